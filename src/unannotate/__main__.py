@@ -1,0 +1,3 @@
+from unannotate.cli import main
+
+main()

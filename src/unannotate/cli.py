@@ -1,0 +1,168 @@
+"""The command line: thin commands over the services."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+from . import __version__
+from .core.errors import UnannotateError
+
+app = typer.Typer(
+    name="unannotate",
+    help="Review entity and claim suggestions in documents; every decision is kept.",
+    no_args_is_help=False,
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
+
+ProjectOption = Annotated[
+    str | None,
+    typer.Option(
+        "--project", "-p",
+        help="Project file or database URL (default: $UNANNOTATE_PROJECT, else a file in "
+        "your user data folder).",
+        show_default=False,
+    ),
+]
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"unannotate {__version__}")
+        raise typer.Exit()
+
+
+@app.callback(invoke_without_command=True)
+def root(
+    ctx: typer.Context,
+    project: ProjectOption = None,
+    annotator: Annotated[str | None, typer.Option(help="Your name as a reviewer.")] = None,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+    ] = False,
+) -> None:
+    """With no command: open the review window on the project."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from .services.project import open_project
+    from .services.stats import project_stats
+
+    with open_project(project) as opened:
+        _print_stats(project_stats(opened))
+
+
+@app.command("import")
+def import_command(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders: .txt .md .html .pdf .docx .jsonl")],
+    project: ProjectOption = None,
+    annotator: Annotated[str | None, typer.Option(help="Who is importing (recorded).")] = None,
+    language: Annotated[
+        str | None, typer.Option(help="Language code of the documents (default: guessed).")
+    ] = None,
+    skip_invalid: Annotated[
+        bool, typer.Option("--skip-invalid", help="Pass over bad JSONL records and count them.")
+    ] = False,
+) -> None:
+    """Import documents. The exact text is stored; a text already there is not stored twice."""
+    from tqdm import tqdm
+
+    from .services.importing import import_paths, list_files
+    from .services.project import open_project
+
+    files = list_files(paths)
+    readable = sum(1 for f in files if isinstance(f, Path))
+    with open_project(project) as opened, tqdm(
+        total=readable, unit="file", desc="importing", disable=None if readable > 1 else True,
+        file=sys.stderr,
+    ) as bar:
+        report = import_paths(
+            opened, paths, annotator=annotator, language=language, skip_invalid=skip_invalid,
+            on_file=lambda _path: bar.update(1), files=files,
+        )
+    for error in report.rejected:
+        typer.echo(f"rejected {error}", err=True)
+    for error in report.skipped[:50]:
+        typer.echo(f"skipped {error}", err=True)
+    if len(report.skipped) > 50:
+        typer.echo(f"... and {len(report.skipped) - 50} more skipped records", err=True)
+    typer.echo(
+        f"{report.new} new, {report.duplicates} duplicates, {len(report.rejected)} rejected"
+        + (f", {len(report.skipped)} records skipped" if report.skipped else "")
+        + f" (project: {opened.location})"
+    )
+    if report.new == 0 and report.duplicates == 0:
+        raise typer.Exit(1)
+
+
+@app.command()
+def stats(
+    project: ProjectOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Documents, progress per annotator, spans per label and layer."""
+    from .services.project import open_project
+    from .services.stats import project_stats
+
+    with open_project(project, create=False) as opened:
+        result = project_stats(opened)
+    if as_json:
+        typer.echo(json.dumps(result.to_dict(), ensure_ascii=False))
+    else:
+        _print_stats(result)
+
+
+def _print_stats(result) -> None:  # type: ignore[no-untyped-def]
+    typer.echo(f"project: {result.project}")
+    languages = ", ".join(f"{k} {v}" for k, v in sorted(result.languages.items()))
+    typer.echo(f"documents: {result.documents} ({result.characters:,} characters; {languages or '-'})")
+    if result.annotators:
+        typer.echo("annotators:")
+        for a in result.annotators:
+            typer.echo(f"  {a.annotator}: {a.done} done, {a.in_progress} in progress, {a.todo} to do")
+    if result.layers:
+        typer.echo("layers:")
+        for layer in result.layers:
+            typer.echo(f"  {layer.layer} ({layer.kind}): {layer.total} spans")
+            for label, states in sorted(layer.labels.items()):
+                detail = ", ".join(f"{n} {s}" for s, n in sorted(states.items()))
+                typer.echo(f"    {label}: {detail}")
+
+
+@app.command()
+def export(
+    out: Annotated[Path, typer.Option("--output", "-o", help="File to write.")],
+    project: ProjectOption = None,
+    format: Annotated[str, typer.Option("--format", "-f", help="Export format.")] = "jsonl",
+) -> None:
+    """Export the project (native JSONL, see docs/formats.md)."""
+    from .services.exporting import export_native
+    from .services.project import open_project
+
+    if format != "jsonl":
+        fail(f"unknown export format {format!r}; known: jsonl")
+    with open_project(project, create=False) as opened:
+        report = export_native(opened, out)
+    per_label = ", ".join(f"{label} {n}" for label, n in sorted(report.spans.items()))
+    typer.echo(f"wrote {report.documents} documents to {report.path}" + (f" ({per_label})" if per_label else ""))
+
+
+def main() -> None:
+    try:
+        app()
+    except UnannotateError as error:
+        typer.echo(f"error: {error}", err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        typer.echo("interrupted", err=True)
+        sys.exit(130)

@@ -1,0 +1,1 @@
+"""Plain-Python domain types. Imports nothing from Qt, SQLAlchemy or spaCy."""

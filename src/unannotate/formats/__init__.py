@@ -1,0 +1,1 @@
+"""Readers and writers of documents and interchange formats, on core types only."""

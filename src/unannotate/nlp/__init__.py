@@ -1,0 +1,1 @@
+"""Suggesters. The only package that imports spaCy."""

@@ -1,0 +1,138 @@
+"""Opening a project and the small lookups every service needs."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..core.model import Label, LabelKind, LayerKind
+from ..resources import resource
+from ..storage.database import Database, open_database
+from ..storage.schema import AnnotatorRow, LabelRow, LayerRow, ProjectRow
+
+
+def default_labels() -> list[Label]:
+    """The label scheme a new project starts with (``resources/labels.json``)."""
+    data = json.loads(resource("labels.json").read_text(encoding="utf-8"))
+    return [
+        Label(
+            name=item["name"],
+            kind=LabelKind(item["kind"]),
+            colour=item["colour"],
+            key=item.get("key", ""),
+            description=item.get("description", ""),
+        )
+        for item in data["labels"]
+    ]
+
+
+@dataclass
+class Project:
+    """An open project. Create with :func:`open_project`; close when done."""
+
+    db: Database
+    _label_ids: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def location(self) -> str:
+        path = self.db.path
+        return str(path) if path is not None else self.db.engine.url.render_as_string(
+            hide_password=True
+        )
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Project:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # Labels -------------------------------------------------------------------------
+    def labels(self) -> list[Label]:
+        with self.db.read() as session:
+            rows = session.scalars(select(LabelRow).order_by(LabelRow.position, LabelRow.id))
+            return [
+                Label(r.name, LabelKind(r.kind), r.colour, r.key, r.description) for r in rows
+            ]
+
+    def label_ids(self, session: Session) -> dict[str, int]:
+        if not self._label_ids:
+            self._label_ids = dict(session.execute(select(LabelRow.name, LabelRow.id)).all())
+        return self._label_ids
+
+    def ensure_labels(self, session: Session, labels: list[Label]) -> list[str]:
+        """Add labels the project does not have yet; return the names added."""
+        existing = set(session.scalars(select(LabelRow.name)))
+        position = len(existing)
+        added = []
+        for label in labels:
+            if label.name in existing:
+                continue
+            session.add(
+                LabelRow(
+                    name=label.name,
+                    kind=label.kind.value,
+                    colour=label.colour,
+                    key=label.key,
+                    description=label.description,
+                    position=position,
+                )
+            )
+            position += 1
+            existing.add(label.name)
+            added.append(label.name)
+        if added:
+            session.flush()
+            self._label_ids = {}
+        return added
+
+    # Annotators and layers ---------------------------------------------------------------
+    @staticmethod
+    def annotator_id(session: Session, name: str) -> int:
+        """The id of the annotator called ``name``, created on first use."""
+        name = name.strip()
+        if not name:
+            raise ValueError("an annotator needs a name")
+        found = session.scalar(select(AnnotatorRow.id).where(AnnotatorRow.name == name))
+        if found is not None:
+            return found
+        row = AnnotatorRow(name=name)
+        session.add(row)
+        session.flush()
+        return row.id
+
+    def annotator_layer_id(self, session: Session, name: str) -> int:
+        """The layer holding ``name``'s annotations, created on first use."""
+        layer_name = f"annotator:{name.strip()}"
+        found = session.scalar(select(LayerRow.id).where(LayerRow.name == layer_name))
+        if found is not None:
+            return found
+        row = LayerRow(
+            kind=LayerKind.ANNOTATOR.value,
+            name=layer_name,
+            annotator_id=self.annotator_id(session, name),
+        )
+        session.add(row)
+        session.flush()
+        return row.id
+
+
+def open_project(project: str | os.PathLike[str] | Path | None = None, *,
+                 create: bool = True) -> Project:
+    """Open the project (``--project``, ``$UNANNOTATE_PROJECT`` or the default file),
+    creating it with the default label scheme when it is new."""
+    db = open_database(project, create=create)
+    opened = Project(db)
+    with db.session() as session:
+        if session.scalar(select(ProjectRow.id).limit(1)) is None:
+            location = db.path.stem if db.path is not None else "project"
+            session.add(ProjectRow(name=location.split(".")[0] or "project", settings={}))
+            opened.ensure_labels(session, default_labels())
+    return opened

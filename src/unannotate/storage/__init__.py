@@ -1,0 +1,1 @@
+"""Storage on SQLAlchemy 2: the schema, the migrator and repository functions."""

@@ -1,0 +1,151 @@
+"""A small versioned migrator.
+
+The schema version lives in ``schema_info``. Version 1 is the first release: it is
+created from ``schema.py``. Every later change appends a step to ``STEPS`` that takes the
+database from version N-1 to N; steps are never edited once released. Before any step runs
+on a SQLite file, the file is copied aside (``<name>.v<N>.bak``); a failing step restores
+that copy and says so.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy import Connection, Engine, inspect, select, text
+
+from ..core.errors import StorageError
+from .database import sqlite_path
+from .schema import Base, SchemaInfo
+
+SCHEMA_VERSION = 1
+VERSION_KEY = "schema_version"
+REPORT_HINT = (
+    "Please report this with the program version and the copy named above; "
+    "your original project file was left as it was."
+)
+
+# STEPS[n] migrates a database at version n+1 to version n+2.
+STEPS: list[Callable[[Connection], None]] = []
+assert len(STEPS) == SCHEMA_VERSION - 1, "each schema version after the first needs a step"
+
+
+def _append_only_events(conn: Connection) -> None:
+    """The events table refuses UPDATE and DELETE: history is append-only."""
+    if conn.dialect.name == "sqlite":
+        for action in ("UPDATE", "DELETE"):
+            conn.exec_driver_sql(
+                f"CREATE TRIGGER IF NOT EXISTS events_no_{action.lower()} "
+                f"BEFORE {action} ON events BEGIN "
+                "SELECT RAISE(ABORT, 'events are append-only'); END"
+            )
+    elif conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(
+            "CREATE OR REPLACE FUNCTION unannotate_events_append_only() RETURNS trigger "
+            "AS $$ BEGIN RAISE EXCEPTION 'events are append-only'; END $$ LANGUAGE plpgsql"
+        )
+        conn.exec_driver_sql(
+            "DROP TRIGGER IF EXISTS events_append_only ON events"
+        )
+        conn.exec_driver_sql(
+            "CREATE TRIGGER events_append_only BEFORE UPDATE OR DELETE ON events "
+            "FOR EACH ROW EXECUTE FUNCTION unannotate_events_append_only()"
+        )
+
+
+def current_version(conn: Connection) -> int | None:
+    """The schema version of the database, or None when it holds no project yet."""
+    if not inspect(conn).has_table(SchemaInfo.__tablename__):
+        return None
+    value = conn.execute(
+        select(SchemaInfo.value).where(SchemaInfo.key == VERSION_KEY)
+    ).scalar_one_or_none()
+    return int(value) if value is not None else None
+
+
+def _set_version(conn: Connection, version: int) -> None:
+    conn.execute(
+        text("UPDATE schema_info SET value = :v WHERE key = :k"),
+        {"v": str(version), "k": VERSION_KEY},
+    )
+
+
+def backup_sqlite(path: Path, version: int) -> Path:
+    """Copy the project file aside with SQLite's backup API (consistent even in WAL mode)."""
+    target = path.with_name(f"{path.name}.v{version}.bak")
+    n = 1
+    while target.exists():
+        target = path.with_name(f"{path.name}.v{version}.{n}.bak")
+        n += 1
+    source = sqlite3.connect(path)
+    try:
+        dest = sqlite3.connect(target)
+        try:
+            source.backup(dest)
+        finally:
+            dest.close()
+    finally:
+        source.close()
+    return target
+
+
+def _restore_sqlite(path: Path, backup: Path) -> None:
+    for suffix in ("-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    shutil.copyfile(backup, path)
+
+
+def migrate(engine: Engine, steps: list[Callable[[Connection], None]] | None = None,
+            target: int | None = None) -> int:
+    """Bring the database to the current schema version and return that version.
+
+    ``steps`` and ``target`` exist for tests of the migrator itself."""
+    steps = STEPS if steps is None else steps
+    target = SCHEMA_VERSION if target is None else target
+    with engine.connect() as conn:
+        conn.execution_options(unannotate_write=True)
+        with conn.begin():
+            version = current_version(conn)
+            if version is None:
+                if inspect(conn).get_table_names():
+                    raise StorageError(
+                        f"{engine.url.render_as_string(hide_password=True)}: "
+                        "this database holds other tables, not an unannotate project"
+                    )
+                Base.metadata.create_all(conn)
+                _append_only_events(conn)
+                conn.execute(
+                    SchemaInfo.__table__.insert(), {"key": VERSION_KEY, "value": str(target)}
+                )
+                return target
+    if version == target:
+        return version
+    if version > target:
+        raise StorageError(
+            f"this project was written by a newer version of unannotate (schema {version}; "
+            f"this program knows up to {target}). Upgrade the program to open it."
+        )
+    path = sqlite_path(str(engine.url))
+    backup = backup_sqlite(path, version) if path is not None else None
+    try:
+        for step_version in range(version, target):
+            with engine.connect() as conn:
+                conn.execution_options(unannotate_write=True)
+                with conn.begin():
+                    steps[step_version - 1](conn)
+                    _set_version(conn, step_version + 1)
+    except Exception as exc:
+        engine.dispose()
+        if path is not None and backup is not None:
+            _restore_sqlite(path, backup)
+            raise StorageError(
+                f"upgrading {path} from schema {version} failed at step {step_version + 1}: "
+                f"{exc}. The project was restored from {backup}. {REPORT_HINT}"
+            ) from exc
+        raise StorageError(
+            f"upgrading the project from schema {version} failed at step "
+            f"{step_version + 1}: {exc}. {REPORT_HINT}"
+        ) from exc
+    return target

@@ -1,0 +1,153 @@
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Connection, insert, select, text
+
+from unannotate.core.errors import StorageError
+from unannotate.storage import migrations
+from unannotate.storage.database import make_engine, open_database, resolve_project
+from unannotate.storage.schema import DocumentRow, EventRow, SchemaInfo
+
+
+def test_new_project_is_at_the_current_schema_version(project_path: Path) -> None:
+    db = open_database(project_path)
+    with db.read() as session:
+        version = session.scalar(select(SchemaInfo.value).where(SchemaInfo.key == "schema_version"))
+    db.close()
+    assert version == str(migrations.SCHEMA_VERSION)
+
+
+def test_sqlite_pragmas_wal_fk_busy_timeout_full_sync(project_path: Path) -> None:
+    db = open_database(project_path)
+    with db.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+    db.close()
+
+
+def test_foreign_keys_are_enforced(project_path: Path) -> None:
+    db = open_database(project_path)
+    with pytest.raises(Exception, match="FOREIGN KEY"):
+        with db.session() as session:
+            session.add(EventRow(kind="accept", document_id=12345))
+    db.close()
+
+
+def test_events_are_append_only(project_path: Path) -> None:
+    db = open_database(project_path)
+    with db.session() as session:
+        session.add(EventRow(kind="import", after={"n": 1}))
+    for statement in ("UPDATE events SET kind = 'x'", "DELETE FROM events"):
+        with pytest.raises(Exception, match="append-only"):
+            with db.session() as session:
+                session.execute(text(statement))
+    with db.read() as session:
+        assert session.scalar(select(EventRow.kind)) == "import"
+    db.close()
+
+
+def test_committed_data_is_durable_across_reopen(project_path: Path) -> None:
+    db = open_database(project_path)
+    with db.session() as session:
+        session.execute(insert(DocumentRow), [{"sha256": "a" * 64, "text": "x", "meta": {}}])
+    db.close()
+    # A plain sqlite3 reader (no SQLAlchemy) sees the row: it is in the file, not in memory.
+    conn = sqlite3.connect(project_path)
+    assert conn.execute("SELECT text FROM documents").fetchone() == ("x",)
+    assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    conn.close()
+
+
+def test_not_a_project_file_is_refused(tmp_path: Path) -> None:
+    bogus = tmp_path / "notes.db"
+    bogus.write_text("hello, this is not a database")
+    with pytest.raises(StorageError, match="not a project file"):
+        open_database(bogus)
+
+
+def test_a_foreign_database_is_refused(tmp_path: Path) -> None:
+    other = tmp_path / "other.db"
+    conn = sqlite3.connect(other)
+    conn.execute("CREATE TABLE stuff (x)")
+    conn.commit()
+    conn.close()
+    with pytest.raises(StorageError, match="other tables"):
+        open_database(other)
+
+
+def test_missing_project_without_create(tmp_path: Path) -> None:
+    with pytest.raises(StorageError, match="no such project"):
+        open_database(tmp_path / "missing.db", create=False)
+
+
+def test_a_newer_schema_is_refused(project_path: Path) -> None:
+    open_database(project_path).close()
+    conn = sqlite3.connect(project_path)
+    conn.execute("UPDATE schema_info SET value = '999' WHERE key = 'schema_version'")
+    conn.commit()
+    conn.close()
+    with pytest.raises(StorageError, match="newer version"):
+        open_database(project_path)
+
+
+def _add_column(conn: Connection) -> None:
+    conn.exec_driver_sql("ALTER TABLE documents ADD COLUMN extra TEXT DEFAULT ''")
+
+
+def _broken(conn: Connection) -> None:
+    conn.exec_driver_sql("ALTER TABLE documents ADD COLUMN extra2 TEXT")
+    raise RuntimeError("boom")
+
+
+def test_migration_copies_the_file_aside_first(project_path: Path) -> None:
+    db = open_database(project_path)
+    with db.session() as session:
+        session.execute(insert(DocumentRow), [{"sha256": "b" * 64, "text": "kept", "meta": {}}])
+    db.close()
+    engine = make_engine(resolve_project(project_path))
+    assert migrations.migrate(engine, steps=[_add_column], target=2) == 2
+    engine.dispose()
+    backup = project_path.with_name(project_path.name + ".v1.bak")
+    assert backup.exists()
+    conn = sqlite3.connect(backup)
+    assert conn.execute("SELECT text FROM documents").fetchone() == ("kept",)
+    assert conn.execute("SELECT value FROM schema_info").fetchone() == ("1",)
+    conn.close()
+    conn = sqlite3.connect(project_path)
+    assert conn.execute("SELECT value FROM schema_info").fetchone() == ("2",)
+    assert conn.execute("SELECT extra FROM documents").fetchone() == ("",)
+    conn.close()
+
+
+def test_a_failed_migration_restores_the_copy_and_says_how_to_report(project_path: Path) -> None:
+    db = open_database(project_path)
+    with db.session() as session:
+        session.execute(insert(DocumentRow), [{"sha256": "c" * 64, "text": "safe", "meta": {}}])
+    db.close()
+    engine = make_engine(resolve_project(project_path))
+    with pytest.raises(StorageError, match="restored from .*report"):
+        migrations.migrate(engine, steps=[_add_column, _broken], target=3)
+    engine.dispose()
+    conn = sqlite3.connect(project_path)
+    assert conn.execute("SELECT value FROM schema_info").fetchone() == ("1",)
+    assert conn.execute("SELECT text FROM documents").fetchone() == ("safe",)
+    columns = [row[1] for row in conn.execute("PRAGMA table_info(documents)")]
+    assert "extra" not in columns and "extra2" not in columns
+    conn.close()
+
+
+def test_project_location_from_option_env_and_default(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("UNANNOTATE_PROJECT", str(tmp_path / "env.db"))
+    assert resolve_project(None) == f"sqlite:///{tmp_path / 'env.db'}"
+    assert resolve_project(tmp_path / "opt.db") == f"sqlite:///{tmp_path / 'opt.db'}"
+    assert resolve_project("sqlite:///:memory:") == "sqlite:///:memory:"
+    monkeypatch.delenv("UNANNOTATE_PROJECT")
+    assert resolve_project(None).endswith("default.unannotate.db")
+    with pytest.raises(StorageError, match="not a database URL"):
+        resolve_project("nonsense://::")
