@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -158,6 +159,10 @@ def export(
 
 
 def main() -> None:
+    # Libraries that log their own warnings (pypdf on a damaged file) would add lines to the
+    # one clear message each problem gets; the importers report those problems themselves.
+    logging.basicConfig(level=logging.ERROR, format="%(name)s: %(message)s")
+    logging.getLogger("pypdf").setLevel(logging.CRITICAL)
     try:
         app()
     except UnannotateError as error:
