@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 from functools import cache
-from importlib import resources as importlib_resources
 from pathlib import Path
 
 
@@ -21,7 +20,7 @@ def resources_dir() -> Path:
     checkout = Path(__file__).resolve().parents[2] / "resources"
     if checkout.is_dir():
         return checkout
-    return Path(str(importlib_resources.files("unannotate._resources")))
+    return Path(__file__).resolve().parent / "_resources"
 
 
 def resource(*parts: str) -> Path:

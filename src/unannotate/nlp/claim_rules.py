@@ -33,6 +33,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -65,6 +66,8 @@ _QUESTION = frozenset({"?", "¿", "？", "؟"})
 _EXCLAMATION = frozenset({"!", "¡", "！"})
 _YEAR = re.compile(r"^(?:1[5-9]\d\d|20\d\d)(?:s|[-–/](?:\d\d|\d{4}))?$")
 _NUMERIC_DATE = re.compile(r"^\d{4}-\d\d-\d\d$|^\d{1,2}[./]\d{1,2}[./]\d{2,4}$")
+_LIST_MARKER = re.compile(r"^(?:\d{1,2}|[a-z]|[ivx]{1,4})[.)]$")
+_DECORATION_CATEGORIES = frozenset({"So", "Sk", "Cf", "Mn", "Me", "Cs"})
 _ORDINAL = re.compile(r"^\d+(?:st|nd|rd|th|er|re|e|ème|eme|º|ª|\.)$", re.IGNORECASE)
 
 # Categories of cue words whose hits are looked up in the per-language index.
@@ -91,7 +94,8 @@ class _Cues:
     not_after: dict[str, frozenset[str]]
     not_figures: frozenset[str]
     participle_stoplist: frozenset[str]
-    participle_auxiliaries: frozenset[str]
+    present_auxiliaries: frozenset[str]  # "is built" is no event, "was built" is
+    reported_future: frozenset[str]  # "would" after "said" is reported, not hedged
     clause_joiners: frozenset[str]
     has_words: bool  # False: language-independent features only
 
@@ -165,8 +169,8 @@ def _cues(language: str) -> _Cues:
                    for k, v in data.get("not_after", {}).items()},
         not_figures=frozenset(_norm(w) for w in data.get("not_figures", [])),
         participle_stoplist=frozenset(_norm(w) for w in data.get("participle_stoplist", [])),
-        participle_auxiliaries=frozenset(
-            _norm(w) for w in data.get("participle_auxiliaries", [])),
+        present_auxiliaries=frozenset(_norm(w) for w in data.get("present_auxiliaries", [])),
+        reported_future=frozenset(_norm(w) for w in data.get("reported_future", [])),
         clause_joiners=frozenset(_norm(w) for w in data.get("clause_joiners", [])),
         has_words=bool(data),
     )
@@ -229,15 +233,25 @@ def _is_heading_end(view: _View, end: int) -> bool:
     return i < 0 or view.words[i][-1] not in _TERMINAL
 
 
+@cache
+def _is_decoration(word: str) -> bool:
+    """Emoji, pictographs and other symbols that carry no words (📢, ✅, 🇺🇳)."""
+    return all(unicodedata.category(c) in _DECORATION_CATEGORIES for c in word)
+
+
 def _trim(view: _View, start: int, end: int) -> tuple[int, int]:
-    while start < end and view.space[start]:
-        start += 1
-    while end > start and view.space[end - 1]:
-        end -= 1
+    """Drop whitespace, emoji and symbols around a unit, and a leading bullet or list
+    number ("-", "•", "1.", "a)") followed by a space."""
+    words, space = view.words, view.space
     bullets = _config().bullets
-    if end - start > 1 and view.words[start] in bullets and view.ws[start]:
+    while start < end and (space[start] or _is_decoration(words[start])):
         start += 1
-        while start < end and view.space[start]:
+    while end > start and (space[end - 1] or _is_decoration(words[end - 1])):
+        end -= 1
+    if end - start > 1 and view.ws[start] and (
+            words[start] in bullets or _LIST_MARKER.match(words[start])):
+        start += 1
+        while start < end and (space[start] or _is_decoration(words[start])):
             start += 1
     return start, end
 
@@ -348,9 +362,13 @@ def _matches(
                 return False
         elif word[:1].isupper() and i != first and word != "I":
             return False
-    blocked = cues.not_after.get(view.lower[i])
-    if blocked and i > first and view.lower[i - 1] in blocked:
-        return False
+    if i > first:
+        before = view.lower[i - 1]
+        blocked = cues.not_after.get(view.lower[i])
+        if blocked and before in blocked:
+            return False
+        if category == "event" and before in cues.present_auxiliaries:
+            return False
     return True
 
 
@@ -362,10 +380,7 @@ def _is_participle(view: _View, cues: _Cues, i: int) -> bool:
         return False
     if view.lower[i] in cues.participle_stoplist:
         return False
-    j = i - 1
-    if j >= 0 and view.lower[j] in {"is", "are", "am", "be", "being", "'s", "'re", "'m"}:
-        return False
-    return cues.has_words
+    return not (i > 0 and view.lower[i - 1] in cues.present_auxiliaries)
 
 
 @dataclass
@@ -383,7 +398,6 @@ def _analyse(view: _View, start: int, end: int, cues: _Cues) -> _Analysis:
     words = 0
     figures = 0
     prev_number = False
-    has_verb = False
     hits: dict[str, int] = {}
     first = start
     while first < end and not view.words[first][:1].isalnum():
@@ -411,8 +425,11 @@ def _analyse(view: _View, start: int, end: int, cues: _Cues) -> _Analysis:
                 labels.add("ORDINAL")
             else:
                 number = True
-        elif view.num[i] and cues.has_words and lower[i] not in cues.not_figures:
-            number = True
+        elif view.num[i] and cues.has_words:
+            if _ordinal_word(lower, i, end, cues):
+                labels.add("ORDINAL")
+            else:
+                number = True
         if number:
             if not prev_number:
                 figures += 1
@@ -432,18 +449,29 @@ def _analyse(view: _View, start: int, end: int, cues: _Cues) -> _Analysis:
         if not cues.has_words:
             continue
         entries = cues.index.get(lower[i])
+        matched = False
         if entries:
             for rest, category in entries:
                 if _matches(view, cues, i, end, rest, category, first):
+                    matched = True
+                    if category == "hedge" and lower[i] in cues.reported_future:
+                        category = "reported_future"
                     if category not in hits:
                         hits[category] = 1
                         ev[category] = view.text[view.idx[i]:view.char_span(i, i + 1 + len(rest))[1]]
                     else:
                         hits[category] += 1
-        if not has_verb and _is_participle(view, cues, i):
-            hits.setdefault("participle", 0)
-            hits["participle"] += 1
+        if not matched and _is_participle(view, cues, i):
+            hits["participle"] = hits.get("participle", 0) + 1
             ev.setdefault("participle", w)
+
+    if "reported_future" in hits:
+        # "She said the Mission would open ...": a reported commitment; otherwise a hedge
+        moved = "reporting" in hits and "commitment" or "hedge"
+        if moved not in hits:
+            hits[moved] = 0
+            ev[moved] = ev["reported_future"]
+        hits[moved] += hits.pop("reported_future")
 
     figure_words = "figure_words" in hits or "percent_words" in hits
     if "percent_words" in hits:
@@ -469,8 +497,16 @@ def _analyse(view: _View, start: int, end: int, cues: _Cues) -> _Analysis:
     f["short"] = 1.0 if words < 4 else 0.0
     reporting = "reporting" in hits
     f["reporting"] = 1.0 if reporting else 0.0
-    source = (f["person"] or f["org"] or "person_pronouns" in hits or quote)
-    f["attributed"] = 1.0 if reporting and source else 0.0
+    if reporting:
+        if f["person"]:
+            ev["source"] = "person"
+        elif "person_pronouns" in hits:
+            ev["source"] = "someone"
+        elif f["org"]:
+            ev["source"] = "org"
+        elif quote:
+            ev["source"] = "quote"
+    f["attributed"] = 1.0 if "source" in ev else 0.0
     for name in ("comparative", "causal", "commitment", "event", "hedge", "opinion",
                  "normative", "evaluative"):
         f[name] = 1.0 if name in hits else 0.0
@@ -482,6 +518,15 @@ def _analyse(view: _View, start: int, end: int, cues: _Cues) -> _Analysis:
     heading = _is_heading_end(view, end)
     f["heading_without_verb"] = 1.0 if heading and not has_verb and not has_figure else 0.0
     return _Analysis({k: f[k] for k in config.weights}, ev, labels)
+
+
+def _ordinal_word(lower: list[str], i: int, end: int, cues: _Cues) -> bool:
+    """"first", "eightieth", "fifty-ninth": a number word that is an ordinal."""
+    word = lower[i]
+    if word in cues.not_figures or word.endswith("th"):
+        return True
+    return (i + 2 < end and lower[i + 1] == "-"
+            and (lower[i + 2] in cues.not_figures or lower[i + 2].endswith("th")))
 
 
 def _vocative(view: _View, hits: dict[str, int], start: int, end: int) -> bool:
@@ -550,11 +595,12 @@ def claim_reason(analysis: _Analysis) -> str:
     names_used = set()
     if f["reporting"]:
         weight = w["reporting"] + w["attributed"] * f["attributed"]
-        if f["attributed"] and f["person"]:
+        source = ev.get("source")
+        if source == "person":
             text = "attributed to a named person"
             names_used.add("person")
             weight += w["person"]
-        elif f["attributed"] and f["org"]:
+        elif source == "org":
             text = "attributed to an organisation"
             names_used.add("org")
             weight += w["org"]
