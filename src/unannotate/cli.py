@@ -158,6 +158,76 @@ def export(
     typer.echo(f"wrote {report.documents} documents to {report.path}" + (f" ({per_label})" if per_label else ""))
 
 
+@app.command()
+def suggest(
+    project: ProjectOption = None,
+    suggester: Annotated[
+        list[str] | None,
+        typer.Option("--suggester", "-s", help="Suggester name (repeatable). Default: entities "
+                     "(built-in rules, or --model) and claims."),
+    ] = None,
+    model: Annotated[
+        str | None, typer.Option(help="An installed spaCy pipeline (package name or path).")
+    ] = None,
+    n_process: Annotated[int, typer.Option("--n-process", min=1, help="Processes.")] = 1,
+    batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Texts per batch.")] = 64,
+) -> None:
+    """Suggest entities and claims for every document that lacks them.
+
+    Safe to interrupt: finished documents stay stored and the next run goes on from there."""
+    from tqdm import tqdm
+
+    from .services.project import open_project
+    from .services.suggesting import build_suggesters, run_suggester
+
+    suggesters = build_suggesters(suggester, model)
+    with open_project(project, create=False) as opened:
+        for each in suggesters:
+            with tqdm(unit="doc", desc=each.info.name, file=sys.stderr, disable=None) as bar:
+                try:
+                    report = run_suggester(
+                        opened, each, batch_size=batch_size, n_process=n_process,
+                        on_total=lambda n: setattr(bar, "total", n) or bar.refresh(),
+                        on_documents=bar.update,
+                    )
+                except KeyboardInterrupt:
+                    bar.close()
+                    typer.echo(
+                        "interrupted: every finished document is stored; run the command "
+                        "again to go on", err=True,
+                    )
+                    raise typer.Exit(130) from None
+            per_label = ", ".join(f"{k} {v}" for k, v in sorted(report.spans.items()))
+            typer.echo(
+                f"{report.layer}: {report.documents} documents"
+                + (f" ({report.already} had suggestions already)" if report.already else "")
+                + f", {sum(report.spans.values())} suggestions"
+                + (f": {per_label}" if per_label else "")
+            )
+            if report.new_labels:
+                typer.echo(f"  labels added to the scheme: {', '.join(report.new_labels)}")
+            if report.dropped:
+                typer.echo(f"  {report.dropped} suggestions dropped: offsets outside the text")
+
+
+@app.command()
+def models() -> None:
+    """List installed spaCy pipelines and the suggesters that can use them."""
+    from .nlp.base import registered
+    from .nlp.entity_spacy import list_models
+
+    found = list_models()
+    if not found:
+        typer.echo("no spaCy pipeline installed: the built-in rules are used "
+                   "(python -m spacy download en_core_web_sm for better entities)")
+    for info in found:
+        typer.echo(
+            f"{info.name} {info.version} ({info.lang}): components {', '.join(info.components)}"
+            + ("" if info.has_ner else "  [no ner: cannot suggest entities]")
+        )
+    typer.echo("suggesters: " + ", ".join(registered()))
+
+
 def main() -> None:
     # Libraries that log their own warnings (pypdf on a damaged file) would add lines to the
     # one clear message each problem gets; the importers report those problems themselves.

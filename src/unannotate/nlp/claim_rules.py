@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 import spacy
+from spacy.attrs import ENT_IOB, ENT_TYPE, IDX, IS_SPACE, LENGTH, LIKE_NUM, SPACY
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -69,6 +70,9 @@ _NUMERIC_DATE = re.compile(r"^\d{4}-\d\d-\d\d$|^\d{1,2}[./]\d{1,2}[./]\d{2,4}$")
 _LIST_MARKER = re.compile(r"^(?:\d{1,2}|[a-z]|[ivx]{1,4})[.)]$")
 _DECORATION_CATEGORIES = frozenset({"So", "Sk", "Cf", "Mn", "Me", "Cs"})
 _ORDINAL = re.compile(r"^\d+(?:st|nd|rd|th|er|re|e|ème|eme|º|ª|\.)$", re.IGNORECASE)
+
+_VIEW_ATTRS = [IDX, LENGTH, ENT_TYPE, ENT_IOB, IS_SPACE, LIKE_NUM, SPACY]
+_IOB = ("", "I", "O", "B")
 
 # Categories of cue words whose hits are looked up in the per-language index.
 _CUE_CATEGORIES = (
@@ -191,18 +195,32 @@ class _View:
 
     def __init__(self, doc: Doc) -> None:
         self.doc = doc
-        self.text = doc.text
-        words, lower, ent, iob, space, num, idx, ws = [], [], [], [], [], [], [], []
-        for t in doc:
-            w = t.text
+        text = self.text = doc.text
+        rows = doc.to_array(_VIEW_ATTRS).tolist() if len(doc) else []
+        strings = doc.vocab.strings
+        names: dict[int, str] = {0: ""}
+        words: list[str] = []
+        lower: list[str] = []
+        ent: list[str] = []
+        iob: list[str] = []
+        space: list[bool] = []
+        num: list[bool] = []
+        idx: list[int] = []
+        ws: list[bool] = []
+        for start, length, label, io, is_space, like_num, spacy_ in rows:
+            w = text[start:start + length]
             words.append(w)
-            lower.append(_norm(w))
-            ent.append(t.ent_type_)
-            iob.append(t.ent_iob_)
-            space.append(t.is_space)
-            num.append(t.like_num)
-            idx.append(t.idx)
-            ws.append(bool(t.whitespace_))
+            lw = w.lower()
+            lower.append(lw.replace("’", "'") if "’" in lw else lw)
+            name = names.get(label)
+            if name is None:
+                name = names[label] = strings[label]
+            ent.append(name)
+            iob.append(_IOB[io])
+            space.append(bool(is_space))
+            num.append(bool(like_num))
+            idx.append(start)
+            ws.append(bool(spacy_))
         self.words, self.lower, self.ent, self.iob = words, lower, ent, iob
         self.space, self.num, self.idx, self.ws = space, num, idx, ws
 

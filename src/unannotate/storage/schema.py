@@ -117,6 +117,17 @@ class SpanRow(Base):
     )
 
 
+class SuggestedDocumentRow(Base):
+    """A document a suggestions layer has been run over (also when it found nothing),
+    so an interrupted run resumes where it stopped."""
+
+    __tablename__ = "suggested_documents"
+    layer_id: Mapped[int] = mapped_column(ForeignKey("layers.id"), primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), primary_key=True)
+    spans: Mapped[int] = mapped_column(Integer, default=0)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class EventRow(Base):
     """The append-only log of everything that happened: decisions, imports, undo."""
 

@@ -1,0 +1,455 @@
+"""Decisions: what a reviewer does to spans, each committed as one transaction with its events.
+
+Every decision is recorded as events holding the span's state before and after, so undo is
+"put back the before state" and redo "put back the after state": both are appended as new
+events, never by editing history. The undo and redo stacks are derived from the events, so they
+survive a restart.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from ..core.errors import UnannotateError
+from ..core.model import DocumentStatus, LabelKind, LayerKind, Span, SpanState, check_offsets
+from ..storage.schema import (
+    DocumentRow,
+    DocumentStatusRow,
+    EventRow,
+    LabelRow,
+    LayerRow,
+    SpanRow,
+)
+from .project import Project
+
+UNDO = "undo"
+REDO = "redo"
+SPAN_FIELDS = ("id", "layer_id", "document_id", "start", "end", "label", "state", "score",
+               "reason", "source_id", "version")
+
+
+class DecisionError(UnannotateError):
+    """A decision that cannot be made (unknown span, a colleague's layer, bad offsets)."""
+
+
+class ConflictError(DecisionError):
+    """The span changed since it was shown: someone else (another window) edited it."""
+
+
+@dataclass
+class Change:
+    """What a decision changed, so a view refreshes only what it shows."""
+
+    document_ids: set[int] = field(default_factory=set)
+    span_ids: set[int] = field(default_factory=set)
+    status_changed: bool = False
+    event_ids: list[int] = field(default_factory=list)
+
+    def merge(self, other: Change) -> None:
+        self.document_ids |= other.document_ids
+        self.span_ids |= other.span_ids
+        self.status_changed |= other.status_changed
+        self.event_ids += other.event_ids
+
+
+def _snapshot(row: SpanRow, label: str) -> dict[str, Any]:
+    return {
+        "id": row.id, "layer_id": row.layer_id, "document_id": row.document_id,
+        "start": row.start, "end": row.end, "label": label, "state": row.state,
+        "score": row.score, "reason": row.reason, "source_id": row.source_id,
+        "version": row.version,
+    }
+
+
+def span_from_row(row: SpanRow, label: str) -> Span:
+    return Span(
+        id=row.id, document_id=row.document_id, layer_id=row.layer_id, start=row.start,
+        end=row.end, label=label, state=SpanState(row.state), score=row.score,
+        reason=row.reason or "", source_id=row.source_id, version=row.version,
+    )
+
+
+class Reviewer:
+    """One person deciding in one layer (their own, or gold when settling a review)."""
+
+    def __init__(self, project: Project, annotator: str, *, layer: str | None = None) -> None:
+        self.project = project
+        self.annotator = annotator
+        with project.db.session() as session:
+            self.annotator_id = project.annotator_id(session, annotator)
+            if layer is None:
+                self.layer_id = project.annotator_layer_id(session, annotator)
+            else:
+                found = session.scalar(select(LayerRow).where(LayerRow.name == layer))
+                if found is None or found.kind == LayerKind.SUGGESTIONS.value:
+                    raise DecisionError(f"no layer {layer!r} to decide in")
+                if found.kind == LayerKind.ANNOTATOR.value and found.annotator_id != self.annotator_id:
+                    raise DecisionError(f"{layer!r} is a colleague's layer: it is read-only")
+                self.layer_id = found.id
+
+    # -- helpers -----------------------------------------------------------------------
+    def _labels(self, session: Session) -> tuple[dict[str, int], dict[int, str]]:
+        ids = self.project.label_ids(session)
+        return ids, {v: k for k, v in ids.items()}
+
+    def _label_id(self, session: Session, label: str) -> int:
+        ids, _ = self._labels(session)
+        try:
+            return ids[label]
+        except KeyError:
+            raise DecisionError(f"no label {label!r} in the project's scheme") from None
+
+    def _span(self, session: Session, span_id: int) -> SpanRow:
+        row = session.get(SpanRow, span_id)
+        if row is None:
+            raise DecisionError(f"no span {span_id} (it may have been deleted)")
+        return row
+
+    def _own(self, row: SpanRow, expected_version: int | None) -> None:
+        if row.layer_id != self.layer_id:
+            raise DecisionError("that span is in another layer; only your own layer can change")
+        if expected_version is not None and row.version != expected_version:
+            raise ConflictError(
+                f"span {row.id} was changed elsewhere since it was shown "
+                f"(version {row.version}, not {expected_version}); it has been reloaded"
+            )
+
+    def _text(self, session: Session, document_id: int) -> str:
+        text = session.scalar(select(DocumentRow.text).where(DocumentRow.id == document_id))
+        if text is None:
+            raise DecisionError(f"no document {document_id}")
+        return text
+
+    def _record(self, session: Session, kind: str, document_id: int,
+                before: dict[str, Any] | None, after: dict[str, Any] | None, *,
+                group: str, suggestion_id: int | None = None, suggester: str | None = None,
+                target_id: int | None = None) -> EventRow:
+        event = EventRow(
+            kind=kind, annotator_id=self.annotator_id, document_id=document_id,
+            layer_id=self.layer_id, span_id=(after or before or {}).get("id"),
+            suggestion_id=suggestion_id, suggester=suggester, before=before, after=after,
+            target_id=target_id, group_id=group,
+        )
+        session.add(event)
+        return event
+
+    def _touch_status(self, session: Session, document_id: int) -> None:
+        """The first decision in a document marks it in progress for this reviewer."""
+        row = session.get(DocumentStatusRow, (document_id, self.annotator_id))
+        if row is None:
+            session.add(DocumentStatusRow(document_id=document_id, annotator_id=self.annotator_id,
+                                          status=DocumentStatus.IN_PROGRESS.value))
+
+    def _insert(self, session: Session, *, document_id: int, start: int, end: int,
+                label: str, state: SpanState, source_id: int | None = None,
+                score: float | None = None, reason: str = "") -> SpanRow:
+        check_offsets(self._text(session, document_id), start, end)
+        row = SpanRow(
+            layer_id=self.layer_id, document_id=document_id, start=start, end=end,
+            label_id=self._label_id(session, label), state=state.value, source_id=source_id,
+            score=score, reason=reason, version=1,
+        )
+        session.add(row)
+        session.flush()
+        return row
+
+    def _pending_source(self, session: Session, suggestion_id: int) -> tuple[SpanRow, str, str]:
+        suggestion = self._span(session, suggestion_id)
+        layer = session.get(LayerRow, suggestion.layer_id)
+        if layer is None or layer.id == self.layer_id:
+            raise DecisionError(f"span {suggestion_id} is not a suggestion or a colleague's span")
+        taken = session.scalar(
+            select(SpanRow.id).where(SpanRow.layer_id == self.layer_id,
+                                     SpanRow.source_id == suggestion_id)
+        )
+        if taken is not None:
+            raise DecisionError(f"suggestion {suggestion_id} is decided already (span {taken})")
+        _, names = self._labels(session)
+        return suggestion, names[suggestion.label_id], layer.name
+
+    # -- decisions ---------------------------------------------------------------------
+    def accept(self, suggestion_id: int, *, label: str | None = None, start: int | None = None,
+               end: int | None = None) -> Change:
+        """Accept a suggestion, optionally corrected (another label, other boundaries)."""
+        return self._decide_suggestions([suggestion_id], SpanState.ACCEPTED, label=label,
+                                        start=start, end=end)
+
+    def reject(self, suggestion_id: int) -> Change:
+        return self._decide_suggestions([suggestion_id], SpanState.REJECTED)
+
+    def accept_all(self, document_id: int, *, label: str | None = None,
+                   kind: LabelKind | None = None) -> Change:
+        """Accept every suggestion still pending in the document (of one label or kind)."""
+        pending = [s for s in self.pending(document_id)
+                   if (label is None or s.label == label)
+                   and (kind is None or self._kind(s.label) == kind)]
+        if not pending:
+            return Change(document_ids={document_id})
+        return self._decide_suggestions([s.id for s in pending], SpanState.ACCEPTED)
+
+    def _kind(self, label: str) -> LabelKind:
+        return next((lab.kind for lab in self.project.labels() if lab.name == label),
+                    LabelKind.ENTITY)
+
+    def _decide_suggestions(self, suggestion_ids: Sequence[int], state: SpanState, *,
+                            label: str | None = None, start: int | None = None,
+                            end: int | None = None) -> Change:
+        change = Change()
+        group = uuid.uuid4().hex
+        with self.project.db.session() as session:
+            events = []
+            for suggestion_id in suggestion_ids:
+                suggestion, suggested_label, layer_name = self._pending_source(session, suggestion_id)
+                chosen = label or suggested_label
+                row = self._insert(
+                    session, document_id=suggestion.document_id,
+                    start=suggestion.start if start is None else start,
+                    end=suggestion.end if end is None else end,
+                    label=chosen, state=state, source_id=suggestion.id,
+                    score=suggestion.score, reason=suggestion.reason or "",
+                )
+                kind = "reject" if state is SpanState.REJECTED else (
+                    "accept" if (chosen, row.start, row.end) ==
+                    (suggested_label, suggestion.start, suggestion.end) else "correct")
+                events.append(self._record(session, kind, row.document_id, None,
+                                           _snapshot(row, chosen), group=group,
+                                           suggestion_id=suggestion.id, suggester=layer_name))
+                self._touch_status(session, row.document_id)
+                change.document_ids.add(row.document_id)
+                change.span_ids |= {row.id, suggestion.id}
+            session.flush()
+            change.event_ids = [e.id for e in events]
+        return change
+
+    def add(self, document_id: int, start: int, end: int, label: str) -> Change:
+        """Add a span the suggesters missed."""
+        with self.project.db.session() as session:
+            row = self._insert(session, document_id=document_id, start=start, end=end,
+                               label=label, state=SpanState.ACCEPTED)
+            event = self._record(session, "add", document_id, None, _snapshot(row, label),
+                                 group=uuid.uuid4().hex)
+            self._touch_status(session, document_id)
+            session.flush()
+            return Change({document_id}, {row.id}, event_ids=[event.id])
+
+    def relabel(self, span_id: int, label: str, *, expected_version: int | None = None) -> Change:
+        return self._edit(span_id, expected_version, "relabel", label=label)
+
+    def resize(self, span_id: int, start: int, end: int, *,
+               expected_version: int | None = None) -> Change:
+        return self._edit(span_id, expected_version, "resize", start=start, end=end)
+
+    def _edit(self, span_id: int, expected_version: int | None, kind: str, *,
+              label: str | None = None, start: int | None = None,
+              end: int | None = None) -> Change:
+        with self.project.db.read() as session:
+            in_other_layer = self._span(session, span_id).layer_id != self.layer_id
+        if in_other_layer:
+            # Correcting a pending suggestion accepts it with the correction.
+            return self.accept(span_id, label=label, start=start, end=end)
+        with self.project.db.session() as session:
+            row = self._span(session, span_id)
+            self._own(row, expected_version)
+            _, names = self._labels(session)
+            before = _snapshot(row, names[row.label_id])
+            new_start = row.start if start is None else start
+            new_end = row.end if end is None else end
+            check_offsets(self._text(session, row.document_id), new_start, new_end)
+            if label is not None:
+                row.label_id = self._label_id(session, label)
+            row.start, row.end = new_start, new_end
+            row.version += 1
+            row.updated_at = datetime.now(UTC)
+            session.flush()
+            after = _snapshot(row, names[row.label_id])
+            event = self._record(session, kind, row.document_id, before, after,
+                                 group=uuid.uuid4().hex)
+            self._touch_status(session, row.document_id)
+            session.flush()
+            return Change({row.document_id}, {row.id}, event_ids=[event.id])
+
+    def delete(self, span_id: int, *, expected_version: int | None = None) -> Change:
+        """Remove an annotation (or take back a rejection) from your layer."""
+        with self.project.db.session() as session:
+            row = self._span(session, span_id)
+            self._own(row, expected_version)
+            _, names = self._labels(session)
+            before = _snapshot(row, names[row.label_id])
+            session.execute(delete(SpanRow).where(SpanRow.id == span_id))
+            event = self._record(session, "delete", row.document_id, before, None,
+                                 group=uuid.uuid4().hex)
+            session.flush()
+            return Change({row.document_id}, {span_id, row.source_id or span_id},
+                          event_ids=[event.id])
+
+    def set_status(self, document_id: int, status: DocumentStatus) -> Change:
+        """Mark the document done (or back in progress / to do) for this reviewer."""
+        with self.project.db.session() as session:
+            row = session.get(DocumentStatusRow, (document_id, self.annotator_id))
+            before = {"status": row.status} if row is not None else {"status": DocumentStatus.TODO.value}
+            if before["status"] == status.value:
+                return Change({document_id})
+            self._write_status(session, document_id, status.value)
+            event = self._record(session, "status", document_id, before,
+                                 {"status": status.value}, group=uuid.uuid4().hex)
+            session.flush()
+            return Change({document_id}, status_changed=True, event_ids=[event.id])
+
+    def _write_status(self, session: Session, document_id: int, status: str) -> None:
+        row = session.get(DocumentStatusRow, (document_id, self.annotator_id))
+        if row is None:
+            session.add(DocumentStatusRow(document_id=document_id,
+                                          annotator_id=self.annotator_id, status=status))
+        else:
+            row.status = status
+            row.updated_at = datetime.now(UTC)
+
+    # -- undo and redo -----------------------------------------------------------------
+    def _stacks(self, session: Session) -> tuple[list[list[int]], list[list[int]]]:
+        """Undo and redo stacks of event-id groups, derived from this reviewer's events."""
+        rows = session.execute(
+            select(EventRow.id, EventRow.kind, EventRow.group_id, EventRow.target_id)
+            .where(EventRow.annotator_id == self.annotator_id,
+                   EventRow.layer_id == self.layer_id)
+            .order_by(EventRow.id)
+        ).all()
+        undo: list[list[int]] = []
+        redo: list[list[int]] = []
+        groups: list[tuple[str, list[int]]] = []
+        for event_id, kind, group_id, _target in rows:
+            if groups and group_id is not None and groups[-1][0] == group_id:
+                groups[-1][1].append(event_id)
+            else:
+                groups.append((group_id or f"#{event_id}", [event_id]))
+        kinds = {event_id: kind for event_id, kind, _, _ in rows}
+        for _, ids in groups:
+            kind = kinds[ids[0]]
+            if kind == UNDO:
+                if undo:
+                    redo.append(undo.pop())
+            elif kind == REDO:
+                if redo:
+                    undo.append(redo.pop())
+            else:
+                undo.append(ids)
+                redo.clear()
+        return undo, redo
+
+    def can_undo(self) -> bool:
+        with self.project.db.read() as session:
+            return bool(self._stacks(session)[0])
+
+    def can_redo(self) -> bool:
+        with self.project.db.read() as session:
+            return bool(self._stacks(session)[1])
+
+    def undo(self) -> Change | None:
+        """Reverse the last decision (a whole group, like accept-all); None if nothing left."""
+        return self._replay(UNDO)
+
+    def redo(self) -> Change | None:
+        return self._replay(REDO)
+
+    def _replay(self, kind: str) -> Change | None:
+        with self.project.db.session() as session:
+            undo, redo = self._stacks(session)
+            stack = undo if kind == UNDO else redo
+            if not stack:
+                return None
+            originals = list(session.scalars(select(EventRow).where(EventRow.id.in_(stack[-1]))
+                                             .order_by(EventRow.id)))
+            if kind == UNDO:
+                originals.reverse()
+            change = Change()
+            group = uuid.uuid4().hex
+            for event in originals:
+                frm, to = (event.after, event.before) if kind == UNDO else (event.before, event.after)
+                self._apply(session, event, frm, to)
+                new = self._record(session, kind, event.document_id, frm, to, group=group,
+                                   suggestion_id=event.suggestion_id, suggester=event.suggester,
+                                   target_id=event.id)
+                change.document_ids.add(event.document_id)
+                if event.kind == "status":
+                    change.status_changed = True
+                else:
+                    span = (to or frm or {})
+                    change.span_ids.add(span["id"])
+                    if span.get("source_id"):
+                        change.span_ids.add(span["source_id"])
+                session.flush()
+                change.event_ids.append(new.id)
+            return change
+
+    def _apply(self, session: Session, event: EventRow, frm: dict[str, Any] | None,
+               to: dict[str, Any] | None) -> None:
+        """Move a span (or a status) from state ``frm`` to state ``to``."""
+        if event.kind == "status":
+            assert to is not None
+            self._write_status(session, event.document_id, to["status"])
+            return
+        ref = to or frm
+        assert ref is not None
+        current = session.get(SpanRow, ref["id"])
+        if frm is not None and (current is None or current.version != frm["version"]):
+            raise ConflictError(
+                f"span {ref['id']} was changed elsewhere after this decision; "
+                "it cannot be undone automatically"
+            )
+        if to is None:
+            session.execute(delete(SpanRow).where(SpanRow.id == ref["id"]))
+            return
+        values = {
+            "layer_id": to["layer_id"], "document_id": to["document_id"], "start": to["start"],
+            "end": to["end"], "label_id": self._label_id(session, to["label"]),
+            "state": to["state"], "score": to["score"], "reason": to["reason"] or "",
+            "source_id": to["source_id"], "version": to["version"],
+        }
+        if current is None:
+            session.add(SpanRow(id=to["id"], **values))
+        else:
+            session.execute(update(SpanRow).where(SpanRow.id == to["id"]).values(
+                **values, updated_at=datetime.now(UTC)))
+        session.flush()
+        session.expire_all()
+
+    # -- reading -----------------------------------------------------------------------
+    def spans(self, document_id: int) -> list[Span]:
+        """This reviewer's spans in the document (annotations and rejections)."""
+        return self._spans_of(document_id, [self.layer_id])
+
+    def suggestions(self, document_id: int) -> list[Span]:
+        """All suggestions for the document, from every suggestions layer."""
+        with self.project.db.read() as session:
+            layers = list(session.scalars(select(LayerRow.id).where(
+                LayerRow.kind == LayerKind.SUGGESTIONS.value)))
+        return self._spans_of(document_id, layers)
+
+    def pending(self, document_id: int) -> list[Span]:
+        """Suggestions this reviewer has not decided yet, in text order."""
+        decided = {s.source_id for s in self.spans(document_id) if s.source_id is not None}
+        return [s for s in self.suggestions(document_id) if s.id not in decided]
+
+    def _spans_of(self, document_id: int, layer_ids: Iterable[int]) -> list[Span]:
+        layer_ids = list(layer_ids)
+        if not layer_ids:
+            return []
+        with self.project.db.read() as session:
+            rows = session.execute(
+                select(SpanRow, LabelRow.name)
+                .join(LabelRow, LabelRow.id == SpanRow.label_id)
+                .where(SpanRow.document_id == document_id, SpanRow.layer_id.in_(layer_ids))
+                .order_by(SpanRow.start, SpanRow.end, SpanRow.id)
+            ).all()
+        return [span_from_row(row, label) for row, label in rows]
+
+    def status(self, document_id: int) -> DocumentStatus:
+        with self.project.db.read() as session:
+            row = session.get(DocumentStatusRow, (document_id, self.annotator_id))
+            return DocumentStatus(row.status) if row else DocumentStatus.TODO

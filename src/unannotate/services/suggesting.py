@@ -1,0 +1,217 @@
+"""Running suggesters over a project's documents into their own suggestions layers.
+
+Resumable and safe to interrupt: results are committed every few documents together with a
+record of which documents were done, so a stopped run (Ctrl+C, a crash) leaves every finished
+document stored, nothing half-written, and the next run starts where it stopped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from ..core.errors import OffsetError, UnannotateError
+from ..core.model import Label, LabelKind, LayerKind, SpanState, Suggestion, check_offsets
+from ..nlp.base import Suggester, SuggesterInfo, SuggesterInput, create
+from ..storage.schema import (
+    DocumentRow,
+    EventRow,
+    LayerRow,
+    SpanRow,
+    SuggestedDocumentRow,
+)
+from .project import Project
+
+ENTITY_RULES = "unannotate.entities.rules.v1"
+ENTITY_SPACY = "unannotate.entities.spacy.v1"
+CLAIM_RULES = "unannotate.claims.rules.v1"
+READ_CHUNK = 500  # documents read per short read transaction
+NEW_LABEL_COLOUR = "#d7ccc8"
+
+
+@dataclass
+class SuggestReport:
+    suggester: str
+    layer: str
+    documents: int = 0  # documents processed in this run
+    already: int = 0  # documents the layer had done before this run
+    spans: dict[str, int] = field(default_factory=dict)  # label -> count
+    new_labels: list[str] = field(default_factory=list)
+    dropped: int = 0  # suggestions refused because their offsets did not fit the text
+
+
+def default_suggester_names(model: str | None = None) -> list[str]:
+    """Entities (the built-in rules, or the named spaCy pipeline) and claims."""
+    return [ENTITY_SPACY if model else ENTITY_RULES, CLAIM_RULES]
+
+
+def build_suggesters(names: Sequence[str] | None = None, model: str | None = None) -> list[Suggester]:
+    chosen = list(names) if names else default_suggester_names(model)
+    built = []
+    for name in chosen:
+        config = {}
+        if model and name in (ENTITY_SPACY, CLAIM_RULES):
+            config["model"] = model
+        elif name == ENTITY_SPACY:
+            raise UnannotateError(
+                f"{ENTITY_SPACY} needs a pipeline: give --model NAME_OR_PATH "
+                "(see `unannotate models`)"
+            )
+        built.append(create(name, **config))
+    return built
+
+
+def suggestions_layer_id(session: Session, info: SuggesterInfo) -> int:
+    """The layer of this suggester version (and pipeline version), created on first use."""
+    name = info.layer_name
+    found = session.scalar(select(LayerRow.id).where(LayerRow.name == name))
+    if found is not None:
+        return found
+    row = LayerRow(
+        kind=LayerKind.SUGGESTIONS.value,
+        name=name,
+        suggester=info.name,
+        pipeline=info.pipeline,
+        pipeline_version=info.pipeline_version,
+        spacy_version=info.spacy_version,
+    )
+    session.add(row)
+    session.flush()
+    return row.id
+
+
+def _pending_ids(session: Session, layer_id: int, only: Sequence[int] | None) -> list[int]:
+    done = select(SuggestedDocumentRow.document_id).where(SuggestedDocumentRow.layer_id == layer_id)
+    query = select(DocumentRow.id).where(DocumentRow.id.not_in(done)).order_by(DocumentRow.id)
+    if only is not None and len(only) <= READ_CHUNK:
+        return list(session.scalars(query.where(DocumentRow.id.in_(list(only)))))
+    ids = list(session.scalars(query))
+    if only is not None:
+        wanted = set(only)
+        ids = [i for i in ids if i in wanted]
+    return ids
+
+
+def run_suggester(
+    project: Project,
+    suggester: Suggester,
+    *,
+    batch_size: int = 64,
+    n_process: int = 1,
+    commit_every: int = 100,
+    document_ids: Sequence[int] | None = None,
+    on_documents: Callable[[int], None] | None = None,
+    on_total: Callable[[int], None] | None = None,
+) -> SuggestReport:
+    """Run ``suggester`` over every document its layer has not seen yet."""
+    info = suggester.info
+    with project.db.session() as session:
+        layer_id = suggestions_layer_id(session, info)
+        pending = _pending_ids(session, layer_id, document_ids)
+        already = session.scalar(
+            select(func.count())
+            .select_from(SuggestedDocumentRow)
+            .where(SuggestedDocumentRow.layer_id == layer_id)
+        )
+    report = SuggestReport(info.name, info.layer_name, already=already or 0)
+    if on_total:
+        on_total(len(pending))
+    if not pending:
+        return report
+    texts: dict[int, str] = {}
+
+    def inputs() -> Iterator[SuggesterInput]:
+        for start in range(0, len(pending), READ_CHUNK):
+            chunk = pending[start : start + READ_CHUNK]
+            with project.db.read() as read:
+                rows = read.execute(
+                    select(DocumentRow.id, DocumentRow.text, DocumentRow.language)
+                    .where(DocumentRow.id.in_(chunk))
+                    .order_by(DocumentRow.id)
+                ).all()
+            for doc_id, text, language in rows:
+                texts[doc_id] = text
+                yield SuggesterInput(key=doc_id, text=text, language=language or "en")
+
+    buffer: list[tuple[int, list[Suggestion]]] = []
+    for key, suggestions in suggester.suggest(inputs(), batch_size=batch_size, n_process=n_process):
+        buffer.append((key, suggestions))
+        if len(buffer) >= commit_every:
+            _store(project, layer_id, info, buffer, texts, report)
+            if on_documents:
+                on_documents(len(buffer))
+            buffer = []
+    if buffer:
+        _store(project, layer_id, info, buffer, texts, report)
+        if on_documents:
+            on_documents(len(buffer))
+    with project.db.session() as session:
+        session.add(
+            EventRow(
+                kind="suggest",
+                layer_id=layer_id,
+                suggester=info.layer_name,
+                after={"documents": report.documents, "spans": sum(report.spans.values())},
+            )
+        )
+    return report
+
+
+def _store(project: Project, layer_id: int, info: SuggesterInfo,
+           results: list[tuple[int, list[Suggestion]]], texts: dict[int, str],
+           report: SuggestReport) -> None:
+    """One transaction: the spans of these documents and the record that they are done."""
+    kind = LabelKind.CLAIM if info.kind == LabelKind.CLAIM else LabelKind.ENTITY
+    with project.db.session() as session:
+        label_ids = project.label_ids(session)
+        missing = {s.label for _, found in results for s in found} - set(label_ids)
+        if missing:
+            added = project.ensure_labels(
+                session, [Label(name, kind, NEW_LABEL_COLOUR) for name in sorted(missing)]
+            )
+            report.new_labels.extend(added)
+            label_ids = project.label_ids(session)
+        span_rows = []
+        done_rows = []
+        for doc_id, found in results:
+            text = texts.pop(doc_id)
+            kept = 0
+            for suggestion in found:
+                try:
+                    check_offsets(text, suggestion.start, suggestion.end)
+                except OffsetError:
+                    report.dropped += 1
+                    continue
+                span_rows.append(
+                    {
+                        "layer_id": layer_id,
+                        "document_id": doc_id,
+                        "start": suggestion.start,
+                        "end": suggestion.end,
+                        "label_id": label_ids[suggestion.label],
+                        "state": SpanState.SUGGESTED.value,
+                        "score": suggestion.score,
+                        "reason": suggestion.reason,
+                    }
+                )
+                report.spans[suggestion.label] = report.spans.get(suggestion.label, 0) + 1
+                kept += 1
+            done_rows.append({"layer_id": layer_id, "document_id": doc_id, "spans": kept})
+        if span_rows:
+            session.execute(insert(SpanRow), span_rows)
+        session.execute(insert(SuggestedDocumentRow), done_rows)
+    report.documents += len(results)
+
+
+def suggest_document(project: Project, document_id: int,
+                     suggesters: Sequence[Suggester]) -> int:
+    """Make sure one document has suggestions from each of ``suggesters``; return how many
+    suggesters had to run. Meant for a worker thread of the window."""
+    ran = 0
+    for suggester in suggesters:
+        report = run_suggester(project, suggester, document_ids=[document_id])
+        ran += 1 if report.documents else 0
+    return ran

@@ -1,0 +1,161 @@
+"""Decisions through the services the window uses: each stored at once, with events and undo."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from sqlalchemy import insert, select
+
+from unannotate.core.model import DocumentStatus, Suggestion
+from unannotate.services.decisions import ConflictError, DecisionError, Reviewer
+from unannotate.services.project import Project, open_project
+from unannotate.services.suggesting import suggestions_layer_id
+from unannotate.nlp.base import SuggesterInfo
+from unannotate.core.model import LabelKind
+from unannotate.storage.schema import DocumentRow, EventRow, SpanRow
+
+TEXT = "🌍 UNICEF said on 3 May 2025 that 4,000 children in Mali were reached.\r\nThanks!"
+
+
+def _setup(project: Project) -> tuple[int, list[int]]:
+    """A document and three suggestions stored as a suggester would."""
+    info = SuggesterInfo(name="test.suggester.v1", kind=LabelKind.ENTITY)
+    found = [Suggestion(TEXT.index(w), TEXT.index(w) + len(w), lab, 0.9, "test")
+             for w, lab in (("UNICEF", "ORG"), ("3 May 2025", "DATE"), ("Mali", "GPE"))]
+    with project.db.session() as session:
+        doc_id = session.execute(insert(DocumentRow).returning(DocumentRow.id),
+                                 [{"sha256": "x" * 64, "text": TEXT, "meta": {}}]).scalar_one()
+        layer_id = suggestions_layer_id(session, info)
+        labels = project.label_ids(session)
+        ids = []
+        for s in found:
+            row = SpanRow(layer_id=layer_id, document_id=doc_id, start=s.start, end=s.end,
+                          label_id=labels[s.label], state="suggested", score=s.score, reason=s.reason)
+            session.add(row)
+            session.flush()
+            ids.append(row.id)
+    return doc_id, ids
+
+
+def _rows(path: Path, sql: str) -> list[tuple]:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()
+
+
+def test_accept_reject_are_stored_at_once_in_own_layer(project: Project, project_path: Path) -> None:
+    doc, (unicef, date, mali) = _setup(project)
+    ana = Reviewer(project, "ana")
+    ana.accept(unicef)
+    ana.reject(date)
+    # Another connection (as after a crash) sees both decisions already.
+    rows = _rows(project_path, "SELECT s.start, s.end, s.state, s.source_id, l.name FROM spans s "
+                 "JOIN layers l ON l.id = s.layer_id WHERE l.kind = 'annotator' ORDER BY s.id")
+    assert rows == [(2, 8, "accepted", unicef, "annotator:ana"),
+                    (TEXT.index("3 May"), TEXT.index("3 May") + 10, "rejected", date, "annotator:ana")]
+    assert [s.id for s in ana.pending(doc)] == [mali]
+    # The suggestion itself is untouched: suggestions are their own layer.
+    assert _rows(project_path, f"SELECT state FROM spans WHERE id = {unicef}") == [("suggested",)]
+    assert ana.status(doc) is DocumentStatus.IN_PROGRESS
+    events = _rows(project_path, "SELECT kind, suggestion_id, suggester FROM events WHERE kind != 'import'")
+    assert events == [("accept", unicef, "test.suggester.v1"), ("reject", date, "test.suggester.v1")]
+
+
+def test_two_annotators_decide_independently(project: Project) -> None:
+    doc, (unicef, _, _) = _setup(project)
+    Reviewer(project, "ana").accept(unicef)
+    bob = Reviewer(project, "bob")
+    assert unicef in [s.id for s in bob.pending(doc)]
+    bob.reject(unicef)
+    with pytest.raises(DecisionError, match="decided already"):
+        bob.accept(unicef)
+
+
+def test_add_relabel_resize_delete_and_offsets(project: Project) -> None:
+    doc, _ = _setup(project)
+    ana = Reviewer(project, "ana")
+    start = TEXT.index("4,000")
+    change = ana.add(doc, start, start + 5, "CARDINAL")
+    span_id = next(iter(change.span_ids))
+    ana.relabel(span_id, "QUANTITY")
+    ana.resize(span_id, start, start + len("4,000 children"))
+    (span,) = ana.spans(doc)
+    assert (TEXT[span.start:span.end], span.label, span.version) == ("4,000 children", "QUANTITY", 3)
+    with pytest.raises(Exception, match="does not fit"):
+        ana.resize(span_id, start, len(TEXT) + 5)
+    with pytest.raises(ConflictError):
+        ana.relabel(span_id, "CARDINAL", expected_version=1)
+    ana.delete(span_id)
+    assert ana.spans(doc) == []
+    with pytest.raises(DecisionError, match="no label"):
+        ana.add(doc, 0, 1, "NOPE")
+
+
+def test_relabel_of_a_pending_suggestion_accepts_it_corrected(project: Project) -> None:
+    doc, (unicef, _, _) = _setup(project)
+    ana = Reviewer(project, "ana")
+    ana.relabel(unicef, "PERSON")
+    (span,) = ana.spans(doc)
+    assert (span.label, span.source_id, span.state.value) == ("PERSON", unicef, "accepted")
+
+
+def test_undo_redo_through_everything_and_across_a_restart(project_path: Path) -> None:
+    project = open_project(project_path)
+    doc, (unicef, date, mali) = _setup(project)
+    ana = Reviewer(project, "ana")
+    ana.accept(unicef)
+    added = next(iter(ana.add(doc, TEXT.index("children"), TEXT.index("children") + 8, "CARDINAL").span_ids))
+    ana.relabel(added, "QUANTITY")
+    ana.set_status(doc, DocumentStatus.DONE)
+    project.close()
+
+    project = open_project(project_path)  # a restart
+    ana = Reviewer(project, "ana")
+    assert ana.status(doc) is DocumentStatus.DONE
+    ana.undo()  # status
+    assert ana.status(doc) is DocumentStatus.IN_PROGRESS
+    ana.undo()  # relabel
+    assert {s.label for s in ana.spans(doc)} == {"ORG", "CARDINAL"}
+    ana.undo()  # add
+    ana.undo()  # accept
+    assert ana.spans(doc) == [] and len(ana.pending(doc)) == 3
+    assert ana.undo() is None and not ana.can_undo()
+    ana.redo()
+    ana.redo()
+    assert {s.label for s in ana.spans(doc)} == {"ORG", "CARDINAL"}
+    # A new decision clears what could be redone.
+    ana.reject(mali)
+    assert not ana.can_redo()
+    project.close()
+
+    events = _rows(project_path, "SELECT kind FROM events WHERE kind != 'import' ORDER BY id")
+    assert [k for (k,) in events] == ["accept", "add", "relabel", "status", "undo", "undo",
+                                       "undo", "undo", "redo", "redo", "reject"]
+
+
+def test_accept_all_is_one_step_to_undo(project: Project) -> None:
+    doc, _ = _setup(project)
+    ana = Reviewer(project, "ana")
+    ana.accept_all(doc, label="GPE")
+    assert [s.label for s in ana.spans(doc)] == ["GPE"]
+    ana.accept_all(doc)
+    assert len(ana.spans(doc)) == 3 and ana.pending(doc) == []
+    ana.undo()
+    assert [s.label for s in ana.spans(doc)] == ["GPE"]
+
+
+def test_history_is_append_only_and_a_colleagues_layer_is_read_only(project: Project) -> None:
+    doc, (unicef, _, _) = _setup(project)
+    Reviewer(project, "ana").accept(unicef)
+    with pytest.raises(DecisionError, match="read-only"):
+        Reviewer(project, "bob", layer="annotator:ana")
+    bob = Reviewer(project, "bob")
+    ana_span = Reviewer(project, "ana").spans(doc)[0]
+    with pytest.raises(DecisionError, match="another layer"):
+        bob.delete(ana_span.id)
+    with project.db.read() as session:
+        assert session.scalar(select(EventRow.kind).where(EventRow.kind == "accept")) == "accept"
