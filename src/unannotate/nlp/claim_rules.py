@@ -1,31 +1,32 @@
 """The built-in claim suggester: sentences that assert something checkable.
 
 ``unannotate.claims.rules.v1`` proposes CLAIM spans: sentences (or clauses) holding a
-figure, an event that happened, a commitment, a comparison or cause, or a statement
-attributed to someone, and leaves out opinion, rhetoric, greetings, thanks and questions.
+figure, an event that happened, a commitment, a comparison or a cause, or a statement
+attributed to someone; it leaves out opinion, rhetoric, greetings, thanks and questions.
 
-It works in three separate steps so that a trained classifier can replace the scoring
-under another name while keeping the rest:
+It works in three separate steps, so that a trained classifier can replace the scoring
+under another name and keep the rest:
 
 1. **units** (:func:`claim_units`): the sentences of a spaCy ``Doc``, further split at
    blank lines and at line breaks that start a new line (headings, list items), with
-   surrounding whitespace and a leading bullet trimmed. A sentence holding independent
-   assertions joined by ``;`` or ``, and`` / ``, but`` / ``, while`` (each side with its
-   own verb and at least four words; English only) is also split into clauses: when
-   every clause is a claim, or none is but the sentence is, the whole sentence is
-   proposed; otherwise only the clauses that are claims.
-2. **features** (:func:`claim_features`): numbers in ``[0, 1]`` computed from the
-   tokens and ``doc.ents`` only (no parser or tagger needed): figures, money,
-   percentages, dates, named entities, quotation marks, and cue words and phrases for
-   reporting, comparison, cause, commitment, past events, hedges, first-person
-   opinion, calls to act, evaluative words and courtesies, plus questions,
-   exclamations and heading lines without a verb.
+   surrounding whitespace, emoji and a leading bullet or list number trimmed. An English
+   sentence holding independent assertions joined by ``;`` or by ``, and`` / ``, but`` /
+   ``, while`` / ``, whereas`` (each side with a verb of its own and at least four words)
+   is also split into clauses. When some of its clauses are claims and some are not,
+   only the claim clauses are proposed; otherwise the whole sentence is (or nothing).
+2. **features** (:func:`claim_features`): numbers in ``[0, 1]`` computed from the tokens
+   and ``doc.ents`` only, so no parser or tagger is needed: figures, money, percentages,
+   dates, named entities, quotation marks, and cue words and phrases for reporting,
+   comparison, cause, commitment, past events, hedges, first-person opinion, calls to
+   act, evaluative words and courtesies, plus questions, exclamations, very short units
+   and heading lines without a verb.
 3. **score** (:func:`claim_score`): a logistic function of a weighted sum of the
-   features. The cue lists and the weights are data in ``resources/claim_cues.json``.
+   features, in ``[0, 1]``. The cue lists and the weights are data in
+   ``resources/claim_cues.json``.
 
-The English cue lists are built in; other languages are scored on the
-language-independent features only (figures written with digits, years, entities,
-quotation marks, question and exclamation marks, heading lines).
+The English cue lists are built in. Other languages are scored on the
+language-independent features only: figures written with digits, years and numeric
+dates, entities, quotation marks, question and exclamation marks, heading lines.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ from pathlib import Path
 from typing import Any
 
 import spacy
-from spacy.attrs import ENT_IOB, ENT_TYPE, IDX, IS_SPACE, LENGTH, LIKE_NUM, SPACY
+from spacy.attrs import ENT_IOB, ENT_TYPE, IDX, IS_SPACE, LENGTH, LIKE_NUM, SENT_START, SPACY
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -57,62 +58,57 @@ _FIGURE_LABELS = frozenset({"CARDINAL", "PERCENT", "MONEY", "QUANTITY"})
 _DATE_LABELS = frozenset({"DATE", "TIME"})
 _PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 _NAMED_THING_LABELS = frozenset({"EVENT", "LAW"})
-# Digits inside these entities are part of a name ("Resolution 2334", "G20"), not figures.
-_NAME_LABELS = frozenset(
-    {"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT", "LAW", "PRODUCT", "WORK_OF_ART",
-     "LANGUAGE"}
-)
 _TERMINAL = frozenset(".!?…。！？;:")
-_QUESTION = frozenset({"?", "¿", "？", "؟"})
-_EXCLAMATION = frozenset({"!", "¡", "！"})
+_CLOSERS = frozenset({")", "]", "’", "'", "*", "_"})
 _YEAR = re.compile(r"^(?:1[5-9]\d\d|20\d\d)(?:s|[-–/](?:\d\d|\d{4}))?$")
 _NUMERIC_DATE = re.compile(r"^\d{4}-\d\d-\d\d$|^\d{1,2}[./]\d{1,2}[./]\d{2,4}$")
+_ORDINAL = re.compile(r"^\d+(?:st|nd|rd|th|er|re|e|ème|eme|º|ª)$", re.IGNORECASE)
 _LIST_MARKER = re.compile(r"^(?:\d{1,2}|[a-z]|[ivx]{1,4})[.)]$")
 _DECORATION_CATEGORIES = frozenset({"So", "Sk", "Cf", "Mn", "Me", "Cs"})
-_ORDINAL = re.compile(r"^\d+(?:st|nd|rd|th|er|re|e|ème|eme|º|ª|\.)$", re.IGNORECASE)
 
-_VIEW_ATTRS = [IDX, LENGTH, ENT_TYPE, ENT_IOB, IS_SPACE, LIKE_NUM, SPACY]
+_VIEW_ATTRS = [IDX, LENGTH, ENT_TYPE, ENT_IOB, IS_SPACE, LIKE_NUM, SPACY, SENT_START]
 _IOB = ("", "I", "O", "B")
 
-# Categories of cue words whose hits are looked up in the per-language index.
-_CUE_CATEGORIES = (
+# Cue categories of the per-language lists in the cue file.
+_WORD_CATEGORIES = (
     "reporting", "comparative", "causal", "commitment", "event", "hedge", "opinion",
     "normative", "evaluative", "greeting", "vocative", "verbs", "months", "figure_words",
     "percent_words", "money_words", "person_pronouns",
 )
-# Categories whose one-word cues are proper nouns (written with a capital).
+# Categories whose one-word cues are proper nouns, written with a capital ("May").
 _CAPITALISED_CATEGORIES = frozenset({"months"})
-# Categories that show that a line holds a verb.
-_VERB_CATEGORIES = frozenset({"verbs", "reporting", "commitment", "event"})
+# Categories that show that a unit holds a verb.
+_VERB_CATEGORIES = frozenset({"verbs", "reporting", "commitment", "event", "participle"})
+# Features that are set from a cue category of the same name.
+_CUE_FEATURES = ("comparative", "causal", "commitment", "event", "hedge", "opinion",
+                 "normative", "evaluative")
 
 
 # --------------------------------------------------------------------------- cue data
 
 
 @dataclass(frozen=True)
-class _Cues:
-    """The compiled cue lists of one language."""
+class _Config:
+    bias: float
+    weights: dict[str, float]
+    symbols: dict[str, str]  # language-independent token -> category
+    bullets: frozenset[str]
+    quote_marks: frozenset[str]
+    languages: dict[str, dict[str, Any]]
 
-    language: str
+
+@dataclass(frozen=True)
+class _Cues:
+    """The compiled cues of one language."""
+
     index: dict[str, tuple[tuple[tuple[str, ...], str], ...]]  # first word -> (rest, category)
     not_after: dict[str, frozenset[str]]
     not_figures: frozenset[str]
     participle_stoplist: frozenset[str]
-    present_auxiliaries: frozenset[str]  # "is built" is no event, "was built" is
+    present_auxiliaries: frozenset[str]  # "is built" is no event; "was built" is
     reported_future: frozenset[str]  # "would" after "said" is reported, not hedged
     clause_joiners: frozenset[str]
     has_words: bool  # False: language-independent features only
-
-
-@dataclass(frozen=True)
-class _Config:
-    bias: float
-    weights: dict[str, float]
-    quote_marks: frozenset[str]
-    currency: frozenset[str]
-    percent: frozenset[str]
-    bullets: frozenset[str]
-    languages: dict[str, dict[str, Any]]
 
 
 def _norm(word: str) -> str:
@@ -124,24 +120,32 @@ def _config() -> _Config:
     path = Path(resources_dir()) / CUES_FILE
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
+        symbols: dict[str, str] = {}
+        for category, key in (("quote", "quote_marks"), ("currency", "currency_symbols"),
+                              ("percent_sign", "percent_symbols")):
+            for symbol in data.get(key, []):
+                symbols[_norm(symbol)] = category
+        for symbol in ("?", "¿", "？", "؟"):
+            symbols[symbol] = "question"
+        for symbol in ("!", "¡", "！"):
+            symbols[symbol] = "exclamation"
+        return _Config(
+            bias=float(data["bias"]),
+            weights={k: float(v) for k, v in data["weights"].items()},
+            symbols=symbols,
+            bullets=frozenset(data.get("bullets", [])),
+            quote_marks=frozenset(data.get("quote_marks", [])),
+            languages=data.get("languages", {}),
+        )
+    except (OSError, ValueError, KeyError, TypeError) as exc:
         raise SuggesterError(f"cannot read the claim cues {path}: {exc}") from exc
-    return _Config(
-        bias=float(data["bias"]),
-        weights={k: float(v) for k, v in data["weights"].items()},
-        quote_marks=frozenset(data.get("quote_marks", [])),
-        currency=frozenset(_norm(w) for w in data.get("currency_symbols", [])),
-        percent=frozenset(data.get("percent_symbols", [])),
-        bullets=frozenset(data.get("bullets", [])),
-        languages=data.get("languages", {}),
-    )
 
 
 @cache
 def _phrase_tokenizer(language: str) -> Language | None:
     try:
         return spacy.blank(language)
-    except Exception:  # noqa: BLE001 - an unknown language: split on spaces
+    except Exception:  # noqa: BLE001 - a language spaCy does not know: split on spaces
         return None
 
 
@@ -154,11 +158,13 @@ def _split_phrase(phrase: str, language: str) -> tuple[str, ...]:
 @cache
 def _cues(language: str) -> _Cues:
     config = _config()
-    lang = language.lower().replace("_", "-")
-    data = config.languages.get(lang) or config.languages.get(lang.split("-")[0]) or {}
+    lang = (language or "").lower().replace("_", "-")
     base = lang.split("-")[0]
-    index: dict[str, list[tuple[tuple[str, ...], str]]] = {}
-    for category in _CUE_CATEGORIES:
+    data = config.languages.get(lang) or config.languages.get(base) or {}
+    index: dict[str, list[tuple[tuple[str, ...], str]]] = {
+        symbol: [((), category)] for symbol, category in config.symbols.items()
+    }
+    for category in _WORD_CATEGORIES:
         for phrase in data.get(category, []):
             words = _split_phrase(phrase, base)
             if words:
@@ -166,16 +172,19 @@ def _cues(language: str) -> _Cues:
                 bucket = index.setdefault(words[0], [])
                 if entry not in bucket:
                     bucket.append(entry)
+
+    def words_of(key: str) -> frozenset[str]:
+        return frozenset(_norm(w) for w in data.get(key, []))
+
     return _Cues(
-        language=lang,
         index={k: tuple(v) for k, v in index.items()},
         not_after={_norm(k): frozenset(_norm(w) for w in v)
                    for k, v in data.get("not_after", {}).items()},
-        not_figures=frozenset(_norm(w) for w in data.get("not_figures", [])),
-        participle_stoplist=frozenset(_norm(w) for w in data.get("participle_stoplist", [])),
-        present_auxiliaries=frozenset(_norm(w) for w in data.get("present_auxiliaries", [])),
-        reported_future=frozenset(_norm(w) for w in data.get("reported_future", [])),
-        clause_joiners=frozenset(_norm(w) for w in data.get("clause_joiners", [])),
+        not_figures=words_of("not_figures"),
+        participle_stoplist=words_of("participle_stoplist"),
+        present_auxiliaries=words_of("present_auxiliaries"),
+        reported_future=words_of("reported_future"),
+        clause_joiners=words_of("clause_joiners"),
         has_words=bool(data),
     )
 
@@ -189,40 +198,29 @@ def feature_names() -> list[str]:
 
 
 class _View:
-    """Plain lists of the token attributes used, read once per ``Doc``."""
+    """The token attributes used, read once per ``Doc`` into plain lists."""
 
-    __slots__ = ("doc", "text", "words", "lower", "ent", "iob", "space", "num", "idx", "ws")
+    __slots__ = ("doc", "text", "words", "lower", "ent", "iob", "space", "num", "idx", "ws",
+                 "sent_start")
 
     def __init__(self, doc: Doc) -> None:
         self.doc = doc
         text = self.text = doc.text
-        rows = doc.to_array(_VIEW_ATTRS).tolist() if len(doc) else []
+        if len(doc):
+            columns = doc.to_array(_VIEW_ATTRS).T.tolist()
+        else:
+            columns = [[] for _ in _VIEW_ATTRS]
+        idx, lengths, labels, iob, space, num, ws, sent_start = columns
+        words = [text[a:a + n] for a, n in zip(idx, lengths)]
+        lower = [w.lower() for w in words]
+        if "’" in text:
+            lower = [w.replace("’", "'") for w in lower]
         strings = doc.vocab.strings
-        names: dict[int, str] = {0: ""}
-        words: list[str] = []
-        lower: list[str] = []
-        ent: list[str] = []
-        iob: list[str] = []
-        space: list[bool] = []
-        num: list[bool] = []
-        idx: list[int] = []
-        ws: list[bool] = []
-        for start, length, label, io, is_space, like_num, spacy_ in rows:
-            w = text[start:start + length]
-            words.append(w)
-            lw = w.lower()
-            lower.append(lw.replace("’", "'") if "’" in lw else lw)
-            name = names.get(label)
-            if name is None:
-                name = names[label] = strings[label]
-            ent.append(name)
-            iob.append(_IOB[io])
-            space.append(bool(is_space))
-            num.append(bool(like_num))
-            idx.append(start)
-            ws.append(bool(spacy_))
-        self.words, self.lower, self.ent, self.iob = words, lower, ent, iob
-        self.space, self.num, self.idx, self.ws = space, num, idx, ws
+        names = {h: (strings[h] if h else "") for h in set(labels)}
+        self.words, self.lower, self.idx = words, lower, idx
+        self.ent = [names[h] for h in labels]
+        self.iob = [_IOB[v] for v in iob]
+        self.space, self.num, self.ws, self.sent_start = space, num, ws, sent_start
 
     def char_span(self, start: int, end: int) -> tuple[int, int]:
         return self.idx[start], self.idx[end - 1] + len(self.words[end - 1])
@@ -242,13 +240,20 @@ def _view_of(doc: Doc) -> _View:
 # --------------------------------------------------------------------------- units
 
 
-def _is_heading_end(view: _View, end: int) -> bool:
-    """True when the unit ending before token ``end`` has no closing punctuation."""
-    i = end - 1
-    quotes = _config().quote_marks
-    while i >= 0 and (view.words[i] in quotes or view.words[i] in {")", "]", "’", "'"}):
-        i -= 1
-    return i < 0 or view.words[i][-1] not in _TERMINAL
+def _sentences(view: _View) -> Iterator[tuple[int, int]]:
+    doc = view.doc
+    if not len(doc):
+        return
+    if not doc.has_annotation("SENT_START"):
+        for sent in doc.sents:  # raises spaCy's own error naming the missing component
+            yield sent.start, sent.end
+        return
+    start = 0
+    for i, value in enumerate(view.sent_start):
+        if value == 1 and i > start:
+            yield start, i
+            start = i
+    yield start, len(doc)
 
 
 @cache
@@ -261,13 +266,12 @@ def _trim(view: _View, start: int, end: int) -> tuple[int, int]:
     """Drop whitespace, emoji and symbols around a unit, and a leading bullet or list
     number ("-", "•", "1.", "a)") followed by a space."""
     words, space = view.words, view.space
-    bullets = _config().bullets
     while start < end and (space[start] or _is_decoration(words[start])):
         start += 1
     while end > start and (space[end - 1] or _is_decoration(words[end - 1])):
         end -= 1
     if end - start > 1 and view.ws[start] and (
-            words[start] in bullets or _LIST_MARKER.match(words[start])):
+            words[start] in _config().bullets or _LIST_MARKER.match(words[start])):
         start += 1
         while start < end and (space[start] or _is_decoration(words[start])):
             start += 1
@@ -275,16 +279,17 @@ def _trim(view: _View, start: int, end: int) -> tuple[int, int]:
 
 
 def _line_units(view: _View, start: int, end: int) -> Iterator[tuple[int, int]]:
-    """Split a sentence at blank lines and at line breaks followed by a capital, a digit,
-    a bullet or a quotation mark (a wrapped line going on in lower case stays joined)."""
+    """Split a sentence at blank lines, and at line breaks unless the next line goes on
+    in lower case (a wrapped line)."""
     piece = start
     for i in range(start, end):
         if not view.space[i]:
             continue
-        newlines = view.words[i].count("\n") + view.words[i].count("\r") - view.words[i].count("\r\n")
-        if newlines == 0:
+        w = view.words[i]
+        breaks = w.count("\n") + w.count("\r") - w.count("\r\n")
+        if breaks == 0:
             continue
-        if newlines == 1 and i + 1 < end and view.words[i + 1][:1].islower():
+        if breaks == 1 and i + 1 < end and view.words[i + 1][:1].islower():
             continue
         if i > piece:
             yield piece, i
@@ -293,70 +298,67 @@ def _line_units(view: _View, start: int, end: int) -> Iterator[tuple[int, int]]:
         yield piece, end
 
 
-def _clause_splits(view: _View, cues: _Cues, start: int, end: int) -> list[int]:
-    """Token positions where a sentence splits into independent clauses (English only)."""
-    if not cues.has_words or not cues.clause_joiners:
-        return []
-    cut: list[int] = []
-    for i in range(start + 1, end - 1):
-        w = view.words[i]
-        if w == ";":
-            cut.append(i + 1)
-        elif w == "," and view.lower[i + 1] in cues.clause_joiners:
-            cut.append(i + 1)
-    if not cut:
-        return []
-    # keep only cuts where both sides have at least four words and a verb of their own
-    bounds = [start, *cut, end]
-    kept: list[int] = []
-    left = start
-    for k in range(1, len(bounds) - 1):
-        right_end = bounds[k + 1]
-        if _clause_ok(view, cues, left, bounds[k]) and _clause_ok(view, cues, bounds[k], right_end):
-            kept.append(bounds[k])
-            left = bounds[k]
-    return kept
+def _has_verb(view: _View, cues: _Cues, start: int, end: int) -> bool:
+    for i in range(start, end):
+        entries = cues.index.get(view.lower[i])
+        if entries:
+            for rest, category in entries:
+                if category in _VERB_CATEGORIES and _matches(view, cues, i, end, rest,
+                                                             category, start):
+                    return True
+        elif _is_participle(view, cues, i):
+            return True
+    return False
 
 
 def _clause_ok(view: _View, cues: _Cues, start: int, end: int) -> bool:
     words = sum(1 for i in range(start, end) if view.words[i][:1].isalnum())
-    if words < 4:
-        return False
-    return _has_verb(view, cues, start, end)
+    return words >= 4 and _has_verb(view, cues, start, end)
 
 
-def _has_verb(view: _View, cues: _Cues, start: int, end: int) -> bool:
-    for i in range(start, end):
-        w = view.lower[i]
-        if _is_participle(view, cues, i):
-            return True
-        for rest, category in cues.index.get(w, ()):
-            if category in _VERB_CATEGORIES and _matches(view, cues, i, end, rest, category, start):
-                return True
-    return False
+def _clause_cuts(view: _View, cues: _Cues, start: int, end: int) -> list[int]:
+    """Token positions where a sentence splits into independent clauses (English only)."""
+    if not cues.clause_joiners:
+        return []
+    candidates = [
+        i + 1 for i in range(start + 1, end - 2)
+        if view.words[i] == ";" or (view.words[i] == "," and view.lower[i + 1] in cues.clause_joiners)
+    ]
+    kept: list[int] = []
+    left = start
+    for k, cut in enumerate(candidates):
+        right = candidates[k + 1] if k + 1 < len(candidates) else end
+        if _clause_ok(view, cues, left, cut) and _clause_ok(view, cues, cut, right):
+            kept.append(cut)
+            left = cut
+    return kept
 
 
-def claim_units(doc: Doc) -> list[tuple[Span, list[Span]]]:
-    """The units a claim is looked for in: each sentence (split at blank lines and new
-    lines, trimmed) with its clauses (empty when it is not split)."""
-    view = _view_of(doc)
-    cues = _cues(doc.lang_)
-    units: list[tuple[Span, list[Span]]] = []
-    for sent in doc.sents:
-        for a, b in _line_units(view, sent.start, sent.end):
+def _units(view: _View, cues: _Cues) -> list[tuple[tuple[int, int], list[tuple[int, int]]]]:
+    units = []
+    for s_start, s_end in _sentences(view):
+        for a, b in _line_units(view, s_start, s_end):
             a, b = _trim(view, a, b)
             if a >= b:
                 continue
-            cuts = _clause_splits(view, cues, a, b)
             clauses = []
+            cuts = _clause_cuts(view, cues, a, b)
             if cuts:
                 bounds = [a, *cuts, b]
                 for k in range(len(bounds) - 1):
                     ca, cb = _trim(view, bounds[k], bounds[k + 1])
                     if ca < cb:
-                        clauses.append(doc[ca:cb])
-            units.append((doc[a:b], clauses))
+                        clauses.append((ca, cb))
+            units.append(((a, b), clauses))
     return units
+
+
+def claim_units(doc: Doc) -> list[tuple[Span, list[Span]]]:
+    """The units a claim is looked for in: each sentence (split at blank lines and new
+    lines, trimmed) with its clauses (an empty list when it is not split)."""
+    view = _view_of(doc)
+    return [(doc[a:b], [doc[ca:cb] for ca, cb in clauses])
+            for (a, b), clauses in _units(view, _cues(doc.lang_))]
 
 
 # --------------------------------------------------------------------------- features
@@ -366,20 +368,18 @@ def _matches(
     view: _View, cues: _Cues, i: int, end: int, rest: tuple[str, ...], category: str,
     first: int,
 ) -> bool:
-    n = len(rest)
-    if n:
-        if i + 1 + n > end:
+    """Whether the cue starting with token ``i`` matches there."""
+    if rest:
+        n = len(rest)
+        if i + 1 + n > end or tuple(view.lower[i + 1:i + 1 + n]) != rest:
             return False
-        for k in range(n):
-            if view.lower[i + 1 + k] != rest[k]:
-                return False
     else:
         word = view.words[i]
         if category in _CAPITALISED_CATEGORIES:
             if not word[:1].isupper():
                 return False
-        elif word[:1].isupper() and i != first and word != "I":
-            return False
+        elif word[:1].isupper() and i > first and word != "I" and not word.isupper():
+            return False  # "May" the month, "Will" a name: not a hedge or a commitment
     if i > first:
         before = view.lower[i - 1]
         blocked = cues.not_after.get(view.lower[i])
@@ -394,148 +394,12 @@ def _is_participle(view: _View, cues: _Cues, i: int) -> bool:
     """A lower-case word ending in -ed that reads as a completed action: not a known
     adjective, and not after a present-tense "is" / "are" / "be"."""
     w = view.words[i]
-    if len(w) < 5 or not w.endswith("ed") or not w.islower() or not w.isalpha():
+    if not cues.has_words or len(w) < 5 or not w.endswith("ed") or not w.isalpha() \
+            or not w.islower():
         return False
-    if view.lower[i] in cues.participle_stoplist:
+    if w in cues.participle_stoplist:
         return False
     return not (i > 0 and view.lower[i - 1] in cues.present_auxiliaries)
-
-
-@dataclass
-class _Analysis:
-    features: dict[str, float]
-    evidence: dict[str, str] = field(default_factory=dict)
-    entity_labels: set[str] = field(default_factory=set)
-
-
-def _analyse(view: _View, start: int, end: int, cues: _Cues) -> _Analysis:
-    config = _config()
-    f = dict.fromkeys(config.weights, 0.0)
-    ev: dict[str, str] = {}
-    labels: set[str] = set()
-    words = 0
-    figures = 0
-    prev_number = False
-    hits: dict[str, int] = {}
-    first = start
-    while first < end and not view.words[first][:1].isalnum():
-        first += 1
-    quote = question = exclaim = currency = percent_sign = False
-    lower, words_, ent, iob = view.lower, view.words, view.ent, view.iob
-    for i in range(start, end):
-        w = words_[i]
-        if view.space[i]:
-            continue
-        c0 = w[:1]
-        if c0.isalnum():
-            words += 1
-        label = ent[i]
-        number = False
-        if label:
-            if iob[i] == "B":
-                labels.add(label)
-                if label in _FIGURE_LABELS:
-                    figures += 1
-        elif c0.isdigit():
-            if _YEAR.match(w) or _NUMERIC_DATE.match(w):
-                labels.add("DATE")
-            elif _ORDINAL.match(w):
-                labels.add("ORDINAL")
-            else:
-                number = True
-        elif view.num[i] and cues.has_words:
-            if _ordinal_word(lower, i, end, cues):
-                labels.add("ORDINAL")
-            else:
-                number = True
-        if number:
-            if not prev_number:
-                figures += 1
-            prev_number = True
-        elif c0.isalnum() or w not in {",", ".", "-"}:
-            prev_number = False
-        if w in config.quote_marks:
-            quote = True
-        elif w in _QUESTION:
-            question = True
-        elif w in _EXCLAMATION:
-            exclaim = True
-        elif lower[i] in config.currency:
-            currency = True
-        elif w in config.percent:
-            percent_sign = True
-        if not cues.has_words:
-            continue
-        entries = cues.index.get(lower[i])
-        matched = False
-        if entries:
-            for rest, category in entries:
-                if _matches(view, cues, i, end, rest, category, first):
-                    matched = True
-                    if category == "hedge" and lower[i] in cues.reported_future:
-                        category = "reported_future"
-                    if category not in hits:
-                        hits[category] = 1
-                        ev[category] = view.text[view.idx[i]:view.char_span(i, i + 1 + len(rest))[1]]
-                    else:
-                        hits[category] += 1
-        if not matched and _is_participle(view, cues, i):
-            hits["participle"] = hits.get("participle", 0) + 1
-            ev.setdefault("participle", w)
-
-    if "reported_future" in hits:
-        # "She said the Mission would open ...": a reported commitment; otherwise a hedge
-        moved = "reporting" in hits and "commitment" or "hedge"
-        if moved not in hits:
-            hits[moved] = 0
-            ev[moved] = ev["reported_future"]
-        hits[moved] += hits.pop("reported_future")
-
-    figure_words = "figure_words" in hits or "percent_words" in hits
-    if "percent_words" in hits:
-        labels.add("PERCENT")
-    if "money_words" in hits and (figures or figure_words):
-        labels.add("MONEY")
-    if "months" in hits:
-        labels.add("DATE")
-    has_figure = figures > 0 or figure_words or bool(labels & _FIGURE_LABELS)
-    f["figure"] = 1.0 if has_figure else 0.0
-    f["figures_several"] = 1.0 if figures >= 2 else 0.0
-    f["money"] = 1.0 if "MONEY" in labels or (currency and has_figure) else 0.0
-    f["percent"] = 1.0 if "PERCENT" in labels or (percent_sign and has_figure) else 0.0
-    f["date"] = 1.0 if labels & _DATE_LABELS else 0.0
-    f["ordinal"] = 1.0 if "ORDINAL" in labels else 0.0
-    f["person"] = 1.0 if "PERSON" in labels else 0.0
-    f["org"] = 1.0 if "ORG" in labels else 0.0
-    f["place"] = 1.0 if labels & (_PLACE_LABELS | {"NORP"}) else 0.0
-    f["named_event_or_law"] = 1.0 if labels & _NAMED_THING_LABELS else 0.0
-    f["quote"] = 1.0 if quote else 0.0
-    f["question"] = 1.0 if question else 0.0
-    f["exclamation"] = 1.0 if exclaim else 0.0
-    f["short"] = 1.0 if words < 4 else 0.0
-    reporting = "reporting" in hits
-    f["reporting"] = 1.0 if reporting else 0.0
-    if reporting:
-        if f["person"]:
-            ev["source"] = "person"
-        elif "person_pronouns" in hits:
-            ev["source"] = "someone"
-        elif f["org"]:
-            ev["source"] = "org"
-        elif quote:
-            ev["source"] = "quote"
-    f["attributed"] = 1.0 if "source" in ev else 0.0
-    for name in ("comparative", "causal", "commitment", "event", "hedge", "opinion",
-                 "normative", "evaluative"):
-        f[name] = 1.0 if name in hits else 0.0
-    f["greeting"] = 1.0 if ("greeting" in hits or _vocative(view, hits, start, end)) else 0.0
-    if "vocative" in hits and f["greeting"] and "greeting" not in ev:
-        ev["greeting"] = ev["vocative"]
-    f["past_participle"] = 1.0 if "participle" in hits and "event" not in hits else 0.0
-    has_verb = bool(hits.keys() & (_VERB_CATEGORIES | {"participle"}))
-    heading = _is_heading_end(view, end)
-    f["heading_without_verb"] = 1.0 if heading and not has_verb and not has_figure else 0.0
-    return _Analysis({k: f[k] for k in config.weights}, ev, labels)
 
 
 def _ordinal_word(lower: list[str], i: int, end: int, cues: _Cues) -> bool:
@@ -547,37 +411,164 @@ def _ordinal_word(lower: list[str], i: int, end: int, cues: _Cues) -> bool:
             and (lower[i + 2] in cues.not_figures or lower[i + 2].endswith("th")))
 
 
-def _vocative(view: _View, hits: dict[str, int], start: int, end: int) -> bool:
-    """A form of address ("Mr. President,") at the start or the end of the sentence."""
-    if "vocative" not in hits:
-        return False
-    first_words = " ".join(view.lower[start:min(end, start + 4)])
-    last_words = " ".join(view.lower[max(start, end - 4):end])
-    cues = _cues(view.doc.lang_)
-    for key, entries in cues.index.items():
-        for rest, category in entries:
-            if category != "vocative":
-                continue
-            phrase = " ".join((key, *rest))
-            if first_words.startswith(phrase) or phrase in last_words:
-                return True
-    return False
+@dataclass
+class _Analysis:
+    """The features of a unit and what was found for each, for the reason text."""
+
+    features: dict[str, float]
+    evidence: dict[str, str] = field(default_factory=dict)
+    entity_labels: set[str] = field(default_factory=set)
+
+
+def _analyse(view: _View, start: int, end: int, cues: _Cues) -> _Analysis:
+    config = _config()
+    words, lower, ent, iob, space, num = (
+        view.words, view.lower, view.ent, view.iob, view.space, view.num)
+    index = cues.index
+    has_words = cues.has_words
+    evidence: dict[str, str] = {}
+    labels: set[str] = set()
+    hits: dict[str, int] = {}
+    n_words = 0
+    figures = 0
+    prev_number = False
+    vocative = False
+    first = start
+    while first < end and not words[first][:1].isalnum():
+        first += 1
+
+    for i in range(start, end):
+        if space[i]:
+            continue
+        w = words[i]
+        c0 = w[0]
+        alnum = c0.isalnum()
+        if alnum:
+            n_words += 1
+        label = ent[i]
+        number = False
+        if label:
+            if iob[i] == "B" or i == start:
+                labels.add(label)
+                if label in _FIGURE_LABELS:
+                    figures += 1
+        elif c0.isdigit():
+            if _YEAR.match(w) or _NUMERIC_DATE.match(w):
+                labels.add("DATE")
+            elif _ORDINAL.match(w):
+                labels.add("ORDINAL")
+            else:
+                number = True
+        elif num[i] and has_words:
+            if _ordinal_word(lower, i, end, cues):
+                labels.add("ORDINAL")
+            else:
+                number = True
+        if number:
+            if not prev_number:
+                figures += 1
+            prev_number = True
+        elif alnum or w not in (",", ".", "-"):
+            prev_number = False
+
+        entries = index.get(lower[i])
+        if entries:
+            for rest, category in entries:
+                if not _matches(view, cues, i, end, rest, category, first):
+                    continue
+                if category == "hedge" and lower[i] in cues.reported_future:
+                    category = "reported_future"
+                elif category == "vocative":
+                    after = i + 1 + len(rest)
+                    if not (i == first or words[i - 1] == "," or after >= end
+                            or words[after] in (",", ".", "!")):
+                        continue
+                    vocative = True
+                    category = "greeting"
+                if category in hits:
+                    hits[category] += 1
+                else:
+                    hits[category] = 1
+                    evidence[category] = view.text[view.idx[i]:view.char_span(i, i + 1 + len(rest))[1]]
+        elif has_words and _is_participle(view, cues, i):
+            if "participle" in hits:
+                hits["participle"] += 1
+            else:
+                hits["participle"] = 1
+                evidence["participle"] = w
+
+    if "reported_future" in hits:
+        # "She said the Mission would open ...": a reported commitment; alone, a hedge
+        moved = "commitment" if "reporting" in hits else "hedge"
+        if moved not in hits:
+            hits[moved] = 0
+            evidence[moved] = evidence["reported_future"]
+        hits[moved] += hits.pop("reported_future")
+    if "percent_words" in hits or "percent_sign" in hits:
+        labels.add("PERCENT")
+    has_figure = figures > 0 or "figure_words" in hits or bool(labels & _FIGURE_LABELS)
+    if has_figure and ("money_words" in hits or "currency" in hits):
+        labels.add("MONEY")
+    if "months" in hits:
+        labels.add("DATE")
+
+    f = dict.fromkeys(config.weights, 0.0)
+    f["figure"] = float(has_figure)
+    f["figures_several"] = float(figures >= 2)
+    f["money"] = float("MONEY" in labels)
+    f["percent"] = float("PERCENT" in labels and has_figure)
+    f["date"] = float(bool(labels & _DATE_LABELS))
+    f["ordinal"] = float("ORDINAL" in labels)
+    f["person"] = float("PERSON" in labels)
+    f["org"] = float("ORG" in labels)
+    f["place"] = float(bool(labels & _PLACE_LABELS) or "NORP" in labels)
+    f["named_event_or_law"] = float(bool(labels & _NAMED_THING_LABELS))
+    f["quote"] = float("quote" in hits)
+    f["question"] = float("question" in hits)
+    f["exclamation"] = float("exclamation" in hits)
+    f["short"] = float(n_words < 4)
+    if "reporting" in hits:
+        f["reporting"] = 1.0
+        if f["person"]:
+            evidence["source"] = "person"
+        elif "person_pronouns" in hits:
+            evidence["source"] = "someone"
+        elif f["org"]:
+            evidence["source"] = "org"
+        elif f["quote"]:
+            evidence["source"] = "quote"
+        f["attributed"] = float("source" in evidence)
+    for name in _CUE_FEATURES:
+        f[name] = float(name in hits)
+    f["greeting"] = float("greeting" in hits or vocative)
+    f["past_participle"] = float("participle" in hits and "event" not in hits)
+    has_verb = not hits.keys().isdisjoint(_VERB_CATEGORIES)
+    f["heading_without_verb"] = float(
+        not has_verb and not has_figure and _is_heading_end(view, start, end))
+    return _Analysis({k: f[k] for k in config.weights}, evidence, labels)
+
+
+def _is_heading_end(view: _View, start: int, end: int) -> bool:
+    """True when the unit does not end with closing punctuation."""
+    i = end - 1
+    quotes = _config().quote_marks
+    while i >= start and (view.words[i] in quotes or view.words[i] in _CLOSERS):
+        i -= 1
+    return i < start or view.words[i][-1] not in _TERMINAL
 
 
 def claim_features(sent: Span) -> dict[str, float]:
     """The features of one sentence or clause, each in ``[0, 1]``, named as in
-    :func:`feature_names`. Uses only the tokens and ``doc.ents``."""
+    :func:`feature_names`, from the tokens and ``doc.ents`` only."""
     view = _view_of(sent.doc)
     return _analyse(view, sent.start, sent.end, _cues(sent.doc.lang_)).features
 
 
 def claim_score(features: dict[str, float]) -> float:
-    """The probability-like score in ``[0, 1]`` of a feature dict."""
+    """The score in ``[0, 1]`` of a feature dict: a logistic of the weighted sum."""
     config = _config()
     z = config.bias + sum(config.weights.get(k, 0.0) * v for k, v in features.items())
-    if z < -60:
-        return 0.0
-    return 1.0 / (1.0 + math.exp(-z))
+    return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
 
 
 # --------------------------------------------------------------------------- reasons
@@ -587,26 +578,27 @@ def _with(words: str, cue: str | None) -> str:
     return f"{words} ({cue})" if cue else words
 
 
-def claim_reason(analysis: _Analysis) -> str:
-    """A short plain-words account of the strongest features of a unit."""
+def _reason(analysis: _Analysis) -> str:
+    """The strongest features of a unit in plain words, e.g. "a figure and a date;
+    attributed to a named person"."""
     f, ev, w = analysis.features, analysis.evidence, _config().weights
     parts: list[tuple[float, str]] = []
 
     figure_weight = sum(w[k] * f[k] for k in ("figure", "figures_several", "money", "percent"))
     if f["money"]:
-        figure_words = "an amount of money"
+        figure = "an amount of money"
     elif f["percent"]:
-        figure_words = "a percentage"
+        figure = "a percentage"
     elif f["figures_several"]:
-        figure_words = "figures"
+        figure = "figures"
     elif f["figure"]:
-        figure_words = "a figure"
+        figure = "a figure"
     else:
-        figure_words = ""
-    if figure_words and f["date"]:
-        parts.append((figure_weight + w["date"], f"{figure_words} and a date"))
-    elif figure_words:
-        parts.append((figure_weight, figure_words))
+        figure = ""
+    if figure and f["date"]:
+        parts.append((figure_weight + w["date"], f"{figure} and a date"))
+    elif figure:
+        parts.append((figure_weight, figure))
     elif f["date"]:
         parts.append((w["date"], "a date"))
 
@@ -622,7 +614,7 @@ def claim_reason(analysis: _Analysis) -> str:
             text = "attributed to an organisation"
             names_used.add("org")
             weight += w["org"]
-        elif f["attributed"]:
+        elif source:
             text = _with("attributed to someone", ev.get("reporting"))
         else:
             text = _with("a reported statement", ev.get("reporting"))
@@ -675,54 +667,61 @@ def claim_reason(analysis: _Analysis) -> str:
     ):
         if f[name] and w[name] <= -0.8:
             negatives.append((w[name], words))
-    negatives.sort()
     if negatives:
-        shown.append("but " + negatives[0][1])
+        shown.append("but " + min(negatives)[1])
     return "; ".join(shown) if shown else "no strong cue"
 
 
-# --------------------------------------------------------------------------- suggester
+def claim_reason(sent: Span) -> str:
+    """The reason text a suggestion for ``sent`` carries."""
+    view = _view_of(sent.doc)
+    return _reason(_analyse(view, sent.start, sent.end, _cues(sent.doc.lang_)))
+
+
+# --------------------------------------------------------------------------- suggestions
 
 
 def suggest_doc(doc: Doc, *, threshold: float = 0.5, offset: int = 0) -> list[Suggestion]:
-    """The claim suggestions of one processed ``Doc`` (offsets shifted by ``offset``)."""
+    """The claim suggestions of one processed ``Doc``, offsets shifted by ``offset``."""
     view = _view_of(doc)
     cues = _cues(doc.lang_)
     text = view.text
     out: list[Suggestion] = []
 
-    def scored(span: Span) -> tuple[float, _Analysis]:
-        analysis = _analyse(view, span.start, span.end, cues)
+    def scored(span: tuple[int, int]) -> tuple[float, _Analysis]:
+        analysis = _analyse(view, span[0], span[1], cues)
         return claim_score(analysis.features), analysis
 
-    def emit(span: Span, score: float, analysis: _Analysis) -> None:
-        start, end = view.char_span(span.start, span.end)
+    def emit(span: tuple[int, int], score: float, analysis: _Analysis) -> None:
+        start, end = view.char_span(*span)
         while start < end and text[start].isspace():
             start += 1
         while end > start and text[end - 1].isspace():
             end -= 1
         if start < end:
             out.append(Suggestion(start + offset, end + offset, LABEL, round(score, 3),
-                                  claim_reason(analysis)))
+                                  _reason(analysis)))
 
-    for sent, clauses in claim_units(doc):
-        score, analysis = scored(sent)
+    for sentence, clauses in _units(view, cues):
+        score, analysis = scored(sentence)
         if not clauses:
             if score >= threshold:
-                emit(sent, score, analysis)
+                emit(sentence, score, analysis)
             continue
         results = [(clause, *scored(clause)) for clause in clauses]
         passing = [r for r in results if r[1] >= threshold]
         if passing and len(passing) < len(results):
-            for clause, s, a in passing:
-                emit(clause, s, a)
-        elif score >= threshold or passing:
-            if score >= threshold:
-                emit(sent, score, analysis)
-            else:  # every clause passes but the whole does not: keep the strongest reading
-                best = max(passing, key=lambda r: r[1])
-                emit(sent, best[1], best[2])
+            for clause, clause_score, clause_analysis in passing:
+                emit(clause, clause_score, clause_analysis)
+        elif score >= threshold:
+            emit(sentence, score, analysis)
+        elif passing:  # every clause is a claim, the whole scores lower: keep the best
+            best = max(passing, key=lambda r: r[1])
+            emit(sentence, best[1], best[2])
     return out
+
+
+# --------------------------------------------------------------------------- pipelines
 
 
 def _default_pipeline(language: str) -> Language:
@@ -731,26 +730,22 @@ def _default_pipeline(language: str) -> Language:
     return build_nlp(language)
 
 
-def _not_installed(model: str) -> SuggesterError:
-    return SuggesterError(
-        f"spaCy pipeline '{model}' is not installed. Install it with: "
-        f"python -m spacy download {model}, or give a path to a pipeline folder"
-    )
-
-
 def _load_model(model: str) -> Language:
     path = Path(model).expanduser()
-    looks_like_path = path.exists() or any(sep in model for sep in ("/", "\\"))
+    is_path = path.exists() or "/" in model or "\\" in model
     try:
         nlp = spacy.load(path if path.exists() else model)
     except OSError as exc:
-        if looks_like_path and path.exists():
+        if path.exists():
             raise SuggesterError(
                 f"spaCy pipeline folder '{model}' could not be loaded: {exc}") from exc
-        if looks_like_path:
+        if is_path:
             raise SuggesterError(f"spaCy pipeline folder '{model}' does not exist") from None
-        raise _not_installed(model) from None
-    except (ImportError, ValueError) as exc:
+        raise SuggesterError(
+            f"spaCy pipeline '{model}' is not installed. Install it with: "
+            f"python -m spacy download {model}, or give a path to a pipeline folder"
+        ) from None
+    except (ImportError, ValueError, KeyError) as exc:
         raise SuggesterError(f"spaCy pipeline '{model}' could not be loaded: {exc}") from exc
     if not any(name in nlp.pipe_names for name in ("parser", "senter", "sentencizer")):
         if "senter" in nlp.component_names:
@@ -761,7 +756,7 @@ def _load_model(model: str) -> Language:
 
 
 def _pieces(text: str, limit: int) -> list[tuple[str, int]]:
-    """Cut a text longer than the pipeline's ``max_length`` at line breaks (or spaces)."""
+    """Cut a text longer than a pipeline's ``max_length`` at line breaks (or spaces)."""
     if len(text) <= limit:
         return [(text, 0)]
     out: list[tuple[str, int]] = []
@@ -783,45 +778,49 @@ def _pieces(text: str, limit: int) -> list[tuple[str, int]]:
 
 @register(NAME)
 class RulesClaimSuggester:
-    """Proposes CLAIM spans with cue-based scores.
+    """Proposes CLAIM spans scored from cue words, figures and entities.
 
     ``model``: ``None`` uses the built-in rule pipeline of each document's language;
     otherwise the name or folder of an installed spaCy pipeline, whose ``ner`` supplies
-    the entities and whose parser or senter the sentences (a sentencizer is added when
-    it has neither). ``threshold``: the lowest score proposed.
+    the entities and whose parser or senter the sentences (a sentencizer is added when it
+    has neither); it is used for every document. ``threshold``: the lowest score proposed.
     """
 
     def __init__(self, model: str | None = None, threshold: float = 0.5) -> None:
-        if not 0.0 <= float(threshold) <= 1.0:
-            raise SuggesterError(f"threshold must be between 0 and 1, got {threshold!r}")
-        self.threshold = float(threshold)
-        self.model = model
+        try:
+            threshold = float(threshold)
+        except (TypeError, ValueError):
+            raise SuggesterError(f"threshold must be a number, got {threshold!r}") from None
+        if not 0.0 <= threshold <= 1.0:
+            raise SuggesterError(f"threshold must be between 0 and 1, got {threshold}")
+        self.threshold = threshold
+        self.model = model or None
         self._pipelines: dict[str, Language] = {}
         _config()  # a broken cue file fails here, not in the middle of a run
-        if model:
-            nlp = _load_model(model)
+        if self.model:
+            nlp = _load_model(self.model)
             self._pipelines["*"] = nlp
             meta = nlp.meta
             self.info = SuggesterInfo(
-                name=NAME, kind=LabelKind.CLAIM,
+                name=NAME,
+                kind=LabelKind.CLAIM,
                 pipeline=f"{meta.get('lang', nlp.lang)}_{meta.get('name', 'pipeline')}",
-                pipeline_version=meta.get("version"), spacy_version=spacy.__version__,
+                pipeline_version=meta.get("version"),
+                spacy_version=spacy.__version__,
             )
         else:
             self.info = SuggesterInfo(name=NAME, kind=LabelKind.CLAIM,
                                       spacy_version=spacy.__version__)
 
-    def _pipeline(self, language: str) -> Language:
-        key = "*" if self.model else (language or "en")
+    def _pipeline(self, key: str) -> Language:
         nlp = self._pipelines.get(key)
         if nlp is None:
             try:
                 nlp = _default_pipeline(key)
             except SuggesterError:
                 raise
-            except Exception as exc:  # noqa: BLE001 - an unknown language code
-                raise SuggesterError(
-                    f"no rule pipeline for language {key!r}: {exc}") from exc
+            except Exception as exc:  # noqa: BLE001 - e.g. a language spaCy does not know
+                raise SuggesterError(f"no rule pipeline for language {key!r}: {exc}") from exc
             self._pipelines[key] = nlp
         return nlp
 
@@ -830,8 +829,8 @@ class RulesClaimSuggester:
     ) -> Iterator[tuple[Any, list[Suggestion]]]:
         """Yield ``(key, suggestions)`` for each input, in input order.
 
-        Inputs are read in chunks; within a chunk they are grouped by language and run
-        through ``nlp.pipe``."""
+        Inputs are read in chunks; within a chunk they are grouped by language and each
+        group goes through ``nlp.pipe``."""
         chunk_size = max(512, batch_size * max(1, n_process) * 16)
         chunk: list[SuggesterInput] = []
         for item in docs:

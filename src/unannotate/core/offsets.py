@@ -1,0 +1,108 @@
+"""Offsets: code points of the stored text, and the positions a Qt text document uses.
+
+The stored text is indexed by Python code points. Qt counts UTF-16 code units (an emoji
+outside the Basic Multilingual Plane is two) and a QTextDocument turns a CRLF pair into one
+block separator. ``QtPositions`` is the one place that converts between the two; the window
+uses nothing else.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
+
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+_CRLF = re.compile("\r\n")
+
+
+class QtPositions:
+    """Convert code-point offsets of ``text`` to and from QTextDocument positions."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        # Sorted code-point indices of astral characters (+1 position each after them) and of
+        # the "\n" of each CRLF pair (-1 position each after them).
+        self._astral = [m.start() for m in _ASTRAL.finditer(text)]
+        self._crlf = [m.start() + 1 for m in _CRLF.finditer(text)]
+
+    def display_text(self) -> str:
+        """The text to give Qt: exactly the stored text (Qt itself folds CRLF)."""
+        return self.text
+
+    def to_qt(self, index: int) -> int:
+        """QTextDocument position of code-point ``index`` (0 <= index <= len(text))."""
+        return index + bisect_left(self._astral, index) - bisect_left(self._crlf, index)
+
+    def from_qt(self, position: int) -> int:
+        """The code-point index at QTextDocument ``position`` (inverse of :meth:`to_qt`;
+        a position inside a surrogate pair goes to the start of its character)."""
+        lo, hi = 0, len(self.text)
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if self.to_qt(mid) <= position:
+                lo = mid
+            else:
+                hi = mid - 1
+        return lo
+
+
+_TOKEN = re.compile(r"\w+(?:[-'’.,]\w+)*|[^\w\s]", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class Tokens:
+    """Token boundaries of a text, for snapping a selection to whole words."""
+
+    starts: list[int]
+    ends: list[int]
+
+    @classmethod
+    def of(cls, text: str) -> Tokens:
+        starts, ends = [], []
+        for match in _TOKEN.finditer(text):
+            starts.append(match.start())
+            ends.append(match.end())
+        return cls(starts, ends)
+
+    def snap(self, start: int, end: int) -> tuple[int, int]:
+        """Widen ``[start, end)`` to whole tokens and trim surrounding white space."""
+        i = bisect_right(self.ends, start)  # first token ending after start
+        j = bisect_left(self.starts, end) - 1  # last token starting before end
+        if i > j or i >= len(self.starts):
+            return start, end
+        return min(start, self.starts[i]) if self.starts[i] <= start else self.starts[i], \
+            max(end, self.ends[j]) if self.ends[j] >= end else self.ends[j]
+
+    def next_boundary(self, index: int, *, forward: bool, starts: bool) -> int:
+        """The nearest token start (or end) strictly after (or before) ``index``."""
+        edges = self.starts if starts else self.ends
+        if forward:
+            k = bisect_right(edges, index)
+            return edges[k] if k < len(edges) else index
+        k = bisect_left(edges, index) - 1
+        return edges[k] if k >= 0 else index
+
+
+# The gap between two sentences: white space after an end mark (and closing quotes), a
+# blank line, or a line break before a list item or heading.
+_SENTENCE_GAP = re.compile(
+    r"(?<=[.!?…][\"'”’»)\]])\s+|(?<=[.!?…])\s+|\r?\n[ \t]*\r?\n\s*|\r?\n(?=[ \t]*[-*•#])"
+)
+
+
+def sentence_at(text: str, index: int) -> tuple[int, int]:
+    """The sentence (or line of a list) around ``index``, without surrounding white space."""
+    start = 0
+    end = len(text)
+    for match in _SENTENCE_GAP.finditer(text):
+        if match.end() <= index:
+            start = match.end()
+        elif match.start() >= index:
+            end = match.start()
+            break
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end

@@ -1,0 +1,666 @@
+"""Entity suggestions from gazetteers and token patterns, with no trained pipeline.
+
+``build_nlp(language)`` makes a blank spaCy pipeline of the language's tokenizer, a
+sentencizer, a ``span_ruler`` fed from the data files in ``resources/gazetteers/`` and a
+small resolver that turns the ruler's overlapping matches into ``doc.ents``:
+
+- a title ("Secretary-General", "Ambassador", "Mr.") followed by a capitalised name marks
+  the name, not the title, as PERSON; a name given so is found again elsewhere in the text;
+- leading words such as "the" are dropped from pattern-made names, "in" from dates;
+- of overlapping candidates the longest wins (in tokens); on a tie a gazetteer entry beats a
+  pattern, then the label order in ``LABEL_PRIORITY`` decides.
+
+All candidates (overlapping) stay in ``doc.spans["entities"]``. The patterns cover English;
+other languages get their blank tokenizer plus the language-independent patterns (numbers,
+percentages, money with symbols, years, member-state names written the same way).
+"""
+
+from __future__ import annotations
+
+import json
+import pkgutil
+import re
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from importlib.abc import Traversable
+from pathlib import Path
+from typing import Any
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from ..core.model import LabelKind, Suggestion
+from ..resources import resources_dir
+from .base import SuggesterError, SuggesterInfo, SuggesterInput, register
+
+NAME = "unannotate.entities.rules.v1"
+
+CANDIDATES_KEY = "unannotate_entity_matches"  # the ruler's raw matches, removed by the resolver
+ENTITIES_KEY = "entities"  # every candidate entity, overlapping, after resolution
+TITLE_LABEL = "_TITLE"  # internal: a title that may introduce a person's name
+
+RULER_NAME = "unannotate_entity_ruler"
+RESOLVER_NAME = "unannotate_entity_resolver"
+
+# Ties between candidates covering the same number of tokens: earlier in this list wins.
+LABEL_PRIORITY: dict[str, int] = {
+    label: len(order) - rank
+    for order in [
+        [
+            "EVENT", "LAW", "ORG", "GPE", "LOC", "FAC", "NORP", "PERSON", "LANGUAGE", "PRODUCT",
+            "WORK_OF_ART", "DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "ORDINAL", "CARDINAL",
+        ]
+    ]
+    for rank, label in enumerate(order)
+}
+
+GAZETTEER_FILES = ("organisations.json", "places.json", "norp.json", "events_laws.json")
+PATTERN_FILES = ("patterns_numbers.jsonl", "patterns_dates.jsonl", "patterns_names.jsonl")
+
+# Words stripped from the start of a pattern-made ORG, EVENT or LAW ("The Security Council").
+_LEADING_NAME_STRIP = frozenset(
+    """the a an this that these those its his her their our my your in on at by for from with of
+    to as and or but after before during since until under over while when where if today
+    yesterday tomorrow meanwhile however also both all some each every said says""".split()
+)
+# Words stripped from the start of a DATE or TIME ("in May" -> "May").
+_LEADING_DATE_STRIP = frozenset(
+    "in on at since until till by from during before after of through".split()
+)
+_APOSTROPHES = "'’"
+
+
+@dataclass(frozen=True)
+class _RulesData:
+    phrases: list[dict[str, Any]]  # span_ruler phrase patterns: label, pattern (text), id
+    tokens: list[dict[str, Any]]  # span_ruler token patterns: label, pattern (list), id
+    particles: list[str]
+    stop_name_words: list[str]
+    ordinal_words: list[str]
+
+
+# -- the data files ---------------------------------------------------------------------
+
+
+def gazetteer_dir() -> Path | Traversable:
+    return resources_dir() / "gazetteers"
+
+
+def _read_text(name: str) -> str:
+    path = gazetteer_dir() / name
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SuggesterError(f"the gazetteer file {name} is missing from {gazetteer_dir()}") from None
+
+
+def _read_json(name: str) -> Any:
+    try:
+        return json.loads(_read_text(name))
+    except json.JSONDecodeError as exc:
+        raise SuggesterError(f"the gazetteer file {name} is not valid JSON: {exc}") from None
+
+
+def _read_jsonl(name: str) -> list[dict[str, Any]]:
+    rows = []
+    for number, line in enumerate(_read_text(name).splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            rows.append(json.loads(line))
+        except json.JSONDecodeError as exc:
+            raise SuggesterError(f"{name}:{number}: not valid JSON: {exc}") from None
+    return rows
+
+
+def _applies(languages: Sequence[str] | None, language: str) -> bool:
+    languages = languages or ["en"]
+    return "*" in languages or language in languages
+
+
+def _plural(word: str) -> str | None:
+    """The plural noun of a nationality word ("Kenyan" -> "Kenyans"), or None where
+    English uses the adjective for the people ("the French", "the Swiss", "the Chinese")."""
+    if word.endswith(("s", "sh", "x", "z", "ese", "nch", "tch")):
+        return None
+    return word + "s"
+
+
+def _state_phrases(language: str) -> list[tuple[str, str, str]]:
+    """(text, label, reason) for member and observer states, capitals and demonyms."""
+    data = _read_json("countries.json")
+    out: list[tuple[str, str, str]] = []
+    place_names: set[str] = set()
+    for state in data["states"]:
+        reason = (
+            "gazetteer: listed member state"
+            if state.get("status") == "member"
+            else "gazetteer: listed observer state"
+        )
+        for name in [state["name"], *state.get("aliases", [])]:
+            out.append((name, "GPE", reason))
+            place_names.add(name)
+        for capital in state.get("capitals", []):
+            out.append((capital, "GPE", "gazetteer: listed capital city"))
+            place_names.add(capital)
+    if language != "en":
+        return out
+    for state in data["states"]:
+        for demonym in state.get("demonyms", []):
+            out.append((demonym, "NORP", "gazetteer: listed nationality"))
+            plural = _plural(demonym)
+            if plural and plural not in place_names:
+                out.append((plural, "NORP", "gazetteer: listed nationality"))
+    return out
+
+
+def _group_phrases(name: str, language: str) -> list[tuple[str, str, str]]:
+    data = _read_json(name)
+    out = []
+    file_languages = data.get("languages")
+    for group in data["groups"]:
+        languages = group.get("languages", file_languages)
+        label, reason = group["label"], "gazetteer: " + group["reason"]
+        for phrase in group["phrases"]:
+            # An acronym ("UNICEF") reads the same in any language.
+            if _applies(languages, language) or (phrase.isupper() and len(phrase) > 1):
+                out.append((phrase, label, reason))
+    return out
+
+
+def _expand_values(spec: dict[str, Any]) -> dict[str, Any]:
+    """Replace {"IN": {"RANGE": [a, b]}} by the numbers a..b as text."""
+    out: dict[str, Any] = {}
+    for key, value in spec.items():
+        if isinstance(value, dict):
+            value = {
+                op: [str(n) for n in range(arg["RANGE"][0], arg["RANGE"][1] + 1)]
+                if isinstance(arg, dict) and "RANGE" in arg
+                else arg
+                for op, arg in value.items()
+            }
+        out[key] = value
+    return out
+
+
+class _PatternExpander:
+    """Expands ``{"CLASS": ...}`` tokens of the pattern files (see token_classes.json)."""
+
+    def __init__(self, classes: dict[str, Any], tokenize: Any) -> None:
+        self.classes = classes
+        self.tokenize = tokenize
+
+    def expand(self, pattern: list[dict[str, Any]], where: str) -> list[list[dict[str, Any]]]:
+        results: list[list[dict[str, Any]]] = [[]]
+        for token in pattern:
+            alternatives = self._alternatives(token, where)
+            results = [done + alt for done in results for alt in alternatives]
+        return [r for r in results if r]
+
+    def _alternatives(self, token: dict[str, Any], where: str) -> list[list[dict[str, Any]]]:
+        if "CLASS" not in token:
+            return [[_expand_values(token)]]
+        name = token["CLASS"]
+        try:
+            cls = self.classes[name]
+        except KeyError:
+            raise SuggesterError(f"{where}: unknown token class {name!r}") from None
+        rest = {k: v for k, v in token.items() if k != "CLASS"}
+        if "alternatives" in cls or "phrases" in cls:
+            op = rest.pop("OP", None)
+            if rest or op not in (None, "?"):
+                raise SuggesterError(
+                    f"{where}: the multi-token class {name!r} takes no attributes but \"OP\": \"?\""
+                )
+            sequences = cls.get("alternatives") or [
+                [{"ORTH": t} for t in self.tokenize(phrase)] for phrase in cls["phrases"]
+            ]
+            out: list[list[dict[str, Any]]] = []
+            for sequence in sequences:
+                out.extend(self.expand(sequence, where))
+            if op == "?":
+                out.append([])
+            return out
+        return [[{**_expand_values(cls), **rest}]]
+
+
+def _load_data(language: str, tokenize: Any) -> _RulesData:
+    phrases: list[dict[str, Any]] = []
+    seen: dict[str, str] = {}
+
+    def add(text: str, label: str, reason: str) -> None:
+        if text in seen:  # first listing wins: a capital that is also a state name, ...
+            return
+        seen[text] = label
+        phrases.append({"label": label, "pattern": text, "id": reason})
+
+    for text, label, reason in _state_phrases(language):
+        add(text, label, reason)
+    for name in GAZETTEER_FILES:
+        for text, label, reason in _group_phrases(name, language):
+            add(text, label, reason)
+
+    titles = _read_json("titles.json")
+    title_words: set[str] = set()
+    if _applies(titles.get("languages"), language):
+        for title in titles["titles"]:
+            phrases.append({"label": TITLE_LABEL, "pattern": title, "id": "title"})
+            title_words.update(t for t in tokenize(title) if t[:1].isalpha())
+
+    classes = _read_json("token_classes.json")["classes"]
+    expander = _PatternExpander(classes, tokenize)
+    tokens: list[dict[str, Any]] = []
+    for name in PATTERN_FILES:
+        for number, row in enumerate(_read_jsonl(name), start=1):
+            if not _applies(row.get("languages"), language):
+                continue
+            for pattern in expander.expand(row["pattern"], f"{name}:{number}"):
+                tokens.append({"label": row["label"], "pattern": pattern, "id": row["id"]})
+
+    def class_words(*names: str) -> set[str]:
+        words: set[str] = set()
+        for cls_name in names:
+            for spec in classes[cls_name].values():
+                if isinstance(spec, dict) and isinstance(spec.get("IN"), list):
+                    words.update(spec["IN"])
+        return words
+
+    stop_name_words = (
+        title_words
+        | class_words("MONTH", "WEEKDAY", "ORG_HEAD", "LAW_HEAD", "EVENT_HEAD")
+        | {w.capitalize() for w in _LEADING_NAME_STRIP}
+        | {"I", "We", "He", "She", "They", "It", "You", "Republic", "Kingdom", "Federation",
+           "State", "States", "Nations", "United", "Government", "People", "Member"}
+    )
+    return _RulesData(
+        phrases=phrases,
+        tokens=tokens,
+        particles=list(titles.get("particles", [])),
+        stop_name_words=sorted(stop_name_words),
+        ordinal_words=sorted(class_words("ORD_WORD")),
+    )
+
+
+# -- building the pipeline --------------------------------------------------------------
+
+
+def supported_languages() -> list[str]:
+    """Language codes for which spaCy has a blank pipeline."""
+    import spacy.lang
+
+    return sorted(
+        m.name for m in pkgutil.iter_modules(spacy.lang.__path__) if m.ispkg and len(m.name) <= 3
+    )
+
+
+def _language_code(language: str) -> str:
+    code = (language or "en").strip().replace("_", "-").split("-")[0].lower()
+    return code or "en"
+
+
+_BUILD_LOCK = threading.Lock()
+_PIPELINES: dict[str, Language] = {}
+
+
+def build_nlp(language: str = "en") -> Language:
+    """The rules pipeline for ``language`` (an ISO code such as "en", "fr", "en-GB"), built
+    once per process and shared: tokenizer, ``sentencizer``, the entity ruler and the
+    resolver. ``doc.ents`` holds non-overlapping entities, ``doc.spans["entities"]`` all
+    candidates. Raises SuggesterError for a language spaCy lacks."""
+    code = _language_code(language)
+    nlp = _PIPELINES.get(code)
+    if nlp is not None:
+        return nlp
+    with _BUILD_LOCK:
+        nlp = _PIPELINES.get(code)
+        if nlp is None:
+            nlp = _build(code, language)
+            _PIPELINES[code] = nlp
+    return nlp
+
+
+def _build(code: str, asked: str) -> Language:
+    known = supported_languages()
+    if code not in known:
+        raise SuggesterError(
+            f"spaCy has no language {asked!r}; the languages it supports are: {', '.join(known)}"
+        )
+    try:
+        nlp = spacy.blank(code)
+    except ImportError as exc:
+        raise SuggesterError(
+            f"spaCy's tokenizer for {code!r} needs an extra package that is not installed: {exc}"
+        ) from None
+    nlp.add_pipe("sentencizer")
+    data = _load_data(code, lambda text: [t.text for t in nlp.make_doc(text)])
+    ruler = nlp.add_pipe(
+        "span_ruler",
+        name=RULER_NAME,
+        config={
+            "spans_key": CANDIDATES_KEY,
+            "annotate_ents": False,
+            "overwrite": True,
+            "validate": True,
+        },
+    )
+    ruler.add_patterns(data.phrases + data.tokens)
+    nlp.add_pipe(
+        RESOLVER_NAME,
+        config={
+            "particles": data.particles,
+            "stop_name_words": data.stop_name_words,
+            "ordinal_words": data.ordinal_words,
+        },
+    )
+    return nlp
+
+
+# -- turning the ruler's matches into entities -------------------------------------------
+
+
+@Language.factory(
+    RESOLVER_NAME,
+    default_config={"particles": [], "stop_name_words": [], "ordinal_words": []},
+)
+def make_entity_resolver(
+    nlp: Language,
+    name: str,
+    particles: list[str],
+    stop_name_words: list[str],
+    ordinal_words: list[str],
+) -> EntityResolver:
+    return EntityResolver(particles, stop_name_words, ordinal_words)
+
+
+_INITIAL = re.compile(r"^[A-Z]\.$")
+_ORDINAL_DIGITS = re.compile(r"^\d+(st|nd|rd|th)$", re.IGNORECASE)
+_HYPHENS = frozenset({"-", "‑", "–"})
+
+
+class EntityResolver:
+    """Makes persons from titles, cleans pattern matches and picks ``doc.ents``."""
+
+    def __init__(
+        self, particles: Iterable[str], stop_name_words: Iterable[str], ordinal_words: Iterable[str]
+    ) -> None:
+        self.particles = frozenset(particles)
+        self.stop_name_words = frozenset(stop_name_words)
+        self.ordinal_words = frozenset(ordinal_words)
+
+    def __call__(self, doc: Doc) -> Doc:
+        raw = list(doc.spans[CANDIDATES_KEY]) if CANDIDATES_KEY in doc.spans else []
+        titles = [s for s in raw if s.label_ == TITLE_LABEL]
+        candidates = []
+        for span in raw:
+            if span.label_ != TITLE_LABEL:
+                cleaned = self._clean(doc, span)
+                if cleaned is not None:
+                    candidates.append(cleaned)
+        if titles:
+            persons = self._persons_from_titles(doc, titles, candidates)
+            persons += self._names_again(doc, persons, candidates)
+            candidates += persons
+        doc.ents = _select(doc, candidates)
+        doc.spans[ENTITIES_KEY] = candidates
+        if CANDIDATES_KEY in doc.spans:
+            del doc.spans[CANDIDATES_KEY]
+        return doc
+
+    # cleaning -----------------------------------------------------------------------
+
+    def _is_ordinal(self, token: Any) -> bool:
+        return token.lower_ in self.ordinal_words or bool(_ORDINAL_DIGITS.match(token.text))
+
+    def _clean(self, doc: Doc, span: Span) -> Span | None:
+        if not span.id_.startswith("pattern:"):
+            return span
+        start, end, label = span.start, span.end, span.label_
+        if label in ("ORG", "EVENT", "LAW"):
+            while start < end and (
+                doc[start].lower_ in _LEADING_NAME_STRIP or doc[start].is_punct
+            ):
+                start += 1
+            if span.id_.startswith("pattern: capitalised") and end - start < 2:
+                return None
+        elif label in ("DATE", "TIME"):
+            while start < end - 1 and doc[start].lower_ in _LEADING_DATE_STRIP:
+                start += 1
+        elif label == "CARDINAL":
+            while start < end and self._is_ordinal(doc[start]):
+                start += 1
+            while end > start and self._is_ordinal(doc[end - 1]):
+                end -= 1
+        if start >= end:
+            return None
+        if (start, end) == (span.start, span.end):
+            return span
+        return Span(doc, start, end, label=label, span_id=span.id_)
+
+    # persons --------------------------------------------------------------------------
+
+    def _is_name_word(self, token: Any) -> bool:
+        text = token.text
+        if not text[:1].isupper() or text in self.stop_name_words:
+            return False
+        if _INITIAL.match(text):
+            return True
+        if not any(c.islower() for c in text[1:]):
+            return False
+        return all(c.isalpha() or c in _APOSTROPHES or c == "." for c in text)
+
+    def _name_end(self, doc: Doc, start: int, covered: set[int]) -> tuple[int, int]:
+        """Where a run of name words from ``start`` ends, and how many words it has."""
+        n = len(doc)
+        k, words = start, 0
+        while k < n and words < 4 and k not in covered:
+            token = doc[k]
+            if self._is_name_word(token):
+                words += 1
+                k += 1
+                continue
+            if token.lower_ in self.particles and k + 1 < n and k + 1 not in covered:
+                nxt = doc[k + 1]
+                if nxt.text in _HYPHENS and not token.whitespace_ and not nxt.whitespace_:
+                    k += 2
+                    continue
+                if self._is_name_word(nxt) or nxt.lower_ in self.particles:
+                    k += 1
+                    continue
+                break
+            if (
+                token.text in _HYPHENS
+                and words
+                and not doc[k - 1].whitespace_
+                and not token.whitespace_
+                and k + 1 < n
+                and self._is_name_word(doc[k + 1])
+            ):
+                k += 1
+                continue
+            break
+        while k > start and not self._is_name_word(doc[k - 1]):
+            k -= 1
+        return k, words
+
+    def _name_start(self, doc: Doc, end: int, covered: set[int]) -> tuple[int, int]:
+        """Where a run of name words ending just before ``end`` starts, and its word count."""
+        k, words = end, 0
+        while k > 0 and words < 4 and (k - 1) not in covered:
+            token = doc[k - 1]
+            if self._is_name_word(token):
+                words += 1
+                k -= 1
+                continue
+            if token.lower_ in self.particles and words:
+                k -= 1
+                continue
+            if token.text in _HYPHENS and words and not token.whitespace_ and k - 2 >= 0 \
+                    and not doc[k - 2].whitespace_:
+                k -= 1
+                continue
+            break
+        while k < end and not self._is_name_word(doc[k]):
+            k += 1
+        return k, words
+
+    def _persons_from_titles(
+        self, doc: Doc, titles: list[Span], candidates: list[Span]
+    ) -> list[Span]:
+        n = len(doc)
+        covered: set[int] = set()
+        ends_at: dict[int, int] = {}
+        for c in candidates:
+            covered.update(range(c.start, c.end))
+            ends_at[c.start] = max(ends_at.get(c.start, 0), c.end)
+        for t in titles:
+            ends_at[t.start] = max(ends_at.get(t.start, 0), t.end)
+        spans: dict[tuple[int, int], Span] = {}
+        for title in titles:
+            if any(
+                c.start <= title.start and title.end <= c.end and len(c) > len(title)
+                for c in candidates
+            ):
+                continue  # "General" inside "General Assembly"
+            # Forward: "Ambassador Kairat Umarov", "President of Kazakhstan Kassym-Jomart
+            # Tokayev", "the Secretary-General, António Guterres,".
+            j = title.end
+            for _ in range(3):
+                if j < n and doc[j].lower_ in ("of", "to", "for", "on", "at", "in"):
+                    k = j + 1
+                    if k < n and doc[k].lower_ == "the":
+                        k += 1
+                    if ends_at.get(k, 0) > k:
+                        j = ends_at[k]
+                        continue
+                break
+            min_words = 1
+            if j < n and doc[j].text == "," and j == title.end:
+                j += 1
+                min_words = 2
+            end, words = self._name_end(doc, j, covered)
+            if words >= min_words and end > j:
+                spans[(j, end)] = Span(
+                    doc, j, end, label="PERSON", span_id="pattern: title before a capitalised name"
+                )
+            # Backward: "Kairat Umarov, the Permanent Representative of Kazakhstan".
+            i = title.start
+            if i > 0 and doc[i - 1].lower_ in ("the", "a", "an"):
+                i -= 1
+            if i > 0 and doc[i - 1].text == ",":
+                start, words = self._name_start(doc, i - 1, covered)
+                if words >= 2 and start < i - 1:
+                    spans[(start, i - 1)] = Span(
+                        doc, start, i - 1, label="PERSON",
+                        span_id="pattern: capitalised name before a title",
+                    )
+        return list(spans.values())
+
+    def _names_again(self, doc: Doc, persons: list[Span], candidates: list[Span]) -> list[Span]:
+        """Other mentions of a name given with a title: the full name or the surname."""
+        names: set[str] = set()
+        for p in persons:
+            names.add(p.text)
+            last = p[-1].text
+            if len(last) >= 3 and last.lower() not in self.particles:
+                names.add(last)
+        if not names:
+            return []
+        covered: set[int] = set()
+        for c in [*candidates, *persons]:
+            covered.update(range(c.start, c.end))
+        alternation = "|".join(re.escape(x) for x in sorted(names, key=len, reverse=True))
+        found = []
+        for m in re.finditer(rf"(?<![\w-])(?:{alternation})(?![\w-])", doc.text):
+            span = doc.char_span(m.start(), m.end(), label="PERSON",
+                                 span_id="pattern: name given with a title elsewhere in the text")
+            if span is None or any(i in covered for i in range(span.start, span.end)):
+                continue
+            covered.update(range(span.start, span.end))
+            found.append(span)
+        return found
+
+
+def _select(doc: Doc, candidates: list[Span]) -> list[Span]:
+    """Non-overlapping entities: longest first; then gazetteer before pattern; then label."""
+    order = sorted(
+        candidates,
+        key=lambda s: (
+            -(s.end - s.start),
+            0 if s.id_.startswith("gazetteer:") else 1,
+            -LABEL_PRIORITY.get(s.label_, 0),
+            s.start,
+        ),
+    )
+    taken = bytearray(len(doc))
+    chosen = []
+    for span in order:
+        if any(taken[span.start:span.end]):
+            continue
+        taken[span.start:span.end] = b"\x01" * (span.end - span.start)
+        chosen.append(span)
+    return sorted(chosen, key=lambda s: s.start)
+
+
+# -- the suggester ----------------------------------------------------------------------
+
+
+def _reason(span: Span) -> str:
+    return span.id_ or f"rule: {span.label_}"
+
+
+def doc_suggestions(doc: Doc, text: str) -> list[Suggestion]:
+    """``doc.ents`` as suggestions with code-point offsets into ``text``."""
+    out = []
+    for ent in doc.ents:
+        start, end = ent.start_char, ent.end_char
+        if text[start:end] != ent.text:  # the tokenizer keeps the text; never store bad offsets
+            continue
+        out.append(Suggestion(start=start, end=end, label=ent.label_, score=None,
+                              reason=_reason(ent)))
+    return out
+
+
+@register(NAME)
+class RulesEntitySuggester:
+    """Entities from gazetteers and token patterns: no trained pipeline needed."""
+
+    def __init__(self) -> None:
+        self.info = SuggesterInfo(
+            name=NAME, kind=LabelKind.ENTITY, pipeline=None, spacy_version=spacy.__version__
+        )
+
+    def suggest(
+        self, docs: Iterable[SuggesterInput], *, batch_size: int = 64, n_process: int = 1
+    ) -> Iterator[tuple[Any, list[Suggestion]]]:
+        batch_size = max(1, batch_size)
+        # With several processes the whole input goes in one run, so that the worker
+        # processes start once; otherwise windows keep memory flat on long inputs.
+        window = batch_size * 16 if n_process == 1 else None
+        buffer: list[SuggesterInput] = []
+        for item in docs:
+            buffer.append(item)
+            if window is not None and len(buffer) >= window:
+                yield from self._run(buffer, batch_size, n_process)
+                buffer = []
+        if buffer:
+            yield from self._run(buffer, batch_size, n_process)
+
+    def _run(
+        self, items: list[SuggesterInput], batch_size: int, n_process: int
+    ) -> Iterator[tuple[Any, list[Suggestion]]]:
+        by_language: dict[str, list[int]] = {}
+        for index, item in enumerate(items):
+            by_language.setdefault(_language_code(item.language), []).append(index)
+        results: list[list[Suggestion]] = [[] for _ in items]
+        for language, indices in by_language.items():
+            nlp = build_nlp(language)
+            texts = [items[i].text for i in indices]
+            processes = n_process if len(texts) > 1 else 1
+            for index, doc in zip(
+                indices, nlp.pipe(texts, batch_size=batch_size, n_process=processes)
+            ):
+                results[index] = doc_suggestions(doc, items[index].text)
+        for item, suggestions in zip(items, results):
+            yield item.key, suggestions
