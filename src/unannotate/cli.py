@@ -56,11 +56,11 @@ def root(
     """With no command: open the review window on the project."""
     if ctx.invoked_subcommand is not None:
         return
+    from .qt.app import run
     from .services.project import open_project
-    from .services.stats import project_stats
 
-    with open_project(project) as opened:
-        _print_stats(project_stats(opened))
+    opened = open_project(project)
+    raise typer.Exit(run(opened, annotator))
 
 
 @app.command("import")

@@ -203,9 +203,10 @@ class _View:
     __slots__ = ("doc", "text", "words", "lower", "ent", "iob", "space", "num", "idx", "ws",
                  "sent_start")
 
-    def __init__(self, doc: Doc) -> None:
+    def __init__(self, doc: Doc, text: str | None = None) -> None:
         self.doc = doc
-        text = self.text = doc.text
+        # doc.text joins the tokens again: take the text the doc was made from when known
+        text = self.text = doc.text if text is None else text
         if len(doc):
             columns = doc.to_array(_VIEW_ATTRS).T.tolist()
         else:
@@ -229,10 +230,10 @@ class _View:
 _last_view: list[_View] = []
 
 
-def _view_of(doc: Doc) -> _View:
+def _view_of(doc: Doc, text: str | None = None) -> _View:
     if _last_view and _last_view[0].doc is doc:
         return _last_view[0]
-    view = _View(doc)
+    view = _View(doc, text)
     _last_view[:] = [view]
     return view
 
@@ -347,6 +348,9 @@ def _units(view: _View, cues: _Cues) -> list[tuple[tuple[int, int], list[tuple[i
                 bounds = [a, *cuts, b]
                 for k in range(len(bounds) - 1):
                     ca, cb = _trim(view, bounds[k], bounds[k + 1])
+                    while cb > ca and view.words[cb - 1] in (",", ";"):
+                        cb -= 1
+                    ca, cb = _trim(view, ca, cb)
                     if ca < cb:
                         clauses.append((ca, cb))
             units.append(((a, b), clauses))
@@ -681,9 +685,16 @@ def claim_reason(sent: Span) -> str:
 # --------------------------------------------------------------------------- suggestions
 
 
-def suggest_doc(doc: Doc, *, threshold: float = 0.5, offset: int = 0) -> list[Suggestion]:
-    """The claim suggestions of one processed ``Doc``, offsets shifted by ``offset``."""
-    view = _view_of(doc)
+def suggest_doc(
+    doc: Doc, *, threshold: float = 0.5, offset: int = 0, text: str | None = None
+) -> list[Suggestion]:
+    """The claim suggestions of one processed ``Doc``, offsets shifted by ``offset``.
+
+    ``text``, when given, must be the text the doc was made from (it saves rebuilding
+    it from the tokens)."""
+    if text is not None and len(text) != (doc[-1].idx + len(doc[-1].text_with_ws) if len(doc) else 0):
+        text = None
+    view = _view_of(doc, text)
     cues = _cues(doc.lang_)
     text = view.text
     out: list[Suggestion] = []
@@ -852,14 +863,15 @@ class RulesClaimSuggester:
         for key, positions in groups.items():
             nlp = self._pipeline(key)
             pieces = [
-                (piece, (i, offset))
+                (piece, (i, offset, piece))
                 for i in positions
                 for piece, offset in _pieces(items[i].text, nlp.max_length)
             ]
             processes = n_process if len(pieces) >= 2 * batch_size else 1
-            for doc, (i, offset) in nlp.pipe(
+            for doc, (i, offset, piece) in nlp.pipe(
                 pieces, as_tuples=True, batch_size=batch_size, n_process=processes
             ):
-                results[i].extend(suggest_doc(doc, threshold=self.threshold, offset=offset))
+                results[i].extend(
+                    suggest_doc(doc, threshold=self.threshold, offset=offset, text=piece))
         for item, suggestions in zip(items, results):
             yield item.key, suggestions

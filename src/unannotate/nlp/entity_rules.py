@@ -28,7 +28,10 @@ from pathlib import Path
 from typing import Any
 
 import spacy
+from spacy.attrs import IDS, LIKE_NUM
+from spacy.lang.lex_attrs import word_shape
 from spacy.language import Language
+from spacy.schemas import validate_token_pattern
 from spacy.tokens import Doc, Span
 
 from ..core.model import LabelKind, Suggestion
@@ -188,9 +191,8 @@ def _expand_values(spec: dict[str, Any]) -> dict[str, Any]:
 class _PatternExpander:
     """Expands ``{"CLASS": ...}`` tokens of the pattern files (see token_classes.json)."""
 
-    def __init__(self, classes: dict[str, Any], tokenize: Any) -> None:
+    def __init__(self, classes: dict[str, Any]) -> None:
         self.classes = classes
-        self.tokenize = tokenize
 
     def expand(self, pattern: list[dict[str, Any]], where: str) -> list[list[dict[str, Any]]]:
         results: list[list[dict[str, Any]]] = [[]]
@@ -208,22 +210,160 @@ class _PatternExpander:
         except KeyError:
             raise SuggesterError(f"{where}: unknown token class {name!r}") from None
         rest = {k: v for k, v in token.items() if k != "CLASS"}
-        if "alternatives" in cls or "phrases" in cls:
+        if "alternatives" in cls:
             op = rest.pop("OP", None)
             if rest or op not in (None, "?"):
                 raise SuggesterError(
                     f"{where}: the multi-token class {name!r} takes no attributes but \"OP\": \"?\""
                 )
-            sequences = cls.get("alternatives") or [
-                [{"ORTH": t} for t in self.tokenize(phrase)] for phrase in cls["phrases"]
-            ]
             out: list[list[dict[str, Any]]] = []
-            for sequence in sequences:
+            for sequence in cls["alternatives"]:
                 out.extend(self.expand(sequence, where))
             if op == "?":
                 out.append([])
             return out
+        if "any" in cls:
+            return [[{"any": [_expand_values(s) for s in cls["any"]], **rest}]]
         return [[{**_expand_values(cls), **rest}]]
+
+
+# Token attributes that depend on the word alone, so a test on them can be a lexeme flag.
+_LEXICAL_ATTRS = frozenset(
+    "ORTH TEXT LOWER NORM SHAPE LIKE_NUM LIKE_URL LIKE_EMAIL IS_TITLE IS_UPPER IS_LOWER IS_ALPHA "
+    "IS_ASCII IS_DIGIT IS_PUNCT IS_SPACE IS_CURRENCY IS_QUOTE IS_BRACKET LENGTH PREFIX SUFFIX".split()
+)
+_FLAG_IDS = [IDS[f"FLAG{n}"] for n in range(19, 64)]
+
+
+class _LexicalTest:
+    """A token spec evaluated on a word's text: the getter of a lexeme flag.
+
+    Module-level and plain data so that a pipeline using it can be pickled."""
+
+    def __init__(self, spec: dict[str, Any], like_num: Any) -> None:
+        self.spec = spec
+        self.like_num = like_num
+        self._regexes: dict[str, re.Pattern[str]] = {}
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"spec": self.spec, "like_num": self.like_num}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(state["spec"], state["like_num"])  # type: ignore[misc]
+
+    def _value(self, attr: str, text: str) -> Any:
+        if attr in ("ORTH", "TEXT"):
+            return text
+        if attr in ("LOWER", "NORM"):
+            return text.lower()
+        if attr == "SHAPE":
+            return word_shape(text)
+        if attr == "LIKE_NUM":
+            return bool(self.like_num(text)) if self.like_num else text.isdigit()
+        if attr == "LENGTH":
+            return len(text)
+        if attr == "PREFIX":
+            return text[:1]
+        if attr == "SUFFIX":
+            return text[-3:]
+        return bool(
+            {
+                "IS_TITLE": text.istitle,
+                "IS_UPPER": text.isupper,
+                "IS_LOWER": text.islower,
+                "IS_ALPHA": text.isalpha,
+                "IS_ASCII": text.isascii,
+                "IS_DIGIT": text.isdigit,
+                "IS_SPACE": text.isspace,
+            }.get(attr, lambda: False)()
+        )
+
+    def _holds(self, spec: dict[str, Any], text: str) -> bool:
+        if "any" in spec:
+            return any(self._holds(s, text) for s in spec["any"])
+        for attr, want in spec.items():
+            value = self._value(attr, text)
+            if not isinstance(want, dict):
+                if value != want:
+                    return False
+                continue
+            for op, arg in want.items():
+                if op == "IN" and value not in arg:
+                    return False
+                if op == "NOT_IN" and value in arg:
+                    return False
+                if op == "REGEX":
+                    regex = self._regexes.get(arg) or self._regexes.setdefault(arg, re.compile(arg))
+                    if not regex.search(str(value)):
+                        return False
+        return True
+
+    def __call__(self, text: str) -> bool:
+        return self._holds(self.spec, text)
+
+
+def _needs_flag(spec: dict[str, Any]) -> bool:
+    keys = [k for k in spec if k != "OP"]
+    if "any" in keys:
+        return True
+    return bool(keys) and all(k.upper() in _LEXICAL_ATTRS for k in keys) and any(
+        isinstance(spec[k], dict) for k in keys
+    )
+
+
+def _leading(pattern: list[dict[str, Any]]) -> int:
+    """How many tokens of a pattern can be its first matched token."""
+    for i, token in enumerate(pattern):
+        if token.get("OP") not in ("?", "*"):
+            return i + 1
+    return len(pattern)
+
+
+def _use_flags(nlp: Language, patterns: list[dict[str, Any]]) -> None:
+    """Turn set, regex and combined tests on a single word into lexeme flags.
+
+    The matcher tries every pattern at every token; a Python test there costs a call per
+    token, a flag is a bit checked in C and computed once per distinct word. Tests that can
+    start a match get flags first, then the most used others, while flags last."""
+    uses: dict[str, int] = {}
+    starting: set[str] = set()
+    for entry in patterns:
+        lead = _leading(entry["pattern"])
+        for i, token in enumerate(entry["pattern"]):
+            if _needs_flag(token):
+                key = _spec_key(token)
+                uses[key] = uses.get(key, 0) + 1
+                if i < lead:
+                    starting.add(key)
+    ranked = sorted(uses, key=lambda k: (k not in starting, -uses[k]))
+    if len([k for k in ranked if k in starting]) > len(_FLAG_IDS):
+        raise SuggesterError(
+            f"the token patterns start with more than {len(_FLAG_IDS)} distinct word tests"
+        )
+    like_num = nlp.vocab.lex_attr_getters.get(LIKE_NUM)
+    flags: dict[str, int] = {}
+    for key, flag_id in zip(ranked, _FLAG_IDS):
+        nlp.vocab.add_flag(_LexicalTest(json.loads(key), like_num), flag_id=flag_id)
+        flags[key] = flag_id
+    for entry in patterns:
+        converted = []
+        for token in entry["pattern"]:
+            key = _spec_key(token) if _needs_flag(token) else None
+            if key is None or key not in flags:
+                if key is not None and "any" in token:
+                    raise SuggesterError("too many distinct word tests for the lexeme flags")
+                converted.append(token)
+                continue
+            flag: dict[str, Any] = {f"FLAG{flags[key]}": True}
+            if "OP" in token:
+                flag["OP"] = token["OP"]
+            converted.append(flag)
+        entry["pattern"] = converted
+
+
+def _spec_key(token: dict[str, Any]) -> str:
+    return json.dumps({k: v for k, v in token.items() if k != "OP"}, sort_keys=True,
+                      ensure_ascii=False)
 
 
 def _load_data(language: str, tokenize: Any) -> _RulesData:
@@ -250,13 +390,17 @@ def _load_data(language: str, tokenize: Any) -> _RulesData:
             title_words.update(t for t in tokenize(title) if t[:1].isalpha())
 
     classes = _read_json("token_classes.json")["classes"]
-    expander = _PatternExpander(classes, tokenize)
+    expander = _PatternExpander(classes)
     tokens: list[dict[str, Any]] = []
     for name in PATTERN_FILES:
         for number, row in enumerate(_read_jsonl(name), start=1):
             if not _applies(row.get("languages"), language):
                 continue
             for pattern in expander.expand(row["pattern"], f"{name}:{number}"):
+                plain = [t for t in pattern if "any" not in t]
+                problems = validate_token_pattern(plain) if len(plain) == len(pattern) else []
+                if problems:
+                    raise SuggesterError(f"{name}:{number}: {'; '.join(problems)}")
                 tokens.append({"label": row["label"], "pattern": pattern, "id": row["id"]})
 
     def class_words(*names: str) -> set[str]:
@@ -342,9 +486,10 @@ def _build(code: str, asked: str) -> Language:
             "spans_key": CANDIDATES_KEY,
             "annotate_ents": False,
             "overwrite": True,
-            "validate": True,
+            "validate": False,  # the token patterns were validated when read
         },
     )
+    _use_flags(nlp, data.tokens)
     ruler.add_patterns(data.phrases + data.tokens)
     nlp.add_pipe(
         RESOLVER_NAME,

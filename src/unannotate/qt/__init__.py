@@ -1,0 +1,1 @@
+"""The review window: the only package that imports PySide6."""

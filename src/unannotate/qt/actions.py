@@ -1,0 +1,82 @@
+"""Every action of the window, declared once: id, title, default key, handler, enabled-when.
+
+Menus, shortcuts, the shortcut settings and the F1 list are all built from ``ACTIONS``.
+Handlers and enabled-when rules are names of methods of the main window's controller.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    id: str
+    title: str
+    keys: tuple[str, ...]  # default shortcuts, in QKeySequence portable text
+    handler: str  # controller method called when triggered
+    enabled_when: str | None = None  # controller method returning bool
+    menu: str = "Review"
+    argument: object = None  # passed to the handler (a label index for the number keys)
+
+
+def _label_actions() -> list[ActionSpec]:
+    return [
+        ActionSpec(f"label.{n}", f"Label {n}: add on selected text, relabel the selected span",
+                   (str(n),), "apply_label", "has_document", "Labels", n - 1)
+        for n in range(1, 10)
+    ]
+
+
+ACTIONS: list[ActionSpec] = [
+    ActionSpec("file.new", "New project…", ("Ctrl+Shift+N",), "new_project", None, "File"),
+    ActionSpec("file.open", "Open project…", ("Ctrl+O",), "open_project", None, "File"),
+    ActionSpec("file.import", "Import documents…", ("Ctrl+I",), "import_documents", None, "File"),
+    ActionSpec("file.export", "Export…", ("Ctrl+E",), "export_project", None, "File"),
+    ActionSpec("file.suggest", "Suggest entities and claims", ("Ctrl+Shift+S",), "suggest_all",
+               "not_busy", "File"),
+    ActionSpec("file.settings", "Settings…", ("Ctrl+,",), "open_settings", None, "File"),
+    ActionSpec("file.quit", "Quit", ("Ctrl+Q",), "quit", None, "File"),
+    ActionSpec("review.next", "Next suggestion", ("Tab",), "next_span", "has_document"),
+    ActionSpec("review.previous", "Previous suggestion", ("Shift+Tab", "Backtab"), "previous_span",
+               "has_document"),
+    ActionSpec("review.accept", "Accept", ("A",), "accept", "has_pending_selection"),
+    ActionSpec("review.reject", "Reject", ("X",), "reject", "has_pending_selection"),
+    ActionSpec("review.accept_all", "Accept all remaining in the document", ("Shift+A",),
+               "accept_all", "has_document"),
+    ActionSpec("review.accept_all_label", "Accept all remaining of the selected span's label",
+               ("Ctrl+Shift+A",), "accept_all_label", "has_pending_selection"),
+    ActionSpec("review.claim", "Mark the sentence at the cursor as a claim", ("C",),
+               "mark_claim", "has_document"),
+    ActionSpec("review.delete", "Delete the selected annotation", ("Delete", "Backspace"),
+               "delete_span", "has_selection"),
+    ActionSpec("review.start_left", "Move start one token left (a character in character mode)",
+               ("Alt+Left",), "move_boundary", "has_selection", argument=("start", -1)),
+    ActionSpec("review.start_right", "Move start one token right", ("Alt+Right",),
+               "move_boundary", "has_selection", argument=("start", 1)),
+    ActionSpec("review.end_left", "Move end one token left", ("Alt+Shift+Left",),
+               "move_boundary", "has_selection", argument=("end", -1)),
+    ActionSpec("review.end_right", "Move end one token right", ("Alt+Shift+Right",),
+               "move_boundary", "has_selection", argument=("end", 1)),
+    ActionSpec("review.char_mode", "Character mode (selections and boundaries by character)",
+               ("M",), "toggle_char_mode", None),
+    ActionSpec("review.done", "Mark the document done and open the next", ("Ctrl+Return",
+               "Ctrl+Enter"), "mark_done", "has_document"),
+    ActionSpec("edit.undo", "Undo", ("Ctrl+Z",), "undo", "can_undo", "Edit"),
+    ActionSpec("edit.redo", "Redo", ("Ctrl+Shift+Z", "Ctrl+Y"), "redo", "can_redo", "Edit"),
+    ActionSpec("edit.find", "Find in the document", ("Ctrl+F",), "find", "has_document", "Edit"),
+    ActionSpec("view.zoom_in", "Zoom in", ("Ctrl+=", "Ctrl++"), "zoom", None, "View", 1),
+    ActionSpec("view.zoom_out", "Zoom out", ("Ctrl+-",), "zoom", None, "View", -1),
+    ActionSpec("view.next_document", "Next document", ("Ctrl+Down", "PgDown"),
+               "next_document", None, "View", 1),
+    ActionSpec("view.previous_document", "Previous document", ("Ctrl+Up", "PgUp"),
+               "next_document", None, "View", -1),
+    ActionSpec("help.shortcuts", "Keyboard shortcuts", ("F1",), "show_shortcuts", None, "Help"),
+    *_label_actions(),
+]
+
+MENUS = ("File", "Edit", "Review", "Labels", "View", "Help")
+
+
+def by_id() -> dict[str, ActionSpec]:
+    return {spec.id: spec for spec in ACTIONS}

@@ -1,0 +1,58 @@
+"""Starting the window: the application, the reviewer's name, the project."""
+
+from __future__ import annotations
+
+import sys
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QInputDialog
+
+from ..services.preferences import Preferences
+from ..services.project import Project
+from .main_window import MainWindow
+
+
+def application() -> QApplication:
+    app = QApplication.instance()
+    if app is None:
+        QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
+            Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+        app = QApplication(sys.argv[:1])
+        app.setApplicationName("unannotate")
+        app.setOrganizationName("unannotate")
+    assert isinstance(app, QApplication)
+    return app
+
+
+def ask_annotator(preferences: Preferences) -> str | None:
+    name, ok = QInputDialog.getText(None, "Welcome to unannotate",
+                                    "Your name as a reviewer (it marks your decisions):")
+    name = name.strip()
+    if not ok or not name:
+        return None
+    preferences.annotator = name
+    preferences.save()
+    return name
+
+
+def open_window(project: Project, annotator: str | None, *, auto_suggest: bool = True) -> MainWindow | None:
+    """Create and show the window; returns None when the reviewer declined to give a name."""
+    application()
+    preferences = Preferences.load()
+    name = annotator or preferences.annotator or ask_annotator(preferences)
+    if not name:
+        return None
+    preferences.remember_project(project.location)
+    preferences.save()
+    window = MainWindow(project, name, preferences, auto_suggest=auto_suggest)
+    window.show()
+    return window
+
+
+def run(project: Project, annotator: str | None) -> int:
+    app = application()
+    window = open_window(project, annotator)
+    if window is None:
+        return 1
+    return app.exec()

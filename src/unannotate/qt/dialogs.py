@@ -1,0 +1,169 @@
+"""The shortcuts list (F1) and the settings dialog (name, shortcuts, label scheme)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QColor, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QColorDialog,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHeaderView,
+    QKeySequenceEdit,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core.model import Label, LabelKind
+from ..services.preferences import Preferences
+from ..services.project import Project
+from .actions import ACTIONS
+
+
+def _item(text: str) -> QTableWidgetItem:
+    item = QTableWidgetItem(text)
+    item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+    return item
+
+
+class ShortcutsDialog(QDialog):
+    def __init__(self, actions: dict[str, QAction], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Keyboard shortcuts")
+        self.resize(620, 640)
+        table = QTableWidget(len(ACTIONS), 3)
+        table.setHorizontalHeaderLabels(["Menu", "Action", "Keys"])
+        for row, spec in enumerate(ACTIONS):
+            keys = ", ".join(k.toString(QKeySequence.SequenceFormat.NativeText)
+                             for k in actions[spec.id].shortcuts())
+            for column, text in enumerate((spec.menu, spec.title, keys)):
+                table.setItem(row, column, _item(text))
+        table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        table.verticalHeader().hide()
+        table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(table)
+        layout.addWidget(buttons)
+        self.table = table
+
+
+class SettingsDialog(QDialog):
+    """Reviewer name, shortcuts and the label scheme. Applied on OK."""
+
+    def __init__(self, project: Project, preferences: Preferences,
+                 actions: dict[str, QAction], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.project = project
+        self.preferences = preferences
+        self.setWindowTitle("Settings")
+        self.resize(760, 620)
+        tabs = QTabWidget()
+        general = QWidget()
+        form = QFormLayout(general)
+        self.name = QLineEdit(preferences.annotator)
+        form.addRow("Your name as a reviewer", self.name)
+        tabs.addTab(general, "General")
+
+        self.shortcut_edits: dict[str, QKeySequenceEdit] = {}
+        shortcuts = QTableWidget(len(ACTIONS), 2)
+        shortcuts.setHorizontalHeaderLabels(["Action", "Key"])
+        for row, spec in enumerate(ACTIONS):
+            shortcuts.setItem(row, 0, _item(spec.title))
+            current = actions[spec.id].shortcut()
+            edit = QKeySequenceEdit(current)
+            shortcuts.setCellWidget(row, 1, edit)
+            self.shortcut_edits[spec.id] = edit
+        shortcuts.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        shortcuts.verticalHeader().hide()
+        tabs.addTab(shortcuts, "Shortcuts")
+
+        self.labels = project.labels()
+        self.label_table = QTableWidget(len(self.labels), 5)
+        self.label_table.setHorizontalHeaderLabels(["Name", "Kind", "Colour", "Key", "Guidance"])
+        for row, label in enumerate(self.labels):
+            self._fill_label_row(row, label)
+        self.label_table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        self.label_table.verticalHeader().hide()
+        add = QPushButton("Add label")
+        add.clicked.connect(self._add_label)
+        label_tab = QWidget()
+        label_layout = QVBoxLayout(label_tab)
+        label_layout.addWidget(self.label_table)
+        label_layout.addWidget(add, 0, Qt.AlignmentFlag.AlignLeft)
+        tabs.addTab(label_tab, "Labels")
+
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(tabs)
+        layout.addWidget(buttons)
+        self.tabs = tabs
+
+    def _fill_label_row(self, row: int, label: Label) -> None:
+        self.label_table.setItem(row, 0, QTableWidgetItem(label.name))
+        kind = QComboBox()
+        kind.addItems([k.value for k in LabelKind])
+        kind.setCurrentText(label.kind.value)
+        self.label_table.setCellWidget(row, 1, kind)
+        colour = QPushButton(label.colour)
+        colour.setStyleSheet(f"background: {label.colour}; color: #111;")
+        colour.clicked.connect(lambda _=False, b=colour: self._pick_colour(b))
+        self.label_table.setCellWidget(row, 2, colour)
+        self.label_table.setItem(row, 3, QTableWidgetItem(label.key))
+        self.label_table.setItem(row, 4, QTableWidgetItem(label.description))
+
+    def _pick_colour(self, button: QPushButton) -> None:
+        chosen = QColorDialog.getColor(QColor(button.text()), self)
+        if chosen.isValid():
+            button.setText(chosen.name())
+            button.setStyleSheet(f"background: {chosen.name()}; color: #111;")
+
+    def _add_label(self) -> None:
+        row = self.label_table.rowCount()
+        self.label_table.insertRow(row)
+        self._fill_label_row(row, Label(f"LABEL_{row + 1}", LabelKind.ENTITY, "#d7ccc8"))
+
+    def edited_labels(self) -> list[Label]:
+        result = []
+        for row in range(self.label_table.rowCount()):
+            name = (self.label_table.item(row, 0).text() or "").strip()
+            if not name:
+                continue
+            kind = self.label_table.cellWidget(row, 1)
+            colour = self.label_table.cellWidget(row, 2)
+            key_item = self.label_table.item(row, 3)
+            description = self.label_table.item(row, 4)
+            result.append(Label(
+                name=name,
+                kind=LabelKind(kind.currentText()),  # type: ignore[attr-defined]
+                colour=colour.text(),  # type: ignore[attr-defined]
+                key=key_item.text().strip() if key_item else "",
+                description=description.text() if description else "",
+            ))
+        return result
+
+    def accept(self) -> None:
+        from ..services.labels import save_scheme
+
+        self.preferences.annotator = self.name.text().strip() or self.preferences.annotator
+        shortcuts = {}
+        for spec in ACTIONS:
+            keys = self.shortcut_edits[spec.id].keySequence().toString(
+                QKeySequence.SequenceFormat.PortableText)
+            if keys and keys != (spec.keys[0] if spec.keys else ""):
+                shortcuts[spec.id] = [keys]
+        self.preferences.shortcuts = shortcuts
+        save_scheme(self.project, self.edited_labels())
+        super().accept()

@@ -1,0 +1,859 @@
+"""The review window. Widgets show; the services decide and store; this class wires the two.
+
+Every decision goes to :class:`~unannotate.services.decisions.Reviewer`, which commits it
+before this window redraws anything: what is shown as decided is stored.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMessageBox,
+    QProgressDialog,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core.errors import UnannotateError
+from ..core.model import DocumentStatus, Label, LabelKind, Span
+from ..core.offsets import Tokens, sentence_at
+from ..services.decisions import Change, ConflictError, Reviewer
+from ..services.preferences import Preferences
+from ..services.project import Project
+from ..services.review_data import (
+    ReviewDocument,
+    document_summaries,
+    first_document_to_review,
+    load_document,
+    refreshed_spans,
+)
+from .actions import ACTIONS, MENUS, ActionSpec
+from .document_view import DocumentView, DrawnSpan
+from .models import STATUS_TEXT, DocumentFilter, DocumentListModel, SpanListModel, SpanRowView
+from .workers import Worker, start
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, project: Project, annotator: str, preferences: Preferences,
+                 *, auto_suggest: bool = True) -> None:
+        super().__init__()
+        self.project = project
+        self.preferences = preferences
+        self.reviewer = Reviewer(project, annotator)
+        self.auto_suggest = auto_suggest
+        self.labels: list[Label] = project.labels()
+        self.label_by_name = {label.name: label for label in self.labels}
+        self.document: ReviewDocument | None = None
+        self.tokens: Tokens | None = None
+        self.spans: dict[int, Span] = {}  # drawn spans of the open document by id
+        self.pending_ids: set[int] = set()
+        self.decisions_this_session = 0
+        self.character_mode = preferences.character_mode
+        self.busy = False
+        self.qactions: dict[str, QAction] = {}
+        self._build()
+        self._build_actions()
+        self.reload_documents()
+        first = first_document_to_review(self.reviewer)
+        if first is not None:
+            self.open_document(first)
+        for _ in range(abs(preferences.zoom)):
+            self.view.zoomIn(1) if preferences.zoom > 0 else self.view.zoomOut(1)
+
+    # -- building ------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.resize(1400, 860)
+        self._update_title()
+        self.documents = DocumentListModel()
+        self.document_filter = DocumentFilter()
+        self.document_filter.setSourceModel(self.documents)
+        self.document_table = QTableView()
+        self.document_table.setModel(self.document_filter)
+        self._plain_table(self.document_table)
+        self.document_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.document_table.clicked.connect(self._document_clicked)
+        self.status_filter = QComboBox()
+        self.status_filter.addItem("All", None)
+        for status in DocumentStatus:
+            self.status_filter.addItem(STATUS_TEXT[status].capitalize(), status)
+        self.label_filter = QComboBox()
+        self.label_filter.addItem("Any label", None)
+        for label in self.labels:
+            self.label_filter.addItem(label.name, label.name)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search titles")
+        self.search.setClearButtonEnabled(True)
+        for widget in (self.status_filter, self.label_filter):
+            widget.currentIndexChanged.connect(self._filter_documents)
+        self.search.textChanged.connect(self._filter_documents)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(6, 6, 0, 6)
+        filters = QHBoxLayout()
+        filters.addWidget(self.status_filter)
+        filters.addWidget(self.label_filter)
+        left_layout.addLayout(filters)
+        left_layout.addWidget(self.search)
+        left_layout.addWidget(self.document_table)
+
+        self.view = DocumentView()
+        self.view.span_clicked.connect(self._span_clicked)
+        self.find_bar = QLineEdit()
+        self.find_bar.setPlaceholderText("Find in the document (Enter: next, Esc: close)")
+        self.find_bar.returnPressed.connect(self._find_next)
+        self.find_bar.hide()
+        self.label_bar = QWidget()
+        self.label_bar_layout = QHBoxLayout(self.label_bar)
+        self.label_bar_layout.setContentsMargins(4, 2, 4, 2)
+        self.label_bar_layout.setSpacing(4)
+        self._fill_label_bar()
+        self.doc_title = QLabel()
+        self.doc_title.setTextFormat(Qt.TextFormat.PlainText)
+        self.doc_title.setStyleSheet("font-weight: 600; font-size: 13pt; padding: 4px 6px;")
+        centre = QWidget()
+        centre_layout = QVBoxLayout(centre)
+        centre_layout.setContentsMargins(0, 6, 0, 6)
+        centre_layout.addWidget(self.label_bar)
+        centre_layout.addWidget(self.doc_title)
+        centre_layout.addWidget(self.find_bar)
+        centre_layout.addWidget(self.view, 1)
+
+        self.span_model = SpanListModel()
+        self.span_table = QTableView()
+        self.span_table.setModel(self.span_model)
+        self._plain_table(self.span_table)
+        self.span_table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.span_table.clicked.connect(self._span_row_clicked)
+        self.guidance = QLabel()
+        self.guidance.setTextFormat(Qt.TextFormat.PlainText)
+        self.guidance.setWordWrap(True)
+        self.guidance.setStyleSheet("padding: 6px; color: palette(text);")
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 6, 6, 6)
+        right_layout.addWidget(QLabel("Suggestions and annotations"))
+        right_layout.addWidget(self.span_table, 1)
+        right_layout.addWidget(self.guidance)
+
+        splitter = QSplitter()
+        splitter.addWidget(left)
+        splitter.addWidget(centre)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(1, 5)
+        splitter.setStretchFactor(2, 3)
+        left.setMinimumWidth(280)
+        right.setMinimumWidth(380)
+        splitter.setSizes([320, 760, 440])
+        self.setCentralWidget(splitter)
+        self.progress_label = QLabel()
+        self.statusBar().addPermanentWidget(self.progress_label)
+
+    @staticmethod
+    def _plain_table(table: QTableView) -> None:
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.verticalHeader().hide()
+        table.verticalHeader().setDefaultSectionSize(24)
+        table.setWordWrap(False)
+        table.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        table.setTabKeyNavigation(False)
+
+    def _fill_label_bar(self) -> None:
+        while self.label_bar_layout.count():
+            item = self.label_bar_layout.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        for label in self.labels:
+            chip = QLabel(f"{label.key} {label.name}" if label.key else label.name)
+            chip.setTextFormat(Qt.TextFormat.PlainText)
+            chip.setToolTip(f"<p>{_escape(label.description)}</p>")
+            underline = "border-bottom: 3px solid %s;" % label.colour
+            style = (f"background: {label.colour}; color: #111;" if label.kind is LabelKind.ENTITY
+                     else f"background: transparent; {underline}")
+            chip.setStyleSheet(f"{style} border-radius: 3px; padding: 2px 5px; font-size: 9pt;")
+            self.label_bar_layout.addWidget(chip)
+        self.label_bar_layout.addStretch(1)
+
+    def _build_actions(self) -> None:
+        menus = {name: self.menuBar().addMenu(f"&{name}") for name in MENUS}
+        for spec in ACTIONS:
+            action = QAction(spec.title, self)
+            keys = self.preferences.shortcuts.get(spec.id, list(spec.keys))
+            action.setShortcuts([QKeySequence(k) for k in keys])
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            action.triggered.connect(lambda _checked=False, s=spec: self.trigger(s))
+            if spec.id == "review.char_mode":
+                action.setCheckable(True)
+                action.setChecked(self.character_mode)
+            menus[spec.menu].addAction(action)
+            self.addAction(action)
+            self.qactions[spec.id] = action
+        for menu in menus.values():
+            menu.aboutToShow.connect(self.update_actions)
+
+    def apply_shortcuts(self) -> None:
+        for spec in ACTIONS:
+            keys = self.preferences.shortcuts.get(spec.id, list(spec.keys))
+            self.qactions[spec.id].setShortcuts([QKeySequence(k) for k in keys])
+
+    def trigger(self, spec: ActionSpec) -> None:
+        """Run an action's handler if its enabled-when rule allows it, showing any error."""
+        if spec.enabled_when and not getattr(self, spec.enabled_when)():
+            return
+        handler = getattr(self, spec.handler)
+        try:
+            handler() if spec.argument is None else handler(spec.argument)
+        except ConflictError as error:
+            self.statusBar().showMessage(str(error), 8000)
+            self.reload_current()
+        except (UnannotateError, ValueError) as error:
+            self.show_error(str(error))
+        except OSError as error:
+            # A full disk or a read-only project: the decision was not stored, and not shown.
+            self.show_error(f"The decision could not be stored: {error}")
+        self.update_actions()
+
+    def update_actions(self) -> None:
+        for spec in ACTIONS:
+            if spec.enabled_when in ("can_undo", "can_redo"):
+                continue  # asked when triggered, not on every refresh
+            if spec.enabled_when:
+                self.qactions[spec.id].setEnabled(True)
+
+    def show_error(self, message: str) -> None:
+        self.statusBar().showMessage(message, 10000)
+        QMessageBox.warning(self, "unannotate", message)
+
+    # -- enabled-when rules ---------------------------------------------------------------
+    def has_document(self) -> bool:
+        return self.document is not None
+
+    def has_selection(self) -> bool:
+        return self.view.selected_span is not None
+
+    def has_pending_selection(self) -> bool:
+        return self.view.selected_span in self.pending_ids
+
+    def not_busy(self) -> bool:
+        return not self.busy
+
+    def can_undo(self) -> bool:
+        return True  # the service answers; nothing to undo is a no-op
+
+    def can_redo(self) -> bool:
+        return True
+
+    # -- documents -----------------------------------------------------------------------
+    def reload_documents(self) -> None:
+        self.documents.set_rows(document_summaries(self.reviewer))
+        self._update_progress()
+
+    def _filter_documents(self) -> None:
+        self.document_filter.set_filter(status=self.status_filter.currentData(),
+                                        label=self.label_filter.currentData(),
+                                        search=self.search.text())
+
+    def _document_clicked(self, index) -> None:  # type: ignore[no-untyped-def]
+        self.open_document(self.document_filter.data(index, Qt.ItemDataRole.UserRole))
+
+    def open_document(self, document_id: int, *, select_span: int | None = None) -> None:
+        self.document = load_document(self.reviewer, document_id)
+        self.tokens = None
+        self.doc_title.setText(self.document.title)
+        self.view.show_text(self.document.text)
+        self._draw_all()
+        row = self.documents.row_of(document_id)
+        if row >= 0:
+            proxy = self.document_filter.mapFromSource(self.documents.index(row, 0))
+            if proxy.isValid():
+                self.document_table.selectionModel().setCurrentIndex(
+                    proxy, QItemSelectionModel.SelectionFlag.ClearAndSelect
+                    | QItemSelectionModel.SelectionFlag.Rows)
+        self.view.setFocus(Qt.FocusReason.OtherFocusReason)
+        if select_span is not None and select_span in self.spans:
+            self._select(select_span)
+        else:
+            self._select_next_pending(from_index=0)
+        self._update_title()
+        if self.auto_suggest and not self.document.suggestions and not self.document.annotations:
+            self._suggest_missing(document_id)
+
+    def reload_current(self) -> None:
+        if self.document is not None:
+            selected = self.view.selected_span
+            self.open_document(self.document.id, select_span=selected)
+
+    def _draw_all(self) -> None:
+        assert self.document is not None
+        self.spans = {}
+        self.pending_ids = set()
+        drawn = []
+        for span in self.document.suggestions:
+            self.spans[span.id] = span
+            self.pending_ids.add(span.id)
+            drawn.append(self._drawn(span, pending=True))
+        for span in self.document.annotations:
+            self.spans[span.id] = span
+            drawn.append(self._drawn(span, pending=False))
+        self.view.set_spans(drawn)
+        self._fill_span_table()
+
+    def _drawn(self, span: Span, *, pending: bool) -> DrawnSpan:
+        label = self.label_by_name.get(span.label)
+        colour = label.colour if label else "#cccccc"
+        kind = label.kind if label else LabelKind.ENTITY
+        return self.view.drawn(span, colour, kind, pending)
+
+    def _fill_span_table(self) -> None:
+        assert self.document is not None
+        text = self.document.text
+        rows = [
+            SpanRowView(s.id, s.label, self._colour(s.label), text[s.start:s.end], s.score,
+                        s.reason, "pending" if s.id in self.pending_ids else "accepted")
+            for s in sorted(self.spans.values(), key=lambda s: (s.start, s.end))
+        ]
+        rows += [SpanRowView(s.id, s.label, self._colour(s.label), text[s.start:s.end], s.score,
+                             s.reason, "rejected") for s in self.document.rejected]
+        self.span_model.set_rows(rows)
+
+    def _colour(self, label: str) -> str:
+        found = self.label_by_name.get(label)
+        return found.colour if found else "#cccccc"
+
+    # -- selection -----------------------------------------------------------------------
+    def _select(self, span_id: int | None) -> None:
+        self.view.select_span(span_id)
+        if span_id is None:
+            self.guidance.setText("")
+            return
+        row = self.span_model.row_of(span_id)
+        if row >= 0:
+            self.span_table.selectRow(row)
+            self.span_table.scrollTo(self.span_model.index(row, 0))
+        span = self.spans.get(span_id)
+        if span is not None:
+            label = self.label_by_name.get(span.label)
+            state = "suggestion" if span_id in self.pending_ids else "your annotation"
+            reason = f" — {span.reason}" if span.reason else ""
+            guidance = f"{span.label} ({state}){reason}"
+            if label and label.description:
+                guidance += f"\n\n{label.description}"
+            self.guidance.setText(guidance)
+
+    def _span_clicked(self, span_id: int) -> None:
+        self._select(span_id)
+
+    def _span_row_clicked(self, index) -> None:  # type: ignore[no-untyped-def]
+        span_id = self.span_model.data(index, Qt.ItemDataRole.UserRole)
+        if span_id in self.spans:
+            self._select(span_id)
+        self.view.setFocus()
+
+    def _ordered_pending(self) -> list[Span]:
+        return sorted((self.spans[i] for i in self.pending_ids), key=lambda s: (s.start, s.end, s.id))
+
+    def _select_next_pending(self, *, from_index: int | None = None, forward: bool = True) -> None:
+        pending = self._ordered_pending()
+        if not pending:
+            self._select(None)
+            self.statusBar().showMessage(
+                "No suggestions left in this document. Ctrl+Enter marks it done.", 6000)
+            return
+        current = self.spans.get(self.view.selected_span or -1)
+        key = (current.start, current.end, current.id) if current else (
+            (from_index if from_index is not None else self.view.cursor_index()), -1, -1)
+        if forward:
+            after = [s for s in pending if (s.start, s.end, s.id) > key]
+            chosen = after[0] if after else pending[0]
+        else:
+            before = [s for s in pending if (s.start, s.end, s.id) < key]
+            chosen = before[-1] if before else pending[-1]
+        self._select(chosen.id)
+
+    # -- refreshing after a decision --------------------------------------------------------
+    def _after(self, change: Change | None, *, select: int | None = None,
+               advance: bool = False) -> None:
+        if change is None:
+            self.statusBar().showMessage("Nothing to undo or redo.", 4000)
+            return
+        self.decisions_this_session += 1
+        assert self.document is not None
+        if change.document_ids and self.document.id not in change.document_ids:
+            # Undo of a decision made in another document: show it there.
+            self.open_document(next(iter(change.document_ids)))
+        else:
+            previous = self.spans.get(self.view.selected_span or -1)
+            pending, own = refreshed_spans(self.reviewer, self.document.id, change.span_ids)
+            for span_id in change.span_ids:
+                self.spans.pop(span_id, None)
+                self.pending_ids.discard(span_id)
+            drawn = []
+            for span in pending:
+                self.spans[span.id] = span
+                self.pending_ids.add(span.id)
+                drawn.append(self._drawn(span, pending=True))
+            for span in own:
+                self.spans[span.id] = span
+                drawn.append(self._drawn(span, pending=False))
+            self.view.replace_spans(change.span_ids, drawn)
+            self.document = load_document_light(self.document, self.reviewer)
+            self._fill_span_table()
+            if select is not None and select in self.spans:
+                self._select(select)
+            elif advance:
+                if previous is not None:
+                    self.view.select_span(None, scroll=False)
+                    self._select_next_pending(from_index=previous.start)
+                else:
+                    self._select_next_pending()
+            elif self.view.selected_span not in self.spans:
+                self._select(None)
+        self._refresh_document_row()
+
+    def _refresh_document_row(self) -> None:
+        if self.document is None:
+            return
+        for summary in document_summaries(self.reviewer):
+            if summary.id == self.document.id:
+                self.documents.update_row(summary)
+        self._update_progress()
+
+    def _update_progress(self) -> None:
+        rows = self.documents.rows
+        done = sum(1 for r in rows if r.status is DocumentStatus.DONE)
+        self.progress_label.setText(
+            f"{done} / {len(rows)} documents done · {self.decisions_this_session} decisions "
+            f"this session · {self.reviewer.annotator}"
+            + (" · character mode" if self.character_mode else ""))
+
+    def _update_title(self) -> None:
+        title = self.document.title if self.document else ""
+        self.setWindowTitle(f"{title} — {Path(self.project.location).name} — unannotate"
+                            if title else f"{Path(self.project.location).name} — unannotate")
+
+    # -- handlers: review ------------------------------------------------------------------
+    def next_span(self) -> None:
+        self._select_next_pending(forward=True)
+
+    def previous_span(self) -> None:
+        self._select_next_pending(forward=False)
+
+    def accept(self) -> None:
+        span_id = self.view.selected_span
+        assert span_id is not None
+        self._after(self.reviewer.accept(span_id), advance=True)
+
+    def reject(self) -> None:
+        span_id = self.view.selected_span
+        assert span_id is not None
+        self._after(self.reviewer.reject(span_id), advance=True)
+
+    def accept_all(self) -> None:
+        assert self.document is not None
+        self._after(self.reviewer.accept_all(self.document.id))
+
+    def accept_all_label(self) -> None:
+        assert self.document is not None
+        span = self.spans[self.view.selected_span]  # type: ignore[index]
+        self._after(self.reviewer.accept_all(self.document.id, label=span.label))
+
+    def _label_for_key(self, index: int) -> Label | None:
+        wanted = str(index + 1)
+        keyed = [label for label in self.labels if label.key == wanted]
+        if keyed:
+            return keyed[0]
+        return None
+
+    def apply_label(self, index: int) -> None:
+        assert self.document is not None
+        label = self._label_for_key(index)
+        if label is None:
+            self.statusBar().showMessage(f"No label has the key {index + 1}.", 4000)
+            return
+        selected_text = self.view.selected_text_range()
+        if selected_text is not None:
+            start, end = selected_text
+            if not self.character_mode:
+                start, end = self._tokens().snap(start, end)
+            if start >= end:
+                return
+            change = self.reviewer.add(self.document.id, start, end, label.name)
+            new_id = max(change.span_ids)
+            self._after(change, select=new_id)
+            return
+        span_id = self.view.selected_span
+        if span_id is None:
+            self.statusBar().showMessage("Select text or a span first.", 4000)
+            return
+        span = self.spans[span_id]
+        if span_id in self.pending_ids:
+            change = self.reviewer.accept(span_id, label=label.name)
+            self._after(change, advance=True)
+        else:
+            self._after(self.reviewer.relabel(span_id, label.name, expected_version=span.version),
+                        select=span_id)
+
+    def _tokens(self) -> Tokens:
+        if self.tokens is None:
+            assert self.document is not None
+            self.tokens = Tokens.of(self.document.text)
+        return self.tokens
+
+    def mark_claim(self) -> None:
+        assert self.document is not None
+        claim = next((label for label in self.labels if label.kind is LabelKind.CLAIM), None)
+        if claim is None:
+            self.show_error("The label scheme has no claim label.")
+            return
+        selected_text = self.view.selected_text_range()
+        if selected_text is not None:
+            start, end = selected_text
+        else:
+            start, end = sentence_at(self.document.text, self.view.cursor_index())
+        if start >= end:
+            return
+        change = self.reviewer.add(self.document.id, start, end, claim.name)
+        self._after(change, select=max(change.span_ids))
+
+    def delete_span(self) -> None:
+        span_id = self.view.selected_span
+        assert span_id is not None
+        if span_id in self.pending_ids:
+            self._after(self.reviewer.reject(span_id), advance=True)
+            return
+        span = self.spans[span_id]
+        self._after(self.reviewer.delete(span_id, expected_version=span.version), advance=True)
+
+    def move_boundary(self, which: tuple[str, int]) -> None:
+        side, step = which
+        span_id = self.view.selected_span
+        assert span_id is not None and self.document is not None
+        span = self.spans[span_id]
+        start, end = span.start, span.end
+        text_length = len(self.document.text)
+        if self.character_mode:
+            if side == "start":
+                start = min(max(start + step, 0), end - 1)
+            else:
+                end = max(min(end + step, text_length), start + 1)
+        else:
+            tokens = self._tokens()
+            if side == "start":
+                start = tokens.next_boundary(start, forward=step > 0, starts=True)
+                start = min(start, end - 1)
+            else:
+                end = tokens.next_boundary(end, forward=step > 0, starts=False)
+                end = max(end, start + 1)
+        if (start, end) == (span.start, span.end):
+            return
+        if span_id in self.pending_ids:
+            change = self.reviewer.accept(span_id, start=start, end=end)
+            new_id = max(change.span_ids)
+            self._after(change, select=new_id)
+        else:
+            self._after(self.reviewer.resize(span_id, start, end, expected_version=span.version),
+                        select=span_id)
+
+    def toggle_char_mode(self) -> None:
+        self.character_mode = not self.character_mode
+        self.qactions["review.char_mode"].setChecked(self.character_mode)
+        self.preferences.character_mode = self.character_mode
+        self.preferences.save()
+        self._update_progress()
+
+    def mark_done(self) -> None:
+        assert self.document is not None
+        current = self.document.id
+        change = self.reviewer.set_status(current, DocumentStatus.DONE)
+        self.decisions_this_session += 1
+        self._refresh_document_row()
+        rows = self.documents.rows
+        start = self.documents.row_of(current)
+        following = rows[start + 1:] + rows[:start]
+        target = next((r.id for r in following if r.status is not DocumentStatus.DONE), None)
+        if target is not None:
+            self.open_document(target)
+        else:
+            self.statusBar().showMessage("Every document is done.", 6000)
+        del change
+
+    def undo(self) -> None:
+        self._after(self.reviewer.undo())
+        self.reload_documents_status()
+
+    def redo(self) -> None:
+        self._after(self.reviewer.redo())
+        self.reload_documents_status()
+
+    def reload_documents_status(self) -> None:
+        if self.document is not None:
+            self.document = load_document_light(self.document, self.reviewer)
+        self._refresh_document_row()
+
+    def find(self) -> None:
+        self.find_bar.show()
+        self.find_bar.setFocus()
+        self.find_bar.selectAll()
+
+    def _find_next(self) -> None:
+        needle = self.find_bar.text()
+        if not needle:
+            return
+        if not self.view.find(needle):
+            cursor = self.view.textCursor()
+            cursor.movePosition(cursor.MoveOperation.Start)
+            self.view.setTextCursor(cursor)
+            if not self.view.find(needle):
+                self.statusBar().showMessage(f"Not found: {needle}", 4000)
+
+    def keyPressEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802
+        if event.key() == Qt.Key.Key_Escape and self.find_bar.isVisible():
+            self.find_bar.hide()
+            self.view.setFocus()
+            return
+        super().keyPressEvent(event)
+
+    def zoom(self, step: int) -> None:
+        if step > 0:
+            self.view.zoomIn(1)
+        else:
+            self.view.zoomOut(1)
+        self.preferences.zoom += step
+        self.preferences.save()
+
+    def next_document(self, step: int) -> None:
+        rows = self.documents.rows
+        if not rows:
+            return
+        current = self.documents.row_of(self.document.id) if self.document else -1
+        self.open_document(rows[(current + step) % len(rows)].id)
+
+    # -- handlers: files, settings, help -------------------------------------------------------
+    def show_shortcuts(self) -> None:
+        from .dialogs import ShortcutsDialog
+
+        ShortcutsDialog(self.qactions, self).exec()
+
+    def open_settings(self) -> None:
+        from .dialogs import SettingsDialog
+
+        dialog = SettingsDialog(self.project, self.preferences, self.qactions, self)
+        if dialog.exec():
+            self.preferences.save()
+            self.apply_shortcuts()
+            self.labels = self.project.labels()
+            self.label_by_name = {label.name: label for label in self.labels}
+            self._fill_label_bar()
+            self.reload_current()
+
+    def new_project(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "New project", "",
+                                              "unannotate projects (*.db);;All files (*)")
+        if path:
+            self._switch_project(path)
+
+    def open_project(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open project", "",
+                                              "unannotate projects (*.db);;All files (*)")
+        if path:
+            self._switch_project(path)
+
+    def _switch_project(self, location: str) -> None:
+        from ..services.project import open_project
+
+        try:
+            project = open_project(location)
+        except UnannotateError as error:
+            self.show_error(str(error))
+            return
+        self.preferences.remember_project(project.location)
+        self.preferences.save()
+        window = MainWindow(project, self.reviewer.annotator, self.preferences,
+                            auto_suggest=self.auto_suggest)
+        window.show()
+        self.close()
+
+    def import_documents(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(
+            self, "Import documents", "",
+            "Documents (*.txt *.md *.html *.htm *.pdf *.docx *.jsonl);;All files (*)")
+        if paths:
+            self.run_import(paths)
+
+    def run_import(self, paths: list[str]) -> Worker:
+        from ..services.importing import import_paths, list_files
+
+        files = list_files(paths)
+        dialog = self._progress("Importing documents…", len(files))
+        worker: Worker
+
+        def work(progress):  # type: ignore[no-untyped-def]
+            count = 0
+
+            def on_file(_path: Path) -> None:
+                nonlocal count
+                if worker.cancelled:
+                    raise KeyboardInterrupt
+                count += 1
+                progress(count, len(files))
+
+            try:
+                return import_paths(self.project, paths, annotator=self.reviewer.annotator,
+                                    files=files, on_file=on_file)
+            except KeyboardInterrupt:
+                return None
+
+        def done(report) -> None:  # type: ignore[no-untyped-def]
+            dialog.close()
+            self.busy = False
+            self.reload_documents()
+            if report is None:
+                self.statusBar().showMessage("Import cancelled: files finished before are kept.",
+                                             8000)
+                return
+            message = (f"{report.new} new, {report.duplicates} duplicates, "
+                       f"{len(report.rejected)} rejected")
+            if report.rejected:
+                QMessageBox.information(self, "Import", message + "\n\n" + "\n".join(
+                    str(e) for e in report.rejected[:20]))
+            self.statusBar().showMessage(message, 10000)
+            if self.document is None and self.documents.rows:
+                self.open_document(self.documents.rows[0].id)
+
+        worker = Worker(work)
+        return self._run(worker, dialog, done)
+
+    def export_project(self) -> None:
+        from ..services.exporting import export_native
+
+        path, _ = QFileDialog.getSaveFileName(self, "Export", "", "JSONL (*.jsonl)")
+        if path:
+            report = export_native(self.project, path)
+            self.statusBar().showMessage(f"Exported {report.documents} documents to {path}", 8000)
+
+    def suggest_all(self) -> Worker:
+        from ..services.suggesting import build_suggesters, run_suggester
+
+        dialog = self._progress("Suggesting entities and claims…", 0)
+        worker: Worker
+
+        def work(progress):  # type: ignore[no-untyped-def]
+            total = 0
+            for suggester in build_suggesters():
+                done_count = 0
+
+                def step(n: int) -> None:
+                    nonlocal done_count
+                    if worker.cancelled:
+                        raise KeyboardInterrupt
+                    done_count += n
+                    progress(done_count, total)
+
+                def set_total(n: int) -> None:
+                    nonlocal total
+                    total = n
+
+                try:
+                    run_suggester(self.project, suggester, on_documents=step, on_total=set_total)
+                except KeyboardInterrupt:
+                    return False
+            return True
+
+        def done(_result) -> None:  # type: ignore[no-untyped-def]
+            dialog.close()
+            self.busy = False
+            self.reload_documents()
+            self.reload_current()
+
+        worker = Worker(work)
+        return self._run(worker, dialog, done)
+
+    def _suggest_missing(self, document_id: int) -> None:
+        """Suggestions for one document, made on a worker thread (spaCy loads there)."""
+        from ..services.suggesting import build_suggesters, suggest_document
+
+        worker = Worker(lambda _progress: suggest_document(self.project, document_id,
+                                                           build_suggesters()))
+
+        def done(ran: int) -> None:
+            if ran and self.document is not None and self.document.id == document_id:
+                self.reload_current()
+                self._refresh_document_row()
+
+        worker.signals.done.connect(done)
+        worker.signals.failed.connect(lambda message: self.statusBar().showMessage(
+            f"Suggestions failed: {message}", 10000))
+        self._suggest_worker = worker
+        start(worker)
+
+    def _progress(self, title: str, total: int) -> QProgressDialog:
+        dialog = QProgressDialog(title, "Cancel", 0, total, self)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setMinimumDuration(300)
+        return dialog
+
+    def _run(self, worker: Worker, dialog: QProgressDialog, done) -> Worker:  # type: ignore[no-untyped-def]
+        self.busy = True
+
+        def cancel() -> None:
+            worker.cancelled = True
+
+        def progress(n: int, total: int) -> None:
+            if total:
+                dialog.setMaximum(total)
+            dialog.setValue(n)
+
+        def failed(message: str) -> None:
+            dialog.close()
+            self.busy = False
+            self.show_error(message)
+
+        dialog.canceled.connect(cancel)
+        worker.signals.progress.connect(progress)
+        worker.signals.done.connect(done)
+        worker.signals.failed.connect(failed)
+        self._current_worker = worker
+        start(worker)
+        return worker
+
+    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802
+        super().showEvent(event)
+        # The document view has the keyboard focus when a document opens.
+        self.view.setFocus(Qt.FocusReason.ActiveWindowFocusReason)
+
+    def quit(self) -> None:
+        self.close()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        # Nothing to save: every decision was committed when it was made.
+        self.project.close()
+        super().closeEvent(event)
+
+
+def load_document_light(document: ReviewDocument, reviewer: Reviewer) -> ReviewDocument:
+    """The document's status and rejections after a decision (the text is unchanged)."""
+    from dataclasses import replace
+
+    rejected = [s for s in reviewer.spans(document.id) if s.state.value == "rejected"]
+    return replace(document, status=reviewer.status(document.id), rejected=rejected)
+
+
+def _escape(text: str) -> str:
+    import html
+
+    return html.escape(text)

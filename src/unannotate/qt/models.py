@@ -1,0 +1,156 @@
+"""Thin item models over service data: no logic beyond showing rows."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QSortFilterProxyModel
+from PySide6.QtGui import QColor
+
+from ..core.model import DocumentStatus
+from ..services.review_data import DocumentSummary
+
+Index = QModelIndex | QPersistentModelIndex
+STATUS_TEXT = {DocumentStatus.TODO: "to do", DocumentStatus.IN_PROGRESS: "in progress",
+               DocumentStatus.DONE: "done"}
+
+
+def plain_tooltip(text: str) -> str:
+    """Qt shows tooltips as rich text when they look like HTML: escape, so they never are."""
+    return f"<p>{html.escape(text)}</p>"
+
+
+class DocumentListModel(QAbstractTableModel):
+    HEADERS = ("Title", "Status", "Pending", "Annotations")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[DocumentSummary] = []
+
+    def set_rows(self, rows: list[DocumentSummary]) -> None:
+        self.beginResetModel()
+        self.rows = rows
+        self.endResetModel()
+
+    def update_row(self, summary: DocumentSummary) -> None:
+        for n, row in enumerate(self.rows):
+            if row.id == summary.id:
+                self.rows[n] = summary
+                self.dataChanged.emit(self.index(n, 0), self.index(n, len(self.HEADERS) - 1))
+                return
+
+    def row_of(self, document_id: int) -> int:
+        return next((n for n, r in enumerate(self.rows) if r.id == document_id), -1)
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
+                   role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if not index.isValid():
+            return None
+        row = self.rows[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (row.title, STATUS_TEXT[row.status], row.pending, row.annotations)[column]
+        if role == Qt.ItemDataRole.UserRole:
+            return row.id
+        if role == Qt.ItemDataRole.ToolTipRole and column == 0:
+            return plain_tooltip(row.title)
+        if role == Qt.ItemDataRole.ForegroundRole and row.status is DocumentStatus.DONE:
+            return QColor("#2e7d32")
+        if role == Qt.ItemDataRole.TextAlignmentRole and column >= 2:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+
+class DocumentFilter(QSortFilterProxyModel):
+    """Filter by status, label and title text."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.status: DocumentStatus | None = None
+        self.label: str | None = None
+        self.search = ""
+
+    def set_filter(self, *, status: DocumentStatus | None, label: str | None, search: str) -> None:
+        self.status, self.label, self.search = status, label, search.casefold()
+        self.invalidateFilter()
+
+    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:  # noqa: N802
+        model = self.sourceModel()
+        assert isinstance(model, DocumentListModel)
+        row = model.rows[source_row]
+        if self.status is not None and row.status is not self.status:
+            return False
+        if self.label and self.label not in row.labels:
+            return False
+        return not self.search or self.search in row.title.casefold()
+
+
+@dataclass(frozen=True)
+class SpanRowView:
+    id: int
+    label: str
+    colour: str
+    text: str
+    score: float | None
+    reason: str
+    state: str  # "pending", "accepted", "rejected"
+
+
+class SpanListModel(QAbstractTableModel):
+    HEADERS = ("Label", "Text", "Score", "State", "Reason")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[SpanRowView] = []
+
+    def set_rows(self, rows: list[SpanRowView]) -> None:
+        self.beginResetModel()
+        self.rows = rows
+        self.endResetModel()
+
+    def row_of(self, span_id: int) -> int:
+        return next((n for n, r in enumerate(self.rows) if r.id == span_id), -1)
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
+                   role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if not index.isValid():
+            return None
+        row = self.rows[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            text = row.text if len(row.text) <= 80 else row.text[:77] + "…"
+            score = "" if row.score is None else f"{row.score:.2f}"
+            return (row.label, text.replace("\r", " ").replace("\n", " "), score, row.state,
+                    row.reason)[column]
+        if role == Qt.ItemDataRole.BackgroundRole and column == 0:
+            return QColor(row.colour)
+        if role == Qt.ItemDataRole.ForegroundRole and column == 0:
+            return QColor("#111111")
+        if role == Qt.ItemDataRole.ToolTipRole and column in (1, 4):
+            return plain_tooltip(row.text if column == 1 else row.reason)
+        if role == Qt.ItemDataRole.UserRole:
+            return row.id
+        return None

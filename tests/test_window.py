@@ -1,0 +1,190 @@
+"""The review window driven with real key presses and clicks; the database checked after."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextCursor
+from sqlalchemy import insert
+
+from unannotate.core.model import LabelKind, Suggestion
+from unannotate.nlp.base import SuggesterInfo
+from unannotate.services.project import Project, open_project
+from unannotate.services.suggesting import suggestions_layer_id
+from unannotate.storage.schema import DocumentRow, SpanRow
+
+EMOJI_TEXT = "👩🏽‍⚕️🌍 Dr. Lina Haddad of UNICEF said 4,000 children in Mali were reached by 3 May 2025."
+CRLF_TEXT = "Headline here\r\n\r\nThe Security Council met in Geneva.\r\nNo claim here!"
+HTML_TEXT = 'A post read <b>URGENT</b> and <img src=x onerror=alert(1)> in Beirut.\n&amp; stays.'
+
+
+@pytest.fixture(autouse=True)
+def _settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("UNANNOTATE_SETTINGS", str(tmp_path / "settings.json"))
+
+
+def _add_document(project: Project, text: str, title: str,
+                  found: list[tuple[str, str]]) -> int:
+    info = SuggesterInfo(name="test.suggester.v1", kind=LabelKind.ENTITY)
+    with project.db.session() as session:
+        doc_id = session.execute(
+            insert(DocumentRow).returning(DocumentRow.id),
+            [{"sha256": str(hash(text)).rjust(64, "0")[:64], "text": text, "title": title,
+              "meta": {}}]).scalar_one()
+        layer_id = suggestions_layer_id(session, info)
+        labels = project.label_ids(session)
+        for word, label in found:
+            start = text.index(word)
+            session.add(SpanRow(layer_id=layer_id, document_id=doc_id, start=start,
+                                end=start + len(word), label_id=labels[label], state="suggested",
+                                score=0.8, reason="test"))
+    return doc_id
+
+
+def _own_spans(path: Path) -> list[tuple[str, str, str]]:
+    conn = sqlite3.connect(path)
+    try:
+        rows = conn.execute(
+            "SELECT d.text, s.start, s.end, l.name, s.state FROM spans s "
+            "JOIN documents d ON d.id = s.document_id JOIN labels l ON l.id = s.label_id "
+            "JOIN layers y ON y.id = s.layer_id WHERE y.kind = 'annotator' ORDER BY s.id").fetchall()
+    finally:
+        conn.close()
+    return [(text[start:end], label, state) for text, start, end, label, state in rows]
+
+
+@pytest.fixture
+def window_factory(qtbot, project_path: Path):  # type: ignore[no-untyped-def]
+    from unannotate.qt.main_window import MainWindow
+    from unannotate.services.preferences import Preferences
+
+    def make() -> MainWindow:
+        project = open_project(project_path)
+        window = MainWindow(project, "ana", Preferences.load(), auto_suggest=False)
+        qtbot.addWidget(window)
+        window.show()
+        qtbot.waitExposed(window)
+        window.activateWindow()
+        qtbot.waitUntil(window.view.hasFocus)
+        return window
+
+    return make
+
+
+@pytest.fixture
+def seeded(project_path: Path) -> dict[str, int]:
+    project = open_project(project_path)
+    ids = {
+        "emoji": _add_document(project, EMOJI_TEXT, "Emoji first",
+                               [("UNICEF", "ORG"), ("Mali", "GPE"), ("3 May 2025", "DATE"),
+                                ("Lina Haddad", "ORG")]),
+        "crlf": _add_document(project, CRLF_TEXT, "CRLF", [("Security Council", "ORG"),
+                                                          ("Geneva", "GPE")]),
+        "html": _add_document(project, HTML_TEXT, "<b>HTML</b> title", [("Beirut", "GPE")]),
+    }
+    project.close()
+    return ids
+
+
+def test_accept_reject_relabel_with_keys(qtbot, window_factory, seeded, project_path) -> None:  # type: ignore[no-untyped-def]
+    window = window_factory()
+    view = window.view
+    assert window.document.id == seeded["emoji"]
+    qtbot.waitUntil(view.hasFocus)
+    # Suggestions in text order: Lina Haddad, UNICEF, Mali, 3 May 2025.
+    assert window.spans[view.selected_span].label == "ORG"
+    qtbot.keyClick(view, Qt.Key.Key_1)  # relabel the wrongly labelled name as PERSON: accepts it
+    qtbot.keyClick(view, Qt.Key.Key_A)  # UNICEF
+    qtbot.keyClick(view, Qt.Key.Key_X)  # Mali rejected
+    qtbot.keyClick(view, Qt.Key.Key_Tab)  # skip the date ...
+    qtbot.keyClick(view, Qt.Key.Key_Backtab)  # ... and come back to it
+    qtbot.keyClick(view, Qt.Key.Key_A)
+    assert _own_spans(project_path) == [
+        ("Lina Haddad", "PERSON", "accepted"), ("UNICEF", "ORG", "accepted"),
+        ("Mali", "GPE", "rejected"), ("3 May 2025", "DATE", "accepted")]
+    assert window.pending_ids == set()
+
+
+def test_add_a_span_from_selected_text_snapped_to_tokens(qtbot, window_factory, seeded,
+                                                         project_path) -> None:  # type: ignore[no-untyped-def]
+    window = window_factory()
+    view = window.view
+    positions = view.positions
+    start = EMOJI_TEXT.index("hildren")  # a selection inside a word
+    cursor = view.textCursor()
+    cursor.setPosition(positions.to_qt(start - 6))  # "4,000 c"
+    cursor.setPosition(positions.to_qt(start + 3), QTextCursor.MoveMode.KeepAnchor)
+    view.setTextCursor(cursor)
+    qtbot.keyClick(view, Qt.Key.Key_6)  # CARDINAL
+    assert _own_spans(project_path) == [("4,000 children", "CARDINAL", "accepted")]
+    # Move the end one token left with the keyboard: "4,000".
+    qtbot.keyClick(view, Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier
+                   | Qt.KeyboardModifier.ShiftModifier)
+    assert _own_spans(project_path) == [("4,000", "CARDINAL", "accepted")]
+    qtbot.keyClick(view, Qt.Key.Key_Delete)
+    assert _own_spans(project_path) == []
+
+
+def test_undo_and_redo_survive_a_restart(qtbot, window_factory, seeded, project_path) -> None:  # type: ignore[no-untyped-def]
+    window = window_factory()
+    qtbot.keyClick(window.view, Qt.Key.Key_A)
+    qtbot.keyClick(window.view, Qt.Key.Key_A)
+    assert len(_own_spans(project_path)) == 2
+    window.close()
+
+    window = window_factory()
+    qtbot.keyClick(window.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert _own_spans(project_path) == [("Lina Haddad", "ORG", "accepted")]
+    qtbot.keyClick(window.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier
+                   | Qt.KeyboardModifier.ShiftModifier)
+    assert len(_own_spans(project_path)) == 2
+    assert len(window.pending_ids) == 2
+
+
+def test_mark_claim_and_done_then_next_document(qtbot, window_factory, seeded,
+                                                project_path) -> None:  # type: ignore[no-untyped-def]
+    window = window_factory()
+    window.open_document(seeded["crlf"])
+    view = window.view
+    cursor = view.textCursor()
+    cursor.setPosition(view.positions.to_qt(CRLF_TEXT.index("Council")))
+    view.setTextCursor(cursor)
+    qtbot.keyClick(view, Qt.Key.Key_C)
+    assert _own_spans(project_path) == [("The Security Council met in Geneva.", "CLAIM", "accepted")]
+    qtbot.keyClick(view, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    conn = sqlite3.connect(project_path)
+    status = conn.execute("SELECT document_id, status FROM document_status").fetchall()
+    conn.close()
+    assert (seeded["crlf"], "done") in status
+    assert window.document.id != seeded["crlf"]
+
+
+def test_text_is_shown_exactly_never_as_html(qtbot, window_factory, seeded) -> None:  # type: ignore[no-untyped-def]
+    window = window_factory()
+    window.open_document(seeded["html"])
+    shown = window.view.toPlainText()
+    assert shown == HTML_TEXT
+    assert window.doc_title.text() == "<b>HTML</b> title"
+    assert window.doc_title.textFormat() == Qt.TextFormat.PlainText
+    window.open_document(seeded["crlf"])
+    assert window.view.toPlainText() == CRLF_TEXT.replace("\r\n", "\n")
+    # The highlighted suggestion covers exactly "Geneva" although CRLFs come before it.
+    geneva = next(s for s in window.spans.values() if s.label == "GPE")
+    window._select(geneva.id)
+    assert window.view.extraSelections()[0].cursor.selectedText() == "Geneva"
+
+
+def test_shortcuts_help_lists_every_action(qtbot, window_factory, seeded) -> None:  # type: ignore[no-untyped-def]
+    from unannotate.qt.actions import ACTIONS
+    from unannotate.qt.dialogs import ShortcutsDialog
+
+    window = window_factory()
+    dialog = ShortcutsDialog(window.qactions, window)
+    assert dialog.table.rowCount() == len(ACTIONS)
+    keys = {dialog.table.item(r, 1).text(): dialog.table.item(r, 2).text()
+            for r in range(dialog.table.rowCount())}
+    assert keys["Accept"] == "A"
+    assert keys["Undo"] == "Ctrl+Z"
