@@ -12,7 +12,8 @@ under another name and keep the rest:
    surrounding whitespace, emoji and a leading bullet or list number trimmed. An English
    sentence holding independent assertions joined by ``;`` or by ``, and`` / ``, but`` /
    ``, while`` / ``, whereas`` (each side with a verb of its own and at least four words)
-   is also split into clauses. When some of its clauses are claims and some are not,
+   is also split into clauses. When some of its clauses are claims and the others are
+   clearly not (scoring below half the threshold: an opinion, a question, a courtesy),
    only the claim clauses are proposed; otherwise the whole sentence is (or nothing).
 2. **features** (:func:`claim_features`): numbers in ``[0, 1]`` computed from the tokens
    and ``doc.ents`` only, so no parser or tagger is needed: figures, money, percentages,
@@ -59,6 +60,7 @@ _DATE_LABELS = frozenset({"DATE", "TIME"})
 _PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 _NAMED_THING_LABELS = frozenset({"EVENT", "LAW"})
 _TERMINAL = frozenset(".!?…。！？;:")
+_OPENERS = frozenset({"«", "“", "„", "(", "[", "‘", "¿", "¡"})
 _CLOSERS = frozenset({")", "]", "’", "'", "*", "_"})
 _YEAR = re.compile(r"^(?:1[5-9]\d\d|20\d\d)(?:s|[-–/](?:\d\d|\d{4}))?$")
 _NUMERIC_DATE = re.compile(r"^\d{4}-\d\d-\d\d$|^\d{1,2}[./]\d{1,2}[./]\d{2,4}$")
@@ -106,6 +108,7 @@ class _Cues:
     not_figures: frozenset[str]
     participle_stoplist: frozenset[str]
     present_auxiliaries: frozenset[str]  # "is built" is no event; "was built" is
+    past_auxiliaries: frozenset[str]  # "have shared": a verb, though "shared values" is not
     reported_future: frozenset[str]  # "would" after "said" is reported, not hedged
     clause_joiners: frozenset[str]
     has_words: bool  # False: language-independent features only
@@ -183,6 +186,7 @@ def _cues(language: str) -> _Cues:
         not_figures=words_of("not_figures"),
         participle_stoplist=words_of("participle_stoplist"),
         present_auxiliaries=words_of("present_auxiliaries"),
+        past_auxiliaries=words_of("past_auxiliaries"),
         reported_future=words_of("reported_future"),
         clause_joiners=words_of("clause_joiners"),
         has_words=bool(data),
@@ -250,10 +254,18 @@ def _sentences(view: _View) -> Iterator[tuple[int, int]]:
             yield sent.start, sent.end
         return
     start = 0
+    words, ws = view.words, view.ws
     for i, value in enumerate(view.sent_start):
         if value == 1 and i > start:
-            yield start, i
-            start = i
+            # the sentencizer leaves an opening quote or bracket at the end of the
+            # sentence before: give it to the sentence it opens
+            cut = i
+            while cut - 1 > start and (
+                    words[cut - 1] in _OPENERS
+                    or (words[cut - 1] == '"' and not ws[cut - 1] and ws[cut - 2])):
+                cut -= 1
+            yield start, cut
+            start = cut
     yield start, len(doc)
 
 
@@ -401,9 +413,10 @@ def _is_participle(view: _View, cues: _Cues, i: int) -> bool:
     if not cues.has_words or len(w) < 5 or not w.endswith("ed") or not w.isalpha() \
             or not w.islower():
         return False
-    if w in cues.participle_stoplist:
-        return False
-    return not (i > 0 and view.lower[i - 1] in cues.present_auxiliaries)
+    before = view.lower[i - 1] if i > 0 else ""
+    if w in cues.participle_stoplist:  # an adjective, unless a tense: "have shared"
+        return before in cues.past_auxiliaries
+    return before not in cues.present_auxiliaries
 
 
 def _ordinal_word(lower: list[str], i: int, end: int, cues: _Cues) -> bool:
@@ -721,12 +734,13 @@ def suggest_doc(
             continue
         results = [(clause, *scored(clause)) for clause in clauses]
         passing = [r for r in results if r[1] >= threshold]
-        if passing and len(passing) < len(results):
+        clearly_not = all(r[1] < threshold / 2 for r in results if r[1] < threshold)
+        if passing and len(passing) < len(results) and clearly_not:
             for clause, clause_score, clause_analysis in passing:
                 emit(clause, clause_score, clause_analysis)
         elif score >= threshold:
             emit(sentence, score, analysis)
-        elif passing:  # every clause is a claim, the whole scores lower: keep the best
+        elif passing:  # a clause is a claim, the whole scores lower: keep the best
             best = max(passing, key=lambda r: r[1])
             emit(sentence, best[1], best[2])
     return out

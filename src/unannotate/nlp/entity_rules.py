@@ -68,6 +68,8 @@ _LEADING_NAME_STRIP = frozenset(
     to as and or but after before during since until under over while when where if today
     yesterday tomorrow meanwhile however also both all some each every said says""".split()
 )
+# Words dropped from the end of any pattern match (patterns end in optional tokens).
+_TRAILING_STRIP = frozenset("of the on for and to in a an this that next last with against".split())
 # Words stripped from the start of a DATE or TIME ("in May" -> "May").
 _LEADING_DATE_STRIP = frozenset(
     "in on at since until till by from during before after of through".split()
@@ -562,6 +564,13 @@ class EntityResolver:
         if not span.id_.startswith("pattern:"):
             return span
         start, end, label = span.start, span.end, span.label_
+        # Patterns end in optional tokens: drop what dangles ("Council of the", "March,").
+        while end > start and (
+            doc[end - 1].lower_ in _TRAILING_STRIP
+            or (doc[end - 1].is_punct and doc[end - 1].text != ")")
+            or doc[end - 1].is_space
+        ):
+            end -= 1
         if label in ("ORG", "EVENT", "LAW"):
             while start < end and (
                 doc[start].lower_ in _LEADING_NAME_STRIP or doc[start].is_punct

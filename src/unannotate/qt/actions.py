@@ -67,6 +67,7 @@ ACTIONS: list[ActionSpec] = [
     ActionSpec("edit.find", "Find in the document", ("Ctrl+F",), "find", "has_document", "Edit"),
     ActionSpec("view.zoom_in", "Zoom in", ("Ctrl+=", "Ctrl++"), "zoom", None, "View", 1),
     ActionSpec("view.zoom_out", "Zoom out", ("Ctrl+-",), "zoom", None, "View", -1),
+    ActionSpec("view.dark", "Dark palette", ("Ctrl+Shift+D",), "toggle_dark", None, "View"),
     ActionSpec("view.next_document", "Next document", ("Ctrl+Down", "PgDown"),
                "next_document", None, "View", 1),
     ActionSpec("view.previous_document", "Previous document", ("Ctrl+Up", "PgUp"),

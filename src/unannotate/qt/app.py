@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication, QInputDialog
 
 from ..services.preferences import Preferences
@@ -23,6 +23,29 @@ def application() -> QApplication:
         app.setOrganizationName("unannotate")
     assert isinstance(app, QApplication)
     return app
+
+
+def apply_palette(dark: bool) -> None:
+    """The Fusion style with a light or a dark palette (the text view keeps its own colours
+    for spans, which stay opaque and readable on both)."""
+    app = application()
+    app.setStyle("Fusion")
+    if not dark:
+        app.setPalette(app.style().standardPalette())
+        return
+    palette = QPalette()
+    base, window, text = QColor("#1e1f22"), QColor("#2b2d30"), QColor("#e6e6e6")
+    for role, colour in (
+        (QPalette.ColorRole.Window, window), (QPalette.ColorRole.WindowText, text),
+        (QPalette.ColorRole.Base, base), (QPalette.ColorRole.AlternateBase, window),
+        (QPalette.ColorRole.Text, text), (QPalette.ColorRole.Button, window),
+        (QPalette.ColorRole.ButtonText, text), (QPalette.ColorRole.ToolTipBase, window),
+        (QPalette.ColorRole.ToolTipText, text), (QPalette.ColorRole.Highlight, QColor("#3d6fd9")),
+        (QPalette.ColorRole.HighlightedText, QColor("#ffffff")),
+        (QPalette.ColorRole.PlaceholderText, QColor("#8c8c8c")),
+    ):
+        palette.setColor(role, colour)
+    app.setPalette(palette)
 
 
 def ask_annotator(preferences: Preferences) -> str | None:
@@ -45,6 +68,7 @@ def open_window(project: Project, annotator: str | None, *, auto_suggest: bool =
         return None
     preferences.remember_project(project.location)
     preferences.save()
+    apply_palette(preferences.dark)
     window = MainWindow(project, name, preferences, auto_suggest=auto_suggest)
     window.show()
     return window

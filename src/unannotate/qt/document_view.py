@@ -28,6 +28,14 @@ SELECTED_BACKGROUND = QColor("#1d3fbf")
 SELECTED_FOREGROUND = QColor("#ffffff")
 
 
+def _blend(colour: QColor, other: QColor, share: float) -> QColor:
+    """``colour`` mixed with ``share`` of ``other``."""
+    keep = 1.0 - share
+    return QColor(int(colour.red() * keep + other.red() * share),
+                  int(colour.green() * keep + other.green() * share),
+                  int(colour.blue() * keep + other.blue() * share))
+
+
 @dataclass(frozen=True)
 class DrawnSpan:
     """A span as the view draws it, in Qt positions."""
@@ -91,8 +99,9 @@ class SpanHighlighter(QSyntaxHighlighter):
         if entity is not None:
             colour = QColor(entity.colour)
             if entity.pending:
-                # A suggestion: a paler background and a dotted line, until decided.
-                colour.setAlpha(105)
+                # A suggestion: a paler (still opaque, so readable on a dark palette)
+                # background and a dotted line, until decided.
+                colour = _blend(colour, QColor("#ffffff"), 0.55)
                 fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DotLine)
                 fmt.setUnderlineColor(QColor(entity.colour).darker(170))
             fmt.setBackground(colour)

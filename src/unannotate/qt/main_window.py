@@ -197,9 +197,10 @@ class MainWindow(QMainWindow):
             action.setShortcuts([QKeySequence(k) for k in keys])
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             action.triggered.connect(lambda _checked=False, s=spec: self.trigger(s))
-            if spec.id == "review.char_mode":
+            if spec.id in ("review.char_mode", "view.dark"):
                 action.setCheckable(True)
-                action.setChecked(self.character_mode)
+                action.setChecked(self.character_mode if spec.id == "review.char_mode"
+                                  else self.preferences.dark)
             menus[spec.menu].addAction(action)
             self.addAction(action)
             self.qactions[spec.id] = action
@@ -568,6 +569,14 @@ class MainWindow(QMainWindow):
         else:
             self._after(self.reviewer.resize(span_id, start, end, expected_version=span.version),
                         select=span_id)
+
+    def toggle_dark(self) -> None:
+        from .app import apply_palette
+
+        self.preferences.dark = not self.preferences.dark
+        self.qactions["view.dark"].setChecked(self.preferences.dark)
+        self.preferences.save()
+        apply_palette(self.preferences.dark)
 
     def toggle_char_mode(self) -> None:
         self.character_mode = not self.character_mode

@@ -35,6 +35,7 @@ class Preferences:
     recent_projects: list[str] = field(default_factory=list)
     zoom: int = 0
     character_mode: bool = False
+    dark: bool = False
 
     @classmethod
     def load(cls, path: Path | None = None) -> Preferences:

@@ -1,0 +1,88 @@
+"""Take the window's screenshots for docs/screenshots/ (offscreen; no display needed).
+
+    .venv/bin/python scripts/screenshots.py [OUT_DIR]
+
+Builds a temporary project from data/, runs the built-in suggesters, accepts a few
+suggestions, and saves: the sample document, a right-to-left/emoji document, a long document,
+and the dark palette.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import sys
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+REPO = Path(__file__).resolve().parents[1]
+
+
+def main() -> None:
+    out = Path(sys.argv[1]) if len(sys.argv) > 1 else REPO / "docs" / "screenshots"
+    out.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix="unannotate-shots-"))
+    os.environ["UNANNOTATE_SETTINGS"] = str(tmp / "settings.json")
+
+    from unannotate.qt.app import application, apply_palette, open_window
+    from unannotate.services.decisions import Reviewer
+    from unannotate.services.importing import import_paths
+    from unannotate.services.project import open_project
+    from unannotate.services.review_data import document_summaries
+    from unannotate.services.suggesting import build_suggesters, run_suggester
+
+    project = open_project(tmp / "shots.db")
+    import_paths(project, [REPO / "data"])
+    long_text = _long_document(REPO / "data")
+    (tmp / "long.txt").write_text(long_text, encoding="utf-8")
+    import_paths(project, [tmp / "long.txt"])
+    for suggester in build_suggesters():
+        run_suggester(project, suggester)
+    reviewer = Reviewer(project, "Ana Reviewer")
+    summaries = {s.title: s.id for s in document_summaries(reviewer)}
+    first = min(summaries.values())
+    for span in reviewer.pending(first)[:6]:
+        reviewer.accept(span.id)
+
+    app = application()
+    window = open_window(project, "Ana Reviewer", auto_suggest=False)
+    assert window is not None
+    window.resize(1500, 900)
+
+    def shot(name: str, document_id: int) -> None:
+        window.open_document(document_id)
+        app.processEvents()
+        window.grab().save(str(out / name))
+        print(out / name)
+
+    shot("review-window.png", first)
+    rtl = next(i for t, i in summaries.items() if "UNHCR" in t)
+    shot("right-to-left.png", rtl)
+    emoji = next(i for t, i in summaries.items() if "measles" in t.lower())
+    shot("emoji.png", emoji)
+    html = next(i for t, i in summaries.items() if "UNIFIL" in t)
+    shot("html-looking-text.png", html)
+    long_id = max(summaries.values())
+    shot("long-document.png", long_id)
+    apply_palette(True)
+    shot("dark-palette.png", first)
+    apply_palette(False)
+    window.close()
+
+
+def _long_document(data: Path) -> str:
+    """About 50,000 words made by shuffling the sample documents' paragraphs."""
+    paragraphs = [p for f in sorted(data.glob("0[1-6]*.txt"))
+                  for p in f.read_text(encoding="utf-8").split("\n\n") if p.strip()]
+    rng = random.Random(7)
+    chosen, words = [], 0
+    while words < 50_000:
+        paragraph = rng.choice(paragraphs)
+        chosen.append(paragraph)
+        words += len(paragraph.split())
+    return "Long briefing compilation\n\n" + "\n\n".join(chosen)
+
+
+if __name__ == "__main__":
+    main()
