@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 _FUNCTION_WORDS: dict[str, frozenset[str]] = {
     "en": frozenset("the and of to in is that for on with was are by it this which as be has".split()),
@@ -20,13 +19,16 @@ _FUNCTION_WORDS: dict[str, frozenset[str]] = {
 
 
 # Enough prose for dozens of function words; reading more only costs import time.
-SAMPLE = 1_000
+SAMPLE = 600
 _SCRIPTS = {
     "ar": re.compile(r"[\u0600-\u06FF\u0750-\u077F]"),
     "zh": re.compile(r"[\u4E00-\u9FFF\u3400-\u4DBF]"),
     "ru": re.compile(r"[\u0400-\u04FF]"),
 }
 _ANY_SCRIPT = re.compile(r"[\u0600-\u06FF\u0750-\u077F\u4E00-\u9FFF\u3400-\u4DBF\u0400-\u04FF]")
+
+
+_WORD = re.compile(r"[^\W\d_]+")
 
 
 def _script_share(sample: str) -> Counter[str]:
@@ -49,7 +51,7 @@ def guess_language(text: str, default: str = "en") -> str:
         top, count = scripts.most_common(1)[0]
         if top != "latin" and count / sum(scripts.values()) > 0.5:
             return top
-    words = [w.lower() for w in _WORD.findall(sample)]
+    words = _WORD.findall(sample.lower())
     scores = {lang: sum(map(vocab.__contains__, words)) for lang, vocab in _FUNCTION_WORDS.items()}
     best = max(scores, key=lambda lang: scores[lang])
     return best if scores[best] >= 3 else default

@@ -35,6 +35,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import threading
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -231,14 +232,13 @@ class _View:
         return self.idx[start], self.idx[end - 1] + len(self.words[end - 1])
 
 
-_last_view: list[_View] = []
+_recent = threading.local()  # the view of the doc last looked at, per thread
 
 
 def _view_of(doc: Doc, text: str | None = None) -> _View:
-    if _last_view and _last_view[0].doc is doc:
-        return _last_view[0]
-    view = _View(doc, text)
-    _last_view[:] = [view]
+    view = getattr(_recent, "view", None)
+    if view is None or view.doc is not doc:
+        view = _recent.view = _View(doc, text)
     return view
 
 
@@ -313,13 +313,11 @@ def _line_units(view: _View, start: int, end: int) -> Iterator[tuple[int, int]]:
 
 def _has_verb(view: _View, cues: _Cues, start: int, end: int) -> bool:
     for i in range(start, end):
-        entries = cues.index.get(view.lower[i])
-        if entries:
-            for rest, category in entries:
-                if category in _VERB_CATEGORIES and _matches(view, cues, i, end, rest,
-                                                             category, start):
-                    return True
-        elif _is_participle(view, cues, i):
+        for rest, category in cues.index.get(view.lower[i], ()):
+            if category in _VERB_CATEGORIES and _matches(view, cues, i, end, rest,
+                                                         category, start):
+                return True
+        if _is_participle(view, cues, i):
             return True
     return False
 
@@ -335,7 +333,8 @@ def _clause_cuts(view: _View, cues: _Cues, start: int, end: int) -> list[int]:
         return []
     candidates = [
         i + 1 for i in range(start + 1, end - 2)
-        if view.words[i] == ";" or (view.words[i] == "," and view.lower[i + 1] in cues.clause_joiners)
+        if view.words[i] == ";"
+        or (view.words[i] == "," and view.lower[i + 1] in cues.clause_joiners)
     ]
     kept: list[int] = []
     left = start
@@ -394,7 +393,7 @@ def _matches(
         if category in _CAPITALISED_CATEGORIES:
             if not word[:1].isupper():
                 return False
-        elif word[:1].isupper() and i > first and word != "I" and not word.isupper():
+        elif word[:1].isupper() and i > first and word != "I":
             return False  # "May" the month, "Will" a name: not a hedge or a commitment
     if i > first:
         before = view.lower[i - 1]
@@ -489,10 +488,12 @@ def _analyse(view: _View, start: int, end: int, cues: _Cues) -> _Analysis:
             prev_number = False
 
         entries = index.get(lower[i])
+        matched = False
         if entries:
             for rest, category in entries:
                 if not _matches(view, cues, i, end, rest, category, first):
                     continue
+                matched = True
                 if category == "hedge" and lower[i] in cues.reported_future:
                     category = "reported_future"
                 elif category == "vocative":
@@ -506,8 +507,9 @@ def _analyse(view: _View, start: int, end: int, cues: _Cues) -> _Analysis:
                     hits[category] += 1
                 else:
                     hits[category] = 1
-                    evidence[category] = view.text[view.idx[i]:view.char_span(i, i + 1 + len(rest))[1]]
-        elif has_words and _is_participle(view, cues, i):
+                    cue_end = view.char_span(i, i + 1 + len(rest))[1]
+                    evidence[category] = view.text[view.idx[i]:cue_end]
+        if not matched and has_words and _is_participle(view, cues, i):
             if "participle" in hits:
                 hits["participle"] += 1
             else:
@@ -705,8 +707,10 @@ def suggest_doc(
 
     ``text``, when given, must be the text the doc was made from (it saves rebuilding
     it from the tokens)."""
-    if text is not None and len(text) != (doc[-1].idx + len(doc[-1].text_with_ws) if len(doc) else 0):
-        text = None
+    if text is not None:
+        length = doc[-1].idx + len(doc[-1].text_with_ws) if len(doc) else 0
+        if len(text) != length:
+            text = None
     view = _view_of(doc, text)
     cues = _cues(doc.lang_)
     text = view.text

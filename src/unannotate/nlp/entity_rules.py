@@ -27,10 +27,12 @@ from importlib.abc import Traversable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import spacy
-from spacy.attrs import IDS, LIKE_NUM
+from spacy.attrs import IDS, IS_PUNCT, IS_SPACE, LIKE_NUM, LOWER, ORTH, SPACY
 from spacy.lang.lex_attrs import word_shape
 from spacy.language import Language
+from spacy.matcher import Matcher
 from spacy.schemas import validate_token_pattern
 from spacy.tokens import Doc, Span
 
@@ -45,6 +47,7 @@ ENTITIES_KEY = "entities"  # every candidate entity, overlapping, after resoluti
 TITLE_LABEL = "_TITLE"  # internal: a title that may introduce a person's name
 
 RULER_NAME = "unannotate_entity_ruler"
+PATTERNS_NAME = "unannotate_entity_patterns"
 RESOLVER_NAME = "unannotate_entity_resolver"
 
 # Ties between candidates covering the same number of tokens: earlier in this list wins.
@@ -70,6 +73,9 @@ _LEADING_NAME_STRIP = frozenset(
 )
 # Words dropped from the end of any pattern match (patterns end in optional tokens).
 _TRAILING_STRIP = frozenset("of the on for and to in a an this that next last with against".split())
+# Words that are a date only with a word before them ("in May", not "May I ...").
+_AMBIGUOUS_ALONE = frozenset({"May"})
+_TRAILING_PUNCT = frozenset({",", ";", ":", "-", "–", "—", "(", "/", '"', "“", "'", "’"})
 # Words stripped from the start of a DATE or TIME ("in May" -> "May").
 _LEADING_DATE_STRIP = frozenset(
     "in on at since until till by from during before after of through".split()
@@ -235,6 +241,8 @@ _LEXICAL_ATTRS = frozenset(
     "IS_ASCII IS_DIGIT IS_PUNCT IS_SPACE IS_CURRENCY IS_QUOTE IS_BRACKET LENGTH PREFIX SUFFIX".split()
 )
 _FLAG_IDS = [IDS[f"FLAG{n}"] for n in range(19, 64)]
+# The last two flags mark where token pattern matches can start (TokenPatternMatcher).
+_TEST_FLAGS, _WINDOW_FLAGS = _FLAG_IDS[:-2], _FLAG_IDS[-2:]
 
 
 class _LexicalTest:
@@ -313,47 +321,83 @@ def _needs_flag(spec: dict[str, Any]) -> bool:
     )
 
 
+def _is_lexical(spec: dict[str, Any]) -> bool:
+    keys = [k for k in spec if k != "OP"]
+    return "any" in keys or (bool(keys) and all(k.upper() in _LEXICAL_ATTRS for k in keys))
+
+
+def _repeats(op: str | None) -> tuple[int, int]:
+    """The least and most times a pattern token matches, "*" and "+" counting as
+    ``_STAR_LENGTH`` at most."""
+    if op is None or op == "!":
+        return 1, 1
+    if op in ("?", "*", "+"):
+        return (0 if op != "+" else 1), (1 if op == "?" else _STAR_LENGTH)
+    m = re.fullmatch(r"\{(\d*)(,?)(\d*)\}", op)
+    if not m:
+        raise SuggesterError(f"unknown pattern operator {op!r}")
+    low = int(m.group(1) or 0)
+    high = int(m.group(3)) if m.group(3) else (low if not m.group(2) else _STAR_LENGTH)
+    return low, high
+
+
 def _leading(pattern: list[dict[str, Any]]) -> int:
-    """How many tokens of a pattern can be its first matched token."""
+    """How many tokens of a pattern can be its first matched token: the optional ones
+    before the first required token, and that token."""
     for i, token in enumerate(pattern):
-        if token.get("OP") not in ("?", "*"):
+        if _repeats(token.get("OP"))[0] > 0:
             return i + 1
     return len(pattern)
 
 
-def _use_flags(nlp: Language, patterns: list[dict[str, Any]]) -> None:
-    """Turn set, regex and combined tests on a single word into lexeme flags.
+def _spec_key(token: dict[str, Any]) -> str:
+    return json.dumps({k: v for k, v in token.items() if k != "OP"}, sort_keys=True,
+                      ensure_ascii=False)
 
-    The matcher tries every pattern at every token; a Python test there costs a call per
-    token, a flag is a bit checked in C and computed once per distinct word. Tests that can
-    start a match get flags first, then the most used others, while flags last."""
+
+def _use_flags(nlp: Language, patterns: list[dict[str, Any]]) -> None:
+    """Turn tests on a single word into lexeme flags: every test a match can start with,
+    every "any" test, then the most used set and regex tests while flags last.
+
+    A flag is a bit the matcher checks in C, computed once per distinct word; a set or
+    regex test is a Python call for every token it is tried on. Flags on the tokens that
+    start a match also let ``TokenPatternMatcher`` find where matches can start."""
     uses: dict[str, int] = {}
-    starting: set[str] = set()
+    must: set[str] = set()
     for entry in patterns:
+        if "extend_left" in entry:
+            key = _spec_key(entry["extend_left"]["spec"])
+            uses[key] = uses.get(key, 0) + 1
+            must.add(key)
         lead = _leading(entry["pattern"])
         for i, token in enumerate(entry["pattern"]):
-            if _needs_flag(token):
+            if i < lead and not _is_lexical(token):
+                raise SuggesterError(
+                    f"a token pattern must start with tests on the word itself: {entry['pattern']}"
+                )
+            if i < lead or _needs_flag(token):
                 key = _spec_key(token)
                 uses[key] = uses.get(key, 0) + 1
-                if i < lead:
-                    starting.add(key)
-    ranked = sorted(uses, key=lambda k: (k not in starting, -uses[k]))
-    if len([k for k in ranked if k in starting]) > len(_FLAG_IDS):
+                if i < lead or '"any"' in key:
+                    must.add(key)
+    if len(must) > len(_TEST_FLAGS):
         raise SuggesterError(
-            f"the token patterns start with more than {len(_FLAG_IDS)} distinct word tests"
+            f"the token patterns need {len(must)} word tests as lexeme flags; there are "
+            f"{len(_TEST_FLAGS)}: merge some token classes"
         )
+    ranked = sorted(uses, key=lambda k: (k not in must, -uses[k]))
     like_num = nlp.vocab.lex_attr_getters.get(LIKE_NUM)
     flags: dict[str, int] = {}
-    for key, flag_id in zip(ranked, _FLAG_IDS):
+    for key, flag_id in zip(ranked, _TEST_FLAGS):
         nlp.vocab.add_flag(_LexicalTest(json.loads(key), like_num), flag_id=flag_id)
         flags[key] = flag_id
     for entry in patterns:
+        if "extend_left" in entry:
+            entry["extend_left"]["flag"] = flags[_spec_key(entry["extend_left"]["spec"])]
         converted = []
         for token in entry["pattern"]:
-            key = _spec_key(token) if _needs_flag(token) else None
-            if key is None or key not in flags:
-                if key is not None and "any" in token:
-                    raise SuggesterError("too many distinct word tests for the lexeme flags")
+            key = _spec_key(token)
+            if key not in flags:
                 converted.append(token)
                 continue
             flag: dict[str, Any] = {f"FLAG{flags[key]}": True}
@@ -363,9 +407,134 @@ def _use_flags(nlp: Language, patterns: list[dict[str, Any]]) -> None:
         entry["pattern"] = converted
 
 
-def _spec_key(token: dict[str, Any]) -> str:
-    return json.dumps({k: v for k, v in token.items() if k != "OP"}, sort_keys=True,
-                      ensure_ascii=False)
+_STAR_LENGTH = 6  # how far "*" and "+" tokens are expected to reach, for the match windows
+_LOOKBACK = 8  # at most this many optional tokens before a match's first required token
+
+
+class _AnyOf:
+    """A flag getter true when any of the given getters is."""
+
+    def __init__(self, getters: list[Any]) -> None:
+        self.getters = getters
+
+    def __call__(self, text: str) -> bool:
+        return any(getter(text) for getter in self.getters)
+
+
+def _flag_of(token: dict[str, Any]) -> int:
+    for key in token:
+        if key.startswith("FLAG"):
+            return IDS[key]
+    raise ValueError(f"not a flag test: {token}")
+
+
+class TokenPatternMatcher:
+    """The token patterns of the data files, matched only where a match can start.
+
+    spaCy's Matcher tries every pattern at every token, which costs several times the
+    tokenizer. Every pattern's first required token is a lexeme flag, so the patterns are
+    grouped by that flag, one ``Matcher`` a group; one ``to_array`` call finds the tokens
+    that can start a match, and each group's matcher runs only on short windows around the
+    tokens that carry its flag. Matches go to ``doc.spans[spans_key]`` with the pattern's
+    label and id, after what the phrase ruler put there."""
+
+    def __init__(self, vocab: Any, spans_key: str) -> None:
+        self.vocab = vocab
+        self.spans_key = spans_key
+        self._matchers: dict[int, Matcher] = {}  # first required flag -> its patterns
+        self._reach: dict[int, int] = {}  # first required flag -> tokens a match can reach
+        self._keys: dict[int, tuple[str, str]] = {}
+        self._extend: dict[int, tuple[int, int]] = {}  # key -> (flag, most tokens)
+        self._lead_flags: set[int] = set()
+        self._groups_by_word: dict[int, list[int]] = {}
+        self._prepared = False
+
+    def add_patterns(self, patterns: list[dict[str, Any]]) -> None:
+        for entry in patterns:
+            label, reason, pattern = entry["label"], entry.get("id", ""), entry["pattern"]
+            extend = entry.get("extend_left")
+            key = self.vocab.strings.add(repr((label, reason, bool(extend))))
+            self._keys[key] = (label, reason)
+            if extend:
+                self._extend[key] = (extend["flag"], extend["max"])
+                self._lead_flags.add(extend["flag"])
+            lead = _leading(pattern)
+            required = _flag_of(pattern[lead - 1])
+            reach = sum(_repeats(t.get("OP"))[1] for t in pattern[lead - 1:])
+            self._reach[required] = max(self._reach.get(required, 0), reach)
+            self._lead_flags.update(_flag_of(t) for t in pattern[: lead - 1])
+            matcher = self._matchers.setdefault(required, Matcher(self.vocab, validate=False))
+            matcher.add(key, [pattern])
+        self._prepared = False
+
+    def _prepare(self) -> None:
+        """Two more flags: "some match can start here" and "may come before a start"."""
+        getters = self.vocab.lex_attr_getters
+        trigger, lead = _WINDOW_FLAGS
+        self.vocab.add_flag(_AnyOf([getters[f] for f in sorted(self._reach)]), flag_id=trigger)
+        self.vocab.add_flag(_AnyOf([getters[f] for f in sorted(self._lead_flags)]), flag_id=lead)
+        self._groups_by_word = {}
+        self._prepared = True
+
+    def _groups_of(self, orth: int) -> list[int]:
+        groups = self._groups_by_word.get(orth)
+        if groups is None:
+            lexeme = self.vocab[orth]
+            groups = [f for f in self._matchers if lexeme.check_flag(f)]
+            self._groups_by_word[orth] = groups
+        return groups
+
+    def windows(self, doc: Doc) -> dict[int, list[tuple[int, int]]]:
+        """For each group (first flag), merged token ranges ``[start, end)`` that hold all
+        its possible matches."""
+        n = len(doc)
+        if n == 0 or not self._matchers:
+            return {}
+        if not self._prepared:
+            self._prepare()
+        table = doc.to_array([*_WINDOW_FLAGS, ORTH]).reshape(n, 3)
+        triggers = np.flatnonzero(table[:, 0])
+        leading = table[:, 1].tolist()
+        orths = table[:, 2]
+        out: dict[int, list[tuple[int, int]]] = {}
+        for t in triggers.tolist():
+            start = t
+            while start > 0 and leading[start - 1] and t - start < _LOOKBACK:
+                start -= 1
+            for group in self._groups_of(int(orths[t])):
+                end = min(n, t + self._reach[group])
+                ranges = out.setdefault(group, [])
+                if ranges and start <= ranges[-1][1]:
+                    ranges[-1] = (ranges[-1][0], max(ranges[-1][1], end))
+                else:
+                    ranges.append((start, end))
+        return out
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = []
+        for group, ranges in self.windows(doc).items():
+            matcher = self._matchers[group]
+            for a, b in ranges:
+                for key, start, end in matcher(doc[a:b]):
+                    label, reason = self._keys[key]
+                    start += a
+                    if key in self._extend:
+                        # Capitalised words before "Convention", "resolution", ... belong to it.
+                        flag, most = self._extend[key]
+                        first = start
+                        while start > 0 and first - start < most and doc[start - 1].check_flag(flag):
+                            start -= 1
+                    spans.append(Span(doc, start, a + end, label=label, span_id=reason))
+        if self.spans_key in doc.spans:
+            doc.spans[self.spans_key].extend(spans)
+        else:
+            doc.spans[self.spans_key] = spans
+        return doc
+
+
+@Language.factory(PATTERNS_NAME, default_config={"spans_key": CANDIDATES_KEY})
+def make_token_pattern_matcher(nlp: Language, name: str, spans_key: str) -> TokenPatternMatcher:
+    return TokenPatternMatcher(nlp.vocab, spans_key)
 
 
 def _load_data(language: str, tokenize: Any) -> _RulesData:
@@ -403,7 +572,13 @@ def _load_data(language: str, tokenize: Any) -> _RulesData:
                 problems = validate_token_pattern(plain) if len(plain) == len(pattern) else []
                 if problems:
                     raise SuggesterError(f"{name}:{number}: {'; '.join(problems)}")
-                tokens.append({"label": row["label"], "pattern": pattern, "id": row["id"]})
+                entry = {"label": row["label"], "pattern": pattern, "id": row["id"]}
+                if "extend_left" in row:
+                    extend = dict(row["extend_left"])
+                    limit = int(extend.pop("max", 1))
+                    (spec,), = expander.expand([extend], f"{name}:{number}")
+                    entry["extend_left"] = {"spec": spec, "max": limit}
+                tokens.append(entry)
 
     def class_words(*names: str) -> set[str]:
         words: set[str] = set()
@@ -488,11 +663,13 @@ def _build(code: str, asked: str) -> Language:
             "spans_key": CANDIDATES_KEY,
             "annotate_ents": False,
             "overwrite": True,
-            "validate": False,  # the token patterns were validated when read
+            "validate": False,
         },
     )
-    _use_flags(nlp, data.tokens)
-    ruler.add_patterns(data.phrases + data.tokens)
+    ruler.add_patterns(data.phrases)
+    _use_flags(nlp, data.tokens)  # the token patterns were validated when read
+    patterns = nlp.add_pipe(PATTERNS_NAME, config={"spans_key": CANDIDATES_KEY})
+    patterns.add_patterns(data.tokens)
     nlp.add_pipe(
         RESOLVER_NAME,
         config={
@@ -518,7 +695,7 @@ def make_entity_resolver(
     stop_name_words: list[str],
     ordinal_words: list[str],
 ) -> EntityResolver:
-    return EntityResolver(particles, stop_name_words, ordinal_words)
+    return EntityResolver(nlp.vocab, particles, stop_name_words, ordinal_words)
 
 
 _INITIAL = re.compile(r"^[A-Z]\.$")
@@ -526,28 +703,67 @@ _ORDINAL_DIGITS = re.compile(r"^\d+(st|nd|rd|th)$", re.IGNORECASE)
 _HYPHENS = frozenset({"-", "‑", "–"})
 
 
+class _Tokens:
+    """A document's token attributes as plain lists, read once: indexing ``doc[i]`` makes
+    a Python object per access, which the resolver would do tens of thousands of times."""
+
+    __slots__ = ("orth", "lower", "punct", "space", "ws", "strings", "orth_array")
+
+    def __init__(self, doc: Doc) -> None:
+        table = doc.to_array([ORTH, LOWER, IS_PUNCT, IS_SPACE, SPACY]).reshape(len(doc), 5)
+        self.orth_array = table[:, 0]
+        self.orth: list[int] = self.orth_array.tolist()
+        self.lower: list[int] = table[:, 1].tolist()
+        self.punct: list[int] = table[:, 2].tolist()
+        self.space: list[int] = table[:, 3].tolist()
+        self.ws: list[int] = table[:, 4].tolist()  # followed by a space
+        self.strings = doc.vocab.strings
+
+    def text(self, i: int) -> str:
+        return self.strings[self.orth[i]]
+
+
 class EntityResolver:
     """Makes persons from titles, cleans pattern matches and picks ``doc.ents``."""
 
     def __init__(
-        self, particles: Iterable[str], stop_name_words: Iterable[str], ordinal_words: Iterable[str]
+        self,
+        vocab: Any,
+        particles: Iterable[str],
+        stop_name_words: Iterable[str],
+        ordinal_words: Iterable[str],
     ) -> None:
-        self.particles = frozenset(particles)
+        add = vocab.strings.add
+        self.particles = frozenset(add(w) for w in particles)
         self.stop_name_words = frozenset(stop_name_words)
-        self.ordinal_words = frozenset(ordinal_words)
+        self.ordinal_words = frozenset(add(w) for w in ordinal_words)
+        self.trailing = frozenset(add(w) for w in _TRAILING_STRIP)
+        self.trailing_punct = frozenset(add(w) for w in _TRAILING_PUNCT)
+        self.leading_name = frozenset(add(w) for w in _LEADING_NAME_STRIP)
+        self.leading_date = frozenset(add(w) for w in _LEADING_DATE_STRIP)
+        self.ambiguous_alone = frozenset(add(w) for w in _AMBIGUOUS_ALONE)
+        self.the_a_an = frozenset(add(w) for w in ("the", "a", "an"))
+        self.chain = frozenset(add(w) for w in ("of", "to", "for", "on", "at", "in"))
+        self.the = add("the")
+        self.comma = add(",")
+        self.hyphens = frozenset(add(w) for w in _HYPHENS)
+        self._name_word: dict[int, bool] = {}
 
     def __call__(self, doc: Doc) -> Doc:
         raw = list(doc.spans[CANDIDATES_KEY]) if CANDIDATES_KEY in doc.spans else []
-        titles = [s for s in raw if s.label_ == TITLE_LABEL]
+        tokens = _Tokens(doc)
+        titles = []
         candidates = []
         for span in raw:
-            if span.label_ != TITLE_LABEL:
-                cleaned = self._clean(doc, span)
-                if cleaned is not None:
-                    candidates.append(cleaned)
+            if span.label_ == TITLE_LABEL:
+                titles.append(span)
+                continue
+            cleaned = self._clean(doc, tokens, span)
+            if cleaned is not None:
+                candidates.append(cleaned)
         if titles:
-            persons = self._persons_from_titles(doc, titles, candidates)
-            persons += self._names_again(doc, persons, candidates)
+            persons = self._persons_from_titles(doc, tokens, titles, candidates)
+            persons += self._names_again(doc, tokens, persons, candidates)
             candidates += persons
         doc.ents = _select(doc, candidates)
         doc.spans[ENTITIES_KEY] = candidates
@@ -557,45 +773,55 @@ class EntityResolver:
 
     # cleaning -----------------------------------------------------------------------
 
-    def _is_ordinal(self, token: Any) -> bool:
-        return token.lower_ in self.ordinal_words or bool(_ORDINAL_DIGITS.match(token.text))
+    def _is_ordinal(self, tokens: _Tokens, i: int) -> bool:
+        return tokens.lower[i] in self.ordinal_words or bool(
+            _ORDINAL_DIGITS.match(tokens.text(i))
+        )
 
-    def _clean(self, doc: Doc, span: Span) -> Span | None:
-        if not span.id_.startswith("pattern:"):
+    def _clean(self, doc: Doc, tokens: _Tokens, span: Span) -> Span | None:
+        reason = span.id_
+        if not reason.startswith("pattern:"):
             return span
         start, end, label = span.start, span.end, span.label_
+        lower, orth = tokens.lower, tokens.orth
         # Patterns end in optional tokens: drop what dangles ("Council of the", "March,").
         while end > start and (
-            doc[end - 1].lower_ in _TRAILING_STRIP
-            or (doc[end - 1].is_punct and doc[end - 1].text != ")")
-            or doc[end - 1].is_space
+            lower[end - 1] in self.trailing
+            or orth[end - 1] in self.trailing_punct
+            or tokens.space[end - 1]
         ):
             end -= 1
         if label in ("ORG", "EVENT", "LAW"):
-            while start < end and (
-                doc[start].lower_ in _LEADING_NAME_STRIP or doc[start].is_punct
-            ):
+            while start < end and (lower[start] in self.leading_name or tokens.punct[start]):
                 start += 1
-            if span.id_.startswith("pattern: capitalised") and end - start < 2:
+            if reason.startswith("pattern: capitalised") and end - start < 2:
                 return None
         elif label in ("DATE", "TIME"):
-            while start < end - 1 and doc[start].lower_ in _LEADING_DATE_STRIP:
+            while start < end - 1 and lower[start] in self.leading_date:
                 start += 1
+            if span.end - span.start == 1 and orth[start] in self.ambiguous_alone:
+                return None  # "May" counts only after "in", "since", "early", ...
         elif label == "CARDINAL":
-            while start < end and self._is_ordinal(doc[start]):
+            while start < end and self._is_ordinal(tokens, start):
                 start += 1
-            while end > start and self._is_ordinal(doc[end - 1]):
+            while end > start and self._is_ordinal(tokens, end - 1):
                 end -= 1
         if start >= end:
             return None
         if (start, end) == (span.start, span.end):
             return span
-        return Span(doc, start, end, label=label, span_id=span.id_)
+        return Span(doc, start, end, label=label, span_id=reason)
 
     # persons --------------------------------------------------------------------------
 
-    def _is_name_word(self, token: Any) -> bool:
-        text = token.text
+    def _is_name_word(self, tokens: _Tokens, i: int) -> bool:
+        orth = tokens.orth[i]
+        known = self._name_word.get(orth)
+        if known is None:
+            known = self._name_word[orth] = self._looks_like_name(tokens.text(i))
+        return known
+
+    def _looks_like_name(self, text: str) -> bool:
         if not text[:1].isupper() or text in self.stop_name_words:
             return False
         if _INITIAL.match(text):
@@ -604,106 +830,116 @@ class EntityResolver:
             return False
         return all(c.isalpha() or c in _APOSTROPHES or c == "." for c in text)
 
-    def _name_end(self, doc: Doc, start: int, covered: set[int]) -> tuple[int, int]:
+    def _joined(self, tokens: _Tokens, left: int) -> bool:
+        """No space between token ``left`` and the next one."""
+        return not tokens.ws[left]
+
+    def _name_end(self, tokens: _Tokens, start: int, covered: bytearray) -> tuple[int, int]:
         """Where a run of name words from ``start`` ends, and how many words it has."""
-        n = len(doc)
+        n = len(tokens.orth)
         k, words = start, 0
-        while k < n and words < 4 and k not in covered:
-            token = doc[k]
-            if self._is_name_word(token):
+        while k < n and words < 4 and not covered[k]:
+            if self._is_name_word(tokens, k):
                 words += 1
                 k += 1
                 continue
-            if token.lower_ in self.particles and k + 1 < n and k + 1 not in covered:
-                nxt = doc[k + 1]
-                if nxt.text in _HYPHENS and not token.whitespace_ and not nxt.whitespace_:
+            lower = tokens.lower[k]
+            if lower in self.particles and k + 1 < n and not covered[k + 1]:
+                if tokens.orth[k + 1] in self.hyphens and self._joined(tokens, k) \
+                        and self._joined(tokens, k + 1):
                     k += 2
                     continue
-                if self._is_name_word(nxt) or nxt.lower_ in self.particles:
+                if self._is_name_word(tokens, k + 1) or tokens.lower[k + 1] in self.particles:
                     k += 1
                     continue
                 break
             if (
-                token.text in _HYPHENS
+                tokens.orth[k] in self.hyphens
                 and words
-                and not doc[k - 1].whitespace_
-                and not token.whitespace_
+                and self._joined(tokens, k - 1)
+                and self._joined(tokens, k)
                 and k + 1 < n
-                and self._is_name_word(doc[k + 1])
+                and self._is_name_word(tokens, k + 1)
             ):
                 k += 1
                 continue
             break
-        while k > start and not self._is_name_word(doc[k - 1]):
+        while k > start and not self._is_name_word(tokens, k - 1):
             k -= 1
         return k, words
 
-    def _name_start(self, doc: Doc, end: int, covered: set[int]) -> tuple[int, int]:
+    def _name_start(self, tokens: _Tokens, end: int, covered: bytearray) -> tuple[int, int]:
         """Where a run of name words ending just before ``end`` starts, and its word count."""
         k, words = end, 0
-        while k > 0 and words < 4 and (k - 1) not in covered:
-            token = doc[k - 1]
-            if self._is_name_word(token):
+        while k > 0 and words < 4 and not covered[k - 1]:
+            if self._is_name_word(tokens, k - 1):
                 words += 1
                 k -= 1
                 continue
-            if token.lower_ in self.particles and words:
+            if tokens.lower[k - 1] in self.particles and words:
                 k -= 1
                 continue
-            if token.text in _HYPHENS and words and not token.whitespace_ and k - 2 >= 0 \
-                    and not doc[k - 2].whitespace_:
+            if (
+                tokens.orth[k - 1] in self.hyphens
+                and words
+                and k - 2 >= 0
+                and self._joined(tokens, k - 2)
+                and self._joined(tokens, k - 1)
+            ):
                 k -= 1
                 continue
             break
-        while k < end and not self._is_name_word(doc[k]):
+        while k < end and not self._is_name_word(tokens, k):
             k += 1
         return k, words
 
     def _persons_from_titles(
-        self, doc: Doc, titles: list[Span], candidates: list[Span]
+        self, doc: Doc, tokens: _Tokens, titles: list[Span], candidates: list[Span]
     ) -> list[Span]:
         n = len(doc)
-        covered: set[int] = set()
+        covered = bytearray(n)
         ends_at: dict[int, int] = {}
         for c in candidates:
-            covered.update(range(c.start, c.end))
+            covered[c.start:c.end] = b"\x01" * (c.end - c.start)
             ends_at[c.start] = max(ends_at.get(c.start, 0), c.end)
+        name_ends = dict(ends_at)
         for t in titles:
-            ends_at[t.start] = max(ends_at.get(t.start, 0), t.end)
+            name_ends[t.start] = max(name_ends.get(t.start, 0), t.end)
         spans: dict[tuple[int, int], Span] = {}
         for title in titles:
+            length = title.end - title.start
             if any(
-                c.start <= title.start and title.end <= c.end and len(c) > len(title)
-                for c in candidates
+                ends_at.get(s, 0) >= title.end and ends_at[s] - s > length
+                for s in range(max(0, title.start - 12), title.start + 1)
             ):
                 continue  # "General" inside "General Assembly"
             # Forward: "Ambassador Kairat Umarov", "President of Kazakhstan Kassym-Jomart
             # Tokayev", "the Secretary-General, António Guterres,".
             j = title.end
             for _ in range(3):
-                if j < n and doc[j].lower_ in ("of", "to", "for", "on", "at", "in"):
+                if j < n and tokens.lower[j] in self.chain:
                     k = j + 1
-                    if k < n and doc[k].lower_ == "the":
+                    if k < n and tokens.lower[k] == self.the:
                         k += 1
-                    if ends_at.get(k, 0) > k:
-                        j = ends_at[k]
+                    if name_ends.get(k, 0) > k:
+                        j = name_ends[k]
                         continue
                 break
             min_words = 1
-            if j < n and doc[j].text == "," and j == title.end:
+            if j < n and tokens.orth[j] == self.comma and j == title.end:
                 j += 1
                 min_words = 2
-            end, words = self._name_end(doc, j, covered)
+            end, words = self._name_end(tokens, j, covered)
             if words >= min_words and end > j:
                 spans[(j, end)] = Span(
                     doc, j, end, label="PERSON", span_id="pattern: title before a capitalised name"
                 )
             # Backward: "Kairat Umarov, the Permanent Representative of Kazakhstan".
             i = title.start
-            if i > 0 and doc[i - 1].lower_ in ("the", "a", "an"):
+            if i > 0 and tokens.lower[i - 1] in self.the_a_an:
                 i -= 1
-            if i > 0 and doc[i - 1].text == ",":
-                start, words = self._name_start(doc, i - 1, covered)
+            if i > 0 and tokens.orth[i - 1] == self.comma:
+                start, words = self._name_start(tokens, i - 1, covered)
                 if words >= 2 and start < i - 1:
                     spans[(start, i - 1)] = Span(
                         doc, start, i - 1, label="PERSON",
@@ -711,28 +947,33 @@ class EntityResolver:
                     )
         return list(spans.values())
 
-    def _names_again(self, doc: Doc, persons: list[Span], candidates: list[Span]) -> list[Span]:
+    def _names_again(
+        self, doc: Doc, tokens: _Tokens, persons: list[Span], candidates: list[Span]
+    ) -> list[Span]:
         """Other mentions of a name given with a title: the full name or the surname."""
-        names: set[str] = set()
+        names: set[tuple[int, ...]] = set()
         for p in persons:
-            names.add(p.text)
-            last = p[-1].text
-            if len(last) >= 3 and last.lower() not in self.particles:
-                names.add(last)
+            names.add(tuple(tokens.orth[p.start:p.end]))
+            last = p.end - 1
+            if len(tokens.text(last)) >= 3 and tokens.lower[last] not in self.particles:
+                names.add((tokens.orth[last],))
         if not names:
             return []
-        covered: set[int] = set()
+        covered = bytearray(len(doc))
         for c in [*candidates, *persons]:
-            covered.update(range(c.start, c.end))
-        alternation = "|".join(re.escape(x) for x in sorted(names, key=len, reverse=True))
-        found = []
-        for m in re.finditer(rf"(?<![\w-])(?:{alternation})(?![\w-])", doc.text):
-            span = doc.char_span(m.start(), m.end(), label="PERSON",
-                                 span_id="pattern: name given with a title elsewhere in the text")
-            if span is None or any(i in covered for i in range(span.start, span.end)):
-                continue
-            covered.update(range(span.start, span.end))
-            found.append(span)
+            covered[c.start:c.end] = b"\x01" * (c.end - c.start)
+        by_first: dict[int, list[tuple[int, ...]]] = {}
+        for name in sorted(names, key=len, reverse=True):
+            by_first.setdefault(name[0], []).append(name)
+        orths = tokens.orth
+        found: list[_Match] = []
+        for i in np.flatnonzero(np.isin(tokens.orth_array, list(by_first))).tolist():
+            for name in by_first[orths[i]]:
+                end = i + len(name)
+                if tuple(orths[i:end]) == name and not any(covered[i:end]):
+                    covered[i:end] = b"\x01" * (end - i)
+                    found.append((i, end, "PERSON", "pattern: name given with a title elsewhere"))
+                    break
         return found
 
 

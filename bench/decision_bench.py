@@ -1,0 +1,237 @@
+"""Benchmark: accepting suggestions one key press at a time in a long document.
+
+Uses the document of ``open_document_bench.py`` (seeded, 50,000 words, 3,000 suggestion spans),
+opens it in a shown ``MainWindow`` (``auto_suggest=False``) and presses the accept key ``A``
+on the document view with ``QTest.keyClick``, 500 times. Each decision is timed from the key
+press until the view has painted again (events processed; ``viewport().repaint()`` when Qt did
+not paint on its own), which includes the committed transaction. At the end the database is
+checked with plain sqlite3: 500 accepted spans must be stored.
+
+Baseline, in the same run: per decision, one bare sqlite3 ``INSERT`` of a span-shaped row and
+its ``COMMIT`` in WAL mode with ``synchronous=FULL`` (the project's durability settings).
+
+Usage: .venv/bin/python bench/decision_bench.py [--decisions N] [--quick] [--profile]
+
+Human-readable lines first; the last line is one JSON object with the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from open_document_bench import (  # noqa: E402
+    SPANS,
+    WORDS,
+    build_project,
+    choose_spans,
+    describe,
+    machine,
+    make_document,
+    paint_watcher,
+    settle,
+)
+
+TARGET_MEDIAN_MS = 15.0
+DECISIONS = 500
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+# --- baseline --------------------------------------------------------------------------------
+
+
+def baseline(folder: Path, decisions: int) -> list[float]:
+    """One INSERT + COMMIT per decision, WAL and synchronous=FULL, plain sqlite3."""
+    conn = sqlite3.connect(folder / "baseline.db", isolation_level=None)
+    try:
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute(
+            "CREATE TABLE spans (id INTEGER PRIMARY KEY, layer_id INTEGER NOT NULL, "
+            "document_id INTEGER NOT NULL, start INTEGER NOT NULL, \"end\" INTEGER NOT NULL, "
+            "label_id INTEGER NOT NULL, state VARCHAR(16) NOT NULL, score FLOAT, "
+            "reason TEXT NOT NULL, source_id INTEGER, version INTEGER NOT NULL, "
+            "created_at DATETIME NOT NULL, updated_at DATETIME NOT NULL)")
+        conn.execute("CREATE INDEX ix_spans_document_layer ON spans (document_id, layer_id)")
+        conn.execute("CREATE INDEX ix_spans_source ON spans (source_id)")
+        times = []
+        for n in range(decisions):
+            t0 = time.perf_counter()
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute(
+                "INSERT INTO spans (layer_id, document_id, start, \"end\", label_id, state, "
+                "score, reason, source_id, version, created_at, updated_at) "
+                "VALUES (4, 2, ?, ?, 3, 'accepted', 0.8, 'benchmark', ?, 1, "
+                "'2025-01-01 00:00:00', '2025-01-01 00:00:00')",
+                (n * 10, n * 10 + 6, n + 1))
+            conn.execute("COMMIT")
+            times.append((time.perf_counter() - t0) * 1000)
+    finally:
+        conn.close()
+    return times
+
+
+# --- ours ------------------------------------------------------------------------------------
+
+
+def stored_decisions(path: Path) -> tuple[int, int]:
+    """(accepted spans in annotator layers, accept events), read with plain sqlite3."""
+    conn = sqlite3.connect(path)
+    try:
+        spans = conn.execute(
+            "SELECT count(*) FROM spans s JOIN layers y ON y.id = s.layer_id "
+            "WHERE y.kind = 'annotator' AND s.state = 'accepted' "
+            "AND s.source_id IS NOT NULL").fetchone()[0]
+        events = conn.execute(
+            "SELECT count(*) FROM events WHERE kind IN ('accept', 'correct')").fetchone()[0]
+    finally:
+        conn.close()
+    return spans, events
+
+
+def run(args: argparse.Namespace) -> dict[str, object]:
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    from unannotate.qt.app import application
+    from unannotate.qt.main_window import MainWindow
+    from unannotate.services.preferences import Preferences
+    from unannotate.services.project import open_project
+
+    decisions = 50 if args.quick else args.decisions
+    print(machine())
+    generated = make_document(words=args.words)
+    spans = choose_spans(generated, args.spans)
+    print(describe(generated, spans))
+    if decisions > len(spans):
+        raise SystemExit("more decisions than suggestions")
+    with tempfile.TemporaryDirectory(prefix="unannotate-bench-") as tmp:
+        folder = Path(tmp)
+        os.environ["UNANNOTATE_SETTINGS"] = str(folder / "settings.json")
+        path = folder / "bench.unannotate.db"
+        big_id, _small_id = build_project(path, generated, spans)
+
+        base_times = baseline(folder, decisions)
+        base_ms = statistics.median(base_times)
+        print(f"baseline (sqlite3 INSERT + COMMIT, WAL, synchronous=FULL): median "
+              f"{base_ms:.2f} ms, p95 {percentile(base_times, 0.95):.2f} ms", flush=True)
+
+        app = application()
+        project = open_project(path)
+        window = MainWindow(project, "bench", Preferences.load(), auto_suggest=False)
+        window.show()
+        window.activateWindow()
+        window.open_document(big_id)
+        deadline = time.monotonic() + 10
+        while not window.view.hasFocus() and time.monotonic() < deadline:
+            app.processEvents()
+        if not window.view.hasFocus():
+            raise SystemExit("the document view did not get the keyboard focus")
+        watcher = paint_watcher()
+        window.view.viewport().installEventFilter(watcher)
+        settle(app, window.view.viewport(), watcher)
+
+        # Time spent inside the decision service (its transaction and commit included).
+        service_times: list[float] = []
+        accept = window.reviewer.accept
+
+        def timed_accept(*a, **k):  # type: ignore[no-untyped-def]
+            t0 = time.perf_counter()
+            try:
+                return accept(*a, **k)
+            finally:
+                service_times.append((time.perf_counter() - t0) * 1000)
+
+        window.reviewer.accept = timed_accept  # type: ignore[method-assign]
+
+        profiler = None
+        if args.profile:
+            import cProfile
+
+            profiler = cProfile.Profile()
+        times: list[float] = []
+        forced = 0
+        gc.collect()
+        print(f"ours: {decisions} presses of A", flush=True)
+        for n in range(decisions):
+            before = window.decisions_this_session
+            if profiler is not None:
+                profiler.enable()
+            t0 = time.perf_counter()
+            QTest.keyClick(window.view, Qt.Key.Key_A)
+            forced += not settle(app, window.view.viewport(), watcher)
+            elapsed = (time.perf_counter() - t0) * 1000
+            if profiler is not None:
+                profiler.disable()
+            if window.decisions_this_session != before + 1:
+                raise SystemExit(f"key press {n + 1} made no decision")
+            times.append(elapsed)
+            if (n + 1) % 100 == 0:
+                chunk = times[-100:]
+                print(f"  decisions {n - 98:3d}-{n + 1:3d}: median {statistics.median(chunk):.1f} ms,"
+                      f" max {max(chunk):.1f} ms", flush=True)
+        remaining = len(window.pending_ids)
+        window.close()
+        app.processEvents()
+        stored, events = stored_decisions(path)
+        if profiler is not None:
+            import pstats
+
+            stats = pstats.Stats(profiler, stream=sys.stdout)
+            stats.sort_stats("cumulative").print_stats(35)
+            stats.sort_stats("tottime").print_stats(20)
+
+    median_ms = statistics.median(times)
+    p95_ms = percentile(times, 0.95)
+    service_ms = statistics.median(service_times)
+    print()
+    print(f"stored: {stored} accepted spans, {events} accept events "
+          f"({remaining} suggestions still pending in the window)")
+    if stored != decisions or events != decisions:
+        raise SystemExit(f"expected {decisions} accepted spans and events in the database")
+    print(f"per decision (key press to repaint): median {median_ms:.1f} ms, p95 {p95_ms:.1f} ms, "
+          f"max {max(times):.1f} ms ({'meets' if median_ms < TARGET_MEDIAN_MS else 'MISSES'} "
+          f"median target {TARGET_MEDIAN_MS:.0f} ms); {forced} forced repaints")
+    print(f"  of which Reviewer.accept (transaction + commit): median {service_ms:.1f} ms; "
+          f"window refresh and paint: median {median_ms - service_ms:.1f} ms")
+    print(f"baseline INSERT + COMMIT: median {base_ms:.2f} ms; ratio ours/baseline "
+          f"{median_ms / base_ms:.1f}")
+    return {
+        "median_ms": round(median_ms, 2),
+        "p95_ms": round(p95_ms, 2),
+        "decisions": decisions,
+        "spans": len(spans),
+        "baseline_median_ms": round(base_ms, 2),
+        "ratio": round(median_ms / base_ms, 2),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--decisions", type=int, default=DECISIONS, help="key presses")
+    parser.add_argument("--words", type=int, default=WORDS, help="words in the document")
+    parser.add_argument("--spans", type=int, default=SPANS, help="suggestion spans")
+    parser.add_argument("--quick", action="store_true", help="smoke run: 50 decisions")
+    parser.add_argument("--profile", action="store_true", help="cProfile the decisions")
+    args = parser.parse_args()
+    result = run(args)
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
