@@ -305,7 +305,8 @@ def machine() -> str:
         pass
     return (f"Python {platform.python_version()}, PySide6 {pyside}, Qt {qVersion()}, "
             f"{os.cpu_count()} CPUs{', ' + model if model else ''}, "
-            f"QPA {os.environ.get('QT_QPA_PLATFORM', 'default')}")
+            f"QPA {os.environ.get('QT_QPA_PLATFORM', 'default')}, "
+            f"load average {os.getloadavg()[0]:.2f}")
 
 
 # --- waiting for a paint ---------------------------------------------------------------------

@@ -46,17 +46,20 @@ def text_sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+def check_bounds(length: int, start: int, end: int) -> None:
+    """Offsets must be whole numbers with ``0 <= start < end <= length``."""
+    if not isinstance(start, int) or not isinstance(end, int) or isinstance(start, bool) \
+            or isinstance(end, bool):
+        raise OffsetError(f"offsets must be whole numbers, got {start!r}, {end!r}")
+    if not 0 <= start < end <= length:
+        raise OffsetError(f"span [{start}, {end}) does not fit a text of {length} characters")
+
+
 def check_offsets(text: str, start: int, end: int, expected: str | None = None) -> str:
     """Return ``text[start:end]`` after checking that the offsets fit the text.
 
     When ``expected`` is given, the slice must equal it exactly."""
-    if not isinstance(start, int) or not isinstance(end, int) or isinstance(start, bool) \
-            or isinstance(end, bool):
-        raise OffsetError(f"offsets must be whole numbers, got {start!r}, {end!r}")
-    if not 0 <= start < end <= len(text):
-        raise OffsetError(
-            f"span [{start}, {end}) does not fit a text of {len(text)} characters"
-        )
+    check_bounds(len(text), start, end)
     piece = text[start:end]
     if expected is not None and piece != expected:
         raise OffsetError(

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 _CRLF = re.compile("\r\n")
+_BLOCK_BREAK = re.compile("\r\n|[\r\n\u2029]")
 
 
 class QtPositions:
@@ -25,6 +26,11 @@ class QtPositions:
         # the "\n" of each CRLF pair (-1 position each after them).
         self._astral = [m.start() for m in _ASTRAL.finditer(text)]
         self._crlf = [m.start() + 1 for m in _CRLF.finditer(text)]
+
+    def block_starts(self) -> list[int]:
+        """Qt positions where each block (paragraph) of the QTextDocument starts: Qt ends a
+        block at LF, CR, CRLF (once) and U+2029."""
+        return [0, *(self.to_qt(m.end()) for m in _BLOCK_BREAK.finditer(self.text))]
 
     def display_text(self) -> str:
         """The text to give Qt: exactly the stored text (Qt itself folds CRLF)."""

@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 import spacy
-from spacy.attrs import IDS, IS_PUNCT, IS_SPACE, LIKE_NUM, LOWER, ORTH, SPACY
+from spacy.attrs import IDS, IS_PUNCT, IS_SPACE, IS_TITLE, IS_UPPER, LIKE_NUM, LOWER, ORTH, SPACY
 from spacy.lang.lex_attrs import word_shape
 from spacy.language import Language
 from spacy.matcher import Matcher
@@ -90,6 +90,7 @@ class _RulesData:
     particles: list[str]
     stop_name_words: list[str]
     ordinal_words: list[str]
+    language_words: list[str]
 
 
 # -- the data files ---------------------------------------------------------------------
@@ -251,7 +252,7 @@ class _LexicalTest:
     Module-level and plain data so that a pipeline using it can be pickled."""
 
     def __init__(self, spec: dict[str, Any], like_num: Any) -> None:
-        self.spec = spec
+        self.spec = {k: v for k, v in spec.items() if k != "OP"}
         self.like_num = like_num
         self._regexes: dict[str, re.Pattern[str]] = {}
 
@@ -356,16 +357,19 @@ def _spec_key(token: dict[str, Any]) -> str:
 
 
 def _use_flags(nlp: Language, patterns: list[dict[str, Any]]) -> None:
-    """Turn tests on a single word into lexeme flags: every test a match can start with,
-    every "any" test, then the most used set and regex tests while flags last.
+    """Turn tests on a single word into lexeme flags: every "any" test and every word
+    class of an ``extend_left`` first, then set and regex tests that can start a match,
+    then the most used others, while flags last.
 
     A flag is a bit the matcher checks in C, computed once per distinct word; a set or
-    regex test is a Python call for every token it is tried on. Flags on the tokens that
-    start a match also let ``TokenPatternMatcher`` find where matches can start."""
+    regex test is a Python call for every token it is tried on. The tests as written stay
+    in ``entry["tests"]`` for ``TokenPatternMatcher`` to find where matches can start."""
     uses: dict[str, int] = {}
     must: set[str] = set()
+    starting: set[str] = set()
     for entry in patterns:
-        if "extend_left" in entry:
+        entry["tests"] = entry["pattern"]
+        if "spec" in entry.get("extend_left", {}):
             key = _spec_key(entry["extend_left"]["spec"])
             uses[key] = uses.get(key, 0) + 1
             must.add(key)
@@ -375,24 +379,26 @@ def _use_flags(nlp: Language, patterns: list[dict[str, Any]]) -> None:
                 raise SuggesterError(
                     f"a token pattern must start with tests on the word itself: {entry['pattern']}"
                 )
-            if i < lead or _needs_flag(token):
+            if _needs_flag(token):
                 key = _spec_key(token)
                 uses[key] = uses.get(key, 0) + 1
-                if i < lead or '"any"' in key:
+                if '"any"' in key:
                     must.add(key)
+                if i < lead:
+                    starting.add(key)
     if len(must) > len(_TEST_FLAGS):
         raise SuggesterError(
             f"the token patterns need {len(must)} word tests as lexeme flags; there are "
             f"{len(_TEST_FLAGS)}: merge some token classes"
         )
-    ranked = sorted(uses, key=lambda k: (k not in must, -uses[k]))
+    ranked = sorted(uses, key=lambda k: (k not in must, k not in starting, -uses[k]))
     like_num = nlp.vocab.lex_attr_getters.get(LIKE_NUM)
     flags: dict[str, int] = {}
     for key, flag_id in zip(ranked, _TEST_FLAGS):
         nlp.vocab.add_flag(_LexicalTest(json.loads(key), like_num), flag_id=flag_id)
         flags[key] = flag_id
     for entry in patterns:
-        if "extend_left" in entry:
+        if "spec" in entry.get("extend_left", {}):
             entry["extend_left"]["flag"] = flags[_spec_key(entry["extend_left"]["spec"])]
         converted = []
         for token in entry["pattern"]:
@@ -432,59 +438,73 @@ class TokenPatternMatcher:
     """The token patterns of the data files, matched only where a match can start.
 
     spaCy's Matcher tries every pattern at every token, which costs several times the
-    tokenizer. Every pattern's first required token is a lexeme flag, so the patterns are
-    grouped by that flag, one ``Matcher`` a group; one ``to_array`` call finds the tokens
-    that can start a match, and each group's matcher runs only on short windows around the
-    tokens that carry its flag. Matches go to ``doc.spans[spans_key]`` with the pattern's
-    label and id, after what the phrase ruler put there."""
+    tokenizer. So the patterns are grouped by their first required token, one ``Matcher``
+    a group; two lexeme flags, computed once per distinct word, mark the words that can
+    start a match and the words that may come before one (an optional "the"), so one
+    ``to_array`` call finds where matches can be, and each group's matcher runs only on
+    short windows there. Matches go to ``doc.spans[spans_key]`` with the pattern's label and
+    id, after what the phrase ruler put there."""
 
     def __init__(self, vocab: Any, spans_key: str) -> None:
         self.vocab = vocab
         self.spans_key = spans_key
-        self._matchers: dict[int, Matcher] = {}  # first required flag -> its patterns
-        self._reach: dict[int, int] = {}  # first required flag -> tokens a match can reach
+        self._matchers: dict[str, Matcher] = {}  # first required test -> its patterns
+        self._reach: dict[str, int] = {}  # first required test -> tokens a match can reach
+        self._tests: dict[str, _LexicalTest] = {}
+        self._lead_tests: dict[str, _LexicalTest] = {}  # tests of tokens before a start
         self._keys: dict[int, tuple[str, str]] = {}
         self._extend: dict[int, tuple[int, int]] = {}  # key -> (flag, most tokens)
-        self._lead_flags: set[int] = set()
-        self._groups_by_word: dict[int, list[int]] = {}
+        self._extend_phrases: dict[int, list[tuple[int, ...]]] = {}  # key -> lower-case hashes
+        self._trim: dict[int, tuple[int, int]] = {}
+        self._groups_by_word: dict[int, list[str]] = {}
         self._prepared = False
 
     def add_patterns(self, patterns: list[dict[str, Any]]) -> None:
+        """Add patterns already passed through ``_use_flags``."""
+        like_num = self.vocab.lex_attr_getters.get(LIKE_NUM)
         for entry in patterns:
             label, reason, pattern = entry["label"], entry.get("id", ""), entry["pattern"]
+            tests = entry.get("tests", pattern)
             extend = entry.get("extend_left")
-            key = self.vocab.strings.add(repr((label, reason, bool(extend))))
+            trim = tuple(entry.get("trim", (0, 0)))
+            key = self.vocab.strings.add(repr((label, reason, json.dumps(extend), trim)))
             self._keys[key] = (label, reason)
-            if extend:
+            if extend and "flag" in extend:
                 self._extend[key] = (extend["flag"], extend["max"])
-                self._lead_flags.add(extend["flag"])
+                spec_key = _spec_key(extend["spec"])
+                self._lead_tests[spec_key] = _LexicalTest(extend["spec"], like_num)
+            elif extend:
+                phrases = [tuple(self.vocab.strings.add(w) for w in p) for p in extend["phrases"]]
+                self._extend_phrases[key] = sorted(phrases, key=len, reverse=True)
+            if trim != (0, 0):
+                self._trim[key] = trim  # type: ignore[assignment]
             lead = _leading(pattern)
-            required = _flag_of(pattern[lead - 1])
+            required = _spec_key(tests[lead - 1])
+            self._tests[required] = _LexicalTest(tests[lead - 1], like_num)
+            for token in tests[: lead - 1]:
+                self._lead_tests[_spec_key(token)] = _LexicalTest(token, like_num)
             reach = sum(_repeats(t.get("OP"))[1] for t in pattern[lead - 1:])
             self._reach[required] = max(self._reach.get(required, 0), reach)
-            self._lead_flags.update(_flag_of(t) for t in pattern[: lead - 1])
             matcher = self._matchers.setdefault(required, Matcher(self.vocab, validate=False))
             matcher.add(key, [pattern])
         self._prepared = False
 
     def _prepare(self) -> None:
-        """Two more flags: "some match can start here" and "may come before a start"."""
-        getters = self.vocab.lex_attr_getters
         trigger, lead = _WINDOW_FLAGS
-        self.vocab.add_flag(_AnyOf([getters[f] for f in sorted(self._reach)]), flag_id=trigger)
-        self.vocab.add_flag(_AnyOf([getters[f] for f in sorted(self._lead_flags)]), flag_id=lead)
+        self.vocab.add_flag(_AnyOf(list(self._tests.values())), flag_id=trigger)
+        self.vocab.add_flag(_AnyOf(list(self._lead_tests.values())), flag_id=lead)
         self._groups_by_word = {}
         self._prepared = True
 
-    def _groups_of(self, orth: int) -> list[int]:
+    def _groups_of(self, orth: int) -> list[str]:
         groups = self._groups_by_word.get(orth)
         if groups is None:
-            lexeme = self.vocab[orth]
-            groups = [f for f in self._matchers if lexeme.check_flag(f)]
+            text = self.vocab.strings[orth]
+            groups = [key for key, test in self._tests.items() if test(text)]
             self._groups_by_word[orth] = groups
         return groups
 
-    def windows(self, doc: Doc) -> dict[int, list[tuple[int, int]]]:
+    def windows(self, doc: Doc) -> dict[str, list[tuple[int, int]]]:
         """For each group (first flag), merged token ranges ``[start, end)`` that hold all
         its possible matches."""
         n = len(doc)
@@ -496,7 +516,7 @@ class TokenPatternMatcher:
         triggers = np.flatnonzero(table[:, 0])
         leading = table[:, 1].tolist()
         orths = table[:, 2]
-        out: dict[int, list[tuple[int, int]]] = {}
+        out: dict[str, list[tuple[int, int]]] = {}
         for t in triggers.tolist():
             start = t
             while start > 0 and leading[start - 1] and t - start < _LOOKBACK:
@@ -512,19 +532,35 @@ class TokenPatternMatcher:
 
     def __call__(self, doc: Doc) -> Doc:
         spans = []
+        lowers: list[int] | None = None
         for group, ranges in self.windows(doc).items():
             matcher = self._matchers[group]
             for a, b in ranges:
                 for key, start, end in matcher(doc[a:b]):
                     label, reason = self._keys[key]
                     start += a
+                    end += a
                     if key in self._extend:
-                        # Capitalised words before "Convention", "resolution", ... belong to it.
+                        # Capitalised words before "Convention", "Airport"... belong to it.
                         flag, most = self._extend[key]
                         first = start
                         while start > 0 and first - start < most and doc[start - 1].check_flag(flag):
                             start -= 1
-                    spans.append(Span(doc, start, a + end, label=label, span_id=reason))
+                    elif key in self._extend_phrases:
+                        # "more than", "about" before a number belong to it.
+                        if lowers is None:
+                            lowers = doc.to_array(LOWER).tolist()
+                        for phrase in self._extend_phrases[key]:
+                            k = len(phrase)
+                            if start >= k and tuple(lowers[start - k:start]) == phrase:
+                                start -= k
+                                break
+                    if key in self._trim:
+                        cut_start, cut_end = self._trim[key]
+                        start, end = start + cut_start, end - cut_end
+                        if start >= end:
+                            continue
+                    spans.append(Span(doc, start, end, label=label, span_id=reason))
         if self.spans_key in doc.spans:
             doc.spans[self.spans_key].extend(spans)
         else:
@@ -537,6 +573,21 @@ def make_token_pattern_matcher(nlp: Language, name: str, spans_key: str) -> Toke
     return TokenPatternMatcher(nlp.vocab, spans_key)
 
 
+def _extension(
+    extend: dict[str, Any], classes: dict[str, Any], expander: _PatternExpander, tokenize: Any,
+    where: str,
+) -> dict[str, Any]:
+    """An ``extend_left`` of a pattern file: words before a match that join it, given as
+    a class of single words with "max" (capitalised words before "Convention") or a class
+    of "phrases" ("more than", "about" before a number)."""
+    cls = classes.get(extend.get("CLASS", ""), {})
+    if "phrases" in cls:
+        return {"phrases": [[t.lower() for t in tokenize(p)] for p in cls["phrases"]]}
+    spec = {k: v for k, v in extend.items() if k != "max"}
+    ((token,),) = expander.expand([spec], where)
+    return {"spec": token, "max": int(extend.get("max", 1))}
+
+
 def _load_data(language: str, tokenize: Any) -> _RulesData:
     phrases: list[dict[str, Any]] = []
     seen: dict[str, str] = {}
@@ -547,17 +598,23 @@ def _load_data(language: str, tokenize: Any) -> _RulesData:
         seen[text] = label
         phrases.append({"label": label, "pattern": text, "id": reason})
 
-    for text, label, reason in _state_phrases(language):
-        add(text, label, reason)
+    listed = _state_phrases(language)
     for name in GAZETTEER_FILES:
-        for text, label, reason in _group_phrases(name, language):
-            add(text, label, reason)
+        listed += _group_phrases(name, language)
+    for text, label, reason in listed:
+        add(text, label, reason)
+    # Datelines write places in capitals: "NEW YORK, 14 March 2025 —".
+    for text, label, reason in listed:
+        if label == "GPE" and text.upper() != text:
+            add(text.upper(), label, reason)
 
     titles = _read_json("titles.json")
     title_words: set[str] = set()
     if _applies(titles.get("languages"), language):
+        two_words = set(titles.get("two_word_names", []))
         for title in titles["titles"]:
-            phrases.append({"label": TITLE_LABEL, "pattern": title, "id": "title"})
+            kind = "title: two words" if title in two_words else "title"
+            phrases.append({"label": TITLE_LABEL, "pattern": title, "id": kind})
             title_words.update(t for t in tokenize(title) if t[:1].isalpha())
 
     classes = _read_json("token_classes.json")["classes"]
@@ -574,10 +631,10 @@ def _load_data(language: str, tokenize: Any) -> _RulesData:
                     raise SuggesterError(f"{name}:{number}: {'; '.join(problems)}")
                 entry = {"label": row["label"], "pattern": pattern, "id": row["id"]}
                 if "extend_left" in row:
-                    extend = dict(row["extend_left"])
-                    limit = int(extend.pop("max", 1))
-                    (spec,), = expander.expand([extend], f"{name}:{number}")
-                    entry["extend_left"] = {"spec": spec, "max": limit}
+                    entry["extend_left"] = _extension(row["extend_left"], classes, expander,
+                                                      tokenize, f"{name}:{number}")
+                if "trim" in row:
+                    entry["trim"] = [int(row["trim"][0]), int(row["trim"][1])]
                 tokens.append(entry)
 
     def class_words(*names: str) -> set[str]:
@@ -601,6 +658,7 @@ def _load_data(language: str, tokenize: Any) -> _RulesData:
         particles=list(titles.get("particles", [])),
         stop_name_words=sorted(stop_name_words),
         ordinal_words=sorted(class_words("ORD_WORD")),
+        language_words=sorted(_read_json("norp.json").get("languages_too", [])),
     )
 
 
@@ -676,6 +734,7 @@ def _build(code: str, asked: str) -> Language:
             "particles": data.particles,
             "stop_name_words": data.stop_name_words,
             "ordinal_words": data.ordinal_words,
+            "language_words": data.language_words,
         },
     )
     return nlp
@@ -686,7 +745,9 @@ def _build(code: str, asked: str) -> Language:
 
 @Language.factory(
     RESOLVER_NAME,
-    default_config={"particles": [], "stop_name_words": [], "ordinal_words": []},
+    default_config={
+        "particles": [], "stop_name_words": [], "ordinal_words": [], "language_words": []
+    },
 )
 def make_entity_resolver(
     nlp: Language,
@@ -694,8 +755,9 @@ def make_entity_resolver(
     particles: list[str],
     stop_name_words: list[str],
     ordinal_words: list[str],
+    language_words: list[str],
 ) -> EntityResolver:
-    return EntityResolver(nlp.vocab, particles, stop_name_words, ordinal_words)
+    return EntityResolver(nlp.vocab, particles, stop_name_words, ordinal_words, language_words)
 
 
 _INITIAL = re.compile(r"^[A-Z]\.$")
@@ -703,24 +765,56 @@ _ORDINAL_DIGITS = re.compile(r"^\d+(st|nd|rd|th)$", re.IGNORECASE)
 _HYPHENS = frozenset({"-", "‑", "–"})
 
 
+_Match = tuple[int, int, str, str]  # start token, end token, label, reason
+
+
 class _Tokens:
     """A document's token attributes as plain lists, read once: indexing ``doc[i]`` makes
     a Python object per access, which the resolver would do tens of thousands of times."""
 
-    __slots__ = ("orth", "lower", "punct", "space", "ws", "strings", "orth_array")
+    __slots__ = ("orth", "lower", "punct", "space", "ws", "title", "strings", "orth_array",
+                 "_headings")
 
     def __init__(self, doc: Doc) -> None:
-        table = doc.to_array([ORTH, LOWER, IS_PUNCT, IS_SPACE, SPACY]).reshape(len(doc), 5)
+        table = doc.to_array([ORTH, LOWER, IS_PUNCT, IS_SPACE, SPACY, IS_TITLE, IS_UPPER])
+        table = table.reshape(len(doc), 7)
         self.orth_array = table[:, 0]
         self.orth: list[int] = self.orth_array.tolist()
         self.lower: list[int] = table[:, 1].tolist()
         self.punct: list[int] = table[:, 2].tolist()
         self.space: list[int] = table[:, 3].tolist()
         self.ws: list[int] = table[:, 4].tolist()  # followed by a space
+        self.title: list[int] = (table[:, 5] | table[:, 6]).tolist()  # capitalised or capitals
         self.strings = doc.vocab.strings
+        self._headings: dict[int, bool] = {}
 
     def text(self, i: int) -> str:
         return self.strings[self.orth[i]]
+
+    def _newline(self, i: int) -> bool:
+        return bool(self.space[i]) and "\n" in self.text(i)
+
+    def in_heading(self, i: int) -> bool:
+        """Whether token ``i`` is on a line in title case ("Security Council Hears Warning
+        on Election Delays"), where capitals say nothing about names."""
+        start = i
+        while start > 0 and not self._newline(start - 1):
+            start -= 1
+        known = self._headings.get(start)
+        if known is not None:
+            return known
+        n = len(self.orth)
+        end = start
+        while end < n and not self._newline(end) and end - start < 40:
+            end += 1
+        long_words = [k for k in range(start, end) if len(self.text(k)) >= 4
+                      and self.text(k)[0].isalpha()]
+        capitalised = sum(self.title[k] for k in long_words)
+        last = self.text(end - 1) if end > start else ""
+        heading = (end - start < 40 and len(long_words) >= 3
+                   and capitalised >= 0.75 * len(long_words) and last not in (".", ":"))
+        self._headings[start] = heading
+        return heading
 
 
 class EntityResolver:
@@ -732,8 +826,12 @@ class EntityResolver:
         particles: Iterable[str],
         stop_name_words: Iterable[str],
         ordinal_words: Iterable[str],
+        language_words: Iterable[str] = (),
     ) -> None:
         add = vocab.strings.add
+        self.language_words = frozenset(add(w) for w in language_words)
+        self.language_before = frozenset(add(w) for w in ("in", "into", "speak", "speaks", "spoken"))
+        self.list_joiners = frozenset(add(w) for w in (",", "and", "or"))
         self.particles = frozenset(add(w) for w in particles)
         self.stop_name_words = frozenset(stop_name_words)
         self.ordinal_words = frozenset(add(w) for w in ordinal_words)
@@ -746,30 +844,60 @@ class EntityResolver:
         self.chain = frozenset(add(w) for w in ("of", "to", "for", "on", "at", "in"))
         self.the = add("the")
         self.comma = add(",")
+        self.open_paren, self.close_paren, self.and_ = add("("), add(")"), add("and")
+        self.joiners = frozenset(add(w) for w in ("and", "of", "the", "for", "-", "&"))
         self.hyphens = frozenset(add(w) for w in _HYPHENS)
         self._name_word: dict[int, bool] = {}
 
     def __call__(self, doc: Doc) -> Doc:
-        raw = list(doc.spans[CANDIDATES_KEY]) if CANDIDATES_KEY in doc.spans else []
+        if CANDIDATES_KEY not in doc.spans:
+            doc.ents = []
+            return doc
         tokens = _Tokens(doc)
-        titles = []
-        candidates = []
-        for span in raw:
-            if span.label_ == TITLE_LABEL:
-                titles.append(span)
+        titles: list[_Match] = []
+        candidates: list[_Match] = []
+        for span in doc.spans[CANDIDATES_KEY]:
+            match = (span.start, span.end, span.label_, span.id_)
+            if match[2] == TITLE_LABEL:
+                titles.append(match)
                 continue
-            cleaned = self._clean(doc, tokens, span)
+            cleaned = self._clean(tokens, match)
             if cleaned is not None:
                 candidates.append(cleaned)
+        del doc.spans[CANDIDATES_KEY]
+        if any(c[3].startswith("guess:") for c in candidates):
+            candidates = _drop_guesses_on_listed_names(len(doc), candidates)
         if titles:
-            persons = self._persons_from_titles(doc, tokens, titles, candidates)
-            persons += self._names_again(doc, tokens, persons, candidates)
+            persons = self._persons_from_titles(tokens, titles, candidates)
+            persons += self._names_again(tokens, persons, candidates)
             candidates += persons
-        doc.ents = _select(doc, candidates)
-        doc.spans[ENTITIES_KEY] = candidates
-        if CANDIDATES_KEY in doc.spans:
-            del doc.spans[CANDIDATES_KEY]
+        chosen = _select(len(doc), candidates)
+        if self.language_words:
+            self._languages(tokens, chosen)
+        doc.ents = [
+            Span(doc, start, end, label=label, span_id=reason) for start, end, label, reason in chosen
+        ]
         return doc
+
+    def _languages(self, tokens: _Tokens, chosen: list[_Match]) -> None:
+        """"French" is a language after "in" or in a list of languages ("in Arabic,
+        English and French"), a nationality otherwise."""
+        def language(k: int) -> bool:
+            return 0 <= k < len(chosen) and chosen[k][2] == "LANGUAGE"
+
+        def joined(left: _Match, right: _Match) -> bool:
+            return right[0] - left[1] == 1 and tokens.orth[left[1]] in self.list_joiners or (
+                right[0] - left[1] == 2 and tokens.orth[left[1]] == self.comma
+                and tokens.orth[left[1] + 1] in self.list_joiners)
+
+        for _ in range(2):  # a list may be read from either end
+            for k, (start, end, label, reason) in enumerate(chosen):
+                if label != "NORP" or end - start != 1 or tokens.orth[start] not in self.language_words:
+                    continue
+                if (start > 0 and tokens.lower[start - 1] in self.language_before) or (
+                    language(k - 1) and joined(chosen[k - 1], chosen[k])
+                ) or (language(k + 1) and joined(chosen[k], chosen[k + 1])):
+                    chosen[k] = (start, end, "LANGUAGE", "pattern: language name in context")
 
     # cleaning -----------------------------------------------------------------------
 
@@ -778,11 +906,10 @@ class EntityResolver:
             _ORDINAL_DIGITS.match(tokens.text(i))
         )
 
-    def _clean(self, doc: Doc, tokens: _Tokens, span: Span) -> Span | None:
-        reason = span.id_
-        if not reason.startswith("pattern:"):
-            return span
-        start, end, label = span.start, span.end, span.label_
+    def _clean(self, tokens: _Tokens, match: _Match) -> _Match | None:
+        start, end, label, reason = match
+        if reason.startswith("gazetteer:"):
+            return match
         lower, orth = tokens.lower, tokens.orth
         # Patterns end in optional tokens: drop what dangles ("Council of the", "March,").
         while end > start and (
@@ -791,15 +918,17 @@ class EntityResolver:
             or tokens.space[end - 1]
         ):
             end -= 1
-        if label in ("ORG", "EVENT", "LAW"):
+        if reason.startswith("pattern: capitalised"):
             while start < end and (lower[start] in self.leading_name or tokens.punct[start]):
                 start += 1
-            if reason.startswith("pattern: capitalised") and end - start < 2:
+            if end - start < 2 or tokens.in_heading(start):
                 return None
+        elif reason.startswith("guess:") and tokens.in_heading(start):
+            return None
         elif label in ("DATE", "TIME"):
             while start < end - 1 and lower[start] in self.leading_date:
                 start += 1
-            if span.end - span.start == 1 and orth[start] in self.ambiguous_alone:
+            if match[1] - match[0] == 1 and orth[start] in self.ambiguous_alone:
                 return None  # "May" counts only after "in", "since", "early", ...
         elif label == "CARDINAL":
             while start < end and self._is_ordinal(tokens, start):
@@ -808,9 +937,7 @@ class EntityResolver:
                 end -= 1
         if start >= end:
             return None
-        if (start, end) == (span.start, span.end):
-            return span
-        return Span(doc, start, end, label=label, span_id=reason)
+        return (start, end, label, reason)
 
     # persons --------------------------------------------------------------------------
 
@@ -893,75 +1020,104 @@ class EntityResolver:
             k += 1
         return k, words
 
+    def _after_title(
+        self, tokens: _Tokens, j: int, name_ends: dict[int, int]
+    ) -> tuple[int, bool]:
+        """Skip what may stand between a title and the name: "of Kazakhstan", "for South
+        Sudan and Head of the United Nations Mission in South Sudan (UNMISS)", "for the
+        Environment,". Returns where the name may start and whether a comma came first
+        (then the name must have two words)."""
+        n = len(tokens.orth)
+        for _ in range(6):
+            if j >= n:
+                break
+            if tokens.orth[j] == self.open_paren:  # "(UNMISS)"
+                close = next((k for k in range(j + 1, min(n, j + 6))
+                              if tokens.orth[k] == self.close_paren), None)
+                if close is None:
+                    break
+                j = close + 1
+                continue
+            if tokens.lower[j] == self.and_ and name_ends.get(j + 1, 0) > j + 1:
+                j = name_ends[j + 1]  # "... and Head of ..."
+                continue
+            if tokens.lower[j] in self.chain:
+                k = j + 1
+                if k < n and tokens.lower[k] == self.the:
+                    k += 1
+                if name_ends.get(k, 0) > k:
+                    j = name_ends[k]
+                    continue
+                # "Minister for Humanitarian Action and Disaster Management, Aïssata ..."
+                m = k
+                while m < n and m - k < 8 and (tokens.title[m] or tokens.lower[m] in self.joiners):
+                    m += 1
+                if m > k and m < n and tokens.orth[m] == self.comma and tokens.title[m - 1]:
+                    j = m
+                    continue
+            break
+        if j < n and tokens.orth[j] == self.comma:
+            return j + 1, True
+        return j, False
+
     def _persons_from_titles(
-        self, doc: Doc, tokens: _Tokens, titles: list[Span], candidates: list[Span]
-    ) -> list[Span]:
-        n = len(doc)
+        self, tokens: _Tokens, titles: list[_Match], candidates: list[_Match]
+    ) -> list[_Match]:
+        n = len(tokens.orth)
         covered = bytearray(n)
         ends_at: dict[int, int] = {}
-        for c in candidates:
-            covered[c.start:c.end] = b"\x01" * (c.end - c.start)
-            ends_at[c.start] = max(ends_at.get(c.start, 0), c.end)
+        starts_at: dict[int, int] = {}
+        for c_start, c_end, _, _ in candidates:
+            covered[c_start:c_end] = b"\x01" * (c_end - c_start)
+            ends_at[c_start] = max(ends_at.get(c_start, 0), c_end)
+            starts_at[c_end] = min(starts_at.get(c_end, c_start), c_start)
         name_ends = dict(ends_at)
-        for t in titles:
-            name_ends[t.start] = max(name_ends.get(t.start, 0), t.end)
-        spans: dict[tuple[int, int], Span] = {}
-        for title in titles:
-            length = title.end - title.start
+        for t_start, t_end, _, _ in titles:
+            name_ends[t_start] = max(name_ends.get(t_start, 0), t_end)
+        persons: dict[tuple[int, int], _Match] = {}
+        for t_start, t_end, _, kind in titles:
             if any(
-                ends_at.get(s, 0) >= title.end and ends_at[s] - s > length
-                for s in range(max(0, title.start - 12), title.start + 1)
+                ends_at.get(s, 0) >= t_end and ends_at[s] - s > t_end - t_start
+                for s in range(max(0, t_start - 12), t_start + 1)
             ):
                 continue  # "General" inside "General Assembly"
             # Forward: "Ambassador Kairat Umarov", "President of Kazakhstan Kassym-Jomart
             # Tokayev", "the Secretary-General, António Guterres,".
-            j = title.end
-            for _ in range(3):
-                if j < n and tokens.lower[j] in self.chain:
-                    k = j + 1
-                    if k < n and tokens.lower[k] == self.the:
-                        k += 1
-                    if name_ends.get(k, 0) > k:
-                        j = name_ends[k]
-                        continue
-                break
-            min_words = 1
-            if j < n and tokens.orth[j] == self.comma and j == title.end:
-                j += 1
-                min_words = 2
+            j, after_comma = self._after_title(tokens, t_end, name_ends)
             end, words = self._name_end(tokens, j, covered)
-            if words >= min_words and end > j:
-                spans[(j, end)] = Span(
-                    doc, j, end, label="PERSON", span_id="pattern: title before a capitalised name"
-                )
-            # Backward: "Kairat Umarov, the Permanent Representative of Kazakhstan".
-            i = title.start
+            least = 2 if after_comma or kind == "title: two words" else 1
+            if words >= least and end > j:
+                persons[(j, end)] = (j, end, "PERSON", "pattern: title before a capitalised name")
+            # Backward: "Kairat Umarov, the Permanent Representative of Kazakhstan",
+            # "Ingrid Solbakken, WFP Regional Director".
+            i = t_start
+            if i > 0 and starts_at.get(i, i) < i and i - starts_at[i] <= 6:
+                i = starts_at[i]
             if i > 0 and tokens.lower[i - 1] in self.the_a_an:
                 i -= 1
             if i > 0 and tokens.orth[i - 1] == self.comma:
                 start, words = self._name_start(tokens, i - 1, covered)
                 if words >= 2 and start < i - 1:
-                    spans[(start, i - 1)] = Span(
-                        doc, start, i - 1, label="PERSON",
-                        span_id="pattern: capitalised name before a title",
+                    persons[(start, i - 1)] = (
+                        start, i - 1, "PERSON", "pattern: capitalised name before a title"
                     )
-        return list(spans.values())
+        return list(persons.values())
 
     def _names_again(
-        self, doc: Doc, tokens: _Tokens, persons: list[Span], candidates: list[Span]
-    ) -> list[Span]:
+        self, tokens: _Tokens, persons: list[_Match], candidates: list[_Match]
+    ) -> list[_Match]:
         """Other mentions of a name given with a title: the full name or the surname."""
         names: set[tuple[int, ...]] = set()
-        for p in persons:
-            names.add(tuple(tokens.orth[p.start:p.end]))
-            last = p.end - 1
+        for p_start, p_end, _, _ in persons:
+            names.add(tuple(tokens.orth[p_start:p_end]))
+            last = p_end - 1
             if len(tokens.text(last)) >= 3 and tokens.lower[last] not in self.particles:
                 names.add((tokens.orth[last],))
         if not names:
             return []
-        covered = bytearray(len(doc))
-        for c in [*candidates, *persons]:
-            covered[c.start:c.end] = b"\x01" * (c.end - c.start)
+        covered = bytearray(len(tokens.orth))
+        for c_start, c_end, _, _ in [*candidates, *persons]:
+            covered[c_start:c_end] = b"\x01" * (c_end - c_start)
         by_first: dict[int, list[tuple[int, ...]]] = {}
         for name in sorted(names, key=len, reverse=True):
             by_first.setdefault(name[0], []).append(name)
@@ -977,25 +1133,39 @@ class EntityResolver:
         return found
 
 
-def _select(doc: Doc, candidates: list[Span]) -> list[Span]:
-    """Non-overlapping entities: longest first; then gazetteer before pattern; then label."""
+def _drop_guesses_on_listed_names(n_tokens: int, candidates: list[_Match]) -> list[_Match]:
+    """A guess ("in Sudanese Refugee ...") never overrides a listed name it touches."""
+    listed = bytearray(n_tokens)
+    for start, end, _, reason in candidates:
+        if reason.startswith("gazetteer:"):
+            listed[start:end] = b"\x01" * (end - start)
+    return [c for c in candidates if not (c[3].startswith("guess:") and any(listed[c[0]:c[1]]))]
+
+
+# On a tie in length: a listed name beats a pattern, a pattern beats a guess.
+_CONFIDENCE = {"gazetteer": 0, "pattern": 1, "guess": 2}
+
+
+def _select(n_tokens: int, candidates: list[_Match]) -> list[_Match]:
+    """Non-overlapping entities: longest first; then gazetteer, pattern, guess; then label."""
     order = sorted(
         candidates,
-        key=lambda s: (
-            -(s.end - s.start),
-            0 if s.id_.startswith("gazetteer:") else 1,
-            -LABEL_PRIORITY.get(s.label_, 0),
-            s.start,
+        key=lambda m: (
+            m[0] - m[1],
+            _CONFIDENCE.get(m[3][: m[3].find(":")], 1),
+            -LABEL_PRIORITY.get(m[2], 0),
+            m[0],
         ),
     )
-    taken = bytearray(len(doc))
+    taken = bytearray(n_tokens)
     chosen = []
-    for span in order:
-        if any(taken[span.start:span.end]):
+    for match in order:
+        start, end = match[0], match[1]
+        if any(taken[start:end]):
             continue
-        taken[span.start:span.end] = b"\x01" * (span.end - span.start)
-        chosen.append(span)
-    return sorted(chosen, key=lambda s: s.start)
+        taken[start:end] = b"\x01" * (end - start)
+        chosen.append(match)
+    return sorted(chosen)
 
 
 # -- the suggester ----------------------------------------------------------------------

@@ -7,6 +7,7 @@ Positions go through :class:`~unannotate.core.offsets.QtPositions` and nowhere e
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, Signal
@@ -49,25 +50,31 @@ class DrawnSpan:
 
 
 class SpanHighlighter(QSyntaxHighlighter):
-    """Draws spans one block (paragraph) at a time: only blocks on screen are formatted, and
-    a decision re-formats only the blocks its span touches."""
+    """Draws spans one block (paragraph) at a time. Spans are indexed by block before the
+    text is set, so each block is formatted once; a decision re-formats only the blocks its
+    span touches."""
 
     def __init__(self, document: QTextDocument) -> None:
         super().__init__(document)
         self._by_block: dict[int, list[DrawnSpan]] = {}
         self._formats: dict[tuple[object, ...], QTextCharFormat] = {}
+        self._block_starts: list[int] = [0]
 
-    def set_spans(self, spans: list[DrawnSpan]) -> None:
+    def prepare(self, block_starts: list[int], spans: list[DrawnSpan]) -> None:
+        """Spans for a text about to be set: Qt formats each block once as the text goes in."""
+        self._block_starts = block_starts
         self._by_block = {}
         for span in spans:
             for number in self._blocks_of(span):
                 self._by_block.setdefault(number, []).append(span)
+
+    def set_spans(self, spans: list[DrawnSpan]) -> None:
+        self.prepare(self._block_starts, spans)
         self.rehighlight()
 
     def _blocks_of(self, span: DrawnSpan) -> range:
-        doc = self.document()
-        first = doc.findBlock(span.start).blockNumber()
-        last = doc.findBlock(max(span.end - 1, span.start)).blockNumber()
+        first = bisect_right(self._block_starts, span.start) - 1
+        last = bisect_right(self._block_starts, max(span.end - 1, span.start)) - 1
         return range(first, last + 1)
 
     def replace_spans(self, removed: list[DrawnSpan], added: list[DrawnSpan]) -> None:
@@ -170,12 +177,17 @@ class DocumentView(QPlainTextEdit):
         self._selected: int | None = None
 
     # -- content ---------------------------------------------------------------------
-    def show_text(self, text: str) -> None:
+    def show_text(self, text: str, spans: list[Span] | None = None,
+                  style: Callable[[Span], tuple[str, LabelKind, bool]] | None = None) -> None:
+        """Show ``text`` with ``spans`` (drawn as ``style`` says: colour, kind, pending)."""
         self.positions = QtPositions(text)
-        self.highlighter.set_spans([])
-        self.setPlainText(self.positions.display_text())
+        drawn = [self.drawn(s, *style(s)) for s in spans] if spans and style else []
+        self._spans = sorted(drawn, key=lambda s: (s.start, s.end))
+        self._starts = [s.start for s in self._spans]
         self._selected = None
         self.setExtraSelections([])
+        self.highlighter.prepare(self.positions.block_starts(), self._spans)
+        self.setPlainText(self.positions.display_text())
 
     def set_spans(self, spans: list[DrawnSpan]) -> None:
         self._spans = sorted(spans, key=lambda s: (s.start, s.end))

@@ -6,9 +6,10 @@ before this window redraws anything: what is shown as decided is stored.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QProgressDialog,
+    QScrollArea,
     QSplitter,
     QTableView,
     QVBoxLayout,
@@ -60,6 +62,7 @@ class MainWindow(QMainWindow):
         self.tokens: Tokens | None = None
         self.spans: dict[int, Span] = {}  # drawn spans of the open document by id
         self.pending_ids: set[int] = set()
+        self.rejected: dict[int, Span] = {}
         self.decisions_this_session = 0
         self.character_mode = preferences.character_mode
         self.busy = False
@@ -126,7 +129,13 @@ class MainWindow(QMainWindow):
         centre = QWidget()
         centre_layout = QVBoxLayout(centre)
         centre_layout.setContentsMargins(0, 6, 0, 6)
-        centre_layout.addWidget(self.label_bar)
+        label_scroll = QScrollArea()
+        label_scroll.setWidget(self.label_bar)
+        label_scroll.setWidgetResizable(True)
+        label_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        label_scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        label_scroll.setFixedHeight(self.label_bar.sizeHint().height() + 14)
+        centre_layout.addWidget(label_scroll)
         centre_layout.addWidget(self.doc_title)
         centre_layout.addWidget(self.find_bar)
         centre_layout.addWidget(self.view, 1)
@@ -141,6 +150,9 @@ class MainWindow(QMainWindow):
         self.guidance.setTextFormat(Qt.TextFormat.PlainText)
         self.guidance.setWordWrap(True)
         self.guidance.setStyleSheet("padding: 6px; color: palette(text);")
+        # A fixed height: new guidance text must not re-lay out the panel on every decision.
+        self.guidance.setFixedHeight(120)
+        self.guidance.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 6, 6, 6)
@@ -276,8 +288,11 @@ class MainWindow(QMainWindow):
         self.document = load_document(self.reviewer, document_id)
         self.tokens = None
         self.doc_title.setText(self.document.title)
-        self.view.show_text(self.document.text)
-        self._draw_all()
+        self.spans = {s.id: s for s in (*self.document.suggestions, *self.document.annotations)}
+        self.pending_ids = {s.id for s in self.document.suggestions}
+        self.rejected = {s.id: s for s in self.document.rejected}
+        self.view.show_text(self.document.text, list(self.spans.values()), self._style)
+        self._fill_span_table()
         row = self.documents.row_of(document_id)
         if row >= 0:
             proxy = self.document_filter.mapFromSource(self.documents.index(row, 0))
@@ -292,27 +307,18 @@ class MainWindow(QMainWindow):
             self._select_next_pending(from_index=0)
         self._update_title()
         if self.auto_suggest and not self.document.suggestions and not self.document.annotations:
-            self._suggest_missing(document_id)
+            # After the window has painted: spaCy loads on a worker, not before the first paint.
+            QTimer.singleShot(0, lambda: self._suggest_missing(document_id))
 
     def reload_current(self) -> None:
         if self.document is not None:
             selected = self.view.selected_span
             self.open_document(self.document.id, select_span=selected)
 
-    def _draw_all(self) -> None:
-        assert self.document is not None
-        self.spans = {}
-        self.pending_ids = set()
-        drawn = []
-        for span in self.document.suggestions:
-            self.spans[span.id] = span
-            self.pending_ids.add(span.id)
-            drawn.append(self._drawn(span, pending=True))
-        for span in self.document.annotations:
-            self.spans[span.id] = span
-            drawn.append(self._drawn(span, pending=False))
-        self.view.set_spans(drawn)
-        self._fill_span_table()
+    def _style(self, span: Span) -> tuple[str, LabelKind, bool]:
+        label = self.label_by_name.get(span.label)
+        return (label.colour if label else "#cccccc", label.kind if label else LabelKind.ENTITY,
+                span.id in self.pending_ids)
 
     def _drawn(self, span: Span, *, pending: bool) -> DrawnSpan:
         label = self.label_by_name.get(span.label)
@@ -320,17 +326,17 @@ class MainWindow(QMainWindow):
         kind = label.kind if label else LabelKind.ENTITY
         return self.view.drawn(span, colour, kind, pending)
 
-    def _fill_span_table(self) -> None:
+    def _row_view(self, span: Span) -> SpanRowView:
         assert self.document is not None
-        text = self.document.text
-        rows = [
-            SpanRowView(s.id, s.label, self._colour(s.label), text[s.start:s.end], s.score,
-                        s.reason, "pending" if s.id in self.pending_ids else "accepted")
-            for s in sorted(self.spans.values(), key=lambda s: (s.start, s.end))
-        ]
-        rows += [SpanRowView(s.id, s.label, self._colour(s.label), text[s.start:s.end], s.score,
-                             s.reason, "rejected") for s in self.document.rejected]
-        self.span_model.set_rows(rows)
+        state = ("pending" if span.id in self.pending_ids else
+                 "rejected" if span.id in self.rejected else "accepted")
+        return SpanRowView(span.id, span.label, self._colour(span.label),
+                           self.document.text[span.start:span.end], span.score, span.reason,
+                           state, (span.start, span.end, span.id))
+
+    def _fill_span_table(self) -> None:
+        rows = [self._row_view(s) for s in (*self.spans.values(), *self.rejected.values())]
+        self.span_model.set_rows(sorted(rows, key=lambda r: r.order))
 
     def _colour(self, label: str) -> str:
         found = self.label_by_name.get(label)
@@ -399,21 +405,23 @@ class MainWindow(QMainWindow):
             self.open_document(next(iter(change.document_ids)))
         else:
             previous = self.spans.get(self.view.selected_span or -1)
-            pending, own = refreshed_spans(self.reviewer, self.document.id, change.span_ids)
+            pending, own, rejected = refreshed_spans(self.reviewer, self.document.id,
+                                                     change.span_ids)
             for span_id in change.span_ids:
                 self.spans.pop(span_id, None)
                 self.pending_ids.discard(span_id)
-            drawn = []
+                self.rejected.pop(span_id, None)
             for span in pending:
                 self.spans[span.id] = span
                 self.pending_ids.add(span.id)
-                drawn.append(self._drawn(span, pending=True))
             for span in own:
                 self.spans[span.id] = span
-                drawn.append(self._drawn(span, pending=False))
+            for span in rejected:
+                self.rejected[span.id] = span
+            drawn = [self.view.drawn(s, *self._style(s)) for s in (*pending, *own)]
             self.view.replace_spans(change.span_ids, drawn)
-            self.document = load_document_light(self.document, self.reviewer)
-            self._fill_span_table()
+            self.span_model.replace(change.span_ids,
+                                    [self._row_view(s) for s in (*pending, *own, *rejected)])
             if select is not None and select in self.spans:
                 self._select(select)
             elif advance:
@@ -427,11 +435,16 @@ class MainWindow(QMainWindow):
         self._refresh_document_row()
 
     def _refresh_document_row(self) -> None:
+        """The open document's row from what the window holds (no project-wide query)."""
         if self.document is None:
             return
-        for summary in document_summaries(self.reviewer):
-            if summary.id == self.document.id:
-                self.documents.update_row(summary)
+        row = self.documents.row_of(self.document.id)
+        if row >= 0:
+            accepted = [s for s in self.spans.values() if s.id not in self.pending_ids]
+            self.documents.update_row(replace(
+                self.documents.rows[row], status=self.reviewer.status(self.document.id),
+                pending=len(self.pending_ids), annotations=len(accepted),
+                labels=frozenset(s.label for s in self.spans.values())))
         self._update_progress()
 
     def _update_progress(self) -> None:
@@ -610,8 +623,6 @@ class MainWindow(QMainWindow):
         self.reload_documents_status()
 
     def reload_documents_status(self) -> None:
-        if self.document is not None:
-            self.document = load_document_light(self.document, self.reviewer)
         self._refresh_document_row()
 
     def find(self) -> None:
@@ -852,14 +863,6 @@ class MainWindow(QMainWindow):
         # Nothing to save: every decision was committed when it was made.
         self.project.close()
         super().closeEvent(event)
-
-
-def load_document_light(document: ReviewDocument, reviewer: Reviewer) -> ReviewDocument:
-    """The document's status and rejections after a decision (the text is unchanged)."""
-    from dataclasses import replace
-
-    rejected = [s for s in reviewer.spans(document.id) if s.state.value == "rejected"]
-    return replace(document, status=reviewer.status(document.id), rejected=rejected)
 
 
 def _escape(text: str) -> str:

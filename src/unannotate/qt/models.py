@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QSortFilterProxyModel
@@ -106,6 +107,7 @@ class SpanRowView:
     score: float | None
     reason: str
     state: str  # "pending", "accepted", "rejected"
+    order: tuple[int, int, int] = (0, 0, 0)  # start, end, id: rows are kept in text order
 
 
 class SpanListModel(QAbstractTableModel):
@@ -122,6 +124,21 @@ class SpanListModel(QAbstractTableModel):
 
     def row_of(self, span_id: int) -> int:
         return next((n for n, r in enumerate(self.rows) if r.id == span_id), -1)
+
+    def replace(self, removed_ids: set[int], added: list[SpanRowView]) -> None:
+        """Remove and insert a few rows in place (a decision), keeping text order."""
+        for n in sorted((n for n, r in enumerate(self.rows) if r.id in removed_ids),
+                        reverse=True):
+            self.beginRemoveRows(QModelIndex(), n, n)
+            del self.rows[n]
+            self.endRemoveRows()
+        orders = [r.order for r in self.rows]
+        for row in sorted(added, key=lambda r: r.order):
+            n = bisect_left(orders, row.order)
+            self.beginInsertRows(QModelIndex(), n, n)
+            self.rows.insert(n, row)
+            orders.insert(n, row.order)
+            self.endInsertRows()
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802
         return 0 if parent.isValid() else len(self.rows)

@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from ..core.errors import UnannotateError
-from ..core.model import DocumentStatus, LabelKind, LayerKind, Span, SpanState, check_offsets
+from ..core.model import DocumentStatus, LabelKind, LayerKind, Span, SpanState, check_bounds
 from ..storage.schema import (
     DocumentRow,
     DocumentStatusRow,
@@ -121,11 +121,14 @@ class Reviewer:
                 f"(version {row.version}, not {expected_version}); it has been reloaded"
             )
 
-    def _text(self, session: Session, document_id: int) -> str:
-        text = session.scalar(select(DocumentRow.text).where(DocumentRow.id == document_id))
-        if text is None:
+    def _check(self, session: Session, document_id: int, start: int, end: int) -> None:
+        """Offsets must fit the document's text (its length in code points, from the database
+        without reading the whole text on every decision)."""
+        length = session.scalar(
+            select(func.length(DocumentRow.text)).where(DocumentRow.id == document_id))
+        if length is None:
             raise DecisionError(f"no document {document_id}")
-        return text
+        check_bounds(length, start, end)
 
     def _record(self, session: Session, kind: str, document_id: int,
                 before: dict[str, Any] | None, after: dict[str, Any] | None, *,
@@ -150,7 +153,7 @@ class Reviewer:
     def _insert(self, session: Session, *, document_id: int, start: int, end: int,
                 label: str, state: SpanState, source_id: int | None = None,
                 score: float | None = None, reason: str = "") -> SpanRow:
-        check_offsets(self._text(session, document_id), start, end)
+        self._check(session, document_id, start, end)
         row = SpanRow(
             layer_id=self.layer_id, document_id=document_id, start=start, end=end,
             label_id=self._label_id(session, label), state=state.value, source_id=source_id,
@@ -261,7 +264,7 @@ class Reviewer:
             before = _snapshot(row, names[row.label_id])
             new_start = row.start if start is None else start
             new_end = row.end if end is None else end
-            check_offsets(self._text(session, row.document_id), new_start, new_end)
+            self._check(session, row.document_id, new_start, new_end)
             if label is not None:
                 row.label_id = self._label_id(session, label)
             row.start, row.end = new_start, new_end

@@ -91,14 +91,19 @@ def load_document(reviewer: Reviewer, document_id: int) -> ReviewDocument:
             select(LayerRow.id, LayerRow.name).where(LayerRow.kind == LayerKind.SUGGESTIONS.value)
         ).all())
         wanted = [*layers, reviewer.layer_id]
+        # Plain columns, not ORM objects: a long document has thousands of spans.
         rows = session.execute(
-            select(SpanRow, LabelRow.name)
+            select(SpanRow.id, SpanRow.document_id, SpanRow.layer_id, SpanRow.start,
+                   SpanRow.end, LabelRow.name, SpanRow.state, SpanRow.score, SpanRow.reason,
+                   SpanRow.source_id, SpanRow.version)
             .join(LabelRow, LabelRow.id == SpanRow.label_id)
             .where(SpanRow.document_id == document_id, SpanRow.layer_id.in_(wanted))
             .order_by(SpanRow.start, SpanRow.end, SpanRow.id)
         ).all()
         status = session.get(DocumentStatusRow, (document_id, reviewer.annotator_id))
-        spans = [span_from_row(row, label) for row, label in rows]
+        states = {state.value: state for state in SpanState}
+        spans = [Span(i, d, lay, st, en, lab, states[state], sc, rs or "", src, ver)
+                 for i, d, lay, st, en, lab, state, sc, rs, src, ver in rows]
         text, title, language = doc.text, doc.title, doc.language
     own = [s for s in spans if s.layer_id == reviewer.layer_id]
     decided = {s.source_id for s in own if s.source_id is not None}
@@ -125,11 +130,11 @@ def first_document_to_review(reviewer: Reviewer) -> int | None:
 
 
 def refreshed_spans(reviewer: Reviewer, document_id: int,
-                    span_ids: set[int]) -> tuple[list[Span], list[Span]]:
+                    span_ids: set[int]) -> tuple[list[Span], list[Span], list[Span]]:
     """After a decision: of ``span_ids`` (and the suggestions they came from), which are now
-    pending suggestions and which are the reviewer's accepted spans. Two small queries."""
+    pending suggestions, the reviewer's accepted spans and their rejections. Two small queries."""
     if not span_ids:
-        return [], []
+        return [], [], []
     with reviewer.project.db.read() as session:
         rows = session.execute(
             select(SpanRow, LabelRow.name, LayerRow.kind)
@@ -140,11 +145,13 @@ def refreshed_spans(reviewer: Reviewer, document_id: int,
         decided = set(session.scalars(
             select(SpanRow.source_id).where(SpanRow.layer_id == reviewer.layer_id,
                                             SpanRow.source_id.in_(list(span_ids)))))
-    pending, own = [], []
+    pending, own, rejected = [], [], []
     for row, label, kind in rows:
         span = span_from_row(row, label)
         if kind == LayerKind.SUGGESTIONS.value and span.id not in decided:
             pending.append(span)
         elif span.layer_id == reviewer.layer_id and span.state is SpanState.ACCEPTED:
             own.append(span)
-    return pending, own
+        elif span.layer_id == reviewer.layer_id and span.state is SpanState.REJECTED:
+            rejected.append(span)
+    return pending, own, rejected
