@@ -1,22 +1,26 @@
 """Entity suggestions from gazetteers and token patterns, with no trained pipeline.
 
-``build_nlp(language)`` makes a blank spaCy pipeline of the language's tokenizer, a
-sentencizer, a ``span_ruler`` fed from the data files in ``resources/gazetteers/`` and a
-small resolver that turns the ruler's overlapping matches into ``doc.ents``:
+``build_nlp(language)`` makes a blank spaCy pipeline: the language's tokenizer, a
+``sentencizer``, a ``span_ruler`` with the names listed in ``resources/gazetteers/``, a
+token-pattern matcher with the patterns there (numbers, dates, money, sessions, names ending
+in "Convention" or "Agency"), and a resolver that turns their overlapping matches into
+``doc.ents``:
 
-- a title ("Secretary-General", "Ambassador", "Mr.") followed by a capitalised name marks
-  the name, not the title, as PERSON; a name given so is found again elsewhere in the text;
-- leading words such as "the" are dropped from pattern-made names, "in" from dates;
-- of overlapping candidates the longest wins (in tokens); on a tie a gazetteer entry beats a
-  pattern, then the label order in ``LABEL_PRIORITY`` decides.
+- a title ("Secretary-General", "Ambassador", "Mr.") next to a capitalised name marks the
+  name, not the title, as PERSON; a name given so is found again elsewhere in the text;
+- "the" is dropped from the start of pattern-made names, "in" from dates, dangling "of the"
+  from their ends; pattern-made names on a title-case heading line are dropped;
+- of overlapping candidates the longest wins (in tokens); on a tie a listed name beats a
+  pattern and a pattern beats a guess, then the label order in ``LABEL_PRIORITY`` decides.
 
-All candidates (overlapping) stay in ``doc.spans["entities"]``. The patterns cover English;
-other languages get their blank tokenizer plus the language-independent patterns (numbers,
-percentages, money with symbols, years, member-state names written the same way).
+The lists and patterns cover English; other languages get their own tokenizer plus the
+language-independent patterns (numbers in digits, "%", currency symbols, years, member-state
+names written the same way). ``resources/gazetteers/README.md`` describes the files.
 """
 
 from __future__ import annotations
 
+import bisect
 import json
 import pkgutil
 import re
@@ -43,7 +47,6 @@ from .base import SuggesterError, SuggesterInfo, SuggesterInput, register
 NAME = "unannotate.entities.rules.v1"
 
 CANDIDATES_KEY = "unannotate_entity_matches"  # the ruler's raw matches, removed by the resolver
-ENTITIES_KEY = "entities"  # every candidate entity, overlapping, after resolution
 TITLE_LABEL = "_TITLE"  # internal: a title that may introduce a person's name
 
 RULER_NAME = "unannotate_entity_ruler"
@@ -85,8 +88,8 @@ _APOSTROPHES = "'’"
 
 @dataclass(frozen=True)
 class _RulesData:
-    phrases: list[dict[str, Any]]  # span_ruler phrase patterns: label, pattern (text), id
-    tokens: list[dict[str, Any]]  # span_ruler token patterns: label, pattern (list), id
+    phrases: list[dict[str, Any]]  # span_ruler patterns: label, pattern (text), id
+    tokens: list[dict[str, Any]]  # token patterns: label, pattern (list), id, extend_left, trim
     particles: list[str]
     stop_name_words: list[str]
     ordinal_words: list[str]
@@ -427,13 +430,6 @@ class _AnyOf:
         return any(getter(text) for getter in self.getters)
 
 
-def _flag_of(token: dict[str, Any]) -> int:
-    for key in token:
-        if key.startswith("FLAG"):
-            return IDS[key]
-    raise ValueError(f"not a flag test: {token}")
-
-
 class TokenPatternMatcher:
     """The token patterns of the data files, matched only where a match can start.
 
@@ -471,8 +467,6 @@ class TokenPatternMatcher:
             self._keys[key] = (label, reason)
             if extend and "flag" in extend:
                 self._extend[key] = (extend["flag"], extend["max"])
-                spec_key = _spec_key(extend["spec"])
-                self._lead_tests[spec_key] = _LexicalTest(extend["spec"], like_num)
             elif extend:
                 phrases = [tuple(self.vocab.strings.add(w) for w in p) for p in extend["phrases"]]
                 self._extend_phrases[key] = sorted(phrases, key=len, reverse=True)
@@ -685,9 +679,10 @@ _PIPELINES: dict[str, Language] = {}
 
 def build_nlp(language: str = "en") -> Language:
     """The rules pipeline for ``language`` (an ISO code such as "en", "fr", "en-GB"), built
-    once per process and shared: tokenizer, ``sentencizer``, the entity ruler and the
-    resolver. ``doc.ents`` holds non-overlapping entities, ``doc.spans["entities"]`` all
-    candidates. Raises SuggesterError for a language spaCy lacks."""
+    once per process and shared: tokenizer, ``sentencizer`` (``doc.sents``), the phrase
+    ruler, the token patterns and the resolver, which sets ``doc.ents`` (non-overlapping;
+    each entity's ``id_`` is the reason shown to the reviewer). Raises SuggesterError for a
+    language spaCy lacks."""
     code = _language_code(language)
     nlp = _PIPELINES.get(code)
     if nlp is not None:
@@ -773,7 +768,7 @@ class _Tokens:
     a Python object per access, which the resolver would do tens of thousands of times."""
 
     __slots__ = ("orth", "lower", "punct", "space", "ws", "title", "strings", "orth_array",
-                 "_headings")
+                 "_headings", "_breaks")
 
     def __init__(self, doc: Doc) -> None:
         table = doc.to_array([ORTH, LOWER, IS_PUNCT, IS_SPACE, SPACY, IS_TITLE, IS_UPPER])
@@ -787,32 +782,30 @@ class _Tokens:
         self.title: list[int] = (table[:, 5] | table[:, 6]).tolist()  # capitalised or capitals
         self.strings = doc.vocab.strings
         self._headings: dict[int, bool] = {}
+        self._breaks: list[int] | None = None  # tokens holding a line break
 
     def text(self, i: int) -> str:
         return self.strings[self.orth[i]]
 
-    def _newline(self, i: int) -> bool:
-        return bool(self.space[i]) and "\n" in self.text(i)
-
     def in_heading(self, i: int) -> bool:
-        """Whether token ``i`` is on a line in title case ("Security Council Hears Warning
-        on Election Delays"), where capitals say nothing about names."""
-        start = i
-        while start > 0 and not self._newline(start - 1):
-            start -= 1
+        """Whether token ``i`` is on a short line in title case ("Security Council Hears
+        Warning on Election Delays"), where capitals say nothing about names."""
+        if self._breaks is None:
+            self._breaks = [k for k, space in enumerate(self.space)
+                            if space and "\n" in self.text(k)]
+        at = bisect.bisect_left(self._breaks, i)
+        start = self._breaks[at - 1] + 1 if at else 0
+        end = self._breaks[at] if at < len(self._breaks) else len(self.orth)
         known = self._headings.get(start)
         if known is not None:
             return known
-        n = len(self.orth)
-        end = start
-        while end < n and not self._newline(end) and end - start < 40:
-            end += 1
-        long_words = [k for k in range(start, end) if len(self.text(k)) >= 4
-                      and self.text(k)[0].isalpha()]
-        capitalised = sum(self.title[k] for k in long_words)
-        last = self.text(end - 1) if end > start else ""
-        heading = (end - start < 40 and len(long_words) >= 3
-                   and capitalised >= 0.75 * len(long_words) and last not in (".", ":"))
+        heading = False
+        if end - start < 40:
+            long_words = [k for k in range(start, end)
+                          if len(self.text(k)) >= 4 and self.text(k)[0].isalpha()]
+            capitalised = sum(self.title[k] for k in long_words)
+            heading = (len(long_words) >= 3 and capitalised >= 0.75 * len(long_words)
+                       and self.text(end - 1) not in (".", ":"))
         self._headings[start] = heading
         return heading
 
