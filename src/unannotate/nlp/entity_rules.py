@@ -1041,11 +1041,12 @@ class EntityResolver:
                 if name_ends.get(k, 0) > k:
                     j = name_ends[k]
                     continue
-                # "Minister for Humanitarian Action and Disaster Management, Aïssata ..."
+                # "Minister for Humanitarian Action and Disaster Management, Aïssata ...",
+                # "Special Rapporteur on the situation of human rights in Myanmar, Tom ..."
                 m = k
-                while m < n and m - k < 8 and (tokens.title[m] or tokens.lower[m] in self.joiners):
+                while m < n and m - k < 12 and not tokens.punct[m] and not tokens.space[m]:
                     m += 1
-                if m > k and m < n and tokens.orth[m] == self.comma and tokens.title[m - 1]:
+                if m > k and m < n and tokens.orth[m] == self.comma:
                     j = m
                     continue
             break
