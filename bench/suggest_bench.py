@@ -177,16 +177,20 @@ def ours(corpus: Path, database: Path, docs: int, name: str, n_process: int) -> 
     return sum(report.spans.values()), elapsed
 
 
-def best_of(label: str, run: Callable[[], tuple[int, float]], repeat: int, words: int
-            ) -> tuple[float, int]:
-    times = []
-    found = 0
+def best_of(runs: dict[str, Callable[[], tuple[int, float]]], repeat: int, words: int
+            ) -> dict[str, tuple[float, int]]:
+    """The best time of each run (and what it found); the runs take turns, so that a slow
+    spell of the machine falls on all of them rather than on one."""
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    found: dict[str, int] = {}
     for attempt in range(repeat):
-        found, elapsed = run()
-        times.append(elapsed)
-        print(f"  {label} run {attempt + 1}: {elapsed:.2f} s ({words / elapsed:,.0f} words/s, "
-              f"{found:,} spans)", flush=True)
-    return min(times), found
+        print(f"round {attempt + 1} of {repeat}:", flush=True)
+        for name, run in runs.items():
+            found[name], elapsed = run()
+            times[name].append(elapsed)
+            print(f"  {name:34s} {elapsed:5.2f} s  {words / elapsed:9,.0f} words/s  "
+                  f"{found[name]:,} spans", flush=True)
+    return {name: (min(times[name]), found[name]) for name in runs}
 
 
 # --- memory (child process) ------------------------------------------------------------------
@@ -245,31 +249,34 @@ def measure_peak(corpus: Path, database: Path, docs: int, n_process: int = 1) ->
 
 
 def profile(corpus: Path, folder: Path, docs: int, texts: list[str]) -> None:
+    """cProfile of the bare pipeline and of ours with one and two processes (with two,
+    only what the parent process does shows)."""
     import cProfile
     import pstats
 
     from unannotate.services.suggesting import build_suggesters, run_suggester
 
-    for title, function in [
-        ("bare nlp.pipe", lambda: bare_pipe(texts, 1)),
-        ("run_suggester", None),
-    ]:
+    database = folder / "profile.db"
+    for title, n_process in [("bare nlp.pipe", 1), ("run_suggester", 1), ("run_suggester", 2)]:
         project = None
-        if function is None:
-            project = fresh_project(corpus, folder / "profile.db", docs)
+        if title == "bare nlp.pipe":
+            function = lambda: bare_pipe(texts, n_process)  # noqa: E731
+        else:
+            project = fresh_project(corpus, database, docs)
             suggester = build_suggesters([ENTITIES])[0]
-            function = lambda: run_suggester(project, suggester, batch_size=BATCH_SIZE)  # noqa: E731
+            function = lambda: run_suggester(  # noqa: E731
+                project, suggester, batch_size=BATCH_SIZE, n_process=n_process)
         profiler = cProfile.Profile()
         profiler.enable()
         function()
         profiler.disable()
         if project is not None:
             project.close()
-            _remove_database(folder / "profile.db")
-        print(f"\n=== profile: {title} ===")
+            _remove_database(database)
+        print(f"\n=== profile: {title}, n_process={n_process} ===")
         stats = pstats.Stats(profiler, stream=sys.stdout)
         stats.sort_stats("cumulative").print_stats(30)
-        stats.sort_stats("tottime").print_stats(25)
+        stats.sort_stats("tottime").print_stats(20)
 
 
 # --- main ------------------------------------------------------------------------------------
@@ -328,19 +335,17 @@ def main() -> None:
         print(f"pipeline built in {time.perf_counter() - start:.1f} s; warming up", flush=True)
         bare_pipe(texts, 1)  # fills the per-word caches, as any long run would
 
-        print(f"baseline (bare nlp.pipe, n_process=1), best of {repeat}:")
-        base, base_ents = best_of("baseline", lambda: bare_pipe(texts, 1), repeat, words)
-        print(f"ours (run_suggester, n_process=1), best of {repeat}:")
-        one, our_spans = best_of(
-            "ours", lambda: ours(corpus, folder / "ours.db", docs, ENTITIES, 1), repeat, words)
-        print(f"baseline (bare nlp.pipe, n_process=2), best of {repeat}:")
-        base2, _ = best_of("baseline n2", lambda: bare_pipe(texts, 2), repeat, words)
-        print(f"ours (run_suggester, n_process=2), best of {repeat}:")
-        two, our_spans2 = best_of(
-            "ours n2", lambda: ours(corpus, folder / "ours2.db", docs, ENTITIES, 2), repeat, words)
-        print(f"claims (run_suggester {CLAIMS}, n_process=1), best of {repeat}:")
-        claims, _ = best_of(
-            "claims", lambda: ours(corpus, folder / "claims.db", docs, CLAIMS, 1), repeat, words)
+        print(f"best of {repeat}, rounds in turn:")
+        best = best_of({
+            "baseline (bare nlp.pipe)": lambda: bare_pipe(texts, 1),
+            "ours (run_suggester)": lambda: ours(corpus, folder / "ours.db", docs, ENTITIES, 1),
+            "baseline n_process=2": lambda: bare_pipe(texts, 2),
+            "ours n_process=2": lambda: ours(corpus, folder / "ours2.db", docs, ENTITIES, 2),
+            "claims (run_suggester)": lambda: ours(corpus, folder / "claims.db", docs, CLAIMS, 1),
+        }, repeat, words)
+        (base, base_ents), (one, our_spans), (base2, _), (two, our_spans2), (claims, _) = (
+            best.values()
+        )
 
         if args.profile:
             profile(corpus, folder, docs, texts)
