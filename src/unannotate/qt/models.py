@@ -22,7 +22,26 @@ def plain_tooltip(text: str) -> str:
     return f"<p>{html.escape(text)}</p>"
 
 
-class DocumentListModel(QAbstractTableModel):
+class _RowsModel(QAbstractTableModel):
+    """A table over a list of rows with fixed column headers."""
+
+    HEADERS: tuple[str, ...] = ()
+    rows: list
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
+                   role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.HEADERS[section]
+        return None
+
+
+class DocumentListModel(_RowsModel):
     HEADERS = ("Title", "Status", "Pending", "Annotations")
 
     def __init__(self) -> None:
@@ -43,18 +62,6 @@ class DocumentListModel(QAbstractTableModel):
 
     def row_of(self, document_id: int) -> int:
         return next((n for n, r in enumerate(self.rows) if r.id == document_id), -1)
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid():
@@ -110,7 +117,7 @@ class SpanRowView:
     order: tuple[int, int, int] = (0, 0, 0)  # start, end, id: rows are kept in text order
 
 
-class SpanListModel(QAbstractTableModel):
+class SpanListModel(_RowsModel):
     HEADERS = ("Label", "Text", "Score", "State", "Reason")
 
     def __init__(self) -> None:
@@ -139,18 +146,6 @@ class SpanListModel(QAbstractTableModel):
             self.rows.insert(n, row)
             orders.insert(n, row.order)
             self.endInsertRows()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid():
