@@ -13,7 +13,10 @@ measures in the same run, with the same pipeline:
 * the claim rules suggester with one process, for information;
 * peak memory of ours (one process), in a child process, for N and for 2N documents: the
   maximum resident size from ``resource.getrusage``, restarted after the child's setup
-  (imports, opening the project) where Linux allows, so that it is the run's own peak.
+  (imports, opening the project) where Linux allows, so that it is the run's own peak; the
+  same for two processes is shown for information (the parent process only).
+
+The measurements take turns, round after round, and the best of the rounds counts.
 
 Speeds are in words per second, words being the whitespace-separated tokens of the texts.
 
@@ -299,7 +302,7 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, help="folder of .txt articles to draw from")
     parser.add_argument("--quick", action="store_true", help="smoke run: 40 docs, 1 run")
     parser.add_argument("--profile", action="store_true",
-                        help="also cProfile the bare pipeline and ours (one process)")
+                        help="also cProfile the bare pipeline and ours (1 and 2 processes)")
     parser.add_argument("--child-memory", nargs=2, metavar=("DB", "N_PROCESS"),
                         help=argparse.SUPPRESS)
     args = parser.parse_args()

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..core.errors import OffsetError, UnannotateError
@@ -22,6 +22,7 @@ from ..storage.schema import (
     LayerRow,
     SpanRow,
     SuggestedDocumentRow,
+    utcnow,
 )
 from .project import Project
 
@@ -176,6 +177,7 @@ def _store(project: Project, layer_id: int, info: SuggesterInfo,
             label_ids = project.label_ids(session)
         span_rows = []
         done_rows = []
+        stamp = utcnow()  # one timestamp per transaction, not two calls per span
         for doc_id, found in results:
             text = texts.pop(doc_id)
             kept = 0
@@ -195,14 +197,20 @@ def _store(project: Project, layer_id: int, info: SuggesterInfo,
                         "state": SpanState.SUGGESTED.value,
                         "score": suggestion.score,
                         "reason": suggestion.reason,
+                        "source_id": None,
+                        "version": 1,
+                        "created_at": stamp,
+                        "updated_at": stamp,
                     }
                 )
                 report.spans[suggestion.label] = report.spans.get(suggestion.label, 0) + 1
                 kept += 1
-            done_rows.append({"layer_id": layer_id, "document_id": doc_id, "spans": kept})
+            done_rows.append({"layer_id": layer_id, "document_id": doc_id, "spans": kept,
+                              "at": stamp})
+        # Core inserts on the tables, every column given: no per-row ORM bookkeeping.
         if span_rows:
-            session.execute(insert(SpanRow), span_rows)
-        session.execute(insert(SuggestedDocumentRow), done_rows)
+            session.connection().execute(SpanRow.__table__.insert(), span_rows)
+        session.connection().execute(SuggestedDocumentRow.__table__.insert(), done_rows)
     report.documents += len(results)
 
 
