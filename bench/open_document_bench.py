@@ -36,6 +36,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from import_bench import _VERBS, _TOPICS, _CONNECTORS, _PEOPLE  # the same invented vocabulary
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 TARGET_RATIO = 1.5
@@ -62,35 +64,11 @@ _PLACES = [
     "Port-au-Prince", "Tbilisi", "Yaoundé", "Niamey", "Nukuʻalofa", "Juba", "Mogadishu",
     "N'Djamena", "Goma", "Kabul", "Tegucigalpa", "Dhaka", "Bamako", "Khartoum", "Sana'a",
 ]
-_PEOPLE = [
-    "Ana Lúcia Ferreira", "Jürgen Weiß", "Chidi Okonkwo", "Siobhán Ní Bhriain", "Łukasz Nowak",
-    "Nguyễn Thị Lan", "Fatoumata Diallo", "José Martínez", "Ingrid Sørensen", "Amina Haïdara",
-    "Kenji Satō", "Oksana Kovalenko", "Rafael Peña", "Zoë Laurent", "Mehmet Yılmaz",
-]
 _ROLES = [
     "the spokesperson", "the country director", "the Special Envoy", "the head of office",
     "the emergency coordinator", "the deputy representative", "the chief economist",
 ]
 _NORPS = ["Sudanese", "Haitian", "Afghan", "Rohingya", "Ukrainian", "Malian", "Yemeni", "Somali"]
-_VERBS = [
-    "warned of", "welcomed", "called for", "expressed concern about", "reported",
-    "announced", "condemned", "pledged support for", "highlighted", "reviewed",
-    "urged action on", "described", "drew attention to", "praised", "questioned",
-]
-_TOPICS = [
-    "rising food insecurity", "the protection of civilians", "a new cholera outbreak",
-    "access for aid convoys", "the ceasefire agreement", "funding shortfalls",
-    "displacement caused by floods", "attacks on health workers", "the electoral calendar",
-    "debt relief for small island states", "school enrolment for girls",
-    "drought across the region", "the return of refugees", "mine clearance",
-    "heat waves and crop losses", "maternal health services", "climate finance",
-    "the vaccination campaign", "detention conditions", "freedom of the press",
-]
-_CONNECTORS = [
-    "According to officials,", "In a statement,", "Speaking to reporters,", "Meanwhile,",
-    "At the same time,", "In the capital,", "Earlier this week,", "Despite the rains,",
-    "By contrast,", "In its latest update,", "On the ground,", "For now,",
-]
 _EVENTS = ["the World Humanitarian Summit", "the Fourth Conference on Financing for Development",
            "the Universal Periodic Review", "the Climate Ambition Summit"]
 _MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",

@@ -68,10 +68,6 @@ class SpanHighlighter(QSyntaxHighlighter):
             for number in self._blocks_of(span):
                 self._by_block.setdefault(number, []).append(span)
 
-    def set_spans(self, spans: list[DrawnSpan]) -> None:
-        self.prepare(self._block_starts, spans)
-        self.rehighlight()
-
     def _blocks_of(self, span: DrawnSpan) -> range:
         first = bisect_right(self._block_starts, span.start) - 1
         last = bisect_right(self._block_starts, max(span.end - 1, span.start)) - 1
@@ -188,11 +184,6 @@ class DocumentView(QPlainTextEdit):
         self.setExtraSelections([])
         self.highlighter.prepare(self.positions.block_starts(), self._spans)
         self.setPlainText(self.positions.display_text())
-
-    def set_spans(self, spans: list[DrawnSpan]) -> None:
-        self._spans = sorted(spans, key=lambda s: (s.start, s.end))
-        self._starts = [s.start for s in self._spans]
-        self.highlighter.set_spans(self._spans)
 
     def replace_spans(self, removed_ids: set[int], added: list[DrawnSpan]) -> None:
         removed = [s for s in self._spans if s.id in removed_ids]

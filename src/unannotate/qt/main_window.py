@@ -86,9 +86,11 @@ class MainWindow(QMainWindow):
         self.document_table = QTableView()
         self.document_table.setModel(self.document_filter)
         self._plain_table(self.document_table)
+        # Fixed widths, not ResizeToContents: that measures every row on each reset.
         header = self.document_table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column, width in ((1, 86), (2, 62), (3, 86)):
+            header.resizeSection(column, width)
         self.document_table.clicked.connect(self._document_clicked)
         self.status_filter = QComboBox()
         self.status_filter.addItem("All", None)
@@ -147,11 +149,9 @@ class MainWindow(QMainWindow):
         self.span_table.setModel(self.span_model)
         self._plain_table(self.span_table)
         header = self.span_table.horizontalHeader()
-        for column in (0, 2, 3):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Interactive)
-        header.resizeSection(4, 120)
+        for column, width in ((0, 96), (2, 48), (3, 70), (4, 120)):
+            header.resizeSection(column, width)
         self.span_table.clicked.connect(self._span_row_clicked)
         self.guidance = QLabel()
         self.guidance.setTextFormat(Qt.TextFormat.PlainText)
@@ -608,7 +608,7 @@ class MainWindow(QMainWindow):
     def mark_done(self) -> None:
         assert self.document is not None
         current = self.document.id
-        change = self.reviewer.set_status(current, DocumentStatus.DONE)
+        self.reviewer.set_status(current, DocumentStatus.DONE)
         self.decisions_this_session += 1
         self._refresh_document_row()
         rows = self.documents.rows
@@ -619,7 +619,6 @@ class MainWindow(QMainWindow):
             self.open_document(target)
         else:
             self.statusBar().showMessage("Every document is done.", 6000)
-        del change
 
     def undo(self) -> None:
         self._after(self.reviewer.undo())

@@ -28,6 +28,15 @@ class _RowsModel(QAbstractTableModel):
     HEADERS: tuple[str, ...] = ()
     rows: list
 
+    def set_rows(self, rows: list) -> None:  # type: ignore[type-arg]
+        self.beginResetModel()
+        self.rows = rows
+        self.endResetModel()
+
+    def row_of(self, row_id: int) -> int:
+        """The row whose ``id`` is ``row_id``, or -1."""
+        return next((n for n, r in enumerate(self.rows) if r.id == row_id), -1)
+
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802
         return 0 if parent.isValid() else len(self.rows)
 
@@ -48,20 +57,12 @@ class DocumentListModel(_RowsModel):
         super().__init__()
         self.rows: list[DocumentSummary] = []
 
-    def set_rows(self, rows: list[DocumentSummary]) -> None:
-        self.beginResetModel()
-        self.rows = rows
-        self.endResetModel()
-
     def update_row(self, summary: DocumentSummary) -> None:
         for n, row in enumerate(self.rows):
             if row.id == summary.id:
                 self.rows[n] = summary
                 self.dataChanged.emit(self.index(n, 0), self.index(n, len(self.HEADERS) - 1))
                 return
-
-    def row_of(self, document_id: int) -> int:
-        return next((n for n, r in enumerate(self.rows) if r.id == document_id), -1)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid():
@@ -123,14 +124,6 @@ class SpanListModel(_RowsModel):
     def __init__(self) -> None:
         super().__init__()
         self.rows: list[SpanRowView] = []
-
-    def set_rows(self, rows: list[SpanRowView]) -> None:
-        self.beginResetModel()
-        self.rows = rows
-        self.endResetModel()
-
-    def row_of(self, span_id: int) -> int:
-        return next((n for n, r in enumerate(self.rows) if r.id == span_id), -1)
 
     def replace(self, removed_ids: set[int], added: list[SpanRowView]) -> None:
         """Remove and insert a few rows in place (a decision), keeping text order."""

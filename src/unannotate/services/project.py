@@ -108,21 +108,22 @@ class Project:
         session.flush()
         return row.id
 
-    def annotator_layer_id(self, session: Session, name: str) -> int:
-        """The layer holding ``name``'s annotations, created on first use."""
-        layer_name = f"annotator:{name.strip()}"
-        found = session.scalar(select(LayerRow.id).where(LayerRow.name == layer_name))
+    @staticmethod
+    def layer_id(session: Session, name: str, kind: LayerKind, **fields: object) -> int:
+        """The id of the layer called ``name``, created with ``fields`` on first use."""
+        found = session.scalar(select(LayerRow.id).where(LayerRow.name == name))
         if found is not None:
             return found
-        row = LayerRow(
-            kind=LayerKind.ANNOTATOR.value,
-            name=layer_name,
-            annotator_id=self.annotator_id(session, name),
-        )
+        row = LayerRow(kind=kind.value, name=name, **fields)
         session.add(row)
         session.flush()
         return row.id
 
+    def annotator_layer_id(self, session: Session, name: str) -> int:
+        """The layer holding ``name``'s annotations, created on first use."""
+        annotator_id = self.annotator_id(session, name)
+        return self.layer_id(session, f"annotator:{name.strip()}", LayerKind.ANNOTATOR,
+                             annotator_id=annotator_id)
 
 def open_project(project: str | os.PathLike[str] | Path | None = None, *,
                  create: bool = True) -> Project:

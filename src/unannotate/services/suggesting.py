@@ -19,7 +19,6 @@ from ..nlp.base import Suggester, SuggesterInfo, SuggesterInput, create
 from ..storage.schema import (
     DocumentRow,
     EventRow,
-    LayerRow,
     SpanRow,
     SuggestedDocumentRow,
     utcnow,
@@ -67,22 +66,11 @@ def build_suggesters(names: Sequence[str] | None = None, model: str | None = Non
 
 def suggestions_layer_id(session: Session, info: SuggesterInfo) -> int:
     """The layer of this suggester version (and pipeline version), created on first use."""
-    name = info.layer_name
-    found = session.scalar(select(LayerRow.id).where(LayerRow.name == name))
-    if found is not None:
-        return found
-    row = LayerRow(
-        kind=LayerKind.SUGGESTIONS.value,
-        name=name,
-        suggester=info.name,
-        pipeline=info.pipeline,
-        pipeline_version=info.pipeline_version,
+    return Project.layer_id(
+        session, info.layer_name, LayerKind.SUGGESTIONS, suggester=info.name,
+        pipeline=info.pipeline, pipeline_version=info.pipeline_version,
         spacy_version=info.spacy_version,
     )
-    session.add(row)
-    session.flush()
-    return row.id
-
 
 def _pending_ids(session: Session, layer_id: int, only: Sequence[int] | None) -> list[int]:
     done = select(SuggestedDocumentRow.document_id).where(SuggestedDocumentRow.layer_id == layer_id)
