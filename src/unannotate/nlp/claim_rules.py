@@ -51,6 +51,7 @@ from spacy.tokens import Doc, Span
 from ..core.model import LabelKind, Suggestion
 from ..resources import resources_dir
 from .base import SuggesterError, SuggesterInfo, SuggesterInput, register
+from .parallel import suggest_in_processes
 
 NAME = "unannotate.claims.rules.v1"
 LABEL = "CLAIM"
@@ -859,20 +860,28 @@ class RulesClaimSuggester:
         """Yield ``(key, suggestions)`` for each input, in input order.
 
         Inputs are read in chunks; within a chunk they are grouped by language and each
-        group goes through ``nlp.pipe``."""
-        chunk_size = max(512, batch_size * max(1, n_process) * 16)
+        group goes through ``nlp.pipe``. Several processes each take a few documents at a
+        time (see :mod:`.parallel`)."""
+        batch_size = max(1, batch_size)
+        if n_process > 1:
+            config = {"model": self.model, "threshold": self.threshold}
+            yield from suggest_in_processes(self, NAME, config, docs, n_process=n_process,
+                                            batch_size=batch_size)
+            return
+        chunk_size = max(512, batch_size * 16)
         chunk: list[SuggesterInput] = []
         for item in docs:
             chunk.append(item)
             if len(chunk) >= chunk_size:
-                yield from self._run(chunk, batch_size, n_process)
+                yield from self.suggest_here(chunk, batch_size)
                 chunk = []
         if chunk:
-            yield from self._run(chunk, batch_size, n_process)
+            yield from self.suggest_here(chunk, batch_size)
 
-    def _run(
-        self, items: list[SuggesterInput], batch_size: int, n_process: int
-    ) -> Iterator[tuple[Any, list[Suggestion]]]:
+    def suggest_here(
+        self, items: list[SuggesterInput], batch_size: int
+    ) -> list[tuple[Any, list[Suggestion]]]:
+        """Suggestions for ``items`` computed in this process, in input order."""
         results: list[list[Suggestion]] = [[] for _ in items]
         groups: dict[str, list[int]] = {}
         for i, item in enumerate(items):
@@ -885,11 +894,8 @@ class RulesClaimSuggester:
                 for i in positions
                 for piece, offset in _pieces(items[i].text, nlp.max_length)
             ]
-            processes = n_process if len(pieces) >= 2 * batch_size else 1
-            for doc, (i, offset, piece) in nlp.pipe(
-                pieces, as_tuples=True, batch_size=batch_size, n_process=processes
-            ):
+            for doc, (i, offset, piece) in nlp.pipe(pieces, as_tuples=True,
+                                                    batch_size=batch_size):
                 results[i].extend(
                     suggest_doc(doc, threshold=self.threshold, offset=offset, text=piece))
-        for item, suggestions in zip(items, results):
-            yield item.key, suggestions
+        return [(item.key, suggestions) for item, suggestions in zip(items, results)]

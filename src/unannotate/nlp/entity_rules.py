@@ -43,6 +43,7 @@ from spacy.tokens import Doc, Span
 from ..core.model import LabelKind, Suggestion
 from ..resources import resources_dir
 from .base import SuggesterError, SuggesterInfo, SuggesterInput, register
+from .parallel import suggest_in_processes
 
 NAME = "unannotate.entities.rules.v1"
 
@@ -1194,21 +1195,25 @@ class RulesEntitySuggester:
         self, docs: Iterable[SuggesterInput], *, batch_size: int = 64, n_process: int = 1
     ) -> Iterator[tuple[Any, list[Suggestion]]]:
         batch_size = max(1, batch_size)
-        # With several processes the whole input goes in one run, so that the worker
-        # processes start once; otherwise windows keep memory flat on long inputs.
-        window = batch_size * 16 if n_process == 1 else None
+        if n_process > 1:
+            yield from suggest_in_processes(self, NAME, {}, docs, n_process=n_process,
+                                            batch_size=batch_size)
+            return
+        # Windows of documents keep memory flat on long inputs.
+        window = batch_size * 16
         buffer: list[SuggesterInput] = []
         for item in docs:
             buffer.append(item)
-            if window is not None and len(buffer) >= window:
-                yield from self._run(buffer, batch_size, n_process)
+            if len(buffer) >= window:
+                yield from self.suggest_here(buffer, batch_size)
                 buffer = []
         if buffer:
-            yield from self._run(buffer, batch_size, n_process)
+            yield from self.suggest_here(buffer, batch_size)
 
-    def _run(
-        self, items: list[SuggesterInput], batch_size: int, n_process: int
-    ) -> Iterator[tuple[Any, list[Suggestion]]]:
+    def suggest_here(
+        self, items: list[SuggesterInput], batch_size: int
+    ) -> list[tuple[Any, list[Suggestion]]]:
+        """Suggestions for ``items`` computed in this process, in input order."""
         by_language: dict[str, list[int]] = {}
         for index, item in enumerate(items):
             by_language.setdefault(_language_code(item.language), []).append(index)
@@ -1216,10 +1221,6 @@ class RulesEntitySuggester:
         for language, indices in by_language.items():
             nlp = build_nlp(language)
             texts = [items[i].text for i in indices]
-            processes = n_process if len(texts) > 1 else 1
-            for index, doc in zip(
-                indices, nlp.pipe(texts, batch_size=batch_size, n_process=processes)
-            ):
+            for index, doc in zip(indices, nlp.pipe(texts, batch_size=batch_size)):
                 results[index] = doc_suggestions(doc, items[index].text)
-        for item, suggestions in zip(items, results):
-            yield item.key, suggestions
+        return [(item.key, suggestions) for item, suggestions in zip(items, results)]

@@ -19,6 +19,7 @@ from spacy.language import Language
 
 from ..core.model import LabelKind, Suggestion
 from .base import SuggesterError, SuggesterInfo, SuggesterInput, register
+from .parallel import suggest_in_processes
 
 NAME = "unannotate.entities.spacy.v1"
 
@@ -176,29 +177,32 @@ class SpacyEntitySuggester:
     def suggest(
         self, docs: Iterable[SuggesterInput], *, batch_size: int = 64, n_process: int = 1
     ) -> Iterator[tuple[Any, list[Suggestion]]]:
-        items = list(docs) if n_process > 1 else None
-        source: Iterable[SuggesterInput] = items if items is not None else docs
+        batch_size = max(1, batch_size)
+        if n_process > 1:
+            yield from suggest_in_processes(self, NAME, {"model": self.model}, docs,
+                                            n_process=n_process, batch_size=batch_size)
+            return
         window: list[SuggesterInput] = []
-        size = max(1, batch_size) * 16
-        for item in source:
+        size = batch_size * 16
+        for item in docs:
             window.append(item)
-            if items is None and len(window) >= size:
-                yield from self._run(window, batch_size, n_process)
+            if len(window) >= size:
+                yield from self.suggest_here(window, batch_size)
                 window = []
         if window:
-            yield from self._run(window, batch_size, n_process)
+            yield from self.suggest_here(window, batch_size)
 
-    def _run(
-        self, items: list[SuggesterInput], batch_size: int, n_process: int
-    ) -> Iterator[tuple[Any, list[Suggestion]]]:
+    def suggest_here(
+        self, items: list[SuggesterInput], batch_size: int
+    ) -> list[tuple[Any, list[Suggestion]]]:
+        """Suggestions for ``items`` computed in this process, in input order."""
         pieces = [(index, piece, offset)
                   for index, item in enumerate(items)
                   for piece, offset in _pieces(item.text, self.nlp.max_length)]
         results: list[list[Suggestion]] = [[] for _ in items]
-        processes = n_process if len(pieces) > 1 else 1
         texts = (piece for _, piece, _ in pieces)
         for (index, piece, offset), doc in zip(
-            pieces, self.nlp.pipe(texts, batch_size=max(1, batch_size), n_process=processes)
+            pieces, self.nlp.pipe(texts, batch_size=batch_size)
         ):
             text = items[index].text
             for ent in doc.ents:
@@ -207,5 +211,4 @@ class SpacyEntitySuggester:
                     continue
                 results[index].append(Suggestion(start=start, end=end, label=ent.label_,
                                                  score=None, reason=f"spaCy ner: {self.info.pipeline}"))
-        for item, suggestions in zip(items, results):
-            yield item.key, suggestions
+        return [(item.key, suggestions) for item, suggestions in zip(items, results)]

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..core.errors import OffsetError, UnannotateError
-from ..core.model import Label, LabelKind, LayerKind, SpanState, Suggestion, check_offsets
+from ..core.model import Label, LabelKind, LayerKind, SpanState, Suggestion, check_bounds
 from ..nlp.base import Suggester, SuggesterInfo, SuggesterInput, create
+from ..storage.bulk import insert_rows
 from ..storage.schema import (
     DocumentRow,
     EventRow,
@@ -30,6 +32,8 @@ ENTITY_SPACY = "unannotate.entities.spacy.v1"
 CLAIM_RULES = "unannotate.claims.rules.v1"
 READ_CHUNK = 500  # documents read per short read transaction
 NEW_LABEL_COLOUR = "#d7ccc8"
+_SPAN_COLUMNS = ("layer_id", "document_id", "start", "end", "label_id", "state", "score",
+                 "reason", "source_id", "version")
 
 
 @dataclass
@@ -163,42 +167,32 @@ def _store(project: Project, layer_id: int, info: SuggesterInfo,
             )
             report.new_labels.extend(added)
             label_ids = project.label_ids(session)
-        span_rows = []
-        done_rows = []
-        stamp = utcnow()  # one timestamp per transaction, not two calls per span
+        span_rows: list[tuple[Any, ...]] = []
+        done_rows: list[tuple[int, int]] = []
+        suggested = SpanState.SUGGESTED.value
+        spans = report.spans
         for doc_id, found in results:
             text = texts.pop(doc_id)
             kept = 0
-            for suggestion in found:
+            for s in found:
                 try:
-                    check_offsets(text, suggestion.start, suggestion.end)
+                    check_bounds(len(text), s.start, s.end)
                 except OffsetError:
                     report.dropped += 1
                     continue
-                span_rows.append(
-                    {
-                        "layer_id": layer_id,
-                        "document_id": doc_id,
-                        "start": suggestion.start,
-                        "end": suggestion.end,
-                        "label_id": label_ids[suggestion.label],
-                        "state": SpanState.SUGGESTED.value,
-                        "score": suggestion.score,
-                        "reason": suggestion.reason,
-                        "source_id": None,
-                        "version": 1,
-                        "created_at": stamp,
-                        "updated_at": stamp,
-                    }
-                )
-                report.spans[suggestion.label] = report.spans.get(suggestion.label, 0) + 1
+                span_rows.append((layer_id, doc_id, s.start, s.end, label_ids[s.label],
+                                  suggested, s.score, s.reason, None, 1))
+                spans[s.label] = spans.get(s.label, 0) + 1
                 kept += 1
-            done_rows.append({"layer_id": layer_id, "document_id": doc_id, "spans": kept,
-                              "at": stamp})
-        # Core inserts on the tables, every column given: no per-row ORM bookkeeping.
-        if span_rows:
-            session.connection().execute(SpanRow.__table__.insert(), span_rows)
-        session.connection().execute(SuggestedDocumentRow.__table__.insert(), done_rows)
+            done_rows.append((doc_id, kept))
+        # Straight to the driver: no per-row parameter building or type processing, and
+        # one timestamp for the whole transaction.
+        stamp = utcnow()
+        connection = session.connection()
+        insert_rows(connection, SpanRow.__table__, _SPAN_COLUMNS, span_rows,
+                    {"created_at": stamp, "updated_at": stamp})
+        insert_rows(connection, SuggestedDocumentRow.__table__, ("document_id", "spans"),
+                    done_rows, {"layer_id": layer_id, "at": stamp})
     report.documents += len(results)
 
 
