@@ -1,0 +1,446 @@
+"""spaCy DocBin (``.spacy``) files, both directions: what users train spaCy pipelines from.
+
+Writing makes one ``Doc`` per document whose ``doc.text`` is exactly the stored text. The
+blank tokenizer of the document's language (``xx`` when spaCy has none) gives the tokens;
+tokens are split further at every span boundary, and a token's trailing space becomes a token
+of its own where a span starts on it or ends after it, so that every span falls on token
+boundaries. White space the tokenizer keeps as tokens (tabs, CRLF, runs of spaces) stays.
+
+- ``doc.spans["entities"]``: every entity span (overlaps allowed); ``doc.spans["claims"]``:
+  every claim span. Rejected spans are not written (a DocBin records no decisions).
+- ``doc.ents``: the entity spans without overlaps, chosen greedily **longest first** (length in
+  code points), then **earliest start**, then the order of the layer. An entity left out is
+  still in ``doc.spans["entities"]``, and the report says so.
+- ``doc.user_data``: ``title``, ``source``, ``sha256``, ``language`` and ``meta``
+  (``store_user_data=True``), so that reading the file back restores them.
+- With ``dev_fraction > 0`` the output is a folder with ``train.spacy`` and ``dev.spacy``:
+  a shuffle of the document order by ``random.Random(seed)`` picks the dev documents.
+
+Reading takes a ``.spacy`` file or a folder of them: each ``Doc`` is one document with one
+annotator layer. Entities come from ``doc.spans["entities"]`` plus any entity of ``doc.ents``
+not in that group (so a file without the group reads its ``doc.ents``); claims from
+``doc.spans["claims"]``. Other span groups, document categories, token annotations and other
+``user_data`` are reported as dropped. A DocBin has no lines: in errors and in the report,
+"line" is the document's number in its file, counted from 1.
+
+This module joins the formats (native types, report, atomic writes) and spaCy, which only
+``nlp`` may import.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import random
+import threading
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc, DocBin, Span
+from spacy.vocab import Vocab
+
+from ..core.errors import InputError, OffsetError, UnannotateError
+from ..core.language import guess_language
+from ..core.model import check_offsets, text_sha256
+from ..formats.atomic import atomic_write
+from ..formats.interchange import FormatReport, FormatSpec
+from ..formats.native import NativeDocument, NativeLayer, NativeSpan
+
+ENTITIES_KEY = "entities"
+CLAIMS_KEY = "claims"
+FALLBACK_LANGUAGE = "xx"  # spaCy's multi-language tokenizer
+TRAIN_FILE = "train.spacy"
+DEV_FILE = "dev.spacy"
+USER_DATA_KEYS = ("title", "source", "sha256", "language", "meta")
+
+NOT_IN_ENTS = "overlaps a longer or earlier entity; kept in doc.spans['entities'] only"
+REJECTED = "a rejected span; a DocBin records no decisions"
+NO_DETAILS = "a DocBin span keeps no score, reason or provenance"
+
+# Token annotations a DocBin may carry that the program does not keep (it keeps spans).
+_TOKEN_ATTRS = ("TAG", "POS", "MORPH", "LEMMA", "DEP")
+
+
+# -- blank pipelines ---------------------------------------------------------------------------
+
+_BLANK_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class _Blank:
+    """A blank pipeline for tokenising, and why it is not the document's own language."""
+
+    nlp: Language
+    fallback_reason: str | None = None
+
+
+def _language_code(language: str) -> str:
+    code = (language or "").strip().replace("_", "-").split("-")[0].lower()
+    return code or FALLBACK_LANGUAGE
+
+
+@functools.lru_cache(maxsize=None)
+def _blank_cached(code: str) -> _Blank:
+    try:
+        return _Blank(spacy.blank(code))
+    except ImportError as error:  # unknown language, or a tokenizer needing another package
+        reason = f"spaCy cannot tokenise {code!r} ({str(error).splitlines()[0]})"
+        return _Blank(spacy.blank(FALLBACK_LANGUAGE), reason)
+
+
+def _blank(language: str) -> _Blank:
+    """The blank pipeline for ``language``, built once per process: building one costs a
+    tenth of a second, once per document would dominate an export."""
+    with _BLANK_LOCK:
+        return _blank_cached(_language_code(language))
+
+
+def _reading_vocab() -> Vocab:
+    """A DocBin stores its own strings, so any vocab reads any language."""
+    return _blank(FALLBACK_LANGUAGE).nlp.vocab
+
+
+# -- writing -----------------------------------------------------------------------------------
+
+
+def write(
+    documents: Iterable[NativeDocument],
+    out: Path,
+    report: FormatReport,
+    *,
+    dev_fraction: float = 0.0,
+    seed: int = 0,
+) -> None:
+    """Write ``documents`` to the DocBin ``out``, or to ``out/train.spacy`` and
+    ``out/dev.spacy`` when ``dev_fraction > 0``. Every Doc is built before anything is
+    written, so a document that cannot be converted leaves no file behind."""
+    if not 0.0 <= dev_fraction < 1.0:
+        raise UnannotateError(
+            f"the dev fraction must be at least 0 and below 1, not {dev_fraction}")
+    fallbacks: Counter[str] = Counter()
+    docs = [_to_doc(doc, number, report, fallbacks) for number, doc in enumerate(documents, 1)]
+    report.notes.extend(
+        f"{count} document(s): {reason}; tokenised with spaCy's multi-language tokenizer"
+        for reason, count in sorted(fallbacks.items())
+    )
+    left_out = sum(1 for d in report.dropped if d.why == NOT_IN_ENTS)
+    if left_out:
+        report.notes.append(
+            f"{left_out} overlapping entities are in doc.spans['entities'] only, not in doc.ents"
+        )
+    out = Path(out)
+    if dev_fraction == 0.0:
+        _write_bin(docs, out, report)
+        return
+    train, dev = split(docs, dev_fraction, seed)
+    if out.exists() and not out.is_dir():
+        raise UnannotateError(f"{out} is a file; a train/dev split is written to a folder")
+    _write_bin(train, out / TRAIN_FILE, report)
+    _write_bin(dev, out / DEV_FILE, report)
+    report.notes.append(
+        f"{len(train)} documents in {TRAIN_FILE}, {len(dev)} in {DEV_FILE} "
+        f"(dev fraction {dev_fraction}, seed {seed})"
+    )
+
+
+def split(items: list[Any], dev_fraction: float, seed: int) -> tuple[list[Any], list[Any]]:
+    """Train and dev items, each in their original order. A seeded shuffle of the positions
+    picks the dev ones, so the same seed gives the same split. With two or more items and a
+    positive fraction, dev and train each get at least one."""
+    count = len(items)
+    dev_count = 0
+    if count >= 2 and dev_fraction > 0:
+        dev_count = min(max(round(count * dev_fraction), 1), count - 1)
+    positions = list(range(count))
+    random.Random(seed).shuffle(positions)
+    dev_positions = set(positions[:dev_count])
+    train = [item for i, item in enumerate(items) if i not in dev_positions]
+    dev = [item for i, item in enumerate(items) if i in dev_positions]
+    return train, dev
+
+
+def _write_bin(docs: list[Doc], path: Path, report: FormatReport) -> None:
+    docbin = DocBin(store_user_data=True, docs=docs)
+    with atomic_write(path, binary=True) as handle:
+        handle.write(docbin.to_bytes())
+    report.files.append(str(path))
+
+
+def _to_doc(document: NativeDocument, number: int, report: FormatReport,
+            fallbacks: Counter[str]) -> Doc:
+    where = document.title or f"document {number}"
+    entities, claims = _written_spans(document, where, report)
+    blank = _blank(document.language)
+    if blank.fallback_reason:
+        fallbacks[blank.fallback_reason] += 1
+    doc = _aligned_doc(blank.nlp, document.text, (*entities, *claims), where)
+    doc.spans[ENTITIES_KEY] = [_doc_span(doc, s, where) for s in entities]
+    doc.spans[CLAIMS_KEY] = [_doc_span(doc, s, where) for s in claims]
+    kept, left_out = choose_ents(entities)
+    doc.ents = [_doc_span(doc, s, where) for s in kept]
+    for span in left_out:
+        report.drop(where, _describe(span), NOT_IN_ENTS)
+    doc.user_data.update(_user_data(document, where, report))
+    report.documents += 1
+    report.spans.update(s.label for s in (*entities, *claims))
+    return doc
+
+
+def _written_spans(document: NativeDocument, where: str,
+                   report: FormatReport) -> tuple[list[NativeSpan], list[NativeSpan]]:
+    """The first layer's entities and claims that a DocBin can hold, checked against the text;
+    the rest reported."""
+    for extra in document.layers[1:]:
+        report.drop(where, f"layer {extra.name!r}", "only one layer is written per document")
+    if not document.layers:
+        return [], []
+    layer = document.layers[0]
+    kept: tuple[list[NativeSpan], list[NativeSpan]] = ([], [])
+    for spans, keep in zip((layer.entities, layer.claims), kept):
+        for span in spans:
+            check_offsets(document.text, span.start, span.end, span.text)
+            if span.state == "rejected":
+                report.drop(where, _describe(span), REJECTED)
+                continue
+            if span.score is not None or span.reason or span.source:
+                report.drop(where, f"{_describe(span)}: score, reason, provenance", NO_DETAILS)
+            keep.append(span)
+    return kept
+
+
+def choose_ents(spans: list[NativeSpan]) -> tuple[list[NativeSpan], list[NativeSpan]]:
+    """The spans for ``doc.ents`` (no two overlap) in text order, and those left out.
+
+    Greedy: longest first (code points), then earliest start, then the order given."""
+    order = sorted(range(len(spans)), key=lambda i: (spans[i].start - spans[i].end,
+                                                     spans[i].start, i))
+    taken: set[int] = set()
+    covered = bytearray(max((s.end for s in spans), default=0))
+    for i in order:
+        span = spans[i]
+        if not any(covered[span.start:span.end]):
+            covered[span.start:span.end] = b"\x01" * (span.end - span.start)
+            taken.add(i)
+    kept = sorted((spans[i] for i in taken), key=lambda s: s.start)
+    return kept, [s for i, s in enumerate(spans) if i not in taken]
+
+
+def _aligned_doc(nlp: Language, text: str, spans: Sequence[NativeSpan], where: str) -> Doc:
+    """A Doc of exactly ``text`` whose tokens start and end at every span boundary."""
+    starts, ends = {s.start for s in spans}, {s.end for s in spans}
+    words, spaces = _words(text, nlp.make_doc(text), starts, ends)
+    doc = Doc(nlp.vocab, words=words, spaces=spaces)
+    if doc.text != text:
+        raise UnannotateError(f"{where}: the spaCy Doc's text differs from the document's text")
+    return doc
+
+
+def _words(text: str, tokens: Doc, starts: set[int],
+           ends: set[int]) -> tuple[list[str], list[bool]]:
+    """Words and trailing-space flags for ``Doc(words=..., spaces=...)``: the tokenizer's
+    tokens cut at every span boundary. A token's trailing space stays a flag unless a span
+    starts on it or ends just after it; then it is a word of its own."""
+    trailing = {t.idx + len(t.text) for t in tokens if t.whitespace_}
+    bounds = {0, len(text)} | {c for c in starts | ends if 0 < c < len(text)}
+    for token in tokens:
+        bounds.update((token.idx, token.idx + len(token.text)))
+    ordered = sorted(bounds)
+    words: list[str] = []
+    spaces: list[bool] = []
+    for start, end in zip(ordered, ordered[1:]):
+        if start in trailing and words and not spaces[-1] \
+                and start not in starts and end not in ends:
+            spaces[-1] = True
+        else:
+            words.append(text[start:end])
+            spaces.append(False)
+    return words, spaces
+
+
+def _doc_span(doc: Doc, span: NativeSpan, where: str) -> Span:
+    made = doc.char_span(span.start, span.end, label=span.label, alignment_mode="strict")
+    if made is None:
+        raise UnannotateError(f"{where}: {_describe(span)} does not fall on the Doc's tokens")
+    return made
+
+
+def _user_data(document: NativeDocument, where: str, report: FormatReport) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "title": document.title,
+        "source": document.source,
+        "sha256": document.sha256,
+        "language": document.language,
+    }
+    try:
+        json.dumps(document.meta, allow_nan=False)
+    except (TypeError, ValueError) as error:
+        report.drop(where, "meta", f"not JSON-safe ({error})")
+    else:
+        data["meta"] = document.meta
+    return data
+
+
+def _describe(span: NativeSpan) -> str:
+    return f"span {span.start}-{span.end} {span.label}"
+
+
+# -- reading -----------------------------------------------------------------------------------
+
+
+def read(path: Path, report: FormatReport) -> Iterator[NativeDocument]:
+    """The documents of a ``.spacy`` file, or of every ``.spacy`` file in a folder (sorted)."""
+    path = Path(path)
+    if path.is_dir():
+        files = sorted(p for p in path.rglob("*.spacy") if p.is_file())
+        if not files:
+            raise InputError(str(path), "the folder holds no .spacy files")
+    elif path.is_file():
+        files = [path]
+    else:
+        raise InputError(str(path), "no such file or folder")
+    vocab = _reading_vocab()
+    for file in files:
+        yield from _read_file(file, vocab, report)
+
+
+def _read_file(path: Path, vocab: Vocab, report: FormatReport) -> Iterator[NativeDocument]:
+    name = str(path)
+    docbin = _load(path)
+    docs = docbin.get_docs(vocab)
+    for number in range(1, len(docbin) + 1):
+        try:
+            doc = next(docs)
+        except (IndexError, KeyError, ValueError, TypeError) as error:
+            raise InputError(name, f"a broken document in the DocBin ({error})", number) from None
+        yield _from_doc(doc, name, number, report)
+
+
+def _load(path: Path) -> DocBin:
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise InputError(str(path), error.strerror or str(error)) from None
+    try:
+        return DocBin().from_bytes(data)
+    # spaCy decodes zlib, then msgpack, then fields: bytes that are not a DocBin fail
+    # anywhere in between, with any of these.
+    except (ValueError, KeyError, TypeError, IndexError, AttributeError) as error:
+        raise InputError(str(path), f"not a spaCy DocBin ({type(error).__name__}: {error})") \
+            from None
+
+
+def _from_doc(doc: Doc, path: str, number: int, report: FormatReport) -> NativeDocument:
+    where = f"{path}:{number}"
+    text = doc.text
+    try:
+        entities = _native_spans(_entity_spans(doc), text, path, number, report)
+        claims = _native_spans(doc.spans.get(CLAIMS_KEY, []), text, path, number, report)
+    except (IndexError, ValueError) as error:  # spans pointing past the Doc's tokens
+        raise InputError(path, f"a span does not fit the document ({error})", number) from None
+    _report_unread(doc, where, report)
+    info = _read_user_data(doc, path, number)
+    stored_sha = info.get("sha256")
+    if stored_sha and stored_sha != text_sha256(text):
+        report.notes.append(f"{where}: the text differs from the text written (SHA-256 changed)")
+    report.documents += 1
+    report.spans.update(s.label for s in (*entities, *claims))
+    return NativeDocument(
+        text=text,
+        title=info.get("title", ""),
+        language=info.get("language") or guess_language(text),
+        source=info.get("source", ""),
+        meta=info.get("meta", {}),
+        layers=[NativeLayer(name="annotator", kind="annotator", entities=entities,
+                            claims=claims)],
+    )
+
+
+def _entity_spans(doc: Doc) -> list[Span]:
+    """``doc.spans["entities"]``, then each entity of ``doc.ents`` not already in it."""
+    group = list(doc.spans.get(ENTITIES_KEY, []))
+    seen = {(s.start_char, s.end_char, s.label_) for s in group}
+    return group + [e for e in doc.ents if (e.start_char, e.end_char, e.label_) not in seen]
+
+
+def _native_spans(spans: Iterable[Span], text: str, path: str, number: int,
+                  report: FormatReport) -> list[NativeSpan]:
+    """The spans the program can keep, checked against the text; the others reported."""
+    where = f"{path}:{number}"
+    kept = []
+    for span in spans:
+        what = f"span {span.start_char}-{span.end_char} {span.label_}"
+        if not span.label_ or span.start_char == span.end_char:
+            report.drop(where, what, "a span needs a label and at least one character")
+            continue
+        try:
+            piece = check_offsets(text, span.start_char, span.end_char, span.text)
+        except OffsetError as error:
+            raise InputError(path, str(error), number) from None
+        if span.kb_id_ or span.id_:
+            report.drop(where, f"{what}: kb_id, id",
+                        "the program keeps no knowledge-base or pattern ids")
+        kept.append(NativeSpan(span.start_char, span.end_char, span.label_, piece, "accepted"))
+    return kept
+
+
+def _report_unread(doc: Doc, where: str, report: FormatReport) -> None:
+    """Report what the Doc carries beyond text, entities and claims."""
+    for key, group in doc.spans.items():
+        if key not in (ENTITIES_KEY, CLAIMS_KEY):
+            report.drop(where, f"span group {key!r} ({len(group)} spans)",
+                        "only the 'entities' and 'claims' span groups are read")
+    if doc.cats:
+        report.drop(where, f"doc.cats ({len(doc.cats)} categories)",
+                    "the program keeps no document categories")
+    for attr in _TOKEN_ATTRS:
+        if doc.has_annotation(attr):
+            report.drop(where, f"token {attr} annotations", "the program keeps spans only")
+    for key in doc.user_data:
+        if key not in USER_DATA_KEYS:
+            report.drop(where, f"user_data {key!r}", "not a field the program keeps")
+
+
+def _read_user_data(doc: Doc, path: str, number: int) -> dict[str, Any]:
+    """Title, source, sha256, language (strings) and meta (an object) from ``doc.user_data``.
+
+    msgpack returns JSON arrays as tuples; they become lists again."""
+    info: dict[str, Any] = {}
+    for key in USER_DATA_KEYS:
+        if key not in doc.user_data:
+            continue
+        value = _as_json(doc.user_data[key])
+        wanted = dict if key == "meta" else str
+        if not isinstance(value, wanted):
+            kind = "an object" if key == "meta" else "a string"
+            raise InputError(path, f"user_data {key!r} is not {kind}", number)
+        info[key] = value
+    return info
+
+
+def _as_json(value: Any) -> Any:
+    if isinstance(value, (list, tuple)):
+        return [_as_json(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _as_json(v) for k, v in value.items()}
+    return value
+
+
+def detect(path: Path, head: bytes) -> bool:
+    """A DocBin is zlib-compressed msgpack with no signature of its own: the suffix decides."""
+    return path.suffix.lower() == ".spacy"
+
+
+SPEC = FormatSpec(
+    name="spacy",
+    title="spaCy DocBin",
+    reader=read,
+    writer=write,
+    suffixes=(".spacy",),
+    detect=detect,
+    options={"dev_fraction": 0.0, "seed": 0},
+)
