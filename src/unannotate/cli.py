@@ -63,11 +63,21 @@ def root(
     raise typer.Exit(run(opened, annotator))
 
 
+FORMAT_HELP = "jsonl, prodigy, doccano, label-studio, brat, conll, spacy"
+
+
 @app.command("import")
 def import_command(
-    paths: Annotated[list[Path], typer.Argument(help="Files or folders: .txt .md .html .pdf .docx .jsonl")],
+    paths: Annotated[list[Path], typer.Argument(
+        help="Files or folders: documents (.txt .md .html .pdf .docx .jsonl) or annotations "
+        f"({FORMAT_HELP})")],
     project: ProjectOption = None,
-    annotator: Annotated[str | None, typer.Option(help="Who is importing (recorded).")] = None,
+    annotator: Annotated[str | None, typer.Option(
+        help="Whose annotations the file holds (when it does not say), or who is importing.")
+    ] = None,
+    format: Annotated[str | None, typer.Option(
+        "--format", "-f", help=f"Annotation format ({FORMAT_HELP}); default: detected.")
+    ] = None,
     language: Annotated[
         str | None, typer.Option(help="Language code of the documents (default: guessed).")
     ] = None,
@@ -75,7 +85,71 @@ def import_command(
         bool, typer.Option("--skip-invalid", help="Pass over bad JSONL records and count them.")
     ] = False,
 ) -> None:
-    """Import documents. The exact text is stored; a text already there is not stored twice."""
+    """Import documents, or annotations written by this or another tool. The exact text is
+    stored; a text already there is not stored twice; each file is imported whole or not at all."""
+    from .services.interchange import detect_format
+
+    annotated: list[Path] = []
+    plain: list[Path] = []
+    try:
+        for path in paths:
+            if format is not None or (path.exists() and detect_format(path) is not None):
+                annotated.append(path)
+            else:
+                plain.append(path)
+    except UnannotateError as error:
+        fail(str(error))
+    failed = False
+    if plain:
+        failed |= not _import_documents(plain, project, annotator, language, skip_invalid)
+    for path in annotated:
+        failed |= not _import_annotations(path, project, annotator, language, format)
+    if failed:
+        raise typer.Exit(1)
+
+
+def _import_annotations(path: Path, project: str | None, annotator: str | None,
+                        language: str | None, format: str | None) -> bool:
+    from .services.interchange import import_annotations
+    from .services.project import open_project
+
+    with open_project(project) as opened:
+        try:
+            report = import_annotations(opened, path, fmt=format, annotator=annotator,
+                                        language=language)
+        except UnannotateError as error:
+            typer.echo(f"rejected {error}", err=True)
+            return False
+    _print_format_report(report.read, "read")
+    typer.echo(f"{path} ({report.format}): {report.documents_new} new documents, "
+               f"{report.documents_matched} already in the project")
+    for layer, counts in sorted(report.spans.items()):
+        detail = ", ".join(f"{label} {n}" for label, n in sorted(counts.items()))
+        typer.echo(f"  {layer}: {sum(counts.values())} spans" + (f" ({detail})" if detail else ""))
+    if report.already_present:
+        typer.echo(f"  {report.already_present} spans were there already and were not added again")
+    if report.new_labels:
+        typer.echo(f"  labels added to the scheme: {', '.join(report.new_labels)}")
+    return True
+
+
+def _print_format_report(report, verb: str) -> None:  # type: ignore[no-untyped-def]
+    """What a format could not keep, grouped by reason, with a few examples each."""
+    for note in report.notes:
+        typer.echo(f"note: {note}", err=True)
+    by_reason: dict[str, list[str]] = {}
+    for dropped in report.dropped:
+        by_reason.setdefault(dropped.why, []).append(f"{dropped.where}: {dropped.what}")
+    for why, items in sorted(by_reason.items(), key=lambda kv: -len(kv[1])):
+        typer.echo(f"not {verb}: {len(items)} × {why}", err=True)
+        for item in items[:3]:
+            typer.echo(f"    {item}", err=True)
+        if len(items) > 3:
+            typer.echo(f"    ... and {len(items) - 3} more", err=True)
+
+
+def _import_documents(paths: list[Path], project: str | None, annotator: str | None,
+                      language: str | None, skip_invalid: bool) -> bool:
     from tqdm import tqdm
 
     from .services.importing import import_paths, list_files
@@ -102,8 +176,7 @@ def import_command(
         + (f", {len(report.skipped)} records skipped" if report.skipped else "")
         + f" (project: {opened.location})"
     )
-    if report.new == 0 and report.duplicates == 0:
-        raise typer.Exit(1)
+    return not (report.new == 0 and report.duplicates == 0)
 
 
 @app.command()
@@ -142,20 +215,51 @@ def _print_stats(result) -> None:  # type: ignore[no-untyped-def]
 
 @app.command()
 def export(
-    out: Annotated[Path, typer.Option("--output", "-o", help="File to write.")],
+    out: Annotated[Path, typer.Option(
+        "--output", "-o", help="File to write (a folder for brat, for doccano without --layer, "
+        "and for spacy with --dev-fraction).")],
     project: ProjectOption = None,
-    format: Annotated[str, typer.Option("--format", "-f", help="Export format.")] = "jsonl",
+    format: Annotated[str, typer.Option("--format", "-f", help=f"{FORMAT_HELP}.")] = "jsonl",
+    layer: Annotated[str | None, typer.Option(
+        help="suggestions, gold, or an annotator's name (default: every layer for jsonl; the "
+        "only annotator otherwise; doccano: one file per annotator).")] = None,
+    only_done: Annotated[bool, typer.Option(
+        "--only-done", help="Only documents marked done (by the layer's annotator).")] = False,
+    dev_fraction: Annotated[float | None, typer.Option(
+        help="spacy: share of documents for dev.spacy (split by document, seeded).")] = None,
+    seed: Annotated[int | None, typer.Option(help="spacy: seed of the train/dev split.")] = None,
+    scheme: Annotated[str | None, typer.Option(help="conll: iob2 (default), iob1, bioes, bilou.")
+                      ] = None,
+    allow_overlapping: Annotated[bool, typer.Option(
+        "--allow-overlapping", help="doccano: write overlapping spans (the project allows them).")
+    ] = False,
 ) -> None:
-    """Export the project (native JSONL, see docs/formats.md)."""
-    from .services.exporting import export_native
+    """Export annotations (native JSONL, see docs/formats.md, or another tool's format)."""
+    from .services.interchange import export_annotations
     from .services.project import open_project
 
-    if format != "jsonl":
-        fail(f"unknown export format {format!r}; known: jsonl")
+    options: dict[str, object] = {}
+    for name, value in (("dev_fraction", dev_fraction), ("seed", seed), ("scheme", scheme)):
+        if value is not None:
+            options[name] = value
+    if allow_overlapping:
+        options["allow_overlapping"] = True
     with open_project(project, create=False) as opened:
-        report = export_native(opened, out)
-    per_label = ", ".join(f"{label} {n}" for label, n in sorted(report.spans.items()))
-    typer.echo(f"wrote {report.documents} documents to {report.path}" + (f" ({per_label})" if per_label else ""))
+        try:
+            reports = export_annotations(opened, out, fmt=format, layer=layer,
+                                         only_done=only_done, options=options)
+        except (UnannotateError, ValueError) as error:
+            fail(str(error))
+    for report in reports:
+        written = report.written
+        _print_format_report(written, "written")
+        per_label = ", ".join(f"{label} {n}" for label, n in sorted(written.spans.items()))
+        files = written.files
+        where = ", ".join(files) if len(files) <= 3 else f"{out} ({len(files)} files)"
+        typer.echo(f"wrote {written.documents} documents ({report.layer}) to {where}"
+                   + (f" ({per_label})" if per_label else ""))
+        if report.skipped_not_done:
+            typer.echo(f"  {report.skipped_not_done} documents not marked done were left out")
 
 
 @app.command()

@@ -25,9 +25,10 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .native import NativeDocument
+if TYPE_CHECKING:  # native.py imports this module for its own format spec
+    from .native import NativeDocument
 
 
 @dataclass
@@ -93,7 +94,7 @@ def span_cuts(document: NativeDocument) -> list[int]:
     return cuts
 
 
-Reader = Callable[[Path, FormatReport], Iterator[NativeDocument]]
+Reader = Callable[[Path, FormatReport], Iterator["NativeDocument"]]
 Writer = Callable[..., None]
 
 

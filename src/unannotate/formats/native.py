@@ -13,6 +13,8 @@ from typing import IO, Any
 
 from ..core.errors import InputError, OffsetError
 from ..core.model import check_offsets, text_sha256
+from .atomic import atomic_write
+from .interchange import FormatReport, FormatSpec
 
 FORMAT_NAME = "unannotate"
 FORMAT_VERSION = 1
@@ -203,3 +205,42 @@ def read_native(path: str | Path) -> Iterator[NativeDocument]:
             except json.JSONDecodeError as error:
                 raise InputError(name, f"not JSON ({error.msg}, column {error.colno})", number) from None
             yield parse_record(data, name, number)
+
+
+def read(path: Path, report: FormatReport) -> Iterator[NativeDocument]:
+    """The interchange reader: native JSONL with every layer it holds."""
+    for document in read_native(path):
+        report.documents += 1
+        for layer in document.layers:
+            for span in (*layer.entities, *layer.claims):
+                report.spans[span.label] += 1
+        yield document
+
+
+def write(documents: Iterable[NativeDocument], out: Path, report: FormatReport) -> None:
+    """The interchange writer: every layer the documents carry, decisions included."""
+
+    def counted() -> Iterator[NativeDocument]:
+        for document in documents:
+            for layer in document.layers:
+                for span in (*layer.entities, *layer.claims):
+                    report.spans[span.label] += 1
+            yield document
+
+    with atomic_write(out) as handle:
+        report.documents += write_native(counted(), handle)
+    report.files.append(str(out))
+
+
+def detect(path: Path, head: bytes) -> bool:
+    return path.suffix.lower() == ".jsonl" and b'"format"' in head and b'"unannotate"' in head
+
+
+SPEC = FormatSpec(
+    name="jsonl",
+    title="unannotate JSONL",
+    reader=read,
+    writer=write,
+    suffixes=(".jsonl",),
+    detect=detect,
+)

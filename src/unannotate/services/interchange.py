@@ -1,0 +1,473 @@
+"""Importing and exporting annotations in the formats of other tools.
+
+Every format module reads into and writes from the native document types; this service is
+the one place that maps them onto the project: documents matched by the SHA-256 of their
+text, annotations into the named annotator's layer, predictions into a suggestions layer,
+reviewed spans into gold. A file is imported in one transaction: whole, or not at all.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from ..core.errors import InputError, UnannotateError
+from ..core.language import guess_language
+from ..core.model import DocumentStatus, Label, LabelKind, LayerKind, SpanState
+from ..formats import brat, conll, doccano, labelstudio, native, prodigy
+from ..formats.atomic import atomic_write
+from ..formats.interchange import FormatReport, FormatSpec
+from ..formats.native import NativeDocument, NativeLayer, NativeSpan
+from ..nlp import docbin
+from ..storage.bulk import insert_rows
+from ..storage.schema import (
+    DocumentRow,
+    DocumentStatusRow,
+    EventRow,
+    LabelRow,
+    SpanRow,
+    utcnow,
+)
+from .exporting import iter_native_documents
+from .project import Project
+
+NEW_LABEL_COLOUR = "#d7ccc8"
+CLAIM_LABEL = "CLAIM"
+
+# In the order detection tries them: the most specific first.
+FORMATS: dict[str, FormatSpec] = {
+    spec.name: spec
+    for spec in (native.SPEC, prodigy.SPEC, labelstudio.SPEC, doccano.SPEC, brat.SPEC,
+                 conll.SPEC, docbin.SPEC)
+}
+SUGGESTIONS = "suggestions"
+GOLD = "gold"
+HEAD_BYTES = 64 * 1024
+MAX_FIRST_LINE = 8 * 1024 * 1024
+
+
+class InterchangeError(UnannotateError):
+    """An import or export the program cannot do as asked: the message says what to give."""
+
+
+def format_names() -> list[str]:
+    return list(FORMATS)
+
+
+def get_format(name: str) -> FormatSpec:
+    try:
+        return FORMATS[name]
+    except KeyError:
+        raise InterchangeError(
+            f"unknown format {name!r}; known: {', '.join(FORMATS)}") from None
+
+
+def detect_format(path: Path) -> FormatSpec | None:
+    """The annotation format ``path`` looks like, or None (plain documents, or unknown)."""
+    path = Path(path)
+    if path.is_dir():
+        if any(path.rglob("*.ann")):
+            return FORMATS["brat"]
+        if any(path.glob("*.spacy")):
+            return FORMATS["spacy"]
+        return None
+    try:
+        with path.open("rb") as handle:
+            # The first line whole (a JSONL record's keys may follow a long text), within reason.
+            head = handle.read(HEAD_BYTES)
+            if b"\n" not in head:
+                head += handle.readline(MAX_FIRST_LINE)
+    except OSError as error:
+        raise InputError(str(path), f"cannot be read: {error.strerror or error}") from None
+    for spec in FORMATS.values():
+        if spec.detect is not None and spec.detect(path, head):
+            return spec
+    return None
+
+
+def _call(function: Callable[..., Any], *args: Any, options: dict[str, Any], fmt: str,
+          direction: str) -> Any:
+    """Call a reader or writer with the options it takes; refuse the others plainly."""
+    accepted = inspect.signature(function).parameters
+    takes_any = any(p.kind is p.VAR_KEYWORD for p in accepted.values())
+    unknown = [k for k in options if k not in accepted and not takes_any]
+    if unknown:
+        raise InterchangeError(
+            f"{', '.join(sorted(unknown))} does not apply when {direction} {fmt}")
+    return function(*args, **options)
+
+
+# -- import --------------------------------------------------------------------------------
+
+
+@dataclass
+class AnnotationImportReport:
+    path: str
+    format: str
+    documents_new: int = 0
+    documents_matched: int = 0  # already in the project (same text)
+    spans: dict[str, Counter[str]] = field(default_factory=dict)  # layer -> label -> count
+    already_present: int = 0  # spans the layer held already (a repeated import)
+    new_labels: list[str] = field(default_factory=list)
+    read: FormatReport = field(default_factory=FormatReport)
+
+    @property
+    def total_spans(self) -> int:
+        return sum(sum(c.values()) for c in self.spans.values())
+
+
+@dataclass
+class _Context:
+    project: Project
+    session: Session
+    report: AnnotationImportReport
+    annotator: str | None
+    rename: dict[str, str]  # a file's annotator name -> the name given with --annotator
+    label_ids: dict[str, int]
+    label_kinds: dict[str, str]
+    layer_ids: dict[tuple[str, str], int] = field(default_factory=dict)
+    annotator_ids: dict[str, int] = field(default_factory=dict)
+
+
+def import_annotations(
+    project: Project,
+    path: str | Path,
+    *,
+    fmt: str | None = None,
+    annotator: str | None = None,
+    language: str | None = None,
+    options: dict[str, Any] | None = None,
+    on_documents: Callable[[int], None] | None = None,
+) -> AnnotationImportReport:
+    """Import the documents and annotations of one file (or brat/DocBin folder).
+
+    Annotations go to their annotator's layer: the name the file gives, or ``annotator``
+    for annotations that name nobody (and when the file names exactly one person, it is
+    renamed to ``annotator``). Predictions go to a suggestions layer named after the model,
+    reviewed spans to the gold layer. Labels the project lacks are added to its scheme.
+    All or nothing: on any error the project is unchanged."""
+    path = Path(path)
+    spec = get_format(fmt) if fmt else detect_format(path)
+    if spec is None:
+        raise InterchangeError(
+            f"{path}: cannot tell its format; give --format ({', '.join(FORMATS)})")
+    if spec.reader is None:
+        raise InterchangeError(f"{spec.title} cannot be read")
+    report = AnnotationImportReport(str(path), spec.name)
+    documents = _call(spec.reader, path, report.read, options=dict(options or {}),
+                      fmt=spec.title, direction="reading")
+    with project.db.session() as session:
+        context = _Context(project, session, report, annotator, {},
+                           dict(session.execute(select(LabelRow.name, LabelRow.id)).all()),
+                           dict(session.execute(select(LabelRow.name, LabelRow.kind)).all()))
+        records = iter(documents)
+        first = _collect_names(records, context)
+        count = 0
+        for document in first:
+            _store_document(context, document, language)
+            count += 1
+            if on_documents and count % 100 == 0:
+                on_documents(100)
+        if on_documents and count % 100:
+            on_documents(count % 100)
+        if count == 0:
+            raise InputError(str(path), f"holds no documents ({spec.title})")
+        session.add(EventRow(
+            kind="import",
+            annotator_id=_annotator_id(context, annotator) if annotator else None,
+            after={
+                "source": str(path), "format": spec.name,
+                "new": report.documents_new, "matched": report.documents_matched,
+                "spans": {layer: dict(c) for layer, c in report.spans.items()},
+                "dropped": len(report.read.dropped),
+            },
+        ))
+    return report
+
+
+def _collect_names(records: Iterator[NativeDocument], context: _Context) -> list[NativeDocument]:
+    """Read the whole file first: a bad record fails before anything is written, and the
+    annotators it names are known before their layers are chosen."""
+    documents = list(records)
+    named = {layer.annotator for d in documents for layer in d.layers
+             if layer.kind == LayerKind.ANNOTATOR.value and layer.annotator}
+    unnamed = any(layer.kind == LayerKind.ANNOTATOR.value and not layer.annotator
+                  for d in documents for layer in d.layers)
+    if context.annotator:
+        if len(named) == 1 and not unnamed:
+            context.rename[next(iter(named))] = context.annotator
+    elif unnamed:
+        raise InterchangeError(
+            f"{context.report.path}: the file does not say whose annotations these are; "
+            "give --annotator NAME")
+    return documents
+
+
+def _annotator_id(context: _Context, name: str) -> int:
+    found = context.annotator_ids.get(name)
+    if found is None:
+        found = context.annotator_ids[name] = Project.annotator_id(context.session, name)
+    return found
+
+
+def _layer_for(context: _Context, layer: NativeLayer) -> tuple[int, str, int | None]:
+    """The project layer receiving ``layer``: (layer id, its name, annotator id or None)."""
+    if layer.kind == LayerKind.SUGGESTIONS.value:
+        name = layer.suggester or layer.name or "imported"
+        key = ("s", name)
+        if key not in context.layer_ids:
+            context.layer_ids[key] = Project.layer_id(
+                context.session, name, LayerKind.SUGGESTIONS, suggester=name,
+                pipeline=layer.pipeline, pipeline_version=layer.pipeline_version)
+        return context.layer_ids[key], name, None
+    if layer.kind == LayerKind.GOLD.value:
+        key = ("g", GOLD)
+        if key not in context.layer_ids:
+            context.layer_ids[key] = Project.layer_id(context.session, GOLD, LayerKind.GOLD)
+        return context.layer_ids[key], GOLD, None
+    person = layer.annotator or context.annotator
+    assert person, "checked by _collect_names"
+    person = context.rename.get(person, person)
+    key = ("a", person)
+    if key not in context.layer_ids:
+        context.layer_ids[key] = context.project.annotator_layer_id(context.session, person)
+    return context.layer_ids[key], f"annotator:{person}", _annotator_id(context, person)
+
+
+def _document_id(context: _Context, document: NativeDocument, language: str | None) -> int:
+    sha = document.sha256
+    found = context.session.scalar(select(DocumentRow.id).where(DocumentRow.sha256 == sha))
+    if found is not None:
+        context.report.documents_matched += 1
+        return found
+    row = DocumentRow(
+        sha256=sha, text=document.text, title=(document.title or "")[:500],
+        meta=document.meta or {}, source=document.source or context.report.path,
+        language=language or (document.language if document.language else None)
+        or guess_language(document.text),
+    )
+    context.session.add(row)
+    context.session.flush()
+    context.report.documents_new += 1
+    return row.id
+
+
+def _label_id(context: _Context, label: str, claim: bool) -> int:
+    found = context.label_ids.get(label)
+    if found is not None:
+        return found
+    kind = LabelKind.CLAIM if claim or label == CLAIM_LABEL else LabelKind.ENTITY
+    context.report.new_labels.extend(context.project.ensure_labels(
+        context.session, [Label(label, kind, NEW_LABEL_COLOUR)]))
+    context.label_ids = dict(context.session.execute(select(LabelRow.name, LabelRow.id)).all())
+    return context.label_ids[label]
+
+
+_SPAN_COLUMNS = ("layer_id", "document_id", "start", "end", "label_id", "state", "score",
+                 "reason", "source_id", "version")
+
+
+def _store_document(context: _Context, document: NativeDocument, language: str | None) -> None:
+    session = context.session
+    doc_id = _document_id(context, document, language)
+    # Suggestions first, so that decisions on them can point at them.
+    ordered = sorted(document.layers, key=lambda la: la.kind != LayerKind.SUGGESTIONS.value)
+    suggestion_ids: dict[tuple[str, int, int, str], int] = {}
+    stamp = utcnow()
+    for layer in ordered:
+        layer_id, layer_name, annotator_id = _layer_for(context, layer)
+        existing = {
+            (start, end, label_id): state
+            for start, end, label_id, state in session.execute(
+                select(SpanRow.start, SpanRow.end, SpanRow.label_id, SpanRow.state)
+                .where(SpanRow.layer_id == layer_id, SpanRow.document_id == doc_id))
+        }
+        suggestions = layer.kind == LayerKind.SUGGESTIONS.value
+        rows = []
+        counts = context.report.spans.setdefault(layer_name, Counter())
+        for claim, spans in ((False, layer.entities), (True, layer.claims)):
+            for span in spans:
+                label_id = _label_id(context, span.label, claim)
+                key = (span.start, span.end, label_id)
+                if key in existing:
+                    context.report.already_present += 1
+                    continue
+                existing[key] = span.state
+                state = SpanState.SUGGESTED.value if suggestions else (
+                    SpanState.REJECTED.value if span.state == SpanState.REJECTED.value
+                    else SpanState.ACCEPTED.value)
+                source_id = _source_of(context, span, doc_id, suggestion_ids)
+                rows.append((layer_id, doc_id, span.start, span.end, label_id, state,
+                             span.score, span.reason or "", source_id, 1))
+                counts[span.label] += 1
+        insert_rows(session.connection(), SpanRow.__table__, _SPAN_COLUMNS, rows,
+                    {"created_at": stamp, "updated_at": stamp})
+        if suggestions:
+            for span_id, start, end, label_id in session.execute(
+                select(SpanRow.id, SpanRow.start, SpanRow.end, SpanRow.label_id)
+                .where(SpanRow.layer_id == layer_id, SpanRow.document_id == doc_id)
+            ):
+                suggestion_ids[(layer.name, start, end, str(label_id))] = span_id
+        elif annotator_id is not None and layer.status:
+            _set_status(session, doc_id, annotator_id, layer.status)
+
+
+def _source_of(context: _Context, span: NativeSpan, doc_id: int,
+               suggestion_ids: dict[tuple[str, int, int, str], int]) -> int | None:
+    """The suggestion a decision in the file was made on, when the file says so."""
+    if not span.source or "layer" not in span.source:
+        return None
+    label_id = context.label_ids.get(span.label)
+    return suggestion_ids.get((str(span.source["layer"]), span.start, span.end, str(label_id)))
+
+
+def _set_status(session: Session, doc_id: int, annotator_id: int, status: str) -> None:
+    try:
+        wanted = DocumentStatus(status)
+    except ValueError:
+        return
+    if wanted is DocumentStatus.TODO:
+        return
+    row = session.get(DocumentStatusRow, (doc_id, annotator_id))
+    if row is None:
+        session.add(DocumentStatusRow(document_id=doc_id, annotator_id=annotator_id,
+                                      status=wanted.value))
+    elif row.status != DocumentStatus.DONE.value:
+        session.execute(update(DocumentStatusRow)
+                        .where(DocumentStatusRow.document_id == doc_id,
+                               DocumentStatusRow.annotator_id == annotator_id)
+                        .values(status=wanted.value, updated_at=utcnow()))
+
+
+# -- export --------------------------------------------------------------------------------
+
+
+@dataclass
+class AnnotationExportReport:
+    format: str
+    layer: str
+    written: FormatReport = field(default_factory=FormatReport)
+    skipped_not_done: int = 0
+
+
+def layer_choices(project: Project) -> list[str]:
+    """What ``--layer`` takes in this project: suggestions, gold, and each annotator."""
+    from ..storage.schema import AnnotatorRow, LayerRow
+
+    with project.db.read() as session:
+        annotators = list(session.scalars(
+            select(AnnotatorRow.name).join(LayerRow, LayerRow.annotator_id == AnnotatorRow.id)
+            .where(LayerRow.kind == LayerKind.ANNOTATOR.value).order_by(AnnotatorRow.name)))
+    return [SUGGESTIONS, GOLD, *annotators]
+
+
+def _pick_layer(document: NativeDocument, layer: str) -> NativeLayer | None:
+    """The one layer of ``document`` being exported (all suggestion layers merged)."""
+    if layer == SUGGESTIONS:
+        chosen = [la for la in document.layers if la.kind == LayerKind.SUGGESTIONS.value]
+        if not chosen:
+            return None
+        merged = NativeLayer(name=SUGGESTIONS, kind=LayerKind.SUGGESTIONS.value,
+                             suggester=chosen[0].suggester if len(chosen) == 1 else None)
+        for la in chosen:
+            merged.entities.extend(la.entities)
+            merged.claims.extend(la.claims)
+        merged.entities.sort(key=lambda s: (s.start, s.end))
+        merged.claims.sort(key=lambda s: (s.start, s.end))
+        return merged
+    kind = LayerKind.GOLD.value if layer == GOLD else LayerKind.ANNOTATOR.value
+    for la in document.layers:
+        if la.kind == kind and (kind == LayerKind.GOLD.value or la.annotator == layer):
+            if kind == LayerKind.ANNOTATOR.value:
+                # An annotator's export holds their annotations, not their rejections.
+                la.entities = [s for s in la.entities if s.state != SpanState.REJECTED.value]
+                la.claims = [s for s in la.claims if s.state != SpanState.REJECTED.value]
+            return la
+    return None
+
+
+def _is_done(document: NativeDocument, picked: NativeLayer, layer: str) -> bool:
+    if picked.kind == LayerKind.ANNOTATOR.value:
+        return picked.status == DocumentStatus.DONE.value
+    # Suggestions and gold: done when some annotator marked the document done.
+    return any(la.status == DocumentStatus.DONE.value for la in document.layers)
+
+
+def iter_layer_documents(project: Project, session: Session, layer: str, *,
+                         only_done: bool = False,
+                         report: AnnotationExportReport | None = None
+                         ) -> Iterator[NativeDocument]:
+    """Each document the layer has seen, carrying only that layer, streamed."""
+    for document in iter_native_documents(project, session):
+        picked = _pick_layer(document, layer)
+        if picked is None:
+            continue
+        if only_done and not _is_done(document, picked, layer):
+            if report is not None:
+                report.skipped_not_done += 1
+            continue
+        document.layers = [picked]
+        yield document
+
+
+def export_annotations(project: Project, out: str | Path, *, fmt: str, layer: str | None,
+                       only_done: bool = False,
+                       options: dict[str, Any] | None = None) -> list[AnnotationExportReport]:
+    """Write ``layer`` (``suggestions``, ``gold`` or an annotator's name) in format ``fmt``.
+
+    Without a layer: the native format writes every layer; doccano writes one file per
+    annotator into the folder ``out``, as doccano does; other formats need one."""
+    spec = get_format(fmt)
+    if spec.writer is None:
+        raise InterchangeError(f"{spec.title} cannot be written")
+    out = Path(out)
+    choices = layer_choices(project)
+    if layer is not None and layer not in choices:
+        raise InterchangeError(
+            f"no layer {layer!r} in this project; --layer takes: {', '.join(choices)}")
+    if layer is None and spec.name == "doccano":
+        annotators = choices[2:]
+        if not annotators:
+            raise InterchangeError("no annotator has annotations to export")
+        out.mkdir(parents=True, exist_ok=True)
+        return [_export_one(project, out / f"{_file_name(name)}.jsonl", spec, name, only_done,
+                            options) for name in annotators]
+    if layer is None and spec.name != "jsonl":
+        annotators = choices[2:]
+        if len(annotators) != 1:
+            raise InterchangeError(
+                f"say which layer to export with --layer: {', '.join(choices)}")
+        layer = annotators[0]
+    return [_export_one(project, out, spec, layer, only_done, options)]
+
+
+def _file_name(name: str) -> str:
+    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in name).strip("._")
+    return safe or "annotator"
+
+
+def _export_one(project: Project, out: Path, spec: FormatSpec, layer: str | None,
+                only_done: bool, options: dict[str, Any] | None) -> AnnotationExportReport:
+    report = AnnotationExportReport(spec.name, layer or "all")
+    with project.db.read() as session:
+        if layer is None:  # native, every layer
+            documents: Iterable[NativeDocument] = iter_native_documents(project, session)
+        else:
+            documents = iter_layer_documents(project, session, layer, only_done=only_done,
+                                             report=report)
+        _call(spec.writer, documents, out, report.written, options=dict(options or {}),
+              fmt=spec.title, direction="writing")
+        if spec.name == "label-studio":
+            labels = list(session.scalars(select(LabelRow.name).order_by(LabelRow.position)))
+            config = out.with_name(out.stem + ".config.xml")
+            with atomic_write(config) as handle:
+                handle.write(labelstudio.labeling_config(labels))
+            report.written.files.append(str(config))
+    return report
