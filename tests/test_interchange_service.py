@@ -268,3 +268,49 @@ def test_cli_import_and_export_say_what_they_did(tmp_path: Path) -> None:
     run = subprocess.run([*cli[:3], "export", "--project", str(tmp_path / "a.db"), "-f", "nope",
                           "-o", str(tmp_path / "x")], capture_output=True, text=True)
     assert run.returncode == 1 and "unknown format 'nope'" in run.stderr
+
+
+def test_skip_invalid_passes_over_bad_records_and_counts_them(tmp_path: Path) -> None:
+    project = open_project(tmp_path / "p.db")
+    path = tmp_path / "d.jsonl"
+    lines = [json.dumps({"text": "Kenya.", "label": [[0, 5, "GPE"]]}),
+             "{not json",
+             json.dumps({"text": "Chad.", "label": [[0, 40, "GPE"]]}),  # offsets outside
+             json.dumps({"text": "Peru.", "label": [[0, 4, "GPE"]]})]
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    report = import_annotations(project, path, annotator="ana", skip_invalid=True)
+    assert [(e.path, e.line) for e in report.skipped] == [(str(path), 2), (str(path), 3)]
+    assert _spans(project) == {("Kenya.", 0, 5, "GPE"), ("Peru.", 0, 4, "GPE")}
+    pretty = tmp_path / "pretty.jsonl"
+    pretty.write_text(json.dumps({"text": "Mali.", "label": [[0, 4, "GPE"]]}, indent=2), "utf-8")
+    with pytest.raises(InterchangeError, match="one record a line"):
+        import_annotations(project, pretty, fmt="doccano", annotator="ana", skip_invalid=True)
+    # Read whole (no --skip-invalid), the same pretty-printed file imports.
+    import_annotations(project, pretty, fmt="doccano", annotator="ana")
+    assert ("Mali.", 0, 4, "GPE") in _spans(project)
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "prodigy", "doccano", "label-studio", "conll", "spacy"])
+def test_a_failed_export_leaves_the_previous_file_whole(
+    fmt: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from unannotate.services import interchange
+
+    project = _annotated_project(tmp_path / "a.db", tmp_path)
+    real = interchange.iter_native_documents
+
+    def breaks_after_one(*args, **kwargs):  # type: ignore[no-untyped-def]
+        documents = real(*args, **kwargs)
+        yield next(documents)
+        raise OSError("disk full")
+
+    monkeypatch.setattr(interchange, "iter_native_documents", breaks_after_one)
+    out = tmp_path / "out.data"
+    out.write_text("the previous export\n", "utf-8")
+    with pytest.raises(OSError, match="disk full"):
+        export_annotations(project, out, fmt=fmt, layer="ana")
+    assert out.read_text("utf-8") == "the previous export\n"
+    assert sorted(p.name for p in tmp_path.iterdir()
+                  if not p.name.startswith("a.db")) == ["docs", "out.data"]
+    with pytest.raises(ValueError, match="IOB scheme"):
+        export_annotations(project, out, fmt="conll", layer="ana", options={"scheme": "nope"})

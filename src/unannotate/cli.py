@@ -82,7 +82,7 @@ def import_command(
         str | None, typer.Option(help="Language code of the documents (default: guessed).")
     ] = None,
     skip_invalid: Annotated[
-        bool, typer.Option("--skip-invalid", help="Pass over bad JSONL records and count them.")
+        bool, typer.Option("--skip-invalid", help="Pass over bad records of a JSONL file and count them.")
     ] = False,
 ) -> None:
     """Import documents, or annotations written by this or another tool. The exact text is
@@ -103,26 +103,30 @@ def import_command(
     if plain:
         failed |= not _import_documents(plain, project, annotator, language, skip_invalid)
     for path in annotated:
-        failed |= not _import_annotations(path, project, annotator, language, format)
+        failed |= not _import_annotations(path, project, annotator, language, format,
+                                          skip_invalid)
     if failed:
         raise typer.Exit(1)
 
 
 def _import_annotations(path: Path, project: str | None, annotator: str | None,
-                        language: str | None, format: str | None) -> bool:
+                        language: str | None, format: str | None, skip_invalid: bool) -> bool:
     from .services.interchange import import_annotations
     from .services.project import open_project
 
     with open_project(project) as opened:
         try:
             report = import_annotations(opened, path, fmt=format, annotator=annotator,
-                                        language=language)
+                                        language=language, skip_invalid=skip_invalid)
         except UnannotateError as error:
             typer.echo(f"rejected {error}", err=True)
             return False
     _print_format_report(report.read, "read")
+    for error in report.skipped[:50]:
+        typer.echo(f"skipped {error}", err=True)
     typer.echo(f"{path} ({report.format}): {report.documents_new} new documents, "
-               f"{report.documents_matched} already in the project")
+               f"{report.documents_matched} already in the project"
+               + (f", {len(report.skipped)} records skipped" if report.skipped else ""))
     for layer, counts in sorted(report.spans.items()):
         detail = ", ".join(f"{label} {n}" for label, n in sorted(counts.items()))
         typer.echo(f"  {layer}: {sum(counts.values())} spans" + (f" ({detail})" if detail else ""))

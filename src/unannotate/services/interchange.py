@@ -9,6 +9,8 @@ reviewed spans into gold. A file is imported in one transaction: whole, or not a
 from __future__ import annotations
 
 import inspect
+import json
+import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -49,6 +51,7 @@ FORMATS: dict[str, FormatSpec] = {
 }
 SUGGESTIONS = "suggestions"
 GOLD = "gold"
+LINE_FORMATS = ("jsonl", "prodigy", "doccano")
 HEAD_BYTES = 64 * 1024
 MAX_FIRST_LINE = 8 * 1024 * 1024
 
@@ -117,6 +120,7 @@ class AnnotationImportReport:
     already_present: int = 0  # spans the layer held already (a repeated import)
     new_labels: list[str] = field(default_factory=list)
     read: FormatReport = field(default_factory=FormatReport)
+    skipped: list[InputError] = field(default_factory=list)  # records passed over
 
     @property
     def total_spans(self) -> int:
@@ -144,6 +148,7 @@ def import_annotations(
     annotator: str | None = None,
     language: str | None = None,
     options: dict[str, Any] | None = None,
+    skip_invalid: bool = False,
     on_documents: Callable[[int], None] | None = None,
 ) -> AnnotationImportReport:
     """Import the documents and annotations of one file (or brat/DocBin folder).
@@ -161,14 +166,12 @@ def import_annotations(
     if spec.reader is None:
         raise InterchangeError(f"{spec.title} cannot be read")
     report = AnnotationImportReport(str(path), spec.name)
-    documents = _call(spec.reader, path, report.read, options=dict(options or {}),
-                      fmt=spec.title, direction="reading")
+    documents = _read_all(spec, path, report, dict(options or {}), skip_invalid)
     with project.db.session() as session:
         context = _Context(project, session, report, annotator, {},
                            dict(session.execute(select(LabelRow.name, LabelRow.id)).all()),
                            dict(session.execute(select(LabelRow.name, LabelRow.kind)).all()))
-        records = iter(documents)
-        first = _collect_names(records, context)
+        first = _check_annotators(documents, context)
         count = 0
         for document in first:
             _store_document(context, document, language)
@@ -186,16 +189,56 @@ def import_annotations(
                 "source": str(path), "format": spec.name,
                 "new": report.documents_new, "matched": report.documents_matched,
                 "spans": {layer: dict(c) for layer, c in report.spans.items()},
-                "dropped": len(report.read.dropped),
+                "dropped": len(report.read.dropped), "skipped": len(report.skipped),
             },
         ))
     return report
 
 
-def _collect_names(records: Iterator[NativeDocument], context: _Context) -> list[NativeDocument]:
-    """Read the whole file first: a bad record fails before anything is written, and the
-    annotators it names are known before their layers are chosen."""
-    documents = list(records)
+def _read_all(spec: FormatSpec, path: Path, report: AnnotationImportReport,
+              options: dict[str, Any], skip_invalid: bool) -> list[NativeDocument]:
+    """Every record of the file, read before anything is written: a bad record fails the
+    file (or, with ``skip_invalid`` and a format of one record a line, is passed over and
+    counted in ``report.skipped``)."""
+    assert spec.reader is not None
+    if not skip_invalid:
+        return list(_call(spec.reader, path, report.read, options=options, fmt=spec.title,
+                          direction="reading"))
+    if spec.name not in LINE_FORMATS or path.is_dir():
+        raise InterchangeError(f"--skip-invalid needs a format of one record a line "
+                               f"({', '.join(LINE_FORMATS)}); {spec.title} is read whole")
+    lines = path.read_bytes().split(b"\n")
+    if not _one_object_a_line(lines):
+        raise InterchangeError(f"{path}: --skip-invalid needs one record a line, and this file "
+                               "spreads a record over several lines")
+    with tempfile.TemporaryDirectory(prefix="unannotate-") as folder:
+        copy = Path(folder) / path.name
+        while True:
+            copy.write_bytes(b"\n".join(lines))
+            report.read = FormatReport()
+            try:
+                return list(_call(spec.reader, copy, report.read, options=options,
+                                  fmt=spec.title, direction="reading"))
+            except InputError as error:
+                if error.line is None or not 1 <= error.line <= len(lines) \
+                        or not lines[error.line - 1].strip():
+                    raise InputError(str(path), error.reason, error.line) from None
+                # A blank line in its place: the reader skips it, later line numbers hold.
+                lines[error.line - 1] = b""
+                report.skipped.append(InputError(str(path), error.reason, error.line))
+
+
+def _one_object_a_line(lines: list[bytes]) -> bool:
+    first = next((line for line in lines if line.strip()), b"")
+    try:
+        return isinstance(json.loads(first), dict)
+    except ValueError:
+        return False
+
+
+def _check_annotators(documents: list[NativeDocument], context: _Context
+                      ) -> list[NativeDocument]:
+    """Whose layers the annotations go to, known before anything is written."""
     named = {layer.annotator for d in documents for layer in d.layers
              if layer.kind == LayerKind.ANNOTATOR.value and layer.annotator}
     unnamed = any(layer.kind == LayerKind.ANNOTATOR.value and not layer.annotator
