@@ -1,4 +1,5 @@
-"""The shortcuts list (F1) and the settings dialog (name, shortcuts, label scheme)."""
+"""The shortcuts list (F1), the settings dialog (name, shortcuts, label scheme) and the
+export dialog."""
 
 from __future__ import annotations
 
@@ -6,10 +7,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QColor, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QColorDialog,
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QDoubleSpinBox,
     QFormLayout,
     QHeaderView,
     QKeySequenceEdit,
@@ -167,3 +170,60 @@ class SettingsDialog(QDialog):
         self.preferences.shortcuts = shortcuts
         save_scheme(self.project, self.edited_labels())
         super().accept()
+
+
+class ExportDialog(QDialog):
+    """Choose what to export: format, layer, done documents only, and the spaCy split."""
+
+    def __init__(self, formats: list[tuple[str, str]], layers: list[str], annotator: str,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Export")
+        self.format = QComboBox()
+        for name, title in formats:
+            self.format.addItem(title, name)
+        self.layer = QComboBox()
+        self.layer.addItem("every layer (native JSONL only)", None)
+        for layer in layers:
+            self.layer.addItem(layer, layer)
+        if annotator in layers:
+            self.layer.setCurrentIndex(layers.index(annotator) + 1)
+        self.only_done = QCheckBox("only documents marked done")
+        self.dev_fraction = QDoubleSpinBox()
+        self.dev_fraction.setRange(0.0, 0.9)
+        self.dev_fraction.setSingleStep(0.05)
+        self.dev_fraction.setValue(0.2)
+        self.dev_fraction.setToolTip("spaCy: share of documents written to dev.spacy")
+        form = QFormLayout()
+        form.addRow("Format", self.format)
+        form.addRow("Layer", self.layer)
+        form.addRow("", self.only_done)
+        form.addRow("Dev share (spaCy)", self.dev_fraction)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+        self.format.currentIndexChanged.connect(self._update)
+        self._update()
+
+    def _update(self) -> None:
+        self.dev_fraction.setEnabled(self.chosen_format() == "spacy")
+
+    def chosen_format(self) -> str:
+        return str(self.format.currentData())
+
+    def chosen_layer(self) -> str | None:
+        return self.layer.currentData()
+
+    def options(self) -> dict[str, object]:
+        if self.chosen_format() == "spacy" and self.dev_fraction.value() > 0:
+            return {"dev_fraction": round(self.dev_fraction.value(), 2)}
+        return {}
+
+    def writes_folder(self) -> bool:
+        fmt = self.chosen_format()
+        return fmt == "brat" or (fmt == "spacy" and bool(self.options())) or (
+            fmt == "doccano" and self.chosen_layer() is None)
