@@ -159,3 +159,49 @@ def test_history_is_append_only_and_a_colleagues_layer_is_read_only(project: Pro
         bob.delete(ana_span.id)
     with project.db.read() as session:
         assert session.scalar(select(EventRow.kind).where(EventRow.kind == "accept")) == "accept"
+
+
+def test_deciding_a_suggestion_reports_what_it_stored(project: Project, project_path: Path) -> None:
+    """The window refreshes from what accept/reject return: it must be what a read gives."""
+    from dataclasses import replace
+
+    from unannotate.services.review_data import refreshed_spans
+
+    doc, (unicef, date, mali) = _setup(project)
+    ana = Reviewer(project, "ana")
+    accepted = ana.accept(unicef, label="PERSON")
+    rejected = ana.reject(date)
+    for change in (accepted, rejected):
+        assert change.statuses == {doc: DocumentStatus.IN_PROGRESS}
+        assert change.written is not None
+        assert refreshed_spans(ana, doc, change) == refreshed_spans(
+            ana, doc, replace(change, written=None))
+    (written,) = accepted.written or []
+    assert (written.label, written.source_id, written.state.value) == ("PERSON", unicef, "accepted")
+    stored = _rows(project_path, f'SELECT start, "end", version FROM spans WHERE id = {written.id}')
+    assert stored == [(written.start, written.end, 1)]
+    ana.set_status(doc, DocumentStatus.DONE)
+    assert ana.accept(mali).statuses == {doc: DocumentStatus.DONE}
+
+
+def test_opening_reads_the_spans_near_the_first_pending_suggestion(project: Project) -> None:
+    from unannotate.services.review_data import load_document, load_spans
+
+    doc, (unicef, date, mali) = _setup(project)
+    ana = Reviewer(project, "ana")
+    # UNICEF accepted but moved far away (onto "Thanks"): its suggestion is decided, though
+    # the annotation lies outside the range read.
+    ana.accept(unicef, start=TEXT.index("Thanks"), end=TEXT.index("Thanks") + 6)
+    opened = load_document(ana, doc, around=lambda start: (start, start + 1))
+    assert opened.target is not None and opened.target.id == date
+    assert opened.known == (0, TEXT.index("\r\n"))  # widened to the whole first paragraph
+    assert [s.id for s in opened.spans.suggestions] == [date, mali]
+    assert opened.spans.annotations == []
+    everything = load_spans(ana, doc)
+    assert [s.id for s in everything.suggestions] == [date, mali]
+    assert [s.source_id for s in everything.annotations] == [unicef]
+    # Asked for a span that is drawn, it is the target; a decided suggestion is not.
+    assert load_document(ana, doc, select_span=mali).target.id == mali  # type: ignore[union-attr]
+    assert load_document(ana, doc, select_span=unicef).target.id == date  # type: ignore[union-attr]
+    whole = load_document(ana, doc)
+    assert whole.known is None and whole.spans == everything

@@ -188,3 +188,187 @@ def test_shortcuts_help_lists_every_action(qtbot, window_factory, seeded) -> Non
             for r in range(dialog.table.rowCount())}
     assert keys["Accept"] == "A"
     assert keys["Undo"] == "Ctrl+Z"
+
+
+# -- a long document: what is formatted when, and the window's indexes ----------------------
+
+LONG_WORDS = ("Geneva", "UNICEF", "Mali")
+
+
+def _long_text(paragraphs: int = 160) -> str:
+    """Paragraphs of a few lines each, some with CRLF and an emoji, naming LONG_WORDS."""
+    lines = []
+    for n in range(paragraphs):
+        lines.append(f"Paragraph {n} 🌍: UNICEF staff in Geneva said aid reached Mali on time, "
+                     f"and the convoy number {n} left after the briefing in Geneva ended. "
+                     "The figures were checked twice by the team before release.")
+    return "\r\n\r\n".join(lines[:20]) + "\n\n" + "\n\n".join(lines[20:])
+
+
+def _add_long_document(project: Project, text: str) -> int:
+    """Every occurrence of LONG_WORDS suggested (two labels on each "Mali": an overlap),
+    and a claim over the first sentence of every fifth paragraph."""
+    import re
+
+    info = SuggesterInfo(name="test.long.v1", kind=LabelKind.ENTITY)
+    with project.db.session() as session:
+        doc_id = session.execute(
+            insert(DocumentRow).returning(DocumentRow.id),
+            [{"sha256": "l" * 64, "text": text, "title": "Long", "meta": {}}]).scalar_one()
+        layer_id = suggestions_layer_id(session, info)
+        labels = project.label_ids(session)
+        rows = []
+        for word, label in (("Geneva", "GPE"), ("UNICEF", "ORG"), ("Mali", "GPE"),
+                            ("Mali", "LOC")):
+            rows += [(m.start(), m.end(), label) for m in re.finditer(word, text)]
+        paragraphs = [m.start() for m in re.finditer(r"Paragraph \d+", text)]
+        for start in paragraphs[::5]:
+            rows.append((start, text.index("time,", start) + 4, "CLAIM"))
+        session.execute(insert(SpanRow), [
+            {"layer_id": layer_id, "document_id": doc_id, "start": start, "end": end,
+             "label_id": labels[label], "state": "suggested", "score": 0.7, "reason": "test"}
+            for start, end, label in sorted(rows)])
+    return doc_id
+
+
+def _formats(block) -> list[tuple[int, int, object]]:  # type: ignore[no-untyped-def]
+    from PySide6.QtGui import QTextCharFormat
+
+    return [(f.start, f.length, QTextCharFormat(f.format)) for f in block.layout().formats()]
+
+
+def _visible_blocks(view) -> list:  # type: ignore[no-untyped-def]
+    blocks = []
+    block = view.firstVisibleBlock()
+    top = view.contentOffset().y()
+    while block.isValid() and top <= view.viewport().height():
+        blocks.append(block)
+        top += view.blockBoundingRect(block).height()
+        block = block.next()
+    return blocks
+
+
+@pytest.fixture
+def long_document(project_path: Path) -> int:
+    project = open_project(project_path)
+    doc_id = _add_long_document(project, _long_text())
+    project.close()
+    return doc_id
+
+
+def test_idle_batches_format_every_block_holding_spans_as_a_full_rehighlight(
+        qtbot, window_factory, long_document) -> None:  # type: ignore[no-untyped-def]
+    window = window_factory()
+    view = window.view
+    window.open_document(long_document)
+    assert window.spans  # every span read (they are, right after the first paint)
+    doc = view.document()
+    holding = view.blocks_with_spans()
+    assert len(holding) > 100
+    # Right after opening, only what is on screen is formatted ...
+    formatted_at_once = [n for n in holding if doc.findBlockByNumber(n).layout().formats()]
+    assert 0 < len(formatted_at_once) < len(holding) / 4
+    # ... the rest in idle batches.
+    qtbot.waitUntil(lambda: not view.idle_work_left, timeout=10_000)
+    lazily = {n: _formats(doc.findBlockByNumber(n)) for n in range(doc.blockCount())}
+    assert all(lazily[n] for n in holding)
+    view.highlighter.active = set(range(doc.blockCount()))
+    view.highlighter.rehighlight()
+    assert lazily == {n: _formats(doc.findBlockByNumber(n)) for n in range(doc.blockCount())}
+
+
+def test_a_block_scrolled_into_view_is_formatted_before_it_is_painted(
+        qtbot, window_factory, long_document, project_path) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QEvent, QObject
+
+    from unannotate.services.decisions import Reviewer
+
+    # Decided suggestions before the first pending one: the document opens in its middle.
+    project = open_project(project_path)
+    reviewer = Reviewer(project, "ana")
+    for span in reviewer.pending(long_document)[:150]:
+        reviewer.accept(span.id)
+    project.close()
+    window = window_factory()
+    view = window.view
+    checked: list[bool] = []
+
+    class PaintCheck(QObject):
+        def eventFilter(self, watched, event) -> bool:  # type: ignore[no-untyped-def]  # noqa: N802
+            if event.type() == QEvent.Type.Paint:
+                checked.append(all(_formats(b) for b in _visible_blocks(view)
+                                   if view.has_spans(b)))
+            return False
+
+    check = PaintCheck()
+    view.viewport().installEventFilter(check)
+    window.open_document(long_document)
+    assert view.verticalScrollBar().value() > 0  # revealed the first pending suggestion
+    # Before anything is painted, scroll far away (outside the spans read so far) ...
+    view.verticalScrollBar().setValue(0)
+    assert window.span_model.rowCount() == len(window.spans) + len(window.rejected)
+    bar = view.verticalScrollBar()
+    for value in range(0, bar.maximum() + 1, max(1, bar.pageStep() // 2)):
+        bar.setValue(value)  # ... and page through it while the idle batches are still due
+        view.viewport().repaint()
+    assert checked and all(checked)
+    qtbot.waitUntil(lambda: not view.idle_work_left, timeout=10_000)
+    assert all(checked)
+
+
+def test_decisions_keep_the_panel_and_the_document_row_in_step(
+        qtbot, window_factory, long_document, project_path) -> None:  # type: ignore[no-untyped-def]
+    window = window_factory()
+    window.open_document(long_document)
+    view = window.view
+    qtbot.waitUntil(lambda: not view.idle_work_left, timeout=10_000)
+    model = window.span_model
+    for _ in range(6):
+        qtbot.keyClick(view, Qt.Key.Key_A)
+    qtbot.keyClick(view, Qt.Key.Key_X)
+    qtbot.keyClick(view, Qt.Key.Key_Tab)
+    qtbot.keyClick(view, Qt.Key.Key_A)
+
+    def rows() -> list[tuple[object, ...]]:
+        return [tuple(model.data(model.index(r, c)) for c in range(model.columnCount()))
+                for r in range(model.rowCount())]
+
+    shown, shown_row = rows(), window.documents.rows[window.documents.row_of(long_document)]
+    selected = view.selected_span
+    # What the window shows after the decisions is what it shows when opened afresh.
+    window.open_document(long_document, select_span=selected)
+    qtbot.waitUntil(lambda: model.rowCount() == len(shown), timeout=10_000)
+    assert rows() == shown
+    window.reload_documents()
+    assert window.documents.rows[window.documents.row_of(long_document)] == shown_row
+    assert [r[3] for r in shown].count("accepted") == 7
+    assert [r[3] for r in shown].count("rejected") == 1
+    # The panel's rows in text order, the selected span's row selected.
+    keys = [(s.start, s.end, s.id) for s in (*window.spans.values(), *window.rejected.values())]
+    assert model.keys == sorted(keys)
+    selected_row = window.span_table.selectionModel().selectedRows()[0].row()
+    assert model.data(model.index(selected_row, 0), Qt.ItemDataRole.UserRole) == selected
+
+
+def test_a_block_loses_its_formats_with_its_last_span(qtbot, window_factory, seeded) -> None:  # type: ignore[no-untyped-def]
+    window = window_factory()
+    window.open_document(seeded["html"])  # one suggestion: "Beirut"
+    view = window.view
+    block = view.document().findBlock(view.positions.to_qt(HTML_TEXT.index("Beirut")))
+    assert _formats(block)
+    qtbot.keyClick(view, Qt.Key.Key_X)  # rejected: not drawn any more
+    assert not _formats(block)
+
+
+def test_next_and_previous_wrap_around_in_text_order(qtbot, window_factory, seeded) -> None:  # type: ignore[no-untyped-def]
+    window = window_factory()
+    view = window.view
+    order = sorted(window.pending_ids, key=lambda i: (window.spans[i].start, window.spans[i].end, i))
+    assert view.selected_span == order[0]
+    seen = []
+    for _ in range(len(order)):
+        qtbot.keyClick(view, Qt.Key.Key_Tab)
+        seen.append(view.selected_span)
+    assert seen == [*order[1:], order[0]]
+    qtbot.keyClick(view, Qt.Key.Key_Backtab)
+    assert view.selected_span == order[-1]

@@ -6,10 +6,13 @@ before this window redraws anything: what is shown as decided is stored.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right, insort
+from collections import Counter
 from dataclasses import replace
+from itertools import chain
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
+from PySide6.QtCore import QEvent, QItemSelectionModel, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -30,21 +33,24 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.errors import UnannotateError
-from ..core.model import DocumentStatus, Label, LabelKind, Span
+from ..core.model import DocumentStatus, Label, LabelKind
 from ..core.offsets import Tokens, sentence_at
 from ..services.decisions import Change, ConflictError, Reviewer
 from ..services.preferences import Preferences
 from ..services.project import Project
 from ..services.review_data import (
     ReviewDocument,
+    ReviewSpan,
+    ReviewSpans,
     document_summaries,
     first_document_to_review,
     load_document,
+    load_spans,
     refreshed_spans,
 )
 from .actions import ACTIONS, MENUS, ActionSpec
-from .document_view import DocumentView, DrawnSpan
-from .models import STATUS_TEXT, DocumentFilter, DocumentListModel, SpanListModel, SpanRowView
+from .document_view import DocumentView, SpanKey, SpanStyle
+from .models import STATUS_TEXT, DocumentFilter, DocumentListModel, SpanListModel
 from .workers import Worker, start
 
 
@@ -60,9 +66,20 @@ class MainWindow(QMainWindow):
         self.label_by_name = {label.name: label for label in self.labels}
         self.document: ReviewDocument | None = None
         self.tokens: Tokens | None = None
-        self.spans: dict[int, Span] = {}  # drawn spans of the open document by id
-        self.pending_ids: set[int] = set()
-        self.rejected: dict[int, Span] = {}
+        # The open document's spans. Until ``_complete`` (right after the first paint) only
+        # those on screen are read: read the properties ``spans``, ``pending_ids`` and
+        # ``rejected``, which read the rest first.
+        self._spans: dict[int, ReviewSpan] = {}  # drawn: pending suggestions and annotations
+        self._pending: set[int] = set()
+        self._rejected: dict[int, ReviewSpan] = {}
+        self._pending_keys: list[SpanKey] = []  # sorted: next and previous by bisect
+        self._labels_drawn: Counter[str] = Counter()  # for the document list's label filter
+        self._progress_width = 0
+        self._complete = True
+        self._painted = False  # the view has painted the open document
+        self._complete_timer = QTimer(self)
+        self._complete_timer.setSingleShot(True)
+        self._complete_timer.timeout.connect(self._complete_load)
         self.decisions_this_session = 0
         self.character_mode = preferences.character_mode
         self.busy = False
@@ -118,6 +135,7 @@ class MainWindow(QMainWindow):
 
         self.view = DocumentView()
         self.view.span_clicked.connect(self._span_clicked)
+        self.view.painted.connect(self._view_painted)
         self.find_bar = QLineEdit()
         self.find_bar.setPlaceholderText("Find in the document (Enter: next, Esc: close)")
         self.find_bar.returnPressed.connect(self._find_next)
@@ -233,6 +251,7 @@ class MainWindow(QMainWindow):
 
     def trigger(self, spec: ActionSpec) -> None:
         """Run an action's handler if its enabled-when rule allows it, showing any error."""
+        self._complete_load()
         if spec.enabled_when and not getattr(self, spec.enabled_when)():
             return
         handler = getattr(self, spec.handler)
@@ -291,15 +310,44 @@ class MainWindow(QMainWindow):
     def _document_clicked(self, index) -> None:  # type: ignore[no-untyped-def]
         self.open_document(self.document_filter.data(index, Qt.ItemDataRole.UserRole))
 
+    # The open document's spans: complete when read from outside (see ``_complete``).
+    @property
+    def spans(self) -> dict[int, ReviewSpan]:
+        """Drawn spans of the open document (pending suggestions and annotations) by id."""
+        self._complete_load()
+        return self._spans
+
+    @property
+    def pending_ids(self) -> set[int]:
+        self._complete_load()
+        return self._pending
+
+    @property
+    def rejected(self) -> dict[int, ReviewSpan]:
+        self._complete_load()
+        return self._rejected
+
     def open_document(self, document_id: int, *, select_span: int | None = None) -> None:
-        self.document = load_document(self.reviewer, document_id)
+        """Show the document with the spans on screen painted first: the text, the span to
+        select and the spans in reach of it are read now; every other span, the panel and
+        the idle formatting of the blocks off screen come right after the first paint."""
+        document = load_document(self.reviewer, document_id, select_span=select_span,
+                                 around=self.view.on_screen_after_reveal())
+        self.document = document
         self.tokens = None
-        self.doc_title.setText(self.document.title)
-        self.spans = {s.id: s for s in (*self.document.suggestions, *self.document.annotations)}
-        self.pending_ids = {s.id for s in self.document.suggestions}
-        self.rejected = {s.id: s for s in self.document.rejected}
-        self.view.show_text(self.document.text, list(self.spans.values()), self._style)
-        self._fill_span_table()
+        self.doc_title.setText(document.title)
+        self._complete = False
+        self._painted = False
+        self._spans, self._pending, self._rejected = {}, set(), {}
+        self._take(document.spans)
+        self._pending_keys = [(s.start, s.end, s.id) for s in document.spans.suggestions]
+        self._labels_drawn = Counter(s.label for s in self._spans.values())
+        self.span_model.set_spans(document.text, [], self._panel_row, self._colour)
+        self.view.show_text(document.text)
+        target = document.target
+        self.view.set_spans(sorted((s.start, s.end, s.id) for s in self._spans.values()),
+                            self._style, known=document.known, need_all=self._complete_load,
+                            reveal=target.start if target is not None else None)
         row = self.documents.row_of(document_id)
         if row >= 0:
             proxy = self.document_filter.mapFromSource(self.documents.index(row, 0))
@@ -308,42 +356,93 @@ class MainWindow(QMainWindow):
                     proxy, QItemSelectionModel.SelectionFlag.ClearAndSelect
                     | QItemSelectionModel.SelectionFlag.Rows)
         self.view.setFocus(Qt.FocusReason.OtherFocusReason)
-        if select_span is not None and select_span in self.spans:
-            self._select(select_span)
+        if target is not None:
+            self._select(target.id)
         else:
-            self._select_next_pending(from_index=0)
+            self._select(None)
+            self._no_pending_left()
         self._update_title()
-        if self.auto_suggest and not self.document.suggestions and not self.document.annotations:
+        handle = self.windowHandle()
+        if handle is None or not handle.isExposed():
+            self._complete_load()  # not on screen: nothing to paint first
+        elif not self._complete:
+            # The rest right after the view's first paint (see _view_painted and event), or
+            # soon if the view is not painted.
+            self._complete_timer.start(200)
+
+    def _take(self, spans: ReviewSpans) -> None:
+        """Hold ``spans`` (read from the database) as the window's state."""
+        for span in spans.suggestions:
+            self._spans[span.id] = span
+            self._pending.add(span.id)
+        for span in spans.annotations:
+            self._spans[span.id] = span
+        for span in spans.rejected:
+            self._rejected[span.id] = span
+
+    def _view_painted(self) -> None:
+        if not self._complete and not self._painted:
+            self._painted = True
+            # Right after this paint pass (see event), else on the next turn of the loop.
+            self._complete_timer.start(0)
+
+    def event(self, event: QEvent) -> bool:
+        handled = super().event(event)
+        if event.type() == QEvent.Type.UpdateRequest and self._painted and not self._complete:
+            # The window has painted the document (and flushed it to the screen): read the
+            # rest now, in the same pass of the event loop, before any input is handled.
+            self._complete_load()
+        return handled
+
+    def _complete_load(self) -> None:
+        """Read every span of the open document (unless all were read on opening), fill the
+        panel and start formatting the blocks off screen in idle batches: once per document,
+        right after its first paint, or before anything needs them."""
+        if self._complete or self.document is None:
+            return
+        self._complete = True
+        self._complete_timer.stop()
+        document = self.document
+        if document.known is not None:
+            spans = load_spans(self.reviewer, document.id)
+            self._spans, self._pending, self._rejected = {}, set(), {}
+            self._take(spans)
+            self._pending_keys = [(s.start, s.end, s.id) for s in spans.suggestions]
+            self._labels_drawn = Counter(s.label for s in self._spans.values())
+            selected = self.view.selected_span
+            self.view.set_spans(sorted(self._pending_keys + [(s.start, s.end, s.id)
+                                                             for s in spans.annotations]),
+                                self._style)
+            if selected is not None and selected not in self._spans:
+                self._select(None)  # changed elsewhere between the two reads
+        self.span_model.set_spans(
+            document.text,
+            sorted((s.start, s.end, s.id) for s in chain(self._spans.values(),
+                                                         self._rejected.values())),
+            self._panel_row, self._colour)
+        self._select_row(self.view.selected_span)
+        if self.auto_suggest and not self._spans:
             # After the window has painted: spaCy loads on a worker, not before the first paint.
-            QTimer.singleShot(0, lambda: self._suggest_missing(document_id))
+            QTimer.singleShot(0, lambda: self._suggest_missing(document.id))
 
     def reload_current(self) -> None:
         if self.document is not None:
             selected = self.view.selected_span
             self.open_document(self.document.id, select_span=selected)
 
-    def _style(self, span: Span) -> tuple[str, LabelKind, bool]:
+    def _style(self, span_id: int) -> SpanStyle:
+        span = self._spans[span_id]
         label = self.label_by_name.get(span.label)
-        return (label.colour if label else "#cccccc", label.kind if label else LabelKind.ENTITY,
-                span.id in self.pending_ids)
+        return SpanStyle(label.colour if label else "#cccccc",
+                         label.kind if label else LabelKind.ENTITY, span_id in self._pending)
 
-    def _drawn(self, span: Span, *, pending: bool) -> DrawnSpan:
-        label = self.label_by_name.get(span.label)
-        colour = label.colour if label else "#cccccc"
-        kind = label.kind if label else LabelKind.ENTITY
-        return self.view.drawn(span, colour, kind, pending)
-
-    def _row_view(self, span: Span) -> SpanRowView:
-        assert self.document is not None
-        state = ("pending" if span.id in self.pending_ids else
-                 "rejected" if span.id in self.rejected else "accepted")
-        return SpanRowView(span.id, span.label, self._colour(span.label),
-                           self.document.text[span.start:span.end], span.score, span.reason,
-                           state, (span.start, span.end, span.id))
-
-    def _fill_span_table(self) -> None:
-        rows = [self._row_view(s) for s in (*self.spans.values(), *self.rejected.values())]
-        self.span_model.set_rows(sorted(rows, key=lambda r: r.order))
+    def _panel_row(self, span_id: int) -> tuple[ReviewSpan, str] | None:
+        """A row of the span panel: the span and its state."""
+        span = self._spans.get(span_id)
+        if span is not None:
+            return span, "pending" if span_id in self._pending else "accepted"
+        span = self._rejected.get(span_id)
+        return (span, "rejected") if span is not None else None
 
     def _colour(self, label: str) -> str:
         found = self.label_by_name.get(label)
@@ -355,19 +454,27 @@ class MainWindow(QMainWindow):
         if span_id is None:
             self.guidance.setText("")
             return
-        row = self.span_model.row_of(span_id)
-        if row >= 0:
-            self.span_table.selectRow(row)
-            self.span_table.scrollTo(self.span_model.index(row, 0))
-        span = self.spans.get(span_id)
+        self._select_row(span_id)
+        span = self._spans.get(span_id)
         if span is not None:
             label = self.label_by_name.get(span.label)
-            state = "suggestion" if span_id in self.pending_ids else "your annotation"
+            state = "suggestion" if span_id in self._pending else "your annotation"
             reason = f" — {span.reason}" if span.reason else ""
             guidance = f"{span.label} ({state}){reason}"
             if label and label.description:
                 guidance += f"\n\n{label.description}"
-            self.guidance.setText(guidance)
+            if guidance != self.guidance.text():
+                self.guidance.setText(guidance)
+
+    def _select_row(self, span_id: int | None) -> None:
+        """Select the span's row in the panel (once the panel is filled)."""
+        span = self._spans.get(span_id) if span_id is not None else None
+        if span is None:
+            return
+        row = self.span_model.row_of((span.start, span.end, span.id))
+        if row >= 0:
+            self.span_table.selectRow(row)
+            self.span_table.scrollTo(self.span_model.index(row, 0))
 
     def _span_clicked(self, span_id: int) -> None:
         self._select(span_id)
@@ -378,26 +485,29 @@ class MainWindow(QMainWindow):
             self._select(span_id)
         self.view.setFocus()
 
-    def _ordered_pending(self) -> list[Span]:
-        return sorted((self.spans[i] for i in self.pending_ids), key=lambda s: (s.start, s.end, s.id))
+    def _no_pending_left(self) -> None:
+        self.statusBar().showMessage(
+            "No suggestions left in this document. Ctrl+Enter marks it done.", 6000)
 
-    def _select_next_pending(self, *, from_index: int | None = None, forward: bool = True) -> None:
-        pending = self._ordered_pending()
+    def _select_next_pending(self, *, after: SpanKey | None = None, forward: bool = True) -> None:
+        """Select the pending suggestion after (or before) ``after``, else the selected span,
+        else the caret; past the last one, the first (a bisect on the sorted keys)."""
+        self._complete_load()
+        pending = self._pending_keys
         if not pending:
             self._select(None)
-            self.statusBar().showMessage(
-                "No suggestions left in this document. Ctrl+Enter marks it done.", 6000)
+            self._no_pending_left()
             return
-        current = self.spans.get(self.view.selected_span or -1)
-        key = (current.start, current.end, current.id) if current else (
-            (from_index if from_index is not None else self.view.cursor_index()), -1, -1)
+        current = self._spans.get(self.view.selected_span or -1)
+        key = after or ((current.start, current.end, current.id) if current
+                        else (self.view.cursor_index(), -1, -1))
         if forward:
-            after = [s for s in pending if (s.start, s.end, s.id) > key]
-            chosen = after[0] if after else pending[0]
+            n = bisect_right(pending, key)
+            chosen = pending[n] if n < len(pending) else pending[0]
         else:
-            before = [s for s in pending if (s.start, s.end, s.id) < key]
-            chosen = before[-1] if before else pending[-1]
-        self._select(chosen.id)
+            n = bisect_left(pending, key)
+            chosen = pending[n - 1] if n > 0 else pending[-1]
+        self._select(chosen[2])
 
     # -- refreshing after a decision --------------------------------------------------------
     def _after(self, change: Change | None, *, select: int | None = None,
@@ -405,62 +515,88 @@ class MainWindow(QMainWindow):
         if change is None:
             self.statusBar().showMessage("Nothing to undo or redo.", 4000)
             return
+        self._complete_load()
         self.decisions_this_session += 1
         assert self.document is not None
         if change.document_ids and self.document.id not in change.document_ids:
             # Undo of a decision made in another document: show it there.
             self.open_document(next(iter(change.document_ids)))
         else:
-            previous = self.spans.get(self.view.selected_span or -1)
-            pending, own, rejected = refreshed_spans(self.reviewer, self.document.id,
-                                                     change.span_ids)
-            for span_id in change.span_ids:
-                self.spans.pop(span_id, None)
-                self.pending_ids.discard(span_id)
-                self.rejected.pop(span_id, None)
-            for span in pending:
-                self.spans[span.id] = span
-                self.pending_ids.add(span.id)
-            for span in own:
-                self.spans[span.id] = span
-            for span in rejected:
-                self.rejected[span.id] = span
-            drawn = [self.view.drawn(s, *self._style(s)) for s in (*pending, *own)]
-            self.view.replace_spans(change.span_ids, drawn)
-            self.span_model.replace(change.span_ids,
-                                    [self._row_view(s) for s in (*pending, *own, *rejected)])
-            if select is not None and select in self.spans:
+            previous = self._spans.get(self.view.selected_span or -1)
+            pending, own, rejected = refreshed_spans(self.reviewer, self.document.id, change)
+            self._apply(change.span_ids, pending, own, rejected)
+            # The view's selection may be a span just removed: each branch sets it anew.
+            if select is not None and select in self._spans:
                 self._select(select)
             elif advance:
                 if previous is not None:
-                    self.view.select_span(None, scroll=False)
-                    self._select_next_pending(from_index=previous.start)
+                    self._select_next_pending(after=(previous.start, -1, -1))
                 else:
                     self._select_next_pending()
-            elif self.view.selected_span not in self.spans:
+            elif self.view.selected_span not in self._spans:
                 self._select(None)
-        self._refresh_document_row()
+        self._refresh_document_row(change)
 
-    def _refresh_document_row(self) -> None:
+    def _apply(self, span_ids: set[int], pending: list[ReviewSpan], own: list[ReviewSpan],
+               rejected: list[ReviewSpan]) -> None:
+        """Replace the spans ``span_ids`` by what the database now holds of them, in the
+        window's indexes, the view and the panel: no walk over every span."""
+        removed: list[SpanKey] = []  # rows of the panel
+        drawn_removed: list[int] = []
+        for span_id in span_ids:
+            span = self._spans.pop(span_id, None)
+            if span is not None:
+                key = (span.start, span.end, span.id)
+                removed.append(key)
+                drawn_removed.append(span_id)
+                if span_id in self._pending:
+                    self._pending.discard(span_id)
+                    del self._pending_keys[bisect_left(self._pending_keys, key)]
+                self._labels_drawn[span.label] -= 1
+                if not self._labels_drawn[span.label]:
+                    del self._labels_drawn[span.label]
+            span = self._rejected.pop(span_id, None)
+            if span is not None:
+                removed.append((span.start, span.end, span.id))
+        self._take(ReviewSpans(pending, own, rejected))
+        for span in pending:
+            insort(self._pending_keys, (span.start, span.end, span.id))
+        self._labels_drawn.update(span.label for span in chain(pending, own))
+        drawn = [(s.start, s.end, s.id) for s in chain(pending, own)]
+        self.view.replace_spans(drawn_removed, drawn)
+        self.span_model.replace(removed, drawn + [(s.start, s.end, s.id) for s in rejected])
+
+    def _refresh_document_row(self, change: Change | None = None) -> None:
         """The open document's row from what the window holds (no project-wide query)."""
         if self.document is None:
             return
         row = self.documents.row_of(self.document.id)
         if row >= 0:
-            accepted = [s for s in self.spans.values() if s.id not in self.pending_ids]
+            self._complete_load()
+            status = change.statuses.get(self.document.id) if change is not None else None
             self.documents.update_row(replace(
-                self.documents.rows[row], status=self.reviewer.status(self.document.id),
-                pending=len(self.pending_ids), annotations=len(accepted),
-                labels=frozenset(s.label for s in self.spans.values())))
+                self.documents.rows[row],
+                status=status or self.reviewer.status(self.document.id),
+                pending=len(self._pending), annotations=len(self._spans) - len(self._pending),
+                labels=frozenset(self._labels_drawn)))
         self._update_progress()
 
     def _update_progress(self) -> None:
-        rows = self.documents.rows
-        done = sum(1 for r in rows if r.status is DocumentStatus.DONE)
-        self.progress_label.setText(
-            f"{done} / {len(rows)} documents done · {self.decisions_this_session} decisions "
-            f"this session · {self.reviewer.annotator}"
-            + (" · character mode" if self.character_mode else ""))
+        text = (f"{self.documents.done_count} / {len(self.documents.rows)} documents done · "
+                f"{self.decisions_this_session} decisions this session · "
+                f"{self.reviewer.annotator}" + (" · character mode" if self.character_mode else ""))
+        label = self.progress_label
+        if text == label.text():
+            return
+        label.setText(text)
+        # Once shown, the label keeps the size the status bar gave it (wider when its text
+        # grows): a new count then repaints the label only, instead of laying out and
+        # repainting the whole status bar on every decision.
+        width = label.sizeHint().width()
+        if label.isVisible() and width > self._progress_width:
+            self._progress_width = max(width, label.width())
+            label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            label.setFixedSize(self._progress_width, label.height())
 
     def _update_title(self) -> None:
         title = self.document.title if self.document else ""

@@ -4,17 +4,28 @@ from __future__ import annotations
 
 import html
 from bisect import bisect_left
-from dataclasses import dataclass
+from collections.abc import Callable
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QSortFilterProxyModel
 from PySide6.QtGui import QColor
 
 from ..core.model import DocumentStatus
-from ..services.review_data import DocumentSummary
+from ..services.review_data import DocumentSummary, ReviewSpan
 
 Index = QModelIndex | QPersistentModelIndex
 STATUS_TEXT = {DocumentStatus.TODO: "to do", DocumentStatus.IN_PROGRESS: "in progress",
                DocumentStatus.DONE: "done"}
+SpanKey = tuple[int, int, int]  # (start, end, id): rows are kept in text order
+BULK = 64  # rows changed at once above which the table is reset rather than edited
+
+_DISPLAY = Qt.ItemDataRole.DisplayRole
+_USER = Qt.ItemDataRole.UserRole
+_TOOLTIP = Qt.ItemDataRole.ToolTipRole
+_BACKGROUND = Qt.ItemDataRole.BackgroundRole
+_FOREGROUND = Qt.ItemDataRole.ForegroundRole
+_ALIGNMENT = Qt.ItemDataRole.TextAlignmentRole
+_DARK_TEXT = QColor("#111111")
+_DONE_TEXT = QColor("#2e7d32")
 
 
 def plain_tooltip(text: str) -> str:
@@ -22,23 +33,10 @@ def plain_tooltip(text: str) -> str:
     return f"<p>{html.escape(text)}</p>"
 
 
-class _RowsModel(QAbstractTableModel):
-    """A table over a list of rows with fixed column headers."""
+class _TableModel(QAbstractTableModel):
+    """A flat table with fixed column headers."""
 
     HEADERS: tuple[str, ...] = ()
-    rows: list
-
-    def set_rows(self, rows: list) -> None:  # type: ignore[type-arg]
-        self.beginResetModel()
-        self.rows = rows
-        self.endResetModel()
-
-    def row_of(self, row_id: int) -> int:
-        """The row whose ``id`` is ``row_id``, or -1."""
-        return next((n for n, r in enumerate(self.rows) if r.id == row_id), -1)
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self.rows)
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802
         return 0 if parent.isValid() else len(self.HEADERS)
@@ -50,34 +48,53 @@ class _RowsModel(QAbstractTableModel):
         return None
 
 
-class DocumentListModel(_RowsModel):
+class DocumentListModel(_TableModel):
     HEADERS = ("Title", "Status", "Pending", "Annotations")
+    _ROLES = frozenset({_DISPLAY, _USER, _TOOLTIP, _FOREGROUND, _ALIGNMENT})
 
     def __init__(self) -> None:
         super().__init__()
         self.rows: list[DocumentSummary] = []
+        self._row_of: dict[int, int] = {}
+        self.done_count = 0  # rows whose status is done
+
+    def set_rows(self, rows: list[DocumentSummary]) -> None:
+        self.beginResetModel()
+        self.rows = rows
+        self._row_of = {row.id: n for n, row in enumerate(rows)}
+        self.done_count = sum(1 for row in rows if row.status is DocumentStatus.DONE)
+        self.endResetModel()
+
+    def row_of(self, document_id: int) -> int:
+        """The row of document ``document_id``, or -1."""
+        return self._row_of.get(document_id, -1)
 
     def update_row(self, summary: DocumentSummary) -> None:
-        for n, row in enumerate(self.rows):
-            if row.id == summary.id:
-                self.rows[n] = summary
-                self.dataChanged.emit(self.index(n, 0), self.index(n, len(self.HEADERS) - 1))
-                return
+        n = self._row_of.get(summary.id)
+        if n is None or self.rows[n] == summary:
+            return
+        self.done_count += (summary.status is DocumentStatus.DONE) - (
+            self.rows[n].status is DocumentStatus.DONE)
+        self.rows[n] = summary
+        self.dataChanged.emit(self.index(n, 0), self.index(n, len(self.HEADERS) - 1))
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.rows)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if not index.isValid():
+        if role not in self._ROLES or not index.isValid():
             return None
         row = self.rows[index.row()]
         column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == _DISPLAY:
             return (row.title, STATUS_TEXT[row.status], row.pending, row.annotations)[column]
-        if role == Qt.ItemDataRole.UserRole:
+        if role == _USER:
             return row.id
-        if role == Qt.ItemDataRole.ToolTipRole and column == 0:
+        if role == _TOOLTIP and column == 0:
             return plain_tooltip(row.title)
-        if role == Qt.ItemDataRole.ForegroundRole and row.status is DocumentStatus.DONE:
-            return QColor("#2e7d32")
-        if role == Qt.ItemDataRole.TextAlignmentRole and column >= 2:
+        if role == _FOREGROUND and row.status is DocumentStatus.DONE:
+            return _DONE_TEXT
+        if role == _ALIGNMENT and column >= 2:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
@@ -106,56 +123,106 @@ class DocumentFilter(QSortFilterProxyModel):
         return not self.search or self.search in row.title.casefold()
 
 
-@dataclass(frozen=True)
-class SpanRowView:
-    id: int
-    label: str
-    colour: str
-    text: str
-    score: float | None
-    reason: str
-    state: str  # "pending", "accepted", "rejected"
-    order: tuple[int, int, int] = (0, 0, 0)  # start, end, id: rows are kept in text order
+SpanLookup = Callable[[int], tuple[ReviewSpan, str] | None]  # id -> (span, state)
 
 
-class SpanListModel(_RowsModel):
+class SpanListModel(_TableModel):
+    """The open document's spans in text order. Rows are only keys: what a row shows (label,
+    text, score, state, reason) is looked up and formatted in :meth:`data`, for the rows
+    painted, so filling the panel builds nothing per span."""
+
     HEADERS = ("Label", "Text", "Score", "State", "Reason")
+    _ROLES = frozenset({_DISPLAY, _USER, _TOOLTIP, _BACKGROUND, _FOREGROUND})
 
     def __init__(self) -> None:
         super().__init__()
-        self.rows: list[SpanRowView] = []
+        self.keys: list[SpanKey] = []
+        self._text = ""
+        self._lookup: SpanLookup = lambda _id: None
+        self._colour: Callable[[str], str] = lambda _label: "#cccccc"
 
-    def replace(self, removed_ids: set[int], added: list[SpanRowView]) -> None:
-        """Remove and insert a few rows in place (a decision), keeping text order."""
-        for n in sorted((n for n, r in enumerate(self.rows) if r.id in removed_ids),
-                        reverse=True):
+    def set_spans(self, text: str, keys: list[SpanKey], lookup: SpanLookup,
+                  colour: Callable[[str], str]) -> None:
+        """Show ``keys`` (sorted); ``lookup(id)`` gives a row's span and state ("pending",
+        "accepted", "rejected"), ``colour(label)`` its label's colour."""
+        self.beginResetModel()
+        self.keys = keys
+        self._text, self._lookup, self._colour = text, lookup, colour
+        self.endResetModel()
+
+    def row_of(self, key: SpanKey) -> int:
+        """The row of the span with ``key``, or -1 (a bisect)."""
+        n = bisect_left(self.keys, key)
+        return n if n < len(self.keys) and self.keys[n] == key else -1
+
+    def replace(self, removed: list[SpanKey], added: list[SpanKey]) -> None:
+        """A decision: remove and insert a few rows, keeping text order. A span replaced by
+        one that sorts to the same row (a suggestion and the annotation made from it) is
+        changed in place, and a single row that moves is moved, not removed and inserted."""
+        removed = [key for key in removed if self.row_of(key) >= 0]
+        if len(removed) == 1 and len(added) == 1:
+            self._replace_one(removed[0], added[0])
+            return
+        if len(removed) + len(added) > BULK:
+            # Many rows (accept all): one reset, not a layout change per row.
+            gone = set(removed)
+            self.beginResetModel()
+            self.keys = sorted([key for key in self.keys if key not in gone] + added)
+            self.endResetModel()
+            return
+        for n in sorted((self.row_of(key) for key in removed), reverse=True):
             self.beginRemoveRows(QModelIndex(), n, n)
-            del self.rows[n]
+            del self.keys[n]
             self.endRemoveRows()
-        orders = [r.order for r in self.rows]
-        for row in sorted(added, key=lambda r: r.order):
-            n = bisect_left(orders, row.order)
+        for key in sorted(added):
+            n = bisect_left(self.keys, key)
             self.beginInsertRows(QModelIndex(), n, n)
-            self.rows.insert(n, row)
-            orders.insert(n, row.order)
+            self.keys.insert(n, key)
             self.endInsertRows()
 
+    def _replace_one(self, old: SpanKey, new: SpanKey) -> None:
+        row = self.row_of(old)
+        del self.keys[row]
+        target = bisect_left(self.keys, new)
+        self.keys.insert(row, old)
+        if target != row:
+            # The model's destination counts rows before the move.
+            self.beginMoveRows(QModelIndex(), row, row, QModelIndex(),
+                               target + 1 if target > row else target)
+            del self.keys[row]
+            self.keys.insert(target, new)
+            self.endMoveRows()
+        else:
+            self.keys[row] = new
+        self.dataChanged.emit(self.index(target, 0), self.index(target, len(self.HEADERS) - 1))
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.keys)
+
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if not index.isValid():
+        if role not in self._ROLES or not index.isValid():
             return None
-        row = self.rows[index.row()]
         column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            text = row.text if len(row.text) <= 80 else row.text[:77] + "…"
-            score = "" if row.score is None else f"{row.score:.2f}"
-            return (row.label, text.replace("\r", " ").replace("\n", " "), score, row.state,
-                    row.reason)[column]
-        if role == Qt.ItemDataRole.BackgroundRole and column == 0:
-            return QColor(row.colour)
-        if role == Qt.ItemDataRole.ForegroundRole and column == 0:
-            return QColor("#111111")
-        if role == Qt.ItemDataRole.ToolTipRole and column in (1, 4):
-            return plain_tooltip(row.text if column == 1 else row.reason)
-        if role == Qt.ItemDataRole.UserRole:
-            return row.id
-        return None
+        if role == _FOREGROUND:
+            return _DARK_TEXT if column == 0 else None
+        if role == _TOOLTIP and column not in (1, 4):
+            return None
+        found = self._lookup(self.keys[index.row()][2])
+        if found is None:
+            return None
+        span, state = found
+        if role == _DISPLAY:
+            if column == 0:
+                return span.label
+            if column == 1:
+                text = self._text[span.start:span.end]
+                text = text if len(text) <= 80 else text[:77] + "…"
+                return text.replace("\r", " ").replace("\n", " ")
+            if column == 2:
+                return "" if span.score is None else f"{span.score:.2f}"
+            return state if column == 3 else span.reason
+        if role == _BACKGROUND:
+            return QColor(self._colour(span.label)) if column == 0 else None
+        if role == _TOOLTIP:
+            return plain_tooltip(self._text[span.start:span.end] if column == 1 else span.reason)
+        return span.id  # UserRole

@@ -12,9 +12,10 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Select, and_, bindparam, delete, func, insert, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from ..core.errors import UnannotateError
@@ -51,12 +52,21 @@ class Change:
     span_ids: set[int] = field(default_factory=set)
     status_changed: bool = False
     event_ids: list[int] = field(default_factory=list)
+    # The reviewer's status of documents as this decision left it, where it knows it without
+    # another query (deciding a suggestion); a view asks the service for the others.
+    statuses: dict[int, DocumentStatus] = field(default_factory=dict)
+    # Deciding suggestions: the spans written, as stored; every other id in ``span_ids`` is a
+    # suggestion now decided. None when a view must read the spans back.
+    written: list[Span] | None = None
 
     def merge(self, other: Change) -> None:
         self.document_ids |= other.document_ids
         self.span_ids |= other.span_ids
         self.status_changed |= other.status_changed
         self.event_ids += other.event_ids
+        self.statuses.update(other.statuses)
+        self.written = (None if self.written is None or other.written is None
+                        else self.written + other.written)
 
 
 def _snapshot(row: SpanRow, label: str) -> dict[str, Any]:
@@ -76,12 +86,61 @@ def span_from_row(row: SpanRow, label: str) -> Span:
     )
 
 
+def _suggestion_to_decide() -> Select[Any]:
+    """See :meth:`Reviewer._suggestion`; built once, run with bound parameters."""
+    spans, labels, layers = SpanRow.__table__, LabelRow.__table__, LayerRow.__table__
+    statuses = DocumentStatusRow.__table__
+    own = spans.alias("own")
+    c = spans.c
+    # "+ 0": found through the source index (a few rows), not the layer's (every span the
+    # reviewer has made, one more with each decision).
+    taken = (select(own.c.id)
+             .where(own.c.source_id == c.id, own.c.layer_id + 0 == bindparam("layer_id"))
+             .limit(1).scalar_subquery())
+    return (
+        select(c.id, c.document_id, c.layer_id, c.start, c.end, labels.c.name, c.score,
+               c.reason, layers.c.name, taken, statuses.c.status)
+        .select_from(
+            spans.join(labels, labels.c.id == c.label_id)
+            .join(layers, layers.c.id == c.layer_id)
+            .outerjoin(statuses, and_(statuses.c.document_id == c.document_id,
+                                      statuses.c.annotator_id == bindparam("annotator_id"))))
+        .where(c.id == bindparam("suggestion_id"))
+    )
+
+
+# Statements of the decision path, built once (building a statement costs more than running it).
+_SUGGESTION_TO_DECIDE = _suggestion_to_decide()
+_INSERT_SPAN = insert(SpanRow.__table__)
+_INSERT_EVENT = insert(EventRow.__table__)
+_INSERT_STATUS = insert(DocumentStatusRow.__table__)
+_TEXT_LENGTH = (select(func.length(DocumentRow.text))
+                .where(DocumentRow.id == bindparam("document_id")))
+
+
+class _Source(NamedTuple):
+    """A suggestion about to be decided, as :meth:`Reviewer._suggestion` reads it."""
+
+    id: int
+    document_id: int
+    layer_id: int
+    start: int
+    end: int
+    label: str
+    score: float | None
+    reason: str | None
+    layer: str  # the suggestions layer's name: the suggester version
+    taken: int | None  # the span this reviewer already made from it
+    status: str | None  # this reviewer's status of the document, if any
+
+
 class Reviewer:
     """One person deciding in one layer (their own, or gold when settling a review)."""
 
     def __init__(self, project: Project, annotator: str, *, layer: str | None = None) -> None:
         self.project = project
         self.annotator = annotator
+        self._lengths: dict[int, int] = {}  # document id -> length of its text
         with project.db.session() as session:
             self.annotator_id = project.annotator_id(session, annotator)
             if layer is None:
@@ -163,19 +222,34 @@ class Reviewer:
         session.flush()
         return row
 
-    def _pending_source(self, session: Session, suggestion_id: int) -> tuple[SpanRow, str, str]:
-        suggestion = self._span(session, suggestion_id)
-        layer = session.get(LayerRow, suggestion.layer_id)
-        if layer is None or layer.id == self.layer_id:
+    def _text_length(self, conn: Connection, document_id: int) -> int:
+        """Length of the document's text in code points. A document's text never changes (it
+        is the document's identity), so it is read once per reviewer and document: counting
+        the characters of a long text on every decision costs more than the decision."""
+        found = self._lengths.get(document_id)
+        if found is None:
+            found = conn.execute(_TEXT_LENGTH, {"document_id": document_id}).scalar()
+            if found is None:
+                raise DecisionError(f"no document {document_id}")
+            self._lengths[document_id] = found
+        return found
+
+    def _suggestion(self, conn: Connection, suggestion_id: int) -> _Source:
+        """The suggestion to decide, with what deciding it needs, in one select: its label,
+        its layer, the span already made from it in this reviewer's layer (if decided) and
+        the reviewer's status of the document."""
+        row = conn.execute(_SUGGESTION_TO_DECIDE, {
+            "suggestion_id": suggestion_id, "layer_id": self.layer_id,
+            "annotator_id": self.annotator_id}).first()
+        if row is None:
+            raise DecisionError(f"no span {suggestion_id} (it may have been deleted)")
+        source = _Source._make(row)
+        if source.layer_id == self.layer_id:
             raise DecisionError(f"span {suggestion_id} is not a suggestion or a colleague's span")
-        taken = session.scalar(
-            select(SpanRow.id).where(SpanRow.layer_id == self.layer_id,
-                                     SpanRow.source_id == suggestion_id)
-        )
-        if taken is not None:
-            raise DecisionError(f"suggestion {suggestion_id} is decided already (span {taken})")
-        _, names = self._labels(session)
-        return suggestion, names[suggestion.label_id], layer.name
+        if source.taken is not None:
+            raise DecisionError(
+                f"suggestion {suggestion_id} is decided already (span {source.taken})")
+        return source
 
     # -- decisions ---------------------------------------------------------------------
     def accept(self, suggestion_id: int, *, label: str | None = None, start: int | None = None,
@@ -204,31 +278,59 @@ class Reviewer:
     def _decide_suggestions(self, suggestion_ids: Sequence[int], state: SpanState, *,
                             label: str | None = None, start: int | None = None,
                             end: int | None = None) -> Change:
-        change = Change()
+        """Decide suggestions in one transaction. Each is one select (:meth:`_suggestion`),
+        the span insert and the event insert; the status row is inserted only by the first
+        decision in a document, and the text's length (to check the offsets) is read once per
+        document."""
+        change = Change(written=[])
+        assert change.written is not None
         group = uuid.uuid4().hex
         with self.project.db.session() as session:
-            events = []
+            conn = session.connection()
             for suggestion_id in suggestion_ids:
-                suggestion, suggested_label, layer_name = self._pending_source(session, suggestion_id)
-                chosen = label or suggested_label
-                row = self._insert(
-                    session, document_id=suggestion.document_id,
-                    start=suggestion.start if start is None else start,
-                    end=suggestion.end if end is None else end,
-                    label=chosen, state=state, source_id=suggestion.id,
-                    score=suggestion.score, reason=suggestion.reason or "",
-                )
+                source = self._suggestion(conn, suggestion_id)
+                chosen = label or source.label
+                new_start = source.start if start is None else start
+                new_end = source.end if end is None else end
+                check_bounds(self._text_length(conn, source.document_id), new_start, new_end)
+                values: dict[str, Any] = {
+                    "layer_id": self.layer_id, "document_id": source.document_id,
+                    "start": new_start, "end": new_end, "label_id": self._label_id(session, chosen),
+                    "state": state.value, "score": source.score, "reason": source.reason or "",
+                    "source_id": source.id, "version": 1,
+                }
+                span_id = conn.execute(_INSERT_SPAN, values).inserted_primary_key[0]
+                after = {
+                    "id": span_id, "layer_id": self.layer_id, "document_id": source.document_id,
+                    "start": new_start, "end": new_end, "label": chosen, "state": state.value,
+                    "score": source.score, "reason": values["reason"], "source_id": source.id,
+                    "version": 1,
+                }
                 kind = "reject" if state is SpanState.REJECTED else (
-                    "accept" if (chosen, row.start, row.end) ==
-                    (suggested_label, suggestion.start, suggestion.end) else "correct")
-                events.append(self._record(session, kind, row.document_id, None,
-                                           _snapshot(row, chosen), group=group,
-                                           suggestion_id=suggestion.id, suggester=layer_name))
-                self._touch_status(session, row.document_id)
-                change.document_ids.add(row.document_id)
-                change.span_ids |= {row.id, suggestion.id}
-            session.flush()
-            change.event_ids = [e.id for e in events]
+                    "accept" if (chosen, new_start, new_end) ==
+                    (source.label, source.start, source.end) else "correct")
+                event_id = conn.execute(_INSERT_EVENT, {
+                    "kind": kind, "annotator_id": self.annotator_id,
+                    "document_id": source.document_id, "layer_id": self.layer_id,
+                    "span_id": span_id, "suggestion_id": source.id, "suggester": source.layer,
+                    "before": None, "after": after, "target_id": None, "group_id": group,
+                }).inserted_primary_key[0]
+                document_id = source.document_id
+                if source.status is None and document_id not in change.statuses:
+                    # The first decision in a document marks it in progress for this reviewer.
+                    conn.execute(_INSERT_STATUS, {
+                        "document_id": document_id, "annotator_id": self.annotator_id,
+                        "status": DocumentStatus.IN_PROGRESS.value})
+                    change.statuses[document_id] = DocumentStatus.IN_PROGRESS
+                elif document_id not in change.statuses:
+                    change.statuses[document_id] = DocumentStatus(source.status)
+                change.document_ids.add(document_id)
+                change.span_ids |= {span_id, source.id}
+                change.event_ids.append(event_id)
+                change.written.append(Span(
+                    id=span_id, document_id=document_id, layer_id=self.layer_id,
+                    start=new_start, end=new_end, label=chosen, state=state,
+                    score=source.score, reason=values["reason"], source_id=source.id, version=1))
         return change
 
     def add(self, document_id: int, start: int, end: int, label: str) -> Change:

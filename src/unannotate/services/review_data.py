@@ -1,14 +1,52 @@
-"""What the review window reads: document summaries and one document with its spans."""
+"""What the review window reads: document summaries, one document's text, and its spans.
+
+A long document has thousands of spans, so everything here reads plain columns with Core
+selects built once and returns :class:`ReviewSpan` tuples, never ORM objects. Opening a
+document is split in two so the window can paint before it has read every span:
+:func:`load_document` reads the text, the status, the span to select first and the spans that
+can be on screen around it, in one read transaction; :func:`load_spans` then reads all of them.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, NamedTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy.engine import Connection
 
 from ..core.model import DocumentStatus, LayerKind, Span, SpanState
 from ..storage.schema import DocumentRow, DocumentStatusRow, LabelRow, LayerRow, SpanRow
-from .decisions import Reviewer, span_from_row
+from .decisions import Change, Reviewer
+
+_SPANS = SpanRow.__table__
+_OWN = SpanRow.__table__.alias("own")
+_LABELS = LabelRow.__table__
+_ACCEPTED = SpanState.ACCEPTED.value
+_REJECTED = SpanState.REJECTED.value
+
+
+class ReviewSpan(NamedTuple):
+    """A span as the review window reads it: the fields of :class:`~unannotate.core.model.Span`
+    in the same order, as a tuple (cheap to build by the thousand)."""
+
+    @classmethod
+    def of(cls, span: Span) -> ReviewSpan:
+        return cls(span.id, span.document_id, span.layer_id, span.start, span.end, span.label,
+                   span.state.value, span.score, span.reason, span.source_id, span.version)
+
+    id: int
+    document_id: int
+    layer_id: int
+    start: int  # code points
+    end: int
+    label: str
+    state: str  # a SpanState value
+    score: float | None
+    reason: str
+    source_id: int | None
+    version: int
 
 
 @dataclass(frozen=True)
@@ -22,16 +60,29 @@ class DocumentSummary:
 
 
 @dataclass(frozen=True)
+class ReviewSpans:
+    """Spans of one document for one reviewer, each list in text order (start, end, id)."""
+
+    suggestions: list[ReviewSpan]  # pending for this reviewer
+    annotations: list[ReviewSpan]  # the reviewer's accepted spans
+    rejected: list[ReviewSpan]  # the reviewer's rejections (not drawn, listed)
+
+
+@dataclass(frozen=True)
 class ReviewDocument:
+    """One document as the review window opens it: the text and the spans near the span to
+    select first (all of them with ``known`` None; else :func:`load_spans` reads the rest)."""
+
     id: int
     title: str
     text: str
     language: str
     status: DocumentStatus
-    suggestions: list[Span]  # pending for this reviewer, in text order
-    annotations: list[Span]  # the reviewer's accepted spans
-    rejected: list[Span]  # the reviewer's rejections (not drawn, listed)
-    reasons_layer: dict[int, str]  # span id -> suggestions layer name
+    # The span to select on opening: the one asked for if it is drawn, else the first
+    # pending suggestion in text order; None when nothing is pending.
+    target: ReviewSpan | None
+    spans: ReviewSpans  # every span overlapping ``known``
+    known: tuple[int, int] | None  # code points [start, end); None: the whole text
 
 
 def document_summaries(reviewer: Reviewer) -> list[DocumentSummary]:
@@ -80,44 +131,165 @@ def document_summaries(reviewer: Reviewer) -> list[DocumentSummary]:
     ]
 
 
-def load_document(reviewer: Reviewer, document_id: int) -> ReviewDocument:
-    """The document's exact text with pending suggestions and the reviewer's spans,
-    in two indexed queries."""
+# -- one document ------------------------------------------------------------------------------
+# Statements built once and run with bound parameters: on these paths, building a statement
+# costs more than running it.
+
+def _span_select(*extra: Any) -> Select[Any]:
+    """Spans as :class:`ReviewSpan` columns (label by name), then ``extra`` columns."""
+    c = _SPANS.c
+    return (select(c.id, c.document_id, c.layer_id, c.start, c.end, _LABELS.c.name, c.state,
+                   c.score, c.reason, c.source_id, c.version, *extra)
+            .join_from(_SPANS, _LABELS, _LABELS.c.id == c.label_id))
+
+
+def _statements() -> dict[str, Select[Any]]:
+    c = _SPANS.c
+    document = bindparam("document_id")
+    own_layer = bindparam("own_layer")
+    in_order = (c.start, c.end, c.id)
+    suggestion_layers = select(LayerRow.id).where(LayerRow.kind == LayerKind.SUGGESTIONS.value)
+    drawn_layers = c.layer_id.in_(suggestion_layers) | (c.layer_id == own_layer)
+    # Decided: the reviewer's layer holds a span made from it. An uncorrelated IN, so the
+    # database reads the reviewer's spans of the document once.
+    decided = c.id.in_(select(_OWN.c.source_id).where(
+        _OWN.c.document_id == document, _OWN.c.layer_id == own_layer,
+        _OWN.c.source_id.is_not(None)))
+    status = (select(DocumentStatusRow.status)
+              .where(DocumentStatusRow.document_id == document,
+                     DocumentStatusRow.annotator_id == bindparam("annotator_id"))
+              .scalar_subquery())
+    layers = LayerRow.__table__
+    return {
+        "document": select(DocumentRow.text, DocumentRow.title, DocumentRow.language, status)
+        .where(DocumentRow.id == document),
+        "first_pending": _span_select().where(
+            c.document_id == document, c.layer_id.in_(suggestion_layers), ~decided)
+        .order_by(*in_order).limit(1),
+        "span": _span_select(layers.c.kind, decided).join(layers, layers.c.id == c.layer_id)
+        .where(c.id == bindparam("span_id"), c.document_id == document),
+        "between": _span_select(decided).where(
+            c.document_id == document, drawn_layers,
+            c.start < bindparam("end"), c.end > bindparam("start")).order_by(*in_order),
+        "all": _span_select().where(c.document_id == document, drawn_layers).order_by(*in_order),
+        "refreshed": _span_select(layers.c.kind, decided).join(layers, layers.c.id == c.layer_id)
+        .where(c.id.in_(bindparam("span_ids", expanding=True)), c.document_id == document)
+        .order_by(*in_order),
+    }
+
+
+_STATEMENTS = _statements()
+
+
+def _drawn_span(conn: Connection, reviewer: Reviewer, document_id: int,
+                span_id: int) -> ReviewSpan | None:
+    """Span ``span_id`` if the window draws it: a pending suggestion or an accepted annotation."""
+    row = conn.execute(_STATEMENTS["span"], {"span_id": span_id, "document_id": document_id,
+                                             "own_layer": reviewer.layer_id}).first()
+    if row is None:
+        return None
+    span = ReviewSpan._make(row[:-2])
+    kind, decided = row[-2:]
+    if span.layer_id == reviewer.layer_id:
+        return span if span.state == _ACCEPTED else None
+    return span if kind == LayerKind.SUGGESTIONS.value and not decided else None
+
+
+def _split(spans: list[ReviewSpan], pending: list[ReviewSpan], own_layer: int) -> ReviewSpans:
+    own = [s for s in spans if s.layer_id == own_layer]
+    return ReviewSpans(
+        suggestions=pending,
+        annotations=[s for s in own if s.state == _ACCEPTED],
+        rejected=[s for s in own if s.state == _REJECTED],
+    )
+
+
+def _block_around(text: str, start: int, end: int) -> tuple[int, int]:
+    """[start, end) widened to whole paragraphs: from the line break before ``start`` to the
+    one after ``end`` (a line break is any of LF, CR and U+2029)."""
+    start = max(0, start)
+    end = min(len(text), end)
+    before = max(text.rfind(mark, 0, start) for mark in "\n\r\u2029") + 1
+    after = [found for mark in "\n\r\u2029" if (found := text.find(mark, end)) >= 0]
+    return before, min(after, default=len(text))
+
+
+def load_document(reviewer: Reviewer, document_id: int, *, select_span: int | None = None,
+                  around: Callable[[int], tuple[int, int]] | None = None) -> ReviewDocument:
+    """The document's exact text, the reviewer's status, the span to select first
+    (``select_span`` when it is drawn, else the first pending suggestion) and, in the same
+    read transaction, the spans overlapping ``around(start of that span)`` (0 when there is
+    none), a range of code points widened to whole paragraphs; all spans when ``around`` is
+    None."""
+    params = {"document_id": document_id, "own_layer": reviewer.layer_id,
+              "annotator_id": reviewer.annotator_id}
     with reviewer.project.db.read() as session:
-        doc = session.get(DocumentRow, document_id)
+        conn = session.connection()
+        doc = conn.execute(_STATEMENTS["document"], params).first()
         if doc is None:
             raise KeyError(document_id)
-        layers = dict(session.execute(
-            select(LayerRow.id, LayerRow.name).where(LayerRow.kind == LayerKind.SUGGESTIONS.value)
-        ).all())
-        wanted = [*layers, reviewer.layer_id]
-        # Plain columns, not ORM objects: a long document has thousands of spans.
-        rows = session.execute(
-            select(SpanRow.id, SpanRow.document_id, SpanRow.layer_id, SpanRow.start,
-                   SpanRow.end, LabelRow.name, SpanRow.state, SpanRow.score, SpanRow.reason,
-                   SpanRow.source_id, SpanRow.version)
-            .join(LabelRow, LabelRow.id == SpanRow.label_id)
-            .where(SpanRow.document_id == document_id, SpanRow.layer_id.in_(wanted))
-            .order_by(SpanRow.start, SpanRow.end, SpanRow.id)
-        ).all()
-        status = session.get(DocumentStatusRow, (document_id, reviewer.annotator_id))
-        states = {state.value: state for state in SpanState}
-        spans = [Span(i, d, lay, st, en, lab, states[state], sc, rs or "", src, ver)
-                 for i, d, lay, st, en, lab, state, sc, rs, src, ver in rows]
-        text, title, language = doc.text, doc.title, doc.language
-    own = [s for s in spans if s.layer_id == reviewer.layer_id]
-    decided = {s.source_id for s in own if s.source_id is not None}
+        text = doc[0]
+
+        def near(start: int) -> tuple[int, int] | None:
+            if around is None:
+                return None
+            found = _block_around(text, *around(start))
+            return None if found == (0, len(text)) else found
+
+        target = None
+        if select_span is not None:
+            target = _drawn_span(conn, reviewer, document_id, select_span)
+        known = near(target.start if target is not None else 0)
+        spans = _spans_between(conn, reviewer, document_id, known)
+        if target is None and spans.suggestions:
+            # The first pending suggestion of a range starting at 0 is the document's first:
+            # one read for a document opened at its top, not a sort of every suggestion too.
+            target = spans.suggestions[0]
+        elif target is None:
+            row = conn.execute(_STATEMENTS["first_pending"], params).first()
+            target = ReviewSpan._make(row) if row is not None else None
+        if target is not None:
+            needed = near(target.start)
+            if needed != known and (known is None or needed is None or not (
+                    known[0] <= needed[0] and needed[1] <= known[1])):
+                known = needed
+                spans = _spans_between(conn, reviewer, document_id, known)
+    _, title, language, status_value = doc
     return ReviewDocument(
-        id=document_id,
-        title=title,
-        text=text,
-        language=language,
-        status=DocumentStatus(status.status) if status else DocumentStatus.TODO,
-        suggestions=[s for s in spans if s.layer_id in layers and s.id not in decided],
-        annotations=[s for s in own if s.state is SpanState.ACCEPTED],
-        rejected=[s for s in own if s.state is SpanState.REJECTED],
-        reasons_layer={s.id: layers[s.layer_id] for s in spans if s.layer_id in layers},
+        id=document_id, title=title, text=text, language=language,
+        status=DocumentStatus(status_value) if status_value else DocumentStatus.TODO,
+        target=target, spans=spans, known=known,
     )
+
+
+def _spans_between(conn: Connection, reviewer: Reviewer, document_id: int,
+                   known: tuple[int, int] | None) -> ReviewSpans:
+    """The spans overlapping code points ``known`` (all of them if None)."""
+    if known is None:
+        return _all_spans(conn, reviewer, document_id)
+    own_layer = reviewer.layer_id
+    rows = conn.execute(_STATEMENTS["between"], {
+        "document_id": document_id, "own_layer": own_layer,
+        "start": known[0], "end": known[1]}).all()
+    read = [ReviewSpan._make(r[:-1]) for r in rows]
+    return _split(read, [s for s, r in zip(read, rows, strict=True)
+                         if s.layer_id != own_layer and not r[-1]], own_layer)
+
+
+def _all_spans(conn: Connection, reviewer: Reviewer, document_id: int) -> ReviewSpans:
+    own_layer = reviewer.layer_id
+    spans = list(map(ReviewSpan._make, conn.execute(
+        _STATEMENTS["all"], {"document_id": document_id, "own_layer": own_layer}).all()))
+    decided = {s.source_id for s in spans if s.layer_id == own_layer and s.source_id is not None}
+    return _split(spans, [s for s in spans if s.layer_id != own_layer and s.id not in decided],
+                  own_layer)
+
+
+def load_spans(reviewer: Reviewer, document_id: int) -> ReviewSpans:
+    """Every pending suggestion of the document and every span of the reviewer in it, in one
+    indexed query."""
+    with reviewer.project.db.read() as session:
+        return _all_spans(session.connection(), reviewer, document_id)
 
 
 def first_document_to_review(reviewer: Reviewer) -> int | None:
@@ -130,28 +302,31 @@ def first_document_to_review(reviewer: Reviewer) -> int | None:
 
 
 def refreshed_spans(reviewer: Reviewer, document_id: int,
-                    span_ids: set[int]) -> tuple[list[Span], list[Span], list[Span]]:
-    """After a decision: of ``span_ids`` (and the suggestions they came from), which are now
-    pending suggestions, the reviewer's accepted spans and their rejections. Two small queries."""
+                    change: Change) -> tuple[list[ReviewSpan], list[ReviewSpan],
+                                             list[ReviewSpan]]:
+    """After a decision: of the spans it changed (and the suggestions they came from), which
+    are now pending suggestions, the reviewer's accepted spans and their rejections. From
+    what the decision wrote when it says (deciding suggestions), else one query."""
+    if change.written is not None:
+        written = [ReviewSpan.of(s) for s in change.written if s.document_id == document_id]
+        return ([], [s for s in written if s.state == _ACCEPTED],
+                [s for s in written if s.state == _REJECTED])
+    span_ids = change.span_ids
     if not span_ids:
         return [], [], []
     with reviewer.project.db.read() as session:
-        rows = session.execute(
-            select(SpanRow, LabelRow.name, LayerRow.kind)
-            .join(LabelRow, LabelRow.id == SpanRow.label_id)
-            .join(LayerRow, LayerRow.id == SpanRow.layer_id)
-            .where(SpanRow.id.in_(list(span_ids)), SpanRow.document_id == document_id)
-        ).all()
-        decided = set(session.scalars(
-            select(SpanRow.source_id).where(SpanRow.layer_id == reviewer.layer_id,
-                                            SpanRow.source_id.in_(list(span_ids)))))
+        rows = session.connection().execute(_STATEMENTS["refreshed"], {
+            "span_ids": list(span_ids), "document_id": document_id,
+            "own_layer": reviewer.layer_id}).all()
     pending, own, rejected = [], [], []
-    for row, label, kind in rows:
-        span = span_from_row(row, label)
-        if kind == LayerKind.SUGGESTIONS.value and span.id not in decided:
+    suggestions = LayerKind.SUGGESTIONS.value
+    for row in rows:
+        span = ReviewSpan._make(row[:-2])
+        kind, decided = row[-2:]
+        if kind == suggestions and not decided:
             pending.append(span)
-        elif span.layer_id == reviewer.layer_id and span.state is SpanState.ACCEPTED:
+        elif span.layer_id == reviewer.layer_id and span.state == _ACCEPTED:
             own.append(span)
-        elif span.layer_id == reviewer.layer_id and span.state is SpanState.REJECTED:
+        elif span.layer_id == reviewer.layer_id and span.state == _REJECTED:
             rejected.append(span)
     return pending, own, rejected
