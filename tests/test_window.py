@@ -372,3 +372,50 @@ def test_next_and_previous_wrap_around_in_text_order(qtbot, window_factory, seed
     assert seen == [*order[1:], order[0]]
     qtbot.keyClick(view, Qt.Key.Key_Backtab)
     assert view.selected_span == order[-1]
+
+
+def test_export_from_the_window_in_another_format(qtbot, window_factory, seeded,  # type: ignore[no-untyped-def]
+                                                  project_path, tmp_path) -> None:
+    import json
+
+    from unannotate.qt.dialogs import ExportDialog
+    from unannotate.services.interchange import FORMATS, layer_choices
+
+    window = window_factory()
+    view = window.view
+    qtbot.keyClick(view, Qt.Key.Key_1)  # Lina Haddad as PERSON
+    qtbot.keyClick(view, Qt.Key.Key_A)  # UNICEF
+    dialog = ExportDialog([(s.name, s.title) for s in FORMATS.values()],
+                          layer_choices(window.project), "ana", window)
+    qtbot.addWidget(dialog)
+    assert dialog.chosen_layer() == "ana"  # the reviewer's own layer is offered first
+    dialog.format.setCurrentIndex(dialog.format.findData("spacy"))
+    assert dialog.dev_fraction.isEnabled() and dialog.writes_folder()
+    dialog.format.setCurrentIndex(dialog.format.findData("prodigy"))
+    assert not dialog.dev_fraction.isEnabled() and not dialog.writes_folder()
+    out = tmp_path / "ana.jsonl"
+    window.run_export(str(out), fmt=dialog.chosen_format(), layer=dialog.chosen_layer(),
+                      options=dialog.options())
+    qtbot.waitUntil(lambda: not window.busy, timeout=10_000)
+    [record] = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
+    assert [(s["label"], record["text"][s["start"]:s["end"]]) for s in record["spans"]] == [
+        ("PERSON", "Lina Haddad"), ("ORG", "UNICEF")]
+    assert "Exported 1 documents, 2 spans" in window.statusBar().currentMessage()
+    box = window.export_report_box  # what the format could not hold is said, not hidden
+    assert box is not None and box.isVisible() and not box.isModal()
+    assert "Prodigy has no place for it (e.g. " in box.informativeText()
+    assert "the reason of 2 spans" in box.informativeText()
+
+
+def test_recent_projects_in_the_file_menu(qtbot, window_factory, seeded, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from unannotate.services.preferences import Preferences
+
+    prefs = Preferences.load()
+    prefs.recent_projects = [str(tmp_path / "other.db"), str(tmp_path / "older.db")]
+    prefs.save()
+    window = window_factory()
+    window.preferences.remember_project(window.project.location)
+    window.recent_menu.aboutToShow.emit()
+    titles = [a.text() for a in window.recent_menu.actions()]
+    assert titles == [str(tmp_path / "other.db"), str(tmp_path / "older.db")]
+    assert window.recent_menu.isEnabled()

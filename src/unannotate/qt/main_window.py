@@ -17,12 +17,14 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QDialog,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QProgressDialog,
     QScrollArea,
@@ -83,6 +85,7 @@ class MainWindow(QMainWindow):
         self.decisions_this_session = 0
         self.character_mode = preferences.character_mode
         self.busy = False
+        self.export_report_box: QMessageBox | None = None
         self.qactions: dict[str, QAction] = {}
         self._build()
         self._build_actions()
@@ -243,6 +246,21 @@ class MainWindow(QMainWindow):
             self.qactions[spec.id] = action
         for menu in menus.values():
             menu.aboutToShow.connect(self.update_actions)
+        self.recent_menu = QMenu("Recent projects", self)
+        menus["File"].insertMenu(self.qactions["file.import"], self.recent_menu)
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        self._fill_recent_menu()
+
+    def _fill_recent_menu(self) -> None:
+        """Projects opened before, newest first, without the one open now."""
+        self.recent_menu.clear()
+        current = self.project.location
+        for location in self.preferences.recent_projects:
+            if location == current:
+                continue
+            action = self.recent_menu.addAction(location)
+            action.triggered.connect(lambda _checked=False, p=location: self._switch_project(p))
+        self.recent_menu.setEnabled(not self.recent_menu.isEmpty())
 
     def apply_shortcuts(self) -> None:
         for spec in ACTIONS:
@@ -901,12 +919,56 @@ class MainWindow(QMainWindow):
         return self._run(worker, dialog, done)
 
     def export_project(self) -> None:
-        from ..services.exporting import export_native
+        from ..services.interchange import FORMATS, layer_choices
+        from .dialogs import ExportDialog
 
-        path, _ = QFileDialog.getSaveFileName(self, "Export", "", "JSONL (*.jsonl)")
-        if path:
-            report = export_native(self.project, path)
-            self.statusBar().showMessage(f"Exported {report.documents} documents to {path}", 8000)
+        dialog = ExportDialog([(spec.name, spec.title) for spec in FORMATS.values()],
+                              layer_choices(self.project), self.reviewer.annotator, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        if dialog.writes_folder():
+            out = QFileDialog.getExistingDirectory(self, "Export into folder")
+        else:
+            out, _ = QFileDialog.getSaveFileName(self, "Export", "")
+        if out:
+            self.run_export(out, fmt=dialog.chosen_format(), layer=dialog.chosen_layer(),
+                            only_done=dialog.only_done.isChecked(), options=dialog.options())
+
+    def run_export(self, out: str, *, fmt: str, layer: str | None, only_done: bool = False,
+                   options: dict[str, object] | None = None) -> Worker:
+        """Export on a worker thread; the window says what was written and what was not."""
+        from ..services.interchange import export_annotations
+
+        dialog = self._progress("Exporting…", 0)
+
+        def work(_progress):  # type: ignore[no-untyped-def]
+            return export_annotations(self.project, out, fmt=fmt, layer=layer,
+                                      only_done=only_done, options=options)
+
+        def done(reports) -> None:  # type: ignore[no-untyped-def]
+            dialog.close()
+            self.busy = False
+            documents = sum(r.written.documents for r in reports)
+            spans = sum(sum(r.written.spans.values()) for r in reports)
+            message = f"Exported {documents} documents, {spans} spans to {out}"
+            dropped: dict[str, list[str]] = {}
+            for report in reports:
+                for item in report.written.dropped:
+                    dropped.setdefault(item.why, []).append(f"{item.where}: {item.what}")
+            self.statusBar().showMessage(message, 10000)
+            if dropped:
+                # Not modal: the window stays usable while the reviewer reads it.
+                box = QMessageBox(QMessageBox.Icon.Information, "Export", message, parent=self)
+                box.setTextFormat(Qt.TextFormat.PlainText)
+                box.setInformativeText("Not written:\n" + "\n".join(
+                    f"{len(items)} × {why} (e.g. {items[0]})"
+                    for why, items in sorted(dropped.items(), key=lambda kv: -len(kv[1]))[:12]))
+                box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+                box.setModal(False)
+                box.show()
+                self.export_report_box = box
+
+        return self._run(Worker(work), dialog, done)
 
     def suggest_all(self) -> Worker:
         from ..services.suggesting import build_suggesters, run_suggester
