@@ -387,6 +387,66 @@ def test_a_dev_fraction_out_of_range_is_refused(tmp_path: Path, fraction: float)
         write(_titled(3), tmp_path / "s", FormatReport(), dev_fraction=fraction)
 
 
+def test_a_large_export_is_a_folder_of_docbins_spacy_reads_as_one(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past SHARD_TOKENS tokens a DocBin file is closed and the next begun: the output is a
+    folder of numbered files, documents never cut, order kept; spaCy's own corpus reader
+    and ours take the folder as one corpus. A later smaller export replaces the folder."""
+    from spacy.training import Corpus
+
+    monkeypatch.setattr(docbin, "SHARD_TOKENS", 10)  # each document is 4 tokens
+    out = tmp_path / "ana.spacy"
+    written, back = round_trip(_titled(7), out)
+    assert out.is_dir()
+    assert sorted(p.name for p in out.iterdir()) == ["00001.spacy", "00002.spacy", "00003.spacy"]
+    assert written.files == [str(out / f"0000{i}.spacy") for i in (1, 2, 3)]
+    assert [d.title for d in back] == [f"d{i}" for i in range(7)]
+    assert any("folder of 3 DocBin files" in note for note in written.notes)
+    examples = list(Corpus(out)(english()))
+    assert sorted(e.reference.text for e in examples) == sorted(f"Text number {i}." for i in range(7))
+    assert [leftover.name for leftover in tmp_path.iterdir()] == ["ana.spacy"]
+    round_trip(_titled(1), out)  # one small file now takes the folder's place
+    assert out.is_file() and _titles(out) == ["d0"]
+    round_trip(_titled(7), out)  # and a folder the file's
+    assert out.is_dir() and len(_titles(out)) == 7
+
+
+def test_a_large_split_keeps_its_documents_and_their_order(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(docbin, "SHARD_TOKENS", 10)
+    small, large = tmp_path / "small", tmp_path / "large"
+    round_trip(_titled(20), large, dev_fraction=0.25, seed=5)
+    monkeypatch.setattr(docbin, "SHARD_TOKENS", 10**9)
+    round_trip(_titled(20), small, dev_fraction=0.25, seed=5)
+    assert (large / "train.spacy").is_dir() and (small / "train.spacy").is_file()
+    for part in ("train.spacy", "dev.spacy"):
+        assert _titles(large / part) == _titles(small / part)
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_a_failed_large_export_leaves_the_previous_output_whole(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "ana.spacy"
+    round_trip(_titled(2), out)
+    before = out.read_bytes()
+    monkeypatch.setattr(docbin, "SHARD_TOKENS", 10)
+    bad = [*_titled(6), make("broken", [(0, 3, "X")])]
+    bad[-1].layers[0].entities[0].text = "xyz"  # disagrees with its offsets
+    with pytest.raises(Exception):  # noqa: B017 - whichever error the bad span gives
+        write(bad, out, FormatReport())
+    assert out.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["ana.spacy"]
+
+
+def test_a_folder_that_is_not_an_export_is_never_replaced(tmp_path: Path) -> None:
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("keep me", encoding="utf-8")
+    with pytest.raises(UnannotateError, match="is a folder that holds other files"):
+        write(_titled(2), folder, FormatReport())
+    assert (folder / "notes.txt").read_text(encoding="utf-8") == "keep me"
+
+
 # --- reading what others wrote ---------------------------------------------------------------
 
 

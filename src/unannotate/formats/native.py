@@ -6,10 +6,11 @@ Specified in docs/formats.md; ``native.schema.json`` beside this file is its JSO
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 from ..core.errors import InputError, OffsetError
 from ..core.model import check_offsets, text_sha256
@@ -106,18 +107,159 @@ class NativeDocument:
         }
 
 
+# -- encoding ----------------------------------------------------------------------------------
+#
+# A line is ``json.dumps(document.to_json(), ensure_ascii=False, separators=(",", ":"))``,
+# spelt out here so that an export neither builds a dictionary for every span nor walks it
+# again: strings, whole numbers and absent values are written directly, any other value goes
+# through the very encoder ``json.dumps`` would use. The output is the same, byte for byte,
+# and so are the errors (offsets are checked first, then values encoded in key order).
+# ``encode_span``, ``encode_layer`` and ``encode_document`` also serve writers that start from
+# stored rows rather than from the objects (see ``DocumentSource``).
+
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_encode_str = json.encoder.encode_basestring  # the encoder's own, with ensure_ascii=False
+_LAYER_FIELDS = ("annotator", "suggester", "pipeline", "pipeline_version")
+
+
+def _value(value: Any) -> str:
+    return _encode_str(value) if type(value) is str else _encode(value)
+
+
+def _number(value: Any) -> str:
+    return str(value) if type(value) is int else _encode(value)
+
+
+encode_string = _encode_str  # a str as JSON, exactly as in a line
+encode_value = _value  # any value as JSON, exactly as in a line
+
+
+def encode_span(start: int, end: int, label: str, text: str | None, state: str,
+                span_id: int | None = None, score: float | None = None, reason: str = "",
+                source: dict[str, Any] | None = None) -> str:
+    """The JSON of ``NativeSpan(...).to_json()`` (offsets not checked here).
+
+    ``StoredDocuments`` in ``services.exporting`` writes spans of plain values (whole
+    numbers, strings, an id, no score, reason or source) the same way inline: keep the two
+    in step."""
+    if type(start) is int and type(end) is int and type(label) is str and type(text) is str \
+            and type(state) is str:  # the common case, without a call per value
+        line = (f'{{"start":{start},"end":{end},"label":{_encode_str(label)},'
+                f'"text":{_encode_str(text)},"state":{_encode_str(state)}')
+    else:
+        line = (f'{{"start":{_number(start)},"end":{_number(end)},"label":{_value(label)},'
+                f'"text":{_value(text)},"state":{_value(state)}')
+    if span_id is not None:
+        line += f',"id":{span_id}' if type(span_id) is int else f',"id":{_encode(span_id)}'
+    if score is not None:
+        line += f',"score":{_encode(score)}'
+    if reason:
+        line += f',"reason":{_value(reason)}'
+    if source:
+        line += f',"source":{_encode(source)}'
+    return line + "}"
+
+
+def encode_layer_head(name: str, kind: str, annotator: str | None = None,
+                      suggester: str | None = None, pipeline: str | None = None,
+                      pipeline_version: str | None = None) -> str:
+    """The start of a layer's JSON, up to its status: the same for every document."""
+    head = f'{{"name":{_value(name)},"kind":{_value(kind)}'
+    for key, value in zip(_LAYER_FIELDS, (annotator, suggester, pipeline, pipeline_version)):
+        if value is not None:
+            head += f',"{key}":{_value(value)}'
+    return head
+
+
+def encode_layer(head: str, status: str | None, entities: list[str], claims: list[str]) -> str:
+    """A layer's JSON from its head (``encode_layer_head``) and its encoded spans."""
+    if status is not None:
+        head += f',"status":{_value(status)}'
+    return f'{head},"entities":[{",".join(entities)}],"claims":[{",".join(claims)}]}}'
+
+
+def encode_document(text: str, title: str, language: str, source: str, meta: Any,
+                    layers: Iterable[str]) -> str:
+    """A whole line (without its newline) from the document's fields and its encoded
+    layers (taken after the fields, so that a value that cannot be encoded fails first where
+    ``json.dumps`` would)."""
+    head = (
+        f'{{"format":{_value(FORMAT_NAME)},"version":{_number(FORMAT_VERSION)},'
+        f'"sha256":{_value(text_sha256(text))},"title":{_value(title)},'
+        f'"language":{_value(language)},"source":{_value(source)},"meta":{_encode(meta)},'
+        f'"text":{_value(text)},"layers":['
+    )
+    return head + ",".join(layers) + "]}"
+
+
+def _check_spans(document: NativeDocument) -> None:
+    """``check_offsets`` of every span, in the order ``to_json`` checks them; the common
+    case (whole numbers in range, the text matching) without the call."""
+    text = document.text
+    length = len(text)
+    for layer in document.layers:
+        for spans in (layer.entities, layer.claims):
+            for span in spans:
+                start, end, piece = span.start, span.end, span.text
+                if type(start) is not int or type(end) is not int \
+                        or not 0 <= start < end <= length or text[start:end] != piece:
+                    check_offsets(text, start, end, piece)
+
+
+def _layer_json(layer: NativeLayer) -> str:
+    head = encode_layer_head(layer.name, layer.kind, layer.annotator, layer.suggester,
+                             layer.pipeline, layer.pipeline_version)
+    entities = [encode_span(s.start, s.end, s.label, s.text, s.state, s.id, s.score, s.reason,
+                            s.source) for s in layer.entities]
+    claims = [encode_span(s.start, s.end, s.label, s.text, s.state, s.id, s.score, s.reason,
+                          s.source) for s in layer.claims]
+    return encode_layer(head, layer.status, entities, claims)
+
+
 def dumps(document: NativeDocument) -> str:
     """One line of native JSONL (offsets checked against the text first)."""
-    return json.dumps(document.to_json(), ensure_ascii=False, separators=(",", ":"))
+    if type(document.text) is not str:  # let to_json fail as it does
+        return json.dumps(document.to_json(), ensure_ascii=False, separators=(",", ":"))
+    _check_spans(document)
+    return encode_document(document.text, document.title, document.language, document.source,
+                           document.meta, (_layer_json(layer) for layer in document.layers))
 
 
-def write_native(documents: Iterable[NativeDocument], handle: IO[str]) -> int:
+class DocumentSource(Protocol):
+    """Documents that can also give their native JSONL lines straight away: what
+    ``dumps`` would write for each document the iterator yields, made from the source's
+    own data without building the objects. ``counts`` tallies each span's label.
+    A writer calls one or the other, not both."""
+
+    def __iter__(self) -> Iterator[NativeDocument]: ...
+
+    def native_lines(self, counts: Counter[str] | None = None) -> Iterator[str]: ...
+
+
+def write_native(documents: Iterable[NativeDocument], handle: IO[str],
+                 counts: Counter[str] | None = None) -> int:
+    """Write one line per document; ``counts`` (when given) tallies the spans' labels.
+    A :class:`DocumentSource` gives its lines itself."""
+    native_lines = getattr(documents, "native_lines", None)
+    if native_lines is not None:
+        lines: Iterable[str] = native_lines(counts)
+    else:
+        lines = (dumps(document) for document in _counted(documents, counts))
     count = 0
-    for document in documents:
-        handle.write(dumps(document))
-        handle.write("\n")
+    for line in lines:
+        handle.write(line + "\n")
         count += 1
     return count
+
+
+def _counted(documents: Iterable[NativeDocument],
+             counts: Counter[str] | None) -> Iterator[NativeDocument]:
+    for document in documents:
+        if counts is not None:
+            for layer in document.layers:
+                counts.update([span.label for span in layer.entities])
+                counts.update([span.label for span in layer.claims])
+        yield document
 
 
 def _span_from(data: Any, text: str, path: str, line: int) -> NativeSpan:
@@ -219,16 +361,8 @@ def read(path: Path, report: FormatReport) -> Iterator[NativeDocument]:
 
 def write(documents: Iterable[NativeDocument], out: Path, report: FormatReport) -> None:
     """The interchange writer: every layer the documents carry, decisions included."""
-
-    def counted() -> Iterator[NativeDocument]:
-        for document in documents:
-            for layer in document.layers:
-                for span in (*layer.entities, *layer.claims):
-                    report.spans[span.label] += 1
-            yield document
-
     with atomic_write(out) as handle:
-        report.documents += write_native(counted(), handle)
+        report.documents += write_native(documents, handle, report.spans)
     report.files.append(str(out))
 
 

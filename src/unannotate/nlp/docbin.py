@@ -15,6 +15,12 @@ boundaries. White space the tokenizer keeps as tokens (tabs, CRLF, runs of space
   (``store_user_data=True``), so that reading the file back restores them.
 - With ``dev_fraction > 0`` the output is a folder with ``train.spacy`` and ``dev.spacy``:
   a shuffle of the document order by ``random.Random(seed)`` picks the dev documents.
+- Documents stream through, so memory stays flat however many there are. A DocBin holds every
+  token's attributes in memory until it is written (and msgpack caps one at 4 GiB), so an
+  output of more than ``SHARD_TOKENS`` tokens is a folder of that name holding numbered
+  DocBin files of about that many tokens each (``ana.spacy/00001.spacy``, ...), in document
+  order. ``spacy train --paths.train ana.spacy`` reads the folder as one corpus, and so does
+  the reader here.
 
 Reading takes a ``.spacy`` file or a folder of them: each ``Doc`` is one document with one
 annotator layer. Entities come from ``doc.spans["entities"]`` plus any entity of ``doc.ents``
@@ -31,15 +37,21 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import random
+import re
+import shutil
+import tempfile
 import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import compress
 from pathlib import Path
 from typing import Any
 
 import spacy
+from spacy.attrs import IDX, LENGTH, SPACY
 from spacy.language import Language
 from spacy.tokens import Doc, DocBin, Span
 from spacy.vocab import Vocab
@@ -56,6 +68,10 @@ CLAIMS_KEY = "claims"
 FALLBACK_LANGUAGE = "xx"  # spaCy's multi-language tokenizer
 TRAIN_FILE = "train.spacy"
 DEV_FILE = "dev.spacy"
+# Tokens a DocBin file holds before the next is begun: a DocBin keeps about 100 bytes a token
+# until it is written, and writing it copies them three times over.
+SHARD_TOKENS = 250_000
+_SHARD_NAME = re.compile(r"[0-9]{5,}\.spacy")
 USER_DATA_KEYS = ("title", "source", "sha256", "language", "meta")
 
 NOT_IN_ENTS = "overlaps a longer or earlier entity; kept in doc.spans['entities'] only"
@@ -117,13 +133,28 @@ def write(
     seed: int = 0,
 ) -> None:
     """Write ``documents`` to the DocBin ``out``, or to ``out/train.spacy`` and
-    ``out/dev.spacy`` when ``dev_fraction > 0``. Every Doc is built before anything is
-    written, so a document that cannot be converted leaves no file behind."""
+    ``out/dev.spacy`` when ``dev_fraction > 0``.
+
+    Documents stream through: each Doc goes into its DocBin as soon as it is made, and a
+    DocBin is written out once it holds ``SHARD_TOKENS`` tokens (it keeps every token's
+    attributes in memory until then, and msgpack caps a file at 4 GiB). So an export of more
+    tokens than that is a folder of that name holding numbered ``.spacy`` files, which
+    ``spacy train`` (``--paths.train out``) and :func:`read` take as they take one file; a
+    smaller one is one file, as always. Nothing is put in place before every document is
+    converted: one that cannot be leaves no file behind."""
     if not 0.0 <= dev_fraction < 1.0:
         raise UnannotateError(
             f"the dev fraction must be at least 0 and below 1, not {dev_fraction}")
+    out = Path(out)
+    if dev_fraction > 0.0 and out.exists() and not out.is_dir():
+        raise UnannotateError(f"{out} is a file; a train/dev split is written to a folder")
     fallbacks: Counter[str] = Counter()
-    docs = [_to_doc(doc, number, report, fallbacks) for number, doc in enumerate(documents, 1)]
+    docs = (_to_doc(doc, number, report, fallbacks) for number, doc in enumerate(documents, 1))
+    if dev_fraction == 0.0:
+        sinks = [_Sink(out)]
+        _fill(sinks[0], docs)
+    else:
+        sinks = _write_split(docs, out, dev_fraction, seed)
     report.notes.extend(
         f"{count} document(s): {reason}; tokenised with spaCy's multi-language tokenizer"
         for reason, count in sorted(fallbacks.items())
@@ -133,19 +164,60 @@ def write(
         report.notes.append(
             f"{left_out} overlapping entities are in doc.spans['entities'] only, not in doc.ents"
         )
-    out = Path(out)
-    if dev_fraction == 0.0:
-        _write_bin(docs, out, report)
-        return
-    train, dev = split(docs, dev_fraction, seed)
-    if out.exists() and not out.is_dir():
-        raise UnannotateError(f"{out} is a file; a train/dev split is written to a folder")
-    _write_bin(train, out / TRAIN_FILE, report)
-    _write_bin(dev, out / DEV_FILE, report)
-    report.notes.append(
-        f"{len(train)} documents in {TRAIN_FILE}, {len(dev)} in {DEV_FILE} "
-        f"(dev fraction {dev_fraction}, seed {seed})"
-    )
+    for sink in sinks:
+        report.files.extend(str(path) for path in sink.files)
+    if dev_fraction > 0.0:
+        train, dev = sinks
+        report.notes.append(
+            f"{train.documents} documents in {TRAIN_FILE}, {dev.documents} in {DEV_FILE} "
+            f"(dev fraction {dev_fraction}, seed {seed})"
+        )
+    for sink in sinks:
+        if len(sink.files) > 1:
+            report.notes.append(
+                f"{sink.path} is a folder of {len(sink.files)} DocBin files of about "
+                f"{SHARD_TOKENS:,} tokens each ({sink.documents} documents); spaCy reads the "
+                f"folder as it reads one file (spacy train ... --paths.train {sink.path})"
+            )
+
+
+def _fill(sink: _Sink, docs: Iterable[Doc]) -> None:
+    try:
+        for doc in docs:
+            sink.add(doc)
+        sink.commit()
+    except BaseException:
+        sink.discard()
+        raise
+
+
+def _write_split(docs: Iterable[Doc], out: Path, dev_fraction: float,
+                 seed: int) -> list[_Sink]:
+    """Train and dev, chosen by ``split`` over the positions of all the documents: their
+    number is known only at the end, so the Docs wait in a temporary DocBin (on disk once it
+    is large), then go to train or dev in their order."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=f".{out.name}.", suffix=".part",
+                                     dir=out.parent) as folder:
+        spool = _Sink(Path(folder) / "all.spacy")
+        for doc in docs:
+            spool.add(doc)
+        _, dev_positions = split(list(range(spool.documents)), dev_fraction, seed)
+        dev_set = set(dev_positions)
+        out.mkdir(parents=True, exist_ok=True)
+        train, dev = _Sink(out / TRAIN_FILE), _Sink(out / DEV_FILE)
+        try:
+            for position, doc in enumerate(spool.read_back(_reading_vocab())):
+                (dev if position in dev_set else train).add(doc)
+            train.commit()
+            dev.commit()
+        except BaseException:
+            train.discard()
+            dev.discard()
+            raise
+        finally:
+            spool.discard()
+    return [train, dev]
 
 
 def split(items: list[Any], dev_fraction: float, seed: int) -> tuple[list[Any], list[Any]]:
@@ -164,11 +236,102 @@ def split(items: list[Any], dev_fraction: float, seed: int) -> tuple[list[Any], 
     return train, dev
 
 
-def _write_bin(docs: list[Doc], path: Path, report: FormatReport) -> None:
-    docbin = DocBin(store_user_data=True, docs=docs)
-    with atomic_write(path, binary=True) as handle:
-        handle.write(docbin.to_bytes())
-    report.files.append(str(path))
+class _Sink:
+    """Docs on their way to the DocBin file ``path``, or, once they pass ``SHARD_TOKENS``
+    tokens, to a folder ``path`` of numbered DocBin files of about that many tokens (a
+    document is never cut). Full files go to a temporary folder beside ``path``;
+    :meth:`commit` puts the file or the folder in place (replacing what was there: a file, or
+    a folder this class wrote), :meth:`discard` removes what was written."""
+
+    def __init__(self, path: Path) -> None:
+        if path.is_dir() and not _docbin_folder(path):
+            raise UnannotateError(f"{path} is a folder that holds other files; give a file name")
+        self.path = path
+        self.documents = 0
+        self.files: list[Path] = []
+        self._docbin = DocBin(store_user_data=True)
+        self._tokens = 0
+        self._folder: Path | None = None
+        self._shards: list[Path] = []
+
+    def add(self, doc: Doc) -> None:
+        if self._tokens >= SHARD_TOKENS:
+            self._flush()
+        self._docbin.add(doc)
+        self._tokens += len(doc)
+        self.documents += 1
+
+    def _flush(self) -> None:
+        if self._folder is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._folder = Path(tempfile.mkdtemp(prefix=f".{self.path.name}.", suffix=".part",
+                                                 dir=self.path.parent))
+        shard = self._folder / f"{len(self._shards) + 1:05d}.spacy"
+        _write_bytes(shard, self._docbin.to_bytes())
+        self._shards.append(shard)
+        self._docbin = DocBin(store_user_data=True)
+        self._tokens = 0
+
+    def read_back(self, vocab: Vocab) -> Iterator[Doc]:
+        """The Docs added so far, in order (for the split)."""
+        for shard in self._shards:
+            yield from DocBin(store_user_data=True).from_disk(shard).get_docs(vocab)
+        yield from self._docbin.get_docs(vocab)
+
+    def commit(self) -> None:
+        if self._folder is None:  # one file
+            if self.path.is_dir():  # a folder of shards written before
+                fd, name = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".part",
+                                            dir=self.path.parent)
+                os.close(fd)
+                _write_bytes(Path(name), self._docbin.to_bytes())
+                _put_in_place(Path(name), self.path)
+            else:
+                with atomic_write(self.path, binary=True) as handle:
+                    handle.write(self._docbin.to_bytes())
+            self.files = [self.path]
+            return
+        if len(self._docbin):
+            self._flush()
+        _put_in_place(self._folder, self.path)
+        self._folder = None
+        self.files = [self.path / shard.name for shard in self._shards]
+
+    def discard(self) -> None:
+        if self._folder is not None:
+            shutil.rmtree(self._folder, ignore_errors=True)
+            self._folder = None
+
+
+def _docbin_folder(path: Path) -> bool:
+    """A folder of numbered DocBin files, as :class:`_Sink` writes: an export written
+    before, which a new one replaces (any other folder is left alone)."""
+    entries = list(path.iterdir())
+    return bool(entries) and all(_SHARD_NAME.fullmatch(p.name) and p.is_file() for p in entries)
+
+
+def _write_bytes(path: Path, data: bytes) -> None:
+    with path.open("wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _put_in_place(new: Path, target: Path) -> None:
+    """Rename ``new`` (a file or a folder) to ``target``; whatever ``target`` was is moved
+    aside first and removed once the new one is in place, restored if that fails."""
+    if not (target.exists() or target.is_symlink()):
+        os.replace(new, target)
+        return
+    aside = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent))
+    os.replace(target, aside / target.name)
+    try:
+        os.replace(new, target)
+    except BaseException:
+        os.replace(aside / target.name, target)
+        shutil.rmtree(aside, ignore_errors=True)
+        raise
+    shutil.rmtree(aside, ignore_errors=True)
 
 
 def _to_doc(document: NativeDocument, number: int, report: FormatReport,
@@ -179,10 +342,12 @@ def _to_doc(document: NativeDocument, number: int, report: FormatReport,
     if blank.fallback_reason:
         fallbacks[blank.fallback_reason] += 1
     doc = _aligned_doc(blank.nlp, document.text, (*entities, *claims), where)
-    doc.spans[ENTITIES_KEY] = [_doc_span(doc, s, where) for s in entities]
+    entity_spans = [_doc_span(doc, s, where) for s in entities]
+    doc.spans[ENTITIES_KEY] = entity_spans
     doc.spans[CLAIMS_KEY] = [_doc_span(doc, s, where) for s in claims]
     kept, left_out = choose_ents(entities)
-    doc.ents = [_doc_span(doc, s, where) for s in kept]
+    made = {id(native): span for native, span in zip(entities, entity_spans)}
+    doc.ents = [made[id(s)] for s in kept]
     for span in left_out:
         report.drop(where, _describe(span), NOT_IN_ENTS)
     doc.user_data.update(_user_data(document, where, report))
@@ -234,10 +399,11 @@ def _aligned_doc(nlp: Language, text: str, spans: Sequence[NativeSpan], where: s
     """A Doc of exactly ``text`` whose tokens start and end at every span boundary."""
     starts, ends = {s.start for s in spans}, {s.end for s in spans}
     words, spaces = _words(text, nlp.make_doc(text), starts, ends)
-    doc = Doc(nlp.vocab, words=words, spaces=spaces)
-    if doc.text != text:
+    # The Doc's text is its words, each with a space after it where flagged: checked on the
+    # lists, without a Token object per token.
+    if "".join([f"{w} " if space else w for w, space in zip(words, spaces)]) != text:
         raise UnannotateError(f"{where}: the spaCy Doc's text differs from the document's text")
-    return doc
+    return Doc(nlp.vocab, words=words, spaces=spaces)
 
 
 def _words(text: str, tokens: Doc, starts: set[int],
@@ -245,10 +411,13 @@ def _words(text: str, tokens: Doc, starts: set[int],
     """Words and trailing-space flags for ``Doc(words=..., spaces=...)``: the tokenizer's
     tokens cut at every span boundary. A token's trailing space stays a flag unless a span
     starts on it or ends just after it; then it is a word of its own."""
-    trailing = {t.idx + len(t.text) for t in tokens if t.whitespace_}
+    offsets = tokens.to_array([IDX, LENGTH, SPACY])  # one call, not a Token per attribute
+    token_starts = offsets[:, 0].tolist()
+    token_ends = (offsets[:, 0] + offsets[:, 1]).tolist()
+    trailing = set(compress(token_ends, offsets[:, 2].tolist()))
     bounds = {0, len(text)} | {c for c in starts | ends if 0 < c < len(text)}
-    for token in tokens:
-        bounds.update((token.idx, token.idx + len(token.text)))
+    bounds.update(token_starts)
+    bounds.update(token_ends)
     ordered = sorted(bounds)
     words: list[str] = []
     spaces: list[bool] = []
