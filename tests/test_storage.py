@@ -110,16 +110,18 @@ def test_migration_copies_the_file_aside_first(project_path: Path) -> None:
         session.execute(insert(DocumentRow), [{"sha256": "b" * 64, "text": "kept", "meta": {}}])
     db.close()
     engine = make_engine(resolve_project(project_path))
-    assert migrations.migrate(engine, steps=[_add_column], target=2) == 2
+    now = migrations.SCHEMA_VERSION
+    assert migrations.migrate(engine, steps=[*migrations.STEPS, _add_column],
+                              target=now + 1) == now + 1
     engine.dispose()
-    backup = project_path.with_name(project_path.name + ".v1.bak")
+    backup = project_path.with_name(project_path.name + f".v{now}.bak")
     assert backup.exists()
     conn = sqlite3.connect(backup)
     assert conn.execute("SELECT text FROM documents").fetchone() == ("kept",)
-    assert conn.execute("SELECT value FROM schema_info").fetchone() == ("1",)
+    assert conn.execute("SELECT value FROM schema_info").fetchone() == (str(now),)
     conn.close()
     conn = sqlite3.connect(project_path)
-    assert conn.execute("SELECT value FROM schema_info").fetchone() == ("2",)
+    assert conn.execute("SELECT value FROM schema_info").fetchone() == (str(now + 1),)
     assert conn.execute("SELECT extra FROM documents").fetchone() == ("",)
     conn.close()
 
@@ -131,10 +133,12 @@ def test_a_failed_migration_restores_the_copy_and_says_how_to_report(project_pat
     db.close()
     engine = make_engine(resolve_project(project_path))
     with pytest.raises(StorageError, match="restored from .*report"):
-        migrations.migrate(engine, steps=[_add_column, _broken], target=3)
+        migrations.migrate(engine, steps=[*migrations.STEPS, _add_column, _broken],
+                           target=migrations.SCHEMA_VERSION + 2)
     engine.dispose()
     conn = sqlite3.connect(project_path)
-    assert conn.execute("SELECT value FROM schema_info").fetchone() == ("1",)
+    assert conn.execute("SELECT value FROM schema_info").fetchone() == (
+        str(migrations.SCHEMA_VERSION),)
     assert conn.execute("SELECT text FROM documents").fetchone() == ("safe",)
     columns = [row[1] for row in conn.execute("PRAGMA table_info(documents)")]
     assert "extra" not in columns and "extra2" not in columns
@@ -151,3 +155,48 @@ def test_project_location_from_option_env_and_default(tmp_path: Path,
     assert resolve_project(None).endswith("default.unannotate.db")
     with pytest.raises(StorageError, match="not a database URL"):
         resolve_project("nonsense://::")
+
+
+FIXTURES = Path(__file__).parent / "data"
+
+
+def _counts(path: Path) -> dict[str, object]:
+    conn = sqlite3.connect(path)
+    try:
+        found: dict[str, object] = {
+            table: conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+            for table in ("documents", "spans", "events", "document_status", "layers", "labels")
+        }
+        found["texts"] = conn.execute("SELECT group_concat(sha256) FROM documents").fetchone()[0]
+        found["spans_sum"] = conn.execute(
+            "SELECT group_concat(id || ':' || start || '-' || \"end\" || ':' || state) "
+            "FROM spans").fetchone()[0]
+        return found
+    finally:
+        conn.close()
+
+
+def test_a_version_1_project_opens_migrated_with_everything_kept(tmp_path: Path) -> None:
+    """A project written by the first release (its file kept in tests/data) is copied aside,
+    migrated, and keeps every document, span, event and status."""
+    import shutil
+
+    from unannotate.core.model import DocumentStatus
+    from unannotate.services.decisions import Reviewer
+    from unannotate.services.project import open_project
+
+    path = tmp_path / "old.db"
+    shutil.copyfile(FIXTURES / "schema-v1.db", path)
+    before = _counts(path)
+    assert before["spans"] and before["events"] and before["document_status"]
+    project = open_project(path, create=False)
+    assert Reviewer(project, "ana").status(1) is DocumentStatus.DONE
+    assert Reviewer(project, "ana").can_undo()
+    project.close()
+    assert _counts(path) == before
+    assert _counts(tmp_path / "old.db.v1.bak") == before
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT value FROM schema_info").fetchone() == (
+        str(migrations.SCHEMA_VERSION),)
+    assert conn.execute("SELECT COUNT(*) FROM review_status").fetchone() == (0,)
+    conn.close()

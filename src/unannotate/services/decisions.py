@@ -26,6 +26,7 @@ from ..storage.schema import (
     EventRow,
     LabelRow,
     LayerRow,
+    ReviewStatusRow,
     SpanRow,
 )
 from .project import Project
@@ -141,6 +142,7 @@ class Reviewer:
         self.project = project
         self.annotator = annotator
         self._lengths: dict[int, int] = {}  # document id -> length of its text
+        self.gold = False
         with project.db.session() as session:
             self.annotator_id = project.annotator_id(session, annotator)
             if layer is None:
@@ -152,6 +154,9 @@ class Reviewer:
                 if found.kind == LayerKind.ANNOTATOR.value and found.annotator_id != self.annotator_id:
                     raise DecisionError(f"{layer!r} is a colleague's layer: it is read-only")
                 self.layer_id = found.id
+                # Settling a review: the document's status is the review's, kept apart from
+                # the reviewer's own status as an annotator.
+                self.gold = found.kind == LayerKind.GOLD.value
 
     # -- helpers -----------------------------------------------------------------------
     def _labels(self, session: Session) -> tuple[dict[str, int], dict[int, str]]:
@@ -203,7 +208,14 @@ class Reviewer:
         return event
 
     def _touch_status(self, session: Session, document_id: int) -> None:
-        """The first decision in a document marks it in progress for this reviewer."""
+        """The first decision in a document marks it in progress for this reviewer (in gold:
+        marks its review in progress)."""
+        if self.gold:
+            if session.get(ReviewStatusRow, document_id) is None:
+                session.add(ReviewStatusRow(document_id=document_id,
+                                            status=DocumentStatus.IN_PROGRESS.value,
+                                            reviewer_id=self.annotator_id))
+            return
         row = session.get(DocumentStatusRow, (document_id, self.annotator_id))
         if row is None:
             session.add(DocumentStatusRow(document_id=document_id, annotator_id=self.annotator_id,
@@ -278,16 +290,35 @@ class Reviewer:
     def _decide_suggestions(self, suggestion_ids: Sequence[int], state: SpanState, *,
                             label: str | None = None, start: int | None = None,
                             end: int | None = None) -> Change:
-        """Decide suggestions in one transaction. Each is one select (:meth:`_suggestion`),
-        the span insert and the event insert; the status row is inserted only by the first
-        decision in a document, and the text's length (to check the offsets) is read once per
-        document."""
+        return self.decide([(i, state) for i in suggestion_ids], label=label, start=start,
+                           end=end)
+
+    def decide(self, decisions: Sequence[tuple[int, SpanState]], *, label: str | None = None,
+               start: int | None = None, end: int | None = None, note: str | None = None,
+               replace: Sequence[int] = ()) -> Change:
+        """Decide suggestions (or a colleague's spans) in one transaction, undone together.
+        Each is one select (:meth:`_suggestion`), the span insert and the event insert; the
+        status row is inserted only by the first decision in a document, and the text's
+        length (to check the offsets) is read once per document. ``note`` replaces the
+        source's reason on the spans written (a reviewer's comment); ``replace``: spans of
+        this layer deleted first, in the same step (a review settled again)."""
         change = Change(written=[])
         assert change.written is not None
         group = uuid.uuid4().hex
         with self.project.db.session() as session:
             conn = session.connection()
-            for suggestion_id in suggestion_ids:
+            if replace:
+                _, names = self._labels(session)
+                for span_id in replace:
+                    row = self._span(session, span_id)
+                    self._own(row, None)
+                    self._record(session, "delete", row.document_id,
+                                 _snapshot(row, names[row.label_id]), None, group=group)
+                    session.execute(delete(SpanRow).where(SpanRow.id == span_id))
+                    change.document_ids.add(row.document_id)
+                    change.span_ids |= {span_id, row.source_id or span_id}
+                session.flush()
+            for suggestion_id, state in decisions:
                 source = self._suggestion(conn, suggestion_id)
                 chosen = label or source.label
                 new_start = source.start if start is None else start
@@ -296,7 +327,8 @@ class Reviewer:
                 values: dict[str, Any] = {
                     "layer_id": self.layer_id, "document_id": source.document_id,
                     "start": new_start, "end": new_end, "label_id": self._label_id(session, chosen),
-                    "state": state.value, "score": source.score, "reason": source.reason or "",
+                    "state": state.value, "score": source.score,
+                    "reason": note if note is not None else (source.reason or ""),
                     "source_id": source.id, "version": 1,
                 }
                 span_id = conn.execute(_INSERT_SPAN, values).inserted_primary_key[0]
@@ -316,7 +348,11 @@ class Reviewer:
                     "before": None, "after": after, "target_id": None, "group_id": group,
                 }).inserted_primary_key[0]
                 document_id = source.document_id
-                if source.status is None and document_id not in change.statuses:
+                if self.gold:
+                    if document_id not in change.statuses:
+                        self._touch_status(session, document_id)
+                        change.statuses[document_id] = DocumentStatus.IN_PROGRESS
+                elif source.status is None and document_id not in change.statuses:
                     # The first decision in a document marks it in progress for this reviewer.
                     conn.execute(_INSERT_STATUS, {
                         "document_id": document_id, "annotator_id": self.annotator_id,
@@ -397,7 +433,7 @@ class Reviewer:
     def set_status(self, document_id: int, status: DocumentStatus) -> Change:
         """Mark the document done (or back in progress / to do) for this reviewer."""
         with self.project.db.session() as session:
-            row = session.get(DocumentStatusRow, (document_id, self.annotator_id))
+            row = self._status_row(session, document_id)
             before = {"status": row.status} if row is not None else {"status": DocumentStatus.TODO.value}
             if before["status"] == status.value:
                 return Change({document_id})
@@ -407,7 +443,22 @@ class Reviewer:
             session.flush()
             return Change({document_id}, status_changed=True, event_ids=[event.id])
 
+    def _status_row(self, session: Session,
+                    document_id: int) -> DocumentStatusRow | ReviewStatusRow | None:
+        if self.gold:
+            return session.get(ReviewStatusRow, document_id)
+        return session.get(DocumentStatusRow, (document_id, self.annotator_id))
+
     def _write_status(self, session: Session, document_id: int, status: str) -> None:
+        if self.gold:
+            review = session.get(ReviewStatusRow, document_id)
+            if review is None:
+                session.add(ReviewStatusRow(document_id=document_id, status=status,
+                                            reviewer_id=self.annotator_id))
+            else:
+                review.status, review.reviewer_id = status, self.annotator_id
+                review.updated_at = datetime.now(UTC)
+            return
         row = session.get(DocumentStatusRow, (document_id, self.annotator_id))
         if row is None:
             session.add(DocumentStatusRow(document_id=document_id,
@@ -555,6 +606,7 @@ class Reviewer:
         return [span_from_row(row, label) for row, label in rows]
 
     def status(self, document_id: int) -> DocumentStatus:
+        """This reviewer's status of the document (in gold: the document's review status)."""
         with self.project.db.read() as session:
-            row = session.get(DocumentStatusRow, (document_id, self.annotator_id))
+            row = self._status_row(session, document_id)
             return DocumentStatus(row.status) if row else DocumentStatus.TODO

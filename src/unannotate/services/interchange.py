@@ -121,6 +121,8 @@ class AnnotationImportReport:
     new_labels: list[str] = field(default_factory=list)
     read: FormatReport = field(default_factory=FormatReport)
     skipped: list[InputError] = field(default_factory=list)  # records passed over
+    # With match_only: documents the project does not hold (title, SHA-256), left out.
+    unmatched: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def total_spans(self) -> int:
@@ -150,6 +152,7 @@ def import_annotations(
     options: dict[str, Any] | None = None,
     skip_invalid: bool = False,
     on_documents: Callable[[int], None] | None = None,
+    match_only: bool = False,
 ) -> AnnotationImportReport:
     """Import the documents and annotations of one file (or brat/DocBin folder).
 
@@ -157,7 +160,10 @@ def import_annotations(
     for annotations that name nobody (and when the file names exactly one person, it is
     renamed to ``annotator``). Predictions go to a suggestions layer named after the model,
     reviewed spans to the gold layer. Labels the project lacks are added to its scheme.
-    All or nothing: on any error the project is unchanged."""
+    With ``match_only`` (a colleague's work on the project's documents), only documents
+    the project holds (same text, by SHA-256) are taken; the others are listed in the
+    report's ``unmatched``, never added. All or nothing: on any error the project is
+    unchanged."""
     path = Path(path)
     spec = get_format(fmt) if fmt else detect_format(path)
     if spec is None:
@@ -167,6 +173,32 @@ def import_annotations(
         raise InterchangeError(f"{spec.title} cannot be read")
     report = AnnotationImportReport(str(path), spec.name)
     documents = _read_all(spec, path, report, dict(options or {}), skip_invalid)
+    store_documents(project, documents, report, annotator=annotator, language=language,
+                    on_documents=on_documents, match_only=match_only)
+    return report
+
+
+def store_documents(project: Project, documents: list[NativeDocument],
+                    report: AnnotationImportReport, *, annotator: str | None = None,
+                    language: str | None = None,
+                    on_documents: Callable[[int], None] | None = None,
+                    match_only: bool = False) -> None:
+    """Store documents read from elsewhere, in one transaction (see import_annotations)."""
+    path = report.path
+    spec = FORMATS.get(report.format)
+    title = spec.title if spec is not None else report.format
+    if match_only:
+        wanted = sorted({d.sha256 for d in documents})
+        held: set[str] = set()
+        with project.db.read() as session:
+            for first in range(0, len(wanted), 500):  # a bounded number of parameters
+                held.update(session.scalars(select(DocumentRow.sha256).where(
+                    DocumentRow.sha256.in_(wanted[first:first + 500]))))
+        report.unmatched = [(d.title, d.sha256) for d in documents if d.sha256 not in held]
+        documents = [d for d in documents if d.sha256 in held]
+        if not documents:
+            raise InputError(path, "none of its documents is in this project (documents "
+                             "are matched by their exact text)")
     with project.db.session() as session:
         context = _Context(project, session, report, annotator, {},
                            dict(session.execute(select(LabelRow.name, LabelRow.id)).all()),
@@ -181,18 +213,18 @@ def import_annotations(
         if on_documents and count % 100:
             on_documents(count % 100)
         if count == 0:
-            raise InputError(str(path), f"holds no documents ({spec.title})")
+            raise InputError(str(path), f"holds no documents ({title})")
         session.add(EventRow(
             kind="import",
             annotator_id=_annotator_id(context, annotator) if annotator else None,
             after={
-                "source": str(path), "format": spec.name,
+                "source": str(path), "format": report.format,
                 "new": report.documents_new, "matched": report.documents_matched,
                 "spans": {layer: dict(c) for layer, c in report.spans.items()},
                 "dropped": len(report.read.dropped), "skipped": len(report.skipped),
+                "unmatched": len(report.unmatched),
             },
         ))
-    return report
 
 
 def _read_all(spec: FormatSpec, path: Path, report: AnnotationImportReport,

@@ -20,15 +20,30 @@ from ..core.errors import StorageError
 from .database import sqlite_path
 from .schema import Base, SchemaInfo
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 VERSION_KEY = "schema_version"
 REPORT_HINT = (
     "Please report this with the program version and the copy named above; "
     "your original project file was left as it was."
 )
 
+
+
+def _v2_review_status(conn: Connection) -> None:
+    """Version 2: a document's review status, apart from each annotator's status."""
+    conn.exec_driver_sql(
+        "CREATE TABLE review_status ("
+        " document_id INTEGER NOT NULL REFERENCES documents (id),"
+        " status VARCHAR(16) NOT NULL,"
+        " reviewer_id INTEGER REFERENCES annotators (id),"
+        " updated_at TIMESTAMP WITH TIME ZONE NOT NULL,"
+        " PRIMARY KEY (document_id))"
+    )
+    conn.exec_driver_sql("CREATE INDEX ix_review_status_status ON review_status (status)")
+
+
 # STEPS[n] migrates a database at version n+1 to version n+2.
-STEPS: list[Callable[[Connection], None]] = []
+STEPS: list[Callable[[Connection], None]] = [_v2_review_status]
 assert len(STEPS) == SCHEMA_VERSION - 1, "each schema version after the first needs a step"
 
 

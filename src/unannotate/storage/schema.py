@@ -165,3 +165,16 @@ class DocumentStatusRow(Base):
 
     __table_args__ = (Index("ix_status_annotator", "annotator_id", "status"),)
 
+
+
+class ReviewStatusRow(Base):
+    """A document's review status (settling its disagreements into gold), kept apart from
+    each annotator's own status of it."""
+
+    __tablename__ = "review_status"
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16))  # todo | in_progress | done
+    reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("annotators.id"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (Index("ix_review_status_status", "status"),)

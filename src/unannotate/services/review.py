@@ -1,0 +1,329 @@
+"""Reviewing colleagues' work: where their layers agree and differ, settled into gold.
+
+A review compares two or more layers (annotators, and optionally the suggestions as one more)
+document by document. Their spans are grouped into *places*: spans of any layer connected by
+overlap. In a place the layers agree when each holds exactly the same spans (start, end,
+label); otherwise it is a disagreement of one kind:
+
+- ``label``: every layer marks the same stretch of text, with different labels;
+- ``boundary``: every layer marks something there, but the stretches differ;
+- ``missing``: some layers mark something there and others nothing.
+
+Settling a place writes the reviewer's outcome to the gold layer, through the same decisions
+as a suggestion's: each distinct span of the place (a *variant*) is accepted into gold or
+rejected there, with a link to the colleague's span it came from (provenance) and the
+reviewer's comment, if any. The colleagues' layers are never changed. A place is settled when
+gold holds a decision on one of its spans, or a gold span of the reviewer's own overlaps it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from sqlalchemy import select
+
+from ..core.errors import UnannotateError
+from ..core.model import DocumentStatus, LabelKind, LayerKind, SpanState
+from ..storage.schema import (
+    AnnotatorRow,
+    DocumentRow,
+    DocumentStatusRow,
+    LabelRow,
+    LayerRow,
+    ReviewStatusRow,
+    SpanRow,
+)
+from .decisions import Change, Reviewer
+from .project import Project
+
+GOLD = "gold"
+SUGGESTIONS = "suggestions"  # all suggestions layers, compared as one more "annotator"
+
+
+class ReviewError(UnannotateError):
+    """A review that cannot be opened or a decision that does not fit it."""
+
+
+class PlaceKind(StrEnum):
+    AGREED = "agreed"
+    LABEL = "label"
+    BOUNDARY = "boundary"
+    MISSING = "missing"
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One distinct span found in a place, and the layers holding it."""
+
+    start: int
+    end: int
+    label: str
+    holders: tuple[str, ...]  # layer names, in the review's order
+    span_ids: tuple[int, ...]  # each holder's span
+
+    @property
+    def key(self) -> tuple[int, int, str]:
+        return self.start, self.end, self.label
+
+
+@dataclass(frozen=True)
+class GoldSpan:
+    id: int
+    start: int
+    end: int
+    label: str
+    state: SpanState
+    source_id: int | None
+    note: str
+    version: int
+    claim: bool = False
+
+
+@dataclass
+class Place:
+    start: int
+    end: int
+    kind: PlaceKind
+    variants: list[Variant]
+    gold: list[GoldSpan] = field(default_factory=list)  # gold's decisions and spans here
+    claim: bool = False  # a place of claims (entities and claims are compared apart)
+
+    @property
+    def settled(self) -> bool:
+        return bool(self.gold)
+
+    @property
+    def span_ids(self) -> set[int]:
+        return {i for v in self.variants for i in v.span_ids}
+
+    def held_by(self, layer: str) -> list[Variant]:
+        return [v for v in self.variants if layer in v.holders]
+
+    @property
+    def comment(self) -> str:
+        return next((g.note for g in self.gold if g.note), "")
+
+
+@dataclass
+class ReviewDocument:
+    id: int
+    title: str
+    review_status: DocumentStatus
+    open_disagreements: int
+    disagreements: int
+    agreed_open: int  # agreed places not yet in gold
+
+
+class Review:
+    """One reviewer comparing ``layers`` (annotator names, or ``suggestions``) and settling
+    their disagreements into the gold layer."""
+
+    def __init__(self, project: Project, reviewer: str, layers: Sequence[str]) -> None:
+        names = list(dict.fromkeys(layers))
+        if len(names) < 2:
+            raise ReviewError("a review compares at least two layers (two annotators, or one "
+                              "annotator and the suggestions)")
+        self.project = project
+        self.layers = names
+        with project.db.session() as session:
+            self.gold_layer_id = Project.layer_id(session, GOLD, LayerKind.GOLD)
+            known = dict(session.execute(
+                select(AnnotatorRow.name, LayerRow.id).join(
+                    LayerRow, LayerRow.annotator_id == AnnotatorRow.id)
+                .where(LayerRow.kind == LayerKind.ANNOTATOR.value)).all())
+            suggestion_layers = list(session.scalars(select(LayerRow.id).where(
+                LayerRow.kind == LayerKind.SUGGESTIONS.value)))
+        self.layer_ids: dict[str, list[int]] = {}
+        for name in names:
+            if name == SUGGESTIONS:
+                if not suggestion_layers:
+                    raise ReviewError("the project has no suggestions to compare")
+                self.layer_ids[name] = suggestion_layers
+            elif name in known:
+                self.layer_ids[name] = [known[name]]
+            else:
+                raise ReviewError(
+                    f"no annotator {name!r} in this project; it has: "
+                    + (", ".join(sorted(known)) or "none yet") + " (and 'suggestions')")
+        self.gold = Reviewer(project, reviewer, layer=GOLD)
+        self.reviewer = reviewer
+
+    # -- reading -----------------------------------------------------------------------
+    def places(self, document_id: int) -> list[Place]:
+        """Every place of the document where a compared layer has a span, in text order."""
+        by_layer = {layer_id: name for name, ids in self.layer_ids.items() for layer_id in ids}
+        with self.project.db.read() as session:
+            rows = session.execute(
+                select(SpanRow.id, SpanRow.layer_id, SpanRow.start, SpanRow.end, LabelRow.name,
+                       SpanRow.state, SpanRow.source_id, SpanRow.reason, SpanRow.version,
+                       LabelRow.kind)
+                .join(LabelRow, LabelRow.id == SpanRow.label_id)
+                .where(SpanRow.document_id == document_id,
+                       SpanRow.layer_id.in_([*by_layer, self.gold_layer_id]))
+                .order_by(SpanRow.start, SpanRow.end, SpanRow.id)).all()
+        # Entities and claims are compared apart: a claim is a sentence that holds entities.
+        compared: dict[bool, list[tuple[int, int, str, str, int]]] = {False: [], True: []}
+        gold: list[tuple[GoldSpan, bool]] = []
+        for (span_id, layer_id, start, end, label, state, source_id, reason, version,
+             kind) in rows:
+            claim = kind == LabelKind.CLAIM.value
+            if layer_id == self.gold_layer_id:
+                gold.append((GoldSpan(span_id, start, end, label, SpanState(state), source_id,
+                                      reason or "", version, claim), claim))
+            elif state != SpanState.REJECTED.value:
+                # An annotator's rejections are decisions on suggestions, not annotations.
+                compared[claim].append((start, end, label, by_layer[layer_id], span_id))
+        places: list[Place] = []
+        for claim, items in compared.items():
+            group: list[tuple[int, int, str, str, int]] = []
+            reach = -1
+            for item in items:  # sorted by start: a new place begins past the group's reach
+                if group and item[0] >= reach:
+                    places.append(self._place(group, claim))
+                    group = []
+                if not group:
+                    reach = item[1]
+                group.append(item)
+                reach = max(reach, item[1])
+            if group:
+                places.append(self._place(group, claim))
+        places.sort(key=lambda p: (p.start, p.claim, p.end))
+        by_source: dict[int, Place] = {i: p for p in places for i in p.span_ids}
+        for span, claim in gold:
+            place = by_source.get(span.source_id) if span.source_id is not None else None
+            if place is None and span.state is SpanState.ACCEPTED:
+                place = next((p for p in places if p.claim == claim
+                              and span.start < p.end and p.start < span.end), None)
+            if place is not None:
+                place.gold.append(span)
+        return places
+
+    def _place(self, group: list[tuple[int, int, str, str, int]], claim: bool) -> Place:
+        variants: dict[tuple[int, int, str], tuple[list[str], list[int]]] = {}
+        for start, end, label, layer, span_id in group:
+            holders, ids = variants.setdefault((start, end, label), ([], []))
+            if layer not in holders:
+                holders.append(layer)
+                ids.append(span_id)
+        order = {name: n for n, name in enumerate(self.layers)}
+        made = []
+        for (start, end, label), (holders, ids) in variants.items():
+            pairs = sorted(zip(holders, ids), key=lambda p: order[p[0]])
+            made.append(Variant(start, end, label, tuple(h for h, _ in pairs),
+                                tuple(i for _, i in pairs)))
+        present = {h for v in made for h in v.holders}
+        if all(len(v.holders) == len(self.layers) for v in made):
+            kind = PlaceKind.AGREED
+        elif len(present) < len(self.layers):
+            kind = PlaceKind.MISSING
+        elif len({(v.start, v.end) for v in made}) == 1:
+            kind = PlaceKind.LABEL
+        else:
+            kind = PlaceKind.BOUNDARY
+        return Place(min(v.start for v in made), max(v.end for v in made), kind, made,
+                     claim=claim)
+
+    def disagreements(self, document_id: int) -> list[Place]:
+        return [p for p in self.places(document_id) if p.kind is not PlaceKind.AGREED]
+
+    def documents(self) -> list[ReviewDocument]:
+        """Every document with its review status and how many disagreements are open."""
+        with self.project.db.read() as session:
+            docs = session.execute(select(DocumentRow.id, DocumentRow.title)
+                                   .order_by(DocumentRow.id)).all()
+            statuses = dict(session.execute(
+                select(ReviewStatusRow.document_id, ReviewStatusRow.status)).all())
+        found = []
+        for doc_id, title in docs:
+            places = self.places(doc_id)
+            found.append(ReviewDocument(
+                doc_id, title, DocumentStatus(statuses.get(doc_id, "todo")),
+                sum(1 for p in places if p.kind is not PlaceKind.AGREED and not p.settled),
+                sum(1 for p in places if p.kind is not PlaceKind.AGREED),
+                sum(1 for p in places if p.kind is PlaceKind.AGREED and not p.settled)))
+        return found
+
+    def annotator_status(self, document_id: int) -> dict[str, DocumentStatus]:
+        """Each compared annotator's own status of the document (kept apart from the
+        review's)."""
+        with self.project.db.read() as session:
+            rows = dict(session.execute(
+                select(AnnotatorRow.name, DocumentStatusRow.status)
+                .join(DocumentStatusRow, DocumentStatusRow.annotator_id == AnnotatorRow.id)
+                .where(DocumentStatusRow.document_id == document_id)).all())
+        return {name: DocumentStatus(rows.get(name, "todo")) for name in self.layers
+                if name != SUGGESTIONS}
+
+    # -- settling ----------------------------------------------------------------------
+    def take(self, document_id: int, place: Place, layers: Sequence[str], *,
+             comment: str | None = None) -> Change:
+        """Settle a place with the spans the given layers hold there (none: take neither).
+        Every variant of the place gets one decision in gold: accepted when one of
+        ``layers`` holds it, rejected otherwise. A place settled before is settled again
+        (its earlier gold decisions replaced) in the same undoable step."""
+        unknown = [name for name in layers if name not in self.layers]
+        if unknown:
+            raise ReviewError(f"{', '.join(unknown)} is not part of this review")
+        chosen = set(layers)
+        decisions = [
+            (v.span_ids[0],
+             SpanState.ACCEPTED if chosen & set(v.holders) else SpanState.REJECTED)
+            for v in place.variants
+        ]
+        replace = [g.id for g in place.gold]
+        return self.gold.decide(decisions, note=comment, replace=replace)
+
+    def take_variants(self, place: Place, keys: Sequence[tuple[int, int, str]], *,
+                      comment: str | None = None) -> Change:
+        """Settle a place with exactly the chosen variants (by start, end, label)."""
+        wanted = set(keys)
+        decisions = [(v.span_ids[0],
+                      SpanState.ACCEPTED if v.key in wanted else SpanState.REJECTED)
+                     for v in place.variants]
+        return self.gold.decide(decisions, note=comment, replace=[g.id for g in place.gold])
+
+    def comment(self, place: Place, text: str) -> Change:
+        """Attach (or change) the reviewer's comment on a place, keeping its outcome; an
+        open place is settled with nothing taken when it has no outcome yet."""
+        if not place.settled:
+            return self.take_variants(place, [], comment=text)
+        accepted = {g.source_id for g in place.gold if g.state is SpanState.ACCEPTED}
+        keys = [v.key for v in place.variants if accepted & set(v.span_ids)]
+        if any(g.source_id is None for g in place.gold):
+            raise ReviewError("this place holds spans edited in gold; comment on it by "
+                              "settling it again")
+        return self.take_variants(place, keys, comment=text)
+
+    def accept_agreed(self, document_id: int | None = None) -> Change:
+        """Take every span all the layers agree on into gold, in one document or in all of
+        them, as one undoable step."""
+        if document_id is None:
+            with self.project.db.read() as session:
+                ids = list(session.scalars(select(DocumentRow.id).order_by(DocumentRow.id)))
+        else:
+            ids = [document_id]
+        decisions = [(v.span_ids[0], SpanState.ACCEPTED)
+                     for doc_id in ids for p in self.places(doc_id)
+                     if p.kind is PlaceKind.AGREED and not p.settled for v in p.variants]
+        if not decisions:
+            return Change(document_ids=set(ids))
+        return self.gold.decide(decisions)
+
+    def set_status(self, document_id: int, status: DocumentStatus) -> Change:
+        return self.gold.set_status(document_id, status)
+
+    def status(self, document_id: int) -> DocumentStatus:
+        return self.gold.status(document_id)
+
+    def undo(self) -> Change | None:
+        return self.gold.undo()
+
+    def redo(self) -> Change | None:
+        return self.gold.redo()
+
+    def label_kinds(self) -> dict[str, LabelKind]:
+        with self.project.db.read() as session:
+            return {name: LabelKind(kind) for name, kind in session.execute(
+                select(LabelRow.name, LabelRow.kind))}
