@@ -69,6 +69,41 @@ def main() -> None:
     shot("dark-palette.png", first)
     apply_palette(False)
     window.close()
+    _review_shot(project, first, out)
+
+
+def _review_shot(project, document_id: int, out: Path) -> None:  # type: ignore[no-untyped-def]
+    """A colleague's work beside the reviewer's: some agree, some differ, one settled."""
+    from unannotate.qt.app import application
+    from unannotate.qt.review_window import ReviewWindow
+    from unannotate.services.decisions import Reviewer
+    from unannotate.services.review import Review
+
+    colleague = Reviewer(project, "Ben Colleague")
+    pending = colleague.pending(document_id)
+    labels = [label.name for label in project.labels()]
+    for n, span in enumerate(pending):
+        if span.label == "CLAIM":
+            if n % 3:
+                colleague.accept(span.id)
+        elif n % 9 == 3:
+            other = next(x for x in labels if x not in (span.label, "CLAIM"))
+            colleague.accept(span.id, label=other)  # another label
+        elif n % 9 == 5 and span.end - span.start > 4:
+            colleague.accept(span.id, end=span.end - 2)  # other boundary
+        elif n % 9 != 7:
+            colleague.accept(span.id)
+    Reviewer(project, "Ana Reviewer").accept_all(document_id)
+    review = Review(project, "Rita Reviewer", ["Ana Reviewer", "Ben Colleague"])
+    window = ReviewWindow(review)
+    window.resize(1500, 900)
+    window.open_document(document_id)
+    window.show()
+    window.take_layer(1)  # settle the first disagreement with B's version
+    application().processEvents()
+    window.grab().save(str(out / "colleague-review.png"))
+    print(out / "colleague-review.png")
+    window.close()
 
 
 def _long_document(data: Path) -> str:

@@ -33,6 +33,10 @@ ACTIONS: list[ActionSpec] = [
     ActionSpec("file.open", "Open project…", ("Ctrl+O",), "open_project", None, "File"),
     ActionSpec("file.import", "Import documents…", ("Ctrl+I",), "import_documents", None, "File"),
     ActionSpec("file.export", "Export…", ("Ctrl+E",), "export_project", None, "File"),
+    ActionSpec("file.bring_in", "Bring in a colleague's work…", ("Ctrl+Shift+I",),
+               "bring_in_colleague", "not_busy", "File"),
+    ActionSpec("file.review", "Review colleagues' work…", ("Ctrl+Shift+V",), "open_review",
+               None, "File"),
     ActionSpec("file.suggest", "Suggest entities and claims", ("Ctrl+Shift+S",), "suggest_all",
                "not_busy", "File"),
     ActionSpec("file.settings", "Settings…", ("Ctrl+,",), "open_settings", None, "File"),
@@ -77,6 +81,51 @@ ACTIONS: list[ActionSpec] = [
 ]
 
 MENUS = ("File", "Edit", "Review", "Labels", "View", "Help")
+
+# The review window (settling colleagues' disagreements into gold). The letter keys take the
+# layer shown under that letter in the window's legend.
+LAYER_KEYS = "ABCDE"
+
+
+def _take_actions() -> list[ActionSpec]:
+    return [
+        ActionSpec(f"settle.take_{key.lower()}", f"Take layer {key}'s version", (key,),
+                   "take_layer", "has_place", "Review", n)
+        for n, key in enumerate(LAYER_KEYS)
+    ]
+
+
+REVIEW_ACTIONS: list[ActionSpec] = [
+    ActionSpec("settle.next", "Next open disagreement", ("Tab",), "next_place", "has_document"),
+    ActionSpec("settle.previous", "Previous open disagreement", ("Shift+Tab", "Backtab"),
+               "previous_place", "has_document"),
+    *_take_actions(),
+    ActionSpec("settle.all", "Take every layer's version (both)", ("T",), "take_all",
+               "has_place"),
+    ActionSpec("settle.neither", "Take neither", ("N",), "take_neither", "has_place"),
+    ActionSpec("settle.comment", "Comment on the disagreement…", ("K",), "comment",
+               "has_place"),
+    ActionSpec("settle.agreed", "Accept everything all agree on in the document",
+               ("Shift+A",), "accept_agreed", "has_document"),
+    ActionSpec("settle.agreed_all", "Accept everything all agree on in every document",
+               ("Ctrl+Shift+A",), "accept_agreed_everywhere", None),
+    ActionSpec("settle.delete", "Delete the selected gold span", ("Delete", "Backspace"),
+               "delete_gold", "has_gold_selection"),
+    ActionSpec("settle.done", "Mark the review of the document done and open the next",
+               ("Ctrl+Return", "Ctrl+Enter"), "mark_done", "has_document"),
+    ActionSpec("settle.report", "Agreement report…", ("Ctrl+Shift+R",), "show_report", None,
+               "View"),
+    ActionSpec("edit.undo", "Undo", ("Ctrl+Z",), "undo", None, "Edit"),
+    ActionSpec("edit.redo", "Redo", ("Ctrl+Shift+Z", "Ctrl+Y"), "redo", None, "Edit"),
+    ActionSpec("view.next_document", "Next document", ("Ctrl+Down", "PgDown"),
+               "next_document", None, "View", 1),
+    ActionSpec("view.previous_document", "Previous document", ("Ctrl+Up", "PgUp"),
+               "next_document", None, "View", -1),
+    ActionSpec("help.shortcuts", "Keyboard shortcuts", ("F1",), "show_shortcuts", None, "Help"),
+    *[ActionSpec(f"label.{n}", f"Label {n}: add a gold span on selected text, relabel the "
+                 "selected gold span", (str(n),), "apply_label", "has_document", "Labels", n - 1)
+      for n in range(1, 10)],
+]
 
 
 def by_id() -> dict[str, ActionSpec]:

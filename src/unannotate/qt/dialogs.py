@@ -227,3 +227,43 @@ class ExportDialog(QDialog):
         fmt = self.chosen_format()
         return fmt == "brat" or (fmt == "spacy" and bool(self.options())) or (
             fmt == "doccano" and self.chosen_layer() is None)
+
+
+class ReviewSetupDialog(QDialog):
+    """Choose the layers a review compares: two or more annotators, and optionally the
+    suggestions as one more."""
+
+    def __init__(self, annotators: list[str], has_suggestions: bool,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Review colleagues' work")
+        self.boxes: dict[str, QCheckBox] = {}
+        form = QFormLayout()
+        for name in annotators:
+            box = QCheckBox(name)
+            box.setChecked(True)
+            box.toggled.connect(self._check)
+            self.boxes[name] = box
+            form.addRow("", box)
+        self.suggestions = QCheckBox("the suggestions, as one more layer")
+        self.suggestions.setEnabled(has_suggestions)
+        self.suggestions.toggled.connect(self._check)
+        form.addRow("", self.suggestions)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                        | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.buttons)
+        self._check()
+
+    def layers(self) -> list[str]:
+        chosen = [name for name, box in self.boxes.items() if box.isChecked()]
+        if self.suggestions.isChecked():
+            chosen.append("suggestions")
+        return chosen
+
+    def _check(self) -> None:
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(
+            len(self.layers()) >= 2)

@@ -86,6 +86,8 @@ class MainWindow(QMainWindow):
         self.character_mode = preferences.character_mode
         self.busy = False
         self.export_report_box: QMessageBox | None = None
+        self.unmatched_box: QMessageBox | None = None
+        self.review_window: QMainWindow | None = None
         self.qactions: dict[str, QAction] = {}
         self._build()
         self._build_actions()
@@ -969,6 +971,77 @@ class MainWindow(QMainWindow):
                 self.export_report_box = box
 
         return self._run(Worker(work), dialog, done)
+
+    def bring_in_colleague(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Bring in a colleague's work", "",
+            "Projects and exports (*.db *.jsonl *.json *.spacy *.conll *.txt);;All files (*)")
+        if path:
+            self.run_bring_in(path)
+
+    def run_bring_in(self, path: str, *, rename: str | None = None) -> Worker:
+        """A colleague's project file or export, as their layer, on a worker thread."""
+        from ..services.colleague import bring_in
+
+        dialog = self._progress("Bringing in a colleague's work…", 0)
+
+        def work(_progress):  # type: ignore[no-untyped-def]
+            return bring_in(self.project, path, rename=rename)
+
+        def done(report) -> None:  # type: ignore[no-untyped-def]
+            dialog.close()
+            self.busy = False
+            self.reload_documents()
+            layers = ", ".join(f"{layer} ({sum(c.values())} spans)"
+                               for layer, c in report.spans.items()) or "no spans"
+            message = (f"Brought in {layers} on {report.documents_matched} documents; "
+                       f"{len(report.unmatched)} of their documents are not in this project")
+            self.statusBar().showMessage(message, 12000)
+            if report.unmatched:
+                box = QMessageBox(QMessageBox.Icon.Information, "Documents not matched",
+                                  message, parent=self)
+                box.setTextFormat(Qt.TextFormat.PlainText)
+                box.setInformativeText(
+                    "These documents' texts are not in this project (matched by their "
+                    "exact text), so their annotations were left out:\n" + "\n".join(
+                        f"{title or '(untitled)'}  {sha[:12]}"
+                        for title, sha in report.unmatched[:20])
+                    + (f"\n… and {len(report.unmatched) - 20} more"
+                       if len(report.unmatched) > 20 else ""))
+                box.setModal(False)
+                box.show()
+                self.unmatched_box = box
+
+        return self._run(Worker(work), dialog, done)
+
+    def open_review(self, layers: list[str] | None = None) -> None:
+        """Compare colleagues' layers and settle their disagreements into gold."""
+        from ..services.review import Review
+        from .dialogs import ReviewSetupDialog
+        from .review_window import ReviewWindow
+
+        if layers is None:
+            with self.project.db.read() as session:
+                from sqlalchemy import select
+
+                from ..storage.schema import AnnotatorRow, LayerRow
+                annotators = list(session.scalars(
+                    select(AnnotatorRow.name).join(LayerRow, LayerRow.annotator_id
+                                                   == AnnotatorRow.id)
+                    .where(LayerRow.kind == "annotator").order_by(AnnotatorRow.name)))
+                has_suggestions = session.scalar(
+                    select(LayerRow.id).where(LayerRow.kind == "suggestions").limit(1)) is not None
+            dialog = ReviewSetupDialog(annotators, has_suggestions, self)
+            if dialog.exec() != QDialog.DialogCode.Accepted:
+                return
+            layers = dialog.layers()
+        try:
+            review = Review(self.project, self.reviewer.annotator, layers)
+        except UnannotateError as error:
+            QMessageBox.warning(self, "Review", str(error))
+            return
+        self.review_window = ReviewWindow(review, on_close=self.reload_documents)
+        self.review_window.show()
 
     def suggest_all(self) -> Worker:
         from ..services.suggesting import build_suggesters, run_suggester

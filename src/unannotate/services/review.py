@@ -116,6 +116,34 @@ class ReviewDocument:
     agreed_open: int  # agreed places not yet in gold
 
 
+def _groups(items: list[tuple[int, int, str, str, int]]
+            ) -> list[list[tuple[int, int, str, str, int]]]:
+    """Spans (sorted by start) grouped into places: two spans are in one place when they
+    overlap and come from different layers (or are the same span in two layers). Spans of
+    one layer that overlap each other (a name inside a longer name) do not join places by
+    themselves, so nested spans do not chain a whole paragraph into one place."""
+    parent = list(range(len(items)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    active: list[int] = []  # items whose end lies beyond the current start
+    for i, (start, end, label, layer, _) in enumerate(items):
+        active = [j for j in active if items[j][1] > start]
+        for j in active:
+            other = items[j]
+            if other[3] != layer or (other[0], other[1], other[2]) == (start, end, label):
+                parent[root(i)] = root(j)
+        active.append(i)
+    grouped: dict[int, list[tuple[int, int, str, str, int]]] = {}
+    for i, item in enumerate(items):
+        grouped.setdefault(root(i), []).append(item)
+    return list(grouped.values())
+
+
 class Review:
     """One reviewer comparing ``layers`` (annotator names, or ``suggestions``) and settling
     their disagreements into the gold layer."""
@@ -177,18 +205,7 @@ class Review:
                 compared[claim].append((start, end, label, by_layer[layer_id], span_id))
         places: list[Place] = []
         for claim, items in compared.items():
-            group: list[tuple[int, int, str, str, int]] = []
-            reach = -1
-            for item in items:  # sorted by start: a new place begins past the group's reach
-                if group and item[0] >= reach:
-                    places.append(self._place(group, claim))
-                    group = []
-                if not group:
-                    reach = item[1]
-                group.append(item)
-                reach = max(reach, item[1])
-            if group:
-                places.append(self._place(group, claim))
+            places.extend(self._place(group, claim) for group in _groups(items))
         places.sort(key=lambda p: (p.start, p.claim, p.end))
         by_source: dict[int, Place] = {i: p for p in places for i in p.span_ids}
         for span, claim in gold:
@@ -273,7 +290,8 @@ class Review:
             for v in place.variants
         ]
         replace = [g.id for g in place.gold]
-        return self.gold.decide(decisions, note=comment, replace=replace)
+        # Gold's reason is the reviewer's comment, never a suggester's reason carried along.
+        return self.gold.decide(decisions, note=comment or "", replace=replace)
 
     def take_variants(self, place: Place, keys: Sequence[tuple[int, int, str]], *,
                       comment: str | None = None) -> Change:
@@ -282,7 +300,8 @@ class Review:
         decisions = [(v.span_ids[0],
                       SpanState.ACCEPTED if v.key in wanted else SpanState.REJECTED)
                      for v in place.variants]
-        return self.gold.decide(decisions, note=comment, replace=[g.id for g in place.gold])
+        return self.gold.decide(decisions, note=comment or "",
+                                replace=[g.id for g in place.gold])
 
     def comment(self, place: Place, text: str) -> Change:
         """Attach (or change) the reviewer's comment on a place, keeping its outcome; an
@@ -309,7 +328,7 @@ class Review:
                      if p.kind is PlaceKind.AGREED and not p.settled for v in p.variants]
         if not decisions:
             return Change(document_ids=set(ids))
-        return self.gold.decide(decisions)
+        return self.gold.decide(decisions, note="")
 
     def set_status(self, document_id: int, status: DocumentStatus) -> Change:
         return self.gold.set_status(document_id, status)

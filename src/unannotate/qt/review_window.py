@@ -1,0 +1,564 @@
+"""The review window: colleagues' layers side by side, each disagreement settled into gold.
+
+A thin view over :class:`~unannotate.services.review.Review`: the places of the document are
+drawn in the colour of their kind (agreed, another label, other boundaries, missing in some
+layers) until they are settled, then as the gold spans chosen. Every decision goes through
+the service and is committed before the window shows it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from itertools import combinations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QBrush, QCloseEvent, QColor, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core.errors import UnannotateError
+from ..core.model import DocumentStatus, LabelKind, SpanState
+from ..services.review import GoldSpan, Place, PlaceKind, Review
+from .actions import LAYER_KEYS, MENUS, REVIEW_ACTIONS, ActionSpec
+from .document_view import DocumentView, SpanKey, SpanStyle
+
+KIND_COLOURS = {
+    PlaceKind.AGREED: "#b7e4c7",
+    PlaceKind.LABEL: "#ffd166",
+    PlaceKind.BOUNDARY: "#c8b6ff",
+    PlaceKind.MISSING: "#ff9b9b",
+}
+KIND_TITLES = {
+    PlaceKind.AGREED: "all agree",
+    PlaceKind.LABEL: "another label",
+    PlaceKind.BOUNDARY: "other boundaries",
+    PlaceKind.MISSING: "missing in some",
+}
+SETTLED_NOTHING = "#e3e3e3"  # settled with nothing taken
+
+
+def pair_f1(places: list[Place], layers: list[str]) -> float | None:
+    """Exact-match F1 of the document, pooled over every pair of layers."""
+    matched = total = 0
+    for a, b in combinations(layers, 2):
+        for place in places:
+            for variant in place.variants:
+                has_a, has_b = a in variant.holders, b in variant.holders
+                total += has_a + has_b
+                matched += 2 * (has_a and has_b)
+    return matched / total if total else None
+
+
+class ReviewWindow(QMainWindow):
+    def __init__(self, review: Review, *, on_close: Callable[[], None] | None = None) -> None:
+        super().__init__()
+        self.review = review
+        self.on_close = on_close
+        self.document_id: int | None = None
+        self.text = ""
+        self.places: list[Place] = []
+        self.current: int | None = None  # index into self.places
+        self.overall = ""  # the project-wide agreement, once computed
+        self.qactions: dict[str, QAction] = {}
+        self.report_dialog: QDialog | None = None
+        self.labels = review.project.labels()
+        self.colours = {label.name: label.colour for label in self.labels}
+        self.kinds = {label.name: label.kind for label in self.labels}
+        self._build()
+        self._build_actions()
+        self.refresh_documents()
+        first = next((d.id for d in self._documents if d.open_disagreements), None)
+        if first is None and self._documents:
+            first = self._documents[0].id
+        if first is not None:
+            self.open_document(first)
+        self.compute_overall()
+
+    # -- building ------------------------------------------------------------------------
+    def _build(self) -> None:
+        names = self.review.layers
+        self.setWindowTitle(f"Review: {', '.join(names)} into gold: unannotate")
+        self.resize(1400, 860)
+        self.documents = QTreeWidget()
+        self.documents.setHeaderLabels(["Document", "Review", "Open"])
+        self.documents.setRootIsDecorated(False)
+        self.documents.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.documents.itemActivated.connect(self._document_chosen)
+        self.documents.itemClicked.connect(self._document_chosen)
+        self.documents.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+
+        self.legend = QLabel()
+        self.legend.setTextFormat(Qt.TextFormat.PlainText)
+        self.legend.setWordWrap(True)
+        self.legend.setText(
+            "   ".join(f"{LAYER_KEYS[n]} = {name}" for n, name in enumerate(names[:5]))
+            + "      T both · N neither · K comment · Tab next · Shift+A accept all agreed")
+        swatches = QHBoxLayout()
+        for kind, colour in KIND_COLOURS.items():
+            swatch = QLabel(KIND_TITLES[kind])
+            swatch.setTextFormat(Qt.TextFormat.PlainText)
+            swatch.setStyleSheet(f"background:{colour}; color:#111; padding:2px 8px;"
+                                 "border-radius:3px;")
+            swatches.addWidget(swatch)
+        gold = QLabel("settled: gold spans in their label's colour")
+        gold.setTextFormat(Qt.TextFormat.PlainText)
+        swatches.addWidget(gold)
+        swatches.addStretch(1)
+
+        self.view = DocumentView()
+        self.view.span_clicked.connect(self._span_clicked)
+        centre = QWidget()
+        column = QVBoxLayout(centre)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.legend)
+        column.addLayout(swatches)
+        column.addWidget(self.view, 1)
+
+        self.panel = QTreeWidget()
+        self.panel.setHeaderLabels(["Where", "Text", *names, "Gold", "Comment"])
+        self.panel.setRootIsDecorated(False)
+        self.panel.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.panel.itemClicked.connect(self._place_chosen)
+
+        splitter = QSplitter()
+        splitter.addWidget(self.documents)
+        right = QSplitter(Qt.Orientation.Vertical)
+        right.addWidget(centre)
+        right.addWidget(self.panel)
+        right.setSizes([560, 260])
+        splitter.addWidget(right)
+        splitter.setSizes([300, 1100])
+        self.setCentralWidget(splitter)
+
+    def _build_actions(self) -> None:
+        menus = {name: self.menuBar().addMenu(name) for name in MENUS if name != "File"}
+        for spec in REVIEW_ACTIONS:
+            action = QAction(spec.title, self)
+            action.setShortcuts([QKeySequence(k) for k in spec.keys])
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            action.triggered.connect(lambda _c=False, s=spec: self.trigger(s))
+            menus.get(spec.menu, menus["Review"]).addAction(action)
+            self.addAction(action)
+            self.qactions[spec.id] = action
+        for menu in menus.values():
+            menu.aboutToShow.connect(self.update_actions)
+
+    def trigger(self, spec: ActionSpec) -> None:
+        if spec.enabled_when and not getattr(self, spec.enabled_when)():
+            return
+        handler = getattr(self, spec.handler)
+        try:
+            if spec.argument is None:
+                handler()
+            else:
+                handler(spec.argument)
+        except UnannotateError as error:
+            self.statusBar().showMessage(str(error), 10000)
+        self.update_actions()
+
+    def update_actions(self) -> None:
+        for spec in REVIEW_ACTIONS:
+            if spec.enabled_when:
+                self.qactions[spec.id].setEnabled(bool(getattr(self, spec.enabled_when)()))
+
+    # -- enabled-when ----------------------------------------------------------------
+    def has_document(self) -> bool:
+        return self.document_id is not None
+
+    def has_place(self) -> bool:
+        return self.current is not None
+
+    def has_gold_selection(self) -> bool:
+        return self._selected_gold() is not None
+
+    # -- documents ---------------------------------------------------------------------
+    def refresh_documents(self) -> None:
+        self._documents = self.review.documents()
+        self.documents.clear()
+        for doc in self._documents:
+            item = QTreeWidgetItem([doc.title or f"Document {doc.id}",
+                                    doc.review_status.value.replace("_", " "),
+                                    str(doc.open_disagreements)])
+            item.setData(0, Qt.ItemDataRole.UserRole, doc.id)
+            item.setToolTip(0, doc.title)
+            self.documents.addTopLevelItem(item)
+            if doc.id == self.document_id:
+                self.documents.setCurrentItem(item)
+        self.documents.resizeColumnToContents(1)
+
+    def _document_chosen(self, item: QTreeWidgetItem) -> None:
+        self.open_document(int(item.data(0, Qt.ItemDataRole.UserRole)))
+
+    def open_document(self, document_id: int) -> None:
+        from sqlalchemy import select
+
+        from ..storage.schema import DocumentRow
+
+        with self.review.project.db.read() as session:
+            self.text = session.scalar(select(DocumentRow.text).where(
+                DocumentRow.id == document_id)) or ""
+        self.document_id = document_id
+        self.view.show_text(self.text)
+        self.current = None
+        self.reload(select_first=True)
+        for n in range(self.documents.topLevelItemCount()):
+            item = self.documents.topLevelItem(n)
+            if item.data(0, Qt.ItemDataRole.UserRole) == document_id:
+                self.documents.setCurrentItem(item)
+        self.view.setFocus()
+
+    def next_document(self, step: int = 1) -> None:
+        ids = [d.id for d in self._documents]
+        if not ids:
+            return
+        at = ids.index(self.document_id) if self.document_id in ids else -1
+        self.open_document(ids[(at + step) % len(ids)])
+
+    # -- places and drawing --------------------------------------------------------------
+    def reload(self, *, select_first: bool = False) -> None:
+        """Read the document's places again (after a decision) and draw them."""
+        assert self.document_id is not None
+        previous = self._place_key()
+        self.places = self.review.places(self.document_id)
+        keys: list[SpanKey] = []
+        styles: dict[int, SpanStyle] = {}
+        for n, place in enumerate(self.places, 1):
+            kind = LabelKind.CLAIM if place.claim else LabelKind.ENTITY
+            taken = [g for g in place.gold if g.state is SpanState.ACCEPTED]
+            if not place.settled:
+                keys.append((place.start, place.end, n))
+                styles[n] = SpanStyle(KIND_COLOURS[place.kind], kind, True)
+            elif not taken:
+                keys.append((place.start, place.end, n))
+                styles[n] = SpanStyle(SETTLED_NOTHING, kind, False)
+            for span in taken:
+                keys.append((span.start, span.end, -span.id))
+                styles[-span.id] = SpanStyle(self.colours.get(span.label, "#cccccc"),
+                                             self.kinds.get(span.label, kind), False)
+        # Gold spans the reviewer added where no layer has anything.
+        placed = {g.id for p in self.places for g in p.gold}
+        for span in self.review.gold.spans(self.document_id):
+            if span.id not in placed and span.state is SpanState.ACCEPTED:
+                keys.append((span.start, span.end, -span.id))
+                styles[-span.id] = SpanStyle(self.colours.get(span.label, "#cccccc"),
+                                             self.kinds.get(span.label, LabelKind.ENTITY),
+                                             False)
+        keys.sort()
+        self.view.set_spans(keys, lambda i: styles[i])
+        self._fill_panel()
+        if select_first:
+            self.current = None
+            self.next_place()
+        else:
+            self.current = next((n for n, p in enumerate(self.places)
+                                 if (p.start, p.end, p.claim) == previous), None)
+            if self.current is not None and self.places[self.current].settled:
+                self.next_place()
+            else:
+                self._select_current()
+        self._update_status()
+
+    def _place_key(self) -> tuple[int, int, bool] | None:
+        if self.current is None or self.current >= len(self.places):
+            return None
+        place = self.places[self.current]
+        return place.start, place.end, place.claim
+
+    def _fill_panel(self) -> None:
+        self.panel.clear()
+        for place in self.places:
+            cells = [KIND_TITLES[place.kind], self.text[place.start:place.end][:80]]
+            for layer in self.review.layers:
+                held = place.held_by(layer)
+                cells.append(", ".join(self._describe(place, v.start, v.end, v.label)
+                                       for v in held) or "—")
+            cells.append(self._outcome(place))
+            cells.append(place.comment)
+            item = QTreeWidgetItem(cells)
+            item.setBackground(0, QBrush(QColor(KIND_COLOURS[place.kind])))
+            item.setForeground(0, QBrush(QColor("#111111")))
+            if place.settled or place.kind is PlaceKind.AGREED:
+                for column in range(1, len(cells)):
+                    item.setForeground(column, QBrush(QColor("#808080")))
+            self.panel.addTopLevelItem(item)
+        widths = [130, 300, *[190] * len(self.review.layers), 190]
+        for column, width in enumerate(widths):
+            self.panel.setColumnWidth(column, width)
+
+    def _describe(self, place: Place, start: int, end: int, label: str) -> str:
+        if (start, end) == (place.start, place.end):
+            return label
+        return f"{label} «{self.text[start:end][:40]}»"
+
+    def _outcome(self, place: Place) -> str:
+        if not place.settled:
+            return "not yet (Shift+A)" if place.kind is PlaceKind.AGREED else "open"
+        taken = [g for g in place.gold if g.state is SpanState.ACCEPTED]
+        if not taken:
+            return "neither"
+        return ", ".join(self._describe(place, g.start, g.end, g.label) for g in taken)
+
+    def _select_current(self) -> None:
+        if self.current is None:
+            self.view.select_span(None)
+            self.panel.clearSelection()
+            return
+        place = self.places[self.current]
+        if place.settled:
+            gold = [g for g in place.gold if g.state is SpanState.ACCEPTED]
+            self.view.select_span(-gold[0].id if gold else self.current + 1)
+        else:
+            self.view.select_span(self.current + 1)
+        self.panel.setCurrentItem(self.panel.topLevelItem(self.current))
+
+    def _open_places(self) -> list[int]:
+        return [n for n, p in enumerate(self.places)
+                if p.kind is not PlaceKind.AGREED and not p.settled]
+
+    def next_place(self, step: int = 1) -> None:
+        """The next open disagreement (wrapping round); with none open, nothing selected."""
+        open_ = self._open_places()
+        if not open_:
+            self.current = None
+        elif self.current is None:
+            self.current = open_[0] if step > 0 else open_[-1]
+        else:
+            later = [n for n in open_ if (n > self.current if step > 0 else n < self.current)]
+            self.current = (later[0] if step > 0 else later[-1]) if later else (
+                open_[0] if step > 0 else open_[-1])
+        self._select_current()
+
+    def previous_place(self) -> None:
+        self.next_place(-1)
+
+    def _place_chosen(self, item: QTreeWidgetItem) -> None:
+        self.current = self.panel.indexOfTopLevelItem(item)
+        self._select_current()
+        self.view.setFocus()
+
+    def _span_clicked(self, span_id: int) -> None:
+        if span_id > 0:
+            self.current = span_id - 1
+        else:
+            self.current = next((n for n, p in enumerate(self.places)
+                                 if any(g.id == -span_id for g in p.gold)), None)
+            self.view.select_span(span_id)
+            if self.current is not None:
+                self.panel.setCurrentItem(self.panel.topLevelItem(self.current))
+            return
+        self._select_current()
+
+    def _selected_gold(self) -> GoldSpan | None:
+        selected = self.view.selected_span
+        if selected is None or selected >= 0:
+            return None
+        for place in self.places:
+            for span in place.gold:
+                if span.id == -selected:
+                    return span
+        for found in self.review.gold.spans(self.document_id or 0):
+            if found.id == -selected:
+                return GoldSpan(found.id, found.start, found.end, found.label, found.state,
+                                found.source_id, found.reason, found.version)
+        return None
+
+    # -- decisions -----------------------------------------------------------------------
+    def _settle(self, layers: list[str], comment: str | None = None) -> None:
+        assert self.current is not None and self.document_id is not None
+        place = self.places[self.current]
+        self.review.take(self.document_id, place, layers, comment=comment)
+        self.reload()
+        self.refresh_document_row()
+
+    def take_layer(self, index: int) -> None:
+        if index >= len(self.review.layers):
+            self.statusBar().showMessage(f"this review has no layer {LAYER_KEYS[index]}", 5000)
+            return
+        self._settle([self.review.layers[index]])
+
+    def take_all(self) -> None:
+        self._settle(list(self.review.layers))
+
+    def take_neither(self) -> None:
+        self._settle([])
+
+    def comment(self, text: str | None = None) -> None:
+        assert self.current is not None
+        place = self.places[self.current]
+        if text is None:
+            text, ok = QInputDialog.getText(self, "Comment", "Your comment on this place:",
+                                            text=place.comment)
+            if not ok:
+                return
+        self.review.comment(place, text)
+        self.reload()
+        self.refresh_document_row()
+
+    def accept_agreed(self) -> None:
+        assert self.document_id is not None
+        change = self.review.accept_agreed(self.document_id)
+        self.statusBar().showMessage(
+            f"{len(change.event_ids)} agreed spans taken into gold", 6000)
+        self.reload()
+        self.refresh_document_row()
+
+    def accept_agreed_everywhere(self) -> None:
+        change = self.review.accept_agreed()
+        self.statusBar().showMessage(
+            f"{len(change.event_ids)} agreed spans in {len(change.document_ids)} documents "
+            "taken into gold", 8000)
+        self.refresh_documents()
+        if self.document_id is not None:
+            self.reload()
+
+    def apply_label(self, index: int) -> None:
+        """Edit: a gold span of this label on the selected text (snapped to whole tokens),
+        or the selected gold span relabelled."""
+        if index >= len(self.labels) or self.document_id is None:
+            return
+        label = self.labels[index].name
+        chosen = self.view.selected_text_range()
+        gold = self._selected_gold()
+        if chosen is not None:
+            from ..core.offsets import Tokens
+
+            start, end = Tokens.of(self.text).snap(*chosen)
+            self.review.gold.add(self.document_id, start, end, label)
+        elif gold is not None:
+            self.review.gold.relabel(gold.id, label, expected_version=gold.version)
+        else:
+            self.statusBar().showMessage("select text or a gold span first", 5000)
+            return
+        self.reload()
+        self.refresh_document_row()
+
+    def delete_gold(self) -> None:
+        gold = self._selected_gold()
+        assert gold is not None
+        self.review.gold.delete(gold.id, expected_version=gold.version)
+        self.reload()
+        self.refresh_document_row()
+
+    def mark_done(self) -> None:
+        assert self.document_id is not None
+        open_left = len(self._open_places())
+        self.review.set_status(self.document_id, DocumentStatus.DONE)
+        self.refresh_documents()
+        later = [d for d in self._documents
+                 if d.review_status is not DocumentStatus.DONE and d.id != self.document_id]
+        message = "review marked done"
+        if open_left:
+            message += f" ({open_left} disagreements left open)"
+        self.statusBar().showMessage(message, 6000)
+        if later:
+            self.open_document(later[0].id)
+        self.compute_overall()
+
+    def undo(self) -> None:
+        if self.review.undo() is None:
+            self.statusBar().showMessage("nothing to undo", 4000)
+        self._after_history()
+
+    def redo(self) -> None:
+        if self.review.redo() is None:
+            self.statusBar().showMessage("nothing to redo", 4000)
+        self._after_history()
+
+    def _after_history(self) -> None:
+        self.refresh_documents()
+        if self.document_id is not None:
+            self.reload()
+            if self.current is None:  # what was undone is open again: go to it
+                self.next_place()
+
+    def refresh_document_row(self) -> None:
+        """The open document's row in the list, after a decision."""
+        if self.document_id is None:
+            return
+        open_ = len(self._open_places())
+        status = self.review.status(self.document_id)
+        for n in range(self.documents.topLevelItemCount()):
+            item = self.documents.topLevelItem(n)
+            if item.data(0, Qt.ItemDataRole.UserRole) == self.document_id:
+                item.setText(1, status.value.replace("_", " "))
+                item.setText(2, str(open_))
+
+    # -- agreement -------------------------------------------------------------------
+    def _update_status(self) -> None:
+        if self.document_id is None:
+            return
+        disagreements = [p for p in self.places if p.kind is not PlaceKind.AGREED]
+        open_ = len(self._open_places())
+        f1 = pair_f1(self.places, self.review.layers)
+        here = "–" if f1 is None else f"{f1:.2f}"
+        self.statusBar().showMessage(
+            f"{open_} of {len(disagreements)} disagreements open · agreement here: exact F1 "
+            f"{here}" + (f" · all documents: {self.overall}" if self.overall else ""))
+
+    def compute_overall(self) -> None:
+        """The project-wide agreement of the compared layers, shown in the status bar."""
+        try:
+            from ..services.agreement import project_agreement
+        except ImportError:  # pragma: no cover - the agreement service is part of the program
+            return
+        try:
+            report = project_agreement(self.review.project, self.review.layers)
+        except UnannotateError as error:
+            self.overall = str(error)
+        else:
+            parts = []
+            if report.exact_f1 is not None:
+                parts.append(f"exact F1 {report.exact_f1:.2f}")
+            if report.token_kappa is not None:
+                parts.append(f"token κ {report.token_kappa:.2f}")
+            if report.token_alpha is not None:
+                parts.append(f"α {report.token_alpha:.2f}")
+            self.overall = ", ".join(parts)
+            self.last_report = report
+        self._update_status()
+
+    def show_report(self) -> None:
+        from ..services.agreement import project_agreement
+        from .agreement_view import AgreementDialog
+
+        report = project_agreement(self.review.project, self.review.layers)
+        dialog = AgreementDialog(report, self)
+        dialog.document_activated.connect(self._open_from_report)
+        dialog.setModal(False)
+        dialog.show()
+        self.report_dialog = dialog
+
+    def _open_from_report(self, document_id: int) -> None:
+        self.open_document(document_id)
+        self.raise_()
+        self.activateWindow()
+
+    def show_shortcuts(self) -> None:
+        lines = [f"{' / '.join(spec.keys):<24} {spec.title}" for spec in REVIEW_ACTIONS]
+        box = QMessageBox(self)
+        box.setWindowTitle("Keyboard shortcuts")
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setText("\n".join(lines))
+        box.setModal(False)
+        box.show()
+
+    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802
+        super().showEvent(event)
+        self.view.setFocus(Qt.FocusReason.ActiveWindowFocusReason)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
+        if self.on_close is not None:
+            self.on_close()
+        super().closeEvent(event)
