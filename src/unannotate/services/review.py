@@ -21,8 +21,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from ..core.errors import UnannotateError
 from ..core.model import DocumentStatus, LabelKind, LayerKind, SpanState
@@ -179,23 +180,30 @@ class Review:
         self.reviewer = reviewer
 
     # -- reading -----------------------------------------------------------------------
+    def _span_select(self) -> Select[Any]:
+        by_layer = [layer_id for ids in self.layer_ids.values() for layer_id in ids]
+        return (select(SpanRow.id, SpanRow.layer_id, SpanRow.start, SpanRow.end, LabelRow.name,
+                       SpanRow.state, SpanRow.source_id, SpanRow.reason, SpanRow.version,
+                       LabelRow.kind, SpanRow.document_id)
+                .join(LabelRow, LabelRow.id == SpanRow.label_id)
+                .where(SpanRow.layer_id.in_([*by_layer, self.gold_layer_id])))
+
     def places(self, document_id: int) -> list[Place]:
         """Every place of the document where a compared layer has a span, in text order."""
-        by_layer = {layer_id: name for name, ids in self.layer_ids.items() for layer_id in ids}
         with self.project.db.read() as session:
             rows = session.execute(
-                select(SpanRow.id, SpanRow.layer_id, SpanRow.start, SpanRow.end, LabelRow.name,
-                       SpanRow.state, SpanRow.source_id, SpanRow.reason, SpanRow.version,
-                       LabelRow.kind)
-                .join(LabelRow, LabelRow.id == SpanRow.label_id)
-                .where(SpanRow.document_id == document_id,
-                       SpanRow.layer_id.in_([*by_layer, self.gold_layer_id]))
+                self._span_select().where(SpanRow.document_id == document_id)
                 .order_by(SpanRow.start, SpanRow.end, SpanRow.id)).all()
+        return self._places(rows)
+
+    def _places(self, rows: Sequence[Any]) -> list[Place]:
+        """Places from span rows (of one document, in start, end, id order)."""
+        by_layer = {layer_id: name for name, ids in self.layer_ids.items() for layer_id in ids}
         # Entities and claims are compared apart: a claim is a sentence that holds entities.
         compared: dict[bool, list[tuple[int, int, str, str, int]]] = {False: [], True: []}
         gold: list[tuple[GoldSpan, bool]] = []
         for (span_id, layer_id, start, end, label, state, source_id, reason, version,
-             kind) in rows:
+             kind, _) in rows:
             claim = kind == LabelKind.CLAIM.value
             if layer_id == self.gold_layer_id:
                 gold.append((GoldSpan(span_id, start, end, label, SpanState(state), source_id,
@@ -252,15 +260,26 @@ class Review:
                                    .order_by(DocumentRow.id)).all()
             statuses = dict(session.execute(
                 select(ReviewStatusRow.document_id, ReviewStatusRow.status)).all())
+        every = self._all_places()
         found = []
         for doc_id, title in docs:
-            places = self.places(doc_id)
+            places = every.get(doc_id, [])
             found.append(ReviewDocument(
                 doc_id, title, DocumentStatus(statuses.get(doc_id, "todo")),
                 sum(1 for p in places if p.kind is not PlaceKind.AGREED and not p.settled),
                 sum(1 for p in places if p.kind is not PlaceKind.AGREED),
                 sum(1 for p in places if p.kind is PlaceKind.AGREED and not p.settled)))
         return found
+
+    def _all_places(self) -> dict[int, list[Place]]:
+        """Every document's places (documents with spans only): one ordered query."""
+        with self.project.db.read() as session:
+            spans = session.execute(self._span_select().order_by(
+                SpanRow.document_id, SpanRow.start, SpanRow.end, SpanRow.id)).all()
+        by_document: dict[int, list[Any]] = {}
+        for row in spans:
+            by_document.setdefault(row[-1], []).append(row)
+        return {doc_id: self._places(rows) for doc_id, rows in by_document.items()}
 
     def annotator_status(self, document_id: int) -> dict[str, DocumentStatus]:
         """Each compared annotator's own status of the document (kept apart from the
@@ -319,12 +338,12 @@ class Review:
         """Take every span all the layers agree on into gold, in one document or in all of
         them, as one undoable step."""
         if document_id is None:
-            with self.project.db.read() as session:
-                ids = list(session.scalars(select(DocumentRow.id).order_by(DocumentRow.id)))
+            every = self._all_places()
         else:
-            ids = [document_id]
+            every = {document_id: self.places(document_id)}
+        ids = list(every)
         decisions = [(v.span_ids[0], SpanState.ACCEPTED)
-                     for doc_id in ids for p in self.places(doc_id)
+                     for places in every.values() for p in places
                      if p.kind is PlaceKind.AGREED and not p.settled for v in p.variants]
         if not decisions:
             return Change(document_ids=set(ids))
