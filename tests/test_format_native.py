@@ -96,7 +96,7 @@ def test_a_project_exported_from_rows_equals_one_from_objects(tmp_path: Path) ->
     folder.mkdir()
     (folder / "a.txt").write_text("🌍 UNICEF said on 3 May 2025 that Kenya will give $5 million.",
                                   encoding="utf-8")
-    (folder / "b.txt").write_bytes("The Security Council met in Geneva.\r\nGhana spoke.".encode())
+    (folder / "b.txt").write_bytes(b"The Security Council met in Geneva.\r\nGhana spoke.")
     (folder / "c.txt").write_text("Nothing here.", encoding="utf-8")
     project = open_project(tmp_path / "p.db")
     import_paths(project, [folder])

@@ -228,7 +228,7 @@ def test_a_colleagues_project_file_comes_in_as_their_layer(tmp_path: Path) -> No
 
     report = bring_in(ours, tmp_path / "theirs.db", annotators=["carl"])
     assert [sha for _, sha in report.unmatched] == [hashlib.sha256(
-        "Only in my colleague's project.".encode()).hexdigest()]
+        b"Only in my colleague's project.").hexdigest()]
     assert report.documents_matched == 1 and report.documents_new == 0
     carl = Reviewer(ours, "carl")
     assert sorted((TEXT[s.start:s.end], s.label) for s in carl.spans(doc_id)) == [
@@ -270,3 +270,49 @@ def test_a_colleagues_export_comes_in_on_matching_documents_only(tmp_path: Path)
         assert session.scalar(select(DocumentRow.id).where(
             DocumentRow.text == "A text this project does not hold.")) is None
     project.close()
+
+
+def test_the_command_line_brings_in_reviews_and_reports(tmp_path: Path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from unannotate.cli import app
+
+    (tmp_path / "ours").mkdir()
+    project, doc_id = build(tmp_path / "ours")
+    project.close()
+    ours = str(tmp_path / "ours" / "p.db")
+    folder = tmp_path / "theirs_docs"
+    folder.mkdir()
+    (folder / "a.txt").write_bytes(TEXT.encode("utf-8"))
+    theirs = open_project(tmp_path / "theirs.db")
+    import_paths(theirs, [folder])
+    Reviewer(theirs, "carl").add(1, *at("Geneva"), "GPE")
+    theirs.close()
+    runner = CliRunner()
+    done = runner.invoke(app, ["bring-in", str(tmp_path / "theirs.db"), "-p", ours])
+    assert done.exit_code == 0, done.output
+    assert "annotator:carl: 1 spans (GPE 1)" in done.output
+    assert "1 documents matched" in done.output
+
+    report = tmp_path / "agreement.html"
+    shown = runner.invoke(app, ["agreement", "-p", ours, "-a", "ana,ben,carl", "-o",
+                                str(report), "--json"])
+    assert shown.exit_code == 0, shown.output
+    figures = json.loads(shown.output)
+    assert [p["a"] + "-" + p["b"] for p in figures["pairs"]] == ["ana-ben", "ana-carl",
+                                                                 "ben-carl"]
+    page = report.read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and "<script" not in page
+    bad = runner.invoke(app, ["agreement", "-p", ours, "-a", "ana,ben", "-o",
+                              str(tmp_path / "r.pdf")])
+    assert bad.exit_code == 1 and ".csv" in bad.output
+
+    refused = runner.invoke(app, ["review", "-p", ours, "-a", "ana,zoe"])
+    assert refused.exit_code == 1 and "no annotator 'zoe'" in refused.output
+    again = open_project(ours, create=False)
+    with again.db.read() as session:
+        from unannotate.storage.schema import AnnotatorRow
+        assert sorted(session.scalars(select(AnnotatorRow.name))) == ["ana", "ben", "carl"]
+    again.close()

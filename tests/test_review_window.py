@@ -182,3 +182,24 @@ def test_from_the_main_window_bring_in_a_colleague_then_review(  # type: ignore[
     review_window.close()
     window.close()
     project.close()
+
+
+def test_agreement_while_reviewing_and_the_report(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    project, doc_id = build(tmp_path)
+    window = ReviewWindow(Review(project, "rita", ["ana", "ben"]))
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: "all documents: exact F1" in window.statusBar().currentMessage(),
+                    timeout=10_000)
+    assert "agreement here: exact F1 0.36" in window.statusBar().currentMessage()  # 2×2/11
+    qtbot.keyClick(window.view, Qt.Key.Key_R,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    dialog = window.report_dialog
+    assert dialog is not None and dialog.isVisible()
+    other = next(d.id for d in window._documents if d.id != doc_id)
+    window.open_document(other)
+    dialog.document_activated.emit(doc_id)  # a row of the report opens its document
+    assert window.document_id == doc_id
+    dialog.close()
+    window.close()
+    project.close()

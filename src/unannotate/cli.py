@@ -218,6 +218,186 @@ def _print_stats(result) -> None:  # type: ignore[no-untyped-def]
 
 
 @app.command()
+def agreement(
+    annotators: Annotated[list[str], typer.Option(
+        "--annotators", "-a", metavar="NAME[,NAME...]",
+        help="The annotators to compare, two or more: names separated by commas (--annotators "
+        "ana,ben,cy), or the option repeated (-a ana -a ben).", show_default=False)],
+    project: ProjectOption = None,
+    suggestions: Annotated[bool, typer.Option(
+        "--suggestions", help="Compare the suggestions too (every suggestions layer "
+        "together), as one more annotator called 'suggestions'.")] = False,
+    suggestions_layer: Annotated[str | None, typer.Option(
+        "--suggestions-layer", metavar="LAYER", help="Compare one suggestions layer (its name, "
+        "or its suggester's) as one more annotator.")] = None,
+    only_done: Annotated[bool, typer.Option(
+        "--only-done", help="Only documents every annotator compared has marked done.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="Also write the report to this file: .csv, .json or .html (a "
+        "self-contained page with a chart).", show_default=False)] = None,
+) -> None:
+    """Agreement between annotators: span F1 (exact and overlap), Cohen's kappa on tokens and
+    on claim sentences, Krippendorff's alpha; per label, per pair, and the documents where
+    they differ most. Compared: the documents any of them has worked on."""
+    from .services.agreement import SUGGESTIONS, project_agreement
+    from .services.project import open_project
+
+    names = [name.strip() for value in annotators for name in value.split(",") if name.strip()]
+    layer = suggestions_layer or (SUGGESTIONS if suggestions else None)
+    with open_project(project, create=False) as opened:
+        try:
+            report = project_agreement(opened, names, include_suggestions=layer,
+                                       only_done=only_done)
+        except UnannotateError as error:
+            fail(str(error))
+        location = opened.location
+    if output is not None:
+        from .services.agreement_report import write_report
+
+        try:
+            write_report(report, output)
+        except (UnannotateError, OSError) as error:
+            fail(str(error))
+    if as_json:
+        from .services.agreement_report import report_to_dict
+
+        typer.echo(json.dumps(report_to_dict(report), ensure_ascii=False))
+    else:
+        _print_agreement(report, location)
+
+
+@app.command("bring-in")
+def bring_in_command(
+    path: Annotated[Path, typer.Argument(help="A colleague's project file, or an export in "
+                                         "any format import reads.", show_default=False)],
+    project: ProjectOption = None,
+    annotators: Annotated[list[str] | None, typer.Option(
+        "--annotators", "-a", metavar="NAME[,NAME...]",
+        help="From a project file: only these people's layers (default: everyone's).",
+        show_default=False)] = None,
+    rename: Annotated[str | None, typer.Option(
+        "--as", help="The layer's name here (one person's work; needed for an export that "
+        "names nobody).", show_default=False)] = None,
+    format: Annotated[str | None, typer.Option(  # noqa: A002 (the option's name)
+        "--format", "-f", help=f"Format of an export: {FORMAT_HELP} (default: detected).",
+        show_default=False)] = None,
+) -> None:
+    """Bring in a colleague's work to review it: their annotations become their layer here,
+    on the documents this project holds (matched by their exact text). Their file is only
+    read. Documents that do not match are listed, never added."""
+    from .services.colleague import bring_in
+    from .services.project import open_project
+
+    names = [n.strip() for value in annotators or [] for n in value.split(",") if n.strip()]
+    with open_project(project, create=False) as opened:
+        try:
+            report = bring_in(opened, path, annotators=names or None, rename=rename, fmt=format)
+        except UnannotateError as error:
+            fail(str(error))
+    for layer, counts in sorted(report.spans.items()):
+        detail = ", ".join(f"{label} {n}" for label, n in sorted(counts.items()))
+        typer.echo(f"{layer}: {sum(counts.values())} spans ({detail or 'none'})")
+    typer.echo(f"{report.documents_matched} documents matched; "
+               f"{report.already_present} spans were here already")
+    if report.new_labels:
+        typer.echo(f"new labels: {', '.join(report.new_labels)}")
+    if report.unmatched:
+        typer.echo(f"{len(report.unmatched)} of their documents are not in this project "
+                   "(matched by exact text), left out:")
+        for title, sha in report.unmatched[:20]:
+            typer.echo(f"  {title or '(untitled)'}  sha256 {sha[:16]}")
+        if len(report.unmatched) > 20:
+            typer.echo(f"  ... and {len(report.unmatched) - 20} more")
+
+
+@app.command()
+def review(
+    annotators: Annotated[list[str], typer.Option(
+        "--annotators", "-a", metavar="NAME[,NAME...]",
+        help="The layers to compare: annotators' names (two or more with --suggestions "
+        "counting as one).", show_default=False)],
+    project: ProjectOption = None,
+    suggestions: Annotated[bool, typer.Option(
+        "--suggestions", help="Compare the suggestions too, as one more layer.")] = False,
+    reviewer: Annotated[str | None, typer.Option(
+        "--reviewer", help="Your name (default: the one in the settings).",
+        show_default=False)] = None,
+) -> None:
+    """Open the review window: where the annotators agree and differ, each disagreement
+    settled into the gold layer with the keyboard."""
+    from .qt.app import run_review
+    from .services.project import open_project
+    from .services.review import SUGGESTIONS, resolve_layers
+
+    names = [n.strip() for value in annotators for n in value.split(",") if n.strip()]
+    if suggestions:
+        names.append(SUGGESTIONS)
+    opened = open_project(project, create=False)
+    try:
+        resolve_layers(opened, names)  # refuse bad names before a window opens
+    except UnannotateError as error:
+        fail(str(error))
+    raise typer.Exit(run_review(opened, reviewer, names))
+
+
+def _score(value: float | None) -> str:
+    return "–" if value is None else f"{value:.3f}"
+
+
+def _print_agreement(report, location: str) -> None:  # type: ignore[no-untyped-def]
+    typer.echo(f"project: {location}")
+    typer.echo(f"documents compared: {report.documents} ({report.tokens:,} tokens, "
+               f"{report.sentences:,} sentences)")
+    typer.echo("annotators: " + ", ".join(
+        f"{name} ({report.spans.get(name, 0)} spans)" for name in report.annotators))
+    pairs = "mean over the pairs" if len(report.pairs) > 1 else "the pair"
+    pooled = "pooled over the pairs" if len(report.pairs) > 1 else "the pair"
+    for title, value, meaning in (
+        ("exact F1", report.exact_f1, f"same start, end and label ({pooled})"),
+        ("overlap F1", report.overlap_f1, f"same label, a character shared ({pooled})"),
+        ("token kappa", report.token_kappa, f"Cohen's, label of each token ({pairs})"),
+        ("claim kappa", report.claim_kappa, f"Cohen's, claim or not per sentence ({pairs})"),
+        ("token alpha", report.token_alpha, "Krippendorff's, nominal, all annotators"),
+        ("claim alpha", report.claim_alpha, "Krippendorff's, nominal, all annotators"),
+    ):
+        typer.echo(f"  {title:12s} {_score(value):>6s}  {meaning}")
+    if report.per_label:
+        width = max(5, *(len(label) for label in report.per_label))
+        typer.echo("per label:")
+        typer.echo(f"  {'label':{width}s}  exact F1  overlap F1  "
+                   + "  ".join(f"{name:>8s}" for name in report.annotators))
+        for label, scores in report.per_label.items():
+            counts = "  ".join(f"{scores.annotator_spans.get(name, 0):>8d}"
+                               for name in report.annotators)
+            typer.echo(f"  {label:{width}s}  {_score(scores.exact_f1):>8s}  "
+                       f"{_score(scores.overlap_f1):>10s}  {counts}")
+    if len(report.annotators) > 2:
+        width = max(8, *(len(name) for name in report.annotators))
+        exact = {frozenset((p.a, p.b)): p.exact_f1 for p in report.pairs}
+        typer.echo("exact F1 per pair:")
+        typer.echo(f"  {'':{width}s}  " + "  ".join(f"{n:>{width}s}" for n in report.annotators))
+        for a in report.annotators:
+            cells = ("" if a == b else _score(exact.get(frozenset((a, b))))
+                     for b in report.annotators)
+            typer.echo(f"  {a:{width}s}  " + "  ".join(f"{c:>{width}s}" for c in cells))
+    shown = [d for d in report.per_document if d.disagreements][:10]
+    if shown:
+        typer.echo(f"most disagreement ({len(shown)} of {report.documents} documents):")
+        typer.echo("  disagreements   spans  exact F1  document")
+        for d in shown:
+            title = " ".join(d.title.split())  # one line, whatever the title holds
+            title = title if len(title) <= 60 else title[:59] + "…"
+            typer.echo(f"  {d.disagreements:13d}  {d.spans:6d}  {_score(d.exact_f1):>8s}  "
+                       f"#{d.id} {title}")
+    elif report.documents:
+        typer.echo("no disagreement: the annotators hold the same spans in every document")
+    else:
+        typer.echo("no documents to compare: none has a status or an annotation of theirs")
+
+
+@app.command()
 def export(
     out: Annotated[Path, typer.Option(
         "--output", "-o", help="File to write (a folder for brat, for doccano without --layer, "

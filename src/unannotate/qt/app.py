@@ -80,3 +80,19 @@ def run(project: Project, annotator: str | None) -> int:
     if window is None:
         return 1
     return app.exec()
+
+
+def run_review(project: Project, reviewer: str | None, layers: list[str]) -> int:
+    """The review window alone: ``layers`` compared, their disagreements settled into gold."""
+    from ..services.review import Review
+    from .review_window import ReviewWindow
+
+    app = application()
+    preferences = Preferences.load()
+    name = reviewer or preferences.annotator or ask_annotator(preferences)
+    if not name:
+        return 1
+    apply_palette(preferences.dark)
+    window = ReviewWindow(Review(project, name, layers))
+    window.show()
+    return app.exec()

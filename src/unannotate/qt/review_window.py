@@ -33,6 +33,7 @@ from ..core.model import DocumentStatus, LabelKind, SpanState
 from ..services.review import GoldSpan, Place, PlaceKind, Review
 from .actions import LAYER_KEYS, MENUS, REVIEW_ACTIONS, ActionSpec
 from .document_view import DocumentView, SpanKey, SpanStyle
+from .workers import Worker, start
 
 KIND_COLOURS = {
     PlaceKind.AGREED: "#b7e4c7",
@@ -507,33 +508,39 @@ class ReviewWindow(QMainWindow):
             f"{open_} of {len(disagreements)} disagreements open · agreement here: exact F1 "
             f"{here}" + (f" · all documents: {self.overall}" if self.overall else ""))
 
-    def compute_overall(self) -> None:
-        """The project-wide agreement of the compared layers, shown in the status bar."""
-        try:
-            from ..services.agreement import project_agreement
-        except ImportError:  # pragma: no cover - the agreement service is part of the program
-            return
-        try:
-            report = project_agreement(self.review.project, self.review.layers)
-        except UnannotateError as error:
-            self.overall = str(error)
-        else:
-            parts = []
-            if report.exact_f1 is not None:
-                parts.append(f"exact F1 {report.exact_f1:.2f}")
-            if report.token_kappa is not None:
-                parts.append(f"token κ {report.token_kappa:.2f}")
-            if report.token_alpha is not None:
-                parts.append(f"α {report.token_alpha:.2f}")
-            self.overall = ", ".join(parts)
-            self.last_report = report
+    def compute_overall(self) -> Worker:
+        """The project-wide agreement of the compared layers, computed on a worker thread
+        and shown in the status bar when it arrives."""
+        worker = Worker(lambda _progress: self._report())
+        worker.signals.done.connect(self._show_overall)
+        worker.signals.failed.connect(lambda message: setattr(self, "overall", message))
+        self._overall_worker = worker  # kept alive until it reports
+        return start(worker)
+
+    def _show_overall(self, report) -> None:  # type: ignore[no-untyped-def]
+        parts = []
+        if report.exact_f1 is not None:
+            parts.append(f"exact F1 {report.exact_f1:.2f}")
+        if report.token_kappa is not None:
+            parts.append(f"token κ {report.token_kappa:.2f}")
+        if report.token_alpha is not None:
+            parts.append(f"α {report.token_alpha:.2f}")
+        self.overall = ", ".join(parts) or "no spans to compare yet"
         self._update_status()
 
-    def show_report(self) -> None:
+    def _report(self):  # type: ignore[no-untyped-def]
         from ..services.agreement import project_agreement
+        from ..services.review import SUGGESTIONS
+
+        people = [name for name in self.review.layers if name != SUGGESTIONS]
+        return project_agreement(
+            self.review.project, people,
+            include_suggestions=SUGGESTIONS if SUGGESTIONS in self.review.layers else None)
+
+    def show_report(self) -> None:
         from .agreement_view import AgreementDialog
 
-        report = project_agreement(self.review.project, self.review.layers)
+        report = self._report()
         dialog = AgreementDialog(report, self)
         dialog.document_activated.connect(self._open_from_report)
         dialog.setModal(False)
@@ -554,11 +561,11 @@ class ReviewWindow(QMainWindow):
         box.setModal(False)
         box.show()
 
-    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802
+    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]
         super().showEvent(event)
         self.view.setFocus(Qt.FocusReason.ActiveWindowFocusReason)
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
+    def closeEvent(self, event: QCloseEvent) -> None:
         if self.on_close is not None:
             self.on_close()
         super().closeEvent(event)

@@ -25,6 +25,7 @@ from typing import Any
 
 from sqlalchemy import Select, select
 
+from ..core.agreement import group_places
 from ..core.errors import UnannotateError
 from ..core.model import DocumentStatus, LabelKind, LayerKind, SpanState
 from ..storage.schema import (
@@ -119,30 +120,43 @@ class ReviewDocument:
 
 def _groups(items: list[tuple[int, int, str, str, int]]
             ) -> list[list[tuple[int, int, str, str, int]]]:
-    """Spans (sorted by start) grouped into places: two spans are in one place when they
-    overlap and come from different layers (or are the same span in two layers). Spans of
-    one layer that overlap each other (a name inside a longer name) do not join places by
-    themselves, so nested spans do not chain a whole paragraph into one place."""
-    parent = list(range(len(items)))
+    """Spans of the layers (sorted by start) grouped into places, by the rule the agreement
+    figures use (``core.agreement.group_places``)."""
+    distinct: dict[tuple[int, int, str], list[tuple[int, int, str, str, int]]] = {}
+    for item in items:
+        distinct.setdefault((item[0], item[1], item[2]), []).append(item)
+    keys = list(distinct)  # in start order, as the items came
+    groups = group_places([(k[0], k[1], {item[3] for item in distinct[k]}) for k in keys])
+    return [[item for i in group for item in distinct[keys[i]]] for group in groups]
 
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
 
-    active: list[int] = []  # items whose end lies beyond the current start
-    for i, (start, end, label, layer, _) in enumerate(items):
-        active = [j for j in active if items[j][1] > start]
-        for j in active:
-            other = items[j]
-            if other[3] != layer or (other[0], other[1], other[2]) == (start, end, label):
-                parent[root(i)] = root(j)
-        active.append(i)
-    grouped: dict[int, list[tuple[int, int, str, str, int]]] = {}
-    for i, item in enumerate(items):
-        grouped.setdefault(root(i), []).append(item)
-    return list(grouped.values())
+def resolve_layers(project: Project, layers: Sequence[str]) -> dict[str, list[int]]:
+    """The layers a review compares, by name (annotators, or ``suggestions`` for every
+    suggestions layer together), checked without writing anything."""
+    names = list(dict.fromkeys(layers))
+    if len(names) < 2:
+        raise ReviewError("a review compares at least two layers (two annotators, or one "
+                          "annotator and the suggestions)")
+    with project.db.read() as session:
+        known = dict(session.execute(
+            select(AnnotatorRow.name, LayerRow.id).join(
+                LayerRow, LayerRow.annotator_id == AnnotatorRow.id)
+            .where(LayerRow.kind == LayerKind.ANNOTATOR.value)).all())
+        suggestion_layers = list(session.scalars(select(LayerRow.id).where(
+            LayerRow.kind == LayerKind.SUGGESTIONS.value)))
+    found: dict[str, list[int]] = {}
+    for name in names:
+        if name == SUGGESTIONS:
+            if not suggestion_layers:
+                raise ReviewError("the project has no suggestions to compare")
+            found[name] = suggestion_layers
+        elif name in known:
+            found[name] = [known[name]]
+        else:
+            raise ReviewError(
+                f"no annotator {name!r} in this project; it has: "
+                + (", ".join(sorted(known)) or "none yet") + " (and 'suggestions')")
+    return found
 
 
 class Review:
@@ -150,32 +164,11 @@ class Review:
     their disagreements into the gold layer."""
 
     def __init__(self, project: Project, reviewer: str, layers: Sequence[str]) -> None:
-        names = list(dict.fromkeys(layers))
-        if len(names) < 2:
-            raise ReviewError("a review compares at least two layers (two annotators, or one "
-                              "annotator and the suggestions)")
         self.project = project
-        self.layers = names
+        self.layer_ids = resolve_layers(project, layers)
+        self.layers = list(self.layer_ids)
         with project.db.session() as session:
             self.gold_layer_id = Project.layer_id(session, GOLD, LayerKind.GOLD)
-            known = dict(session.execute(
-                select(AnnotatorRow.name, LayerRow.id).join(
-                    LayerRow, LayerRow.annotator_id == AnnotatorRow.id)
-                .where(LayerRow.kind == LayerKind.ANNOTATOR.value)).all())
-            suggestion_layers = list(session.scalars(select(LayerRow.id).where(
-                LayerRow.kind == LayerKind.SUGGESTIONS.value)))
-        self.layer_ids: dict[str, list[int]] = {}
-        for name in names:
-            if name == SUGGESTIONS:
-                if not suggestion_layers:
-                    raise ReviewError("the project has no suggestions to compare")
-                self.layer_ids[name] = suggestion_layers
-            elif name in known:
-                self.layer_ids[name] = [known[name]]
-            else:
-                raise ReviewError(
-                    f"no annotator {name!r} in this project; it has: "
-                    + (", ".join(sorted(known)) or "none yet") + " (and 'suggestions')")
         self.gold = Reviewer(project, reviewer, layer=GOLD)
         self.reviewer = reviewer
 
