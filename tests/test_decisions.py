@@ -205,3 +205,26 @@ def test_opening_reads_the_spans_near_the_first_pending_suggestion(project: Proj
     assert load_document(ana, doc, select_span=unicef).target.id == date  # type: ignore[union-attr]
     whole = load_document(ana, doc)
     assert whole.known is None and whole.spans == everything
+
+
+def test_a_deleted_spans_id_is_never_given_again(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Undoing a delete puts the span back under its id: no other span may have taken it
+    meanwhile (another reviewer's, or a suggestion stored by another process)."""
+    from unannotate.services.importing import import_paths
+    from unannotate.services.project import open_project
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Kenya and Peru met in Lima.", encoding="utf-8")
+    project = open_project(tmp_path / "p.db")
+    import_paths(project, [folder])
+    ana, ben = Reviewer(project, "ana"), Reviewer(project, "ben")
+    ana.add(1, 0, 5, "GPE")
+    last = ana.spans(1)[0].id
+    ana.delete(last)
+    ben.add(1, 10, 14, "GPE")
+    assert ben.spans(1)[0].id > last  # the deleted span's id stays its own
+    ana.undo()  # the delete undone: ana's span is back, ben's untouched
+    assert [(s.id, s.start) for s in ana.spans(1)] == [(last, 0)]
+    assert [(s.start, s.end) for s in ben.spans(1)] == [(10, 14)]
+    project.close()

@@ -579,3 +579,16 @@ def test_spans_without_label_or_characters_are_reported(tmp_path: Path) -> None:
     (back,) = read(_save(tmp_path / "l.spacy", [doc]), report)
     assert [s.text for s in back.layers[0].entities] == ["Lima"]
     assert [d.what for d in report.dropped] == ["span 0-5 ", "span 10-10 GPE"]
+
+
+def test_the_tokenising_vocab_is_renewed_so_memory_stays_flat(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """spaCy's vocab keeps every string it sees; an export of many documents starts a fresh
+    pipeline once it holds too many, and the output is the same."""
+    monkeypatch.setattr(docbin, "MAX_VOCAB_STRINGS", len(docbin._blank("en").nlp.vocab.strings) + 5)
+    docs = [make(f"Number {n} and word{n} here.", [(0, 6, "X")], title=f"d{n}") for n in range(20)]
+    first = docbin._blank("en").nlp
+    written, back = round_trip(docs, tmp_path / "out.spacy")
+    assert docbin._blank("en").nlp is not first  # renewed on the way
+    assert [d.text for d in back] == [d.text for d in docs]
+    assert len(docbin._blank("en").nlp.vocab.strings) <= docbin.MAX_VOCAB_STRINGS + 50

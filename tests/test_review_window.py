@@ -203,3 +203,169 @@ def test_agreement_while_reviewing_and_the_report(qtbot, tmp_path: Path) -> None
     dialog.close()
     window.close()
     project.close()
+
+
+LINE = "Line {n}: Amina Mohammed met UNICEF in Geneva 🌍 today."
+
+
+def build_long(tmp_path: Path, lines: int = 1000, differ_from: int = 250):  # type: ignore[no-untyped-def]
+    """A project whose first document has ``lines`` lines (some ending in CRLF): on each,
+    ana and ben agree on UNICEF; from line ``differ_from`` on, they label Geneva apart."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import select
+
+    from unannotate.services.importing import import_paths
+    from unannotate.storage.bulk import insert_rows
+    from unannotate.storage.schema import DocumentRow, SpanRow
+
+    pieces, spans = [], []
+    at = 0
+    for n in range(lines):
+        line = LINE.format(n=n)
+        for word, label_a, label_b in (("UNICEF", "ORG", "ORG"), ("Geneva", "GPE", "LOC")):
+            if word == "Geneva" and n < differ_from:
+                continue
+            start = at + line.index(word)
+            spans.append((start, start + len(word), label_a, label_b))
+        line += "\r\n" if n % 7 == 0 else "\n"
+        pieces.append(line)
+        at += len(line)
+    text = "".join(pieces)
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.txt").write_bytes(text.encode("utf-8"))
+    (folder / "b.txt").write_text("Nothing marked here.", encoding="utf-8")
+    project = open_project(tmp_path / "long.db")
+    import_paths(project, [folder])
+    with project.db.session() as session:
+        doc_id = session.scalar(select(DocumentRow.id).where(DocumentRow.text == text))
+        layers = {name: project.annotator_layer_id(session, name) for name in ("ana", "ben")}
+        labels = project.label_ids(session)
+        stamp = datetime.now(UTC)
+        insert_rows(session.connection(), SpanRow.__table__,
+                    ("layer_id", "document_id", "start", "end", "label_id"),
+                    [(layers[who], doc_id, start, end, labels[label])
+                     for start, end, label_a, label_b in spans
+                     for who, label in (("ana", label_a), ("ben", label_b))],
+                    {"state": "accepted", "reason": "", "version": 1, "created_at": stamp,
+                     "updated_at": stamp})
+    return project, doc_id, text
+
+
+def on_screen(view):  # type: ignore[no-untyped-def]
+    """What the view draws in each block on screen."""
+    drawn = []
+    block = view.firstVisibleBlock()
+    top = view.contentOffset().y()
+    while block.isValid() and top <= view.viewport().height():
+        drawn.append((block.blockNumber(), view.drawn_in(block)))
+        top += view.blockBoundingRect(block).height()
+        block = block.next()
+    return drawn
+
+
+def test_a_long_document_opens_on_screen_first_then_completely(  # type: ignore[no-untyped-def]
+        qtbot, tmp_path: Path) -> None:
+    project, doc_id, text = build_long(tmp_path)
+    review = Review(project, "rita", ["ana", "ben"])
+    expected = review.places(doc_id)
+    first_open = next(n for n, p in enumerate(expected) if p.kind is not PlaceKind.AGREED)
+    # Settle the first few disagreements, so the first open one is further down.
+    for place in expected[first_open:first_open + 20:2]:
+        review.take(doc_id, place, ["ana"])
+    expected = review.places(doc_id)
+    first_open = next(n for n, p in enumerate(expected)
+                      if p.kind is not PlaceKind.AGREED and not p.settled)
+    assert text.index("Line 260:") < expected[first_open].start < text.index("Line 261:")
+
+    window = ReviewWindow(review)
+    qtbot.addWidget(window)
+    with qtbot.waitExposed(window):
+        window.show()
+    other = next(d.id for d in window._documents if d.id != doc_id)
+    window.open_document(other)
+    qtbot.waitUntil(lambda: "disagreements open" in window.statusBar().currentMessage())
+    window.open_document(doc_id)
+    # Before any event is processed: the text, the first open place selected, the places
+    # around it drawn, the panel not yet filled.
+    assert window.panel.topLevelItemCount() == 0
+    assert len(window.places) < len(expected)
+    assert window.places == expected[:len(window.places)]
+    assert window.current == first_open
+    assert window.view.selected_span == first_open + 1
+    assert window.view.toPlainText() == text.replace("\r\n", "\n")
+    early = on_screen(window.view)
+    assert any(drawn for _, drawn in early)
+    # Once events are processed: every place, drawn and listed, the same one selected.
+    qtbot.waitUntil(lambda: window.panel.topLevelItemCount() == len(expected))
+    assert window.places == expected
+    assert window.current == first_open
+    assert window.view.selected_span == first_open + 1
+    assert on_screen(window.view) == early
+    assert window.panel.currentItem() is window.panel.topLevelItem(first_open)
+    assert "740 of 750 disagreements open" in window.statusBar().currentMessage()
+    window.close()
+    project.close()
+
+
+def test_a_key_pressed_before_the_first_paint_acts_on_the_whole_document(  # type: ignore[no-untyped-def]
+        qtbot, tmp_path: Path) -> None:
+    project, doc_id, text = build_long(tmp_path)
+    window = ReviewWindow(Review(project, "rita", ["ana", "ben"]))
+    qtbot.addWidget(window)
+    with qtbot.waitExposed(window):
+        window.show()
+    other = next(d.id for d in window._documents if d.id != doc_id)
+    window.open_document(other)
+    window.open_document(doc_id)
+    assert window.panel.topLevelItemCount() == 0
+    geneva = text.index("Geneva", text.index("Line 250:"))
+    qtbot.keyClick(window.view, Qt.Key.Key_B)  # ben's LOC for the first open place
+    gold = Review(project, "x", ["ana", "ben"]).gold.spans(doc_id)
+    assert [(s.start, s.label, s.state) for s in gold] == [
+        (geneva, "GPE", SpanState.REJECTED), (geneva, "LOC", SpanState.ACCEPTED)]
+    assert window.panel.topLevelItemCount() == len(window.places) == 1000 + 750
+    place = window.places[window.current]
+    assert place.start == text.index("Geneva", text.index("Line 251:"))
+    window.close()
+    project.close()
+
+
+def test_a_document_with_nothing_open_reads_to_its_end(  # type: ignore[no-untyped-def]
+        qtbot, tmp_path: Path) -> None:
+    project, doc_id, _text = build_long(tmp_path, lines=300, differ_from=300)
+    window = ReviewWindow(Review(project, "rita", ["ana", "ben"]))
+    qtbot.addWidget(window)
+    with qtbot.waitExposed(window):
+        window.show()
+    window.open_document(doc_id)
+    assert window.current is None and window.view.selected_span is None
+    assert len(window.places) == 300  # all read to find there is nothing open
+    qtbot.waitUntil(lambda: window.panel.topLevelItemCount() == 300)
+    assert window.current is None
+    assert "0 of 0 disagreements open" in window.statusBar().currentMessage()
+    window.close()
+    project.close()
+
+
+def test_a_screen_showing_more_than_was_read_gets_every_place_first(  # type: ignore[no-untyped-def]
+        qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project, doc_id, _text = build_long(tmp_path, differ_from=0)  # open from the first line
+    expected = Review(project, "x", ["ana", "ben"]).places(doc_id)
+    window = ReviewWindow(Review(project, "rita", ["ana", "ben"]))
+    qtbot.addWidget(window)
+    with qtbot.waitExposed(window):
+        window.show()
+    other = next(d.id for d in window._documents if d.id != doc_id)
+    window.open_document(other)
+    # As if the screen held far fewer characters than it does.
+    monkeypatch.setattr(window.view, "on_screen_after_reveal",
+                        lambda: lambda start: (start, start + 1))
+    window.open_document(doc_id)
+    assert window.places == expected  # read in full before anything was painted
+    assert window.panel.topLevelItemCount() == len(expected)
+    assert window.places[window.current].kind is PlaceKind.LABEL
+    assert window.view.selected_span == window.current + 1
+    window.close()
+    project.close()

@@ -215,4 +215,10 @@ def test_an_old_project_opens_migrated_with_everything_kept(tmp_path: Path,
     assert conn.execute("SELECT value FROM schema_info").fetchone() == (
         str(migrations.SCHEMA_VERSION),)
     assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+    # Span ids are never given twice, also in a migrated project.
+    assert "AUTOINCREMENT" in conn.execute(
+        "SELECT sql FROM sqlite_master WHERE name = 'spans'").fetchone()[0]
+    (seq,) = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'spans'").fetchone()
+    assert seq >= conn.execute("SELECT MAX(span_id) FROM events").fetchone()[0]
     conn.close()

@@ -312,6 +312,48 @@ def bring_in_command(
             typer.echo(f"  ... and {len(report.unmatched) - 20} more")
 
 
+@app.command("merge")
+def merge_command(
+    path: Annotated[Path, typer.Argument(help="A colleague's project file.",
+                                         show_default=False)],
+    project: ProjectOption = None,
+) -> None:
+    """Merge a colleague's whole project into this one: their documents (new ones added,
+    the others matched by their exact text), every layer as theirs, statuses, labels and
+    history. Their file is only read. Merging the same file again changes nothing."""
+    from .services.merge import merge_project
+    from .services.project import open_project
+
+    with open_project(project, create=False) as opened:
+        try:
+            report = merge_project(opened, path)
+        except UnannotateError as error:
+            fail(str(error))
+    for note in report.notes:
+        typer.echo(f"note: {note}", err=True)
+    if not report.changed:
+        typer.echo(f"{path}: nothing new, this project holds all of it already "
+                   f"({report.documents_matched} documents, {report.spans_present} spans, "
+                   f"{report.events_present} events)")
+        return
+    typer.echo(f"{path}: {report.documents_new} new documents, {report.documents_matched} "
+               "already in the project (matched by exact text)")
+    for layer, counts in sorted(report.spans.items()):
+        detail = ", ".join(f"{label} {n}" for label, n in sorted(counts.items()))
+        typer.echo(f"  {layer}: {sum(counts.values())} spans added ({detail})")
+    typer.echo(f"  {report.spans_present} spans were here already; "
+               f"{report.events_added} events added, {report.events_present} were here already")
+    if report.spans_updated or report.spans_removed:
+        typer.echo(f"  spans both projects hold from before: {report.spans_updated} changed "
+                   f"there since (taken), {report.spans_removed} removed there since (removed)")
+    if report.statuses_changed:
+        typer.echo(f"  {report.statuses_changed} statuses taken from theirs (further along)")
+    if report.layers_added:
+        typer.echo(f"  layers added: {', '.join(report.layers_added)}")
+    if report.labels_added:
+        typer.echo(f"  labels added to the scheme: {', '.join(report.labels_added)}")
+
+
 @app.command()
 def review(
     annotators: Annotated[list[str], typer.Option(

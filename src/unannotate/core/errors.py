@@ -31,3 +31,16 @@ class OffsetError(UnannotateError, ValueError):
 
 class StorageError(UnannotateError):
     """The project could not be opened, migrated or written."""
+
+
+class ReadOnlyProjectError(StorageError):
+    """The project file (or its folder) cannot be written: the change was not stored."""
+
+
+class DiskFullError(StorageError):
+    """The disk holding the project is full (or the database reached its size limit): the
+    change was not stored."""
+
+
+class ProjectBusyError(StorageError):
+    """Another program held the project's write lock for longer than the busy timeout."""

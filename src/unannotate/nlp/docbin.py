@@ -36,6 +36,7 @@ This module joins the formats (native types, report, atomic writes) and spaCy, w
 from __future__ import annotations
 
 import functools
+import gc
 import json
 import os
 import random
@@ -45,6 +46,7 @@ import tempfile
 import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import compress
 from pathlib import Path
@@ -60,7 +62,13 @@ from ..core.errors import InputError, OffsetError, UnannotateError
 from ..core.language import guess_language
 from ..core.model import check_offsets, text_sha256
 from ..formats.atomic import atomic_write
-from ..formats.interchange import FormatReport, FormatSpec
+from ..formats.interchange import (
+    LINK_OUTSIDE,
+    FormatReport,
+    FormatSpec,
+    json_value_problem,
+    within,
+)
 from ..formats.native import NativeDocument, NativeLayer, NativeSpan
 
 ENTITIES_KEY = "entities"
@@ -109,11 +117,23 @@ def _blank_cached(code: str) -> _Blank:
         return _Blank(spacy.blank(FALLBACK_LANGUAGE), reason)
 
 
+# A pipeline's vocab keeps every string it has seen: past this many, a fresh pipeline takes
+# its place, so memory stays flat however many documents go through (strings of Docs already
+# in a DocBin are kept by the DocBin itself).
+MAX_VOCAB_STRINGS = 250_000
+
+
 def _blank(language: str) -> _Blank:
-    """The blank pipeline for ``language``, built once per process: building one costs a
-    tenth of a second, once per document would dominate an export."""
+    """The blank pipeline for ``language``, built once per process (building one costs a
+    tenth of a second, once per document would dominate an export) and built again when its
+    vocab has grown past ``MAX_VOCAB_STRINGS``."""
+    code = _language_code(language)
     with _BLANK_LOCK:
-        return _blank_cached(_language_code(language))
+        found = _blank_cached(code)
+        if len(found.nlp.vocab.strings) > MAX_VOCAB_STRINGS:
+            _blank_cached.cache_clear()
+            found = _blank_cached(code)
+        return found
 
 
 def _reading_vocab() -> Vocab:
@@ -465,7 +485,13 @@ def read(path: Path, report: FormatReport) -> Iterator[NativeDocument]:
     """The documents of a ``.spacy`` file, or of every ``.spacy`` file in a folder (sorted)."""
     path = Path(path)
     if path.is_dir():
-        files = sorted(p for p in path.rglob("*.spacy") if p.is_file())
+        root = path.resolve()
+        files = []
+        for found in sorted(path.rglob("*")):
+            if not within(root, found):  # a link out of the folder: never read
+                report.drop(str(found), "link", LINK_OUTSIDE)
+            elif found.suffix == ".spacy" and found.is_file():
+                files.append(found)
         if not files:
             raise InputError(str(path), "the folder holds no .spacy files")
     elif path.is_file():
@@ -477,16 +503,29 @@ def read(path: Path, report: FormatReport) -> Iterator[NativeDocument]:
         yield from _read_file(file, vocab, report)
 
 
+# spaCy decodes zlib, then msgpack, then trusts every field it finds (lengths, attribute
+# columns, string hashes, span groups, flags, user data): bytes that are not a DocBin, or a
+# DocBin whose fields were changed, fail anywhere in there, with any kind of exception.
+
+
 def _read_file(path: Path, vocab: Vocab, report: FormatReport) -> Iterator[NativeDocument]:
     name = str(path)
     docbin = _load(path)
+    try:
+        count = len(docbin)
+    except Exception as error:  # noqa: BLE001 - see above
+        raise InputError(name, f"not a spaCy DocBin ({_describe_error(error)})") from None
     docs = docbin.get_docs(vocab)
-    for number in range(1, len(docbin) + 1):
+    for number in range(1, count + 1):
         try:
-            doc = next(docs)
-        except (IndexError, KeyError, ValueError, TypeError) as error:
-            raise InputError(name, f"a broken document in the DocBin ({error})", number) from None
-        yield _from_doc(doc, name, number, report)
+            with _collector_kept_on():
+                document = _from_doc(next(docs), name, number, report)
+        except InputError:
+            raise
+        except Exception as error:  # noqa: BLE001 - see above
+            reason = f"a broken document in the DocBin ({_describe_error(error)})"
+            raise InputError(name, reason, number) from None
+        yield document
 
 
 def _load(path: Path) -> DocBin:
@@ -495,12 +534,26 @@ def _load(path: Path) -> DocBin:
     except OSError as error:
         raise InputError(str(path), error.strerror or str(error)) from None
     try:
-        return DocBin().from_bytes(data)
-    # spaCy decodes zlib, then msgpack, then fields: bytes that are not a DocBin fail
-    # anywhere in between, with any of these.
-    except (ValueError, KeyError, TypeError, IndexError, AttributeError) as error:
-        raise InputError(str(path), f"not a spaCy DocBin ({type(error).__name__}: {error})") \
-            from None
+        with _collector_kept_on():
+            return DocBin().from_bytes(data)
+    except Exception as error:  # noqa: BLE001 - see above
+        raise InputError(str(path), f"not a spaCy DocBin ({_describe_error(error)})") from None
+
+
+def _describe_error(error: Exception) -> str:
+    return f"{type(error).__name__}: {str(error)[:200]}"
+
+
+@contextmanager
+def _collector_kept_on() -> Iterator[None]:
+    """srsly turns Python's garbage collector off while msgpack decodes, and leaves it off
+    when the bytes are broken: one bad file would leave the program collecting nothing."""
+    enabled = gc.isenabled()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _from_doc(doc: Doc, path: str, number: int, report: FormatReport) -> NativeDocument:
@@ -582,11 +635,19 @@ def _read_user_data(doc: Doc, path: str, number: int) -> dict[str, Any]:
     for key in USER_DATA_KEYS:
         if key not in doc.user_data:
             continue
-        value = _as_json(doc.user_data[key])
+        value = doc.user_data[key]
+        problem = json_value_problem(value)
+        if problem:
+            raise InputError(path, f"user_data {key!r}: {problem}", number)
+        value = _as_json(value)
         wanted = dict if key == "meta" else str
         if not isinstance(value, wanted):
             kind = "an object" if key == "meta" else "a string"
             raise InputError(path, f"user_data {key!r} is not {kind}", number)
+        try:
+            json.dumps(value)
+        except (TypeError, ValueError) as error:  # bytes, or keys that are not strings
+            raise InputError(path, f"user_data {key!r} is not JSON ({error})", number) from None
         info[key] = value
     return info
 

@@ -34,7 +34,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.errors import UnannotateError
+from ..core.errors import (
+    DiskFullError,
+    ProjectBusyError,
+    ReadOnlyProjectError,
+    StorageError,
+    UnannotateError,
+)
 from ..core.model import DocumentStatus, Label, LabelKind
 from ..core.offsets import Tokens, sentence_at
 from ..services.decisions import Change, ConflictError, Reviewer
@@ -86,6 +92,7 @@ class MainWindow(QMainWindow):
         self.character_mode = preferences.character_mode
         self.busy = False
         self.export_report_box: QMessageBox | None = None
+        self.storage_error_box: QMessageBox | None = None
         self.unmatched_box: QMessageBox | None = None
         self.review_window: QMainWindow | None = None
         self.qactions: dict[str, QAction] = {}
@@ -278,8 +285,13 @@ class MainWindow(QMainWindow):
         try:
             handler() if spec.argument is None else handler(spec.argument)
         except ConflictError as error:
-            self.statusBar().showMessage(str(error), 8000)
+            # Another window changed what this one showed: show what is stored now, then say
+            # so (after the reload, whose own status messages would hide it).
             self.reload_current()
+            self.statusBar().showMessage(
+                f"Not changed: {error}. The document now shows what is stored.", 15000)
+        except StorageError as error:
+            self.show_storage_error(error)
         except (UnannotateError, ValueError) as error:
             self.show_error(str(error))
         except OSError as error:
@@ -297,6 +309,32 @@ class MainWindow(QMainWindow):
     def show_error(self, message: str) -> None:
         self.statusBar().showMessage(message, 10000)
         QMessageBox.warning(self, "unannotate", message)
+
+    def show_storage_error(self, error: StorageError) -> None:
+        """A decision the project could not store: the window still shows the state before it
+        (the service raised before anything was redrawn); say why in the status bar and in a
+        box that does not block, so the reviewer can fix the cause and decide again."""
+        certain = isinstance(error, DiskFullError | ReadOnlyProjectError | ProjectBusyError)
+        if not certain:
+            # The database could not say whether the write reached the disk: show what is
+            # stored rather than what the window believed.
+            try:
+                self.reload_current()
+            except UnannotateError:
+                pass
+        reason = str(error)
+        headline = ("This decision was not stored." if certain
+                    else "This decision may not have been stored.")
+        self.statusBar().showMessage(f"{headline} {reason[:1].upper()}{reason[1:]}", 30000)
+        box = self.storage_error_box
+        if box is None:
+            box = QMessageBox(QMessageBox.Icon.Warning, "unannotate", headline, parent=self)
+            box.setTextFormat(Qt.TextFormat.PlainText)
+            box.setModal(False)  # the window stays usable while the cause is fixed
+            self.storage_error_box = box
+        box.setText(headline)
+        box.setInformativeText(f"{reason[:1].upper()}{reason[1:]}.")
+        box.show()
 
     # -- enabled-when rules ---------------------------------------------------------------
     def has_document(self) -> bool:

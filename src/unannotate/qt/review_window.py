@@ -4,14 +4,19 @@ A thin view over :class:`~unannotate.services.review.Review`: the places of the 
 drawn in the colour of their kind (agreed, another label, other boundaries, missing in some
 layers) until they are settled, then as the gold spans chosen. Every decision goes through
 the service and is committed before the window shows it.
+
+A document on screen opens in two steps, as in the main window (docs/adr/0006): before the
+first paint only the places from the top of the text to the screen around the first open
+one are read; every place, the panel and the status right after that paint.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from itertools import combinations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QAction, QBrush, QCloseEvent, QColor, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -29,7 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.errors import UnannotateError
-from ..core.model import DocumentStatus, LabelKind, SpanState
+from ..core.model import DocumentStatus, LabelKind, Span, SpanState
 from ..services.review import GoldSpan, Place, PlaceKind, Review
 from .actions import LAYER_KEYS, MENUS, REVIEW_ACTIONS, ActionSpec
 from .document_view import DocumentView, SpanKey, SpanStyle
@@ -48,6 +53,7 @@ KIND_TITLES = {
     PlaceKind.MISSING: "missing in some",
 }
 SETTLED_NOTHING = "#e3e3e3"  # settled with nothing taken
+LINE_BREAKS = "\n\r\u2029"  # where Qt ends a block
 
 
 def pair_f1(places: list[Place], layers: list[str]) -> float | None:
@@ -62,6 +68,77 @@ def pair_f1(places: list[Place], layers: list[str]) -> float | None:
     return matched / total if total else None
 
 
+@dataclass
+class Opening:
+    """What the window draws of a document before its first paint: its first places, exactly
+    as :meth:`Review.places` gives them (same order, so the same indices), up to ``frontier``."""
+
+    text: str
+    places: list[Place]  # every place starting before ``frontier``, in text order
+    frontier: int  # code point: every span and place before it is known
+    unplaced_gold: list[GoldSpan]  # accepted gold spans before ``frontier`` in no place
+    target: int | None  # index of the first open place (None: there is none)
+
+
+def _line_end(text: str, index: int) -> int:
+    """The first line break at or after ``index`` (the end of its block), or the text's end."""
+    found = [at for mark in LINE_BREAKS if (at := text.find(mark, index)) >= 0]
+    return min(found, default=len(text))
+
+
+class OpeningReader:
+    """Reads what a document shows before its first paint (see :meth:`read`), with its
+    statements built once: on this path building a statement costs as much as running it."""
+
+    def __init__(self, review: Review) -> None:
+        from sqlalchemy import bindparam, select
+
+        from ..storage.schema import DocumentRow, SpanRow
+
+        self.review = review
+        document = bindparam("document_id")
+        self._text = select(DocumentRow.text).where(DocumentRow.id == document)
+        # The review's own query (so its own grouping applies), cut at a code point.
+        self._spans = (review.span_select()
+                       .where(SpanRow.document_id == document,
+                              SpanRow.start < bindparam("limit"))
+                       .order_by(SpanRow.start, SpanRow.end, SpanRow.id))
+
+    def read(self, document_id: int, around: Callable[[int], tuple[int, int]]) -> Opening:
+        """The text and the places the screen can show around the first open place, read
+        from the top of the text in one read transaction: the spans starting before a limit,
+        grouped as :meth:`Review.places` groups them. A place ending past the limit may
+        still grow with spans beyond it, so only places starting before the first of those
+        (the frontier) are kept, and the limit is pushed on (to a block's end, at least
+        doubled) until they hold an open place and the blocks ``around`` its start, or the
+        whole text is read. Every span of a long document costs tens of milliseconds to
+        group; a screenful of them well under one."""
+        review = self.review
+        params = {"document_id": document_id}
+        with review.project.db.read() as session:
+            connection = session.connection()
+            text = connection.execute(self._text, params).scalar() or ""
+            limit = _line_end(text, around(0)[1])
+            while True:
+                rows = connection.execute(self._spans, {**params, "limit": limit}).all()
+                places = review.places_from_rows(rows)
+                frontier = min([limit, *(p.start for p in places if p.end > limit)])
+                known = [p for p in places if p.start < frontier]  # places sort by start
+                target = next((n for n, p in enumerate(known)
+                               if p.kind is not PlaceKind.AGREED and not p.settled), None)
+                needed = _line_end(text, around(known[target].start if target is not None
+                                                else 0)[1])
+                if limit >= len(text) or (target is not None and needed <= frontier):
+                    break
+                limit = max(needed, _line_end(text, 2 * limit + 1))
+        placed = {g.id for p in known for g in p.gold}
+        unplaced = [GoldSpan(r[0], r[2], r[3], r[4], SpanState(r[5]), r[6], r[7] or "", r[8],
+                             r[9] == LabelKind.CLAIM.value)
+                    for r in rows if r[1] == review.gold_layer_id and r[0] not in placed
+                    and r[5] == SpanState.ACCEPTED.value and r[2] < frontier]
+        return Opening(text, known, frontier, unplaced, target)
+
+
 class ReviewWindow(QMainWindow):
     def __init__(self, review: Review, *, on_close: Callable[[], None] | None = None) -> None:
         super().__init__()
@@ -71,12 +148,23 @@ class ReviewWindow(QMainWindow):
         self.text = ""
         self.places: list[Place] = []
         self.current: int | None = None  # index into self.places
+        self._keys: list[SpanKey] = []  # what the view draws
+        self._styles: dict[int, SpanStyle] = {}
+        self._early_styles: dict[int, SpanStyle] = {}  # drawn before the first paint
         self.overall = ""  # the project-wide agreement, once computed
         self.qactions: dict[str, QAction] = {}
         self.report_dialog: QDialog | None = None
         self.labels = review.project.labels()
         self.colours = {label.name: label.colour for label in self.labels}
         self.kinds = {label.name: label.kind for label in self.labels}
+        self.opening = OpeningReader(review)
+        # A document opened on screen is complete (every place read, the panel filled) right
+        # after the view's first paint, or when something needs it sooner.
+        self._complete = True
+        self._painted = False
+        self._complete_timer = QTimer(self)
+        self._complete_timer.setSingleShot(True)
+        self._complete_timer.timeout.connect(self._complete_open)
         self._build()
         self._build_actions()
         self.refresh_documents()
@@ -120,6 +208,7 @@ class ReviewWindow(QMainWindow):
 
         self.view = DocumentView()
         self.view.span_clicked.connect(self._span_clicked)
+        self.view.painted.connect(self._view_painted)
         centre = QWidget()
         column = QVBoxLayout(centre)
         column.setContentsMargins(0, 0, 0, 0)
@@ -157,6 +246,7 @@ class ReviewWindow(QMainWindow):
             menu.aboutToShow.connect(self.update_actions)
 
     def trigger(self, spec: ActionSpec) -> None:
+        self._complete_open()
         if spec.enabled_when and not getattr(self, spec.enabled_when)():
             return
         handler = getattr(self, spec.handler)
@@ -203,22 +293,80 @@ class ReviewWindow(QMainWindow):
         self.open_document(int(item.data(0, Qt.ItemDataRole.UserRole)))
 
     def open_document(self, document_id: int) -> None:
-        from sqlalchemy import select
-
-        from ..storage.schema import DocumentRow
-
-        with self.review.project.db.read() as session:
-            self.text = session.scalar(select(DocumentRow.text).where(
-                DocumentRow.id == document_id)) or ""
-        self.document_id = document_id
-        self.view.show_text(self.text)
-        self.current = None
-        self.reload(select_first=True)
+        """Show the document with its first open place selected. On screen, in two steps:
+        the places the screen can show first, then, right after the view's first paint,
+        every place, the panel and the status (see :meth:`_complete_open`). Off screen, all
+        at once."""
+        self._complete_timer.stop()
+        self._complete, self._painted = True, False
+        handle = self.windowHandle()
+        if handle is None or not handle.isExposed():
+            self.text = self._read_text(document_id)
+            self.document_id = document_id
+            self.view.show_text(self.text)
+            self.current = None
+            self.reload(select_first=True)
+        else:
+            opening = self.opening.read(document_id, self.view.on_screen_after_reveal())
+            self._complete = False
+            self.text = opening.text
+            self.document_id = document_id
+            self.places = opening.places
+            self.current = opening.target
+            self.panel.clear()
+            self.view.show_text(self.text)
+            keys, styles = self._drawing(self.places, opening.unplaced_gold)
+            self._early_styles = styles
+            target = self.places[self.current].start if self.current is not None else None
+            self.view.set_spans(keys, styles.__getitem__, known=(0, opening.frontier),
+                                need_all=self._complete_open, reveal=target)
+            self._select_current()
+            # Soon also if the view is not painted.
+            self._complete_timer.start(200)
         for n in range(self.documents.topLevelItemCount()):
             item = self.documents.topLevelItem(n)
             if item.data(0, Qt.ItemDataRole.UserRole) == document_id:
                 self.documents.setCurrentItem(item)
         self.view.setFocus()
+
+    def _read_text(self, document_id: int) -> str:
+        from sqlalchemy import select
+
+        from ..storage.schema import DocumentRow
+
+        with self.review.project.db.read() as session:
+            return session.scalar(select(DocumentRow.text).where(
+                DocumentRow.id == document_id)) or ""
+
+    def _view_painted(self) -> None:
+        if not self._complete and not self._painted:
+            self._painted = True
+            # Right after this paint pass (see event), else on the next turn of the loop.
+            self._complete_timer.start(0)
+
+    def event(self, event: QEvent) -> bool:
+        handled = super().event(event)
+        if event.type() == QEvent.Type.UpdateRequest and self._painted and not self._complete:
+            # The window has painted the document: the rest now, in the same pass of the
+            # event loop, before any input is handled.
+            self._complete_open()
+        return handled
+
+    def _complete_open(self) -> None:
+        """Every place of the open document, drawn, listed in the panel, the first open one
+        selected: once per document opened on screen, right after its first paint or before
+        anything needs it."""
+        if self._complete or self.document_id is None:
+            return
+        self._complete = True
+        self._complete_timer.stop()
+        early = self._early_styles
+        self.reload(select_first=True)
+        # A place read early is redrawn if its drawing changed without its key.
+        changed = [key for key in self._keys if key[2] in early
+                   and early[key[2]] != self._styles[key[2]]]
+        if changed:
+            self.view.replace_spans([key[2] for key in changed], changed)
 
     def next_document(self, step: int = 1) -> None:
         ids = [d.id for d in self._documents]
@@ -233,31 +381,12 @@ class ReviewWindow(QMainWindow):
         assert self.document_id is not None
         previous = self._place_key()
         self.places = self.review.places(self.document_id)
-        keys: list[SpanKey] = []
-        styles: dict[int, SpanStyle] = {}
-        for n, place in enumerate(self.places, 1):
-            kind = LabelKind.CLAIM if place.claim else LabelKind.ENTITY
-            taken = [g for g in place.gold if g.state is SpanState.ACCEPTED]
-            if not place.settled:
-                keys.append((place.start, place.end, n))
-                styles[n] = SpanStyle(KIND_COLOURS[place.kind], kind, True)
-            elif not taken:
-                keys.append((place.start, place.end, n))
-                styles[n] = SpanStyle(SETTLED_NOTHING, kind, False)
-            for span in taken:
-                keys.append((span.start, span.end, -span.id))
-                styles[-span.id] = SpanStyle(self.colours.get(span.label, "#cccccc"),
-                                             self.kinds.get(span.label, kind), False)
         # Gold spans the reviewer added where no layer has anything.
         placed = {g.id for p in self.places for g in p.gold}
-        for span in self.review.gold.spans(self.document_id):
-            if span.id not in placed and span.state is SpanState.ACCEPTED:
-                keys.append((span.start, span.end, -span.id))
-                styles[-span.id] = SpanStyle(self.colours.get(span.label, "#cccccc"),
-                                             self.kinds.get(span.label, LabelKind.ENTITY),
-                                             False)
-        keys.sort()
-        self.view.set_spans(keys, lambda i: styles[i])
+        unplaced = [span for span in self.review.gold.spans(self.document_id)
+                    if span.id not in placed and span.state is SpanState.ACCEPTED]
+        self._keys, self._styles = self._drawing(self.places, unplaced)
+        self.view.set_spans(self._keys, self._styles.__getitem__)
         self._fill_panel()
         if select_first:
             self.current = None
@@ -271,6 +400,32 @@ class ReviewWindow(QMainWindow):
                 self._select_current()
         self._update_status()
 
+    def _drawing(self, places: list[Place], unplaced_gold: Iterable[GoldSpan | Span]
+                 ) -> tuple[list[SpanKey], dict[int, SpanStyle]]:
+        """The view's keys (sorted) and styles: a place as one span in the colour of its kind
+        until settled, then the gold spans taken there; and the gold spans in no place."""
+        keys: list[SpanKey] = []
+        styles: dict[int, SpanStyle] = {}
+        for n, place in enumerate(places, 1):
+            kind = LabelKind.CLAIM if place.claim else LabelKind.ENTITY
+            taken = [g for g in place.gold if g.state is SpanState.ACCEPTED]
+            if not place.settled:
+                keys.append((place.start, place.end, n))
+                styles[n] = SpanStyle(KIND_COLOURS[place.kind], kind, True)
+            elif not taken:
+                keys.append((place.start, place.end, n))
+                styles[n] = SpanStyle(SETTLED_NOTHING, kind, False)
+            for span in taken:
+                keys.append((span.start, span.end, -span.id))
+                styles[-span.id] = SpanStyle(self.colours.get(span.label, "#cccccc"),
+                                             self.kinds.get(span.label, kind), False)
+        for gold in unplaced_gold:
+            keys.append((gold.start, gold.end, -gold.id))
+            styles[-gold.id] = SpanStyle(self.colours.get(gold.label, "#cccccc"),
+                                         self.kinds.get(gold.label, LabelKind.ENTITY), False)
+        keys.sort()
+        return keys, styles
+
     def _place_key(self) -> tuple[int, int, bool] | None:
         if self.current is None or self.current >= len(self.places):
             return None
@@ -279,21 +434,27 @@ class ReviewWindow(QMainWindow):
 
     def _fill_panel(self) -> None:
         self.panel.clear()
+        # Brushes made once: thousands of rows share a handful of them.
+        kind_brushes = {kind: QBrush(QColor(colour)) for kind, colour in KIND_COLOURS.items()}
+        dark, grey = QBrush(QColor("#111111")), QBrush(QColor("#808080"))
+        layers = self.review.layers
+        items = []
         for place in self.places:
             cells = [KIND_TITLES[place.kind], self.text[place.start:place.end][:80]]
-            for layer in self.review.layers:
+            for layer in layers:
                 held = place.held_by(layer)
                 cells.append(", ".join(self._describe(place, v.start, v.end, v.label)
                                        for v in held) or "—")
             cells.append(self._outcome(place))
             cells.append(place.comment)
             item = QTreeWidgetItem(cells)
-            item.setBackground(0, QBrush(QColor(KIND_COLOURS[place.kind])))
-            item.setForeground(0, QBrush(QColor("#111111")))
+            item.setBackground(0, kind_brushes[place.kind])
+            item.setForeground(0, dark)
             if place.settled or place.kind is PlaceKind.AGREED:
                 for column in range(1, len(cells)):
-                    item.setForeground(column, QBrush(QColor("#808080")))
-            self.panel.addTopLevelItem(item)
+                    item.setForeground(column, grey)
+            items.append(item)
+        self.panel.addTopLevelItems(items)
         widths = [130, 300, *[190] * len(self.review.layers), 190]
         for column, width in enumerate(widths):
             self.panel.setColumnWidth(column, width)
@@ -322,7 +483,9 @@ class ReviewWindow(QMainWindow):
             self.view.select_span(-gold[0].id if gold else self.current + 1)
         else:
             self.view.select_span(self.current + 1)
-        self.panel.setCurrentItem(self.panel.topLevelItem(self.current))
+        item = self.panel.topLevelItem(self.current)  # None until the panel is filled
+        if item is not None:
+            self.panel.setCurrentItem(item)
 
     def _open_places(self) -> list[int]:
         return [n for n, p in enumerate(self.places)
@@ -345,11 +508,13 @@ class ReviewWindow(QMainWindow):
         self.next_place(-1)
 
     def _place_chosen(self, item: QTreeWidgetItem) -> None:
+        self._complete_open()
         self.current = self.panel.indexOfTopLevelItem(item)
         self._select_current()
         self.view.setFocus()
 
     def _span_clicked(self, span_id: int) -> None:
+        self._complete_open()
         if span_id > 0:
             self.current = span_id - 1
         else:
@@ -498,8 +663,8 @@ class ReviewWindow(QMainWindow):
 
     # -- agreement -------------------------------------------------------------------
     def _update_status(self) -> None:
-        if self.document_id is None:
-            return
+        if self.document_id is None or not self._complete:
+            return  # shown when the document's places are all read
         disagreements = [p for p in self.places if p.kind is not PlaceKind.AGREED]
         open_ = len(self._open_places())
         f1 = pair_f1(self.places, self.review.layers)
@@ -566,6 +731,9 @@ class ReviewWindow(QMainWindow):
         self.view.setFocus(Qt.FocusReason.ActiveWindowFocusReason)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        # Nothing left to paint: an open left incomplete completes when something needs it.
+        self._complete_timer.stop()
+        self._painted = False
         if self.on_close is not None:
             self.on_close()
         super().closeEvent(event)

@@ -259,8 +259,10 @@ class Reviewer:
         if source.layer_id == self.layer_id:
             raise DecisionError(f"span {suggestion_id} is not a suggestion or a colleague's span")
         if source.taken is not None:
-            raise DecisionError(
-                f"suggestion {suggestion_id} is decided already (span {source.taken})")
+            # Decided elsewhere since it was shown (another window of the same reviewer).
+            raise ConflictError(
+                f"suggestion {suggestion_id} is decided already (span {source.taken}); "
+                "the document has been reloaded")
         return source
 
     # -- decisions ---------------------------------------------------------------------
@@ -553,6 +555,10 @@ class Reviewer:
         ref = to or frm
         assert ref is not None
         current = session.get(SpanRow, ref["id"])
+        if frm is None and current is not None:
+            raise ConflictError(
+                f"span {ref['id']} exists again (made elsewhere after this decision); "
+                "it cannot be undone automatically")
         if frm is not None and (current is None or current.version != frm["version"]):
             raise ConflictError(
                 f"span {ref['id']} was changed elsewhere after this decision; "

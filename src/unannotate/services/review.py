@@ -173,7 +173,8 @@ class Review:
         self.reviewer = reviewer
 
     # -- reading -----------------------------------------------------------------------
-    def _span_select(self) -> Select[Any]:
+    def span_select(self) -> Select[Any]:
+        """The span rows a review reads: the compared layers and gold, with label and kind."""
         by_layer = [layer_id for ids in self.layer_ids.values() for layer_id in ids]
         return (select(SpanRow.id, SpanRow.layer_id, SpanRow.start, SpanRow.end, LabelRow.name,
                        SpanRow.state, SpanRow.source_id, SpanRow.reason, SpanRow.version,
@@ -185,11 +186,11 @@ class Review:
         """Every place of the document where a compared layer has a span, in text order."""
         with self.project.db.read() as session:
             rows = session.execute(
-                self._span_select().where(SpanRow.document_id == document_id)
+                self.span_select().where(SpanRow.document_id == document_id)
                 .order_by(SpanRow.start, SpanRow.end, SpanRow.id)).all()
-        return self._places(rows)
+        return self.places_from_rows(rows)
 
-    def _places(self, rows: Sequence[Any]) -> list[Place]:
+    def places_from_rows(self, rows: Sequence[Any]) -> list[Place]:
         """Places from span rows (of one document, in start, end, id order)."""
         by_layer = {layer_id: name for name, ids in self.layer_ids.items() for layer_id in ids}
         # Entities and claims are compared apart: a claim is a sentence that holds entities.
@@ -267,12 +268,12 @@ class Review:
     def _all_places(self) -> dict[int, list[Place]]:
         """Every document's places (documents with spans only): one ordered query."""
         with self.project.db.read() as session:
-            spans = session.execute(self._span_select().order_by(
+            spans = session.execute(self.span_select().order_by(
                 SpanRow.document_id, SpanRow.start, SpanRow.end, SpanRow.id)).all()
         by_document: dict[int, list[Any]] = {}
         for row in spans:
             by_document.setdefault(row[-1], []).append(row)
-        return {doc_id: self._places(rows) for doc_id, rows in by_document.items()}
+        return {doc_id: self.places_from_rows(rows) for doc_id, rows in by_document.items()}
 
     def annotator_status(self, document_id: int) -> dict[str, DocumentStatus]:
         """Each compared annotator's own status of the document (kept apart from the

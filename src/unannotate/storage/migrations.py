@@ -29,8 +29,52 @@ REPORT_HINT = (
 
 
 
+_SPANS_V2 = (
+    'CREATE TABLE spans_v2 ('
+    ' id INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,'
+    ' layer_id INTEGER NOT NULL REFERENCES layers (id),'
+    ' document_id INTEGER NOT NULL REFERENCES documents (id),'
+    ' start INTEGER NOT NULL, "end" INTEGER NOT NULL,'
+    ' label_id INTEGER NOT NULL REFERENCES labels (id),'
+    ' state VARCHAR(16) NOT NULL, score FLOAT, reason TEXT NOT NULL,'
+    ' source_id INTEGER REFERENCES spans_v2 (id),'
+    ' version INTEGER NOT NULL, created_at DATETIME NOT NULL, updated_at DATETIME NOT NULL)'
+)
+_SPAN_COLUMNS = ('id, layer_id, document_id, start, "end", label_id, state, score, reason, '
+                 'source_id, version, created_at, updated_at')
+
+
+def _spans_never_reuse_ids(conn: Connection) -> None:
+    """Span ids are never given twice. SQLite gives a new row the highest id plus one, so
+    the id of the last span, once deleted, went to the next span made: undoing the delete
+    then found another span under its id. The table is rebuilt with AUTOINCREMENT (its
+    self-reference renamed with it), and the sequence starts past every id any event names."""
+    high = conn.exec_driver_sql(
+        "SELECT MAX(m) FROM (SELECT MAX(id) AS m FROM spans "
+        "UNION ALL SELECT MAX(span_id) FROM events "
+        "UNION ALL SELECT MAX(suggestion_id) FROM events)").scalar() or 0
+    if conn.dialect.name != "sqlite":
+        if conn.dialect.name == "postgresql" and high:
+            conn.exec_driver_sql(
+                f"SELECT setval(pg_get_serial_sequence('spans', 'id'), {int(high)})")
+        return
+    conn.exec_driver_sql(_SPANS_V2)
+    conn.exec_driver_sql(f"INSERT INTO spans_v2 ({_SPAN_COLUMNS}) "
+                         f"SELECT {_SPAN_COLUMNS} FROM spans ORDER BY id")
+    conn.exec_driver_sql("DELETE FROM sqlite_sequence WHERE name = 'spans_v2'")
+    conn.exec_driver_sql(
+        f"INSERT INTO sqlite_sequence (name, seq) VALUES ('spans_v2', {int(high)})")
+    conn.exec_driver_sql("DROP TABLE spans")
+    conn.exec_driver_sql("ALTER TABLE spans_v2 RENAME TO spans")
+    for name, columns in (("ix_spans_document_layer", "document_id, layer_id"),
+                          ("ix_spans_source", "source_id"),
+                          ("ix_spans_layer_label", "layer_id, label_id")):
+        conn.exec_driver_sql(f"CREATE INDEX {name} ON spans ({columns})")
+
+
 def _v2_review_status(conn: Connection) -> None:
-    """Version 2: a document's review status, apart from each annotator's status."""
+    """Version 2: a document's review status, apart from each annotator's status; span ids
+    never reused."""
     conn.exec_driver_sql(
         "CREATE TABLE review_status ("
         " document_id INTEGER NOT NULL REFERENCES documents (id),"
@@ -40,6 +84,7 @@ def _v2_review_status(conn: Connection) -> None:
         " PRIMARY KEY (document_id))"
     )
     conn.exec_driver_sql("CREATE INDEX ix_review_status_status ON review_status (status)")
+    _spans_never_reuse_ids(conn)
 
 
 # STEPS[n] migrates a database at version n+1 to version n+2.

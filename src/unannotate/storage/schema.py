@@ -114,6 +114,9 @@ class SpanRow(Base):
         Index("ix_spans_document_layer", "document_id", "layer_id"),
         Index("ix_spans_source", "source_id"),
         Index("ix_spans_layer_label", "layer_id", "label_id"),
+        # A span id is never given twice (SQLite would reuse the highest id once deleted):
+        # events and undo refer to spans by id, also after they are deleted.
+        {"sqlite_autoincrement": True},
     )
 
 
