@@ -5,6 +5,7 @@ import socket
 from pathlib import Path
 
 import pytest
+from keyring.backend import KeyringBackend
 
 # Qt must find no display and use the offscreen platform before it is first imported.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -13,17 +14,94 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 
 
+# -- No network --------------------------------------------------------------------------
+# The program never reaches the internet: for the whole run, creating an internet socket
+# (AF_INET, AF_INET6), connecting one, and looking a name up fail at once with an
+# AssertionError saying what was tried; Unix sockets (Qt, multiprocessing) work as ever.
+# Code that swallowed the error still fails its test, in teardown. The one exception is the
+# test server of ``--backend=postgresql`` (see "Backends" below), whose name may be looked up.
+
+_INTERNET = (socket.AF_INET, socket.AF_INET6)
+
+
+class _NetworkAttempt(AssertionError):
+    pass
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _network_blocked(pytestconfig: pytest.Config):  # type: ignore[no-untyped-def]
+    attempts: list[str] = []
+    allowed_hosts = _test_server_hosts(pytestconfig)
+
+    def refuse(what: str) -> None:
+        attempts.append(what)
+        raise _NetworkAttempt(f"network use attempted: {what} (the program must work offline)")
+
+    try:  # urllib3 (through spaCy) makes an IPv6 socket to see if it can, when imported
+        import urllib3.util.connection  # noqa: F401
+    except ImportError:
+        pass
+    real_init = socket.socket.__init__
+    real_connect, real_connect_ex = socket.socket.connect, socket.socket.connect_ex
+    real_getaddrinfo = socket.getaddrinfo
+
+    def init(self, family=-1, *args, **kwargs):  # type: ignore[no-untyped-def]
+        real_init(self, family, *args, **kwargs)
+        if self.family in _INTERNET:  # also a socket made from a file descriptor
+            self.close()
+            refuse(f"opening an internet socket ({socket.AddressFamily(self.family).name})")
+
+    def connect(self, address):  # type: ignore[no-untyped-def]
+        if self.family in _INTERNET:
+            refuse(f"a connection to {address!r}")
+        return real_connect(self, address)
+
+    def connect_ex(self, address):  # type: ignore[no-untyped-def]
+        if self.family in _INTERNET:
+            refuse(f"a connection to {address!r}")
+        return real_connect_ex(self, address)
+
+    def getaddrinfo(host, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if host not in allowed_hosts:
+            refuse(f"looking up the address of {host!r}")
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    def create_connection(address, *args, **kwargs):  # type: ignore[no-untyped-def]
+        refuse(f"a connection to {address!r}")
+
+    def lookup(name: str):  # type: ignore[no-untyped-def]
+        def refused(host, *args, **kwargs):  # type: ignore[no-untyped-def]
+            refuse(f"looking up {host!r} ({name})")
+        return refused
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(socket.socket, "__init__", init)
+        patch.setattr(socket.socket, "connect", connect)
+        patch.setattr(socket.socket, "connect_ex", connect_ex)
+        patch.setattr(socket, "getaddrinfo", getaddrinfo)
+        patch.setattr(socket, "create_connection", create_connection)
+        for name in ("gethostbyname", "gethostbyname_ex", "gethostbyaddr"):
+            patch.setattr(socket, name, lookup(name))
+        yield attempts
+
+
 @pytest.fixture(autouse=True)
-def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The program makes no network connection: any attempt fails the test."""
-    real_connect = socket.socket.connect
+def _no_network(_network_blocked: list[str]):  # type: ignore[no-untyped-def]
+    """A test fails when it tried the network, even if the code caught the error."""
+    start = len(_network_blocked)
+    yield
+    tried = _network_blocked[start:]
+    assert not tried, f"network use attempted: {'; '.join(tried)}"
 
-    def guarded(self: socket.socket, address: object) -> None:
-        if self.family in (socket.AF_INET, socket.AF_INET6):
-            raise AssertionError(f"network connection attempted to {address!r}")
-        return real_connect(self, address)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(socket.socket, "connect", guarded)
+def _test_server_hosts(config: pytest.Config) -> frozenset[str]:
+    """The host of ``--backend=postgresql``'s server: its driver looks the name up."""
+    if config.getoption("--backend", "sqlite") != "postgresql":
+        return frozenset()
+    from urllib.parse import urlsplit
+
+    host = urlsplit(os.environ.get("UNANNOTATE_TEST_POSTGRES", "")).hostname
+    return frozenset({host} if host else ())
 
 
 @pytest.fixture
@@ -38,3 +116,276 @@ def project(project_path: Path):  # type: ignore[no-untyped-def]
     opened = open_project(project_path)
     yield opened
     opened.close()
+
+
+# -- Backends ------------------------------------------------------------------------------
+# Every test runs on SQLite. With ``--backend=postgresql`` (and UNANNOTATE_TEST_POSTGRES, an
+# admin URL to a server), the storage, service and command-line tests run again on
+# PostgreSQL: each project file a test names under its tmp_path becomes a fresh database on
+# that server (docs/adr/0010-postgresql-team-server.md).
+
+POSTGRES_ENV = "UNANNOTATE_TEST_POSTGRES"
+
+# The test files that run on both backends.
+BOTH_BACKENDS = frozenset({
+    "test_agreement_service.py", "test_cli.py", "test_decisions.py", "test_format_native.py",
+    "test_import_service.py", "test_interchange_service.py", "test_postgres.py",
+    "test_review.py", "test_review_window.py", "test_sample_project.py", "test_storage.py",
+    "test_suggest_service.py", "test_window.py",
+})
+
+# Tests of those files that are about the SQLite file itself: skipped on PostgreSQL.
+SQLITE_ONLY = {
+    "test_storage.py::test_sqlite_pragmas_wal_fk_busy_timeout_full_sync": "SQLite pragmas",
+    "test_storage.py::test_foreign_keys_are_enforced":
+        "matches SQLite's wording (test_postgres.py checks the server's foreign keys)",
+    "test_storage.py::test_committed_data_is_durable_across_reopen": "PRAGMA integrity_check",
+    "test_storage.py::test_not_a_project_file_is_refused": "a file that is not SQLite",
+    "test_storage.py::test_a_foreign_database_is_refused":
+        "an SQLite file (test_postgres.py refuses a server database of other tables)",
+    "test_storage.py::test_missing_project_without_create":
+        "a missing file (test_postgres.py opens an empty server database without create)",
+    "test_storage.py::test_migration_copies_the_file_aside_first": "backup files",
+    "test_storage.py::test_a_failed_migration_restores_the_copy_and_says_how_to_report":
+        "backup files (test_postgres.py: a failed step rolls back in its transaction)",
+    "test_storage.py::test_project_location_from_option_env_and_default":
+        "SQLite URLs from paths (test_postgres.py checks server URLs)",
+    "test_storage.py::test_an_old_project_opens_migrated_with_everything_kept":
+        "the released schema versions are kept as SQLite files",
+    "test_cli.py::test_project_from_environment":
+        "checks the file (test_postgres.py runs the CLI with a server URL in the environment)",
+    "test_cli.py::test_not_a_project_file": "a file that is not SQLite",
+}
+
+# Tests that bring in a colleague's project file: that file stays SQLite (what a colleague
+# sends), the project it comes into is on the server.
+KEPT_AS_FILES = {
+    "test_review.py::test_a_colleagues_project_file_comes_in_as_their_layer": ("theirs.db",),
+    "test_review.py::test_the_command_line_brings_in_reviews_and_reports": ("theirs.db",),
+    "test_review_window.py::test_from_the_main_window_bring_in_a_colleague_then_review":
+        ("theirs.db",),
+}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--backend", choices=("sqlite", "postgresql"), default="sqlite",
+        help="where the tests' projects live; postgresql runs the storage, service and "
+             f"command-line tests on the server named by ${POSTGRES_ENV}")
+
+
+def _on_postgresql(config: pytest.Config) -> bool:
+    return config.getoption("--backend") == "postgresql"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if _on_postgresql(config) and not os.environ.get(POSTGRES_ENV):
+        raise pytest.UsageError(f"--backend=postgresql needs ${POSTGRES_ENV}: an admin URL "
+                                "to a PostgreSQL server (postgresql://postgres@127.0.0.1/postgres)")
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    if not _on_postgresql(config):
+        return "projects: SQLite files"
+    from unannotate.storage.database import without_password
+
+    return f"projects: PostgreSQL databases on {without_password(os.environ[POSTGRES_ENV])}"
+
+
+def _test_key(item: pytest.Item) -> str:
+    name = getattr(item, "originalname", None) or item.name
+    return f"{item.path.name}::{name}"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not _on_postgresql(config):
+        return
+    kept = [item for item in items if item.path.name in BOTH_BACKENDS]
+    dropped = [item for item in items if item.path.name not in BOTH_BACKENDS]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+    for item in kept:
+        reason = SQLITE_ONLY.get(_test_key(item))
+        if reason is not None:
+            item.add_marker(pytest.mark.skip(reason=f"SQLite only: {reason}"))
+
+
+class MemoryKeyring(KeyringBackend):
+    """A keyring backend in memory."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.passwords: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.passwords.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.passwords[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.passwords.pop((service, username), None)
+
+
+@pytest.fixture(autouse=True)
+def memory_keyring(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """No test reads or writes the person's keyring: an empty one in memory instead, and
+    none at all in the program's child processes."""
+    import keyring
+
+    previous = keyring.get_keyring()
+    memory = MemoryKeyring()
+    keyring.set_keyring(memory)
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
+    yield memory
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture(scope="session")
+def postgres_admin(pytestconfig: pytest.Config):  # type: ignore[no-untyped-def]
+    """An AUTOCOMMIT engine on the test server's admin URL (creating and dropping databases);
+    the tests that need it are skipped when no server is named."""
+    admin = os.environ.get(POSTGRES_ENV)
+    if not admin:
+        pytest.skip(f"no PostgreSQL server (set ${POSTGRES_ENV} to an admin URL)")
+    from sqlalchemy import create_engine
+
+    from unannotate.storage.database import resolve_project
+
+    engine = create_engine(resolve_project(admin), isolation_level="AUTOCOMMIT")
+    yield engine
+    engine.dispose()
+
+
+class ServerDatabases:
+    """Fresh databases on the test server, each dropped when its test ends."""
+
+    def __init__(self, admin) -> None:  # type: ignore[no-untyped-def]
+        import uuid
+
+        self.admin = admin
+        self.prefix = f"t_{uuid.uuid4().hex[:12]}"
+        self.names: list[str] = []
+        self.by_path: dict[Path, str] = {}
+
+    def create(self, owner: str | None = None) -> str:
+        """A new empty database; its URL (the admin's login, or ``owner``'s, no password)."""
+        name = f"{self.prefix}_{len(self.names)}"
+        with self.admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"'
+                                 + (f' OWNER "{owner}"' if owner else ""))
+        self.names.append(name)
+        url = self.admin.url.set(database=name)
+        if owner:
+            url = url.set(username=owner)
+        return url.render_as_string(hide_password=False)
+
+    def for_path(self, path: Path) -> str:
+        """The database standing for the project file ``path`` (the same one every time)."""
+        if path not in self.by_path:
+            self.by_path[path] = self.create()
+        return self.by_path[path]
+
+    def drop_all(self) -> None:
+        with self.admin.connect() as conn:
+            for name in self.names:
+                # FORCE: a test that left a project open does not keep its database.
+                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def server_databases(postgres_admin):  # type: ignore[no-untyped-def]
+    databases = ServerDatabases(postgres_admin)
+    yield databases
+    databases.drop_all()
+
+
+@pytest.fixture(autouse=True)
+def _projects_on_the_server(request: pytest.FixtureRequest) -> None:
+    """On ``--backend=postgresql``: every ``*.db`` project file under the test's tmp_path is
+    a database on the server instead, both when the test opens it and when it hands it to
+    the command line (``--project`` and $UNANNOTATE_PROJECT of a child process). A test that
+    reads such a project with sqlite3, as a second connection would, reads its database
+    through a second connection to the server."""
+    if not _on_postgresql(request.config):
+        return
+    import sqlite3
+    import subprocess
+
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    from unannotate.storage import database
+
+    databases: ServerDatabases = request.getfixturevalue("server_databases")
+    monkeypatch: pytest.MonkeyPatch = request.getfixturevalue("monkeypatch")
+    root = request.getfixturevalue("tmp_path").resolve()
+    kept = KEPT_AS_FILES.get(_test_key(request.node), ())
+    original = database.resolve_project
+
+    def on_server(value: object) -> str | None:
+        if value is None:
+            return None
+        text = os.fspath(value)  # type: ignore[arg-type]
+        if "://" in text:
+            return None
+        path = Path(text).expanduser().resolve()
+        if path.suffix != ".db" or path.name in kept or not path.is_relative_to(root):
+            return None
+        return databases.for_path(path)
+
+    def resolve_project(project):  # type: ignore[no-untyped-def]
+        chosen = project if project is not None else os.environ.get(database.PROJECT_ENV)
+        return on_server(chosen) or original(project)
+
+    monkeypatch.setattr(database, "resolve_project", resolve_project)
+    if getattr(request.module, "resolve_project", None) is original:
+        monkeypatch.setattr(request.module, "resolve_project", resolve_project)
+
+    real_run = subprocess.run
+
+    def run(args, *more, **options):  # type: ignore[no-untyped-def]
+        if isinstance(args, list | tuple) and _is_the_program(args):
+            args = [_project_argument(args, i, on_server) for i in range(len(args))]
+            env = options.get("env")
+            chosen = (env if env is not None else os.environ).get(database.PROJECT_ENV)
+            url = on_server(chosen)
+            if url is not None:
+                options["env"] = {**(env if env is not None else os.environ),
+                                  database.PROJECT_ENV: url}
+        return real_run(args, *more, **options)
+
+    monkeypatch.setattr(subprocess, "run", run)
+
+    real_connect = sqlite3.connect
+
+    def connect(database, *more, **options):  # type: ignore[no-untyped-def]
+        url = None
+        if isinstance(database, str | os.PathLike):
+            url = databases.by_path.get(Path(os.fspath(database)).resolve())
+        if url is None:
+            return real_connect(database, *more, **options)
+        libpq = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+        return psycopg.connect(libpq, autocommit=True)
+
+    monkeypatch.setattr(sqlite3, "connect", connect)
+
+
+def _is_the_program(args: list[object] | tuple[object, ...]) -> bool:
+    words = [os.fspath(a) if isinstance(a, str | os.PathLike) else "" for a in args]
+    return bool(words) and (Path(words[0]).name == "unannotate"
+                            or any(words[i:i + 2] == ["-m", "unannotate"]
+                                   for i in range(len(words))))
+
+
+def _project_argument(args, i, on_server):  # type: ignore[no-untyped-def]
+    """``args[i]``, a server URL where it names a project file on the command line."""
+    value = args[i]
+    if i > 0 and args[i - 1] in ("--project", "-p"):
+        return on_server(value) or value
+    if isinstance(value, str) and value.startswith("--project="):
+        return "--project=" + (on_server(value.split("=", 1)[1]) or value.split("=", 1)[1])
+    return value

@@ -56,9 +56,10 @@ def root(
     """With no command: open the review window on the project."""
     if ctx.invoked_subcommand is not None:
         return
-    from .qt.app import run
+    from .qt.app import run, use_password_dialog
     from .services.project import open_project
 
+    use_password_dialog()  # a team server's password is asked in a dialog
     opened = open_project(project)
     raise typer.Exit(run(opened, annotator))
 
@@ -558,11 +559,23 @@ def models() -> None:
     typer.echo("suggesters: " + ", ".join(registered()))
 
 
+def _terminal_password(place: str) -> str | None:
+    """A server's password typed at the terminal (never echoed), when there is one."""
+    if not sys.stdin.isatty():
+        return None
+    typed = typer.prompt(f"Password for {place}", hide_input=True, default="",
+                         show_default=False)
+    return typed or None
+
+
 def main() -> None:
     # Libraries that log their own warnings (pypdf on a damaged file) would add lines to the
     # one clear message each problem gets; the importers report those problems themselves.
     logging.basicConfig(level=logging.ERROR, format="%(name)s: %(message)s")
     logging.getLogger("pypdf").setLevel(logging.CRITICAL)
+    from .storage.database import set_password_prompt
+
+    set_password_prompt(_terminal_password)
     try:
         app()
     except UnannotateError as error:

@@ -372,7 +372,15 @@ def group_places(spans: Sequence[tuple[int, int, Collection[Hashable]]]) -> list
     join places by themselves, so nested spans do not chain a paragraph into one place.
     The review (``services.review``) groups its places with this, so its disagreements and
     these figures count the same places."""
-    parent = list(range(len(spans)))
+    alone = [next(iter(h)) if len(h) == 1 else None for _, _, h in spans]
+    return _components([(start, end) for start, end, _ in spans], alone)
+
+
+def _components(bounds: Sequence[tuple[int, int]], alone: Sequence[Hashable | None]
+                ) -> list[list[int]]:
+    """See :func:`group_places`; ``alone[i]``: the one annotator holding span i, or None
+    when several do. Two overlapping spans join unless one annotator alone holds both."""
+    parent = list(range(len(bounds)))
 
     def root(i: int) -> int:
         while parent[i] != i:
@@ -381,15 +389,18 @@ def group_places(spans: Sequence[tuple[int, int, Collection[Hashable]]]) -> list
         return i
 
     active: list[int] = []  # spans reaching past the current start
-    for i, (start, _end, holders) in enumerate(spans):
-        active = [j for j in active if spans[j][1] > start]
-        for j in active:
-            mine, theirs = set(holders), set(spans[j][2])
-            if len(mine | theirs) >= 2 and root(i) != root(j):
-                parent[root(i)] = root(j)
+    for i, (start, _end) in enumerate(bounds):
+        if active:
+            active = [j for j in active if bounds[j][1] > start]
+            mine = alone[i]
+            for j in active:
+                if mine is None or alone[j] != mine:
+                    a, b = root(i), root(j)
+                    if a != b:
+                        parent[a] = b
         active.append(i)
     grouped: dict[int, list[int]] = {}
-    for i in range(len(spans)):
+    for i in range(len(bounds)):
         grouped.setdefault(root(i), []).append(i)
     return list(grouped.values())
 
@@ -397,13 +408,19 @@ def group_places(spans: Sequence[tuple[int, int, Collection[Hashable]]]) -> list
 def _disagreements(held: list[set[_Span]]) -> int:
     """Places (see :func:`group_places`; entities and claims apart) where the annotators do
     not all hold the same set of (start, end, label): where a span is not held by everyone."""
+    everyone = set.intersection(*held)
+    owner: dict[_Span, int | None] = {}  # the one annotator holding a span, None for several
+    for n, spans in enumerate(held):
+        for span in spans:
+            owner[span] = n if span not in owner else None
+    if len(owner) == len(everyone):  # all agree on every span: no place differs
+        return 0
     count = 0
     for claim in (False, True):
-        distinct = sorted({span for spans in held for span in spans if span[3] == claim},
+        distinct = sorted((span for span in owner if span[3] == claim),
                           key=lambda s: (s[0], s[1], s[2]))
-        holders = [[n for n, spans in enumerate(held) if span in spans] for span in distinct]
-        for group in group_places([(s[0], s[1], h) for s, h in zip(distinct, holders)]):
-            count += any(len(holders[i]) < len(held) for i in group)
+        groups = _components([(s[0], s[1]) for s in distinct], [owner[s] for s in distinct])
+        count += sum(1 for group in groups if any(distinct[i] not in everyone for i in group))
     return count
 
 

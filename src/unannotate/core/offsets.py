@@ -65,11 +65,8 @@ class Tokens:
 
     @classmethod
     def of(cls, text: str) -> Tokens:
-        starts, ends = [], []
-        for match in _TOKEN.finditer(text):
-            starts.append(match.start())
-            ends.append(match.end())
-        return cls(starts, ends)
+        spans = [match.span() for match in _TOKEN.finditer(text)]
+        return cls([start for start, _ in spans], [end for _, end in spans])
 
     def snap(self, start: int, end: int) -> tuple[int, int]:
         """Widen ``[start, end)`` to whole tokens and trim surrounding white space."""

@@ -38,7 +38,7 @@ from typing import Any
 from ..core.errors import InputError, OffsetError
 from ..core.model import check_offsets
 from .atomic import atomic_write
-from .interchange import FormatReport, FormatSpec
+from .interchange import LINK_OUTSIDE, FormatReport, FormatSpec, within
 from .native import NativeDocument, NativeLayer, NativeSpan
 
 LAYER_NAME = "brat"
@@ -53,6 +53,7 @@ _JOINABLE_GAP = re.compile(rf"\s*[\t{_BREAKS}]\s*")
 
 _ID = re.compile(r"\*|(?:[A-Za-z]+|#[A-Za-z]*)[0-9]+\S*")
 _FRAGMENT = re.compile(r"([0-9]+) ([0-9]+)")
+_OFFSET_DIGITS = 18  # no text is longer; Python refuses to read numbers of 4,300 digits
 _T_NUMBER = re.compile(r"(?<![^\s:])T([0-9]+)")
 # brat keeps type names matching ^[a-zA-Z0-9_-]*$ (projectconfig.normalize_to_storage_form).
 _NOT_IN_TYPE_NAME = re.compile(r"[^A-Za-z0-9_-]")
@@ -133,15 +134,16 @@ class _Textbound:
 
 def read(path: Path, report: FormatReport) -> Iterator[NativeDocument]:
     """Documents of a folder of .txt + .ann pairs (recursively, sorted), or of one pair."""
-    for text_path, ann_path in _pairs(Path(path)):
+    for text_path, ann_path in _pairs(Path(path), report):
         yield _read_document(text_path, ann_path, report)
 
 
-def _pairs(path: Path) -> list[tuple[Path, Path | None]]:
+def _pairs(path: Path, report: FormatReport) -> list[tuple[Path, Path | None]]:
     """Each .txt with its .ann (None when it has none). Checked in full before anything is read,
-    so a lone .ann fails the import before any document is yielded."""
+    so a lone .ann fails the import before any document is yielded. Files reached through a
+    link out of the chosen folder (or, for a chosen file, out of its folder) are not read."""
     if path.is_dir():
-        return _folder_pairs(path)
+        return _folder_pairs(path, report)
     if not path.is_file():
         raise InputError(str(path), "no such file or folder")
     suffix = path.suffix.lower()
@@ -149,19 +151,28 @@ def _pairs(path: Path) -> list[tuple[Path, Path | None]]:
         text_path = path.with_suffix(".txt")
         if not text_path.is_file():
             raise InputError(str(path), f"no {text_path.name} beside it: brat needs the text")
+        if not within(path.parent.resolve(), text_path):
+            raise InputError(str(text_path), LINK_OUTSIDE)
         return [(text_path, path)]
     if suffix == ".txt":
         ann_path = path.with_suffix(".ann")
+        if ann_path.is_file() and not within(path.parent.resolve(), ann_path):
+            raise InputError(str(ann_path), LINK_OUTSIDE)
         return [(path, ann_path if ann_path.is_file() else None)]
     raise InputError(str(path), "not brat standoff: give a folder, a .ann or a .txt file")
 
 
-def _folder_pairs(folder: Path) -> list[tuple[Path, Path | None]]:
+def _folder_pairs(folder: Path, report: FormatReport) -> list[tuple[Path, Path | None]]:
     found: dict[Path, dict[str, Path]] = defaultdict(dict)
+    root = folder.resolve()
     for file in folder.rglob("*"):
         relative = file.relative_to(folder)
         hidden = any(part.startswith(".") for part in relative.parts)
-        if not hidden and file.suffix.lower() in (".txt", ".ann") and file.is_file():
+        if hidden:
+            continue
+        if not within(root, file):
+            report.drop(str(file), "link", LINK_OUTSIDE)
+        elif file.suffix.lower() in (".txt", ".ann") and file.is_file():
             found[file.with_suffix("")][file.suffix.lower()] = file
     pairs: list[tuple[Path, Path | None]] = []
     for stem in sorted(found, key=lambda p: p.relative_to(folder).as_posix()):
@@ -307,6 +318,9 @@ def _resolve(line: _Line, text: str, counting: _Counting, where: str) -> _Textbo
         if match is None:
             raise InputError(where, f"{line.id}: {piece!r} is not two whole numbers 'start end'",
                              line.number)
+        if max(len(match[1].lstrip("0")), len(match[2].lstrip("0"))) > _OFFSET_DIGITS:
+            raise InputError(where, f"{line.id}: an offset of more than {_OFFSET_DIGITS} digits "
+                                    "fits no text", line.number)
         start, end = int(match[1]), int(match[2])
         if end < start:
             raise InputError(where, f"{line.id}: the fragment {start} {end} ends before it starts",

@@ -34,7 +34,7 @@ from typing import Any, Literal
 from ..core.errors import InputError, OffsetError
 from ..core.model import check_offsets
 from .atomic import atomic_write
-from .interchange import FormatReport, FormatSpec
+from .interchange import FormatReport, FormatSpec, json_error_reason, json_value_problem
 from .labelstudio import (
     CLAIM_LABEL,
     _dedupe,
@@ -104,16 +104,19 @@ def _records(text: str, path: str) -> Iterator[tuple[int, Any]]:
         if not line.strip():
             continue
         try:
-            yield number, json.loads(line)
-        except json.JSONDecodeError as error:
-            reason = f"not JSON ({error.msg}, column {error.colno})"
-            raise InputError(path, reason, number) from None
+            value = json.loads(line)
+        except (ValueError, RecursionError) as error:
+            raise InputError(path, json_error_reason(error), number) from None
+        problem = json_value_problem(value, line)
+        if problem:
+            raise InputError(path, problem, number)
+        yield number, value
 
 
 def _loads(line: str) -> Any:
     try:
         return json.loads(line)
-    except json.JSONDecodeError:
+    except (ValueError, RecursionError):
         return None
 
 
@@ -137,8 +140,7 @@ def _document(record: Any, path: str, line: int, text_key: str, label_key: str |
         spans += _label_spans(record.get(key), key, text, offsets, path, line, report)
     spans += _entity_spans(record.get("entities"), text, offsets, path, line)
     _drop_relations(record.get("relations"), where, path, line, report)
-    annotator = next((str(record[k]) for k in ANNOTATOR_KEYS if record.get(k) not in (None, "")),
-                     None)
+    annotator = _annotator(record, path, line)
     if spans or annotator:
         layer = NativeLayer(name=f"annotator:{annotator}" if annotator else "annotator",
                             kind="annotator", annotator=annotator)
@@ -146,6 +148,20 @@ def _document(record: Any, path: str, line: int, text_key: str, label_key: str |
         layer.entities, layer.claims = _split_kinds(_dedupe(spans, where, report))
         document.layers.append(layer)
     return document
+
+
+def _annotator(record: dict[str, Any], path: str, line: int) -> str | None:
+    """Who annotated the record: a ``user`` or ``annotator`` name, or doccano's user id."""
+    for key in ANNOTATOR_KEYS:
+        value = record.get(key)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, (str, int)):
+            raise InputError(path, f"\"{key}\" is not a name or a user id", line)
+        name = str(value).strip()
+        if name:
+            return name
+    return None
 
 
 def _label_spans(value: Any, key: str, text: str, offsets: _Utf16 | None, path: str, line: int,
@@ -179,7 +195,7 @@ def _entity_spans(value: Any, text: str, offsets: _Utf16 | None, path: str,
 
 def _span(start: Any, end: Any, label: Any, text: str, offsets: _Utf16 | None, path: str,
           line: int) -> NativeSpan:
-    if not isinstance(label, str) or not label:
+    if not isinstance(label, str) or not label.strip():
         raise InputError(path, f"a span's label is not a non-empty string: {label!r}", line)
     if not _whole_number(start) or not _whole_number(end):
         raise InputError(path, f"offsets must be whole numbers, got {start!r}, {end!r}", line)

@@ -21,6 +21,7 @@ from typing import Any
 
 from ..core.errors import InputError
 from ..core.model import NewDocument
+from .interchange import LINK_OUTSIDE, json_error_reason, json_value_problem
 
 TEXT_SUFFIXES: frozenset[str] = frozenset({".txt"})
 MARKDOWN_SUFFIXES: frozenset[str] = frozenset({".md", ".markdown"})
@@ -44,18 +45,22 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 # --- finding files ---------------------------------------------------------------------------
 
 
-def iter_files(paths: Iterable[Path]) -> Iterator[Path | InputError]:
+def iter_files(paths: Iterable[Path], *,
+               report_links_outside: bool = False) -> Iterator[Path | InputError]:
     """The readable files among ``paths``, folders expanded recursively in sorted order.
 
     Problems with what the user named explicitly come back as :class:`InputError` items, so one
     bad path does not stop the others; inside folders, files the program cannot read are skipped.
+    A link inside a folder that leads out of it is never followed; with
+    ``report_links_outside`` it comes back as an :class:`InputError` too, so that the person
+    importing learns what was left out.
     """
     for path in paths:
         path = Path(path)
         if not path.exists():
             yield InputError(str(path), "no such file or folder")
         elif path.is_dir():
-            yield from _walk_folder(path, path.resolve())
+            yield from _walk_folder(path, path.resolve(), report_links_outside)
         elif not path.is_file():
             yield InputError(str(path), "not a regular file")
         elif not _is_supported(path):
@@ -64,7 +69,7 @@ def iter_files(paths: Iterable[Path]) -> Iterator[Path | InputError]:
             yield path
 
 
-def _walk_folder(folder: Path, root: Path) -> Iterator[Path | InputError]:
+def _walk_folder(folder: Path, root: Path, report_outside: bool) -> Iterator[Path | InputError]:
     try:
         entries = sorted(os.scandir(folder), key=lambda e: (e.name.casefold(), e.name))
     except OSError as error:
@@ -75,27 +80,29 @@ def _walk_folder(folder: Path, root: Path) -> Iterator[Path | InputError]:
             continue
         path = folder / entry.name
         if entry.is_symlink():
-            yield from _follow_link(path, root)
+            yield from _follow_link(path, root, report_outside)
         elif entry.is_dir(follow_symlinks=False):
-            yield from _walk_folder(path, root)
+            yield from _walk_folder(path, root, report_outside)
         elif entry.is_file(follow_symlinks=False) and _is_supported(path):
             yield path
 
 
-def _follow_link(link: Path, root: Path) -> Iterator[Path | InputError]:
+def _follow_link(link: Path, root: Path, report_outside: bool) -> Iterator[Path | InputError]:
     """A link inside the chosen folder is read only when it points to a file in that folder.
 
-    Links leading outside would import files the user did not choose; links to folders are
-    not descended, because their target inside the folder is walked anyway and a link to a
-    parent would loop forever.
+    Links leading outside (to a file or a folder) would import files the user did not choose;
+    links to folders are not descended, because their target inside the folder is walked
+    anyway and a link to a parent would loop forever.
     """
-    if not _is_supported(link):
-        return
     try:
         target = link.resolve()
     except (OSError, RuntimeError):  # a loop of links
         return
     if not target.is_relative_to(root):
+        if report_outside:
+            yield InputError(str(link), LINK_OUTSIDE)
+        return
+    if not _is_supported(link):
         return
     if not target.exists():
         yield InputError(str(link), "broken link: its target does not exist")
@@ -169,6 +176,8 @@ def _decode(data: bytes, encoding: str, path: str, offset: int = 0) -> str:
         where = error.start + offset
         byte = data[error.start]
         raise InputError(path, _undecodable_reason(encoding, byte, where)) from None
+    except UnicodeError as error:  # a codec that decodes nothing ("undefined")
+        raise InputError(path, f"cannot be read as {encoding} ({error})") from None
 
 
 def _undecodable_reason(encoding: str, byte: int, where: int) -> str:
@@ -316,6 +325,15 @@ class _VisibleText(HTMLParser):
     def text(self) -> str:
         return "".join(self._parts).strip("\n")
 
+    def finish(self) -> None:
+        """Close the parser. What the page leaves unfinished at its end (a comment, a tag or a
+        declaration with no closing ">") is dropped first: a browser shows none of it, and
+        Python's parser would go over it again once per character, for minutes on a page of
+        a few hundred kilobytes ("<!--" or "<a" repeated: CPython issue 135462)."""
+        if self.rawdata.startswith("<"):
+            self.rawdata = ""
+        self.close()
+
     # tags
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -446,8 +464,11 @@ class _VisibleText(HTMLParser):
 def _read_html(data: bytes, path: str) -> NewDocument:
     parser = _VisibleText()
     parser.feed(_decode_html(data, path))
-    parser.close()
-    return _document(parser.text(), path, title=_shorten(parser.title or ""))
+    parser.finish()
+    text, title = parser.text(), _shorten(parser.title or "")
+    _reject_lone_surrogates(text, path, None, "the page")
+    _reject_lone_surrogates(title, path, None, "its title")
+    return _document(text, path, title=title)
 
 
 def _decode_html(data: bytes, path: str) -> str:
@@ -466,14 +487,23 @@ def _decode_html(data: bytes, path: str) -> str:
     return _decode(data, encoding, path)
 
 
+_NOT_PAGE_ENCODINGS = frozenset(
+    {"utf-7", "unicode-escape", "raw-unicode-escape", "idna", "punycode", "undefined"})
+
+
 def _declared_charset(data: bytes) -> str:
     """The Python codec for a <meta> charset near the top of the page, else UTF-8."""
     match = _META_CHARSET.search(data[:4096])
     if match is None:
         return "utf-8"
     try:
-        name = codecs.lookup(match.group(1).decode("ascii")).name
+        info = codecs.lookup(match.group(1).decode("ascii"))
     except LookupError:
+        return "utf-8"
+    name = info.name
+    # Python's codecs also name transforms (base64, zlib, rot13) and decoders no browser
+    # takes for a page (UTF-7, Python's escapes): a page naming one is read as UTF-8.
+    if not getattr(info, "_is_text_encoding", True) or name in _NOT_PAGE_ENCODINGS:
         return "utf-8"
     # As browsers do: Latin-1 and ASCII labels mean windows-1252, and a UTF-16 label on a page
     # whose bytes were readable as ASCII cannot be true.
@@ -492,6 +522,8 @@ _NO_TEXT_LAYER = "has no text layer (a scanned PDF?); run OCR on it first"
 def _read_pdf(data: bytes, path: str) -> NewDocument:
     pages = _pdf_pages(data, path)
     text = "\n\n".join(page for page in pages if page.strip())
+    # A damaged font map can turn a glyph into half of a UTF-16 pair.
+    _reject_lone_surrogates(text, path, None, "its text")
     return _document(text, path, no_text=_NO_TEXT_LAYER)
 
 
@@ -619,6 +651,9 @@ def _record_document(raw: bytes, path: str, line: int) -> NewDocument:
     if not text.strip():
         raise InputError(path, '"text" is empty', line)
     _reject_lone_surrogates(text, path, line)
+    problem = json_value_problem(record, raw)
+    if problem:  # in the title or meta, stored as they are
+        raise InputError(path, problem, line)
     meta = _record_meta(record, path, line)
     return _document(
         text,
@@ -642,6 +677,8 @@ def _parse_record(raw: bytes, path: str, line: int) -> dict[str, Any]:
         raise InputError(path, _json_reason(error), line) from None
     except RecursionError:
         raise InputError(path, "not valid JSON: nested too deeply", line) from None
+    except ValueError as error:  # a number of too many digits
+        raise InputError(path, json_error_reason(error), line) from None
     if not isinstance(record, dict):
         raise InputError(path, f"the record is {_json_type(record)}, not a JSON object", line)
     return record
@@ -656,7 +693,8 @@ def _json_reason(error: json.JSONDecodeError) -> str:
     return reason
 
 
-def _reject_lone_surrogates(text: str, path: str, line: int) -> None:
+def _reject_lone_surrogates(text: str, path: str, line: int | None,
+                            what: str = '"text"') -> None:
     # JSON escapes such as "\ud800" can name half of a character pair; such text is not valid
     # Unicode and could not be stored or shown.
     try:
@@ -664,7 +702,7 @@ def _reject_lone_surrogates(text: str, path: str, line: int) -> None:
     except UnicodeEncodeError as error:
         raise InputError(
             path,
-            f'"text" holds an unpaired surrogate (\\u{ord(text[error.start]):04x}) '
+            f"{what} holds an unpaired surrogate (\\u{ord(text[error.start]):04x}) "
             f"at character {error.start}",
             line,
         ) from None

@@ -19,13 +19,17 @@ types (:class:`~unannotate.formats.native.NativeDocument` and its layers):
 
 from __future__ import annotations
 
+import json
 import re
+import sys
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from ..core.errors import InputError
 
 if TYPE_CHECKING:  # native.py imports this module for its own format spec
     from .native import NativeDocument
@@ -92,6 +96,107 @@ def span_cuts(document: NativeDocument) -> list[int]:
             cuts.append(span.start)
             cuts.append(span.end)
     return cuts
+
+
+# -- files in a chosen folder --------------------------------------------------------------
+
+LINK_OUTSIDE = "a link to outside the chosen folder: not read"
+
+
+def within(root: Path, path: Path) -> bool:
+    """Whether ``path``, found in the folder ``root`` (resolved), is still in it once every
+    link on the way is followed: a folder someone sent may hold a link to ``/etc/passwd``
+    or to the home folder, and what is imported may be exported and shared again."""
+    try:
+        return path.resolve().is_relative_to(root)
+    except (OSError, RuntimeError):  # a loop of links
+        return False
+
+
+# -- errors a person reads --------------------------------------------------------------------
+
+REASON_LENGTH = 400
+
+
+def shortened(error: InputError) -> InputError:
+    """``error`` with its reason cut to about :data:`REASON_LENGTH` characters: a reason
+    quotes what it found, and a hostile file can put megabytes in one token or line."""
+    reason = error.reason
+    if len(reason) <= REASON_LENGTH:
+        return error
+    head, tail = REASON_LENGTH * 2 // 3, REASON_LENGTH // 4
+    left_out = len(reason) - head - tail
+    return InputError(error.path, f"{reason[:head]}… ({left_out:,} characters left out) …"
+                                  f"{reason[-tail:]}", error.line)
+
+
+# -- JSON from files nobody checked ------------------------------------------------------------
+
+# Deeper values parse, but the code that stores and writes them again recurses (msgpack refuses
+# 512 levels, Python's own limit is near 1000): no annotation file needs more.
+MAX_JSON_DEPTH = 100
+# A JSON escape of half of a surrogate pair: paired, it is one character (an emoji written
+# as ASCII), alone it is none, and only a look at the decoded strings tells which.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE_ESCAPE_BYTES = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def json_error_reason(error: ValueError | RecursionError) -> str:
+    """What ``json.loads`` refused, in words: bad JSON, too deep, or a number too long."""
+    if isinstance(error, json.JSONDecodeError):
+        return f"not JSON ({error.msg}, column {error.colno})"
+    if isinstance(error, RecursionError):
+        return "not JSON (nested too deeply)"
+    if "digits" in str(error):  # Python refuses to read integers this long
+        return f"not JSON (a number of more than {sys.get_int_max_str_digits()} digits)"
+    return f"not JSON ({error})"
+
+
+def json_value_problem(value: Any, raw: str | bytes | None = None) -> str | None:
+    """Why a decoded JSON value cannot be kept though it parsed, or None: a string holding
+    half of a UTF-16 surrogate pair (a JSON escape such as ``"\\ud800"``, which no database
+    or file can hold as text), or nesting deeper than :data:`MAX_JSON_DEPTH`.
+
+    ``raw`` is the JSON text the value came from: only when it holds a surrogate escape or
+    more brackets than the depth allows is the value walked, so the common case costs two
+    scans in C. Without it (a value decoded from elsewhere) the value is always walked."""
+    if raw is None:
+        surrogates = deep = True
+    elif isinstance(raw, bytes):
+        surrogates = _SURROGATE_ESCAPE_BYTES.search(raw) is not None
+        deep = raw.count(b"[") + raw.count(b"{") > MAX_JSON_DEPTH
+    else:
+        surrogates = _SURROGATE_ESCAPE.search(raw) is not None
+        deep = raw.count("[") + raw.count("{") > MAX_JSON_DEPTH
+    if not surrogates and not deep:
+        return None
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, str):
+            lone = _unpaired(item) if surrogates else ""
+            if lone:
+                return f"a string holds an unpaired surrogate ({lone})"
+        elif isinstance(item, (dict, list, tuple)):
+            if depth >= MAX_JSON_DEPTH:
+                return f"nested deeper than {MAX_JSON_DEPTH} levels"
+            if isinstance(item, dict):
+                stack.extend((key, depth) for key in item)
+                stack.extend((v, depth + 1) for v in item.values())
+            else:
+                stack.extend((v, depth + 1) for v in item)
+    return None
+
+
+def _unpaired(text: str) -> str:
+    """The first lone surrogate of ``text`` as a JSON escape, or ""."""
+    if text.isascii():
+        return ""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        return f"\\u{ord(text[error.start]):04x}"
+    return ""
 
 
 Reader = Callable[[Path, FormatReport], Iterator["NativeDocument"]]

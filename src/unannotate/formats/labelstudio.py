@@ -38,7 +38,7 @@ from xml.sax.saxutils import quoteattr
 from ..core.errors import InputError, OffsetError
 from ..core.model import check_bounds
 from .atomic import atomic_write
-from .interchange import FormatReport, FormatSpec
+from .interchange import FormatReport, FormatSpec, json_error_reason, json_value_problem
 from .native import NativeDocument, NativeLayer, NativeSpan
 
 CLAIM_LABEL = "CLAIM"
@@ -127,6 +127,11 @@ def _json_values(text: str, path: str) -> Iterator[tuple[int, Any]]:
         except json.JSONDecodeError as error:
             reason = f"not JSON ({error.msg}, column {error.colno}) in the value from line {line}"
             raise InputError(path, reason, error.lineno) from None
+        except (ValueError, RecursionError) as error:
+            raise InputError(path, json_error_reason(error), line) from None
+        problem = json_value_problem(value, text[position:end])
+        if problem:
+            raise InputError(path, problem, line)
         yield line, value
         position = _skip_space(text, end)
         if in_array:
@@ -383,7 +388,7 @@ def _annotator(value: Any) -> str | None:
         value = value.get("id")
     if _whole_number(value):
         return f"ls-{value}"
-    if isinstance(value, str) and value:
+    if isinstance(value, str) and value.strip():
         return value
     return None
 
@@ -403,7 +408,8 @@ def _spans(results: list[Any], default_score: Any, state: str, text: str, offset
         if not isinstance(value, dict):
             raise place.error("a \"labels\" result has no \"value\" object")
         labels = value.get("labels")
-        if not isinstance(labels, list) or not all(isinstance(x, str) and x for x in labels):
+        if not isinstance(labels, list) or not all(isinstance(x, str) and x.strip()
+                                                   for x in labels):
             raise place.error("a region's \"labels\" is not a list of label names")
         try:
             start, end = _locate(text, offsets, value, quotes)
@@ -420,7 +426,10 @@ def _spans(results: list[Any], default_score: Any, state: str, text: str, offset
 def _score(own: Any, default: Any) -> float | None:
     for value in (own, default):
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return float(value)
+            try:
+                return float(value)
+            except OverflowError:  # an integer beyond any float is no score either
+                continue
     return None
 
 

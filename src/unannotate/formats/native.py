@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import IO, Any, Protocol
 
 from ..core.errors import InputError, OffsetError
-from ..core.model import check_offsets, text_sha256
+from ..core.model import LayerKind, SpanState, check_offsets, text_sha256
 from .atomic import atomic_write
-from .interchange import FormatReport, FormatSpec
+from .interchange import FormatReport, FormatSpec, json_error_reason, json_value_problem
 
 FORMAT_NAME = "unannotate"
 FORMAT_VERSION = 1
@@ -269,23 +269,65 @@ def _span_from(data: Any, text: str, path: str, line: int) -> NativeSpan:
         start, end, label = data["start"], data["end"], data["label"]
     except KeyError as missing:
         raise InputError(path, f"a span has no {missing.args[0]!r}", line) from None
-    if not isinstance(label, str) or not label:
+    if not isinstance(label, str) or not label.strip():
         raise InputError(path, "a span's label is not a non-empty string", line)
     try:
         piece = check_offsets(text, start, end, data.get("text"))
     except OffsetError as error:
         raise InputError(path, str(error), line) from None
+    state = data.get("state", SpanState.ACCEPTED.value)
+    if state not in _STATES:
+        raise InputError(path, f"a span's state is {state!r}, not one of {', '.join(_STATES)}",
+                         line)
     score = data.get("score")
+    try:
+        score = float(score) if isinstance(score, (int, float)) else None
+    except OverflowError:  # an integer beyond any float
+        raise InputError(path, f"a span's score {score} is not a number it can keep", line) \
+            from None
     return NativeSpan(
         start=start,
         end=end,
         label=label,
         text=piece,
-        state=str(data.get("state", "accepted")),
+        state=state,
         id=data.get("id"),
-        score=float(score) if isinstance(score, (int, float)) else None,
+        score=score,
         reason=str(data.get("reason", "")),
         source=data.get("source") if isinstance(data.get("source"), dict) else None,
+    )
+
+
+_STATES = tuple(state.value for state in SpanState)
+_KINDS = tuple(kind.value for kind in LayerKind)
+_NAMES = ("annotator", "suggester", "pipeline", "pipeline_version", "status")
+
+
+def _list(owner: dict[str, Any], key: str, path: str, line: int) -> list[Any]:
+    value = owner.get(key, [])
+    if not isinstance(value, list):
+        raise InputError(path, f"\"{key}\" is not a list", line)
+    return value
+
+
+def _layer_from(raw: Any, text: str, path: str, line: int) -> NativeLayer:
+    if not isinstance(raw, dict) or not isinstance(raw.get("name"), str):
+        raise InputError(path, "a layer is not an object with a \"name\"", line)
+    kind = raw.get("kind", LayerKind.ANNOTATOR.value)
+    if kind not in _KINDS:
+        raise InputError(path, f"a layer's kind is {kind!r}, not one of {', '.join(_KINDS)}",
+                         line)
+    names: dict[str, str | None] = {}
+    for key in _NAMES:
+        value = raw.get(key)
+        if value is not None and not isinstance(value, str):
+            raise InputError(path, f"a layer's \"{key}\" is not a string", line)
+        # An empty name names nobody: the importer's --annotator fills it in.
+        names[key] = value if value is None or value.strip() else None
+    return NativeLayer(
+        name=raw["name"], kind=kind, **names,
+        entities=[_span_from(s, text, path, line) for s in _list(raw, "entities", path, line)],
+        claims=[_span_from(s, text, path, line) for s in _list(raw, "claims", path, line)],
     )
 
 
@@ -306,23 +348,7 @@ def parse_record(data: Any, path: str, line: int) -> NativeDocument:
     meta = data.get("meta", {})
     if not isinstance(meta, dict):
         raise InputError(path, "\"meta\" is not an object", line)
-    layers = []
-    for raw in data.get("layers", []):
-        if not isinstance(raw, dict) or not isinstance(raw.get("name"), str):
-            raise InputError(path, "a layer is not an object with a \"name\"", line)
-        layers.append(
-            NativeLayer(
-                name=raw["name"],
-                kind=str(raw.get("kind", "annotator")),
-                annotator=raw.get("annotator"),
-                suggester=raw.get("suggester"),
-                pipeline=raw.get("pipeline"),
-                pipeline_version=raw.get("pipeline_version"),
-                status=raw.get("status"),
-                entities=[_span_from(s, text, path, line) for s in raw.get("entities", [])],
-                claims=[_span_from(s, text, path, line) for s in raw.get("claims", [])],
-            )
-        )
+    layers = [_layer_from(raw, text, path, line) for raw in _list(data, "layers", path, line)]
     return NativeDocument(
         text=text,
         title=str(data.get("title", "")),
@@ -344,8 +370,11 @@ def read_native(path: str | Path) -> Iterator[NativeDocument]:
                 data = json.loads(raw.decode("utf-8"))
             except UnicodeDecodeError as error:
                 raise InputError(name, f"not UTF-8 ({error.reason})", number) from None
-            except json.JSONDecodeError as error:
-                raise InputError(name, f"not JSON ({error.msg}, column {error.colno})", number) from None
+            except (ValueError, RecursionError) as error:
+                raise InputError(name, json_error_reason(error), number) from None
+            problem = json_value_problem(data, raw)
+            if problem:
+                raise InputError(name, problem, number)
             yield parse_record(data, name, number)
 
 

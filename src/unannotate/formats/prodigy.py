@@ -39,7 +39,14 @@ import murmurhash
 from ..core.errors import InputError, OffsetError
 from ..core.model import check_offsets
 from .atomic import atomic_write
-from .interchange import FormatReport, FormatSpec, span_cuts, token_offsets
+from .interchange import (
+    FormatReport,
+    FormatSpec,
+    json_error_reason,
+    json_value_problem,
+    span_cuts,
+    token_offsets,
+)
 from .native import NativeDocument, NativeLayer, NativeSpan
 
 ANSWERS = ("accept", "reject", "ignore")
@@ -157,12 +164,13 @@ def _parse(raw: bytes, line: _Line) -> dict[str, Any]:
     except UnicodeDecodeError as error:
         reason = f"not UTF-8 (invalid byte at byte {error.start + 1} of the line)"
         raise line.error(reason) from None
-    except json.JSONDecodeError as error:
-        raise line.error(f"not JSON ({error.msg}, column {error.colno})") from None
-    except RecursionError:
-        raise line.error("not JSON (nested too deeply)") from None
+    except (ValueError, RecursionError) as error:
+        raise line.error(json_error_reason(error)) from None
     if not isinstance(record, dict):
         raise line.error("the record is not a JSON object")
+    problem = json_value_problem(record, raw)
+    if problem:
+        raise line.error(problem)
     return record
 
 
@@ -170,7 +178,6 @@ def _document(record: dict[str, Any], line: _Line) -> NativeDocument:
     text = record.get("text")
     if not isinstance(text, str):
         raise line.error('the record has no "text" string')
-    _reject_lone_surrogates(text, line)
     meta = _meta(record, line)
     tokens = _list(record, "tokens", line)
     answer = _answer(record, line)
@@ -181,15 +188,6 @@ def _document(record: dict[str, Any], line: _Line) -> NativeDocument:
     else:
         layers = _manual_layers(record, text, tokens, answer, line)
     return NativeDocument(text=text, title=_title(meta), meta=meta, layers=layers)
-
-
-def _reject_lone_surrogates(text: str, line: _Line) -> None:
-    # A JSON escape such as "\ud800" can name half of a character pair: not text to store.
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError as error:
-        reason = f'"text" holds an unpaired surrogate at character {error.start}'
-        raise line.error(reason) from None
 
 
 def _meta(record: dict[str, Any], line: _Line) -> dict[str, Any]:
@@ -254,7 +252,7 @@ def session_annotator(identifier: str, dataset: str | None = None) -> str | None
         name = identifier[len(dataset) + 1:]
     else:
         name = identifier.partition("-")[2] or identifier
-    if not name or _UNNAMED.fullmatch(name) or _UNNAMED.fullmatch(identifier):
+    if not name.strip() or _UNNAMED.fullmatch(name) or _UNNAMED.fullmatch(identifier):
         return None
     return name
 
@@ -368,7 +366,7 @@ def _span(data: Any, text: str, tokens: list[Any] | None, state: str, line: _Lin
     if not isinstance(data, dict):
         raise line.error("a span is not a JSON object")
     label = data.get("label")
-    if not isinstance(label, str) or not label:
+    if not isinstance(label, str) or not label.strip():
         raise line.error('a span has no "label" string')
     start, end, quoted = data.get("start"), data.get("end"), data.get("text")
     try:
@@ -415,7 +413,10 @@ def _score(value: Any, line: _Line) -> float | None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise line.error(f'"score" is {value!r}, not a number')
-    return float(value)
+    try:
+        return float(value)
+    except OverflowError:  # an integer beyond any float
+        raise line.error(f'"score" is {value}, not a number it can keep') from None
 
 
 def _span_name(start: Any, end: Any, label: str) -> str:

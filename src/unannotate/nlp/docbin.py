@@ -596,7 +596,7 @@ def _native_spans(spans: Iterable[Span], text: str, path: str, number: int,
     kept = []
     for span in spans:
         what = f"span {span.start_char}-{span.end_char} {span.label_}"
-        if not span.label_ or span.start_char == span.end_char:
+        if not span.label_.strip() or span.start_char == span.end_char:
             report.drop(where, what, "a span needs a label and at least one character")
             continue
         try:

@@ -49,6 +49,22 @@ def apply_palette(dark: bool) -> None:
     app.setPalette(palette)
 
 
+def ask_server_password(place: str) -> str | None:
+    """A team server's password, asked in a dialog (never stored unless the keyring is)."""
+    from PySide6.QtWidgets import QLabel, QLineEdit
+
+    application()
+    dialog = QInputDialog()
+    dialog.setWindowTitle("Team server")
+    dialog.setLabelText(f"Password for {place}:")
+    dialog.setTextEchoMode(QLineEdit.EchoMode.Password)
+    for label in dialog.findChildren(QLabel):  # the place comes from a URL: shown as text
+        label.setTextFormat(Qt.TextFormat.PlainText)
+    if dialog.exec() != QInputDialog.DialogCode.Accepted:
+        return None
+    return dialog.textValue() or None
+
+
 def ask_annotator(preferences: Preferences) -> str | None:
     name, ok = QInputDialog.getText(None, "Welcome to unannotate",
                                     "Your name as a reviewer (it marks your decisions):")
@@ -78,8 +94,16 @@ def open_window(project: Project, annotator: str | None, *, auto_suggest: bool =
     return window
 
 
+def use_password_dialog() -> None:
+    """From now on, a server project opened by the window asks its password in a dialog."""
+    from ..storage.database import set_password_prompt
+
+    set_password_prompt(ask_server_password)
+
+
 def run(project: Project, annotator: str | None) -> int:
     app = application()
+    use_password_dialog()
     window = open_window(project, annotator)
     if window is None:
         return 1

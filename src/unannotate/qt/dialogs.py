@@ -240,7 +240,7 @@ class ReviewSetupDialog(QDialog):
         self.boxes: dict[str, QCheckBox] = {}
         form = QFormLayout()
         for name in annotators:
-            box = QCheckBox(name)
+            box = QCheckBox(name.replace("&", "&&"))  # "&" is a shortcut mark otherwise
             box.setChecked(True)
             box.toggled.connect(self._check)
             self.boxes[name] = box

@@ -209,6 +209,7 @@ class MainWindow(QMainWindow):
         splitter.setSizes([320, 760, 440])
         self.setCentralWidget(splitter)
         self.progress_label = QLabel()
+        self.progress_label.setTextFormat(Qt.TextFormat.PlainText)  # holds the reviewer's name
         self.statusBar().addPermanentWidget(self.progress_label)
 
     @staticmethod
@@ -267,7 +268,7 @@ class MainWindow(QMainWindow):
         for location in self.preferences.recent_projects:
             if location == current:
                 continue
-            action = self.recent_menu.addAction(location)
+            action = self.recent_menu.addAction(location.replace("&", "&&"))
             action.triggered.connect(lambda _checked=False, p=location: self._switch_project(p))
         self.recent_menu.setEnabled(not self.recent_menu.isEmpty())
 
@@ -308,7 +309,13 @@ class MainWindow(QMainWindow):
 
     def show_error(self, message: str) -> None:
         self.statusBar().showMessage(message, 10000)
-        QMessageBox.warning(self, "unannotate", message)
+        self._warn("unannotate", message)
+
+    def _warn(self, title: str, message: str) -> None:
+        """A warning whose text (file names, file contents, names) is shown as text."""
+        box = QMessageBox(QMessageBox.Icon.Warning, title, message, parent=self)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.exec()
 
     def show_storage_error(self, error: StorageError) -> None:
         """A decision the project could not store: the window still shows the state before it
@@ -1076,7 +1083,7 @@ class MainWindow(QMainWindow):
         try:
             review = Review(self.project, self.reviewer.annotator, layers)
         except UnannotateError as error:
-            QMessageBox.warning(self, "Review", str(error))
+            self._warn("Review", str(error))
             return
         self.review_window = ReviewWindow(review, on_close=self.reload_documents)
         self.review_window.show()

@@ -12,6 +12,8 @@ one are read; every place, the panel and the status right after that paint.
 
 from __future__ import annotations
 
+import html
+
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from itertools import combinations
@@ -283,7 +285,7 @@ class ReviewWindow(QMainWindow):
                                     doc.review_status.value.replace("_", " "),
                                     str(doc.open_disagreements)])
             item.setData(0, Qt.ItemDataRole.UserRole, doc.id)
-            item.setToolTip(0, doc.title)
+            item.setToolTip(0, f"<p>{html.escape(doc.title)}</p>")  # shown as text
             self.documents.addTopLevelItem(item)
             if doc.id == self.document_id:
                 self.documents.setCurrentItem(item)

@@ -13,6 +13,7 @@ from ..core.errors import InputError
 from ..core.language import guess_language
 from ..core.model import NewDocument
 from ..formats.documents import iter_files, read_documents
+from ..formats.interchange import shortened
 from ..storage.schema import DocumentRow, EventRow
 from .project import Project
 
@@ -127,17 +128,18 @@ def import_paths(
                     )
                 )
         except InputError as error:
-            report.rejected.append(error)
+            report.rejected.append(shortened(error))
             continue
         except (OSError, UnicodeError, ValueError) as error:
-            report.rejected.append(InputError(str(item), f"could not be read: {error}"))
+            report.rejected.append(shortened(InputError(str(item), f"could not be read: {error}")))
             continue
         outcome.skipped = len(skipped)
-        report.skipped.extend(skipped)
+        report.skipped.extend(shortened(error) for error in skipped)
         report.files.append(outcome)
     return report
 
 
 def list_files(paths: Iterable[str | Path]) -> list[Path | InputError]:
-    """The files an import of ``paths`` would read, and the paths it cannot."""
-    return list(iter_files(Path(p) for p in paths))
+    """The files an import of ``paths`` would read, and the paths it cannot (links that
+    lead out of a chosen folder among them: never read, and said)."""
+    return list(iter_files((Path(p) for p in paths), report_links_outside=True))

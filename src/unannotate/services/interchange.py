@@ -25,7 +25,7 @@ from ..core.language import guess_language
 from ..core.model import DocumentStatus, Label, LabelKind, LayerKind, SpanState
 from ..formats import brat, conll, doccano, labelstudio, native, prodigy
 from ..formats.atomic import atomic_write
-from ..formats.interchange import FormatReport, FormatSpec
+from ..formats.interchange import FormatReport, FormatSpec, shortened
 from ..formats.native import NativeDocument, NativeLayer, NativeSpan
 from ..nlp import docbin
 from ..storage.bulk import insert_rows
@@ -172,9 +172,12 @@ def import_annotations(
     if spec.reader is None:
         raise InterchangeError(f"{spec.title} cannot be read")
     report = AnnotationImportReport(str(path), spec.name)
-    documents = _read_all(spec, path, report, dict(options or {}), skip_invalid)
-    store_documents(project, documents, report, annotator=annotator, language=language,
-                    on_documents=on_documents, match_only=match_only)
+    try:
+        documents = _read_all(spec, path, report, dict(options or {}), skip_invalid)
+        store_documents(project, documents, report, annotator=annotator, language=language,
+                        on_documents=on_documents, match_only=match_only)
+    except InputError as error:
+        raise shortened(error) from None
     return report
 
 
@@ -257,14 +260,14 @@ def _read_all(spec: FormatSpec, path: Path, report: AnnotationImportReport,
                     raise InputError(str(path), error.reason, error.line) from None
                 # A blank line in its place: the reader skips it, later line numbers hold.
                 lines[error.line - 1] = b""
-                report.skipped.append(InputError(str(path), error.reason, error.line))
+                report.skipped.append(shortened(InputError(str(path), error.reason, error.line)))
 
 
 def _one_object_a_line(lines: list[bytes]) -> bool:
     first = next((line for line in lines if line.strip()), b"")
     try:
         return isinstance(json.loads(first), dict)
-    except ValueError:
+    except (ValueError, RecursionError):  # the reader says what is wrong with it
         return False
 
 
@@ -273,6 +276,8 @@ def _check_annotators(documents: list[NativeDocument], context: _Context
     """Whose layers the annotations go to, known before anything is written."""
     named = {layer.annotator for d in documents for layer in d.layers
              if layer.kind == LayerKind.ANNOTATOR.value and layer.annotator}
+    if any(not isinstance(name, str) or not name.strip() for name in named):
+        raise InputError(context.report.path, "an annotator's name is empty or not text")
     unnamed = any(layer.kind == LayerKind.ANNOTATOR.value and not layer.annotator
                   for d in documents for layer in d.layers)
     if context.annotator:
@@ -512,8 +517,8 @@ def export_annotations(project: Project, out: str | Path, *, fmt: str, layer: st
         if not annotators:
             raise InterchangeError("no annotator has annotations to export")
         out.mkdir(parents=True, exist_ok=True)
-        return [_export_one(project, out / f"{_file_name(name)}.jsonl", spec, name, only_done,
-                            options) for name in annotators]
+        return [_export_one(project, out / f"{file}.jsonl", spec, name, only_done, options)
+                for name, file in zip(annotators, _file_names(annotators), strict=True)]
     if layer is None and spec.name != "jsonl":
         annotators = choices[2:]
         if len(annotators) != 1:
@@ -526,6 +531,21 @@ def export_annotations(project: Project, out: str | Path, *, fmt: str, layer: st
 def _file_name(name: str) -> str:
     safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in name).strip("._")
     return safe or "annotator"
+
+
+def _file_names(names: list[str]) -> list[str]:
+    """A file name for each person, safe (no folder, no "..") and unique without regard to
+    case: "a/b" and "a_b" would both be "a_b", and one export would overwrite the other."""
+    taken: set[str] = set()
+    files = []
+    for name in names:
+        file = candidate = _file_name(name)
+        number = 2
+        while candidate.casefold() in taken:
+            candidate, number = f"{file}-{number}", number + 1
+        taken.add(candidate.casefold())
+        files.append(candidate)
+    return files
 
 
 def _export_one(project: Project, out: Path, spec: FormatSpec, layer: str | None,

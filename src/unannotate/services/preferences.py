@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ..formats.atomic import atomic_write
+from ..storage.database import without_password
 
 SETTINGS_ENV = "UNANNOTATE_SETTINGS"
 VERSION = 1
@@ -52,6 +53,9 @@ class Preferences:
         except TypeError:
             return cls()
         prefs.version = VERSION
+        # A server URL with a password kept by an older version is forgotten on the next save.
+        prefs.recent_projects = list(dict.fromkeys(
+            without_password(p) for p in prefs.recent_projects if isinstance(p, str)))
         return prefs
 
     def save(self, path: Path | None = None) -> None:
@@ -59,5 +63,7 @@ class Preferences:
             json.dump(asdict(self), handle, ensure_ascii=False, indent=2)
 
     def remember_project(self, location: str) -> None:
+        # A server's password is never written to the settings file (the keyring keeps it).
+        location = without_password(location)
         self.recent_projects = [location, *(p for p in self.recent_projects if p != location)]
         del self.recent_projects[MAX_RECENT:]

@@ -8,11 +8,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from ..core.model import Label, LabelKind, LayerKind
 from ..resources import resource
-from ..storage.database import Database, open_database
+from ..storage.database import Database, PasswordPrompt, open_database, without_password
 from ..storage.schema import AnnotatorRow, LabelRow, LayerRow, ProjectRow
 
 
@@ -40,10 +41,10 @@ class Project:
 
     @property
     def location(self) -> str:
+        """Where the project is, as it may be shown and kept: its file, or its server's URL
+        without a password (opening it again asks the keyring, libpq or the person)."""
         path = self.db.path
-        return str(path) if path is not None else self.db.engine.url.render_as_string(
-            hide_password=True
-        )
+        return str(path) if path is not None else without_password(self.db.url)
 
     def close(self) -> None:
         self.db.close()
@@ -126,14 +127,19 @@ class Project:
                              annotator_id=annotator_id)
 
 def open_project(project: str | os.PathLike[str] | Path | None = None, *,
-                 create: bool = True) -> Project:
+                 create: bool = True, ask_password: PasswordPrompt | None = None,
+                 remember_password: bool = False) -> Project:
     """Open the project (``--project``, ``$UNANNOTATE_PROJECT`` or the default file),
-    creating it with the default label scheme when it is new."""
-    db = open_database(project, create=create)
+    creating it with the default label scheme when it is new. A server's password, when
+    none is given or stored, is asked through ``ask_password`` (the CLI's prompt, the
+    window's dialog); ``remember_password`` keeps one that worked in the system keyring."""
+    db = open_database(project, create=create, ask_password=ask_password,
+                       remember_password=remember_password)
     opened = Project(db)
     with db.session() as session:
         if session.scalar(select(ProjectRow.id).limit(1)) is None:
-            location = db.path.stem if db.path is not None else "project"
+            # A file's name, or the server database's.
+            location = db.path.stem if db.path is not None else make_url(db.url).database or ""
             session.add(ProjectRow(name=location.split(".")[0] or "project", settings={}))
             opened.ensure_labels(session, default_labels())
     return opened

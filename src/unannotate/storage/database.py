@@ -217,6 +217,10 @@ def plain_storage_error(error: DBAPIError, where: str) -> StorageError | None:
         if state == _PG_READ_ONLY:
             return ReadOnlyProjectError(f"the project is read-only: {where} accepts no "
                                         "changes; nothing was changed")
+        if state == "55P03":  # lock_not_available: another writer held the project too long
+            return ProjectBusyError(
+                f"the project is busy: another writer kept {where} for over "
+                f"{BUSY_TIMEOUT_MS // 1000} s; nothing was changed. Try again")
         return None
     name = getattr(orig, "sqlite_errorname", str(code))
     primary = code & 0xFF
@@ -267,8 +271,7 @@ class Database:
     def where(self) -> str:
         """The project as named in messages: its file, or its URL without the password."""
         path = self.path
-        return str(path) if path is not None else self.engine.url.render_as_string(
-            hide_password=True)
+        return str(path) if path is not None else without_password(self.url)
 
     @contextmanager
     def session(self, *, write: bool = True) -> Iterator[Session]:
@@ -311,6 +314,16 @@ class Database:
         self.engine.dispose()
 
 
+_default_prompt: PasswordPrompt | None = None
+
+
+def set_password_prompt(prompt: PasswordPrompt | None) -> None:
+    """How this process asks for a server's password when a caller gives no way to: the
+    command line's terminal prompt, or the window's dialog."""
+    global _default_prompt
+    _default_prompt = prompt
+
+
 def open_database(project: str | os.PathLike[str] | None, *, create: bool = True,
                   ask_password: PasswordPrompt | None = None,
                   remember_password: bool = False) -> Database:
@@ -329,7 +342,8 @@ def open_database(project: str | os.PathLike[str] | None, *, create: bool = True
             if handle.read(16) != b"SQLite format 3\x00":
                 raise StorageError(f"{path}: not a project file (not an SQLite database)")
     if is_postgresql(url):
-        engine = connect_server(url, ask_password, remember=remember_password)
+        engine = connect_server(url, ask_password or _default_prompt,
+                                remember=remember_password)
         shown = _strip_password(make_url(url)).render_as_string(hide_password=False)
     else:
         engine = make_engine(url)
