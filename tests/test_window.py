@@ -419,3 +419,17 @@ def test_recent_projects_in_the_file_menu(qtbot, window_factory, seeded, tmp_pat
     titles = [a.text() for a in window.recent_menu.actions()]
     assert titles == [str(tmp_path / "other.db"), str(tmp_path / "older.db")]
     assert window.recent_menu.isEnabled()
+
+
+def test_open_team_project_refuses_what_is_not_a_server_url(qtbot, window_factory, seeded,  # type: ignore[no-untyped-def]
+                                                            monkeypatch) -> None:
+    window = window_factory()
+    shown: list[str] = []
+    monkeypatch.setattr(window, "show_error", shown.append)
+    switched: list[str] = []
+    monkeypatch.setattr(window, "_switch_project", switched.append)
+    window.open_server_project("/home/ana/project.db")
+    assert switched == [] and "not a server project URL" in shown[0]
+    window.open_server_project("postgresql://ana@db.example.org/team")
+    assert switched == ["postgresql://ana@db.example.org/team"]
+    assert "file.open_server" in window.qactions

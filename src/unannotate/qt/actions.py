@@ -31,6 +31,8 @@ def _label_actions() -> list[ActionSpec]:
 ACTIONS: list[ActionSpec] = [
     ActionSpec("file.new", "New project…", ("Ctrl+Shift+N",), "new_project", None, "File"),
     ActionSpec("file.open", "Open project…", ("Ctrl+O",), "open_project", None, "File"),
+    ActionSpec("file.open_server", "Open team project on a server…", ("Ctrl+Shift+O",),
+               "open_server_project", None, "File"),
     ActionSpec("file.import", "Import documents…", ("Ctrl+I",), "import_documents", None, "File"),
     ActionSpec("file.export", "Export…", ("Ctrl+E",), "export_project", None, "File"),
     ActionSpec("file.bring_in", "Bring in a colleague's work…", ("Ctrl+Shift+I",),

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QMainWindow,
@@ -899,6 +900,26 @@ class MainWindow(QMainWindow):
                                               "unannotate projects (*.db);;All files (*)")
         if path:
             self._switch_project(path)
+
+    def open_server_project(self, url: str | None = None) -> None:
+        """A project on a PostgreSQL server: its URL, without the password (asked, or taken
+        from the keyring or a pgpass file; never stored)."""
+        if url is None:
+            dialog = QInputDialog(self)
+            dialog.setWindowTitle("Open team project")
+            dialog.setLabelText("Server project URL (postgresql://user@host:port/database):")
+            for label in dialog.findChildren(QLabel):
+                label.setTextFormat(Qt.TextFormat.PlainText)
+            if dialog.exec() != QDialog.DialogCode.Accepted:
+                return
+            url = dialog.textValue().strip()
+        if not url.startswith(("postgresql://", "postgres://", "postgresql+psycopg://")):
+            self.show_error(f"not a server project URL: {url!r} (it starts with postgresql://)")
+            return
+        from .app import use_password_dialog
+
+        use_password_dialog()
+        self._switch_project(url)
 
     def _switch_project(self, location: str) -> None:
         from ..services.project import open_project
