@@ -463,8 +463,12 @@ class _VisibleText(HTMLParser):
 
 def _read_html(data: bytes, path: str) -> NewDocument:
     parser = _VisibleText()
-    parser.feed(_decode_html(data, path))
-    parser.finish()
+    try:
+        parser.feed(_decode_html(data, path))
+        parser.finish()
+    except AssertionError as error:  # html.parser's way of refusing a broken declaration
+        raise InputError(path, f"markup the HTML parser cannot read ({str(error)[:80]})") \
+            from None
     text, title = parser.text(), _shorten(parser.title or "")
     _reject_lone_surrogates(text, path, None, "the page")
     _reject_lone_surrogates(title, path, None, "its title")
