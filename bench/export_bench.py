@@ -70,6 +70,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from machine import cpu_model  # a sibling module of the benchmarks
 from import_bench import _BODIES, _MONTHS, _PEOPLE, _PLACES, make_text  # same vocabulary
 
 TARGET_RATIO = 0.5
@@ -370,16 +371,6 @@ def profile(database: Path, folder: Path, formats: tuple[str, ...]) -> None:
 
 
 # --- main ------------------------------------------------------------------------------------
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.lower().startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
 
 
 def main() -> None:
