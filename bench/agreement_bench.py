@@ -72,7 +72,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from import_bench import _BODIES, _MONTHS, _PEOPLE, _PLACES, _TOPICS, make_text
+from export_bench import _phrases as export_phrases  # the same vocabulary and labels
+from import_bench import _TOPICS, make_text
 from machine import cpu_model  # a sibling module of the benchmarks
 from open_document_bench import (
     SMALL_TEXT,
@@ -103,15 +104,8 @@ REVIEW_REPEAT = 5
 
 
 def _phrases() -> dict[str, str]:
-    labels: dict[str, str] = {}
-    for person in _PEOPLE:
-        labels[person] = "PERSON"
-    for body in _BODIES:
-        labels[body.removeprefix("the ")] = "ORG"
-    for place in _PLACES:
-        labels[place.removeprefix("the ")] = "LOC" if place.startswith("the ") else "GPE"
-    for month in _MONTHS:
-        labels[month] = "DATE"
+    """The export benchmark's phrases and labels, and the topics as events."""
+    labels = export_phrases()
     for topic in _TOPICS:
         labels[topic.removeprefix("the ").removeprefix("a ")] = "EVENT"
     return labels
