@@ -71,7 +71,8 @@ def baseline(folder: Path, decisions: int) -> list[float]:
             "label_id INTEGER NOT NULL, state VARCHAR(16) NOT NULL, score FLOAT, "
             "reason TEXT NOT NULL, source_id INTEGER, version INTEGER NOT NULL, "
             "created_at DATETIME NOT NULL, updated_at DATETIME NOT NULL)")
-        conn.execute("CREATE INDEX ix_spans_document_layer ON spans (document_id, layer_id)")
+        conn.execute("CREATE INDEX ix_spans_document_layer_start ON spans "
+                     "(document_id, layer_id, start)")
         conn.execute("CREATE INDEX ix_spans_source ON spans (source_id)")
         times = []
         for n in range(decisions):

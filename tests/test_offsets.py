@@ -23,13 +23,30 @@ def _qt_doc_position(text: str, index: int) -> int:
 @given(st.text(alphabet=st.sampled_from(list("ab \r\n\t🌍😀é\u0301\u200b𝔸")), max_size=60))
 @settings(max_examples=300)
 def test_to_qt_matches_the_reference_and_round_trips(text: str) -> None:
-    positions = QtPositions(text)
-    for index in range(len(text) + 1):
-        if index and text[index - 1 : index + 1] == "\r\n":
-            continue  # between CR and LF is no position in Qt
-        q = positions.to_qt(index)
-        assert q == _qt_doc_position(text, index)
-        assert positions.from_qt(q) == index
+    for chunk in (1, 7, 100_000):  # astral characters found a few at a time, or all at once
+        positions = QtPositions(text, chunk=chunk)
+        for index in range(len(text) + 1):
+            if index and text[index - 1 : index + 1] == "\r\n":
+                continue  # between CR and LF is no position in Qt
+            q = positions.to_qt(index)
+            assert q == _qt_doc_position(text, index)
+            assert positions.from_qt(q) == index
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab\r\n🌍é")), max_size=40), st.data())
+@settings(max_examples=200)
+def test_conversions_in_any_order_give_the_same_positions(text: str, data) -> None:  # type: ignore[no-untyped-def]
+    """The search for astral characters goes as far as each conversion needs: asked in any
+    order (far first, then near, Qt positions first), the answers are those of a full search."""
+    full = QtPositions(text, chunk=len(text) + 1)
+    lazy = QtPositions(text, chunk=3)
+    for _ in range(10):
+        if data.draw(st.booleans()):
+            index = data.draw(st.integers(0, len(text)))
+            assert lazy.to_qt(index) == full.to_qt(index)
+        else:
+            position = data.draw(st.integers(0, full.to_qt(len(text))))
+            assert lazy.from_qt(position) == full.from_qt(position)
 
 
 def test_against_a_real_qt_document() -> None:

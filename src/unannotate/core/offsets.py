@@ -17,15 +17,29 @@ _CRLF = re.compile("\r\n")
 _BLOCK_BREAK = re.compile("\r\n|[\r\n\u2029]")
 
 
-class QtPositions:
-    """Convert code-point offsets of ``text`` to and from QTextDocument positions."""
+SCAN_CHUNK = 16_384  # code points searched for astral characters at a time
 
-    def __init__(self, text: str) -> None:
+
+class QtPositions:
+    """Convert code-point offsets of ``text`` to and from QTextDocument positions.
+
+    Astral characters are found as far into the text as a conversion needs (a chunk at a
+    time): a long text opened at its top costs a screenful, not a search of every character,
+    before it is shown."""
+
+    def __init__(self, text: str, *, chunk: int = SCAN_CHUNK) -> None:
         self.text = text
-        # Sorted code-point indices of astral characters (+1 position each after them) and of
-        # the "\n" of each CRLF pair (-1 position each after them).
-        self._astral = [m.start() for m in _ASTRAL.finditer(text)]
+        self._chunk = max(chunk, 1)
+        # Sorted code-point indices of astral characters (+1 position each after them), as
+        # far as ``_scanned``, and of the "\n" of each CRLF pair (-1 position each after them).
+        self._astral: list[int] = []
+        self._scanned = len(text) if text.isascii() else 0
         self._crlf = [m.start() + 1 for m in _CRLF.finditer(text)]
+
+    def _scan_to(self, index: int) -> None:
+        end = min(len(self.text), max(index, self._scanned + self._chunk))
+        self._astral.extend(m.start() for m in _ASTRAL.finditer(self.text, self._scanned, end))
+        self._scanned = end
 
     def block_starts(self) -> list[int]:
         """Qt positions where each block (paragraph) of the QTextDocument starts: Qt ends a
@@ -38,12 +52,15 @@ class QtPositions:
 
     def to_qt(self, index: int) -> int:
         """QTextDocument position of code-point ``index`` (0 <= index <= len(text))."""
+        if index > self._scanned:
+            self._scan_to(index)
         return index + bisect_left(self._astral, index) - bisect_left(self._crlf, index)
 
     def from_qt(self, position: int) -> int:
         """The code-point index at QTextDocument ``position`` (inverse of :meth:`to_qt`;
         a position inside a surrogate pair goes to the start of its character)."""
-        lo, hi = 0, len(self.text)
+        # A CRLF pair is one position: the index is at most ``position`` plus their number.
+        lo, hi = 0, min(len(self.text), max(position, 0) + len(self._crlf))
         while lo < hi:
             mid = (lo + hi + 1) // 2
             if self.to_qt(mid) <= position:

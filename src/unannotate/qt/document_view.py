@@ -1,6 +1,7 @@
 """The document view: the exact text, read-only, with spans drawn by a block highlighter.
 
-Text is given to Qt with ``setPlainText`` only: it is never interpreted as HTML or rich text.
+Text is given to Qt with ``QTextDocument.setPlainText`` only: it is never interpreted as HTML
+or rich text.
 Positions go through :class:`~unannotate.core.offsets.QtPositions` and nowhere else.
 
 Spans are kept as sorted ``(start, end, id)`` keys in code points, and converted to Qt positions
@@ -219,6 +220,9 @@ class DocumentView(QPlainTextEdit):
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard
                                      | Qt.TextInteractionFlag.TextSelectableByMouse)
         self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        # Always there, so lines keep their width from one document to the next (a scroll
+        # bar that comes and goes re-wraps every line on screen).
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         self.setTabChangesFocus(False)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         font = QFont()
@@ -251,7 +255,12 @@ class DocumentView(QPlainTextEdit):
         detached = QObject.disconnect(doc, SIGNAL(_CONTENTS_CHANGE), self.highlighter,
                                       SLOT(_REFORMAT_BLOCKS))
         try:
-            self.setPlainText(self.positions.display_text())
+            # The document's own setPlainText: the editor's would also give every character
+            # the editor's current character format (a pass over the whole text that changes
+            # nothing here) and track its cursor through the change. Plain text, never markup.
+            self.setTextCursor(QTextCursor())
+            doc.setPlainText(self.positions.display_text())
+            self.setTextCursor(QTextCursor(doc))
         finally:
             if detached:
                 QObject.connect(doc, SIGNAL(_CONTENTS_CHANGE), self.highlighter,

@@ -408,19 +408,15 @@ class MainWindow(QMainWindow):
         self._take(document.spans)
         self._pending_keys = [(s.start, s.end, s.id) for s in document.spans.suggestions]
         self._labels_drawn = Counter(s.label for s in self._spans.values())
+        # The panel and the document list show the new document once it is complete (right
+        # after the view's first paint): until then neither is repainted.
+        self.span_table.setUpdatesEnabled(False)
         self.span_model.set_spans(document.text, [], self._panel_row, self._colour)
         self.view.show_text(document.text)
         target = document.target
         self.view.set_spans(sorted((s.start, s.end, s.id) for s in self._spans.values()),
                             self._style, known=document.known, need_all=self._complete_load,
                             reveal=target.start if target is not None else None)
-        row = self.documents.row_of(document_id)
-        if row >= 0:
-            proxy = self.document_filter.mapFromSource(self.documents.index(row, 0))
-            if proxy.isValid():
-                self.document_table.selectionModel().setCurrentIndex(
-                    proxy, QItemSelectionModel.SelectionFlag.ClearAndSelect
-                    | QItemSelectionModel.SelectionFlag.Rows)
         self.view.setFocus(Qt.FocusReason.OtherFocusReason)
         if target is not None:
             self._select(target.id)
@@ -486,10 +482,22 @@ class MainWindow(QMainWindow):
             sorted((s.start, s.end, s.id) for s in chain(self._spans.values(),
                                                          self._rejected.values())),
             self._panel_row, self._colour)
+        self.span_table.setUpdatesEnabled(True)
         self._select_row(self.view.selected_span)
+        self._show_in_list(document.id)
         if self.auto_suggest and not self._spans:
             # After the window has painted: spaCy loads on a worker, not before the first paint.
             QTimer.singleShot(0, lambda: self._suggest_missing(document.id))
+
+    def _show_in_list(self, document_id: int) -> None:
+        """Make the document the current row of the document list."""
+        row = self.documents.row_of(document_id)
+        if row >= 0:
+            proxy = self.document_filter.mapFromSource(self.documents.index(row, 0))
+            if proxy.isValid():
+                self.document_table.selectionModel().setCurrentIndex(
+                    proxy, QItemSelectionModel.SelectionFlag.ClearAndSelect
+                    | QItemSelectionModel.SelectionFlag.Rows)
 
     def reload_current(self) -> None:
         if self.document is not None:

@@ -168,8 +168,11 @@ def _statements() -> dict[str, Select[Any]]:
         .order_by(*in_order).limit(1),
         "span": _span_select(layers.c.kind, decided).join(layers, layers.c.id == c.layer_id)
         .where(c.id == bindparam("span_id"), c.document_id == document),
+        "suggestion_layers": suggestion_layers,
+        # The layers named one by one, so each is one range of the index on (document,
+        # layer, start): with the OR above, the database reads every span of the document.
         "between": _span_select(decided).where(
-            c.document_id == document, drawn_layers,
+            c.document_id == document, c.layer_id.in_(bindparam("layers", expanding=True)),
             c.start < bindparam("end"), c.end > bindparam("start")).order_by(*in_order),
         "all": _span_select().where(c.document_id == document, drawn_layers).order_by(*in_order),
         "refreshed": _span_select(layers.c.kind, decided).join(layers, layers.c.id == c.layer_id)
@@ -268,8 +271,9 @@ def _spans_between(conn: Connection, reviewer: Reviewer, document_id: int,
     if known is None:
         return _all_spans(conn, reviewer, document_id)
     own_layer = reviewer.layer_id
+    layers = [*conn.execute(_STATEMENTS["suggestion_layers"]).scalars(), own_layer]
     rows = conn.execute(_STATEMENTS["between"], {
-        "document_id": document_id, "own_layer": own_layer,
+        "document_id": document_id, "own_layer": own_layer, "layers": layers,
         "start": known[0], "end": known[1]}).all()
     read = [ReviewSpan._make(r[:-1]) for r in rows]
     return _split(read, [s for s, r in zip(read, rows, strict=True)

@@ -20,7 +20,7 @@ from ..core.errors import StorageError
 from .database import sqlite_path
 from .schema import Base, SchemaInfo
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 VERSION_KEY = "schema_version"
 REPORT_HINT = (
     "Please report this with the program version and the copy named above; "
@@ -87,8 +87,16 @@ def _v2_review_status(conn: Connection) -> None:
     _spans_never_reuse_ids(conn)
 
 
+def _v3_spans_by_start(conn: Connection) -> None:
+    """Version 3: the index of a document's spans by layer also orders them by start, so the
+    spans near a code point are read without reading the document's other spans."""
+    conn.exec_driver_sql("DROP INDEX IF EXISTS ix_spans_document_layer")
+    conn.exec_driver_sql("CREATE INDEX ix_spans_document_layer_start "
+                         "ON spans (document_id, layer_id, start)")
+
+
 # STEPS[n] migrates a database at version n+1 to version n+2.
-STEPS: list[Callable[[Connection], None]] = [_v2_review_status]
+STEPS: list[Callable[[Connection], None]] = [_v2_review_status, _v3_spans_by_start]
 assert len(STEPS) == SCHEMA_VERSION - 1, "each schema version after the first needs a step"
 
 

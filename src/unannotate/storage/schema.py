@@ -111,7 +111,9 @@ class SpanRow(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (
-        Index("ix_spans_document_layer", "document_id", "layer_id"),
+        # A document's spans of some layers, also from a code point on (what a window
+        # reads before its first paint): one range of the index per layer.
+        Index("ix_spans_document_layer_start", "document_id", "layer_id", "start"),
         Index("ix_spans_source", "source_id"),
         Index("ix_spans_layer_label", "layer_id", "label_id"),
         # A span id is never given twice (SQLite would reuse the highest id once deleted):
