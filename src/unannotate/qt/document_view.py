@@ -130,25 +130,31 @@ class SpanHighlighter(QSyntaxHighlighter):
         if not items:
             return []
         length = block.length() - 1
-        cuts = {0, length}
-        for span in items:
-            cuts.add(span.start)
-            cuts.add(span.end)
-        edges = sorted(cuts)
+        edges = sorted({0, length, *(s.start for s in items), *(s.end for s in items)})
+        items.sort(key=lambda s: s.start)  # stable: spans starting together keep their order
         segments = []
+        active: list[DrawnSpan] = []  # spans covering the segment: started, not ended
+        waiting = 0
         for left, right in zip(edges, edges[1:], strict=False):
-            if left == right:
+            while waiting < len(items) and items[waiting].start <= left:
+                active.append(items[waiting])
+                waiting += 1
+            active = [s for s in active if s.end > left]  # each ends at an edge: >= right
+            if not active:
                 continue
-            covering = [s for s in items if s.start <= left and s.end >= right]
-            if not covering:
-                continue
-            entities = sorted((s for s in covering if s.kind is LabelKind.ENTITY),
-                              key=lambda s: (s.end - s.start, s.pending))
-            claims = [s for s in covering if s.kind is LabelKind.CLAIM]
-            claim = min(claims, key=lambda s: s.pending) if claims else None
+            entity = None
+            entities = 0
+            claim = None
+            for span in active:
+                if span.kind is LabelKind.ENTITY:
+                    entities += 1
+                    if entity is None or (span.end - span.start, span.pending) < (
+                            entity.end - entity.start, entity.pending):
+                        entity = span  # the shortest, an annotation before a suggestion
+                elif claim is None or (claim.pending and not span.pending):
+                    claim = span
             segments.append((left, right - left,
-                             self._format(entities[0] if entities else None,
-                                          max(len(entities) - 1, 0), claim)))
+                             self._format(entity, max(entities - 1, 0), claim)))
         return segments
 
     def _format(self, entity: DrawnSpan | None, extra_entities: int,
