@@ -44,7 +44,8 @@ agreement it computes on a worker thread is awaited, before any clock starts. Th
   stretches (``time.thread_time``): on a machine busy with other work, wall times waver with
   the load and these much less.
 
-Before each timed open both views are given the short document, untimed; medians count.
+Before each timed open both views are given the short document, untimed, and events are
+processed until nothing more is painted; medians count.
 
 Usage: .venv/bin/python bench/agreement_bench.py [--docs N] [--repeat K] [--review-repeat K]
 [--quick] [--profile]
@@ -85,6 +86,7 @@ from open_document_bench import (
     make_document,
     on_screen_formats_match,
     painted_at,
+    settle,
     timed_editor,
 )
 
@@ -409,6 +411,7 @@ def measure_review(database: Path, built: ReviewProject, repeat: int, profile_it
     def open_bare() -> tuple[float, float, bool]:
         bare.setPlainText(SMALL_TEXT)
         painted_at(app, bare.viewport(), bare_clock)
+        settle(app)
         gc.collect()
         t0, cpu0 = time.perf_counter(), time.thread_time()
         bare.setPlainText(text)
@@ -422,6 +425,7 @@ def measure_review(database: Path, built: ReviewProject, repeat: int, profile_it
         while (view.idle_work_left or window.panel.topLevelItemCount() != len(window.places)) \
                 and time.monotonic() < limit:
             app.processEvents()
+        settle(app)
 
     def open_ours() -> ReviewRun:
         open_small()

@@ -315,6 +315,9 @@ class ReviewWindow(QMainWindow):
             self.document_id = document_id
             self.places = opening.places
             self.current = opening.target
+            # The panel and the document list show the new document once it is complete
+            # (right after the view's first paint): until then neither is repainted.
+            self.panel.setUpdatesEnabled(False)
             self.panel.clear()
             self.view.show_text(self.text)
             keys, styles = self._drawing(self.places, opening.unplaced_gold)
@@ -325,11 +328,16 @@ class ReviewWindow(QMainWindow):
             self._select_current()
             # Soon also if the view is not painted.
             self._complete_timer.start(200)
+        if self._complete:
+            self._show_in_list(document_id)
+        self.view.setFocus()
+
+    def _show_in_list(self, document_id: int) -> None:
+        """Make the document the current item of the document list."""
         for n in range(self.documents.topLevelItemCount()):
             item = self.documents.topLevelItem(n)
             if item.data(0, Qt.ItemDataRole.UserRole) == document_id:
                 self.documents.setCurrentItem(item)
-        self.view.setFocus()
 
     def _read_text(self, document_id: int) -> str:
         from sqlalchemy import select
@@ -364,6 +372,8 @@ class ReviewWindow(QMainWindow):
         self._complete_timer.stop()
         early = self._early_styles
         self.reload(select_first=True)
+        self.panel.setUpdatesEnabled(True)
+        self._show_in_list(self.document_id)
         # A place read early is redrawn if its drawing changed without its key.
         changed = [key for key in self._keys if key[2] in early
                    and early[key[2]] != self._styles[key[2]]]
