@@ -12,7 +12,7 @@ from dataclasses import replace
 from itertools import chain
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, Qt, QTimer
+from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -60,10 +60,11 @@ from ..services.review_data import (
 from .actions import ACTIONS, MENUS, ActionSpec
 from .document_view import DocumentView, SpanKey, SpanStyle
 from .models import STATUS_TEXT, DocumentFilter, DocumentListModel, SpanListModel
+from .two_step import TwoStepOpen
 from .workers import Worker, start
 
 
-class MainWindow(QMainWindow):
+class MainWindow(TwoStepOpen, QMainWindow):
     def __init__(self, project: Project, annotator: str, preferences: Preferences,
                  *, auto_suggest: bool = True) -> None:
         super().__init__()
@@ -84,11 +85,6 @@ class MainWindow(QMainWindow):
         self._pending_keys: list[SpanKey] = []  # sorted: next and previous by bisect
         self._labels_drawn: Counter[str] = Counter()  # for the document list's label filter
         self._progress_width = 0
-        self._complete = True
-        self._painted = False  # the view has painted the open document
-        self._complete_timer = QTimer(self)
-        self._complete_timer.setSingleShot(True)
-        self._complete_timer.timeout.connect(self._complete_load)
         self.decisions_this_session = 0
         self.character_mode = preferences.character_mode
         self.busy = False
@@ -148,7 +144,7 @@ class MainWindow(QMainWindow):
 
         self.view = DocumentView()
         self.view.span_clicked.connect(self._span_clicked)
-        self.view.painted.connect(self._view_painted)
+        self._init_two_step(self.view)
         self.find_bar = QLineEdit()
         self.find_bar.setPlaceholderText("Find in the document (Enter: next, Esc: close)")
         self.find_bar.returnPressed.connect(self._find_next)
@@ -280,7 +276,7 @@ class MainWindow(QMainWindow):
 
     def trigger(self, spec: ActionSpec) -> None:
         """Run an action's handler if its enabled-when rule allows it, showing any error."""
-        self._complete_load()
+        self._complete_open()
         if spec.enabled_when and not getattr(self, spec.enabled_when)():
             return
         handler = getattr(self, spec.handler)
@@ -380,17 +376,17 @@ class MainWindow(QMainWindow):
     @property
     def spans(self) -> dict[int, ReviewSpan]:
         """Drawn spans of the open document (pending suggestions and annotations) by id."""
-        self._complete_load()
+        self._complete_open()
         return self._spans
 
     @property
     def pending_ids(self) -> set[int]:
-        self._complete_load()
+        self._complete_open()
         return self._pending
 
     @property
     def rejected(self) -> dict[int, ReviewSpan]:
-        self._complete_load()
+        self._complete_open()
         return self._rejected
 
     def open_document(self, document_id: int, *, select_span: int | None = None) -> None:
@@ -402,8 +398,7 @@ class MainWindow(QMainWindow):
         self.document = document
         self.tokens = None
         self.doc_title.setText(document.title)
-        self._complete = False
-        self._painted = False
+        self._begin_open()
         self._spans, self._pending, self._rejected = {}, set(), {}
         self._take(document.spans)
         self._pending_keys = [(s.start, s.end, s.id) for s in document.spans.suggestions]
@@ -415,7 +410,7 @@ class MainWindow(QMainWindow):
         self.view.show_text(document.text)
         target = document.target
         self.view.set_spans(sorted((s.start, s.end, s.id) for s in self._spans.values()),
-                            self._style, known=document.known, need_all=self._complete_load,
+                            self._style, known=document.known, need_all=self._complete_open,
                             reveal=target.start if target is not None else None)
         self.view.setFocus(Qt.FocusReason.OtherFocusReason)
         if target is not None:
@@ -426,11 +421,9 @@ class MainWindow(QMainWindow):
         self._update_title()
         handle = self.windowHandle()
         if handle is None or not handle.isExposed():
-            self._complete_load()  # not on screen: nothing to paint first
-        elif not self._complete:
-            # The rest right after the view's first paint (see _view_painted and event), or
-            # soon if the view is not painted.
-            self._complete_timer.start(200)
+            self._complete_open()  # not on screen: nothing to paint first
+        else:
+            self._await_first_paint()
 
     def _take(self, spans: ReviewSpans) -> None:
         """Hold ``spans`` (read from the database) as the window's state."""
@@ -442,29 +435,13 @@ class MainWindow(QMainWindow):
         for span in spans.rejected:
             self._rejected[span.id] = span
 
-    def _view_painted(self) -> None:
-        if not self._complete and not self._painted:
-            self._painted = True
-            # Right after this paint pass (see event), else on the next turn of the loop.
-            self._complete_timer.start(0)
-
-    def event(self, event: QEvent) -> bool:
-        handled = super().event(event)
-        if event.type() == QEvent.Type.UpdateRequest and self._painted and not self._complete:
-            # The window has painted the document (and flushed it to the screen): read the
-            # rest now, in the same pass of the event loop, before any input is handled.
-            self._complete_load()
-        return handled
-
-    def _complete_load(self) -> None:
+    def _finish_open(self) -> None:
         """Read every span of the open document (unless all were read on opening), fill the
         panel and start formatting the blocks off screen in idle batches: once per document,
         right after its first paint, or before anything needs them."""
-        if self._complete or self.document is None:
-            return
-        self._complete = True
-        self._complete_timer.stop()
         document = self.document
+        if document is None:
+            return
         if document.known is not None:
             spans = load_spans(self.reviewer, document.id)
             self._spans, self._pending, self._rejected = {}, set(), {}
@@ -566,7 +543,7 @@ class MainWindow(QMainWindow):
     def _select_next_pending(self, *, after: SpanKey | None = None, forward: bool = True) -> None:
         """Select the pending suggestion after (or before) ``after``, else the selected span,
         else the caret; past the last one, the first (a bisect on the sorted keys)."""
-        self._complete_load()
+        self._complete_open()
         pending = self._pending_keys
         if not pending:
             self._select(None)
@@ -589,7 +566,7 @@ class MainWindow(QMainWindow):
         if change is None:
             self.statusBar().showMessage("Nothing to undo or redo.", 4000)
             return
-        self._complete_load()
+        self._complete_open()
         self.decisions_this_session += 1
         assert self.document is not None
         if change.document_ids and self.document.id not in change.document_ids:
@@ -646,7 +623,7 @@ class MainWindow(QMainWindow):
             return
         row = self.documents.row_of(self.document.id)
         if row >= 0:
-            self._complete_load()
+            self._complete_open()
             status = change.statuses.get(self.document.id) if change is not None else None
             self.documents.update_row(replace(
                 self.documents.rows[row],

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from itertools import combinations
 
-from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QBrush, QCloseEvent, QColor, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -40,6 +40,7 @@ from ..core.model import DocumentStatus, LabelKind, Span, SpanState
 from ..services.review import GoldSpan, Place, PlaceKind, Review
 from .actions import LAYER_KEYS, MENUS, REVIEW_ACTIONS, ActionSpec
 from .document_view import DocumentView, SpanKey, SpanStyle
+from .two_step import TwoStepOpen
 from .workers import Worker, start
 
 KIND_COLOURS = {
@@ -141,7 +142,7 @@ class OpeningReader:
         return Opening(text, known, frontier, unplaced, target)
 
 
-class ReviewWindow(QMainWindow):
+class ReviewWindow(TwoStepOpen, QMainWindow):
     def __init__(self, review: Review, *, on_close: Callable[[], None] | None = None) -> None:
         super().__init__()
         self.review = review
@@ -160,13 +161,6 @@ class ReviewWindow(QMainWindow):
         self.colours = {label.name: label.colour for label in self.labels}
         self.kinds = {label.name: label.kind for label in self.labels}
         self.opening = OpeningReader(review)
-        # A document opened on screen is complete (every place read, the panel filled) right
-        # after the view's first paint, or when something needs it sooner.
-        self._complete = True
-        self._painted = False
-        self._complete_timer = QTimer(self)
-        self._complete_timer.setSingleShot(True)
-        self._complete_timer.timeout.connect(self._complete_open)
         self._build()
         self._build_actions()
         self.refresh_documents()
@@ -210,7 +204,9 @@ class ReviewWindow(QMainWindow):
 
         self.view = DocumentView()
         self.view.span_clicked.connect(self._span_clicked)
-        self.view.painted.connect(self._view_painted)
+        # A document opened on screen is complete (every place read, the panel filled) right
+        # after the view's first paint, or when something needs it sooner.
+        self._init_two_step(self.view)
         centre = QWidget()
         column = QVBoxLayout(centre)
         column.setContentsMargins(0, 0, 0, 0)
@@ -299,18 +295,19 @@ class ReviewWindow(QMainWindow):
         the places the screen can show first, then, right after the view's first paint,
         every place, the panel and the status (see :meth:`_complete_open`). Off screen, all
         at once."""
-        self._complete_timer.stop()
-        self._complete, self._painted = True, False
         handle = self.windowHandle()
         if handle is None or not handle.isExposed():
-            self.text = self._read_text(document_id)
+            text = self._read_text(document_id)
+            self._begin_open()
+            self.text = text
             self.document_id = document_id
             self.view.show_text(self.text)
             self.current = None
-            self.reload(select_first=True)
+            self._early_styles = {}
+            self._complete_open()
         else:
             opening = self.opening.read(document_id, self.view.on_screen_after_reveal())
-            self._complete = False
+            self._begin_open()
             self.text = opening.text
             self.document_id = document_id
             self.places = opening.places
@@ -326,10 +323,7 @@ class ReviewWindow(QMainWindow):
             self.view.set_spans(keys, styles.__getitem__, known=(0, opening.frontier),
                                 need_all=self._complete_open, reveal=target)
             self._select_current()
-            # Soon also if the view is not painted.
-            self._complete_timer.start(200)
-        if self._complete:
-            self._show_in_list(document_id)
+            self._await_first_paint()
         self.view.setFocus()
 
     def _show_in_list(self, document_id: int) -> None:
@@ -348,28 +342,12 @@ class ReviewWindow(QMainWindow):
             return session.scalar(select(DocumentRow.text).where(
                 DocumentRow.id == document_id)) or ""
 
-    def _view_painted(self) -> None:
-        if not self._complete and not self._painted:
-            self._painted = True
-            # Right after this paint pass (see event), else on the next turn of the loop.
-            self._complete_timer.start(0)
-
-    def event(self, event: QEvent) -> bool:
-        handled = super().event(event)
-        if event.type() == QEvent.Type.UpdateRequest and self._painted and not self._complete:
-            # The window has painted the document: the rest now, in the same pass of the
-            # event loop, before any input is handled.
-            self._complete_open()
-        return handled
-
-    def _complete_open(self) -> None:
+    def _finish_open(self) -> None:
         """Every place of the open document, drawn, listed in the panel, the first open one
         selected: once per document opened on screen, right after its first paint or before
         anything needs it."""
-        if self._complete or self.document_id is None:
+        if self.document_id is None:
             return
-        self._complete = True
-        self._complete_timer.stop()
         early = self._early_styles
         self.reload(select_first=True)
         self.panel.setUpdatesEnabled(True)
@@ -744,8 +722,7 @@ class ReviewWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         # Nothing left to paint: an open left incomplete completes when something needs it.
-        self._complete_timer.stop()
-        self._painted = False
+        self._pause_open()
         if self.on_close is not None:
             self.on_close()
         super().closeEvent(event)
