@@ -86,7 +86,7 @@ from open_document_bench import (
     make_document,
     on_screen_formats_match,
     painted_at,
-    settle,
+    settle_all,
     timed_editor,
 )
 
@@ -411,7 +411,7 @@ def measure_review(database: Path, built: ReviewProject, repeat: int, profile_it
     def open_bare() -> tuple[float, float, bool]:
         bare.setPlainText(SMALL_TEXT)
         painted_at(app, bare.viewport(), bare_clock)
-        settle(app)
+        settle_all(app)
         gc.collect()
         t0, cpu0 = time.perf_counter(), time.thread_time()
         bare.setPlainText(text)
@@ -425,7 +425,7 @@ def measure_review(database: Path, built: ReviewProject, repeat: int, profile_it
         while (view.idle_work_left or window.panel.topLevelItemCount() != len(window.places)) \
                 and time.monotonic() < limit:
             app.processEvents()
-        settle(app)
+        settle_all(app)
 
     def open_ours() -> ReviewRun:
         open_small()
