@@ -1,0 +1,49 @@
+"""Every benchmark still runs: a smoke run of each (``--quick``) ends with its JSON line.
+
+The figures are not checked here (speed is measured by the benchmarks, on a quiet machine,
+not asserted by tests); what is checked is that each script runs to its end and reports the
+figures its documentation names, so a change to the program cannot silently break one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parents[1] / "bench"
+
+# Script -> the keys its last line must hold.
+FIGURES = {
+    "open_document_bench.py": {"open_ms", "bare_ms", "ratio"},
+    "decision_bench.py": {"median_ms", "p95_ms"},
+    "startup_bench.py": {"window_shown_s"},
+    "agreement_bench.py": {"seconds", "review_open_ms", "review_bare_ms", "review_open_ratio"},
+    "import_bench.py": {"docs_per_s", "baseline_docs_per_s", "ratio", "peak_mb"},
+    "suggest_bench.py": {"words_per_s", "baseline_words_per_s", "ratio", "words_per_s_n2",
+                         "peak_mb"},
+    "export_bench.py": {"jsonl_ratio", "spacy_ratio", "peak_mb"},
+}
+
+
+def test_every_benchmark_is_listed() -> None:
+    scripts = {p.name for p in BENCH.glob("*_bench.py")}
+    assert scripts == set(FIGURES)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("script", sorted(FIGURES))
+def test_benchmark_smoke_run_reports_its_figures(script: str, tmp_path: Path) -> None:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen",
+           "UNANNOTATE_SETTINGS": str(tmp_path / "settings.json")}
+    done = subprocess.run([sys.executable, str(BENCH / script), "--quick"], cwd=tmp_path,
+                          env=env, capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-4000:]
+    last = done.stdout.strip().splitlines()[-1]
+    figures = json.loads(last)
+    assert FIGURES[script] <= set(figures), f"{script} last line lacks figures: {last}"
+    assert all(isinstance(figures[key], (int, float)) for key in FIGURES[script])
