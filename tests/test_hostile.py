@@ -123,7 +123,7 @@ def hostile_window(qtbot, project_path: Path):  # type: ignore[no-untyped-def]
         qtbot.addWidget(window)
         window.show()
         qtbot.waitExposed(window)
-        window._complete_load()
+        window._complete_open()
         return window
 
     return make
