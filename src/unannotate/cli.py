@@ -44,6 +44,13 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+def _self_test(value: bool) -> None:
+    if value:
+        from .selftest import run_self_test
+
+        raise typer.Exit(0 if run_self_test(typer.echo) else 1)
+
+
 @app.callback(invoke_without_command=True)
 def root(
     ctx: typer.Context,
@@ -52,6 +59,10 @@ def root(
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
     ] = False,
+    self_test: Annotated[bool, typer.Option(
+        "--self-test", callback=_self_test, is_eager=True,
+        help="Check that this installation works, on a temporary project made from the sample "
+        "documents (offscreen; your settings and projects are not touched).")] = False,
 ) -> None:
     """With no command: open the review window on the project."""
     if ctx.invoked_subcommand is not None:

@@ -1,8 +1,10 @@
-"""Where the program's resources live (label scheme, gazetteers, patterns, icons).
+"""Where the program's resources live (label scheme, gazetteers, patterns, icons), and its
+sample documents.
 
-In a checkout they are the repository's ``resources/`` folder; an installed wheel carries
-them as the ``unannotate._resources`` package; a desktop bundle sets
-``UNANNOTATE_RESOURCES``.
+In a checkout they are the repository's ``resources/`` and ``data/`` folders; an installed
+wheel carries the resources as the ``unannotate._resources`` package (and no samples); a
+desktop bundle carries both beside the package's code, as ``_resources`` and ``_samples``.
+``UNANNOTATE_RESOURCES`` and ``UNANNOTATE_SAMPLES`` point elsewhere.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ from __future__ import annotations
 import os
 from functools import cache
 from pathlib import Path
+
+SAMPLES_ENV = "UNANNOTATE_SAMPLES"
 
 
 @cache
@@ -28,3 +32,15 @@ def resource(*parts: str) -> Path:
     if not path.exists():
         raise FileNotFoundError(f"missing resource {'/'.join(parts)} in {resources_dir()}")
     return path
+
+
+def sample_dir() -> Path:
+    """The folder of sample documents (it may not exist: a wheel carries none). Not cached:
+    the self-test reads it once, and its tests point it elsewhere."""
+    override = os.environ.get(SAMPLES_ENV)
+    if override:
+        return Path(override)
+    checkout = Path(__file__).resolve().parents[2] / "data"
+    if checkout.is_dir():
+        return checkout
+    return Path(__file__).resolve().parent / "_samples"

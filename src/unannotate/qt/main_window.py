@@ -115,7 +115,7 @@ class MainWindow(TwoStepOpen, QMainWindow):
         # Fixed widths, not ResizeToContents: that measures every row on each reset.
         header = self.document_table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((1, 86), (2, 62), (3, 86)):
+        for column, width in ((1, 70), (2, 60), (3, 84)):
             header.resizeSection(column, width)
         self.document_table.clicked.connect(self._document_clicked)
         self.status_filter = QComboBox()
@@ -203,7 +203,7 @@ class MainWindow(TwoStepOpen, QMainWindow):
         splitter.setStretchFactor(2, 3)
         left.setMinimumWidth(280)
         right.setMinimumWidth(380)
-        splitter.setSizes([320, 760, 440])
+        splitter.setSizes([380, 700, 440])
         self.setCentralWidget(splitter)
         self.progress_label = QLabel()
         self.progress_label.setTextFormat(Qt.TextFormat.PlainText)  # holds the reviewer's name
