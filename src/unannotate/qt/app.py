@@ -6,9 +6,10 @@ import gc
 import sys
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPalette
 from PySide6.QtWidgets import QApplication, QInputDialog
 
+from ..resources import resource
 from ..services.preferences import Preferences
 from ..services.project import Project
 from .main_window import MainWindow
@@ -22,6 +23,10 @@ def application() -> QApplication:
         app = QApplication(sys.argv[:1])
         app.setApplicationName("unannotate")
         app.setOrganizationName("unannotate")
+        # The desktop entry's name (packaging/unannotate.desktop), so the desktop shows the
+        # program's icon for its windows.
+        app.setDesktopFileName("unannotate")
+        app.setWindowIcon(QIcon(str(resource("icons", "unannotate.png"))))
     assert isinstance(app, QApplication)
     return app
 
