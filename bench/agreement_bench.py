@@ -340,19 +340,6 @@ def build_review_project(database: Path, words: int, spans: int) -> ReviewProjec
     return ReviewProject(big_id, small_id, generated, len(rows))
 
 
-class CpuPaintClock(PaintClock):
-    """The paint clock, also noting the thread's CPU time when a paint ends: on a machine
-    shared with other work, CPU time says how much work an open is when wall time wavers."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.cpu = 0.0
-
-    def __call__(self) -> None:
-        super().__call__()
-        self.cpu = time.thread_time()
-
-
 def visible_formats(view) -> list[tuple[int, list[tuple[int, int, object]]]]:  # type: ignore[no-untyped-def]
     """The highlighter's formats of each block on screen, by block number."""
     from PySide6.QtGui import QTextCharFormat
@@ -396,7 +383,7 @@ def measure_review(database: Path, built: ReviewProject, repeat: int, profile_it
     if not window.overall:
         raise SystemExit("the review window's agreement did not arrive")
     view = window.view
-    ours_clock, bare_clock = CpuPaintClock(), CpuPaintClock()
+    ours_clock, bare_clock = PaintClock(), PaintClock()
     view.painted.connect(ours_clock)
     bare = timed_editor(bare_clock)
     bare.setFont(view.font())

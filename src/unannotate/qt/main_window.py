@@ -413,12 +413,11 @@ class MainWindow(TwoStepOpen, QMainWindow):
                             self._style, known=document.known, need_all=self._complete_open,
                             reveal=target.start if target is not None else None)
         self.view.setFocus(Qt.FocusReason.OtherFocusReason)
-        if target is not None:
-            self._select(target.id)
-        else:
-            self._select(None)
+        # The selected span is drawn (set_spans scrolled to it); its guidance, the panel's
+        # row and the window's title come with the rest (see _finish_open).
+        self.view.select_span(target.id if target is not None else None, scroll=False)
+        if target is None:
             self._no_pending_left()
-        self._update_title()
         handle = self.windowHandle()
         if handle is None or not handle.isExposed():
             self._complete_open()  # not on screen: nothing to paint first
@@ -460,8 +459,9 @@ class MainWindow(TwoStepOpen, QMainWindow):
                                                          self._rejected.values())),
             self._panel_row, self._colour)
         self.span_table.setUpdatesEnabled(True)
-        self._select_row(self.view.selected_span)
+        self._select(self.view.selected_span, scroll=False)
         self._show_in_list(document.id)
+        self._update_title()
         if self.auto_suggest and not self._spans:
             # After the window has painted: spaCy loads on a worker, not before the first paint.
             QTimer.singleShot(0, lambda: self._suggest_missing(document.id))
@@ -500,8 +500,8 @@ class MainWindow(TwoStepOpen, QMainWindow):
         return found.colour if found else "#cccccc"
 
     # -- selection -----------------------------------------------------------------------
-    def _select(self, span_id: int | None) -> None:
-        self.view.select_span(span_id)
+    def _select(self, span_id: int | None, *, scroll: bool = True) -> None:
+        self.view.select_span(span_id, scroll=scroll)
         if span_id is None:
             self.guidance.setText("")
             return
