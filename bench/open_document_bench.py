@@ -11,10 +11,12 @@ CLAIM spans over whole sentences, some spans overlapping), then measures in the 
 * ours (``open_ms``): ``window.open_document(doc_id)`` on a shown ``MainWindow``
   (``auto_suggest=False``) until the end of the document view's first paint, which shows the
   text with every highlight on screen. Before that paint the window reads only the text, the
-  span to select and the spans that can be on screen around it; the rest of the window (title,
-  document list, guidance, the emptied span panel) is repainted in the same pass, before the
-  view. Checked after each run, untimed: the formats of every block on screen are those a full
-  rehighlight gives;
+  span to select and the spans that can be on screen around it, and shows the document's
+  title above it; the span panel, its guidance, the document list's current row and the
+  window's title follow right after that paint, with the rest of the spans. Checked after
+  each run, untimed: the formats of every block on screen are those a full rehighlight gives;
+  ``open_cpu_ms``, ``bare_cpu_ms``, ``cpu_ratio``: the thread's CPU time over the same
+  stretches;
 * ``panel_ms``: from the same start until the span panel holds every span and has painted.
   The window reads every span and fills the panel right after the first paint, in the same
   event-loop pass, and a key press waits for it, so it is reported next to ``open_ms``
