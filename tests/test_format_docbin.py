@@ -581,14 +581,49 @@ def test_spans_without_label_or_characters_are_reported(tmp_path: Path) -> None:
     assert [d.what for d in report.dropped] == ["span 0-5 ", "span 10-10 GPE"]
 
 
-def test_the_tokenising_vocab_is_renewed_so_memory_stays_flat(
+def _numbered(count: int) -> list[NativeDocument]:
+    """Documents that each bring spaCy's vocab two strings it has not seen."""
+    return [make(f"Number {n} and word{n} here.", [(0, 6, "X")], title=f"d{n}")
+            for n in range(count)]
+
+
+def test_the_tokenising_pipeline_is_renewed_so_memory_stays_flat(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """spaCy's vocab keeps every string it sees; an export of many documents starts a fresh
-    pipeline once it holds too many, and the output is the same."""
-    monkeypatch.setattr(docbin, "MAX_VOCAB_STRINGS", len(docbin._blank("en").nlp.vocab.strings) + 5)
-    docs = [make(f"Number {n} and word{n} here.", [(0, 6, "X")], title=f"d{n}") for n in range(20)]
-    first = docbin._blank("en").nlp
-    written, back = round_trip(docs, tmp_path / "out.spacy")
-    assert docbin._blank("en").nlp is not first  # renewed on the way
-    assert [d.text for d in back] == [d.text for d in docs]
-    assert len(docbin._blank("en").nlp.vocab.strings) <= docbin.MAX_VOCAB_STRINGS + 50
+    """spaCy's vocab keeps every string it sees, with a lexeme for each, and its tokenizer
+    every piece of text: an export of many documents starts a fresh pipeline for a language
+    once its vocab has taken in MAX_NEW_STRINGS, and writes the same bytes."""
+    write(_numbered(20), tmp_path / "kept.spacy", FormatReport())
+    german = docbin._blank("de")
+    monkeypatch.setattr(docbin, "MAX_NEW_STRINGS", 5)
+    first = docbin._blank("en")
+    written, back = round_trip(_numbered(20), tmp_path / "renewed.spacy")
+    last = docbin._BLANKS["en"]  # as the export left it
+    assert last is not first
+    assert "word0" not in last.nlp.vocab.strings and "word19" in last.nlp.vocab.strings
+    assert len(last.nlp.vocab.strings) - last.built_strings <= 5 + 10
+    assert docbin._blank("de") is german  # only the language that grew
+    assert (tmp_path / "renewed.spacy").read_bytes() == (tmp_path / "kept.spacy").read_bytes()
+    assert [d.text for d in back] == [d.text for d in _numbered(20)]
+
+
+def test_reading_back_renews_the_vocab_and_keeps_every_document(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A split reads its spooled files back, and the reader reads a folder, with a vocab for
+    each file: renewed as it grows, with the same bytes and documents."""
+    monkeypatch.setattr(docbin, "SHARD_TOKENS", 10)
+    kept, renewed = tmp_path / "kept", tmp_path / "renewed"
+    write(_numbered(20), kept, FormatReport(), dev_fraction=0.25, seed=5)
+    monkeypatch.setattr(docbin, "MAX_NEW_STRINGS", 5)
+    docbin._blank(docbin.FALLBACK_LANGUAGE)  # fresh: the first write grew it
+    write(_numbered(20), renewed, FormatReport(), dev_fraction=0.25, seed=5)
+    assert "word0" not in docbin._BLANKS[docbin.FALLBACK_LANGUAGE].nlp.vocab.strings
+    for part in ("train.spacy", "dev.spacy"):
+        shards = sorted((renewed / part).iterdir())
+        assert len(shards) > 1
+        assert [p.read_bytes() for p in shards] == \
+            [p.read_bytes() for p in sorted((kept / part).iterdir())]
+    back = list(read(renewed / "train.spacy", FormatReport()))
+    assert back[0].text.split()[3] not in docbin._BLANKS[docbin.FALLBACK_LANGUAGE].nlp.vocab.strings
+    titles = [d.title for d in back]
+    assert titles == _titles(kept / "train.spacy")
+    assert [d.text for d in back] == [d.text for d in _numbered(20) if d.title in titles]

@@ -35,7 +35,6 @@ This module joins the formats (native types, report, atomic writes) and spaCy, w
 
 from __future__ import annotations
 
-import functools
 import gc
 import json
 import os
@@ -97,10 +96,12 @@ _BLANK_LOCK = threading.Lock()
 
 @dataclass(frozen=True)
 class _Blank:
-    """A blank pipeline for tokenising, and why it is not the document's own language."""
+    """A blank pipeline for tokenising, why it is not the document's own language, and how
+    many strings its vocab held when it was built."""
 
     nlp: Language
-    fallback_reason: str | None = None
+    fallback_reason: str | None
+    built_strings: int
 
 
 def _language_code(language: str) -> str:
@@ -108,31 +109,35 @@ def _language_code(language: str) -> str:
     return code or FALLBACK_LANGUAGE
 
 
-@functools.lru_cache(maxsize=None)
-def _blank_cached(code: str) -> _Blank:
+def _build_blank(code: str) -> _Blank:
     try:
-        return _Blank(spacy.blank(code))
+        nlp, reason = spacy.blank(code), None
     except ImportError as error:  # unknown language, or a tokenizer needing another package
+        nlp = spacy.blank(FALLBACK_LANGUAGE)
         reason = f"spaCy cannot tokenise {code!r} ({str(error).splitlines()[0]})"
-        return _Blank(spacy.blank(FALLBACK_LANGUAGE), reason)
+    return _Blank(nlp, reason, len(nlp.vocab.strings))
 
 
-# A pipeline's vocab keeps every string it has seen: past this many, a fresh pipeline takes
-# its place, so memory stays flat however many documents go through (strings of Docs already
-# in a DocBin are kept by the DocBin itself).
-MAX_VOCAB_STRINGS = 250_000
+# A pipeline keeps every string it has seen, a lexeme for each, and its tokenizer a cache entry
+# for every distinct piece of text between spaces: about 600 bytes a new string in news text,
+# where most documents bring one or two (a number, a name). Past this many new strings a fresh
+# pipeline takes its place, so memory stays flat (within about 6 MB) however many documents go
+# through; building one takes about a tenth of a second. (Strings of Docs already in a DocBin
+# are kept by the DocBin itself.)
+MAX_NEW_STRINGS = 10_000
+
+_BLANKS: dict[str, _Blank] = {}
 
 
 def _blank(language: str) -> _Blank:
-    """The blank pipeline for ``language``, built once per process (building one costs a
-    tenth of a second, once per document would dominate an export) and built again when its
-    vocab has grown past ``MAX_VOCAB_STRINGS``."""
+    """The blank pipeline for ``language``, built once per process (building one for each
+    document would dominate an export) and built again once its vocab has taken in
+    ``MAX_NEW_STRINGS`` strings."""
     code = _language_code(language)
     with _BLANK_LOCK:
-        found = _blank_cached(code)
-        if len(found.nlp.vocab.strings) > MAX_VOCAB_STRINGS:
-            _blank_cached.cache_clear()
-            found = _blank_cached(code)
+        found = _BLANKS.get(code)
+        if found is None or len(found.nlp.vocab.strings) - found.built_strings > MAX_NEW_STRINGS:
+            found = _BLANKS[code] = _build_blank(code)
         return found
 
 
@@ -227,7 +232,7 @@ def _write_split(docs: Iterable[Doc], out: Path, dev_fraction: float,
         out.mkdir(parents=True, exist_ok=True)
         train, dev = _Sink(out / TRAIN_FILE), _Sink(out / DEV_FILE)
         try:
-            for position, doc in enumerate(spool.read_back(_reading_vocab())):
+            for position, doc in enumerate(spool.read_back()):
                 (dev if position in dev_set else train).add(doc)
             train.commit()
             dev.commit()
@@ -292,11 +297,13 @@ class _Sink:
         self._docbin = DocBin(store_user_data=True)
         self._tokens = 0
 
-    def read_back(self, vocab: Vocab) -> Iterator[Doc]:
-        """The Docs added so far, in order (for the split)."""
+    def read_back(self) -> Iterator[Doc]:
+        """The Docs added so far, in order (for the split); a vocab for each file, which
+        takes in all its strings, so that the vocab is renewed as it grows."""
         for shard in self._shards:
-            yield from DocBin(store_user_data=True).from_disk(shard).get_docs(vocab)
-        yield from self._docbin.get_docs(vocab)
+            docbin = DocBin(store_user_data=True).from_disk(shard)
+            yield from docbin.get_docs(_reading_vocab())
+        yield from self._docbin.get_docs(_reading_vocab())
 
     def commit(self) -> None:
         if self._folder is None:  # one file
@@ -498,9 +505,8 @@ def read(path: Path, report: FormatReport) -> Iterator[NativeDocument]:
         files = [path]
     else:
         raise InputError(str(path), "no such file or folder")
-    vocab = _reading_vocab()
-    for file in files:
-        yield from _read_file(file, vocab, report)
+    for file in files:  # a vocab for each file, renewed as it grows (see _blank)
+        yield from _read_file(file, _reading_vocab(), report)
 
 
 # spaCy decodes zlib, then msgpack, then trusts every field it finds (lengths, attribute
