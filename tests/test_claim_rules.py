@@ -313,6 +313,16 @@ def test_several_processes_give_the_same_result(suggester) -> None:
     assert one == two
 
 
+def test_rows_are_the_suggestions_as_plain_values(suggester) -> None:
+    inputs = [SuggesterInput(i, f"About {i},000 children were vaccinated. Thank you.")
+              for i in range(1, 5)]
+    objects = list(suggester.suggest(inputs))
+    assert list(suggester.suggest_rows(inputs)) == [
+        (key, [(s.start, s.end, s.label, s.score, s.reason) for s in found])
+        for key, found in objects]
+    assert all(found for _, found in objects)
+
+
 def test_speed(suggester) -> None:
     sentences = CLAIMS + NOT_CLAIMS
     paragraph = " ".join(sentences) + "\n\n"

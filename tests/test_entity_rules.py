@@ -462,3 +462,14 @@ def test_quality_on_sample_documents() -> None:
     p, r, f = prf(sum(tp.values()), sum(fp.values()), sum(fn.values()))
     print(f"{'overall':12} precision {p:.3f} recall {r:.3f} F1 {f:.3f} (exact match)")
     assert f >= 0.96
+
+
+@pytest.mark.parametrize("n_process", [1, 2])
+def test_rows_are_the_suggestions_as_plain_values(n_process: int) -> None:
+    texts = [f"Kenya gave ${n} million to UNICEF on {n} May 2025." for n in range(1, 9)]
+    inputs = [SuggesterInput(i, t) for i, t in enumerate(texts)]
+    objects = list(RulesEntitySuggester().suggest(inputs, batch_size=2))
+    rows = list(RulesEntitySuggester().suggest_rows(inputs, batch_size=2, n_process=n_process))
+    assert rows == [(key, [(s.start, s.end, s.label, s.score, s.reason) for s in found])
+                    for key, found in objects]
+    assert all(found for _, found in rows)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import time
+
 import pytest
 
 from unannotate.nlp import parallel
@@ -45,3 +48,24 @@ def test_an_error_in_a_worker_reaches_the_caller(monkeypatch: pytest.MonkeyPatch
                                             batch_size=4)
     with pytest.raises(ValueError, match="broken suggester"):
         list(results)
+
+
+class Slow:
+    """A suggester that takes a while per job and says which process ran it."""
+
+    def suggest_here(self, items, batch_size):  # type: ignore[no-untyped-def]
+        time.sleep(0.02)
+        return [(item.key, os.getpid()) for item in items]
+
+
+def test_this_process_takes_jobs_while_the_workers_are_busy(
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not parallel._can_fork():
+        pytest.skip("this platform or process cannot fork")
+    monkeypatch.setattr(parallel, "JOB_DOCUMENTS", 1)
+    results = list(parallel.suggest_in_processes(Slow(), "x", {}, _inputs(), n_process=2,
+                                                 batch_size=4))
+    assert [key for key, _ in results] == [f"key-{i}" for i in range(len(TEXTS))]
+    pids = {pid for _, pid in results}
+    assert os.getpid() in pids and len(pids) == 2  # this process and one worker

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from ..core.errors import UnannotateError
 from ..core.model import LabelKind, Suggestion
@@ -57,6 +57,44 @@ class Suggester(Protocol):
 
         Offsets are code-point indices into the input text."""
         ...
+
+
+# One suggestion as plain values, in the order of ``Suggestion``'s fields: start, end, label,
+# score, reason. Thousands of these cross between processes and go to the database far
+# cheaper than as objects.
+SuggestionRow = tuple[int, int, str, float | None, str]
+
+
+@runtime_checkable
+class RowSuggester(Suggester, Protocol):
+    """A suggester that also gives its suggestions as plain rows."""
+
+    def suggest_rows(
+        self, docs: Iterable[SuggesterInput], *, batch_size: int = 64, n_process: int = 1
+    ) -> Iterator[tuple[Any, list[SuggestionRow]]]:
+        """What ``suggest`` yields, each suggestion as a ``SuggestionRow``."""
+        ...
+
+
+def suggestion_rows(
+    suggester: Suggester, docs: Iterable[SuggesterInput], *, batch_size: int = 64,
+    n_process: int = 1,
+) -> Iterator[tuple[Any, list[SuggestionRow]]]:
+    """``(key, rows)`` for each input, in input order: straight from a suggester that makes
+    rows, from its ``Suggestion`` objects otherwise."""
+    if isinstance(suggester, RowSuggester):
+        yield from suggester.suggest_rows(docs, batch_size=batch_size, n_process=n_process)
+        return
+    for key, found in suggester.suggest(docs, batch_size=batch_size, n_process=n_process):
+        yield key, [(s.start, s.end, s.label, s.score, s.reason) for s in found]
+
+
+def as_suggestions(
+    results: Iterable[tuple[Any, list[SuggestionRow]]],
+) -> Iterator[tuple[Any, list[Suggestion]]]:
+    """Rows turned back into ``Suggestion`` objects, for ``suggest``."""
+    for key, rows in results:
+        yield key, [Suggestion(*row) for row in rows]
 
 
 SuggesterFactory = Callable[..., Suggester]

@@ -50,7 +50,14 @@ from spacy.tokens import Doc, Span
 
 from ..core.model import LabelKind, Suggestion
 from ..resources import resources_dir
-from .base import SuggesterError, SuggesterInfo, SuggesterInput, register
+from .base import (
+    SuggesterError,
+    SuggesterInfo,
+    SuggesterInput,
+    SuggestionRow,
+    as_suggestions,
+    register,
+)
 from .parallel import suggest_in_processes
 
 NAME = "unannotate.claims.rules.v1"
@@ -703,8 +710,8 @@ def claim_reason(sent: Span) -> str:
 
 def suggest_doc(
     doc: Doc, *, threshold: float = 0.5, offset: int = 0, text: str | None = None
-) -> list[Suggestion]:
-    """The claim suggestions of one processed ``Doc``, offsets shifted by ``offset``.
+) -> list[SuggestionRow]:
+    """The claim suggestions of one processed ``Doc`` as rows, offsets shifted by ``offset``.
 
     ``text``, when given, must be the text the doc was made from (it saves rebuilding
     it from the tokens)."""
@@ -715,7 +722,7 @@ def suggest_doc(
     view = _view_of(doc, text)
     cues = _cues(doc.lang_)
     text = view.text
-    out: list[Suggestion] = []
+    out: list[SuggestionRow] = []
 
     def scored(span: tuple[int, int]) -> tuple[float, _Analysis]:
         analysis = _analyse(view, span[0], span[1], cues)
@@ -728,8 +735,8 @@ def suggest_doc(
         while end > start and text[end - 1].isspace():
             end -= 1
         if start < end:
-            out.append(Suggestion(start + offset, end + offset, LABEL, round(score, 3),
-                                  _reason(analysis)))
+            out.append((start + offset, end + offset, LABEL, round(score, 3),
+                        _reason(analysis)))
 
     for sentence, clauses in _units(view, cues):
         score, analysis = scored(sentence)
@@ -857,7 +864,14 @@ class RulesClaimSuggester:
     def suggest(
         self, docs: Iterable[SuggesterInput], *, batch_size: int = 64, n_process: int = 1
     ) -> Iterator[tuple[Any, list[Suggestion]]]:
-        """Yield ``(key, suggestions)`` for each input, in input order.
+        """Yield ``(key, suggestions)`` for each input, in input order."""
+        yield from as_suggestions(
+            self.suggest_rows(docs, batch_size=batch_size, n_process=n_process))
+
+    def suggest_rows(
+        self, docs: Iterable[SuggesterInput], *, batch_size: int = 64, n_process: int = 1
+    ) -> Iterator[tuple[Any, list[SuggestionRow]]]:
+        """Yield ``(key, rows)`` for each input, in input order.
 
         Inputs are read in chunks; within a chunk they are grouped by language and each
         group goes through ``nlp.pipe``. Several processes each take a few documents at a
@@ -880,9 +894,9 @@ class RulesClaimSuggester:
 
     def suggest_here(
         self, items: list[SuggesterInput], batch_size: int
-    ) -> list[tuple[Any, list[Suggestion]]]:
-        """Suggestions for ``items`` computed in this process, in input order."""
-        results: list[list[Suggestion]] = [[] for _ in items]
+    ) -> list[tuple[Any, list[SuggestionRow]]]:
+        """Suggestion rows for ``items`` computed in this process, in input order."""
+        results: list[list[SuggestionRow]] = [[] for _ in items]
         groups: dict[str, list[int]] = {}
         for i, item in enumerate(items):
             key = "*" if self.model else (item.language or "en")
@@ -898,4 +912,4 @@ class RulesClaimSuggester:
                                                     batch_size=batch_size):
                 results[i].extend(
                     suggest_doc(doc, threshold=self.threshold, offset=offset, text=piece))
-        return [(item.key, suggestions) for item, suggestions in zip(items, results)]
+        return [(item.key, rows) for item, rows in zip(items, results)]

@@ -42,7 +42,14 @@ from spacy.tokens import Doc, Span
 
 from ..core.model import LabelKind, Suggestion
 from ..resources import resources_dir
-from .base import SuggesterError, SuggesterInfo, SuggesterInput, register
+from .base import (
+    SuggesterError,
+    SuggesterInfo,
+    SuggesterInput,
+    SuggestionRow,
+    as_suggestions,
+    register,
+)
 from .parallel import suggest_in_processes
 
 NAME = "unannotate.entities.rules.v1"
@@ -1166,19 +1173,15 @@ def _select(n_tokens: int, candidates: list[_Match]) -> list[_Match]:
 # -- the suggester ----------------------------------------------------------------------
 
 
-def _reason(span: Span) -> str:
-    return span.id_ or f"rule: {span.label_}"
-
-
-def doc_suggestions(doc: Doc, text: str) -> list[Suggestion]:
-    """``doc.ents`` as suggestions with code-point offsets into ``text``."""
-    out = []
+def doc_rows(doc: Doc, text: str) -> list[SuggestionRow]:
+    """``doc.ents`` as suggestion rows with code-point offsets into ``text``."""
+    out: list[SuggestionRow] = []
     for ent in doc.ents:
         start, end = ent.start_char, ent.end_char
         if text[start:end] != ent.text:  # the tokenizer keeps the text; never store bad offsets
             continue
-        out.append(Suggestion(start=start, end=end, label=ent.label_, score=None,
-                              reason=_reason(ent)))
+        label = ent.label_
+        out.append((start, end, label, None, ent.id_ or f"rule: {label}"))
     return out
 
 
@@ -1194,6 +1197,12 @@ class RulesEntitySuggester:
     def suggest(
         self, docs: Iterable[SuggesterInput], *, batch_size: int = 64, n_process: int = 1
     ) -> Iterator[tuple[Any, list[Suggestion]]]:
+        yield from as_suggestions(
+            self.suggest_rows(docs, batch_size=batch_size, n_process=n_process))
+
+    def suggest_rows(
+        self, docs: Iterable[SuggesterInput], *, batch_size: int = 64, n_process: int = 1
+    ) -> Iterator[tuple[Any, list[SuggestionRow]]]:
         batch_size = max(1, batch_size)
         if n_process > 1:
             yield from suggest_in_processes(self, NAME, {}, docs, n_process=n_process,
@@ -1212,15 +1221,15 @@ class RulesEntitySuggester:
 
     def suggest_here(
         self, items: list[SuggesterInput], batch_size: int
-    ) -> list[tuple[Any, list[Suggestion]]]:
-        """Suggestions for ``items`` computed in this process, in input order."""
+    ) -> list[tuple[Any, list[SuggestionRow]]]:
+        """Suggestion rows for ``items`` computed in this process, in input order."""
         by_language: dict[str, list[int]] = {}
         for index, item in enumerate(items):
             by_language.setdefault(_language_code(item.language), []).append(index)
-        results: list[list[Suggestion]] = [[] for _ in items]
+        results: list[list[SuggestionRow]] = [[] for _ in items]
         for language, indices in by_language.items():
             nlp = build_nlp(language)
             texts = [items[i].text for i in indices]
             for index, doc in zip(indices, nlp.pipe(texts, batch_size=batch_size)):
-                results[index] = doc_suggestions(doc, items[index].text)
-        return [(item.key, suggestions) for item, suggestions in zip(items, results)]
+                results[index] = doc_rows(doc, items[index].text)
+        return [(item.key, rows) for item, rows in zip(items, results)]

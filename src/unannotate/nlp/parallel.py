@@ -3,14 +3,18 @@
 spaCy's own ``nlp.pipe(n_process=N)`` sends every finished ``Doc`` back to the parent, which
 costs about as much as making it: two processes were no faster than one. Here each worker
 process runs the whole suggester on a job of a few documents and sends back only the
-suggestions (a few small tuples per document), so the parent's share is small and the
-speed-up is close to the number of cores.
+suggestions (a few small tuples per document).
+
+With ``n_process=N`` this process and ``N - 1`` workers share the jobs: the workers are kept
+a few jobs ahead, and whenever they have enough to do this process runs the next job itself,
+between storing the results that came back. N processes then do the work of N cores; a
+process that only waited and stored would take the cores in turn with the workers.
 
 Workers are forked where the platform can (Linux): they inherit the suggester already built,
 with its pipelines and pattern tables, at no cost. Elsewhere they are spawned and build the
-suggester again from its registered name and configuration. At most ``2 * n_process`` jobs
-are in flight, so memory stays flat however many documents there are, and results come
-back in input order.
+suggester again from its registered name and configuration. A bounded number of jobs is
+given out or waiting at a time, so memory stays flat however many documents there are, and
+results come back in input order.
 """
 
 from __future__ import annotations
@@ -18,26 +22,29 @@ from __future__ import annotations
 import multiprocessing
 import sys
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
-from typing import Any, Protocol
+from collections.abc import Iterable, Iterator
+from multiprocessing.pool import AsyncResult
+from typing import Any, Protocol, TypeVar
 
-from ..core.model import Suggestion
 from .base import SuggesterInput, create
 
-JOB_DOCUMENTS = 8  # documents sent to a worker at a time
-IN_FLIGHT_PER_PROCESS = 2
+JOB_DOCUMENTS = 8  # documents in one job, for a worker or for this process
+IN_FLIGHT_PER_PROCESS = 2  # jobs given to each worker at a time
+
+# What a suggester gives for one document: its suggestions, as rows or as objects.
+Found = TypeVar("Found", covariant=True)
 
 
-class LocalSuggester(Protocol):
+class LocalSuggester(Protocol[Found]):
     """A suggester that can run a list of documents in this process."""
 
     def suggest_here(
         self, items: list[SuggesterInput], batch_size: int
-    ) -> list[tuple[Any, list[Suggestion]]]: ...
+    ) -> list[tuple[Any, Found]]: ...
 
 
 # The suggester of this worker process: inherited through fork, or built by _init_spawned.
-_WORKER: LocalSuggester | None = None
+_WORKER: LocalSuggester[Any] | None = None
 _WORKER_BATCH = 64
 
 
@@ -47,7 +54,7 @@ def _init_spawned(name: str, config: dict[str, Any], batch_size: int) -> None:
     _WORKER_BATCH = batch_size
 
 
-def _run_job(items: list[SuggesterInput]) -> list[tuple[Any, list[Suggestion]]]:
+def _run_job(items: list[SuggesterInput]) -> list[tuple[Any, Any]]:
     assert _WORKER is not None, "worker process started without a suggester"
     return _WORKER.suggest_here(items, _WORKER_BATCH)
 
@@ -63,6 +70,10 @@ def _jobs(docs: Iterable[SuggesterInput], size: int) -> Iterator[list[SuggesterI
         yield job
 
 
+def _finished(entry: AsyncResult[Any] | list[Any]) -> bool:
+    return isinstance(entry, list) or entry.ready()
+
+
 def _can_fork() -> bool:
     # Linux only: macOS system libraries are not safe to use after fork. The window never
     # asks for several processes, so the only threads here are a progress bar's.
@@ -70,38 +81,51 @@ def _can_fork() -> bool:
 
 
 def suggest_in_processes(
-    suggester: LocalSuggester,
+    suggester: LocalSuggester[Found],
     name: str,
     config: dict[str, Any],
     docs: Iterable[SuggesterInput],
     *,
     n_process: int,
     batch_size: int,
-    job_documents: int = JOB_DOCUMENTS,
-) -> Iterator[tuple[Any, list[Suggestion]]]:
-    """Yield ``(key, suggestions)`` for every input, in input order, computed by
-    ``n_process`` worker processes."""
+    job_documents: int | None = None,
+) -> Iterator[tuple[Any, Found]]:
+    """Yield ``(key, suggestions)`` for every input, in input order, computed by this
+    process and ``n_process - 1`` worker processes."""
     global _WORKER, _WORKER_BATCH
-    start: Callable[..., Any]
+    workers = max(1, n_process - 1)
     if _can_fork():
         context = multiprocessing.get_context("fork")
         _WORKER, _WORKER_BATCH = suggester, batch_size
-        pool = context.Pool(n_process)
+        pool = context.Pool(workers)
     else:
         context = multiprocessing.get_context("spawn")
-        pool = context.Pool(n_process, initializer=_init_spawned,
+        pool = context.Pool(workers, initializer=_init_spawned,
                             initargs=(name, config, batch_size))
-    start = pool.apply_async
-    limit = max(1, n_process * IN_FLIGHT_PER_PROCESS)
-    waiting: deque[Any] = deque()
+    limit = workers * IN_FLIGHT_PER_PROCESS
+    most = limit + IN_FLIGHT_PER_PROCESS  # jobs given out or done, not yet handed on
+    # Jobs in input order: a worker's pending result, or the result of a job done here.
+    waiting: deque[AsyncResult[list[tuple[Any, Found]]] | list[tuple[Any, Found]]] = deque()
+    given = 0  # worker jobs in ``waiting``
     try:
-        for job in _jobs(docs, max(1, job_documents)):
-            waiting.append(start(_run_job, (job,)))
-            if len(waiting) >= limit:
-                yield from waiting.popleft().get()
+        for job in _jobs(docs, max(1, job_documents or JOB_DOCUMENTS)):
+            # Hand on what is finished at the front, in order; wait for the front when
+            # this process has run as many jobs past it as a worker may have.
+            while waiting and (len(waiting) >= most or _finished(waiting[0])):
+                done = waiting.popleft()
+                if isinstance(done, AsyncResult):
+                    given -= 1
+                    done = done.get()
+                yield from done
+            if given < limit:
+                waiting.append(pool.apply_async(_run_job, (job,)))
+                given += 1
+            else:  # the workers have enough to do: this process takes the job
+                waiting.append(suggester.suggest_here(job, batch_size))
+        pool.close()  # the workers leave once their last jobs are done
         while waiting:
-            yield from waiting.popleft().get()
-        pool.close()
+            done = waiting.popleft()
+            yield from done.get() if isinstance(done, AsyncResult) else done
     finally:
         pool.terminate()
         pool.join()

@@ -15,8 +15,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..core.errors import OffsetError, UnannotateError
-from ..core.model import Label, LabelKind, LayerKind, SpanState, Suggestion, check_bounds
-from ..nlp.base import Suggester, SuggesterInfo, SuggesterInput, create
+from ..core.model import Label, LabelKind, LayerKind, SpanState, check_bounds
+from ..nlp.base import (
+    Suggester,
+    SuggesterInfo,
+    SuggesterInput,
+    SuggestionRow,
+    create,
+    suggestion_rows,
+)
 from ..storage.bulk import insert_rows
 from ..storage.schema import (
     DocumentRow,
@@ -114,7 +121,7 @@ def run_suggester(
         on_total(len(pending))
     if not pending:
         return report
-    texts: dict[int, str] = {}
+    lengths: dict[int, int] = {}  # of the texts being suggested for, to check offsets
 
     def inputs() -> Iterator[SuggesterInput]:
         for start in range(0, len(pending), READ_CHUNK):
@@ -126,41 +133,43 @@ def run_suggester(
                     .order_by(DocumentRow.id)
                 ).all()
             for doc_id, text, language in rows:
-                texts[doc_id] = text
+                lengths[doc_id] = len(text)
                 yield SuggesterInput(key=doc_id, text=text, language=language or "en")
 
-    buffer: list[tuple[int, list[Suggestion]]] = []
-    for key, suggestions in suggester.suggest(inputs(), batch_size=batch_size, n_process=n_process):
-        buffer.append((key, suggestions))
+    buffer: list[tuple[int, list[SuggestionRow]]] = []
+    for key, rows in suggestion_rows(suggester, inputs(), batch_size=batch_size,
+                                     n_process=n_process):
+        buffer.append((key, rows))
         if len(buffer) >= commit_every:
-            _store(project, layer_id, info, buffer, texts, report)
+            _store(project, layer_id, info, buffer, lengths, report)
             if on_documents:
                 on_documents(len(buffer))
             buffer = []
-    if buffer:
-        _store(project, layer_id, info, buffer, texts, report)
+    if buffer:  # the last documents and the run's event: one transaction less
+        _store(project, layer_id, info, buffer, lengths, report, last=True)
         if on_documents:
             on_documents(len(buffer))
-    with project.db.session() as session:
-        session.add(
-            EventRow(
-                kind="suggest",
-                layer_id=layer_id,
-                suggester=info.layer_name,
-                after={"documents": report.documents, "spans": sum(report.spans.values())},
-            )
-        )
+    else:
+        with project.db.session() as session:
+            session.add(_event(layer_id, info, report))
     return report
 
 
+def _event(layer_id: int, info: SuggesterInfo, report: SuggestReport) -> EventRow:
+    """The record of a finished run."""
+    return EventRow(kind="suggest", layer_id=layer_id, suggester=info.layer_name,
+                    after={"documents": report.documents, "spans": sum(report.spans.values())})
+
+
 def _store(project: Project, layer_id: int, info: SuggesterInfo,
-           results: list[tuple[int, list[Suggestion]]], texts: dict[int, str],
-           report: SuggestReport) -> None:
-    """One transaction: the spans of these documents and the record that they are done."""
+           results: list[tuple[int, list[SuggestionRow]]], lengths: dict[int, int],
+           report: SuggestReport, *, last: bool = False) -> None:
+    """One transaction: the spans of these documents and the record that they are done;
+    with the ``last`` documents of a run, also the run's event."""
     kind = LabelKind.CLAIM if info.kind == LabelKind.CLAIM else LabelKind.ENTITY
     with project.db.session() as session:
         label_ids = project.label_ids(session)
-        missing = {s.label for _, found in results for s in found} - set(label_ids)
+        missing = {row[2] for _, found in results for row in found} - set(label_ids)
         if missing:
             added = project.ensure_labels(
                 session, [Label(name, kind, NEW_LABEL_COLOUR) for name in sorted(missing)]
@@ -172,17 +181,19 @@ def _store(project: Project, layer_id: int, info: SuggesterInfo,
         suggested = SpanState.SUGGESTED.value
         spans = report.spans
         for doc_id, found in results:
-            text = texts.pop(doc_id)
+            length = lengths.pop(doc_id)
             kept = 0
-            for s in found:
-                try:
-                    check_bounds(len(text), s.start, s.end)
-                except OffsetError:
-                    report.dropped += 1
-                    continue
-                span_rows.append((layer_id, doc_id, s.start, s.end, label_ids[s.label],
-                                  suggested, s.score, s.reason, None, 1))
-                spans[s.label] = spans.get(s.label, 0) + 1
+            for start, end, label, score, reason in found:
+                # The common case tested inline; anything else gets check_bounds' verdict.
+                if not (type(start) is int and type(end) is int and 0 <= start < end <= length):
+                    try:
+                        check_bounds(length, start, end)
+                    except OffsetError:
+                        report.dropped += 1
+                        continue
+                span_rows.append((layer_id, doc_id, start, end, label_ids[label],
+                                  suggested, score, reason, None, 1))
+                spans[label] = spans.get(label, 0) + 1
                 kept += 1
             done_rows.append((doc_id, kept))
         # Straight to the driver: no per-row parameter building or type processing, and
@@ -193,7 +204,9 @@ def _store(project: Project, layer_id: int, info: SuggesterInfo,
                     {"created_at": stamp, "updated_at": stamp})
         insert_rows(connection, SuggestedDocumentRow.__table__, ("document_id", "spans"),
                     done_rows, {"layer_id": layer_id, "at": stamp})
-    report.documents += len(results)
+        report.documents += len(results)
+        if last:
+            session.add(_event(layer_id, info, report))
 
 
 def suggest_document(project: Project, document_id: int,

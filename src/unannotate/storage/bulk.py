@@ -4,15 +4,25 @@ SQLAlchemy's ``insert()`` with a list of dicts spends most of its time per row b
 parameters and running each column's type processing. For bulk rows whose per-row values are
 plain integers, floats and strings, this compiles the statement once for the connection's
 dialect, runs the type processing once for the values shared by every row (a timestamp),
-and hands the rows to the driver's ``executemany`` as they are.
+and hands the rows to the driver as they are.
+
+On SQLite the rows go in as a few statements of many ``VALUES`` groups each: SQLite runs
+one statement of 200 rows about a third faster than 200 runs of a one-row statement (each
+run is a separate statement to it, with its own bookkeeping). The rows, their order and so
+their ids are the same either way.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import Connection, Dialect, Table
+
+# Rows per multi-row statement on SQLite: past a few hundred, longer statements gain nothing.
+SQLITE_ROWS_PER_STATEMENT = 256
+_SQLITE_OLD_VARIABLE_LIMIT = 999  # the limit of SQLite before 3.32, the lowest there is
 
 
 def insert_rows(
@@ -29,26 +39,72 @@ def insert_rows(
         return
     dialect = connection.dialect
     shared = dict(shared or {})
+    # Only for columns where some row has a value (a processor leaves None as it is).
     processors = [(i, p) for i, name in enumerate(columns)
-                  if (p := table.c[name].type.bind_processor(dialect)) is not None]
+                  if (p := table.c[name].type.bind_processor(dialect)) is not None
+                  and any(row[i] is not None for row in rows)]
     if processors:
         rows = [_processed(row, processors) for row in rows]
     fixed = {}
     for name, value in shared.items():
         process = table.c[name].type.bind_processor(dialect)
-        fixed[name] = process(value) if process is not None else value
+        fixed[name] = _driver_value(dialect, process(value) if process is not None else value)
     names = [*columns, *fixed]
     compiled = table.insert().compile(dialect=dialect, column_keys=names)
     tail = tuple(fixed.values())
+    sql = str(compiled)
     if compiled.positional:
         order = [names.index(key) for key in compiled.positiontup or ()]
-        if order == list(range(len(names))):
-            params: list[Any] = [(*row, *tail) for row in rows]
-        else:
-            params = [tuple((*row, *tail)[i] for i in order) for row in rows]
+        if order != list(range(len(names))):
+            rows = [tuple((*row, *tail)[i] for i in order) for row in rows]
+            tail = ()
+        if dialect.name == "sqlite" and dialect.paramstyle == "qmark":
+            _insert_sqlite(connection, sql, len(names), rows, tail)
+            return
+        params: list[Any] = [(*row, *tail) for row in rows]
     else:
         params = [dict(zip(names, (*row, *tail))) for row in rows]
-    connection.exec_driver_sql(str(compiled), params)
+    connection.exec_driver_sql(sql, params)
+
+
+def _insert_sqlite(connection: Connection, sql: str, width: int,
+                   rows: Sequence[Sequence[Any]], tail: tuple[Any, ...]) -> None:
+    """``sql`` (one row of ``width`` ``?``) run as statements of many rows each."""
+    head, values, group = sql.rpartition(" VALUES ")
+    per_statement = max(1, min(SQLITE_ROWS_PER_STATEMENT,
+                               _sqlite_variable_limit(connection) // width))
+    full, rest = divmod(len(rows), per_statement)
+    chunks: list[tuple[Any, ...]] = []
+    for start in range(0, len(rows), per_statement):
+        flat: list[Any] = []
+        for row in rows[start:start + per_statement]:
+            flat.extend(row)
+            flat.extend(tail)
+        chunks.append(tuple(flat))
+    if full:
+        statement = head + values + ", ".join([group] * per_statement)
+        connection.exec_driver_sql(statement, chunks[:full])
+    if rest:
+        statement = head + values + ", ".join([group] * rest)
+        connection.exec_driver_sql(statement, chunks[full])
+
+
+def _sqlite_variable_limit(connection: Connection) -> int:
+    """How many ``?`` one statement may hold on this connection."""
+    getlimit = getattr(connection.connection.driver_connection, "getlimit", None)
+    if getlimit is None:  # a driver other than Python's sqlite3
+        return _SQLITE_OLD_VARIABLE_LIMIT
+    return int(getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER))
+
+
+def _driver_value(dialect: Dialect, value: Any) -> Any:
+    """``value`` as the driver would bind it. Python's sqlite3 turns a ``datetime`` into
+    text with its registered adapter on every row it is bound to; a value shared by
+    thousands of rows is turned once here instead, into the same text."""
+    if dialect.driver != "pysqlite":
+        return value
+    adapt = sqlite3.adapters.get((type(value), sqlite3.PrepareProtocol))
+    return adapt(value) if adapt is not None else value
 
 
 def _processed(row: Sequence[Any], processors: list[tuple[int, Any]]) -> tuple[Any, ...]:
