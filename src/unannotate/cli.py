@@ -511,7 +511,8 @@ def suggest(
     model: Annotated[
         str | None, typer.Option(help="An installed spaCy pipeline (package name or path).")
     ] = None,
-    n_process: Annotated[int, typer.Option("--n-process", min=1, help="Processes in all: this one and N-1 workers.")] = 1,
+    n_process: Annotated[int, typer.Option(
+        "--n-process", min=1, help="Processes in all: this one and N-1 workers.")] = 1,
     batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Texts per batch.")] = 64,
 ) -> None:
     """Suggest entities and claims for every document that lacks them.
