@@ -85,6 +85,7 @@ from open_document_bench import (
     choose_spans,
     make_document,
     on_screen_formats_match,
+    open_bare,
     painted_at,
     settle_all,
     timed_editor,
@@ -395,16 +396,6 @@ def measure_review(database: Path, built: ReviewProject, repeat: int, profile_it
           f"{view.font().pointSize()} pt (the bare editor the same); agreement: "
           f"{window.overall}", flush=True)
 
-    def open_bare() -> tuple[float, float, bool]:
-        bare.setPlainText(SMALL_TEXT)
-        painted_at(app, bare.viewport(), bare_clock)
-        settle_all(app)
-        gc.collect()
-        t0, cpu0 = time.perf_counter(), time.thread_time()
-        bare.setPlainText(text)
-        end, natural = painted_at(app, bare.viewport(), bare_clock)
-        return (end - t0) * 1000, (bare_clock.cpu - cpu0) * 1000, natural
-
     def open_small() -> None:
         window.open_document(built.small_id)
         painted_at(app, view.viewport(), ours_clock)
@@ -452,7 +443,7 @@ def measure_review(database: Path, built: ReviewProject, repeat: int, profile_it
                                      "open_cpu": []}
     try:
         for attempt in range(repeat):
-            bare_ms, bare_cpu, bare_natural = open_bare()
+            bare_ms, bare_cpu, bare_natural = open_bare(app, bare, bare_clock, text)
             run = open_ours()
             if attempt == 0:
                 kinds: dict[str, int] = {}
