@@ -16,15 +16,20 @@ from pathlib import Path
 SAMPLES_ENV = "UNANNOTATE_SAMPLES"
 
 
-@cache
-def resources_dir() -> Path:
-    override = os.environ.get("UNANNOTATE_RESOURCES")
+def _folder(variable: str, in_checkout: str, in_package: str) -> Path:
+    """``$variable`` if set, else the checkout's folder, else the one beside the package."""
+    override = os.environ.get(variable)
     if override:
         return Path(override)
-    checkout = Path(__file__).resolve().parents[2] / "resources"
+    checkout = Path(__file__).resolve().parents[2] / in_checkout
     if checkout.is_dir():
         return checkout
-    return Path(__file__).resolve().parent / "_resources"
+    return Path(__file__).resolve().parent / in_package
+
+
+@cache
+def resources_dir() -> Path:
+    return _folder("UNANNOTATE_RESOURCES", "resources", "_resources")
 
 
 def resource(*parts: str) -> Path:
@@ -37,10 +42,4 @@ def resource(*parts: str) -> Path:
 def sample_dir() -> Path:
     """The folder of sample documents (it may not exist: a wheel carries none). Not cached:
     the self-test reads it once, and its tests point it elsewhere."""
-    override = os.environ.get(SAMPLES_ENV)
-    if override:
-        return Path(override)
-    checkout = Path(__file__).resolve().parents[2] / "data"
-    if checkout.is_dir():
-        return checkout
-    return Path(__file__).resolve().parent / "_samples"
+    return _folder(SAMPLES_ENV, "data", "_samples")
