@@ -102,6 +102,28 @@ class XServer:
         self.run(shutil.which("import") or "import", "-window", "root", str(path))
         return path
 
+    def pixels(self) -> tuple[int, int, bytes]:
+        """The screen as raw RGB bytes, row by row."""
+        done = subprocess.run([shutil.which("import") or "import", "-window", "root",
+                               "-depth", "8", "rgb:-"],
+                              env={**os.environ, "DISPLAY": self.display},
+                              capture_output=True, timeout=20, check=True)
+        return self.size[0], self.size[1], done.stdout
+
+    def find_colour(self, colour: str, x: int, *, tolerance: int = 6) -> int | None:
+        """The lowest row of the screen whose pixel in column ``x`` has ``colour``
+        (``#rrggbb``); None when none has."""
+        width, height, data = self.pixels()
+        want = bytes.fromhex(colour.lstrip("#"))
+        for y in range(height - 1, -1, -1):
+            at = (y * width + x) * 3
+            if all(abs(data[at + i] - want[i]) <= tolerance for i in range(3)):
+                return y
+        return None
+
+    def click(self, x: int, y: int) -> None:
+        self.run("xdotool", "mousemove", "--sync", str(x), str(y), "click", "1")
+
     def stop(self) -> None:
         stop_process(self.process)
 

@@ -93,3 +93,48 @@ def accepted(project: Project, annotator: str, document_id: int,
              text: str) -> list[tuple[str, str]]:
     return [(text[s.start:s.end], s.label) for s in Reviewer(project, annotator).spans(document_id)
             if s.state is SpanState.ACCEPTED]
+
+
+# Two colleagues' layers over one text, for the review window: where they agree (Amina
+# Haddad, UNICEF), another label (Geneva), other boundaries (the date, the programme),
+# missing in one layer (the Arabic place name, Kenya).
+DELEGATIONS = ["Chile", "Ghana", "Japan", "Norway", "Oman", "Qatar", "Spain", "Tonga", "Yemen"]
+BRIEFING = (
+    "🌍 Briefing\n"
+    "Amina Haddad met UNICEF in Geneva on 3 May 2025.\n"
+    "مرحبا بكم في نيروبي، قالت الوزيرة.\n"
+    "Kenya pledged $5 million to the World Food Programme.\n"
+    "Delegations present:\n"
+    + "".join(f"{name}\n" for name in DELEGATIONS)
+)
+LAYERS = {
+    "ana": [("Amina Haddad", "PERSON"), ("UNICEF", "ORG"), ("Geneva", "GPE"),
+            ("3 May 2025", "DATE"), ("World Food Programme", "ORG")],
+    "ben": [("Amina Haddad", "PERSON"), ("UNICEF", "ORG"), ("Geneva", "LOC"),
+            ("May 2025", "DATE"), ("نيروبي", "GPE"), ("Kenya", "GPE"),
+            ("the World Food Programme", "ORG")],
+}
+SECOND_BRIEFING = "Briefing two\nPeru and Chile met UNICEF in Lima.\n"
+SECOND_LAYERS = {"ana": [("Peru", "GPE"), ("UNICEF", "ORG")],
+                 "ben": [("Peru", "GPE"), ("UNICEF", "ORG"), ("Lima", "GPE")]}
+
+
+def make_review_project(folder: Path) -> Path:
+    """Two documents, each with ana's and ben's layers."""
+    sources = folder / "sources"
+    sources.mkdir(parents=True)
+    for n, text in enumerate((BRIEFING, SECOND_BRIEFING)):
+        (sources / f"{n:02d}.txt").write_bytes(text.encode("utf-8"))
+    path = folder / "review.unannotate.db"
+    project = open_project(path)
+    try:
+        import_paths(project, [sources])
+        ids = document_ids(project)
+        for text, layers in ((BRIEFING, LAYERS), (SECOND_BRIEFING, SECOND_LAYERS)):
+            for name, marks in layers.items():
+                colleague = Reviewer(project, name)
+                for piece, label in marks:
+                    colleague.add(ids[text], *at(text, piece), label)
+    finally:
+        project.close()
+    return path
