@@ -9,10 +9,12 @@ Every process started here is stopped by its own id (TERM, then KILL).
 from __future__ import annotations
 
 import os
+import select
 import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -22,7 +24,7 @@ from typing import TypeVar
 
 SCREEN = (1400, 900)
 # Debian package of each tool the tier needs (./dev installs them in its test set-up).
-TOOLS = {"Xvfb": "xvfb", "xdotool": "xdotool", "import": "imagemagick", "xauth": "xauth"}
+TOOLS = {"Xvfb": "xvfb", "xdotool": "xdotool", "import": "imagemagick"}
 KEY_DELAY_MS = 120  # between two keys of a burst: time for the program to act on each
 REPO = Path(__file__).resolve().parents[2]
 
@@ -34,7 +36,7 @@ def missing_tools() -> list[str]:
     return [f"{tool} ({package})" for tool, package in TOOLS.items() if not shutil.which(tool)]
 
 
-def wait_for(check: Callable[[], T], *, timeout: float = 10.0, interval: float = 0.1,
+def wait_for(check: Callable[[], T], *, timeout: float = 15.0, interval: float = 0.1,
              what: str = "the condition") -> T:
     """Call ``check`` until it returns something true; that value, or AssertionError with
     the last value after ``timeout`` seconds."""
@@ -67,23 +69,29 @@ class XServer:
     def __init__(self, size: tuple[int, int] = SCREEN) -> None:
         self.size = size
         read, write = os.pipe()
+        # Its messages go to a file: a pipe nobody reads could fill and stop the server.
+        self.log = tempfile.TemporaryFile()
         # -noreset: the server stays as it is between two programs (no regeneration while
         # the next one connects); -nolisten tcp: no network.
         self.process = subprocess.Popen(
             ["Xvfb", "-displayfd", str(write), "-screen", "0", f"{size[0]}x{size[1]}x24",
              "-nolisten", "tcp", "-noreset"],
-            pass_fds=(write,), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            pass_fds=(write,), stdout=subprocess.DEVNULL, stderr=self.log)
         os.close(write)
         number = b""
-        with os.fdopen(read, "rb") as pipe:
-            while not number.endswith(b"\n"):
+        deadline = time.monotonic() + 30
+        with os.fdopen(read, "rb", buffering=0) as pipe:
+            while not number.endswith(b"\n") and time.monotonic() < deadline:
+                if not select.select([pipe], [], [], 1.0)[0]:
+                    continue
                 chunk = pipe.read(1)
                 if not chunk:
                     break
                 number += chunk
         if not number.strip():
             stop_process(self.process)
-            error = self.process.stderr.read().decode(errors="replace") if self.process.stderr else ""
+            self.log.seek(0)
+            error = self.log.read().decode(errors="replace")
             raise RuntimeError(f"Xvfb did not start: {error.strip()[-300:]}")
         self.display = f":{number.decode().strip()}"
 
@@ -126,6 +134,7 @@ class XServer:
 
     def stop(self) -> None:
         stop_process(self.process)
+        self.log.close()
 
 
 @dataclass

@@ -21,7 +21,8 @@ from unannotate.core.model import DocumentStatus, SpanState
 from unannotate.services.project import Project, open_project
 from unannotate.services.review import Review
 
-pytestmark = pytest.mark.x11
+# Slow: about 45 s for the tier (test_keys_offscreen.py checks the key tables in every run).
+pytestmark = [pytest.mark.x11, pytest.mark.slow]
 
 ANOTHER_LABEL = "#ffd166"  # the colour of an "another label" place in the window's panel
 
