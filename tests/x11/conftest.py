@@ -34,10 +34,11 @@ def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def start_program(x_server: XServer, tmp_path: Path):  # type: ignore[no-untyped-def]
+def start_program(x_server: XServer, tmp_path: Path,  # type: ignore[no-untyped-def]
+                  screenshots: Path, request: pytest.FixtureRequest):
     """Start ``python -m unannotate ARGS`` (any number of times in a test); each is
-    stopped at the end, and its standard error must hold no ambiguous shortcut and no
-    traceback."""
+    stopped at the end (the screen photographed first, as ``TEST-last.png``), and its
+    standard error must hold no ambiguous shortcut and no traceback."""
     started: list[Program] = []
     stack = []
 
@@ -50,6 +51,8 @@ def start_program(x_server: XServer, tmp_path: Path):  # type: ignore[no-untyped
         return program
 
     yield start
+    if started:
+        x_server.screenshot(screenshots / f"{request.node.name}-last.png")
     for context in reversed(stack):
         context.__exit__(None, None, None)
     for program in started:

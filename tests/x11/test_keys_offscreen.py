@@ -48,7 +48,8 @@ def test_a_table_with_backtab_beside_shift_tab_is_refused() -> None:
     assert _bound([both])["Shift+Tab"] == 2
 
 
-def test_the_previous_key_is_what_a_keyboard_sends(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_the_previous_key_is_what_a_keyboard_sends(  # type: ignore[no-untyped-def]
+        qtbot, tmp_path: Path) -> None:
     """Shift+Tab arrives as Backtab with Shift held, on every platform."""
     from unannotate.qt.review_window import ReviewWindow
 
@@ -67,7 +68,8 @@ def test_the_previous_key_is_what_a_keyboard_sends(qtbot, tmp_path: Path) -> Non
     project.close()
 
 
-def test_delete_works_on_a_gold_span_chosen_with_the_mouse(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_delete_works_on_a_gold_span_chosen_with_the_mouse(  # type: ignore[no-untyped-def]
+        qtbot, tmp_path: Path) -> None:
     from PySide6.QtTest import QTest
 
     from unannotate.qt.review_window import ReviewWindow

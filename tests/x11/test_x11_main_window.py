@@ -91,6 +91,8 @@ def test_next_previous_accept_reject_and_bulk_with_undo(  # type: ignore[no-unty
     program.screenshot(screenshots / "main-after-undo.png")
     program.keys("ctrl+shift+z")
     expect(project, decisions | gpe | rest, "Ctrl+Shift+Z")
+    program.keys("ctrl+z", "ctrl+y")  # Ctrl+Y redoes too
+    expect(project, decisions | gpe | rest, "Ctrl+Z, Ctrl+Y")
     fits_on_screen(program)
 
 
@@ -146,8 +148,10 @@ def test_add_move_claim_delete_zoom_help_and_done(  # type: ignore[no-untyped-de
 
     program.keys("ctrl+equal")
     wait_for(lambda: zoom() == 1, what="zoom 1 after Ctrl+=")
-    program.keys("ctrl+minus")
-    wait_for(lambda: zoom() == 0, what="zoom 0 after Ctrl+-")
+    program.keys("ctrl+plus")  # Ctrl++ (with Shift on most layouts) zooms in too
+    wait_for(lambda: zoom() == 2, what="zoom 2 after Ctrl++")
+    program.keys("ctrl+minus", "ctrl+minus")
+    wait_for(lambda: zoom() == 0, what="zoom 0 after Ctrl+- twice")
 
     # F1: the list of keys, in a window of its own; Esc closes it.
     program.keys("F1")
