@@ -24,7 +24,7 @@ from unannotate.core.model import DocumentStatus
 from unannotate.services.decisions import Reviewer
 from unannotate.services.project import Project, open_project
 
-# Slow: about 45 s for the tier (test_keys_offscreen.py checks the key tables in every run).
+# Slow: about 50 s for the tier (test_keys_offscreen.py checks the key tables in every run).
 pytestmark = [pytest.mark.x11, pytest.mark.slow]
 
 ANNOTATOR = "ana"

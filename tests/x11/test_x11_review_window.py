@@ -21,7 +21,7 @@ from unannotate.core.model import DocumentStatus, SpanState
 from unannotate.services.project import Project, open_project
 from unannotate.services.review import Review
 
-# Slow: about 45 s for the tier (test_keys_offscreen.py checks the key tables in every run).
+# Slow: about 50 s for the tier (test_keys_offscreen.py checks the key tables in every run).
 pytestmark = [pytest.mark.x11, pytest.mark.slow]
 
 ANOTHER_LABEL = "#ffd166"  # the colour of an "another label" place in the window's panel
