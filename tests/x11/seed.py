@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from unannotate.core.model import LabelKind, SpanState, Suggestion
+from unannotate.core.model import LabelKind, Suggestion
 from unannotate.nlp.base import SuggesterInfo, SuggesterInput
 from unannotate.services.decisions import Reviewer
 from unannotate.services.importing import import_paths
@@ -87,12 +87,6 @@ def decided(project: Project, annotator: str, document_id: int,
     """The annotator's spans in the document: (text, label) -> state."""
     return {(text[s.start:s.end], s.label): s.state.value
             for s in Reviewer(project, annotator).spans(document_id)}
-
-
-def accepted(project: Project, annotator: str, document_id: int,
-             text: str) -> list[tuple[str, str]]:
-    return [(text[s.start:s.end], s.label) for s in Reviewer(project, annotator).spans(document_id)
-            if s.state is SpanState.ACCEPTED]
 
 
 # Two colleagues' layers over one text, for the review window: where they agree (Amina
