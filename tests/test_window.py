@@ -100,7 +100,7 @@ def test_accept_reject_relabel_with_keys(qtbot, window_factory, seeded, project_
     qtbot.keyClick(view, Qt.Key.Key_A)  # UNICEF
     qtbot.keyClick(view, Qt.Key.Key_X)  # Mali rejected
     qtbot.keyClick(view, Qt.Key.Key_Tab)  # skip the date ...
-    qtbot.keyClick(view, Qt.Key.Key_Backtab)  # ... and come back to it
+    qtbot.keyClick(view, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)  # ... back
     qtbot.keyClick(view, Qt.Key.Key_A)
     assert _own_spans(project_path) == [
         ("Lina Haddad", "PERSON", "accepted"), ("UNICEF", "ORG", "accepted"),
@@ -370,7 +370,7 @@ def test_next_and_previous_wrap_around_in_text_order(qtbot, window_factory, seed
         qtbot.keyClick(view, Qt.Key.Key_Tab)
         seen.append(view.selected_span)
     assert seen == [*order[1:], order[0]]
-    qtbot.keyClick(view, Qt.Key.Key_Backtab)
+    qtbot.keyClick(view, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
     assert view.selected_span == order[-1]
 
 

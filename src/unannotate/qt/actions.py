@@ -44,7 +44,9 @@ ACTIONS: list[ActionSpec] = [
     ActionSpec("file.settings", "Settings…", ("Ctrl+,",), "open_settings", None, "File"),
     ActionSpec("file.quit", "Quit", ("Ctrl+Q",), "quit", None, "File"),
     ActionSpec("review.next", "Next suggestion", ("Tab",), "next_span", "has_document"),
-    ActionSpec("review.previous", "Previous suggestion", ("Shift+Tab", "Backtab"), "previous_span",
+    # Shift+Tab alone: a keyboard sends Backtab with Shift, which Qt matches to "Shift+Tab";
+    # a second key "Backtab" made it ambiguous under X11, and then neither fired.
+    ActionSpec("review.previous", "Previous suggestion", ("Shift+Tab",), "previous_span",
                "has_document"),
     ActionSpec("review.accept", "Accept", ("A",), "accept", "has_pending_selection"),
     ActionSpec("review.reject", "Reject", ("X",), "reject", "has_pending_selection"),
@@ -99,7 +101,7 @@ def _take_actions() -> list[ActionSpec]:
 
 REVIEW_ACTIONS: list[ActionSpec] = [
     ActionSpec("settle.next", "Next open disagreement", ("Tab",), "next_place", "has_document"),
-    ActionSpec("settle.previous", "Previous open disagreement", ("Shift+Tab", "Backtab"),
+    ActionSpec("settle.previous", "Previous open disagreement", ("Shift+Tab",),
                "previous_place", "has_document"),
     *_take_actions(),
     ActionSpec("settle.all", "Take every layer's version (both)", ("T",), "take_all",

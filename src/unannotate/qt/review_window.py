@@ -242,6 +242,13 @@ class ReviewWindow(TwoStepOpen, QMainWindow):
             self.qactions[spec.id] = action
         for menu in menus.values():
             menu.aboutToShow.connect(self.update_actions)
+            # Greyed in a menu only while it shows: a disabled action's key does nothing, and
+            # a place or gold span chosen with the mouse runs no update (trigger checks).
+            menu.aboutToHide.connect(self._enable_actions)
+
+    def _enable_actions(self) -> None:
+        for action in self.qactions.values():
+            action.setEnabled(True)
 
     def trigger(self, spec: ActionSpec) -> None:
         self._complete_open()
@@ -255,7 +262,6 @@ class ReviewWindow(TwoStepOpen, QMainWindow):
                 handler(spec.argument)
         except UnannotateError as error:
             self.statusBar().showMessage(str(error), 10000)
-        self.update_actions()
 
     def update_actions(self) -> None:
         for spec in REVIEW_ACTIONS:
