@@ -247,8 +247,9 @@ def agreement(
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
     output: Annotated[Path | None, typer.Option(
-        "--output", "-o", help="Also write the report to this file: .csv, .json or .html (a "
-        "self-contained page with a chart).", show_default=False)] = None,
+        "--output", "-o", help="Write the report to this file instead of the terminal: .csv, "
+        ".json or .html (a self-contained page with a chart); one line says where.",
+        show_default=False)] = None,
 ) -> None:
     """Agreement between annotators: span F1 (exact and overlap), Cohen's kappa on tokens and
     on claim sentences, Krippendorff's alpha; per label, per pair, and the documents where
@@ -271,13 +272,25 @@ def agreement(
         try:
             write_report(report, output)
         except (UnannotateError, OSError) as error:
-            fail(str(error))
+            fail(_file_error(error, output))
     if as_json:
         from .services.agreement_report import report_to_dict
 
         typer.echo(json.dumps(report_to_dict(report), ensure_ascii=False))
+    elif output is not None:
+        # The report is in the file: the terminal gets where, and the figures at a glance.
+        typer.echo(f"wrote the agreement report to {output}: {report.documents} documents, "
+                   f"{', '.join(report.annotators)}; exact F1 {_score(report.exact_f1)}, "
+                   f"token kappa {_score(report.token_kappa)}")
     else:
         _print_agreement(report, location)
+
+
+def _file_error(error: Exception, path: Path) -> str:
+    """An error writing ``path`` on one line: the file and the reason, no traceback."""
+    if isinstance(error, OSError):
+        return f"{error.filename or path}: cannot be written ({error.strerror or error})"
+    return str(error)
 
 
 @app.command("bring-in")
