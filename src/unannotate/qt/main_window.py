@@ -587,6 +587,9 @@ class MainWindow(TwoStepOpen, QMainWindow):
             elif self.view.selected_span not in self._spans:
                 self._select(None)
         self._refresh_document_row(change)
+        if change.notice:  # done otherwise than asked (a span already there): say so, no box
+            self.statusBar().showMessage(change.notice[:1].upper() + change.notice[1:] + ".",
+                                         6000)
 
     def _apply(self, span_ids: set[int], pending: list[ReviewSpan], own: list[ReviewSpan],
                rejected: list[ReviewSpan]) -> None:

@@ -435,8 +435,10 @@ class Reviewer:
                 there = span_at(session, layer_id=self.layer_id, document_id=row.document_id,
                                 start=new_start, end=new_end, label_id=new_label_id)
                 if there is not None and there != row.id:
-                    raise DecisionError(f"{_already(names[new_label_id], new_start, new_end)}"
-                                        f" (span {there}): not changed")
+                    # Two copies of one span are never kept: nothing changes, and it is said.
+                    return Change({row.document_id}, {row.id},
+                                  notice=f"{_already(names[new_label_id], new_start, new_end)}"
+                                         "; not changed")
             row.label_id = new_label_id
             row.start, row.end = new_start, new_end
             row.version += 1
