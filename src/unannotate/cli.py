@@ -67,11 +67,10 @@ def root(
     """With no command: open the review window on the project."""
     if ctx.invoked_subcommand is not None:
         return
-    from .qt.app import run, use_password_dialog
-    from .services.project import open_project
+    from .qt.app import open_for_window, run, use_password_dialog
 
     use_password_dialog()  # a team server's password is asked in a dialog
-    opened = open_project(project)
+    opened = open_for_window(project)  # a mistyped --project is not made unasked
     raise typer.Exit(run(opened, annotator))
 
 
@@ -389,7 +388,8 @@ def review(
     suggestions: Annotated[bool, typer.Option(
         "--suggestions", help="Compare the suggestions too, as one more layer.")] = False,
     reviewer: Annotated[str | None, typer.Option(
-        "--reviewer", help="Your name (default: the one in the settings).",
+        "--reviewer", help="Your name as this project's reviewer (default: the one given "
+        "for it before; asked the first time).",
         show_default=False)] = None,
 ) -> None:
     """Open the review window: where the annotators agree and differ, each disagreement

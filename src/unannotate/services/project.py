@@ -13,7 +13,15 @@ from sqlalchemy.orm import Session
 
 from ..core.model import Label, LabelKind, LayerKind
 from ..resources import resource
-from ..storage.database import Database, PasswordPrompt, open_database, without_password
+from ..storage.database import (
+    PROJECT_ENV,
+    Database,
+    PasswordPrompt,
+    open_database,
+    resolve_project,
+    sqlite_path,
+    without_password,
+)
 from ..storage.schema import AnnotatorRow, LabelRow, LayerRow, ProjectRow
 
 
@@ -143,3 +151,15 @@ def open_project(project: str | os.PathLike[str] | Path | None = None, *,
             session.add(ProjectRow(name=location.split(".")[0] or "project", settings={}))
             opened.ensure_labels(session, default_labels())
     return opened
+
+
+def missing_project_file(project: str | os.PathLike[str] | None) -> Path | None:
+    """The file of a project named by ``project`` (or ``$UNANNOTATE_PROJECT``) when that file
+    does not exist; None when it exists, when nothing is named (the default project is made
+    on first start) or when it is a server. Opening it would make a new, empty project: a
+    mistyped path must not do that unasked."""
+    named = project if project is not None else os.environ.get(PROJECT_ENV) or None
+    if named is None:
+        return None
+    path = sqlite_path(resolve_project(named))
+    return path if path is not None and not path.exists() else None
