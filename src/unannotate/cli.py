@@ -203,7 +203,7 @@ def stats(
     from .services.project import open_project
     from .services.stats import project_stats
 
-    with open_project(project, create=False) as opened:
+    with open_project(project, create=False, read_only=True) as opened:  # only reads
         result = project_stats(opened)
     if as_json:
         typer.echo(json.dumps(result.to_dict(), ensure_ascii=False))
@@ -258,7 +258,7 @@ def agreement(
 
     names = [name.strip() for value in annotators for name in value.split(",") if name.strip()]
     layer = suggestions_layer or (SUGGESTIONS if suggestions else None)
-    with open_project(project, create=False) as opened:
+    with open_project(project, create=False, read_only=True) as opened:  # only reads
         try:
             report = project_agreement(opened, names, include_suggestions=layer,
                                        only_done=only_done)
@@ -287,8 +287,8 @@ def agreement(
 
 def _file_error(error: Exception, path: Path) -> str:
     """An error writing ``path`` on one line: the file and the reason, no traceback."""
-    if isinstance(error, OSError):
-        return f"{error.filename or path}: cannot be written ({error.strerror or error})"
+    if isinstance(error, OSError):  # named as given (not the temporary file beside it)
+        return f"{path}: cannot be written ({error.strerror or error})"
     return str(error)
 
 
@@ -495,12 +495,14 @@ def export(
             options[name] = value
     if allow_overlapping:
         options["allow_overlapping"] = True
-    with open_project(project, create=False) as opened:
+    with open_project(project, create=False, read_only=True) as opened:  # only reads
         try:
             reports = export_annotations(opened, out, fmt=format, layer=layer,
                                          only_done=only_done, options=options)
         except (UnannotateError, ValueError) as error:
             fail(str(error))
+        except OSError as error:  # a read-only place, a full disk: one line, no traceback
+            fail(_file_error(error, out))
     for report in reports:
         written = report.written
         _print_format_report(written, "written")

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPalette
 from PySide6.QtWidgets import QApplication, QInputDialog, QLabel, QMessageBox, QWidget
 
-from ..core.errors import StorageError
+from ..core.errors import ReadOnlyProjectError, StorageError
 from ..resources import resource
 from ..services.preferences import (
     Preferences,
@@ -151,7 +151,50 @@ def open_for_window(project: str | None) -> Project | None:
         if not confirm_new_project(path):
             raise StorageError(f"{path}: no such project file (nothing was created; "
                                "File → New project makes one)")
-    return open_project(project)
+    try:
+        return open_project(project)
+    except ReadOnlyProjectError:
+        # Read-only media or folder: shown to read, every decision refused (docs/adr).
+        return open_project(project, create=False, read_only=True)
+
+
+READ_ONLY_NOTE = ("This project is read-only: you can read it and export it, but decisions "
+                  "are not stored. To work on it, copy it somewhere writable and open the copy.")
+
+
+def say_read_only(window: QWidget, project: Project) -> QMessageBox:
+    """Tell, once and without blocking, that the project opened read-only."""
+    box = QMessageBox(QMessageBox.Icon.Information, "Read-only project",
+                      f"{project.location}\n\n{READ_ONLY_NOTE}", parent=window)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setModal(False)
+    box.show()
+    return box
+
+
+def open_window(project: Project, annotator: str | None, *, auto_suggest: bool = True) -> MainWindow | None:
+    """Create and show the window; returns None when the reviewer declined to give a name.
+    A project open only to read (read-only media) is shown with a note saying so; its
+    decisions are refused, each with the reason."""
+    application()
+    preferences = Preferences.load()
+    name = annotator_for(project, annotator, preferences)
+    if not name:
+        return None
+    preferences.remember_project(project.location)
+    preferences.save()
+    apply_palette(preferences.dark)
+    # Suggesting stores suggestions: not on a project open only to read.
+    window = MainWindow(project, name, preferences,
+                        auto_suggest=auto_suggest and not project.read_only)
+    window.show()
+    if project.read_only:
+        window.statusBar().showMessage(READ_ONLY_NOTE)
+        window.read_only_box = say_read_only(window, project)  # type: ignore[attr-defined]
+    # What start-up built (Qt wrappers, spaCy's tables, the label scheme) lives as long as the
+    # program: out of the collector's way, so a full collection after a decision stays short.
+    gc.freeze()
+    return window
 
 
 def use_password_dialog() -> None:

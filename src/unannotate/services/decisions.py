@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from ..core.errors import UnannotateError
 from ..core.model import DocumentStatus, LabelKind, LayerKind, Span, SpanState, check_bounds
 from ..storage.schema import (
+    AnnotatorRow,
     DocumentRow,
     DocumentStatusRow,
     EventRow,
@@ -33,6 +34,8 @@ from ..storage.spans import span_at
 from .project import Project
 
 UNDO = "undo"
+# The reason of a suggestion decided without a copy: its span was in the layer already.
+ALREADY_THERE = "already there as span"
 REDO = "redo"
 SPAN_FIELDS = ("id", "layer_id", "document_id", "start", "end", "label", "state", "score",
                "reason", "source_id", "version")
@@ -152,6 +155,9 @@ class Reviewer:
         self.annotator = annotator
         self._lengths: dict[int, int] = {}  # document id -> length of its text
         self.gold = False
+        if project.read_only:
+            self._look_up(layer)
+            return
         with project.db.session() as session:
             self.annotator_id = project.annotator_id(session, annotator)
             if layer is None:
@@ -166,6 +172,17 @@ class Reviewer:
                 # Settling a review: the document's status is the review's, kept apart from
                 # the reviewer's own status as an annotator.
                 self.gold = found.kind == LayerKind.GOLD.value
+
+    def _look_up(self, layer: str | None) -> None:
+        """On a project open only to read: find the annotator and the layer without making
+        them (-1 for what is not there: no rows have it; every decision is refused)."""
+        with self.project.db.read() as session:
+            self.annotator_id = session.scalar(select(AnnotatorRow.id).where(
+                AnnotatorRow.name == self.annotator.strip())) or -1
+            name = layer if layer is not None else f"annotator:{self.annotator.strip()}"
+            found = session.scalar(select(LayerRow).where(LayerRow.name == name))
+            self.layer_id = found.id if found is not None else -1
+            self.gold = found is not None and found.kind == LayerKind.GOLD.value
 
     # -- helpers -----------------------------------------------------------------------
     def _labels(self, session: Session) -> tuple[dict[str, int], dict[int, str]]:
@@ -344,7 +361,7 @@ class Reviewer:
                         # The layer holds this span already (one place, one span): the
                         # suggestion is decided without a second copy, as the person would
                         # (rejecting a suggestion of what is there), and told so.
-                        state, reason = SpanState.REJECTED, f"already there as span {there}"
+                        state, reason = SpanState.REJECTED, f"{ALREADY_THERE} {there}"
                         change.notice = _already(chosen, new_start, new_end)
                 values: dict[str, Any] = {
                     "layer_id": self.layer_id, "document_id": source.document_id,

@@ -54,6 +54,11 @@ class Project:
         path = self.db.path
         return str(path) if path is not None else without_password(self.db.url)
 
+    @property
+    def read_only(self) -> bool:
+        """Opened only to read (see :func:`open_project`): every decision is refused."""
+        return self.db.read_only
+
     def close(self) -> None:
         self.db.close()
 
@@ -136,14 +141,18 @@ class Project:
 
 def open_project(project: str | os.PathLike[str] | Path | None = None, *,
                  create: bool = True, ask_password: PasswordPrompt | None = None,
-                 remember_password: bool = False) -> Project:
+                 remember_password: bool = False, read_only: bool = False) -> Project:
     """Open the project (``--project``, ``$UNANNOTATE_PROJECT`` or the default file),
     creating it with the default label scheme when it is new. A server's password, when
     none is given or stored, is asked through ``ask_password`` (the CLI's prompt, the
-    window's dialog); ``remember_password`` keeps one that worked in the system keyring."""
+    window's dialog); ``remember_password`` keeps one that worked in the system keyring.
+    ``read_only``: for what only reads (stats, export, agreement, viewing): the project is
+    never changed, and it opens also on read-only media."""
     db = open_database(project, create=create, ask_password=ask_password,
-                       remember_password=remember_password)
+                       remember_password=remember_password, read_only=read_only)
     opened = Project(db)
+    if read_only:  # only to read: a project that exists, never changed (nor completed)
+        return opened
     with db.session() as session:
         if session.scalar(select(ProjectRow.id).limit(1)) is None:
             # A file's name, or the server database's.
