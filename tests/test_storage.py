@@ -225,7 +225,7 @@ def test_an_old_project_opens_migrated_with_everything_kept(tmp_path: Path,
 
 
 def test_upgrading_removes_exact_duplicates_keeping_the_earliest_and_says_which(
-        tmp_path: Path) -> None:
+        tmp_path: Path, request: pytest.FixtureRequest) -> None:
     """A project written by version 3 holding the same span twice (added twice; two
     suggesters' identical suggestions both accepted; a suggester's repeated suggestion with
     an annotation made from the repeat) keeps the earliest of each, records each removal,
@@ -235,6 +235,9 @@ def test_upgrading_removes_exact_duplicates_keeping_the_earliest_and_says_which(
     from unannotate.services.decisions import Reviewer
     from unannotate.services.project import open_project
 
+    if request.config.getoption("--backend") == "postgresql":
+        pytest.skip("SQLite only: the version-3 project is kept as an SQLite file (the next "
+                    "test runs the same step on the server)")
     path = tmp_path / "dups.db"
     shutil.copyfile(FIXTURES / "duplicates-v3.db", path)
     project = open_project(path, create=False)
