@@ -110,6 +110,15 @@ def test_stats_export_agreement_work_in_a_read_only_folder(
     path = _project(tmp_path / "ro")
     before = _digest(path)
     _folder_read_only(monkeypatch, tmp_path / "ro")
+    opened: list[str] = []  # how each connection to the project was opened
+    real_connect = sqlite3.connect
+
+    def connect(database, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if "p.db" in str(database):
+            opened.append(str(database))
+        return real_connect(database, *args, **kwargs)
+
+    monkeypatch.setattr(sqlite3, "connect", connect)
     runner = CliRunner()
     stats = runner.invoke(app, ["stats", "-p", str(path)])
     assert stats.exit_code == 0, stats.output
@@ -121,6 +130,9 @@ def test_stats_export_agreement_work_in_a_read_only_folder(
     agreement = runner.invoke(app, ["agreement", "-p", str(path), "-a", "carl,dana"])
     assert agreement.exit_code == 0 and "exact F1" in agreement.output
     assert _digest(path) == before
+    # Every connection only read: SQLite's mode=ro (immutable where the folder cannot hold
+    # the write-ahead log's index and no log holds transactions).
+    assert opened and all("mode=ro" in uri for uri in opened), opened
 
 
 def test_import_into_a_read_only_folder_is_one_clear_line(
