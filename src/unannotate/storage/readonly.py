@@ -64,7 +64,9 @@ def connect_read_only(path: Path) -> sqlite3.Connection:
     """A plain sqlite3 connection that reads ``path`` and can write nothing (ways 1 and 2
     above); a :class:`StorageError` when neither can read it in place."""
     last: sqlite3.Error | None = None
-    ways = [False] if _log_holds_transactions(path) else [False, True]
+    # immutable only where nothing can write (no process could be changing the file) and no
+    # log holds transactions (immutable would ignore them).
+    ways = [False] if folder_writable(path) or _log_holds_transactions(path) else [False, True]
     for immutable in ways:
         conn: sqlite3.Connection | None = None
         try:
