@@ -30,7 +30,7 @@ from ..storage.schema import (
     ReviewStatusRow,
     SpanRow,
 )
-from ..storage.spans import span_at
+from ..storage.spans import removed_as_duplicate, span_at
 from .project import Project
 
 UNDO = "undo"
@@ -633,6 +633,11 @@ class Reviewer:
             return
         ref = to or frm
         assert ref is not None
+        if to is None and removed_as_duplicate(session, ref["id"]):
+            # Made by this decision, then merged away by the schema-4 upgrade: undoing the
+            # decision leaves it absent, whatever the upgrade left of it.
+            session.execute(delete(SpanRow).where(SpanRow.id == ref["id"]))
+            return
         current = session.get(SpanRow, ref["id"])
         if frm is None and current is not None:
             raise ConflictError(

@@ -19,7 +19,7 @@ from sqlalchemy import Connection, Engine, bindparam, delete, insert, inspect, s
 from ..core.errors import StorageError
 from .database import sqlite_path
 from .schema import Base, EventRow, SchemaInfo, SpanRow
-from .spans import CREATE_PLACE_INDEX, exact_duplicates
+from .spans import CREATE_PLACE_INDEX, DUPLICATE_REMOVED, exact_duplicates
 
 SCHEMA_VERSION = 4
 VERSION_KEY = "schema_version"
@@ -94,11 +94,6 @@ def _v3_spans_by_start(conn: Connection) -> None:
     conn.exec_driver_sql("DROP INDEX IF EXISTS ix_spans_document_layer")
     conn.exec_driver_sql("CREATE INDEX ix_spans_document_layer_start "
                          "ON spans (document_id, layer_id, start)")
-
-
-# The event recording a span the upgrade to version 4 removed as an exact duplicate. It
-# names no annotator, so it is in nobody's undo history.
-DUPLICATE_REMOVED = "duplicate removed"
 
 
 def _v4_one_span_per_place(conn: Connection) -> None:

@@ -14,9 +14,12 @@ from typing import Any
 from sqlalchemy import Connection, and_, bindparam, func, select
 from sqlalchemy.orm import Session
 
-from .schema import LabelRow, SpanRow
+from .schema import EventRow, LabelRow, SpanRow
 
 REJECTED = "rejected"
+# The event recording a span the upgrade to schema 4 removed as an exact duplicate. It
+# names no annotator, so it is in nobody's undo history.
+DUPLICATE_REMOVED = "duplicate removed"
 PLACE_INDEX = "ux_spans_place"
 # Portable between SQLite and PostgreSQL (both know partial indexes in this spelling).
 CREATE_PLACE_INDEX = (f'CREATE UNIQUE INDEX {PLACE_INDEX} ON spans '
@@ -63,3 +66,11 @@ def exact_duplicates(connection: Connection) -> Iterator[tuple[dict[str, Any], i
         yield ({"id": span_id, "layer_id": layer_id, "document_id": document_id,
                 "start": start, "end": end, "label": label, "state": state, "score": score,
                 "reason": reason, "source_id": source_id, "version": version}, kept)
+
+
+def removed_as_duplicate(connection: Connection | Session, span_id: int) -> bool:
+    """Whether the upgrade to schema 4 removed span ``span_id`` as a duplicate (or made it
+    the rejection of its suggestion): undoing the decision that made it just removes it."""
+    return connection.execute(
+        select(EventRow.id).where(EventRow.kind == DUPLICATE_REMOVED,
+                                  EventRow.span_id == span_id).limit(1)).first() is not None
