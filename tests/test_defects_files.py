@@ -116,3 +116,27 @@ def test_agreement_to_an_unwritable_place_is_one_line(tmp_path: Path) -> None:
     assert done.exception is None or isinstance(done.exception, SystemExit)
     assert len(done.output.strip().splitlines()) == 1, done.output
     assert "cannot be written" in done.output
+
+
+@posix_only
+def test_a_spacy_export_in_shards_is_a_folder_others_can_read(
+        tmp_path: Path, umask_022: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    from unannotate.nlp import docbin
+
+    monkeypatch.setattr(docbin, "SHARD_TOKENS", 3)  # a folder of numbered files at once
+    path = _two_annotators(tmp_path)
+    more = tmp_path / "more"
+    more.mkdir()
+    for n in range(3):
+        (more / f"{n}.txt").write_text(f"Statement number {n} was read in Geneva.")
+    with open_project(path) as project:
+        import_paths(project, [more])
+        for document in (2, 3, 4):
+            Reviewer(project, "ben").add(document, 31, 37, "GPE")
+    out = tmp_path / "train.spacy"
+    done = CliRunner().invoke(app, ["export", "-p", str(path), "-o", str(out), "-f", "spacy",
+                                    "--layer", "ben"])
+    assert done.exit_code == 0, done.output
+    assert out.is_dir() and _mode(out) == 0o755  # not tempfile's 0700
+    shards = sorted(out.iterdir())
+    assert shards and all(_mode(shard) == 0o644 for shard in shards)
