@@ -254,8 +254,12 @@ class ServiceSession:
         own = self._spans()[1]
         if own:
             span = self.rng.choice(own)
-            self.reviewer.relabel(span.id, self._other_label(span.label),
-                                  expected_version=span.version)
+            # Not onto a span already there (one span per place: that changes nothing).
+            held = {s.label for s in own if (s.start, s.end) == (span.start, span.end)}
+            free = [label for label in self.labels if label not in held]
+            if free:
+                self.reviewer.relabel(span.id, self.rng.choice(free),
+                                      expected_version=span.version)
 
     def resize(self) -> None:
         pending, own, _ = self._spans()
@@ -371,6 +375,9 @@ class WindowSession:
         self.app.processEvents()
         return window.view.selected_span == span.id
 
+    def _key_of(self, label: Any) -> Any:
+        return self.Qt.Key(int(self.Qt.Key.Key_0.value) + int(label.key))
+
     def _digit(self, current: str | None) -> Any:
         choices = [label for label in self.keyed if label.name != current] or self.keyed
         label = self.rng.choice(choices)
@@ -422,8 +429,11 @@ class WindowSession:
         own = self._own()
         if own:
             span = self.rng.choice(own)
-            if self._click_row(span):
-                self.press(self._digit(span.label))
+            # Not onto a span already there (one span per place: that changes nothing).
+            held = {s.label for s in own if (s.start, s.end) == (span.start, span.end)}
+            free = [label for label in self.keyed if label.name not in held]
+            if free and self._click_row(span):
+                self.press(self._key_of(self.rng.choice(free)))
 
     def resize(self) -> None:
         window = self.window

@@ -202,12 +202,18 @@ class Writer:
                     label = self.rng.choice(LABELS)
                     change = reviewer.add(doc_id, start, end, label)
                     (span_id,) = change.span_ids
-                    self.own[span_id] = {"start": start, "end": end, "label": label,
-                                         "state": "accepted", "source": None, "version": 1}
+                    if not change.notice:  # else the span was there already: kept as known
+                        self.own[span_id] = {"start": start, "end": end, "label": label,
+                                             "state": "accepted", "source": None, "version": 1}
                 elif kind == "relabel":
                     span_id = self.rng.choice(accepted)
                     expected = self.own[span_id]
-                    label = self.rng.choice([la for la in LABELS if la != expected["label"]])
+                    # Not onto a span already there (one span per place).
+                    held = {o["label"] for o in self.own.values()
+                            if o["state"] == "accepted" and o.get("doc") == expected.get("doc")
+                            and (o["start"], o["end"]) == (expected["start"], expected["end"])}
+                    label = self.rng.choice([la for la in LABELS if la not in held]
+                                            or [la for la in LABELS if la != expected["label"]])
                     change = reviewer.relabel(span_id, label,
                                               expected_version=expected["version"])
                     expected["label"], expected["version"] = label, expected["version"] + 1

@@ -6,7 +6,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 
 from unannotate.core.model import DocumentStatus, Suggestion
 from unannotate.services.decisions import ConflictError, DecisionError, Reviewer
@@ -228,3 +228,120 @@ def test_a_deleted_spans_id_is_never_given_again(tmp_path) -> None:  # type: ign
     assert [(s.id, s.start) for s in ana.spans(1)] == [(last, 0)]
     assert [(s.start, s.end) for s in ben.spans(1)] == [(10, 14)]
     project.close()
+
+
+def test_deleting_an_accepted_suggestion_rejects_it_and_undo_accepts_it_again(
+        project: Project) -> None:
+    doc, (unicef, date, mali) = _setup(project)
+    ana = Reviewer(project, "ana")
+    ana.accept(unicef)
+    ana.accept(date, label="EVENT")  # a corrected suggestion
+    for suggestion in (unicef, date):
+        annotation = next(s for s in ana.spans(doc) if s.source_id == suggestion)
+        change = ana.delete(annotation.id)
+        assert suggestion in change.span_ids
+    assert [s.id for s in ana.pending(doc)] == [mali]  # not back as pending
+    rejected = {s.source_id: s for s in ana.spans(doc)}
+    assert {k: (v.state.value, v.label) for k, v in rejected.items()} == {
+        unicef: ("rejected", "ORG"), date: ("rejected", "DATE")}
+    with project.db.read() as session:
+        last = session.scalars(select(EventRow).order_by(EventRow.id.desc())).first()
+    assert last is not None and (last.kind, last.suggestion_id) == ("reject", date)
+    assert last.suggester == "test.suggester.v1"
+    ana.undo()
+    back = next(s for s in ana.spans(doc) if s.source_id == date)
+    assert (back.state.value, back.label) == ("accepted", "EVENT")
+    assert [s.id for s in ana.pending(doc)] == [mali]
+    ana.redo()
+    assert next(s for s in ana.spans(doc) if s.source_id == date).state.value == "rejected"
+    # Deleting the rejection takes the decision back: the suggestion is pending again.
+    ana.delete(next(s for s in ana.spans(doc) if s.source_id == date).id)
+    assert [s.id for s in ana.pending(doc)] == [date, mali]
+
+
+def test_adding_a_span_that_is_there_already_changes_nothing_and_says_so(
+        project: Project) -> None:
+    doc, _ = _setup(project)
+    ana = Reviewer(project, "ana")
+    start = TEXT.index("Mali")
+    first = ana.add(doc, start, start + 4, "GPE")
+    assert first.notice == ""
+    with project.db.read() as session:
+        events = session.scalar(select(func.count()).select_from(EventRow))
+    again = ana.add(doc, start, start + 4, "GPE")  # Ctrl+F, Enter, Esc, 1 a second time
+    assert "already there" in again.notice and "GPE" in again.notice
+    assert again.span_ids == first.span_ids
+    assert [(s.start, s.label) for s in ana.spans(doc)] == [(start, "GPE")]
+    with project.db.read() as session:
+        assert session.scalar(select(func.count()).select_from(EventRow)) == events
+    # Another label at the same place is another span.
+    assert ana.add(doc, start, start + 4, "LOC").notice == ""
+    assert len(ana.spans(doc)) == 2
+
+
+def test_accepting_a_suggestion_of_a_span_already_there_decides_it_without_a_copy(
+        project: Project) -> None:
+    doc, (unicef, _date, mali) = _setup(project)
+    ana = Reviewer(project, "ana")
+    ana.add(doc, TEXT.index("UNICEF"), TEXT.index("UNICEF") + 6, "ORG")
+    change = ana.accept_all(doc)
+    assert "already there" in change.notice
+    accepted = [s for s in ana.spans(doc) if s.state.value == "accepted"]
+    assert sorted((s.start, s.label) for s in accepted) == sorted(
+        [(TEXT.index("UNICEF"), "ORG"), (TEXT.index("3 May"), "DATE"),
+         (TEXT.index("Mali"), "GPE")])
+    assert ana.pending(doc) == []  # the suggestion is decided all the same
+    ana.undo()
+    assert len(ana.pending(doc)) == 3 and len(ana.spans(doc)) == 1
+
+
+def test_relabel_or_resize_onto_a_span_there_changes_nothing_and_says_so(project: Project) -> None:
+    doc, _ = _setup(project)
+    ana = Reviewer(project, "ana")
+    start = TEXT.index("Mali")
+    ana.add(doc, start, start + 4, "GPE")
+    other = ana.add(doc, start, start + 4, "LOC").span_ids.pop()
+    refused = ana.relabel(other, "GPE")
+    assert "already there" in refused.notice and refused.event_ids == []
+    moved = ana.add(doc, start, start + 3, "GPE").span_ids.pop()
+    assert "already there" in ana.resize(moved, start, start + 4).notice
+    assert sorted((s.end - s.start, s.label) for s in ana.spans(doc)) == [
+        (3, "GPE"), (4, "GPE"), (4, "LOC")]
+
+
+def test_the_database_keeps_one_span_per_place_but_any_number_of_rejections(
+        project: Project) -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    doc, _ = _setup(project)
+    ana = Reviewer(project, "ana")
+    start = TEXT.index("Mali")
+    ana.add(doc, start, start + 4, "GPE")
+    with project.db.read() as session:
+        label_id = project.label_ids(session)["GPE"]
+    row = {"layer_id": ana.layer_id, "document_id": doc, "start": start, "end": start + 4,
+           "label_id": label_id}
+    with pytest.raises(IntegrityError):
+        with project.db.session() as session:
+            session.add(SpanRow(**row, state="accepted", reason=""))
+    with project.db.session() as session:
+        session.add(SpanRow(**row, state="rejected", reason=""))
+        session.add(SpanRow(**row, state="rejected", reason=""))
+    assert len(ana.spans(doc)) == 3
+
+
+def test_undo_that_would_bring_back_a_span_made_again_since_says_why(
+        project: Project) -> None:
+    doc, _ = _setup(project)
+    ana = Reviewer(project, "ana")
+    start = TEXT.index("Mali")
+    span_id = ana.add(doc, start, start + 4, "GPE").span_ids.pop()
+    ana.delete(span_id)
+    # The same span made again by another writer (an import into ana's layer, say).
+    with project.db.session() as session:
+        label_id = project.label_ids(session)["GPE"]
+        session.add(SpanRow(layer_id=ana.layer_id, document_id=doc, start=start,
+                            end=start + 4, label_id=label_id, state="accepted", reason=""))
+    with pytest.raises(ConflictError, match="the same GPE span is there now"):
+        ana.undo()
+    assert len(ana.spans(doc)) == 1

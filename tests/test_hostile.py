@@ -247,6 +247,9 @@ def test_a_review_error_naming_annotators(hostile_window, qtbot, project_path: P
     with open_project(project_path) as project:
         Reviewer(project, HOSTILE_NAME).add(1, 0, 4, "GPE")
     window = hostile_window()
+    from unannotate.services.preferences import set_reviewer
+
+    set_reviewer(window.project, "rita", window.preferences)  # given for this project before
     text, text_format = _message_box_shown(lambda: window.open_review(["zed", "ana"]), qtbot)
     assert HOSTILE_NAME in text
     assert rendered(text, text_format) == text

@@ -245,13 +245,13 @@ def test_a_database_at_its_size_limit_refuses_the_decision_that_would_grow_it(
         with _size_limit(project):
             # Decisions that fit in the file's free room are stored; the first that needs a
             # new page is refused.
-            for _ in range(200):
+            for n in range(200):
                 pending = reviewer.pending(document)
                 try:
                     if pending:
                         reviewer.accept(pending[0].id)
-                    else:
-                        reviewer.add(document, 0, len(TEXT), "CLAIM")
+                    else:  # a new span each time (the same span twice is stored once)
+                        reviewer.add(document, 0, len(TEXT) - n, "CLAIM")
                 except DiskFullError as error:
                     refused = error
                     break

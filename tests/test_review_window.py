@@ -138,11 +138,13 @@ def test_text_is_shown_as_text_in_the_review(qtbot, tmp_path: Path) -> None:  # 
 
 
 def test_from_the_main_window_bring_in_a_colleague_then_review(  # type: ignore[no-untyped-def]
-        qtbot, tmp_path: Path) -> None:
+        qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from unannotate.qt.dialogs import ReviewSetupDialog
     from unannotate.qt.main_window import MainWindow
     from unannotate.services.importing import import_paths
-    from unannotate.services.preferences import Preferences
+    from unannotate.services.preferences import Preferences, set_reviewer
+
+    monkeypatch.setenv("UNANNOTATE_SETTINGS", str(tmp_path / "settings.json"))
 
     (tmp_path / "ours").mkdir()
     project, doc_id = build(tmp_path / "ours")
@@ -158,7 +160,9 @@ def test_from_the_main_window_bring_in_a_colleague_then_review(  # type: ignore[
     Reviewer(theirs, "carl").add(1, start, start + 6, "LOC")
     theirs.close()
 
-    window = MainWindow(project, "rita", Preferences.load(), auto_suggest=False)
+    preferences = Preferences.load()
+    set_reviewer(project, "rita", preferences)  # this project's reviewer, given before
+    window = MainWindow(project, "rita", preferences, auto_suggest=False)
     qtbot.addWidget(window)
     window.show()
     window.run_bring_in(str(tmp_path / "theirs.db"))

@@ -10,7 +10,7 @@ from sqlalchemy import Connection, insert, select, text
 from unannotate.core.errors import StorageError
 from unannotate.storage import migrations
 from unannotate.storage.database import make_engine, open_database, resolve_project
-from unannotate.storage.schema import DocumentRow, EventRow, SchemaInfo
+from unannotate.storage.schema import DocumentRow, EventRow, SchemaInfo, SpanRow
 
 
 def test_new_project_is_at_the_current_schema_version(project_path: Path) -> None:
@@ -222,3 +222,84 @@ def test_an_old_project_opens_migrated_with_everything_kept(tmp_path: Path,
     (seq,) = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'spans'").fetchone()
     assert seq >= conn.execute("SELECT MAX(span_id) FROM events").fetchone()[0]
     conn.close()
+
+
+def test_upgrading_removes_exact_duplicates_keeping_the_earliest_and_says_which(
+        tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    """A project written by version 3 holding the same span twice (added twice; two
+    suggesters' identical suggestions both accepted; a suggester's repeated suggestion with
+    an annotation made from the repeat) keeps the earliest of each, records each removal,
+    keeps both of two rejections, and refuses a duplicate from then on."""
+    import shutil
+
+    from unannotate.services.decisions import Reviewer
+    from unannotate.services.project import open_project
+
+    if request.config.getoption("--backend") == "postgresql":
+        pytest.skip("SQLite only: the version-3 project is kept as an SQLite file (the next "
+                    "test runs the same step on the server)")
+    path = tmp_path / "dups.db"
+    shutil.copyfile(FIXTURES / "duplicates-v3.db", path)
+    project = open_project(path, create=False)
+    ana = Reviewer(project, "ana")
+    assert [(s.id, s.start, s.end, s.label, s.state.value, s.source_id)
+            for s in ana.spans(1)] == [
+        (10, 4, 17, "PERSON", "accepted", 1),
+        (11, 4, 17, "PERSON", "rejected", 5),  # decided, not pending again
+        (12, 40, 44, "GPE", "rejected", 2),
+        (13, 40, 44, "GPE", "rejected", 6),
+        (14, 48, 52, "GPE", "accepted", 7),  # made from the removed repeat: now from the first
+        (15, 67, 70, "PERSON", "accepted", None),
+    ]
+    assert [s.id for s in ana.pending(1)] == [3, 4, 8]
+    with project.db.read() as session:
+        removed = session.execute(
+            select(EventRow.span_id, EventRow.annotator_id, EventRow.after)
+            .where(EventRow.kind == migrations.DUPLICATE_REMOVED).order_by(EventRow.span_id)
+        ).all()
+        assert session.get(SpanRow, 9) is None and session.get(SpanRow, 16) is None
+    assert removed == [(9, None, {"kept": 7, "now": "deleted"}),
+                       (11, None, {"kept": 10, "now": "rejected"}),
+                       (16, None, {"kept": 15, "now": "deleted"})]
+    assert ana.add(1, 67, 70, "PERSON").notice.startswith("already there")
+    # Undo goes back through every decision, also those whose span the upgrade removed.
+    while ana.undo() is not None:
+        pass
+    assert ana.spans(1) == [] and len(ana.pending(1)) == 8  # the repeated suggestion is gone
+    project.close()
+    assert (tmp_path / "dups.db.v3.bak").exists()
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+    conn.close()
+
+
+def test_the_duplicates_step_runs_through_sqlalchemy_on_any_backend(project_path: Path) -> None:
+    """The version-4 step on the project's own backend (also PostgreSQL): duplicates are
+    made under version 3's rules (no unique index), then the step runs on open."""
+    from unannotate.services.decisions import Reviewer
+    from unannotate.services.project import open_project
+
+    project = open_project(project_path)
+    with project.db.session() as session:
+        doc = session.execute(insert(DocumentRow).returning(DocumentRow.id),
+                              [{"sha256": "e" * 64, "text": "Ana met Ben.", "meta": {}}]
+                              ).scalar_one()
+    ana = Reviewer(project, "ana")
+    ana.add(doc, 0, 3, "PERSON")
+    with project.db.session() as session:
+        session.execute(text("DROP INDEX ux_spans_place"))
+        session.execute(text("UPDATE schema_info SET value = '3' WHERE key = 'schema_version'"))
+        label = project.label_ids(session)["PERSON"]
+        for _ in range(2):
+            session.add(SpanRow(layer_id=ana.layer_id, document_id=doc, start=0, end=3,
+                                label_id=label, state="accepted", reason=""))
+    project.close()
+    project = open_project(project_path, create=False)
+    ana = Reviewer(project, "ana")
+    assert [(s.start, s.end, s.label) for s in ana.spans(doc)] == [(0, 3, "PERSON")]
+    with project.db.read() as session:
+        assert session.scalar(select(SchemaInfo.value)) == str(migrations.SCHEMA_VERSION)
+        assert len(session.scalars(select(EventRow.id).where(
+            EventRow.kind == migrations.DUPLICATE_REMOVED)).all()) == 2
+    assert ana.add(doc, 0, 3, "PERSON").notice.startswith("already there")
+    project.close()

@@ -67,11 +67,10 @@ def root(
     """With no command: open the review window on the project."""
     if ctx.invoked_subcommand is not None:
         return
-    from .qt.app import run, use_password_dialog
-    from .services.project import open_project
+    from .qt.app import open_for_window, run, use_password_dialog
 
     use_password_dialog()  # a team server's password is asked in a dialog
-    opened = open_project(project)
+    opened = open_for_window(project)  # a mistyped --project is not made unasked
     raise typer.Exit(run(opened, annotator))
 
 
@@ -204,7 +203,7 @@ def stats(
     from .services.project import open_project
     from .services.stats import project_stats
 
-    with open_project(project, create=False) as opened:
+    with open_project(project, create=False, read_only=True) as opened:  # only reads
         result = project_stats(opened)
     if as_json:
         typer.echo(json.dumps(result.to_dict(), ensure_ascii=False))
@@ -247,8 +246,9 @@ def agreement(
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
     output: Annotated[Path | None, typer.Option(
-        "--output", "-o", help="Also write the report to this file: .csv, .json or .html (a "
-        "self-contained page with a chart).", show_default=False)] = None,
+        "--output", "-o", help="Write the report to this file instead of the terminal: .csv, "
+        ".json or .html (a self-contained page with a chart); one line says where.",
+        show_default=False)] = None,
 ) -> None:
     """Agreement between annotators: span F1 (exact and overlap), Cohen's kappa on tokens and
     on claim sentences, Krippendorff's alpha; per label, per pair, and the documents where
@@ -258,7 +258,7 @@ def agreement(
 
     names = [name.strip() for value in annotators for name in value.split(",") if name.strip()]
     layer = suggestions_layer or (SUGGESTIONS if suggestions else None)
-    with open_project(project, create=False) as opened:
+    with open_project(project, create=False, read_only=True) as opened:  # only reads
         try:
             report = project_agreement(opened, names, include_suggestions=layer,
                                        only_done=only_done)
@@ -271,13 +271,25 @@ def agreement(
         try:
             write_report(report, output)
         except (UnannotateError, OSError) as error:
-            fail(str(error))
+            fail(_file_error(error, output))
     if as_json:
         from .services.agreement_report import report_to_dict
 
         typer.echo(json.dumps(report_to_dict(report), ensure_ascii=False))
+    elif output is not None:
+        # The report is in the file: the terminal gets where, and the figures at a glance.
+        typer.echo(f"wrote the agreement report to {output}: {report.documents} documents, "
+                   f"{', '.join(report.annotators)}; exact F1 {_score(report.exact_f1)}, "
+                   f"token kappa {_score(report.token_kappa)}")
     else:
         _print_agreement(report, location)
+
+
+def _file_error(error: Exception, path: Path) -> str:
+    """An error writing ``path`` on one line: the file and the reason, no traceback."""
+    if isinstance(error, OSError):  # named as given (not the temporary file beside it)
+        return f"{path}: cannot be written ({error.strerror or error})"
+    return str(error)
 
 
 @app.command("bring-in")
@@ -376,7 +388,8 @@ def review(
     suggestions: Annotated[bool, typer.Option(
         "--suggestions", help="Compare the suggestions too, as one more layer.")] = False,
     reviewer: Annotated[str | None, typer.Option(
-        "--reviewer", help="Your name (default: the one in the settings).",
+        "--reviewer", help="Your name as this project's reviewer (default: the one given "
+        "for it before; asked the first time).",
         show_default=False)] = None,
 ) -> None:
     """Open the review window: where the annotators agree and differ, each disagreement
@@ -482,12 +495,14 @@ def export(
             options[name] = value
     if allow_overlapping:
         options["allow_overlapping"] = True
-    with open_project(project, create=False) as opened:
+    with open_project(project, create=False, read_only=True) as opened:  # only reads
         try:
             reports = export_annotations(opened, out, fmt=format, layer=layer,
                                          only_done=only_done, options=options)
         except (UnannotateError, ValueError) as error:
             fail(str(error))
+        except OSError as error:  # a read-only place, a full disk: one line, no traceback
+            fail(_file_error(error, out))
     for report in reports:
         written = report.written
         _print_format_report(written, "written")

@@ -26,7 +26,7 @@ from .core.model import SpanState
 from .formats.interchange import FormatReport
 from .formats.native import NativeDocument, read_native
 from .resources import sample_dir
-from .services.decisions import Reviewer
+from .services.decisions import ALREADY_THERE, Reviewer
 from .services.importing import import_paths
 from .services.interchange import export_annotations
 from .services.preferences import SETTINGS_ENV
@@ -195,7 +195,10 @@ def decide(run: _Run) -> str:
     reviewer.accept_all(document_id)
     spans = reviewer.spans(document_id)
     accepted = {(s.start, s.end, s.label) for s in spans if s.state is SpanState.ACCEPTED}
-    rejected = [s for s in spans if s.state is SpanState.REJECTED]
+    # Suggesters that agree make the same suggestion twice: the second is decided as being
+    # there already, not as a rejection of the reviewer's.
+    rejected = [s for s in spans if s.state is SpanState.REJECTED
+                and not s.reason.startswith(ALREADY_THERE)]
     wanted = {(s.start, s.end, s.label) for s in pending}
     decided = {(s.start, s.end, s.label) for s in pending[ACCEPTED:ACCEPTED + REJECTED]}
     _check(len(rejected) == REJECTED, f"{len(rejected)} rejections stored, not {REJECTED}")

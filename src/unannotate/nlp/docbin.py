@@ -60,7 +60,7 @@ from spacy.vocab import Vocab
 from ..core.errors import InputError, OffsetError, UnannotateError
 from ..core.language import guess_language
 from ..core.model import check_offsets, text_sha256
-from ..formats.atomic import atomic_write
+from ..formats.atomic import atomic_write, give_default_mode
 from ..formats.interchange import (
     LINK_OUTSIDE,
     FormatReport,
@@ -346,7 +346,9 @@ def _write_bytes(path: Path, data: bytes) -> None:
 
 def _put_in_place(new: Path, target: Path) -> None:
     """Rename ``new`` (a file or a folder) to ``target``; whatever ``target`` was is moved
-    aside first and removed once the new one is in place, restored if that fails."""
+    aside first and removed once the new one is in place, restored if that fails. ``new``
+    gets the mode a file or folder made in its place would have (not tempfile's 0600/0700)."""
+    give_default_mode(new, target)
     if not (target.exists() or target.is_symlink()):
         os.replace(new, target)
         return

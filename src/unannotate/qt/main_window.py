@@ -587,6 +587,9 @@ class MainWindow(TwoStepOpen, QMainWindow):
             elif self.view.selected_span not in self._spans:
                 self._select(None)
         self._refresh_document_row(change)
+        if change.notice:  # done otherwise than asked (a span already there): say so, no box
+            self.statusBar().showMessage(change.notice[:1].upper() + change.notice[1:] + ".",
+                                         6000)
 
     def _apply(self, span_ids: set[int], pending: list[ReviewSpan], own: list[ReviewSpan],
                rejected: list[ReviewSpan]) -> None:
@@ -878,7 +881,7 @@ class MainWindow(TwoStepOpen, QMainWindow):
         path, _ = QFileDialog.getSaveFileName(self, "New project", "",
                                               "unannotate projects (*.db);;All files (*)")
         if path:
-            self._switch_project(path)
+            self._switch_project(path, create=True)
 
     def open_project(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open project", "",
@@ -906,18 +909,22 @@ class MainWindow(TwoStepOpen, QMainWindow):
         use_password_dialog()
         self._switch_project(url)
 
-    def _switch_project(self, location: str) -> None:
+    def _switch_project(self, location: str, *, create: bool = False) -> None:
+        """Open the project at ``location`` in a new window; only File → New project makes
+        one (a recent project moved away, or a mistyped path, is said to be missing)."""
         from ..services.project import open_project
+        from .app import annotator_for
 
         try:
-            project = open_project(location)
+            project = open_project(location, create=create or "://" in location)
         except UnannotateError as error:
             self.show_error(str(error))
             return
+        # Your name in that project (the one you last used there; else this one).
+        name = annotator_for(project, None, self.preferences) or self.reviewer.annotator
         self.preferences.remember_project(project.location)
         self.preferences.save()
-        window = MainWindow(project, self.reviewer.annotator, self.preferences,
-                            auto_suggest=self.auto_suggest)
+        window = MainWindow(project, name, self.preferences, auto_suggest=self.auto_suggest)
         window.show()
         self.close()
 
@@ -1086,8 +1093,15 @@ class MainWindow(TwoStepOpen, QMainWindow):
             if dialog.exec() != QDialog.DialogCode.Accepted:
                 return
             layers = dialog.layers()
+        from .app import reviewer_for
+
+        # Gold is signed with the name given for this project's reviews (asked the first time).
+        name = reviewer_for(self.project, None, self, self.preferences)
+        if name is None:
+            return
+        self.preferences.save()
         try:
-            review = Review(self.project, self.reviewer.annotator, layers)
+            review = Review(self.project, name, layers)
         except UnannotateError as error:
             self._warn("Review", str(error))
             return

@@ -10,9 +10,10 @@ import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from ..core.errors import InputError, UnannotateError
+from ..core.errors import InputError, StorageError, UnannotateError
 from ..core.model import LayerKind
 from ..formats.native import NativeDocument
+from ..storage.readonly import copy_for_reading
 from .exporting import iter_native_documents
 from .interchange import AnnotationImportReport, import_annotations, store_documents
 from .project import Project, open_project
@@ -88,19 +89,15 @@ def _bring_in_project(project: Project, path: Path, annotators: Sequence[str] | 
 
 
 def _copy_read_only(path: Path, copy: Path) -> None:
-    """A consistent copy through SQLite's backup API, the original opened read-only."""
+    """A consistent copy of their project, the original only read: also on read-only media
+    and from a folder that cannot be written (storage/readonly.py)."""
     try:
-        source = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-        try:
-            target = sqlite3.connect(copy)
-            try:
-                source.backup(target)
-            finally:
-                target.close()
-        finally:
-            source.close()
-    except sqlite3.DatabaseError as error:
-        raise InputError(str(path), f"cannot be read as a project ({error})") from None
+        copy_for_reading(path, copy)
+    except (sqlite3.DatabaseError, StorageError) as error:
+        reason = str(error).removeprefix(f"{path}: ")
+        raise InputError(str(path), f"cannot be read as a project ({reason})") from None
+    except OSError as error:
+        raise InputError(str(path), f"cannot be read ({error.strerror or error})") from None
 
 
 def _annotator_layers(document: NativeDocument,

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from ..core.errors import UnannotateError
 from ..core.model import DocumentStatus, LabelKind, LayerKind, Span, SpanState, check_bounds
 from ..storage.schema import (
+    AnnotatorRow,
     DocumentRow,
     DocumentStatusRow,
     EventRow,
@@ -29,9 +30,12 @@ from ..storage.schema import (
     ReviewStatusRow,
     SpanRow,
 )
+from ..storage.spans import removed_as_duplicate, span_at
 from .project import Project
 
 UNDO = "undo"
+# The reason of a suggestion decided without a copy: its span was in the layer already.
+ALREADY_THERE = "already there as span"
 REDO = "redo"
 SPAN_FIELDS = ("id", "layer_id", "document_id", "start", "end", "label", "state", "score",
                "reason", "source_id", "version")
@@ -59,6 +63,9 @@ class Change:
     # Deciding suggestions: the spans written, as stored; every other id in ``span_ids`` is a
     # suggestion now decided. None when a view must read the spans back.
     written: list[Span] | None = None
+    # What the decision did instead of what was asked, to be told to the person without an
+    # error (a span added where the same span is already): empty when it did what was asked.
+    notice: str = ""
 
     def merge(self, other: Change) -> None:
         self.document_ids |= other.document_ids
@@ -68,6 +75,7 @@ class Change:
         self.statuses.update(other.statuses)
         self.written = (None if self.written is None or other.written is None
                         else self.written + other.written)
+        self.notice = "; ".join(n for n in (self.notice, other.notice) if n)
 
 
 def _snapshot(row: SpanRow, label: str) -> dict[str, Any]:
@@ -77,6 +85,10 @@ def _snapshot(row: SpanRow, label: str) -> dict[str, Any]:
         "score": row.score, "reason": row.reason, "source_id": row.source_id,
         "version": row.version,
     }
+
+
+def _already(label: str, start: int, end: int) -> str:
+    return f"already there: the {label} span at {start}–{end}"
 
 
 def span_from_row(row: SpanRow, label: str) -> Span:
@@ -143,6 +155,9 @@ class Reviewer:
         self.annotator = annotator
         self._lengths: dict[int, int] = {}  # document id -> length of its text
         self.gold = False
+        if project.read_only:
+            self._look_up(layer)
+            return
         with project.db.session() as session:
             self.annotator_id = project.annotator_id(session, annotator)
             if layer is None:
@@ -157,6 +172,17 @@ class Reviewer:
                 # Settling a review: the document's status is the review's, kept apart from
                 # the reviewer's own status as an annotator.
                 self.gold = found.kind == LayerKind.GOLD.value
+
+    def _look_up(self, layer: str | None) -> None:
+        """On a project open only to read: find the annotator and the layer without making
+        them (-1 for what is not there: no rows have it; every decision is refused)."""
+        with self.project.db.read() as session:
+            self.annotator_id = session.scalar(select(AnnotatorRow.id).where(
+                AnnotatorRow.name == self.annotator.strip())) or -1
+            name = layer if layer is not None else f"annotator:{self.annotator.strip()}"
+            found = session.scalar(select(LayerRow).where(LayerRow.name == name))
+            self.layer_id = found.id if found is not None else -1
+            self.gold = found is not None and found.kind == LayerKind.GOLD.value
 
     # -- helpers -----------------------------------------------------------------------
     def _labels(self, session: Session) -> tuple[dict[str, int], dict[int, str]]:
@@ -326,11 +352,21 @@ class Reviewer:
                 new_start = source.start if start is None else start
                 new_end = source.end if end is None else end
                 check_bounds(self._text_length(conn, source.document_id), new_start, new_end)
+                label_id = self._label_id(session, chosen)
+                reason = note if note is not None else (source.reason or "")
+                if state is SpanState.ACCEPTED:
+                    there = span_at(conn, layer_id=self.layer_id, document_id=source.document_id,
+                                    start=new_start, end=new_end, label_id=label_id)
+                    if there is not None:
+                        # The layer holds this span already (one place, one span): the
+                        # suggestion is decided without a second copy, as the person would
+                        # (rejecting a suggestion of what is there), and told so.
+                        state, reason = SpanState.REJECTED, f"{ALREADY_THERE} {there}"
+                        change.notice = _already(chosen, new_start, new_end)
                 values: dict[str, Any] = {
                     "layer_id": self.layer_id, "document_id": source.document_id,
-                    "start": new_start, "end": new_end, "label_id": self._label_id(session, chosen),
-                    "state": state.value, "score": source.score,
-                    "reason": note if note is not None else (source.reason or ""),
+                    "start": new_start, "end": new_end, "label_id": label_id,
+                    "state": state.value, "score": source.score, "reason": reason,
                     "source_id": source.id, "version": 1,
                 }
                 span_id = conn.execute(_INSERT_SPAN, values).inserted_primary_key[0]
@@ -372,8 +408,14 @@ class Reviewer:
         return change
 
     def add(self, document_id: int, start: int, end: int, label: str) -> Change:
-        """Add a span the suggesters missed."""
+        """Add a span the suggesters missed. The same span already in the layer (same start,
+        end and label) is not added twice: nothing changes, and ``notice`` says so."""
         with self.project.db.session() as session:
+            self._check(session, document_id, start, end)
+            there = span_at(session, layer_id=self.layer_id, document_id=document_id,
+                            start=start, end=end, label_id=self._label_id(session, label))
+            if there is not None:
+                return Change({document_id}, {there}, notice=_already(label, start, end))
             row = self._insert(session, document_id=document_id, start=start, end=end,
                                label=label, state=SpanState.ACCEPTED)
             event = self._record(session, "add", document_id, None, _snapshot(row, label),
@@ -405,8 +447,16 @@ class Reviewer:
             new_start = row.start if start is None else start
             new_end = row.end if end is None else end
             self._check(session, row.document_id, new_start, new_end)
-            if label is not None:
-                row.label_id = self._label_id(session, label)
+            new_label_id = row.label_id if label is None else self._label_id(session, label)
+            if row.state != SpanState.REJECTED.value:
+                there = span_at(session, layer_id=self.layer_id, document_id=row.document_id,
+                                start=new_start, end=new_end, label_id=new_label_id)
+                if there is not None and there != row.id:
+                    # Two copies of one span are never kept: nothing changes, and it is said.
+                    return Change({row.document_id}, {row.id},
+                                  notice=f"{_already(names[new_label_id], new_start, new_end)}"
+                                         "; not changed")
+            row.label_id = new_label_id
             row.start, row.end = new_start, new_end
             row.version += 1
             row.updated_at = datetime.now(UTC)
@@ -419,18 +469,47 @@ class Reviewer:
             return Change({row.document_id}, {row.id}, event_ids=[event.id])
 
     def delete(self, span_id: int, *, expected_version: int | None = None) -> Change:
-        """Remove an annotation (or take back a rejection) from your layer."""
+        """Remove an annotation (or take back a rejection) from your layer.
+
+        An annotation made from a suggestion is not removed: deleting it rejects that
+        suggestion (the row becomes the rejection, at the suggestion's place and label), so
+        the suggestion does not come back as pending. Undo makes it the annotation again."""
         with self.project.db.session() as session:
             row = self._span(session, span_id)
             self._own(row, expected_version)
             _, names = self._labels(session)
             before = _snapshot(row, names[row.label_id])
+            suggestion = self._suggestion_of(session, row)
+            if suggestion is not None:
+                source, suggester = suggestion
+                row.start, row.end, row.label_id = source.start, source.end, source.label_id
+                row.state = SpanState.REJECTED.value
+                row.version += 1
+                row.updated_at = datetime.now(UTC)
+                session.flush()
+                event = self._record(session, "reject", row.document_id, before,
+                                     _snapshot(row, names[row.label_id]), group=uuid.uuid4().hex,
+                                     suggestion_id=source.id, suggester=suggester)
+                session.flush()
+                return Change({row.document_id}, {span_id, source.id}, event_ids=[event.id])
             session.execute(delete(SpanRow).where(SpanRow.id == span_id))
             event = self._record(session, "delete", row.document_id, before, None,
                                  group=uuid.uuid4().hex)
             session.flush()
             return Change({row.document_id}, {span_id, row.source_id or span_id},
                           event_ids=[event.id])
+
+    @staticmethod
+    def _suggestion_of(session: Session, row: SpanRow) -> tuple[SpanRow, str] | None:
+        """The suggestion (still stored) an accepted annotation was made from, with its
+        layer's name (the suggester version); None for any other span."""
+        if row.state != SpanState.ACCEPTED.value or row.source_id is None:
+            return None
+        found = session.execute(
+            select(SpanRow, LayerRow.name).join(LayerRow, LayerRow.id == SpanRow.layer_id)
+            .where(SpanRow.id == row.source_id,
+                   LayerRow.kind == LayerKind.SUGGESTIONS.value)).first()
+        return None if found is None else (found[0], found[1])
 
     def set_status(self, document_id: int, status: DocumentStatus) -> Change:
         """Mark the document done (or back in progress / to do) for this reviewer."""
@@ -554,6 +633,11 @@ class Reviewer:
             return
         ref = to or frm
         assert ref is not None
+        if to is None and removed_as_duplicate(session, ref["id"]):
+            # Made by this decision, then merged away by the schema-4 upgrade: undoing the
+            # decision leaves it absent, whatever the upgrade left of it.
+            session.execute(delete(SpanRow).where(SpanRow.id == ref["id"]))
+            return
         current = session.get(SpanRow, ref["id"])
         if frm is None and current is not None:
             raise ConflictError(
@@ -567,6 +651,14 @@ class Reviewer:
         if to is None:
             session.execute(delete(SpanRow).where(SpanRow.id == ref["id"]))
             return
+        if to["state"] != SpanState.REJECTED.value:
+            there = span_at(session, layer_id=to["layer_id"], document_id=to["document_id"],
+                            start=to["start"], end=to["end"],
+                            label_id=self._label_id(session, to["label"]))
+            if there is not None and there != to["id"]:
+                raise ConflictError(
+                    f"span {ref['id']} cannot come back: the same {to['label']} span is there "
+                    f"now (span {there}, made after this decision); delete it first")
         values = {
             "layer_id": to["layer_id"], "document_id": to["document_id"], "start": to["start"],
             "end": to["end"], "label_id": self._label_id(session, to["label"]),

@@ -13,7 +13,15 @@ from sqlalchemy.orm import Session
 
 from ..core.model import Label, LabelKind, LayerKind
 from ..resources import resource
-from ..storage.database import Database, PasswordPrompt, open_database, without_password
+from ..storage.database import (
+    PROJECT_ENV,
+    Database,
+    PasswordPrompt,
+    open_database,
+    resolve_project,
+    sqlite_path,
+    without_password,
+)
 from ..storage.schema import AnnotatorRow, LabelRow, LayerRow, ProjectRow
 
 
@@ -45,6 +53,11 @@ class Project:
         without a password (opening it again asks the keyring, libpq or the person)."""
         path = self.db.path
         return str(path) if path is not None else without_password(self.db.url)
+
+    @property
+    def read_only(self) -> bool:
+        """Opened only to read (see :func:`open_project`): every decision is refused."""
+        return self.db.read_only
 
     def close(self) -> None:
         self.db.close()
@@ -128,14 +141,18 @@ class Project:
 
 def open_project(project: str | os.PathLike[str] | Path | None = None, *,
                  create: bool = True, ask_password: PasswordPrompt | None = None,
-                 remember_password: bool = False) -> Project:
+                 remember_password: bool = False, read_only: bool = False) -> Project:
     """Open the project (``--project``, ``$UNANNOTATE_PROJECT`` or the default file),
     creating it with the default label scheme when it is new. A server's password, when
     none is given or stored, is asked through ``ask_password`` (the CLI's prompt, the
-    window's dialog); ``remember_password`` keeps one that worked in the system keyring."""
+    window's dialog); ``remember_password`` keeps one that worked in the system keyring.
+    ``read_only``: for what only reads (stats, export, agreement, viewing): the project is
+    never changed, and it opens also on read-only media."""
     db = open_database(project, create=create, ask_password=ask_password,
-                       remember_password=remember_password)
+                       remember_password=remember_password, read_only=read_only)
     opened = Project(db)
+    if read_only:  # only to read: a project that exists, never changed (nor completed)
+        return opened
     with db.session() as session:
         if session.scalar(select(ProjectRow.id).limit(1)) is None:
             # A file's name, or the server database's.
@@ -143,3 +160,15 @@ def open_project(project: str | os.PathLike[str] | Path | None = None, *,
             session.add(ProjectRow(name=location.split(".")[0] or "project", settings={}))
             opened.ensure_labels(session, default_labels())
     return opened
+
+
+def missing_project_file(project: str | os.PathLike[str] | None) -> Path | None:
+    """The file of a project named by ``project`` (or ``$UNANNOTATE_PROJECT``) when that file
+    does not exist; None when it exists, when nothing is named (the default project is made
+    on first start) or when it is a server. Opening it would make a new, empty project: a
+    mistyped path must not do that unasked."""
+    named = project if project is not None else os.environ.get(PROJECT_ENV) or None
+    if named is None:
+        return None
+    path = sqlite_path(resolve_project(named))
+    return path if path is not None and not path.exists() else None

@@ -183,6 +183,7 @@ def _store(project: Project, layer_id: int, info: SuggesterInfo,
         for doc_id, found in results:
             length = lengths.pop(doc_id)
             kept = 0
+            seen: set[tuple[int, int, str]] = set()  # one suggestion per place and label
             for start, end, label, score, reason in found:
                 # The common case tested inline; anything else gets check_bounds' verdict.
                 if not (type(start) is int and type(end) is int and 0 <= start < end <= length):
@@ -191,6 +192,9 @@ def _store(project: Project, layer_id: int, info: SuggesterInfo,
                     except OffsetError:
                         report.dropped += 1
                         continue
+                if (start, end, label) in seen:
+                    continue
+                seen.add((start, end, label))
                 span_rows.append((layer_id, doc_id, start, end, label_ids[label],
                                   suggested, score, reason, None, 1))
                 spans[label] = spans.get(label, 0) + 1

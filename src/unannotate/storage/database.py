@@ -260,6 +260,10 @@ class Database:
 
     url: str
     engine: Engine
+    # Opened only to read (storage/readonly.py): a write transaction is refused.
+    read_only: bool = False
+    # Run once closed (removing the copy a read-only project was read from).
+    on_close: Callable[[], None] | None = field(default=None, repr=False)
     # Set by an error that may have left a pooled connection unable to write (see _REOPEN_AFTER).
     _reopen: bool = field(default=False, init=False, repr=False)
 
@@ -279,6 +283,11 @@ class Database:
 
         Every database error a person can act on (a read-only file, a full disk, a lock held
         too long, a damaged file) leaves here as a :class:`StorageError` saying so."""
+        if write and self.read_only:
+            raise ReadOnlyProjectError(
+                f"the project is open read-only: {self.where} is not changed (it is on "
+                "read-only media or in a folder you cannot write; to work on it, copy it "
+                "somewhere writable and open the copy); nothing was changed")
         try:
             with self.engine.connect() as conn:
                 if write:
@@ -312,6 +321,9 @@ class Database:
 
     def close(self) -> None:
         self.engine.dispose()
+        if self.on_close is not None:
+            done, self.on_close = self.on_close, None
+            done()
 
 
 _default_prompt: PasswordPrompt | None = None
@@ -326,17 +338,28 @@ def set_password_prompt(prompt: PasswordPrompt | None) -> None:
 
 def open_database(project: str | os.PathLike[str] | None, *, create: bool = True,
                   ask_password: PasswordPrompt | None = None,
-                  remember_password: bool = False) -> Database:
+                  remember_password: bool = False, read_only: bool = False) -> Database:
     """Open (and create or migrate) the project named by ``project``.
 
     On a server, ``ask_password`` is asked when no password is given, saved or found by
-    libpq; ``remember_password`` saves a password that worked in the system keyring."""
+    libpq; ``remember_password`` saves a password that worked in the system keyring.
+    ``read_only``: only to read, never changing it (a file also on read-only media:
+    storage/readonly.py); a write transaction is then refused."""
     from .migrations import current_version, migrate
+    from .readonly import folder_writable, open_read_only
 
     url = resolve_project(project)
     path = sqlite_path(url)
+    if read_only and path is not None:
+        return open_read_only(path)
     if path is not None and not create and not path.exists():
         raise StorageError(f"{path}: no such project file")
+    if path is not None and path.exists() and not folder_writable(path):
+        raise ReadOnlyProjectError(
+            f"{path}: the project cannot be changed: its folder is read-only (read-only "
+            "media, or a folder you cannot write); nothing was changed. Commands that only "
+            "read it work (stats, export, agreement, bring-in); to change it, copy it "
+            "somewhere writable")
     if path is not None and path.exists() and path.stat().st_size > 0:
         with path.open("rb") as handle:
             if handle.read(16) != b"SQLite format 3\x00":
@@ -355,10 +378,18 @@ def open_database(project: str | os.PathLike[str] | None, *, create: bool = True
                     raise StorageError(
                         f"{without_password(shown)}: no such project (the database holds none)")
         migrate(engine)
+    except DBAPIError as error:
+        engine.dispose()
+        where = str(path) if path is not None else without_password(shown)
+        plain = plain_storage_error(error, where)
+        if plain is None:
+            raise
+        raise plain from error
     except Exception:
         engine.dispose()
         raise
-    return Database(shown, engine)
+    # On a server, read-only is the program's promise (the server may allow writing).
+    return Database(shown, engine, read_only=read_only)
 
 
 def connect_server(url: str | URL, ask_password: PasswordPrompt | None = None, *,

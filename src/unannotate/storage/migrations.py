@@ -14,13 +14,14 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, inspect, select, text
+from sqlalchemy import Connection, Engine, bindparam, delete, insert, inspect, select, text, update
 
 from ..core.errors import StorageError
 from .database import sqlite_path
-from .schema import Base, SchemaInfo
+from .schema import Base, EventRow, SchemaInfo, SpanRow
+from .spans import CREATE_PLACE_INDEX, DUPLICATE_REMOVED, exact_duplicates
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 VERSION_KEY = "schema_version"
 REPORT_HINT = (
     "Please report this with the program version and the copy named above; "
@@ -95,8 +96,44 @@ def _v3_spans_by_start(conn: Connection) -> None:
                          "ON spans (document_id, layer_id, start)")
 
 
+def _v4_one_span_per_place(conn: Connection) -> None:
+    """Version 4: one span per place (start, end, label) in a layer, rejections left out.
+
+    Exact duplicates made before are removed, the earliest kept. A duplicate made from a
+    suggestion (or a colleague's span) becomes the rejection of that source, as deciding it
+    now would ("already there"), so its suggestion does not come back as pending; any other
+    is deleted, and spans made from it now come from the one kept. Each removal is recorded
+    as an event holding the row as it was (``before``) and what became of it (``after``).
+    Then a unique index keeps it so."""
+    spans, events = SpanRow.__table__, EventRow.__table__
+    found = list(exact_duplicates(conn))
+    rejected = [(row, kept) for row, kept in found if row["source_id"] is not None]
+    deleted = [(row, kept) for row, kept in found if row["source_id"] is None]
+    if rejected:
+        conn.execute(update(spans).where(spans.c.id == bindparam("old"))
+                     .values(state="rejected", reason=bindparam("why"),
+                             version=spans.c.version + 1),
+                     [{"old": row["id"], "why": f"already there as span {kept}"}
+                      for row, kept in rejected])
+    if deleted:
+        conn.execute(update(spans).where(spans.c.source_id == bindparam("old"))
+                     .values(source_id=bindparam("new")),
+                     [{"old": row["id"], "new": kept} for row, kept in deleted])
+        conn.execute(delete(spans).where(spans.c.id == bindparam("old")),
+                     [{"old": row["id"]} for row, _ in deleted])
+    if found:
+        conn.execute(insert(events), [
+            {"kind": DUPLICATE_REMOVED, "annotator_id": None, "document_id": row["document_id"],
+             "layer_id": row["layer_id"], "span_id": row["id"], "suggestion_id": None,
+             "suggester": None, "before": row,
+             "after": {"kept": kept, "now": "rejected" if row["source_id"] else "deleted"},
+             "target_id": None, "group_id": "schema-v4"} for row, kept in found])
+    conn.exec_driver_sql(CREATE_PLACE_INDEX)
+
+
 # STEPS[n] migrates a database at version n+1 to version n+2.
-STEPS: list[Callable[[Connection], None]] = [_v2_review_status, _v3_spans_by_start]
+STEPS: list[Callable[[Connection], None]] = [_v2_review_status, _v3_spans_by_start,
+                                             _v4_one_span_per_place]
 assert len(STEPS) == SCHEMA_VERSION - 1, "each schema version after the first needs a step"
 
 

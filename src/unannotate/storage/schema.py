@@ -17,6 +17,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -116,6 +117,11 @@ class SpanRow(Base):
         Index("ix_spans_document_layer_start", "document_id", "layer_id", "start"),
         Index("ix_spans_source", "source_id"),
         Index("ix_spans_layer_label", "layer_id", "label_id"),
+        # One span per place in a layer; rejections (decisions on suggestions) left out
+        # (storage/spans.py; a schema-4 step).
+        Index("ux_spans_place", "layer_id", "document_id", "start", "end", "label_id",
+              unique=True, sqlite_where=text("state <> 'rejected'"),
+              postgresql_where=text("state <> 'rejected'")),
         # A span id is never given twice (SQLite would reuse the highest id once deleted):
         # events and undo refer to spans by id, also after they are deleted.
         {"sqlite_autoincrement": True},
