@@ -63,9 +63,9 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
-from unannotate.core.agreement import greedy_overlap_matches
 # The claim kappa's own rule, so that these figures and the agreement's count sentences alike.
 from unannotate.core.agreement import _claim_sentences as claim_sentence_rows
+from unannotate.core.agreement import greedy_overlap_matches
 
 REPO = Path(__file__).resolve().parents[1]
 DEV_DATA_ENV = "UNANNOTATE_DEV_DATA"

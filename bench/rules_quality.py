@@ -131,9 +131,9 @@ def re3d_part(root: Path, figures: dict) -> None:
 def claim_rows(texts: Sequence[str], gold: Sequence[bool]) -> dict[str, dict]:
     """Rules and baseline on short texts (one ClaimBuster item each)."""
     found = claim_spans(texts)
-    rules = [devdata.text_is_claim(text, spans) for text, spans in zip(texts, found)]
+    rules = [devdata.text_is_claim(text, spans) for text, spans in zip(texts, found, strict=True)]
     entities = entity_spans(texts)
-    baseline = [any(baseline_sentences(text, spans)) for text, spans in zip(texts, entities)]
+    baseline = [any(baseline_sentences(text, spans)) for text, spans in zip(texts, entities, strict=True)]
     return {"claim rules": devdata.score_claim_sentences(gold, rules),
             "baseline (number/date/name)": devdata.score_claim_sentences(gold, baseline)}
 
@@ -159,7 +159,7 @@ def document_claims(documents: Sequence[tuple[str, list[tuple[int, int]]]]) -> d
     gold_flags: list[bool] = []
     rule_flags: list[bool] = []
     base_flags: list[bool] = []
-    for (text, gold), spans, ents in zip(documents, found, entities):
+    for (text, gold), spans, ents in zip(documents, found, entities, strict=True):
         g, p = devdata.document_claim_sentences(text, gold, spans)
         gold_flags += g
         rule_flags += p
@@ -211,7 +211,7 @@ def corpus_part(figures: dict) -> None:
         return
     print("\nExample articles (no gold): share of sentences suggested as claims")
     texts = [path.read_text(encoding="utf-8") for path in files]
-    for path, text, spans in zip(files, texts, claim_spans(texts)):
+    for path, text, spans in zip(files, texts, claim_spans(texts), strict=True):
         flags = devdata.claim_sentences(text, spans)
         print(f"  {path.name}: {sum(flags)} of {len(flags)} sentences "
               f"({sum(flags) / max(1, len(flags)):.0%})")
