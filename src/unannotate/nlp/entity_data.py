@@ -54,6 +54,7 @@ class _RulesData:
     stop_name_words: list[str]
     ordinal_words: list[str]
     language_words: list[str]
+    given_names: list[str]
 
 
 # -- the data files ---------------------------------------------------------------------
@@ -285,5 +286,14 @@ def _load_data(language: str, tokenize: Any) -> _RulesData:
         stop_name_words=sorted(stop_name_words),
         ordinal_words=sorted(class_words("ORD_WORD")),
         language_words=sorted(_read_json("norp.json").get("languages_too", [])),
+        given_names=_given_names(language),
     )
+
+
+def _given_names(language: str) -> list[str]:
+    """The listed given names that start a person's name (given_names.json)."""
+    data = _read_json("given_names.json")
+    if not _applies(data.get("languages"), language):
+        return []
+    return sorted({name for group in data["groups"] for name in group["names"]})
 

@@ -194,6 +194,9 @@ def _use_flags(nlp: Language, patterns: list[dict[str, Any]]) -> None:
         entry["pattern"] = converted
 
 
+# Approximators that are also prepositions: they join a number in digits or with a scale
+# word ("around 3,000", "about two million"), not a lone number word.
+_PREPOSITIONS = ("around", "about", "some", "over")
 _STAR_LENGTH = 6  # how far "*" and "+" tokens are expected to reach, for the match windows
 _LOOKBACK = 8  # at most this many optional tokens before a match's first required token
 
@@ -232,6 +235,7 @@ class TokenPatternMatcher:
         self._trim: dict[int, tuple[int, int]] = {}
         self._groups_by_word: dict[int, list[str]] = {}
         self._prepared = False
+        self._prepositions = frozenset(vocab.strings.add(w) for w in _PREPOSITIONS)
 
     def add_patterns(self, patterns: list[dict[str, Any]]) -> None:
         """Add patterns already passed through ``_use_flags``."""
@@ -325,6 +329,11 @@ class TokenPatternMatcher:
                         for phrase in self._extend_phrases[key]:
                             k = len(phrase)
                             if start >= k and tuple(lowers[start - k:start]) == phrase:
+                                # "around", "about", "some", "over" before a lone number
+                                # word are prepositions: "built around three pillars"
+                                if k == 1 and phrase[0] in self._prepositions \
+                                        and end - start == 1 and doc[start].is_alpha:
+                                    break
                                 start -= k
                                 break
                     if key in self._trim:

@@ -42,7 +42,8 @@ LABEL_PRIORITY: dict[str, int] = {
 @Language.factory(
     RESOLVER_NAME,
     default_config={
-        "particles": [], "stop_name_words": [], "ordinal_words": [], "language_words": []
+        "particles": [], "stop_name_words": [], "ordinal_words": [], "language_words": [],
+        "given_names": [],
     },
 )
 def make_entity_resolver(
@@ -52,13 +53,17 @@ def make_entity_resolver(
     stop_name_words: list[str],
     ordinal_words: list[str],
     language_words: list[str],
+    given_names: list[str],
 ) -> EntityResolver:
-    return EntityResolver(nlp.vocab, particles, stop_name_words, ordinal_words, language_words)
+    return EntityResolver(nlp.vocab, particles, stop_name_words, ordinal_words, language_words,
+                          given_names)
 
 
 _INITIAL = re.compile(r"^[A-Z]\.$")
 _ORDINAL_DIGITS = re.compile(r"^\d+(st|nd|rd|th)$", re.IGNORECASE)
 _HYPHENS = frozenset({"-", "‑", "–"})
+_NOT_AFTER_ONE = frozenset("""of another and or but who whom which that is was has had will would
+can could should must may might does did the a an as than""".split())
 
 
 _Match = tuple[int, int, str, str]  # start token, end token, label, reason
@@ -121,8 +126,13 @@ class EntityResolver:
         stop_name_words: Iterable[str],
         ordinal_words: Iterable[str],
         language_words: Iterable[str] = (),
+        given_names: Iterable[str] = (),
     ) -> None:
         add = vocab.strings.add
+        self.given_names = frozenset(add(w) for w in given_names)
+        # "one" is no number before these words ("one of them", "one another", "as One.")
+        self.not_after_one = frozenset(add(w) for w in _NOT_AFTER_ONE)
+        self.one = add("one")
         self.language_words = frozenset(add(w) for w in language_words)
         self.language_before = frozenset(add(w) for w in ("in", "into", "speak", "speaks", "spoken"))
         self.list_joiners = frozenset(add(w) for w in (",", "and", "or"))
@@ -161,8 +171,14 @@ class EntityResolver:
         del doc.spans[CANDIDATES_KEY]
         if any(c[3].startswith("guess:") for c in candidates):
             candidates = _drop_guesses_on_listed_names(len(doc), candidates)
+        persons: list[_Match] = []
+        if self.given_names:
+            persons = self._persons_from_given_names(tokens, candidates)
+            if persons:
+                candidates = self._cut_before_persons(tokens, candidates, persons)
         if titles:
-            persons = self._persons_from_titles(tokens, titles, candidates)
+            persons += self._persons_from_titles(tokens, titles, candidates)
+        if persons:
             persons += self._names_again(tokens, persons, candidates)
             candidates += persons
         chosen = _select(len(doc), candidates)
@@ -229,11 +245,69 @@ class EntityResolver:
                 start += 1
             while end > start and self._is_ordinal(tokens, end - 1):
                 end -= 1
+            if end - start == 1 and lower[start] == self.one and not self._one_counts(tokens, end):
+                return None
+        elif label == "ORDINAL" and end - start == 1 and tokens.text(start)[:1].isupper() \
+                and end < len(orth) and tokens.title[end] and not tokens.punct[end]:
+            return None  # "First Deputy Foreign Minister", "Second Avenue": part of a name
         if start >= end:
             return None
         return (start, end, label, reason)
 
+    def _one_counts(self, tokens: _Tokens, after: int) -> bool:
+        """Whether a lone "one" is a number: only before a lower-case word that is not
+        "of", "another", "who"... ("one person", "one in five"; not "one of them", "a
+        good one.", "Deliver as One")."""
+        if after >= len(tokens.orth):
+            return False
+        word = tokens.text(after)
+        return word.isalpha() and word.islower() and tokens.lower[after] not in self.not_after_one
+
     # persons --------------------------------------------------------------------------
+
+    def _persons_from_given_names(self, tokens: _Tokens, candidates: list[_Match]
+                                  ) -> list[_Match]:
+        """A listed given name and one to three more name words ("Antonio Guterres",
+        "Yevgeny Prigozhin", "Bashar al-Assad"), anywhere but inside a listed name."""
+        n = len(tokens.orth)
+        listed = bytearray(n)
+        for start, end, _, reason in candidates:
+            if reason.startswith("gazetteer:"):
+                listed[start:end] = b"\x01" * (end - start)
+        found: list[_Match] = []
+        reached = 0
+        given = self.given_names
+        for i in [k for k, orth in enumerate(tokens.orth) if orth in given]:
+            if i < reached or listed[i] or tokens.in_heading(i):
+                continue
+            end, words = self._name_end(tokens, i, listed)
+            if words >= 2:
+                found.append((i, end, "PERSON", "pattern: given name and surname"))
+                reached = end
+        return found
+
+    def _cut_before_persons(self, tokens: _Tokens, candidates: list[_Match],
+                            persons: list[_Match]) -> list[_Match]:
+        """A name made by a pattern that runs on into a person's name ("the Institute for
+        Strategic Studies Dauren Aben") ends before the person."""
+        starts = sorted((start, end) for start, end, _, _ in persons)
+        out = []
+        for match in candidates:
+            start, end, label, reason = match
+            if reason.startswith("pattern: capitalised name"):
+                for p_start, p_end in starts:
+                    if start < p_start < end <= p_end:
+                        end = p_start
+                        while end > start and (tokens.lower[end - 1] in self.trailing
+                                               or tokens.punct[end - 1]):
+                            end -= 1
+                        match = (start, end, label, reason)
+                        break
+                if end - start < 1:
+                    continue
+            out.append(match)
+        return out
+
 
     def _is_name_word(self, tokens: _Tokens, i: int) -> bool:
         orth = tokens.orth[i]
@@ -401,7 +475,8 @@ class EntityResolver:
     def _names_again(
         self, tokens: _Tokens, persons: list[_Match], candidates: list[_Match]
     ) -> list[_Match]:
-        """Other mentions of a name given with a title: the full name or the surname."""
+        """Other mentions of a name found with a title or a given name: the full name or
+        the surname ("Putin" after "Vladimir Putin")."""
         names: set[tuple[int, ...]] = set()
         for p_start, p_end, _, _ in persons:
             names.add(tuple(tokens.orth[p_start:p_end]))
@@ -423,7 +498,7 @@ class EntityResolver:
                 end = i + len(name)
                 if tuple(orths[i:end]) == name and not any(covered[i:end]):
                     covered[i:end] = b"\x01" * (end - i)
-                    found.append((i, end, "PERSON", "pattern: name given with a title elsewhere"))
+                    found.append((i, end, "PERSON", "pattern: name given in full elsewhere"))
                     break
         return found
 

@@ -136,6 +136,7 @@ def _build(code: str, asked: str) -> Language:
             "stop_name_words": data.stop_name_words,
             "ordinal_words": data.ordinal_words,
             "language_words": data.language_words,
+            "given_names": data.given_names,
         },
     )
     return nlp
