@@ -14,13 +14,18 @@ under another name and keep the rest:
    ``, while`` / ``, whereas`` (each side with a verb of its own and at least four words)
    is also split into clauses. When some of its clauses are claims and the others are
    clearly not (scoring below half the threshold: an opinion, a question, a courtesy),
-   only the claim clauses are proposed; otherwise the whole sentence is (or nothing).
+   only the claim clauses are proposed, unless a clause starts with a contrast ("but",
+   "while", "whereas": it leans on the clause before); otherwise the whole sentence is
+   (or nothing).
 2. **features** (:func:`claim_features`): numbers in ``[0, 1]`` computed from the tokens
    and ``doc.ents`` only, so no parser or tagger is needed: figures, money, percentages,
    dates, named entities, quotation marks, and cue words and phrases for reporting,
-   comparison, cause, commitment, past events, hedges, first-person opinion, calls to
-   act, evaluative words and courtesies, plus questions, exclamations, very short units
-   and heading lines without a verb.
+   comparison, cause, commitment, past events, things counted or measured, hedges,
+   opinion, calls to act, evaluative words and courtesies, plus who speaks (a unit about
+   "I" or "we"; a commitment after them is the speaker's promise, weaker than a reported
+   one), questions, exclamations, short units, lone small numbers ("the two of us") and
+   heading lines without a verb. "will be" before anything but a participle is a
+   prediction, not a commitment; "it can be said" reports nobody.
 3. **score** (:func:`claim_score`): a logistic function of a weighted sum of the
    features, in ``[0, 1]``. The cue lists and the weights are data in
    ``resources/claim_cues.json``.
@@ -82,14 +87,16 @@ _IOB = ("", "I", "O", "B")
 
 # Cue categories of the per-language lists in the cue file.
 _WORD_CATEGORIES = (
-    "reporting", "comparative", "causal", "commitment", "event", "hedge", "opinion",
+    "reporting", "comparative", "causal", "commitment", "event", "past", "measurable", "hedge",
+    "opinion",
     "normative", "evaluative", "greeting", "vocative", "verbs", "months", "figure_words",
     "percent_words", "money_words", "person_pronouns",
 )
 # Categories whose one-word cues are proper nouns, written with a capital ("May").
 _CAPITALISED_CATEGORIES = frozenset({"months"})
 # Categories that show that a unit holds a verb.
-_VERB_CATEGORIES = frozenset({"verbs", "reporting", "commitment", "event", "participle"})
+_VERB_CATEGORIES = frozenset({"verbs", "reporting", "commitment", "event", "past", "participle",
+                              "promise"})
 # Features that are set from a cue category of the same name.
 _CUE_FEATURES = ("comparative", "causal", "commitment", "event", "hedge", "opinion",
                  "normative", "evaluative")
@@ -120,6 +127,11 @@ class _Cues:
     past_auxiliaries: frozenset[str]  # "have shared": a verb, though "shared values" is not
     reported_future: frozenset[str]  # "would" after "said" is reported, not hedged
     clause_joiners: frozenset[str]
+    contrast_joiners: frozenset[str]  # ", but": a claim clause is proposed as the whole sentence
+    first_person: frozenset[str]  # "I", "we": a commitment after them is the speaker's promise
+    discourse_markers: frozenset[str]  # "And", "Well,": skipped to find who speaks
+    small_numbers: frozenset[str]  # "two", "three": a weak figure alone
+    passive_participles: frozenset[str]  # "will be held": a plan; "will be a success" is not
     has_words: bool  # False: language-independent features only
 
 
@@ -198,6 +210,11 @@ def _cues(language: str) -> _Cues:
         past_auxiliaries=words_of("past_auxiliaries"),
         reported_future=words_of("reported_future"),
         clause_joiners=words_of("clause_joiners"),
+        contrast_joiners=words_of("contrast_joiners"),
+        first_person=words_of("first_person"),
+        discourse_markers=words_of("discourse_markers"),
+        small_numbers=words_of("small_numbers"),
+        passive_participles=words_of("passive_participles"),
         has_words=bool(data),
     )
 
@@ -426,6 +443,28 @@ def _is_participle(view: _View, cues: _Cues, i: int) -> bool:
     return before not in cues.present_auxiliaries
 
 
+def _weak_number(view: _View, cues: _Cues, i: int, end: int) -> bool:
+    """A small number word that counts nothing: "the two of us", "these three", "two.",
+    not "two new clinics"."""
+    lower = view.lower
+    if lower[i] not in cues.small_numbers:
+        return False
+    after = lower[i + 1] if i + 1 < end else ""
+    before = lower[i - 1] if i > 0 else ""
+    return (not after[:1].isalpha() or after in ("of", "or", "and", "to", "that", "who")
+            or before in ("the", "these", "those", "my", "our", "your", "their", "those"))
+
+
+def _is_prediction(view: _View, cues: _Cues, i: int, end: int) -> bool:
+    """"will be" before anything but a participle: a prediction ("it will be a substantive
+    address"), not a plan ("the meeting will be held", "will be voiced" is one)."""
+    lower = view.lower
+    if lower[i] != "will" or i + 2 >= end or lower[i + 1] != "be":
+        return False
+    after = lower[i + 2]
+    return not (after in cues.passive_participles or (after.endswith("ed") and after.isalpha()))
+
+
 def _ordinal_word(lower: list[str], i: int, end: int, cues: _Cues) -> bool:
     """"first", "eightieth", "fifty-ninth": a number word that is an ordinal."""
     word = lower[i]
@@ -457,9 +496,14 @@ def _analyse(view: _View, start: int, end: int, cues: _Cues) -> _Analysis:
     figures = 0
     prev_number = False
     vocative = False
+    weak_figures = 0  # "two", "three" alone: often no figure at all ("the two of us")
     first = start
     while first < end and not words[first][:1].isalnum():
         first += 1
+    speaker = first  # the first word after "And", "Well,", "Now," ...
+    while speaker < end and (lower[speaker] in cues.discourse_markers
+                             or not words[speaker][:1].isalnum()):
+        speaker += 1
 
     for i in range(start, end):
         if space[i]:
@@ -476,6 +520,8 @@ def _analyse(view: _View, start: int, end: int, cues: _Cues) -> _Analysis:
                 labels.add(label)
                 if label in _FIGURE_LABELS:
                     figures += 1
+                    if not (i + 1 < end and iob[i + 1] == "I") and _weak_number(view, cues, i, end):
+                        weak_figures += 1
         elif c0.isdigit():
             if _YEAR.match(w) or _NUMERIC_DATE.match(w):
                 labels.add("DATE")
@@ -491,6 +537,8 @@ def _analyse(view: _View, start: int, end: int, cues: _Cues) -> _Analysis:
         if number:
             if not prev_number:
                 figures += 1
+                if not (i + 1 < end and num[i + 1]) and _weak_number(view, cues, i, end):
+                    weak_figures += 1
             prev_number = True
         elif alnum or w not in (",", ".", "-"):
             prev_number = False
@@ -504,6 +552,12 @@ def _analyse(view: _View, start: int, end: int, cues: _Cues) -> _Analysis:
                 matched = True
                 if category == "hedge" and lower[i] in cues.reported_future:
                     category = "reported_future"
+                elif category == "commitment":
+                    if _is_prediction(view, cues, i, end):
+                        continue  # "it will be a substantive address": no commitment
+                    if lower[i] in cues.first_person or (
+                            i > start and lower[i - 1] in cues.first_person):
+                        category = "promise"  # "I will", "we are going to": the speaker's
                 elif category == "vocative":
                     after = i + 1 + len(rest)
                     if not (i == first or words[i - 1] == "," or after >= end
@@ -534,6 +588,8 @@ def _analyse(view: _View, start: int, end: int, cues: _Cues) -> _Analysis:
     if "percent_words" in hits or "percent_sign" in hits:
         labels.add("PERCENT")
     has_figure = figures > 0 or "figure_words" in hits or bool(labels & _FIGURE_LABELS)
+    weak_only = (has_figure and figures == weak_figures and "figure_words" not in hits
+                 and not labels & {"MONEY", "PERCENT", "QUANTITY"})
     if has_figure and ("money_words" in hits or "currency" in hits):
         labels.add("MONEY")
     if "months" in hits:
@@ -541,6 +597,8 @@ def _analyse(view: _View, start: int, end: int, cues: _Cues) -> _Analysis:
 
     f = dict.fromkeys(config.weights, 0.0)
     f["figure"] = float(has_figure)
+    f["small_number_only"] = float(weak_only and "percent_words" not in hits
+                                   and "percent_sign" not in hits)
     f["figures_several"] = float(figures >= 2)
     f["money"] = float("MONEY" in labels)
     f["percent"] = float("PERCENT" in labels and has_figure)
@@ -554,6 +612,7 @@ def _analyse(view: _View, start: int, end: int, cues: _Cues) -> _Analysis:
     f["question"] = float("question" in hits)
     f["exclamation"] = float("exclamation" in hits)
     f["short"] = float(n_words < 4)
+    f["brief"] = float(n_words < 8)
     if "reporting" in hits:
         f["reporting"] = 1.0
         if f["person"]:
@@ -569,6 +628,10 @@ def _analyse(view: _View, start: int, end: int, cues: _Cues) -> _Analysis:
         f[name] = float(name in hits)
     f["greeting"] = float("greeting" in hits or vocative)
     f["past_participle"] = float("participle" in hits and "event" not in hits)
+    f["past"] = float("past" in hits)
+    f["measurable"] = float("measurable" in hits)
+    f["promise"] = float("promise" in hits)
+    f["first_person"] = float(speaker < end and lower[speaker] in cues.first_person)
     has_verb = not hits.keys().isdisjoint(_VERB_CATEGORIES)
     f["heading_without_verb"] = float(
         not has_verb and not has_figure and _is_heading_end(view, start, end))
@@ -747,7 +810,11 @@ def suggest_doc(
         results = [(clause, *scored(clause)) for clause in clauses]
         passing = [r for r in results if r[1] >= threshold]
         clearly_not = all(r[1] < threshold / 2 for r in results if r[1] < threshold)
-        if passing and len(passing) < len(results) and clearly_not:
+        # A clause after ", but" or ", while" leans on the one before: the claim is the
+        # whole sentence, never one starting at "but".
+        contrast = any(view.lower[clause[0]] in cues.contrast_joiners
+                       for clause, _, _ in results[1:])
+        if passing and len(passing) < len(results) and clearly_not and not contrast:
             for clause, clause_score, clause_analysis in passing:
                 emit(clause, clause_score, clause_analysis)
         elif score >= threshold:
