@@ -245,6 +245,23 @@ def test_an_ordinal_starting_a_title_is_part_of_it() -> None:
     assert ("First", "ORDINAL") not in found
 
 
+def test_a_capitalised_name_after_said_is_a_person() -> None:
+    found = assert_has('"The road is open," said Lumi Vakarro, the district officer.',
+                       ("Lumi Vakarro", "PERSON"))
+    assert not [text for text, label in found if label == "PERSON" and "officer" in text]
+
+
+def test_military_ranks_introduce_names() -> None:
+    assert_has("Lt Gen Oskar Brennvik inspected the base.", ("Oskar Brennvik", "PERSON"))
+
+
+def test_mountains_lakes_rivers_and_barrages() -> None:
+    assert_has("The Koral Mountains run from Lake Virel to the Ostra River, past the Pelen "
+               "Barrage.",
+               ("Koral Mountains", "LOC"), ("Lake Virel", "LOC"), ("Ostra River", "LOC"),
+               ("Pelen Barrage", "FAC"))
+
+
 def test_dates() -> None:
     found = assert_has(
         "On 14 March 2025 and March 14, 2025, in March 2025 and in 2025, over 2024-2025, "

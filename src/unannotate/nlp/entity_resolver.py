@@ -62,6 +62,8 @@ def make_entity_resolver(
 _INITIAL = re.compile(r"^[A-Z]\.$")
 _ORDINAL_DIGITS = re.compile(r"^\d+(st|nd|rd|th)$", re.IGNORECASE)
 _HYPHENS = frozenset({"-", "‑", "–"})
+_REPORTING = ("said", "says", "added", "explained", "warned", "noted", "stressed", "wrote",
+              "asked", "replied", "told")
 _NOT_AFTER_ONE = frozenset("""of another and or but who whom which that is was has had will would
 can could should must may might does did the a an as than""".split())
 
@@ -133,6 +135,8 @@ class EntityResolver:
         # "one" is no number before these words ("one of them", "one another", "as One.")
         self.not_after_one = frozenset(add(w) for w in _NOT_AFTER_ONE)
         self.one = add("one")
+        self.reporting = frozenset(add(w) for w in _REPORTING)
+        self.period = add(".")
         self.language_words = frozenset(add(w) for w in language_words)
         self.language_before = frozenset(add(w) for w in ("in", "into", "speak", "speaks", "spoken"))
         self.list_joiners = frozenset(add(w) for w in (",", "and", "or"))
@@ -174,6 +178,7 @@ class EntityResolver:
         persons: list[_Match] = []
         if self.given_names:
             persons = self._persons_from_given_names(tokens, candidates)
+            persons += self._persons_after_reporting(tokens, candidates, persons)
             if persons:
                 candidates = self._cut_before_persons(tokens, candidates, persons)
         if titles:
@@ -284,6 +289,23 @@ class EntityResolver:
             if words >= 2:
                 found.append((i, end, "PERSON", "pattern: given name and surname"))
                 reached = end
+        return found
+
+    def _persons_after_reporting(self, tokens: _Tokens, candidates: list[_Match],
+                                 persons: list[_Match]) -> list[_Match]:
+        """Two to four name words between "said" (or "added", "noted"...) and a comma or
+        full stop: '"...," said Lama Fakih, the deputy director'."""
+        n = len(tokens.orth)
+        covered = bytearray(n)
+        for start, end, _, _ in [*candidates, *persons]:
+            covered[start:end] = b"\x01" * (end - start)
+        found: list[_Match] = []
+        for i in [k for k, lower in enumerate(tokens.lower) if lower in self.reporting]:
+            j = i + 1
+            end, words = self._name_end(tokens, j, covered)
+            if words >= 2 and end < n and tokens.orth[end] in (self.comma, self.period) \
+                    and not tokens.in_heading(j):
+                found.append((j, end, "PERSON", "pattern: capitalised name after 'said'"))
         return found
 
     def _cut_before_persons(self, tokens: _Tokens, candidates: list[_Match],
