@@ -137,6 +137,7 @@ class EntityResolver:
         self.one = add("one")
         self.reporting = frozenset(add(w) for w in _REPORTING)
         self.period = add(".")
+        self.person_cues = self.given_names | self.reporting
         self.language_words = frozenset(add(w) for w in language_words)
         self.language_before = frozenset(add(w) for w in ("in", "into", "speak", "speaks", "spoken"))
         self.list_joiners = frozenset(add(w) for w in (",", "and", "or"))
@@ -177,8 +178,14 @@ class EntityResolver:
             candidates = _drop_guesses_on_listed_names(len(doc), candidates)
         persons: list[_Match] = []
         if self.given_names:
-            persons = self._persons_from_given_names(tokens, candidates)
-            persons += self._persons_after_reporting(tokens, candidates, persons)
+            # One pass over the words finds both the given names and the "said"s.
+            wanted = self.person_cues
+            found = [k for k, orth in enumerate(tokens.orth) if orth in wanted]
+            given = [k for k in found if tokens.orth[k] in self.given_names]
+            persons = self._persons_from_given_names(tokens, candidates, given)
+            if len(given) < len(found):
+                saids = [k for k in found if tokens.orth[k] in self.reporting]
+                persons += self._persons_after_reporting(tokens, candidates, persons, saids)
             if persons:
                 candidates = self._cut_before_persons(tokens, candidates, persons)
         if titles:
@@ -270,8 +277,8 @@ class EntityResolver:
 
     # persons --------------------------------------------------------------------------
 
-    def _persons_from_given_names(self, tokens: _Tokens, candidates: list[_Match]
-                                  ) -> list[_Match]:
+    def _persons_from_given_names(self, tokens: _Tokens, candidates: list[_Match],
+                                  given: list[int]) -> list[_Match]:
         """A listed given name and one to three more name words ("Antonio Guterres",
         "Yevgeny Prigozhin", "Bashar al-Assad"), anywhere but inside a listed name."""
         n = len(tokens.orth)
@@ -281,8 +288,7 @@ class EntityResolver:
                 listed[start:end] = b"\x01" * (end - start)
         found: list[_Match] = []
         reached = 0
-        given = self.given_names
-        for i in [k for k, orth in enumerate(tokens.orth) if orth in given]:
+        for i in given:
             if i < reached or listed[i] or tokens.in_heading(i):
                 continue
             end, words = self._name_end(tokens, i, listed)
@@ -292,7 +298,7 @@ class EntityResolver:
         return found
 
     def _persons_after_reporting(self, tokens: _Tokens, candidates: list[_Match],
-                                 persons: list[_Match]) -> list[_Match]:
+                                 persons: list[_Match], saids: list[int]) -> list[_Match]:
         """Two to four name words between "said" (or "added", "noted"...) and a comma or
         full stop: '"...," said Lama Fakih, the deputy director'."""
         n = len(tokens.orth)
@@ -300,7 +306,7 @@ class EntityResolver:
         for start, end, _, _ in [*candidates, *persons]:
             covered[start:end] = b"\x01" * (end - start)
         found: list[_Match] = []
-        for i in [k for k, lower in enumerate(tokens.lower) if lower in self.reporting]:
+        for i in saids:
             j = i + 1
             end, words = self._name_end(tokens, j, covered)
             if words >= 2 and end < n and tokens.orth[end] in (self.comma, self.period) \
