@@ -251,6 +251,12 @@ def test_a_capitalised_name_after_said_is_a_person() -> None:
     assert not [text for text, label in found if label == "PERSON" and "officer" in text]
 
 
+def test_a_capitalised_name_after_a_role_word_is_a_person() -> None:
+    found = assert_has("The rebel commander Ilko Varanek met the envoy and the Minister.",
+                       ("Ilko Varanek", "PERSON"))
+    assert not [text for text, label in found if label == "PERSON" and "Minister" in text]
+
+
 def test_military_ranks_introduce_names() -> None:
     assert_has("Lt Gen Oskar Brennvik inspected the base.", ("Oskar Brennvik", "PERSON"))
 

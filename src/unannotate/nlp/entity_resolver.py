@@ -64,6 +64,14 @@ _ORDINAL_DIGITS = re.compile(r"^\d+(st|nd|rd|th)$", re.IGNORECASE)
 _HYPHENS = frozenset({"-", "‑", "–"})
 _REPORTING = ("said", "says", "added", "explained", "warned", "noted", "stressed", "wrote",
               "asked", "replied", "told")
+# Lower-case words for what a person is, before a name: "the rebel commander Abu Saleh".
+_ROLE_NOUNS = ("commander", "leader", "spokesman", "spokeswoman", "spokesperson", "official",
+               "citizen", "militant", "journalist", "activist", "photographer", "resident",
+               "doctor", "nurse", "teacher", "student", "soldier", "officer", "chief", "envoy",
+               "minister", "president", "general", "adviser", "advisor", "director", "founder",
+               "cleric", "preacher", "fighter", "bomber", "lawyer", "judge", "economist",
+               "analyst", "researcher", "colleague", "son", "daughter", "brother", "sister",
+               "father", "mother", "wife", "husband", "widow", "cousin", "uncle")
 _NOT_AFTER_ONE = frozenset("""of another and or but who whom which that is was has had will would
 can could should must may might does did the a an as than""".split())
 
@@ -137,7 +145,8 @@ class EntityResolver:
         self.one = add("one")
         self.reporting = frozenset(add(w) for w in _REPORTING)
         self.period = add(".")
-        self.person_cues = self.given_names | self.reporting
+        self.roles = frozenset(add(w) for w in _ROLE_NOUNS)
+        self.person_cues = self.given_names | self.reporting | self.roles
         self.language_words = frozenset(add(w) for w in language_words)
         self.language_before = frozenset(add(w) for w in ("in", "into", "speak", "speaks", "spoken"))
         self.list_joiners = frozenset(add(w) for w in (",", "and", "or"))
@@ -184,7 +193,7 @@ class EntityResolver:
             given = [k for k in found if tokens.orth[k] in self.given_names]
             persons = self._persons_from_given_names(tokens, candidates, given)
             if len(given) < len(found):
-                saids = [k for k in found if tokens.orth[k] in self.reporting]
+                saids = [k for k in found if tokens.orth[k] not in self.given_names]
                 persons += self._persons_after_reporting(tokens, candidates, persons, saids)
             if persons:
                 candidates = self._cut_before_persons(tokens, candidates, persons)
@@ -309,8 +318,12 @@ class EntityResolver:
         for i in saids:
             j = i + 1
             end, words = self._name_end(tokens, j, covered)
-            if words >= 2 and end < n and tokens.orth[end] in (self.comma, self.period) \
-                    and not tokens.in_heading(j):
+            if words < 2 or tokens.in_heading(j):
+                continue
+            if tokens.orth[i] in self.roles:  # "the rebel commander Abu Saleh Jaber"
+                if end >= n or not tokens.title[end]:
+                    found.append((j, end, "PERSON", "pattern: capitalised name after a role"))
+            elif end < n and tokens.orth[end] in (self.comma, self.period):
                 found.append((j, end, "PERSON", "pattern: capitalised name after 'said'"))
         return found
 
