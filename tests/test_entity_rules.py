@@ -225,7 +225,7 @@ def test_legislatures_and_forums_named_as_organisations() -> None:
 
 def test_one_as_a_word_is_no_number() -> None:
     found = ents("Agencies pledged to Deliver as One, and one of them spoke first. "
-                 "It was a good one.")
+                 "It was a good one. One last question, please.")
     assert not [text for text, label in found if label == "CARDINAL"]
     assert_has("One person died and one in five homes was damaged.",
                ("One", "CARDINAL"), ("one", "CARDINAL"), ("five", "CARDINAL"))

@@ -73,7 +73,7 @@ _ROLE_NOUNS = ("commander", "leader", "spokesman", "spokeswoman", "spokesperson"
                "analyst", "researcher", "colleague", "son", "daughter", "brother", "sister",
                "father", "mother", "wife", "husband", "widow", "cousin", "uncle")
 _NOT_AFTER_ONE = frozenset("""of another and or but who whom which that is was has had will would
-can could should must may might does did the a an as than""".split())
+can could should must may might does did the a an as than last""".split())
 
 
 _Match = tuple[int, int, str, str]  # start token, end token, label, reason
