@@ -195,6 +195,11 @@ def test_a_given_name_and_surname_is_a_person_and_the_surname_is_found_again() -
     assert not {text for text, label in found if label != "PERSON"} & {"Aldanov", "Borovik"}
 
 
+def test_a_name_starting_with_abu_is_a_person_but_abu_dhabi_a_place() -> None:
+    assert_has("The commander, Abu Qutaiba al-Rawi, flew from Abu Dhabi.",
+               ("Abu Qutaiba al-Rawi", "PERSON"), ("Abu Dhabi", "GPE"))
+
+
 def test_names_with_a_curly_apostrophe() -> None:
     assert_has(
         "“Funding is late,” said Helen O’Connor, the interim coordinator. O’Connor’s office "
