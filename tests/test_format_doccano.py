@@ -187,7 +187,10 @@ def test_a_record_without_text_is_refused_at_its_line() -> None:
     reader = doccano.read(path, report)
     first, second = next(reader), next(reader)
     assert first.layers[0].entities[0].text == "e" and first.meta == {"meta": {"wikiPageID": 1}}
-    assert second.layers == [] and second.meta == {"meta": {"wikiPageID": 2}}
+    # "label": [] is an answer: done, nothing to mark (a negative example).
+    [empty] = second.layers
+    assert (empty.status, empty.entities, empty.claims) == ("done", [], [])
+    assert second.meta == {"meta": {"wikiPageID": 2}}
     with pytest.raises(InputError) as caught:
         next(reader)
     assert caught.value.line == 3 and caught.value.path == str(path)
