@@ -20,11 +20,11 @@ Offsets. Prodigy is written in Python and takes its offsets from spaCy, which co
 points like this program: an emoji counts one, a CRLF two. Nothing is converted.
 
 Writing. One manual record per document, with ``tokens`` split at every span boundary so that
-each span starts and ends on a token, ``token_end`` inclusive, ``"answer": "accept"`` and
-``_view_id`` ``ner_manual`` (``spans_manual`` when spans overlap); a document marked done
-without spans is answered too (``"spans": []``: a negative example). Each rejected span is a
-binary ``ner`` record answered ``reject``. A document not done and without spans (written only
-when asked for) is a record without an answer, a task still to annotate.
+each span starts and ends on a token, ``token_end`` inclusive, and ``_view_id`` ``ner_manual``
+(``spans_manual`` when spans overlap). A document marked done is answered ``accept``, also
+without spans (``"spans": []``: a negative example); one not done is a record without an
+answer, a task still to finish (its spans pre-highlighted), as the reader reads it back. Each
+rejected span is a binary ``ner`` record answered ``reject``.
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ from ..core.errors import InputError, OffsetError
 from ..core.model import check_offsets
 from .atomic import atomic_write
 from .interchange import (
+    DONE,
     FormatReport,
     FormatSpec,
     json_error_reason,
@@ -366,7 +367,10 @@ def _review_layers(record: dict[str, Any], text: str, tokens: list[Any] | None,
                 continue
             for kept in _answered(layer, version, text, own_tokens, own_answer, line):
                 layers[kept.name] = kept
-    gold = NativeLayer(name=GOLD_LAYER, kind="gold")
+    # The reviewer's answer: accepted, the review of the document is done.
+    gold = NativeLayer(name=GOLD_LAYER, kind="gold",
+                       status="done" if answer == "accept" else None,
+                       read_from=f"{line.path}:{line.number}")
     return [*layers.values(), *_answered(gold, record, text, tokens, answer, line)]
 
 
@@ -442,10 +446,10 @@ def _span_name(start: Any, end: Any, label: str) -> str:
 def write(documents: Iterable[NativeDocument], out: Path, report: FormatReport, *,
           dataset: str = DEFAULT_DATASET) -> None:
     """Write each document as ``prodigy db-in`` takes it: one manual task with its spans,
-    answered ``accept`` (a document marked done without spans too: ``"spans": []`` is an
-    answer, "nothing here"), and one binary ``ner`` task answered ``reject`` per rejected
-    span, the negatives Prodigy trains on. A document not done and without spans is a task
-    without an answer. ``dataset`` prefixes the session ids, as Prodigy names a session."""
+    answered ``accept`` when the document is done (without spans too: ``"spans": []`` is an
+    answer, "nothing here") and without an answer when not, and one binary ``ner`` task
+    answered ``reject`` per rejected span, the negatives Prodigy trains on. ``dataset``
+    prefixes the session ids, as Prodigy names a session."""
     with atomic_write(out) as handle:
         for document in documents:
             for task in _tasks(document, dataset, report):
@@ -478,7 +482,7 @@ def _tasks(document: NativeDocument, dataset: str, report: FormatReport) -> list
     if state != "untouched" or not rejected:
         task: dict[str, Any] = {"text": text, "meta": meta, "tokens": token_list, "spans": spans}
         set_hashes(task)
-        if state != "untouched":
+        if state == DONE:  # not done: an input task with its spans, as Prodigy pre-highlights
             task["answer"] = "accept"
         task["_view_id"] = "spans_manual" if _overlap(spans) else "ner_manual"
         tasks.append(_by(task, session))

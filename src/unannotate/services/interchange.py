@@ -34,6 +34,7 @@ from ..storage.schema import (
     DocumentStatusRow,
     EventRow,
     LabelRow,
+    ReviewStatusRow,
     SpanRow,
     utcnow,
 )
@@ -417,6 +418,8 @@ def _store_document(context: _Context, document: NativeDocument, language: str |
                 suggestion_ids[(layer.name, start, end, str(label_id))] = span_id
         elif annotator_id is not None and layer.status:
             _note_status(context, doc_id, annotator_id, layer, document)
+        elif layer.kind == LayerKind.GOLD.value and layer.status == DocumentStatus.DONE.value:
+            _review_done(session, doc_id)
 
 
 def _source_of(context: _Context, span: NativeSpan, doc_id: int,
@@ -426,6 +429,17 @@ def _source_of(context: _Context, span: NativeSpan, doc_id: int,
         return None
     label_id = context.label_ids.get(span.label)
     return suggestion_ids.get((str(span.source["layer"]), span.start, span.end, str(label_id)))
+
+
+def _review_done(session: Session, doc_id: int) -> None:
+    """A reviewed record (Prodigy's review recipe answered it): the document's review is
+    done, so its gold layer is finished, with or without spans."""
+    row = session.get(ReviewStatusRow, doc_id)
+    if row is None:
+        session.add(ReviewStatusRow(document_id=doc_id, status=DocumentStatus.DONE.value))
+    elif row.status != DocumentStatus.DONE.value:
+        row.status = DocumentStatus.DONE.value
+        row.updated_at = utcnow()
 
 
 def _with_status(documents: list[NativeDocument], status: str | None) -> list[NativeDocument]:
@@ -567,12 +581,27 @@ def _empty_layer(layer: str) -> NativeLayer:
                        annotator=layer, status=DocumentStatus.TODO.value)
 
 
-def _is_done(document: NativeDocument, picked: NativeLayer | None, layer: str) -> bool:
+def _is_done(document: NativeDocument, picked: NativeLayer | None, layer: str,
+             reviewed: set[str]) -> bool:
+    """Whether the layer is finished in the document: an annotator's when they marked it
+    done; gold when its review is done (``reviewed``: SHA-256s), or it has gold spans and an
+    annotator marked it done; suggestions when they are there and an annotator marked the
+    document done (a suggester that found nothing leaves no trace to tell "nothing here")."""
     if layer not in (SUGGESTIONS, GOLD):
         return picked is not None and picked.status == DocumentStatus.DONE.value
-    # Suggestions and gold: done when some annotator marked the document done.
-    return any(la.status == DocumentStatus.DONE.value for la in document.layers
-               if la.kind == LayerKind.ANNOTATOR.value)
+    if layer == GOLD and reviewed and document.sha256 in reviewed:
+        return True
+    return picked is not None and any(
+        la.status == DocumentStatus.DONE.value for la in document.layers
+        if la.kind == LayerKind.ANNOTATOR.value)
+
+
+def _reviewed(session: Session) -> set[str]:
+    """SHA-256 of every document whose review is done."""
+    return set(session.scalars(
+        select(DocumentRow.sha256).join(ReviewStatusRow,
+                                        ReviewStatusRow.document_id == DocumentRow.id)
+        .where(ReviewStatusRow.status == DocumentStatus.DONE.value)))
 
 
 def iter_layer_documents(project: Project, session: Session, layer: str, *,
@@ -585,9 +614,10 @@ def iter_layer_documents(project: Project, session: Session, layer: str, *,
     example), every other one with spans (or, when the format keeps them, rejections), and
     with ``include_untouched`` the rest too. ``report`` counts each kind."""
     report = report if report is not None else AnnotationExportReport("", layer)
+    reviewed = _reviewed(session) if layer == GOLD else set()
     for document in iter_native_documents(project, session):
         picked = _pick_layer(document, layer)
-        done = _is_done(document, picked, layer)
+        done = _is_done(document, picked, layer, reviewed)
         if only_done and not done:
             report.skipped_not_done += 1 if picked is not None else 0
             continue
