@@ -181,7 +181,8 @@ def _imported(folder: Path, fmt: str) -> Project:
 def _export(project: Project, folder: Path, fmt: str, **options: object
             ) -> tuple[Path, AnnotationExportReport]:
     out = _out(folder, fmt)
-    [report] = export_annotations(project, out, fmt=fmt, layer="ana", **options)  # type: ignore[arg-type]
+    [report] = export_annotations(project, out, fmt=fmt, layer="ana",
+                                  **options)  # type: ignore[arg-type]
     return out, report
 
 

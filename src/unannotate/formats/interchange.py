@@ -74,7 +74,6 @@ class FormatReport:
 
 
 DONE = "done"
-TODO = "todo"
 UNTOUCHED_NOT_WRITTEN = "not done and without spans: the format cannot say \"not annotated\""
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..core.errors import InputError, UnannotateError
@@ -31,7 +31,6 @@ from ..nlp import docbin
 from ..storage.bulk import insert_rows
 from ..storage.schema import (
     DocumentRow,
-    DocumentStatusRow,
     EventRow,
     LabelRow,
     ReviewStatusRow,
@@ -39,6 +38,8 @@ from ..storage.schema import (
     utcnow,
 )
 from .exporting import iter_native_documents
+from .import_status import STATUSES as IMPORT_STATUSES
+from .import_status import FileStatuses, review_done, with_status
 from .project import Project
 
 NEW_LABEL_COLOUR = "#d7ccc8"
@@ -53,7 +54,6 @@ FORMATS: dict[str, FormatSpec] = {
 SUGGESTIONS = "suggestions"
 GOLD = "gold"
 LINE_FORMATS = ("jsonl", "prodigy", "doccano")
-IMPORT_STATUSES = (DocumentStatus.DONE.value, DocumentStatus.TODO.value)
 HEAD_BYTES = 64 * 1024
 MAX_FIRST_LINE = 8 * 1024 * 1024
 
@@ -149,9 +149,7 @@ class _Context:
     label_kinds: dict[str, str]
     layer_ids: dict[tuple[str, str], int] = field(default_factory=dict)
     annotator_ids: dict[str, int] = field(default_factory=dict)
-    status: str | None = None  # --status: overrides what the file says
-    # (document id, annotator id) -> (status, where it was read), the file's last word.
-    statuses: dict[tuple[int, int], tuple[str, str]] = field(default_factory=dict)
+    statuses: FileStatuses = field(default_factory=FileStatuses)
 
 
 def import_annotations(
@@ -225,8 +223,7 @@ def store_documents(project: Project, documents: list[NativeDocument],
         context = _Context(project, session, report, annotator, {},
                            dict(session.execute(select(LabelRow.name, LabelRow.id)).all()),
                            dict(session.execute(select(LabelRow.name, LabelRow.kind)).all()))
-        context.status = status
-        first = _check_annotators(_with_status(documents, status), context)
+        first = _check_annotators(with_status(documents, status), context)
         count = 0
         for document in first:
             _store_document(context, document, language)
@@ -237,7 +234,8 @@ def store_documents(project: Project, documents: list[NativeDocument],
             on_documents(count % 100)
         if count == 0:
             raise InputError(str(path), f"holds no documents ({title})")
-        _store_statuses(context)
+        report.became_done, report.in_progress = context.statuses.store(session)
+        report.status_conflicts = context.statuses.conflicts
         session.add(EventRow(
             kind="import",
             annotator_id=_annotator_id(context, annotator) if annotator else None,
@@ -417,9 +415,10 @@ def _store_document(context: _Context, document: NativeDocument, language: str |
             ):
                 suggestion_ids[(layer.name, start, end, str(label_id))] = span_id
         elif annotator_id is not None and layer.status:
-            _note_status(context, doc_id, annotator_id, layer, document)
+            person = layer_name.removeprefix("annotator:")
+            context.statuses.note(doc_id, annotator_id, person, layer, document)
         elif layer.kind == LayerKind.GOLD.value and layer.status == DocumentStatus.DONE.value:
-            _review_done(session, doc_id)
+            review_done(session, doc_id)
 
 
 def _source_of(context: _Context, span: NativeSpan, doc_id: int,
@@ -429,95 +428,6 @@ def _source_of(context: _Context, span: NativeSpan, doc_id: int,
         return None
     label_id = context.label_ids.get(span.label)
     return suggestion_ids.get((str(span.source["layer"]), span.start, span.end, str(label_id)))
-
-
-def _review_done(session: Session, doc_id: int) -> None:
-    """A reviewed record (Prodigy's review recipe answered it): the document's review is
-    done, so its gold layer is finished, with or without spans."""
-    row = session.get(ReviewStatusRow, doc_id)
-    if row is None:
-        session.add(ReviewStatusRow(document_id=doc_id, status=DocumentStatus.DONE.value))
-    elif row.status != DocumentStatus.DONE.value:
-        row.status = DocumentStatus.DONE.value
-        row.updated_at = utcnow()
-
-
-def _with_status(documents: list[NativeDocument], status: str | None) -> list[NativeDocument]:
-    """The documents with ``--status`` applied: ``todo`` takes the file's statuses away,
-    ``done`` gives every annotator layer (and a document without one, unless it holds
-    predictions, which never mark a document done) the status done."""
-    if status is None:
-        return documents
-    for document in documents:
-        people = [la for la in document.layers if la.kind == LayerKind.ANNOTATOR.value]
-        if status == DocumentStatus.DONE.value and not people and not any(
-                la.kind == LayerKind.SUGGESTIONS.value for la in document.layers):
-            people = [NativeLayer(name="annotator", kind=LayerKind.ANNOTATOR.value)]
-            document.layers.append(people[0])
-        for layer in people:
-            layer.status = status if status == DocumentStatus.DONE.value else None
-    return documents
-
-
-def _note_status(context: _Context, doc_id: int, annotator_id: int, layer: NativeLayer,
-                 document: NativeDocument) -> None:
-    """Keep the file's last word on the document for this person; a record that says
-    otherwise than an earlier one is reported (the later wins)."""
-    try:
-        wanted = DocumentStatus(layer.status).value
-    except ValueError:
-        return
-    where = layer.read_from or document.title or f"document {document.sha256[:12]}"
-    key = (doc_id, annotator_id)
-    earlier = context.statuses.get(key)
-    if earlier is not None and earlier[0] != wanted:
-        person = layer.annotator or context.annotator or "the annotator"
-        person = context.rename.get(person, person)
-        context.report.status_conflicts.append(
-            f"{where}: {person} marks the document {_STATUS_WORDS[wanted]}, "
-            f"{earlier[1]} marked it {_STATUS_WORDS[earlier[0]]}: the later record wins")
-    context.statuses[key] = (wanted, where)
-
-
-_STATUS_WORDS = {"todo": "to do", "in_progress": "in progress (rejected or unconfirmed)",
-                 "done": "done"}
-
-
-def _store_statuses(context: _Context) -> None:
-    """Write each document's status as the file left it. A status only goes up: what a
-    person finished before stays finished."""
-    done: set[int] = set()
-    unfinished: set[int] = set()
-    for (doc_id, annotator_id), (status, _) in context.statuses.items():
-        if status == DocumentStatus.IN_PROGRESS.value:
-            unfinished.add(doc_id)
-        if _set_status(context.session, doc_id, annotator_id, status) \
-                and status == DocumentStatus.DONE.value:
-            done.add(doc_id)
-    context.report.became_done = len(done)
-    context.report.in_progress = len(unfinished)
-
-
-def _set_status(session: Session, doc_id: int, annotator_id: int, status: str) -> bool:
-    """Raise the person's status of the document to ``status``; whether it changed."""
-    try:
-        wanted = DocumentStatus(status)
-    except ValueError:
-        return False
-    if wanted is DocumentStatus.TODO:
-        return False
-    row = session.get(DocumentStatusRow, (doc_id, annotator_id))
-    if row is None:
-        session.add(DocumentStatusRow(document_id=doc_id, annotator_id=annotator_id,
-                                      status=wanted.value))
-        return True
-    if row.status == DocumentStatus.DONE.value or row.status == wanted.value:
-        return False
-    session.execute(update(DocumentStatusRow)
-                    .where(DocumentStatusRow.document_id == doc_id,
-                           DocumentStatusRow.annotator_id == annotator_id)
-                    .values(status=wanted.value, updated_at=utcnow()))
-    return True
 
 
 # -- export --------------------------------------------------------------------------------
