@@ -464,3 +464,54 @@ def test_files_other_tools_wrote_round_trip_with_every_document(
         back = import_annotations(again, out, fmt=imported.format, annotator="ana")
         assert back.documents_new == documents_in
         again.close()
+
+
+# --- the command line -----------------------------------------------------------------------
+
+
+def test_the_commands_say_how_many_became_done_and_how_many_had_no_span(
+        tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from unannotate.cli import app
+
+    runner = CliRunner()
+    project = str(tmp_path / "p.db")
+    source = _prodigy(tmp_path)
+    imported = runner.invoke(app, ["import", str(source), "-p", project])
+    assert imported.exit_code == 0, imported.output
+    assert "3 documents marked done" in imported.output
+    exported = runner.invoke(app, ["export", "-p", project, "-f", "spacy", "--layer", "ana",
+                                   "-o", str(tmp_path / "out.spacy")])
+    assert exported.exit_code == 0, exported.output
+    assert "wrote 3 documents (ana)" in exported.output
+    assert "3 marked done, 2 of them without spans (written as negative examples)" \
+        in exported.output
+    assert "1 documents not done and without spans were left out (--include-untouched " \
+        "writes them)" in exported.output
+    everything = runner.invoke(app, ["export", "-p", project, "-f", "spacy", "--layer", "ana",
+                                     "--include-untouched", "-o", str(tmp_path / "all.spacy")])
+    assert everything.exit_code == 0, everything.output
+    assert "wrote 4 documents" in everything.output
+    assert "1 documents not done and without spans written as not annotated" \
+        in everything.output
+    again = runner.invoke(app, ["import", str(source), "-p", str(tmp_path / "q.db"),
+                                "--status", "todo"])
+    assert again.exit_code == 0 and "0 documents marked done" in again.output
+    wrong = runner.invoke(app, ["import", str(source), "-p", project, "--status", "finished"])
+    assert wrong.exit_code == 1 and "--status takes done or todo" in wrong.output
+
+
+def test_the_import_command_names_each_contradicting_record(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from unannotate.cli import app
+
+    rows = [{"text": EMPTY, "spans": [], "answer": answer, "_view_id": "ner_manual",
+             "_annotator_id": "minutes-ana"} for answer in ("accept", "reject")]
+    path = tmp_path / "answers.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), "utf-8")
+    result = CliRunner().invoke(app, ["import", str(path), "-p", str(tmp_path / "p.db")])
+    assert result.exit_code == 0, result.output
+    assert f"status {path}:2: ana marks the document in progress" in result.output
+    assert "0 documents marked done, 1 left in progress" in result.output
