@@ -443,3 +443,20 @@ def test_spec_and_detect(tmp_path: Path) -> None:
     assert SPEC.detect(txt.with_suffix(".ann"), GOOD_LINE.encode())
     assert not SPEC.detect(lone, b"Acme")
     assert not SPEC.detect(tmp_path / "g", b"")
+
+
+def test_a_done_text_without_spans_gets_an_empty_ann_and_an_untouched_one_none(
+        tmp_path: Path) -> None:
+    def document(title: str, status: str) -> NativeDocument:
+        layer = NativeLayer(name="annotator:ana", kind="annotator", annotator="ana",
+                            status=status)
+        return NativeDocument(text=f"{title} has nothing to mark.", title=title, layers=[layer])
+
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "later.ann").write_text("T1\tORG 0 5\tlater\n", "utf-8")  # an earlier export's
+    write([document("finished", "done"), document("later", "todo")], out, FormatReport())
+    assert (out / "finished.ann").read_text("utf-8") == ""
+    assert (out / "later.txt").is_file() and not (out / "later.ann").exists()
+    statuses = {d.title: d.layers[0].status for d in read(out, FormatReport())}
+    assert statuses == {"finished": "done", "later": None}

@@ -627,3 +627,39 @@ def test_reading_back_renews_the_vocab_and_keeps_every_document(
     titles = [d.title for d in back]
     assert titles == _titles(kept / "train.spacy")
     assert [d.text for d in back] == [d.text for d in _numbered(20) if d.title in titles]
+
+
+# --- done, not done, and what spaCy trains on ---------------------------------------------------
+
+
+def test_reading_tells_finished_docs_from_unannotated_ones(tmp_path: Path) -> None:
+    nlp = spacy.blank("en")
+    text = "Ada Park met the board in Lyon ."
+    tagged = nlp.make_doc(text)
+    tagged.ents = []  # "O" on every token: finished, nothing to mark
+    unannotated = nlp.make_doc(text + " Again .")  # every tag missing
+    partly = nlp.make_doc(text + " Once more .")
+    partly.set_ents([partly.char_span(0, 8, label="PERSON")], default="missing")
+    path = tmp_path / "mixed.spacy"
+    DocBin(docs=[tagged, unannotated, partly]).to_disk(path)
+    report = FormatReport()
+    first, second, third = read(path, report)
+    assert [d.layers[0].status for d in (first, second, third)] == ["done", None, "done"]
+    assert sorted(d.why for d in report.dropped) == sorted([docbin.MISSING_TAGS,
+                                                            docbin.SOME_MISSING])
+
+
+def test_a_doc_not_done_keeps_its_other_tags_missing(tmp_path: Path) -> None:
+    text = "Ada Park met the board in Lyon."
+    done = make(text, [at(text, "Ada Park", "PERSON")])
+    done.layers[0].status = "done"
+    unfinished = make(text + " Later.", [at(text, "Lyon", "GPE")])
+    unfinished.layers[0].status = "in_progress"
+    untouched = make("Nothing yet.")
+    untouched.layers[0].status = "todo"
+    write([done, unfinished, untouched], tmp_path / "out.spacy", FormatReport())
+    docs = list(DocBin().from_disk(tmp_path / "out.spacy").get_docs(spacy.blank("en").vocab))
+    assert [t.ent_iob_ for t in docs[0]] == ["B", "I", "O", "O", "O", "O", "O", "O"]
+    tags = [t.ent_iob_ for t in docs[1]]
+    assert tags.count("B") == 1 and set(tags) == {"B", ""}
+    assert not docs[2].has_annotation("ENT_IOB")

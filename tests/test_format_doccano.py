@@ -187,7 +187,10 @@ def test_a_record_without_text_is_refused_at_its_line() -> None:
     reader = doccano.read(path, report)
     first, second = next(reader), next(reader)
     assert first.layers[0].entities[0].text == "e" and first.meta == {"meta": {"wikiPageID": 1}}
-    assert second.layers == [] and second.meta == {"meta": {"wikiPageID": 2}}
+    # "label": [] is an answer: done, nothing to mark (a negative example).
+    [empty] = second.layers
+    assert (empty.status, empty.entities, empty.claims) == ("done", [], [])
+    assert second.meta == {"meta": {"wikiPageID": 2}}
     with pytest.raises(InputError) as caught:
         next(reader)
     assert caught.value.line == 3 and caught.value.path == str(path)
@@ -408,3 +411,30 @@ def test_not_utf8(tmp_path: Path) -> None:
     path.write_bytes(b'{"text": "a"}\n{"text": "\xff"}\n')
     error = read_error(path)
     assert error.line == 2 and "UTF-8" in error.reason
+
+
+def test_status_goes_out_and_comes_back(tmp_path: Path) -> None:
+    text = "Chad and Mali signed."
+
+    def layer(status: str, spans: list[tuple[int, int, str]]) -> NativeLayer:
+        made = NativeLayer(name="annotator:ana", kind="annotator", annotator="ana",
+                           status=status)
+        made.entities = [NativeSpan(s, e, label, text[s:e], "accepted") for s, e, label in spans]
+        return made
+
+    documents = [
+        NativeDocument(text=text, layers=[layer("done", [])]),  # finished: nothing here
+        NativeDocument(text=text + " Twice.", layers=[layer("in_progress", [(0, 4, "GPE")])]),
+        NativeDocument(text=text + " Later.", layers=[layer("todo", [])]),
+    ]
+    out = tmp_path / "out.jsonl"
+    doccano.write(documents, out, FormatReport())
+    rows = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
+    assert [(r.get("label"), r.get("is_confirmed")) for r in rows] == [
+        ([], None), ([[0, 4, "GPE"]], False), (None, None)]
+    again = list(doccano.read(out, FormatReport()))
+    assert [[la.status for la in d.layers] for d in again] == [["done"], ["in_progress"], []]
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps({"text": "x", "label": [], "is_confirmed": "yes"}) + "\n", "utf-8")
+    with pytest.raises(InputError, match="is_confirmed"):
+        list(doccano.read(bad, FormatReport()))

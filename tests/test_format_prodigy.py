@@ -324,7 +324,10 @@ def test_reject_keeps_spans_as_rejected_and_ignore_keeps_the_text_only(tmp_path:
                  {"text": text, "spans": [span]})
     (rejected, ignored, raw), report = _read(path)
     [layer] = rejected.layers
-    assert (layer.name, layer.annotator, layer.status) == ("annotator:mira", "mira", "done")
+    # Rejected: the spans are kept as rejections, and the document is not finished (so it
+    # never becomes a negative example).
+    assert (layer.name, layer.annotator, layer.status) == ("annotator:mira", "mira",
+                                                           "in_progress")
     assert [(s.text, s.state) for s in layer.entities] == [("Mira Holt", "rejected")]
     assert ignored.text == text and ignored.layers == []
     [drop] = report.dropped
@@ -445,11 +448,10 @@ def test_writer_reports_what_prodigy_cannot_hold(tmp_path: Path) -> None:
     layer.entities[0].reason = "title before a name"
     other = NativeLayer(name="gold", kind="gold")
     doc = NativeDocument(text=text, title="Minutes", meta={"page": 2}, layers=[layer, other])
-    _, report, [task] = _write(tmp_path, [doc], dataset="council")
+    _, report, [task, binary] = _write(tmp_path, [doc], dataset="council")
     assert sorted((d.what, d.why) for d in report.dropped) == sorted([
         ("layer gold", "one layer is written per document"),
         ("span 13-17 ORG", "begins or ends with white space, which no Prodigy token holds"),
-        ("span 3-7 PERSON", "a rejection; Prodigy's manual records hold accepted spans"),
         ("span 5-5 PERSON", "an empty span"),
         ("the reason of 1 spans", "Prodigy has no place for it"),
     ])
@@ -460,10 +462,17 @@ def test_writer_reports_what_prodigy_cannot_hold(tmp_path: Path) -> None:
     assert task["meta"] == {"page": 2, "title": "Minutes"}
     assert (task["answer"], task["_view_id"]) == ("accept", "spans_manual")
     assert task["_annotator_id"] == task["_session_id"] == "council-ana"
+    # The rejection is a binary task answered reject: a negative Prodigy trains on.
+    assert (binary["answer"], binary["_view_id"], binary["_annotator_id"]) == (
+        "reject", "ner", "council-ana")
+    assert [(s["start"], s["end"], s["label"]) for s in binary["spans"]] == [(3, 7, "PERSON")]
+    assert report.documents == 1
     assert report.files == [str(tmp_path / "out.jsonl")]
-    [again], _ = _read(tmp_path / "out.jsonl", dataset="council")
+    [again, negative], _ = _read(tmp_path / "out.jsonl", dataset="council")
     assert again.layers[0].annotator == "ana"
     assert [s.label for s in again.layers[0].claims] == ["CLAIM"]
+    decision = negative.layers[-1]
+    assert [(s.start, s.end, s.state) for s in decision.entities] == [(3, 7, "rejected")]
 
 
 def test_empty_text_and_layerless_documents_are_still_written(tmp_path: Path) -> None:

@@ -95,11 +95,17 @@ def import_command(
     skip_invalid: Annotated[
         bool, typer.Option("--skip-invalid", help="Pass over bad records of a JSONL file and count them.")
     ] = False,
+    status: Annotated[str | None, typer.Option(
+        "--status", help="Annotations: mark every document of the file done, or leave them to "
+        "do (default: as the file says; finished formats mark their documents done).")
+    ] = None,
 ) -> None:
     """Import documents, or annotations written by this or another tool. The exact text is
     stored; a text already there is not stored twice; each file is imported whole or not at all."""
-    from .services.interchange import detect_format
+    from .services.interchange import IMPORT_STATUSES, detect_format
 
+    if status is not None and status not in IMPORT_STATUSES:
+        fail(f"--status takes {' or '.join(IMPORT_STATUSES)}, not {status!r}")
     annotated: list[Path] = []
     plain: list[Path] = []
     try:
@@ -115,20 +121,22 @@ def import_command(
         failed |= not _import_documents(plain, project, annotator, language, skip_invalid)
     for path in annotated:
         failed |= not _import_annotations(path, project, annotator, language, format,
-                                          skip_invalid)
+                                          skip_invalid, status)
     if failed:
         raise typer.Exit(1)
 
 
 def _import_annotations(path: Path, project: str | None, annotator: str | None,
-                        language: str | None, format: str | None, skip_invalid: bool) -> bool:
+                        language: str | None, format: str | None, skip_invalid: bool,
+                        status: str | None = None) -> bool:
     from .services.interchange import import_annotations
     from .services.project import open_project
 
     with open_project(project) as opened:
         try:
             report = import_annotations(opened, path, fmt=format, annotator=annotator,
-                                        language=language, skip_invalid=skip_invalid)
+                                        language=language, skip_invalid=skip_invalid,
+                                        status=status)
         except UnannotateError as error:
             typer.echo(f"rejected {error}", err=True)
             return False
@@ -145,6 +153,14 @@ def _import_annotations(path: Path, project: str | None, annotator: str | None,
         typer.echo(f"  {report.already_present} spans were there already and were not added again")
     if report.new_labels:
         typer.echo(f"  labels added to the scheme: {', '.join(report.new_labels)}")
+    typer.echo(f"  {report.became_done} documents marked done"
+               + (f", {report.in_progress} left in progress (annotation rejected or not "
+                  "confirmed)" if report.in_progress else ""))
+    for conflict in report.status_conflicts[:50]:
+        typer.echo(f"status {conflict}", err=True)
+    if len(report.status_conflicts) > 50:
+        typer.echo(f"status: {len(report.status_conflicts) - 50} more records contradict an "
+                   "earlier one", err=True)
     return True
 
 
@@ -476,6 +492,9 @@ def export(
         "only annotator otherwise; doccano: one file per annotator).")] = None,
     only_done: Annotated[bool, typer.Option(
         "--only-done", help="Only documents marked done (by the layer's annotator).")] = False,
+    include_untouched: Annotated[bool, typer.Option(
+        "--include-untouched", help="Also documents not done and without spans, written as "
+        "not annotated (spacy: missing entity tags).")] = False,
     dev_fraction: Annotated[float | None, typer.Option(
         help="spacy: share of documents for dev.spacy (split by document, seeded).")] = None,
     seed: Annotated[int | None, typer.Option(help="spacy: seed of the train/dev split.")] = None,
@@ -498,7 +517,8 @@ def export(
     with open_project(project, create=False, read_only=True) as opened:  # only reads
         try:
             reports = export_annotations(opened, out, fmt=format, layer=layer,
-                                         only_done=only_done, options=options)
+                                         only_done=only_done,
+                                         include_untouched=include_untouched, options=options)
         except (UnannotateError, ValueError) as error:
             fail(str(error))
         except OSError as error:  # a read-only place, a full disk: one line, no traceback
@@ -511,8 +531,19 @@ def export(
         where = ", ".join(files) if len(files) <= 3 else f"{out} ({len(files)} files)"
         typer.echo(f"wrote {written.documents} documents ({report.layer}) to {where}"
                    + (f" ({per_label})" if per_label else ""))
+        if report.layer != "all":
+            typer.echo(f"  {report.done} marked done, {report.done_without_spans} of them "
+                       "without spans (written as negative examples)")
         if report.skipped_not_done:
             typer.echo(f"  {report.skipped_not_done} documents not marked done were left out")
+        if report.untouched_left_out:
+            typer.echo(f"  {report.untouched_left_out} documents not done and without spans "
+                       "were left out (--include-untouched writes them)")
+        if report.untouched_written:
+            typer.echo(f"  {report.untouched_written} documents not done and without spans "
+                       "written as not annotated")
+        if report.rejections and report.keeps_rejections:
+            typer.echo(f"  {report.rejections} rejected spans written as negatives")
 
 
 @app.command()

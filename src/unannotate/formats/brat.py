@@ -20,6 +20,11 @@ the reader joins the fragments of one ``T`` line when only white space holding a
 tab lies between them (brat also splits at tabs), and reads other fragments as one span each,
 with a note. Line breaks at a span's edge cannot be written: the span is trimmed, and reported.
 
+**Status.** Every text with a ``.ann`` beside it is read as done for its annotator (an empty
+``.ann`` says "nothing here"); a text without one as not annotated yet. The writer writes an empty
+``.ann`` for a document marked done without spans and none for a document not done and without
+spans.
+
 **What the program cannot show** (relations, events, attributes, normalizations, equivalences,
 notes) is kept as raw lines in ``meta["brat"]["unmapped"]``, with each ``T`` id's label and spans
 in ``meta["brat"]["textbound"]``, and written back when every id they name is written again.
@@ -38,7 +43,7 @@ from typing import Any
 from ..core.errors import InputError, OffsetError
 from ..core.model import check_offsets
 from .atomic import atomic_write
-from .interchange import LINK_OUTSIDE, FormatReport, FormatSpec, within
+from .interchange import DONE, LINK_OUTSIDE, FormatReport, FormatSpec, progress, within
 from .native import NativeDocument, NativeLayer, NativeSpan
 
 LAYER_NAME = "brat"
@@ -196,11 +201,15 @@ def _decode(path: Path, encoding: str) -> str:
 
 def _read_document(text_path: Path, ann_path: Path | None, report: FormatReport) -> NativeDocument:
     text = _decode(text_path, "utf-8")  # a BOM stays in the text: brat counts it too
-    layer = NativeLayer(name=LAYER_NAME, kind="annotator")
+    # brat writes a .ann for every text it shows; a .txt without one was never annotated.
+    layer = NativeLayer(name=LAYER_NAME, kind="annotator",
+                        status=DONE if ann_path is not None else None,
+                        read_from=str(ann_path or text_path))
     document = NativeDocument(text=text, title=text_path.stem, source=str(text_path),
                               layers=[layer])
     if ann_path is None:
-        report.notes.append(f"{text_path}: no .ann beside it: read as a document with no spans")
+        report.notes.append(f"{text_path}: no .ann beside it: read as a document not annotated "
+                            "yet")
     else:
         _read_annotations(ann_path, document, report)
     report.documents += 1
@@ -465,9 +474,14 @@ def _write_document(document: NativeDocument, stem: Path, type_names: dict[str, 
     text_path, ann_path = stem.with_name(f"{stem.name}.txt"), stem.with_name(where)
     with atomic_write(text_path) as handle:
         handle.write(document.text)
-    with atomic_write(ann_path) as handle:
-        handle.write("".join(f"{line}\n" for line in lines))
-    report.files += [str(text_path), str(ann_path)]
+    report.files.append(str(text_path))
+    if progress(layer) == "untouched" and not lines:
+        # Not annotated: a text without a .ann (one from an earlier export would say done).
+        ann_path.unlink(missing_ok=True)
+    else:  # an empty .ann for a document done without spans: a negative example
+        with atomic_write(ann_path) as handle:
+            handle.write("".join(f"{line}\n" for line in lines))
+        report.files.append(str(ann_path))
     report.documents += 1
     for record in records:
         report.spans[record.label] += record.spans

@@ -8,7 +8,8 @@ Reading
     blank lines inside it only separate sentences; a file without one holds one document per
     blank-line-separated block, as doccano reads and writes it. A document's text is rebuilt as
     its tokens joined by one space and its sentences by ``\\n``; span offsets are code points
-    into that text.
+    into that text. Every document is read as done for its annotator: each token has a tag, so
+    a sentence of ``O`` tags says "nothing here".
 
     Tags are ``O`` or ``PREFIX-LABEL`` with the prefix ``B``, ``I`` (IOB1, IOB2), ``E``, ``S``
     (BIOES) or ``L``, ``U`` (BILOU). The schemes decode alike: ``B``/``S``/``U`` always begin an
@@ -25,7 +26,9 @@ Writing
     of the text (``\\r`` and ``\\n`` break lines; lines without tokens are skipped), one
     ``token TAG`` line per token (a single space, as CoNLL-2003), a blank line after each
     sentence. Tokens come from :func:`token_offsets` cut at the boundaries of the spans written,
-    so every span falls on tokens. The white space of the text is not kept.
+    so every span falls on tokens. The white space of the text is not kept. A document marked
+    done without spans is all ``O`` (a negative example); one not done and without spans is not
+    written (CoNLL has no tag for "not annotated"), and the report says so.
 """
 
 from __future__ import annotations
@@ -40,7 +43,14 @@ from typing import IO
 from ..core.errors import InputError, OffsetError
 from ..core.model import check_offsets
 from .atomic import atomic_write
-from .interchange import FormatReport, FormatSpec, token_offsets
+from .interchange import (
+    DONE,
+    UNTOUCHED_NOT_WRITTEN,
+    FormatReport,
+    FormatSpec,
+    progress,
+    token_offsets,
+)
 from .native import NativeDocument, NativeLayer, NativeSpan
 
 DOCSTART = "-DOCSTART-"
@@ -247,8 +257,11 @@ def _document(block: _Block, name: str, scheme: str) -> tuple[NativeDocument, in
             pending.append(_Pending(starts[first], end, label, sentence[first].line))
     text = "".join(pieces)
     # The file names no annotator: the importer's --annotator fills it in.
-    layer = NativeLayer(name="annotator", kind="annotator", annotator=None,
-                        entities=[_span(text, entity, name) for entity in pending])
+    # Every token carries a tag: the document is finished, all-O sentences are negatives.
+    layer = NativeLayer(name="annotator", kind="annotator", annotator=None, status=DONE,
+                        entities=[_span(text, entity, name) for entity in pending],
+                        read_from=f"{name}:{block.sentences[0][0].line}"
+                        if block.sentences and block.sentences[0] else name)
     return NativeDocument(text=text, source=name, layers=[layer]), invalid
 
 
@@ -296,6 +309,10 @@ def write(documents: Iterable[NativeDocument], out: str | Path, report: FormatRe
 
 def _write_document(handle: IO[str], document: NativeDocument, where: str, report: FormatReport,
                     scheme: str) -> None:
+    if progress(document.layers[0] if document.layers else None) == "untouched":
+        # All-O tags would say "nothing here" of a text nobody finished.
+        report.drop(where, "document", UNTOUCHED_NOT_WRITTEN)
+        return
     text = document.text
     entities = _writable(document, where, report)
     tokens = token_offsets(text, [cut for e in entities for cut in (e.start, e.end)])

@@ -10,6 +10,12 @@ other key (custom columns, ``meta``, ``Comments``, ``id``) is kept in the docume
 without a text is refused, as doccano refuses it; an empty object is reported and passed over.
 Spans labelled ``CLAIM`` are read as claims, the rest as entities.
 
+Status. A record with a span list (``label``, ``labels`` or ``entities``, empty or not) is done
+for its annotator, unless ``is_confirmed`` is false (doccano's confirmation of an example); a
+record with its text alone is a document still to annotate. The writer writes an empty ``label``
+list for a document marked done without spans, no ``label`` at all for one not done and without
+spans, and ``"is_confirmed": false`` for one not done with spans.
+
 Offsets. doccano computes them in the browser, so they count JavaScript's UTF-16 code units: a
 span after an emoji starts one unit later per emoji than Python counts (doccano#2290, and #99 for
 the same in its first version). The reader therefore converts UTF-16 offsets to code points by
@@ -34,7 +40,14 @@ from typing import Any, Literal
 from ..core.errors import InputError, OffsetError
 from ..core.model import check_offsets
 from .atomic import atomic_write
-from .interchange import FormatReport, FormatSpec, json_error_reason, json_value_problem
+from .interchange import (
+    DONE,
+    FormatReport,
+    FormatSpec,
+    json_error_reason,
+    json_value_problem,
+    progress,
+)
 from .labelstudio import (
     CLAIM_LABEL,
     _dedupe,
@@ -54,7 +67,9 @@ COUNTINGS: tuple[str, ...] = ("utf-16", "code-points")
 SPAN_KEYS = ("label", "labels")
 ANNOTATOR_KEYS = ("user", "annotator")
 # Keys the reader gives a meaning to; a document's meta cannot use them as custom columns.
-RESERVED = frozenset({"text", *SPAN_KEYS, "entities", "relations", "title", *ANNOTATOR_KEYS})
+CONFIRMED_KEY = "is_confirmed"
+RESERVED = frozenset({"text", *SPAN_KEYS, "entities", "relations", "title", *ANNOTATOR_KEYS,
+                      CONFIRMED_KEY})
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -129,7 +144,7 @@ def _document(record: Any, path: str, line: int, text_key: str, label_key: str |
         raise InputError(path, f"the record has no \"{text_key}\" string", line)
     title = record.get("title")
     span_keys = (label_key,) if label_key else SPAN_KEYS
-    used = {text_key, *span_keys, "entities", "relations", *ANNOTATOR_KEYS}
+    used = {text_key, *span_keys, "entities", "relations", *ANNOTATOR_KEYS, CONFIRMED_KEY}
     used |= {"title"} if isinstance(title, str) else set()
     document = NativeDocument(text=text, title=title if isinstance(title, str) else "",
                               source=path, meta={k: v for k, v in record.items() if k not in used})
@@ -141,13 +156,28 @@ def _document(record: Any, path: str, line: int, text_key: str, label_key: str |
     spans += _entity_spans(record.get("entities"), text, offsets, path, line)
     _drop_relations(record.get("relations"), where, path, line, report)
     annotator = _annotator(record, path, line)
-    if spans or annotator:
+    labelled = any(key in record for key in (*span_keys, "entities"))
+    if labelled or annotator:
         layer = NativeLayer(name=f"annotator:{annotator}" if annotator else "annotator",
-                            kind="annotator", annotator=annotator)
+                            kind="annotator", annotator=annotator,
+                            status=_status(record, labelled, spans, path, line), read_from=where)
         # doccano's own overlap example repeats a span: it is kept once, and reported.
         layer.entities, layer.claims = _split_kinds(_dedupe(spans, where, report))
         document.layers.append(layer)
     return document
+
+
+def _status(record: dict[str, Any], labelled: bool, spans: list[NativeSpan], path: str,
+            line: int) -> str | None:
+    """A labelled record is done (an empty list says "nothing here"), unless doccano's
+    ``is_confirmed`` says the annotator has not confirmed it; a record with a text alone is
+    a document to annotate."""
+    confirmed = record.get(CONFIRMED_KEY)
+    if confirmed is not None and not isinstance(confirmed, bool):
+        raise InputError(path, f"\"{CONFIRMED_KEY}\" is not true or false", line)
+    if confirmed is False or not labelled:
+        return "in_progress" if spans else None
+    return DONE
 
 
 def _annotator(record: dict[str, Any], path: str, line: int) -> str | None:
@@ -254,7 +284,13 @@ def _record(document: NativeDocument, report: FormatReport, allow_overlapping: b
             start, end = offsets.units(start), offsets.units(end)
         labels.append([start, end, label])
         report.spans[label] += 1
-    record: dict[str, Any] = {"text": document.text, "label": labels}
+    state = progress(document.layers[0] if document.layers else None)
+    # Not annotated: no label column at all; an empty list would say "nothing here".
+    record: dict[str, Any] = {"text": document.text}
+    if state != "untouched":
+        record["label"] = labels
+    if state == "partial":
+        record[CONFIRMED_KEY] = False
     if document.title:
         record["title"] = document.title
     for key, value in document.meta.items():

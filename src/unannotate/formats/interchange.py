@@ -15,6 +15,15 @@ types (:class:`~unannotate.formats.native.NativeDocument` and its layers):
   spans whose state is not ``rejected`` unless the format records decisions, and reports
   with :meth:`FormatReport.drop` every span or detail the format cannot express.
   Files are written with :func:`~unannotate.formats.atomic.atomic_write`.
+
+Done, and what "no span" means. A layer's ``status`` says whether its person finished the
+document (see :func:`progress`). A **done** document without spans is a negative example
+("nothing to mark here") and every writer writes it so: all-``O`` tags, an empty span list, an
+empty ``.ann``. A document not done and without spans is **untouched**: the export service
+leaves it out unless asked for it, and then each writer writes it as "not annotated" where its
+format can say so (spaCy's missing tags, a Prodigy task without an answer, a Label Studio task
+without annotations, a doccano record without ``label``, a brat ``.txt`` without ``.ann``).
+A reader sets ``status`` to ``done`` when its format says the document was finished.
 """
 
 from __future__ import annotations
@@ -32,7 +41,7 @@ from typing import TYPE_CHECKING, Any
 from ..core.errors import InputError
 
 if TYPE_CHECKING:  # native.py imports this module for its own format spec
-    from .native import NativeDocument
+    from .native import NativeDocument, NativeLayer
 
 
 @dataclass
@@ -62,6 +71,22 @@ class FormatReport:
 
     def dropped_by_reason(self) -> Counter[str]:
         return Counter(d.why for d in self.dropped)
+
+
+DONE = "done"
+UNTOUCHED_NOT_WRITTEN = "not done and without spans: the format cannot say \"not annotated\""
+
+
+def progress(layer: NativeLayer | None) -> str:
+    """How far a layer's person got with the document, as a writer needs to know it:
+    ``"done"`` (finished: every span is there, and none is a negative), ``"partial"`` (not
+    done, some spans), ``"untouched"`` (not done, no span to write). A document without a
+    layer, or a layer without a status (documents made by hand), counts as done: only a
+    status someone set says otherwise (the export service always sets one)."""
+    if layer is None or layer.status in (None, DONE):
+        return DONE
+    written = any(s.state != "rejected" for s in (*layer.entities, *layer.claims))
+    return "partial" if written else "untouched"
 
 
 # Word characters with inner joiners, or one other non-space character. Matches the review
@@ -216,3 +241,5 @@ class FormatSpec:
     detect: Callable[[Path, bytes], bool] | None = None
     writes_folder: bool = False
     options: dict[str, Any] = field(default_factory=dict)
+    # Whether the writer keeps rejected spans as negatives (the others report them).
+    keeps_rejections: bool = False

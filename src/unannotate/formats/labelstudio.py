@@ -7,6 +7,9 @@ annotator layer (``completed_by`` names the annotator: an email, or ``"ls-<id>"`
 id is given), each prediction a suggestions layer (``suggester`` is its ``model_version``).
 Results of type ``labels`` become spans, one per label; other results (relations, choices, text
 areas, ...), cancelled annotations and regions without a label are reported as dropped.
+A submitted annotation marks the task done for its annotator (``was_cancelled`` annotations,
+skipped tasks, do not); when one person both submitted and cancelled the task, the later of the
+two counts and the other is reported.
 Bookkeeping of annotations and predictions (ids, times, ``lead_time``) is not kept.
 
 Offsets. Label Studio counts code points: its text tag stores offsets "by code points" (its own
@@ -30,6 +33,7 @@ import re
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from itertools import count
 from pathlib import Path
 from typing import Any
@@ -38,7 +42,14 @@ from xml.sax.saxutils import quoteattr
 from ..core.errors import InputError, OffsetError
 from ..core.model import check_bounds
 from .atomic import atomic_write
-from .interchange import FormatReport, FormatSpec, json_error_reason, json_value_problem
+from .interchange import (
+    DONE,
+    FormatReport,
+    FormatSpec,
+    json_error_reason,
+    json_value_problem,
+    progress,
+)
 from .native import NativeDocument, NativeLayer, NativeSpan
 
 CLAIM_LABEL = "CLAIM"
@@ -299,14 +310,12 @@ def _read_task(task: dict[str, Any], place: _Place, report: FormatReport,
     document = NativeDocument(text=data[text_key], title=title if isinstance(title, str) else "",
                               source=place.path, meta=meta)
     offsets = _Utf16(document.text)
-    for number, annotation in enumerate(_list_of(task, "annotations", place), start=1):
-        if not isinstance(annotation, dict):
-            raise place.error(f"annotation {number} is not an object")
-        if annotation.get("was_cancelled"):
-            report.drop(place.where, f"annotation {annotation.get('id', number)}",
-                        "cancelled in Label Studio (was_cancelled)")
-            continue
+    for number, annotation in _kept_annotations(task, place, report):
         quotes.bookkeeping |= bool(annotation.keys() - {"result", "completed_by"})
+        if annotation.get("was_cancelled"):  # the person's last word on the task: skipped
+            report.drop(place.where, f"annotation {annotation.get('id', number)}",
+                        "cancelled in Label Studio (was_cancelled): the task is not done")
+            continue
         results = _list_of(annotation, "result", place)
         spans = _spans(results, None, "accepted", document.text, offsets, place, report, quotes)
         document.layers.append(_annotator_layer(annotation.get("completed_by"), spans, place,
@@ -346,11 +355,62 @@ def _read_min(record: dict[str, Any], place: _Place, report: FormatReport,
     return document
 
 
+def _kept_annotations(task: dict[str, Any], place: _Place,
+                      report: FormatReport) -> list[tuple[int, dict[str, Any]]]:
+    """The task's annotations (with their number) whose word counts. A person's submitted
+    and cancelled annotations of one task contradict each other (done, and skipped): the
+    later one (``updated_at``, else ``created_at``, else the order in the file) is kept and
+    the other reported. Annotations that agree are all kept."""
+    numbered: list[tuple[int, dict[str, Any]]] = []
+    for number, annotation in enumerate(_list_of(task, "annotations", place), start=1):
+        if not isinstance(annotation, dict):
+            raise place.error(f"annotation {number} is not an object")
+        numbered.append((number, annotation))
+    by_person: dict[str | None, list[tuple[int, dict[str, Any]]]] = {}
+    for number, annotation in numbered:
+        by_person.setdefault(_annotator(annotation.get("completed_by")), []).append(
+            (number, annotation))
+    superseded: set[int] = set()
+    for person, theirs in by_person.items():
+        if len({bool(a.get("was_cancelled")) for _, a in theirs}) < 2:
+            continue
+        order = _in_time_order(theirs)
+        number, latest = order[-1]
+        for earlier, annotation in order[:-1]:
+            superseded.add(earlier)
+            report.drop(
+                place.where, f"annotation {annotation.get('id', earlier)}"
+                + (f" by {person}" if person else ""),
+                f"contradicts the later annotation {latest.get('id', number)} by the same "
+                "person (one submitted, one cancelled): the later one is kept")
+    return [(n, a) for n, a in numbered if n not in superseded]
+
+
+def _in_time_order(annotations: list[tuple[int, dict[str, Any]]]
+                   ) -> list[tuple[int, dict[str, Any]]]:
+    """Oldest first, by ``updated_at`` (else ``created_at``) when every one has a readable
+    time, else in the file's order."""
+    times = []
+    for _, annotation in annotations:
+        stamp = annotation.get("updated_at") or annotation.get("created_at")
+        try:
+            when = datetime.fromisoformat(stamp) if isinstance(stamp, str) else None
+        except ValueError:
+            when = None
+        if when is None:
+            return annotations
+        times.append(when if when.tzinfo else when.replace(tzinfo=UTC))
+    order = sorted(range(len(annotations)), key=lambda i: (times[i], i))
+    return [annotations[i] for i in order]
+
+
 def _annotator_layer(completed_by: Any, spans: list[NativeSpan], place: _Place,
                      report: FormatReport) -> NativeLayer:
+    """A submitted annotation: its person finished the task."""
     annotator = _annotator(completed_by)
     layer = NativeLayer(name=f"annotator:{annotator}" if annotator else "annotator",
-                        kind="annotator", annotator=annotator)
+                        kind="annotator", annotator=annotator, status=DONE,
+                        read_from=place.where)
     layer.entities, layer.claims = _split_kinds(_dedupe(spans, place.where, report))
     return layer
 
@@ -467,7 +527,9 @@ def _locate(text: str, offsets: _Utf16, value: dict[str, Any], quotes: _Quotes) 
 
 def write(documents: Iterable[NativeDocument], out: Path, report: FormatReport) -> None:
     """Write one JSON list of tasks: an annotator or gold layer as an annotation, a suggestions
-    layer as a prediction. Offsets are code points, as Label Studio counts them."""
+    layer as a prediction. Offsets are code points, as Label Studio counts them. A document
+    marked done without spans has an annotation with an empty result (a negative example);
+    one not done and without spans is a task without annotations."""
     ids = count(1)
     meta_dropped = 0
     with atomic_write(out) as handle:
@@ -489,7 +551,9 @@ def _task(document: NativeDocument, ids: Iterator[int], report: FormatReport) ->
     if document.title:
         data["title"] = document.title
     task: dict[str, Any] = {"data": data}
-    if not document.layers:
+    if not document.layers or progress(document.layers[0]) == "untouched":
+        # Not annotated: a task without annotations (its rejections, if any, reported).
+        _writable_spans(document, report, "Label Studio", ())
         return task
     layer = document.layers[0]
     suggestions = layer.kind == "suggestions"

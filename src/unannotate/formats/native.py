@@ -65,6 +65,8 @@ class NativeLayer:
     status: str | None = None
     entities: list[NativeSpan] = field(default_factory=list)
     claims: list[NativeSpan] = field(default_factory=list)
+    # Where a reader found the layer ("file:line"), to name the record in messages.
+    read_from: str = field(default="", compare=False)
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"name": self.name, "kind": self.kind}
@@ -406,4 +408,5 @@ SPEC = FormatSpec(
     writer=write,
     suffixes=(".jsonl",),
     detect=detect,
+    keeps_rejections=True,
 )

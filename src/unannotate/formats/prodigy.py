@@ -19,9 +19,12 @@ spans' ``token_start`` / ``token_end``; a mismatch is reported and the character
 Offsets. Prodigy is written in Python and takes its offsets from spaCy, which counts code
 points like this program: an emoji counts one, a CRLF two. Nothing is converted.
 
-Writing. One record per document, with ``tokens`` split at every span boundary so that each span
-starts and ends on a token, ``token_end`` inclusive, ``"answer": "accept"`` and
-``_view_id`` ``ner_manual`` (``spans_manual`` when spans overlap).
+Writing. One manual record per document, with ``tokens`` split at every span boundary so that
+each span starts and ends on a token, ``token_end`` inclusive, and ``_view_id`` ``ner_manual``
+(``spans_manual`` when spans overlap). A document marked done is answered ``accept``, also
+without spans (``"spans": []``: a negative example); one not done is a record without an
+answer, a task still to finish (its spans pre-highlighted), as the reader reads it back. Each
+rejected span is a binary ``ner`` record answered ``reject``.
 """
 
 from __future__ import annotations
@@ -40,10 +43,12 @@ from ..core.errors import InputError, OffsetError
 from ..core.model import check_offsets
 from .atomic import atomic_write
 from .interchange import (
+    DONE,
     FormatReport,
     FormatSpec,
     json_error_reason,
     json_value_problem,
+    progress,
     span_cuts,
     token_offsets,
 )
@@ -265,16 +270,25 @@ def _annotator(record: dict[str, Any], line: _Line) -> str | None:
     return None
 
 
-def _annotator_layer(annotator: str | None, answer: str | None) -> NativeLayer:
-    """An annotator's layer; a record answered in a manual interface is done."""
+# A manual record's answer as the annotator's status of the document: accepted, it is
+# finished; rejected, the person turned the annotation down (its spans are kept as rejections)
+# and the document is not finished, so it never becomes a negative example; without an answer
+# the record is a task nobody answered yet.
+ANSWER_STATUS = {"accept": "done", "reject": "in_progress"}
+
+
+def _annotator_layer(annotator: str | None, answer: str | None,
+                     line: _Line | None = None) -> NativeLayer:
+    """An annotator's layer, its status as the answer of a manual record says."""
     return NativeLayer(name=f"annotator:{annotator}" if annotator else "annotator",
                        kind="annotator", annotator=annotator,
-                       status="done" if answer else None)
+                       status=ANSWER_STATUS.get(answer or ""),
+                       read_from=f"{line.path}:{line.number}" if line else "")
 
 
 def _manual_layers(record: dict[str, Any], text: str, tokens: list[Any] | None,
                    answer: str | None, line: _Line) -> list[NativeLayer]:
-    layer = _annotator_layer(_annotator(record, line), answer)
+    layer = _annotator_layer(_annotator(record, line), answer, line)
     return _answered(layer, record, text, tokens, answer, line)
 
 
@@ -346,14 +360,17 @@ def _review_layers(record: dict[str, Any], text: str, tokens: list[Any] | None,
         own_tokens = _list(version, "tokens", line) or tokens
         for session in sessions:
             annotator = session_annotator(session, line.dataset) if session else None
-            layer = _annotator_layer(annotator, own_answer)
+            layer = _annotator_layer(annotator, own_answer, line)
             if layer.name in layers:
                 line.drop(f"another version of {layer.name}",
                           "one session, two versions: the first is kept")
                 continue
             for kept in _answered(layer, version, text, own_tokens, own_answer, line):
                 layers[kept.name] = kept
-    gold = NativeLayer(name=GOLD_LAYER, kind="gold")
+    # The reviewer's answer: accepted, the review of the document is done.
+    gold = NativeLayer(name=GOLD_LAYER, kind="gold",
+                       status="done" if answer == "accept" else None,
+                       read_from=f"{line.path}:{line.number}")
     return [*layers.values(), *_answered(gold, record, text, tokens, answer, line)]
 
 
@@ -428,78 +445,99 @@ def _span_name(start: Any, end: Any, label: str) -> str:
 
 def write(documents: Iterable[NativeDocument], out: Path, report: FormatReport, *,
           dataset: str = DEFAULT_DATASET) -> None:
-    """Write one Prodigy task per document, answered ``accept``, as ``prodigy db-in`` takes
-    them. ``dataset`` prefixes the session ids, as Prodigy names a session in a dataset."""
+    """Write each document as ``prodigy db-in`` takes it: one manual task with its spans,
+    answered ``accept`` when the document is done (without spans too: ``"spans": []`` is an
+    answer, "nothing here") and without an answer when not, and one binary ``ner`` task
+    answered ``reject`` per rejected span, the negatives Prodigy trains on. ``dataset``
+    prefixes the session ids, as Prodigy names a session."""
     with atomic_write(out) as handle:
         for document in documents:
-            handle.write(json.dumps(_task(document, dataset, report), separators=(",", ":")))
-            handle.write("\n")
+            for task in _tasks(document, dataset, report):
+                handle.write(json.dumps(task, separators=(",", ":")))
+                handle.write("\n")
             report.documents += 1
     report.files.append(str(out))
 
 
-def _task(document: NativeDocument, dataset: str, report: FormatReport) -> dict[str, Any]:
+def _tasks(document: NativeDocument, dataset: str, report: FormatReport) -> list[dict[str, Any]]:
     where = document.title or f"document {document.sha256[:12]}"
     for extra in document.layers[1:]:
         report.drop(where, f"layer {extra.name}", "one layer is written per document")
     layer = document.layers[0] if document.layers else None
     text = document.text
     tokens = token_offsets(text, span_cuts(document))
-    spans = _task_spans(text, layer, tokens, where, report)
+    spans, rejected = _task_spans(text, layer, tokens, where, report)
     meta = dict(document.meta)
     if document.title:
         meta["title"] = document.title
-    task: dict[str, Any] = {
-        "text": text,
-        "meta": meta,
-        "tokens": [
-            # "ws": whether white space follows, as spaCy's token.whitespace_ says.
-            {"text": text[start:end], "start": start, "end": end, "id": number,
-             "ws": text[end:end + 1].isspace()}
-            for number, (start, end) in enumerate(tokens)
-        ],
-        "spans": spans,
-    }
-    set_hashes(task)
-    task["answer"] = "accept"
-    task["_view_id"] = "spans_manual" if _overlap(spans) else "ner_manual"
-    if layer is not None and layer.annotator:
-        task["_annotator_id"] = task["_session_id"] = f"{dataset}-{layer.annotator}"
+    token_list = [
+        # "ws": whether white space follows, as spaCy's token.whitespace_ says.
+        {"text": text[start:end], "start": start, "end": end, "id": number,
+         "ws": text[end:end + 1].isspace()}
+        for number, (start, end) in enumerate(tokens)
+    ]
+    session = f"{dataset}-{layer.annotator}" if layer is not None and layer.annotator else None
+    state = progress(layer)
+    tasks = []
+    if state != "untouched" or not rejected:
+        task: dict[str, Any] = {"text": text, "meta": meta, "tokens": token_list, "spans": spans}
+        set_hashes(task)
+        if state == DONE:  # not done: an input task with its spans, as Prodigy pre-highlights
+            task["answer"] = "accept"
+        task["_view_id"] = "spans_manual" if _overlap(spans) else "ner_manual"
+        tasks.append(_by(task, session))
+    for span in rejected:
+        binary: dict[str, Any] = {"text": text, "meta": meta, "tokens": token_list,
+                                  "spans": [span]}
+        set_hashes(binary)
+        binary["answer"] = "reject"
+        binary["_view_id"] = BINARY_VIEW
+        tasks.append(_by(binary, session))
+    return tasks
+
+
+def _by(task: dict[str, Any], session: str | None) -> dict[str, Any]:
+    if session:
+        task["_annotator_id"] = task["_session_id"] = session
     return task
 
 
 def _task_spans(text: str, layer: NativeLayer | None, tokens: list[tuple[int, int]], where: str,
-                report: FormatReport) -> list[dict[str, Any]]:
-    """The layer's spans as Prodigy spans, in text order. Prodigy's manual records hold no
-    rejections, no empty spans, and no span that begins or ends on white space (its tokens
-    leave white space out): those are reported, as are details it has no place for."""
+                report: FormatReport) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The layer's spans as Prodigy spans, in text order: the annotations, and the rejections
+    (for binary tasks). Prodigy holds no empty spans, and no span that begins or ends on white
+    space (its tokens leave white space out): those are reported, as are details it has no
+    place for."""
     if layer is None:
-        return []
+        return [], []
     first_token = {start: number for number, (start, _) in enumerate(tokens)}
     last_token = {end: number for number, (_, end) in enumerate(tokens)}
     chosen = sorted((*layer.entities, *layer.claims), key=lambda s: (s.start, s.end, s.label))
     written: list[dict[str, Any]] = []
+    rejected: list[dict[str, Any]] = []
     details: list[NativeSpan] = []
     for span in chosen:
         why = _unwritable(text, span, first_token, last_token)
         if why:
             report.drop(where, _span_name(span.start, span.end, span.label), why)
             continue
-        written.append(_task_span(span, first_token[span.start], last_token[span.end]))
+        made = _task_span(span, first_token[span.start], last_token[span.end])
+        if span.state == "rejected":
+            rejected.append(made)
+            continue
+        written.append(made)
         report.spans[span.label] += 1
         details.append(span)
     for detail in ("reason", "source"):
         count = sum(1 for span in details if getattr(span, detail))
         if count:
             report.drop(where, f"the {detail} of {count} spans", "Prodigy has no place for it")
-    return written
+    return written, rejected
 
 
 def _unwritable(text: str, span: NativeSpan, first_token: dict[int, int],
                 last_token: dict[int, int]) -> str:
     """Why ``span`` cannot be written, or "" when it can (its text checked first)."""
-    if span.state == "rejected":
-        return "a rejection; Prodigy's manual records hold accepted spans"
     if span.start == span.end:
         return "an empty span"
     check_offsets(text, span.start, span.end, span.text)
@@ -539,4 +577,5 @@ SPEC = FormatSpec(
     suffixes=(".jsonl",),
     detect=detect,
     options={"dataset": DEFAULT_DATASET},
+    keeps_rejections=True,
 )

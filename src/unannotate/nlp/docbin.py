@@ -10,7 +10,9 @@ boundaries. White space the tokenizer keeps as tokens (tabs, CRLF, runs of space
   every claim span. Rejected spans are not written (a DocBin records no decisions).
 - ``doc.ents``: the entity spans without overlaps, chosen greedily **longest first** (length in
   code points), then **earliest start**, then the order of the layer. An entity left out is
-  still in ``doc.spans["entities"]``, and the report says so.
+  still in ``doc.spans["entities"]``, and the report says so. In a document marked done every
+  other token is tagged outside (``O``), so one without entities is a negative example; in a
+  document not done they are missing (spaCy's ``-``, left out of training).
 - ``doc.user_data``: ``title``, ``source``, ``sha256``, ``language`` and ``meta``
   (``store_user_data=True``), so that reading the file back restores them.
 - With ``dev_fraction > 0`` the output is a folder with ``train.spacy`` and ``dev.spacy``:
@@ -23,9 +25,10 @@ boundaries. White space the tokenizer keeps as tokens (tabs, CRLF, runs of space
   the reader here.
 
 Reading takes a ``.spacy`` file or a folder of them: each ``Doc`` is one document with one
-annotator layer. Entities come from ``doc.spans["entities"]`` plus any entity of ``doc.ents``
-not in that group (so a file without the group reads its ``doc.ents``); claims from
-``doc.spans["claims"]``. Other span groups, document categories, token annotations and other
+annotator layer, done when its entity tags are set (``O`` is an answer) or it holds spans, not
+annotated when every tag is missing. Entities come from ``doc.spans["entities"]`` plus any
+entity of ``doc.ents`` not in that group (so a file without the group reads its ``doc.ents``);
+claims from ``doc.spans["claims"]``. Other span groups, document categories, token annotations and other
 ``user_data`` are reported as dropped. A DocBin has no lines: in errors and in the report,
 "line" is the document's number in its file, counted from 1.
 
@@ -62,10 +65,12 @@ from ..core.language import guess_language
 from ..core.model import check_offsets, text_sha256
 from ..formats.atomic import atomic_write, give_default_mode
 from ..formats.interchange import (
+    DONE,
     LINK_OUTSIDE,
     FormatReport,
     FormatSpec,
     json_value_problem,
+    progress,
     within,
 )
 from ..formats.native import NativeDocument, NativeLayer, NativeSpan
@@ -376,7 +381,10 @@ def _to_doc(document: NativeDocument, number: int, report: FormatReport,
     doc.spans[CLAIMS_KEY] = [_doc_span(doc, s, where) for s in claims]
     kept, left_out = choose_ents(entities)
     made = {id(native): span for native, span in zip(entities, entity_spans)}
-    doc.ents = [made[id(s)] for s in kept]
+    # Done: every other token is outside an entity (a document without entities is a
+    # negative). Not done: what nobody looked at is missing, which spaCy leaves out of the loss.
+    done = progress(document.layers[0] if document.layers else None) == DONE
+    doc.set_ents([made[id(s)] for s in kept], default="outside" if done else "missing")
     for span in left_out:
         report.drop(where, _describe(span), NOT_IN_ENTS)
     doc.user_data.update(_user_data(document, where, report))
@@ -586,8 +594,29 @@ def _from_doc(doc: Doc, path: str, number: int, report: FormatReport) -> NativeD
         source=info.get("source", ""),
         meta=info.get("meta", {}),
         layers=[NativeLayer(name="annotator", kind="annotator", entities=entities,
-                            claims=claims)],
+                            claims=claims, status=_status(doc, entities, claims, where, report),
+                            read_from=where)],
     )
+
+
+MISSING_TAGS = "no entity tags (spaCy's missing value on every token): read as not annotated"
+SOME_MISSING = ("entity tags missing on some tokens: the document is read as done, those "
+                "tokens as outside any entity")
+
+
+def _status(doc: Doc, entities: list[NativeSpan], claims: list[NativeSpan], where: str,
+            report: FormatReport) -> str | None:
+    """Done when the Doc's entity tags are set (``O`` on a token is an answer: no entity
+    here) or it holds spans; a Doc whose every tag is missing was never annotated."""
+    if doc.has_annotation("ENT_IOB"):
+        if not doc.has_annotation("ENT_IOB", require_complete=True):
+            report.drop(where, "missing entity tags", SOME_MISSING)
+        return DONE
+    if entities or claims:
+        return DONE
+    if len(doc):
+        report.drop(where, "document status", MISSING_TAGS)
+    return None
 
 
 def _entity_spans(doc: Doc) -> list[Span]:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..core.errors import InputError, UnannotateError
@@ -31,13 +31,15 @@ from ..nlp import docbin
 from ..storage.bulk import insert_rows
 from ..storage.schema import (
     DocumentRow,
-    DocumentStatusRow,
     EventRow,
     LabelRow,
+    ReviewStatusRow,
     SpanRow,
     utcnow,
 )
 from .exporting import iter_native_documents
+from .import_status import STATUSES as IMPORT_STATUSES
+from .import_status import FileStatuses, review_done, with_status
 from .project import Project
 
 NEW_LABEL_COLOUR = "#d7ccc8"
@@ -123,6 +125,13 @@ class AnnotationImportReport:
     skipped: list[InputError] = field(default_factory=list)  # records passed over
     # With match_only: documents the project does not hold (title, SHA-256), left out.
     unmatched: list[tuple[str, str]] = field(default_factory=list)
+    became_done: int = 0  # documents this import marked done for someone
+    # Documents the file leaves in progress: an annotation rejected (Prodigy's "reject") or
+    # not confirmed (doccano): their spans are kept, and they are no negative examples.
+    in_progress: int = 0
+    # Records whose status contradicts an earlier one of the same document and person:
+    # "file:line: ..." each; the later record wins.
+    status_conflicts: list[str] = field(default_factory=list)
 
     @property
     def total_spans(self) -> int:
@@ -140,6 +149,7 @@ class _Context:
     label_kinds: dict[str, str]
     layer_ids: dict[tuple[str, str], int] = field(default_factory=dict)
     annotator_ids: dict[str, int] = field(default_factory=dict)
+    statuses: FileStatuses = field(default_factory=FileStatuses)
 
 
 def import_annotations(
@@ -153,6 +163,7 @@ def import_annotations(
     skip_invalid: bool = False,
     on_documents: Callable[[int], None] | None = None,
     match_only: bool = False,
+    status: str | None = None,
 ) -> AnnotationImportReport:
     """Import the documents and annotations of one file (or brat/DocBin folder).
 
@@ -163,8 +174,14 @@ def import_annotations(
     With ``match_only`` (a colleague's work on the project's documents), only documents
     the project holds (same text, by SHA-256) are taken; the others are listed in the
     report's ``unmatched``, never added. All or nothing: on any error the project is
-    unchanged."""
+    unchanged.
+
+    Each annotator's status of a document is what the file says (a finished format marks
+    its documents done; see each reader), or ``status`` (``done`` or ``todo``) for every
+    document of the file. A status only ever goes up: a document done before stays done."""
     path = Path(path)
+    if status is not None and status not in IMPORT_STATUSES:
+        raise InterchangeError(f"--status takes {' or '.join(IMPORT_STATUSES)}, not {status!r}")
     spec = get_format(fmt) if fmt else detect_format(path)
     if spec is None:
         raise InterchangeError(
@@ -175,7 +192,7 @@ def import_annotations(
     try:
         documents = _read_all(spec, path, report, dict(options or {}), skip_invalid)
         store_documents(project, documents, report, annotator=annotator, language=language,
-                        on_documents=on_documents, match_only=match_only)
+                        on_documents=on_documents, match_only=match_only, status=status)
     except InputError as error:
         raise shortened(error) from None
     return report
@@ -185,7 +202,7 @@ def store_documents(project: Project, documents: list[NativeDocument],
                     report: AnnotationImportReport, *, annotator: str | None = None,
                     language: str | None = None,
                     on_documents: Callable[[int], None] | None = None,
-                    match_only: bool = False) -> None:
+                    match_only: bool = False, status: str | None = None) -> None:
     """Store documents read from elsewhere, in one transaction (see import_annotations)."""
     path = report.path
     spec = FORMATS.get(report.format)
@@ -206,7 +223,7 @@ def store_documents(project: Project, documents: list[NativeDocument],
         context = _Context(project, session, report, annotator, {},
                            dict(session.execute(select(LabelRow.name, LabelRow.id)).all()),
                            dict(session.execute(select(LabelRow.name, LabelRow.kind)).all()))
-        first = _check_annotators(documents, context)
+        first = _check_annotators(with_status(documents, status), context)
         count = 0
         for document in first:
             _store_document(context, document, language)
@@ -217,6 +234,8 @@ def store_documents(project: Project, documents: list[NativeDocument],
             on_documents(count % 100)
         if count == 0:
             raise InputError(str(path), f"holds no documents ({title})")
+        report.became_done, report.in_progress = context.statuses.store(session)
+        report.status_conflicts = context.statuses.conflicts
         session.add(EventRow(
             kind="import",
             annotator_id=_annotator_id(context, annotator) if annotator else None,
@@ -225,7 +244,7 @@ def store_documents(project: Project, documents: list[NativeDocument],
                 "new": report.documents_new, "matched": report.documents_matched,
                 "spans": {layer: dict(c) for layer, c in report.spans.items()},
                 "dropped": len(report.read.dropped), "skipped": len(report.skipped),
-                "unmatched": len(report.unmatched),
+                "unmatched": len(report.unmatched), "done": report.became_done,
             },
         ))
 
@@ -396,7 +415,10 @@ def _store_document(context: _Context, document: NativeDocument, language: str |
             ):
                 suggestion_ids[(layer.name, start, end, str(label_id))] = span_id
         elif annotator_id is not None and layer.status:
-            _set_status(session, doc_id, annotator_id, layer.status)
+            person = layer_name.removeprefix("annotator:")
+            context.statuses.note(doc_id, annotator_id, person, layer, document)
+        elif layer.kind == LayerKind.GOLD.value and layer.status == DocumentStatus.DONE.value:
+            review_done(session, doc_id)
 
 
 def _source_of(context: _Context, span: NativeSpan, doc_id: int,
@@ -408,24 +430,6 @@ def _source_of(context: _Context, span: NativeSpan, doc_id: int,
     return suggestion_ids.get((str(span.source["layer"]), span.start, span.end, str(label_id)))
 
 
-def _set_status(session: Session, doc_id: int, annotator_id: int, status: str) -> None:
-    try:
-        wanted = DocumentStatus(status)
-    except ValueError:
-        return
-    if wanted is DocumentStatus.TODO:
-        return
-    row = session.get(DocumentStatusRow, (doc_id, annotator_id))
-    if row is None:
-        session.add(DocumentStatusRow(document_id=doc_id, annotator_id=annotator_id,
-                                      status=wanted.value))
-    elif row.status != DocumentStatus.DONE.value:
-        session.execute(update(DocumentStatusRow)
-                        .where(DocumentStatusRow.document_id == doc_id,
-                               DocumentStatusRow.annotator_id == annotator_id)
-                        .values(status=wanted.value, updated_at=utcnow()))
-
-
 # -- export --------------------------------------------------------------------------------
 
 
@@ -434,7 +438,13 @@ class AnnotationExportReport:
     format: str
     layer: str
     written: FormatReport = field(default_factory=FormatReport)
-    skipped_not_done: int = 0
+    skipped_not_done: int = 0  # with only_done
+    done: int = 0  # documents written that are marked done
+    done_without_spans: int = 0  # of those, how many have no span: negative examples
+    untouched_left_out: int = 0  # not done and without spans: not written
+    untouched_written: int = 0  # the same, written as "not annotated" (include_untouched)
+    rejections: int = 0  # rejected spans in the documents written
+    keeps_rejections: bool = False  # whether the format wrote them (as negatives)
 
 
 def layer_choices(project: Project) -> list[str]:
@@ -464,43 +474,92 @@ def _pick_layer(document: NativeDocument, layer: str) -> NativeLayer | None:
         return merged
     kind = LayerKind.GOLD.value if layer == GOLD else LayerKind.ANNOTATOR.value
     for la in document.layers:
+        # An annotator's rejections go along: the formats that hold decisions write them as
+        # negatives, the others report them.
         if la.kind == kind and (kind == LayerKind.GOLD.value or la.annotator == layer):
-            if kind == LayerKind.ANNOTATOR.value:
-                # An annotator's export holds their annotations, not their rejections.
-                la.entities = [s for s in la.entities if s.state != SpanState.REJECTED.value]
-                la.claims = [s for s in la.claims if s.state != SpanState.REJECTED.value]
             return la
     return None
 
 
-def _is_done(document: NativeDocument, picked: NativeLayer, layer: str) -> bool:
-    if picked.kind == LayerKind.ANNOTATOR.value:
-        return picked.status == DocumentStatus.DONE.value
-    # Suggestions and gold: done when some annotator marked the document done.
-    return any(la.status == DocumentStatus.DONE.value for la in document.layers)
+def _empty_layer(layer: str) -> NativeLayer:
+    """The layer ``layer`` of a document where it has no span and no status."""
+    if layer == SUGGESTIONS:
+        return NativeLayer(name=SUGGESTIONS, kind=LayerKind.SUGGESTIONS.value)
+    if layer == GOLD:
+        return NativeLayer(name=GOLD, kind=LayerKind.GOLD.value)
+    return NativeLayer(name=f"annotator:{layer}", kind=LayerKind.ANNOTATOR.value,
+                       annotator=layer, status=DocumentStatus.TODO.value)
+
+
+def _is_done(document: NativeDocument, picked: NativeLayer | None, layer: str,
+             reviewed: set[str]) -> bool:
+    """Whether the layer is finished in the document: an annotator's when they marked it
+    done; gold when its review is done (``reviewed``: SHA-256s), or it has gold spans and an
+    annotator marked it done; suggestions when they are there and an annotator marked the
+    document done (a suggester that found nothing leaves no trace to tell "nothing here")."""
+    if layer not in (SUGGESTIONS, GOLD):
+        return picked is not None and picked.status == DocumentStatus.DONE.value
+    if layer == GOLD and reviewed and document.sha256 in reviewed:
+        return True
+    return picked is not None and any(
+        la.status == DocumentStatus.DONE.value for la in document.layers
+        if la.kind == LayerKind.ANNOTATOR.value)
+
+
+def _reviewed(session: Session) -> set[str]:
+    """SHA-256 of every document whose review is done."""
+    return set(session.scalars(
+        select(DocumentRow.sha256).join(ReviewStatusRow,
+                                        ReviewStatusRow.document_id == DocumentRow.id)
+        .where(ReviewStatusRow.status == DocumentStatus.DONE.value)))
 
 
 def iter_layer_documents(project: Project, session: Session, layer: str, *,
-                         only_done: bool = False,
+                         only_done: bool = False, include_untouched: bool = False,
+                         keeps_rejections: bool = False,
                          report: AnnotationExportReport | None = None
                          ) -> Iterator[NativeDocument]:
-    """Each document the layer has seen, carrying only that layer, streamed."""
+    """The layer's documents, each carrying only that layer (its ``status`` set: ``done``
+    or not), streamed: every document marked done, with or without spans (a negative
+    example), every other one with spans (or, when the format keeps them, rejections), and
+    with ``include_untouched`` the rest too. ``report`` counts each kind."""
+    report = report if report is not None else AnnotationExportReport("", layer)
+    reviewed = _reviewed(session) if layer == GOLD else set()
     for document in iter_native_documents(project, session):
         picked = _pick_layer(document, layer)
+        done = _is_done(document, picked, layer, reviewed)
+        if only_done and not done:
+            report.skipped_not_done += 1 if picked is not None else 0
+            continue
         if picked is None:
-            continue
-        if only_done and not _is_done(document, picked, layer):
-            if report is not None:
-                report.skipped_not_done += 1
-            continue
+            picked = _empty_layer(layer)
+        spans = (*picked.entities, *picked.claims)
+        rejections = sum(1 for s in spans if s.state == SpanState.REJECTED.value)
+        annotated = len(spans) > rejections
+        picked.status = DocumentStatus.DONE.value if done else (
+            picked.status if picked.status not in (None, DocumentStatus.DONE.value)
+            else DocumentStatus.TODO.value)
+        if done:
+            report.done += 1
+            report.done_without_spans += not annotated
+        elif not annotated and not (rejections and keeps_rejections):
+            if not include_untouched:
+                report.untouched_left_out += 1
+                continue
+            report.untouched_written += 1
+        report.rejections += rejections
         document.layers = [picked]
         yield document
 
 
 def export_annotations(project: Project, out: str | Path, *, fmt: str, layer: str | None,
-                       only_done: bool = False,
+                       only_done: bool = False, include_untouched: bool = False,
                        options: dict[str, Any] | None = None) -> list[AnnotationExportReport]:
     """Write ``layer`` (``suggestions``, ``gold`` or an annotator's name) in format ``fmt``.
+
+    Every document marked done is written, with or without spans (one without is a negative
+    example), and every other document with spans; documents not done and without spans
+    only with ``include_untouched`` (see :func:`iter_layer_documents`).
 
     Without a layer: the native format writes every layer; doccano writes one file per
     annotator into the folder ``out``, as doccano does; other formats need one."""
@@ -517,7 +576,8 @@ def export_annotations(project: Project, out: str | Path, *, fmt: str, layer: st
         if not annotators:
             raise InterchangeError("no annotator has annotations to export")
         out.mkdir(parents=True, exist_ok=True)
-        return [_export_one(project, out / f"{file}.jsonl", spec, name, only_done, options)
+        return [_export_one(project, out / f"{file}.jsonl", spec, name, only_done,
+                            include_untouched, options)
                 for name, file in zip(annotators, _file_names(annotators), strict=True)]
     if layer is None and spec.name != "jsonl":
         annotators = choices[2:]
@@ -525,7 +585,7 @@ def export_annotations(project: Project, out: str | Path, *, fmt: str, layer: st
             raise InterchangeError(
                 f"say which layer to export with --layer: {', '.join(choices)}")
         layer = annotators[0]
-    return [_export_one(project, out, spec, layer, only_done, options)]
+    return [_export_one(project, out, spec, layer, only_done, include_untouched, options)]
 
 
 def _file_name(name: str) -> str:
@@ -549,13 +609,17 @@ def _file_names(names: list[str]) -> list[str]:
 
 
 def _export_one(project: Project, out: Path, spec: FormatSpec, layer: str | None,
-                only_done: bool, options: dict[str, Any] | None) -> AnnotationExportReport:
-    report = AnnotationExportReport(spec.name, layer or "all")
+                only_done: bool, include_untouched: bool,
+                options: dict[str, Any] | None) -> AnnotationExportReport:
+    report = AnnotationExportReport(spec.name, layer or "all",
+                                    keeps_rejections=spec.keeps_rejections)
     with project.db.read() as session:
         if layer is None:  # native, every layer
             documents: Iterable[NativeDocument] = iter_native_documents(project, session)
         else:
             documents = iter_layer_documents(project, session, layer, only_done=only_done,
+                                             include_untouched=include_untouched,
+                                             keeps_rejections=spec.keeps_rejections,
                                              report=report)
         _call(spec.writer, documents, out, report.written, options=dict(options or {}),
               fmt=spec.title, direction="writing")

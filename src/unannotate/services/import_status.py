@@ -1,0 +1,114 @@
+"""Who finished which document, as an imported file says it.
+
+A file's records give each annotator's status of a document (see each reader); ``--status``
+overrides them. Within one file the last record about a document and a person wins, and each
+record that contradicts an earlier one is named. In the project a status only goes up: what a
+person finished before an import stays finished.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from ..core.model import DocumentStatus, LayerKind
+from ..formats.native import NativeDocument, NativeLayer
+from ..storage.schema import DocumentStatusRow, ReviewStatusRow, utcnow
+
+STATUSES = (DocumentStatus.DONE.value, DocumentStatus.TODO.value)  # what --status takes
+_WORDS = {"todo": "to do", "in_progress": "in progress (rejected or unconfirmed)",
+          "done": "done"}
+
+
+def with_status(documents: list[NativeDocument], status: str | None) -> list[NativeDocument]:
+    """The documents with ``--status`` applied: ``todo`` takes the file's statuses away,
+    ``done`` gives every annotator layer the status done, and a document without one an
+    empty layer that is done, unless it holds predictions (which never mark a document
+    done)."""
+    if status is None:
+        return documents
+    done = status == DocumentStatus.DONE.value
+    for document in documents:
+        people = [la for la in document.layers if la.kind == LayerKind.ANNOTATOR.value]
+        if done and not people and not any(
+                la.kind == LayerKind.SUGGESTIONS.value for la in document.layers):
+            people = [NativeLayer(name="annotator", kind=LayerKind.ANNOTATOR.value)]
+            document.layers.append(people[0])
+        for layer in people:
+            layer.status = DocumentStatus.DONE.value if done else None
+    return documents
+
+
+@dataclass
+class FileStatuses:
+    """The statuses one file gives, kept until the file is stored whole."""
+
+    # (document id, annotator id) -> (status, where the record is)
+    last: dict[tuple[int, int], tuple[str, str]] = field(default_factory=dict)
+    conflicts: list[str] = field(default_factory=list)
+
+    def note(self, doc_id: int, annotator_id: int, person: str, layer: NativeLayer,
+             document: NativeDocument) -> None:
+        """The person's status of the document as this record gives it; a record that says
+        otherwise than an earlier one is named in ``conflicts`` (the later wins)."""
+        try:
+            wanted = DocumentStatus(layer.status).value
+        except ValueError:
+            return
+        where = layer.read_from or document.title or f"document {document.sha256[:12]}"
+        key = (doc_id, annotator_id)
+        earlier = self.last.get(key)
+        if earlier is not None and earlier[0] != wanted:
+            self.conflicts.append(
+                f"{where}: {person} marks the document {_WORDS[wanted]}, {earlier[1]} marked "
+                f"it {_WORDS[earlier[0]]}: the later record wins")
+        self.last[key] = (wanted, where)
+
+    def store(self, session: Session) -> tuple[int, int]:
+        """Write each status as the file left it: how many documents became done, and how
+        many the file leaves in progress."""
+        done: set[int] = set()
+        unfinished: set[int] = set()
+        for (doc_id, annotator_id), (status, _) in self.last.items():
+            if status == DocumentStatus.IN_PROGRESS.value:
+                unfinished.add(doc_id)
+            if raise_status(session, doc_id, annotator_id, status) \
+                    and status == DocumentStatus.DONE.value:
+                done.add(doc_id)
+        return len(done), len(unfinished)
+
+
+def raise_status(session: Session, doc_id: int, annotator_id: int, status: str) -> bool:
+    """Raise the person's status of the document to ``status`` (never lower it: done stays
+    done); whether it changed."""
+    try:
+        wanted = DocumentStatus(status)
+    except ValueError:
+        return False
+    if wanted is DocumentStatus.TODO:
+        return False
+    row = session.get(DocumentStatusRow, (doc_id, annotator_id))
+    if row is None:
+        session.add(DocumentStatusRow(document_id=doc_id, annotator_id=annotator_id,
+                                      status=wanted.value))
+        return True
+    if row.status in (DocumentStatus.DONE.value, wanted.value):
+        return False
+    session.execute(update(DocumentStatusRow)
+                    .where(DocumentStatusRow.document_id == doc_id,
+                           DocumentStatusRow.annotator_id == annotator_id)
+                    .values(status=wanted.value, updated_at=utcnow()))
+    return True
+
+
+def review_done(session: Session, doc_id: int) -> None:
+    """A reviewed record (Prodigy's review recipe answered it): the document's review is
+    done, so its gold layer is finished, with or without spans."""
+    row = session.get(ReviewStatusRow, doc_id)
+    if row is None:
+        session.add(ReviewStatusRow(document_id=doc_id, status=DocumentStatus.DONE.value))
+    elif row.status != DocumentStatus.DONE.value:
+        row.status = DocumentStatus.DONE.value
+        row.updated_at = utcnow()
