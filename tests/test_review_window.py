@@ -48,13 +48,13 @@ def test_a_whole_review_with_the_keyboard(qtbot, tmp_path: Path,  # type: ignore
     assert TEXT[place.start:place.end] == "3 May 2025"  # wrapped round to the one skipped
     monkeypatch.setattr(QInputDialog, "getText",
                         lambda *a, **k: ("ana's boundary includes the day", True))
-    qtbot.keyClick(view, Qt.Key.Key_K)  # a comment settles it with nothing taken...
+    qtbot.keyClick(view, Qt.Key.Key_K)  # a comment only comments: the place stays open
     date = next(p for p in window.places if TEXT[p.start:p.end] == "3 May 2025")
-    assert date.settled and date.comment == "ana's boundary includes the day"
-    assert window.current is None  # nothing open is left
-    qtbot.keyClick(view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # ...undone
+    assert not date.settled and date.comment == "ana's boundary includes the day"
+    assert window.places[window.current] is date
+    qtbot.keyClick(view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # undone
     date = next(p for p in window.places if TEXT[p.start:p.end] == "3 May 2025")
-    assert not date.settled and window.places[window.current] is date
+    assert not date.settled and date.comment == "" and window.places[window.current] is date
     qtbot.keyClick(view, Qt.Key.Key_A)  # ana's 3 May 2025
     assert window.current is None  # nothing open is left
     qtbot.keyClick(view, Qt.Key.Key_A, Qt.KeyboardModifier.ShiftModifier)  # all that agree

@@ -488,6 +488,7 @@ def export(
                                          only_done=only_done, options=options)
         except (UnannotateError, ValueError) as error:
             fail(str(error))
+        gold_open = _open_in_gold(opened) if layer == "gold" else ""
     for report in reports:
         written = report.written
         _print_format_report(written, "written")
@@ -498,6 +499,24 @@ def export(
                    + (f" ({per_label})" if per_label else ""))
         if report.skipped_not_done:
             typer.echo(f"  {report.skipped_not_done} documents not marked done were left out")
+        if gold_open:
+            typer.echo(gold_open)
+
+
+def _open_in_gold(project: object) -> str:
+    """Gold written where the annotators' disagreements are not all settled: the line that
+    says so ("" when all are)."""
+    from .services.review import open_in_gold
+
+    found = open_in_gold(project)  # type: ignore[arg-type]
+    if not found.documents:
+        return ""
+    return (f"  warning: {len(found.documents)} documents in gold have {found.places} "
+            f"disagreements between {', '.join(found.annotators)} not settled in gold "
+            "(written as far as they are settled; settle them with `unannotate review`): "
+            + ", ".join(f"document {doc} ({open_} of {total} open)"
+                        for doc, (open_, total) in sorted(found.documents.items())[:10])
+            + (" …" if len(found.documents) > 10 else ""))
 
 
 @app.command()

@@ -469,6 +469,10 @@ def _pick_layer(document: NativeDocument, layer: str) -> NativeLayer | None:
                 # An annotator's export holds their annotations, not their rejections.
                 la.entities = [s for s in la.entities if s.state != SpanState.REJECTED.value]
                 la.claims = [s for s in la.claims if s.state != SpanState.REJECTED.value]
+            else:
+                # Gold's suggested spans are a reviewer's notes on open places, not spans.
+                la.entities = [s for s in la.entities if s.state != SpanState.SUGGESTED.value]
+                la.claims = [s for s in la.claims if s.state != SpanState.SUGGESTED.value]
             return la
     return None
 
