@@ -42,7 +42,7 @@ KIND_TITLES = {
     PlaceKind.BOUNDARY: "other boundaries",
     PlaceKind.MISSING: "missing in some",
 }
-NEITHER_COLOUR = "#6b6b6b"  # settled with nothing taken
+NEITHER_COLOUR = "#555555"  # settled with nothing taken
 TEXT_COLOUR = "#111111"
 PAPER = "#ffffff"  # behind marked text, so it reads on a dark palette too
 UNKNOWN_LABEL = "#cccccc"
