@@ -396,3 +396,48 @@ def test_gold_exports_say_what_is_still_open_and_leave_notes_out(tmp_path: Path)
     result = runner.invoke(app, ["export", "-p", str(tmp_path / "p.db"), "--layer", "gold",
                                  "-o", str(out)])
     assert result.exit_code == 0 and "warning" not in result.output, result.output
+
+
+def test_the_open_documents_state_gives_what_changed_without_qt(tmp_path: Path) -> None:
+    from unannotate.services.review_state import Look, ReviewState
+
+    project, doc_id = build(tmp_path)
+    review = Review(project, "rita", ["ana", "ben"])
+    state = ReviewState(review)
+    places, unplaced = review.read_document(doc_id)
+    delta = state.show(doc_id, TEXT, places, unplaced)
+    assert delta.new_document and len(delta.added) == 6
+    looks = [state.mark(key[2]).look for key in state.keys()]
+    assert looks == [Look.AGREED, Look.AGREED, Look.OPEN, Look.OPEN, Look.OPEN, Look.OPEN]
+    state.step()
+    assert state.current == 2  # Geneva, the first open one
+    geneva = state.place
+    assert geneva is not None
+    # Neither: the place stays where it is and is drawn otherwise, which the delta says.
+    delta = state.apply(review.take(doc_id, geneva, []))
+    assert delta.restyled == [(geneva.start, geneva.end, 3)] and delta.rows == [2]
+    assert state.mark(3).look is Look.NEITHER and state.current == 3  # on to the next
+    # Taking a version: the place gives way to the gold spans taken.
+    date = state.place
+    assert date is not None
+    delta = state.apply(review.take(doc_id, date, ["ana"]))
+    gold = [g for g in state.places[3].gold if g.state.value == "accepted"]
+    assert delta.removed == [4] and delta.added == [(gold[0].start, gold[0].end, -gold[0].id)]
+    assert state.mark(-gold[0].id).look is Look.GOLD and state.mark(-gold[0].id).label == "DATE"
+    # A comment leaves the place open and its drawing alone.
+    kenya = state.place
+    assert kenya is not None and state.current == 4
+    delta = state.apply(review.comment(kenya, "is Kenya a GPE here?"))
+    assert not delta.removed and not delta.added and delta.rows == [4]
+    assert state.current == 4 and state.counts() == (2, 4)
+    # Everything agreed, then undone, then redone: each a delta of exactly those places.
+    delta = state.apply(review.accept_agreed(doc_id))
+    assert sorted(delta.removed) == [1, 2] and len(delta.added) == 2
+    delta = state.apply(review.undo())
+    assert len(delta.removed) == 2 and delta.added == [(places[0].start, places[0].end, 1),
+                                                       (places[1].start, places[1].end, 2)]
+    assert sorted(state.apply(review.redo()).removed) == [1, 2]
+    # A change in another document changes nothing here.
+    other = Reviewer(project, "rita", layer="gold").add(2, 0, 7, "ORG")
+    assert not state.apply(other)
+    project.close()

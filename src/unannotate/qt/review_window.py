@@ -262,10 +262,10 @@ class ReviewWindow(ReviewFileMenu, TwoStepOpen, QMainWindow):
                                     opening.unplaced_gold, complete=False)
             self.state.current = opening.target
             place = self.state.place
-            self.view.set_spans(self.state.keys(), self.view.style,
+            # Everything is new: every span known so far (the delta's, sorted).
+            self.view.set_spans(delta.added, self.view.style,
                                 known=(0, opening.frontier), need_all=self._complete_open,
                                 reveal=place.start if place is not None else None)
-            del delta  # everything is new: drawn above, with what is known so far
             self._select_current()
             self._await_first_paint()
         self.view.setFocus()
@@ -298,10 +298,10 @@ class ReviewWindow(ReviewFileMenu, TwoStepOpen, QMainWindow):
             self._refresh(self.state.apply(), full=True)
         else:
             self._fill_panel()
-        self._select_current()
+            self._select_current()
+            self._update_status()
         self.panel.setUpdatesEnabled(True)
         self._show_in_list(self.document_id)
-        self._update_status()
 
     def next_document(self, step: int = 1) -> None:
         ids = [d.id for d in self._documents]
@@ -315,7 +315,9 @@ class ReviewWindow(ReviewFileMenu, TwoStepOpen, QMainWindow):
         """Draw what the delta says changed: the view formats again only the blocks holding
         spans that were removed, added, or are drawn otherwise than before. ``full``: give
         the view every span (a document opened, or completed)."""
-        if delta.new_document or full:
+        if delta.new_document:
+            self.view.set_spans(delta.added, self.view.style)
+        elif full:
             self.view.set_spans(self.state.keys(), self.view.style)
             if delta.restyled:
                 self.view.replace_spans([key[2] for key in delta.restyled], delta.restyled)
@@ -344,8 +346,8 @@ class ReviewWindow(ReviewFileMenu, TwoStepOpen, QMainWindow):
         self.panel.clear()
         items = []
         for place in self.places:
-            item = QTreeWidgetItem()
-            self._fill_row(item, place)
+            item = QTreeWidgetItem(self._cells(place))
+            self._shade(item, place)
             items.append(item)
         self.panel.addTopLevelItems(items)
         widths = [130, 300, *[190] * len(self.review.layers), 190]
@@ -361,7 +363,7 @@ class ReviewWindow(ReviewFileMenu, TwoStepOpen, QMainWindow):
             found = cls._brushes[colour] = QBrush(QColor(colour))
         return found
 
-    def _fill_row(self, item: QTreeWidgetItem, place: Place) -> None:
+    def _cells(self, place: Place) -> list[str]:
         cells = [KIND_TITLES[place.kind], self.text[place.start:place.end][:80]]
         for layer in self.review.layers:
             held = place.held_by(layer)
@@ -369,13 +371,20 @@ class ReviewWindow(ReviewFileMenu, TwoStepOpen, QMainWindow):
                                    for v in held) or "—")
         cells.append(self._outcome(place))
         cells.append(place.comment)
-        for column, cell in enumerate(cells):
-            item.setText(column, cell)
+        return cells
+
+    def _shade(self, item: QTreeWidgetItem, place: Place) -> None:
+        """The kind in its mark's colour; what is settled or agreed greyed."""
         item.setForeground(0, self._brush(KIND_COLOURS[place.kind]))
         shade = self._brush("#808080" if place.settled or place.kind is PlaceKind.AGREED
                             else "#111111")
-        for column in range(1, len(cells)):
+        for column in range(1, item.columnCount()):
             item.setForeground(column, shade)
+
+    def _fill_row(self, item: QTreeWidgetItem, place: Place) -> None:
+        for column, cell in enumerate(self._cells(place)):
+            item.setText(column, cell)
+        self._shade(item, place)
 
     def _describe(self, place: Place, start: int, end: int, label: str) -> str:
         if (start, end) == (place.start, place.end):

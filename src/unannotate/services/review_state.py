@@ -104,10 +104,11 @@ class ReviewState:
         same = document_id == self.document_id and text == self.text
         self.document_id, self.text = document_id, text
         self.complete = complete
-        delta = self._replace(places, unplaced)
-        if not same:
-            delta = Delta(added=self.keys(), rows=list(range(len(places))), new_document=True)
-        return delta
+        if same:
+            return self._replace(places, unplaced)
+        self.places, self.unplaced = places, unplaced
+        self.drawn = drawing(places, unplaced, self.kinds)
+        return Delta(added=self.keys(), rows=list(range(len(places))), new_document=True)
 
     def apply(self, change: Change | None = None) -> Delta:
         """After a decision, an undo or a redo: the document's places read again, the
