@@ -806,3 +806,30 @@ def test_any_sequence_of_actions_is_drawn_as_stored(qtbot, steps) -> None:  # ty
 def test_any_long_sequence_of_actions_is_drawn_as_stored(qtbot, steps) -> None:  # type: ignore[no-untyped-def]
     with tempfile.TemporaryDirectory() as tmp:
         run_actions(qtbot, Path(tmp), steps, check_each=False)
+
+
+def test_bulk_changes_on_a_long_document_are_drawn_as_stored(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Shift+A over a thousand agreed places, then a burst of undo and redo: blocks off
+    screen are formatted again in idle batches, and end as a fresh window draws them."""
+    project, doc_id, _text = build_long(tmp_path, lines=300, differ_from=150)
+    window = open_window(qtbot, project)
+    assert window.document_id == doc_id
+    view = window.view
+    qtbot.keyClick(view, Qt.Key.Key_A, Qt.KeyboardModifier.ShiftModifier)
+    for key in (Qt.Key.Key_B, Qt.Key.Key_A, Qt.Key.Key_N, Qt.Key.Key_T):
+        qtbot.keyClick(view, key)
+    settled = drawn_formats(view)
+    assert settled == fresh_formats(qtbot, project, doc_id)
+    activate(qtbot, window)
+    for _ in range(5):  # a burst of undo, as fast as keys go
+        qtbot.keyClick(view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert not Review(project, "x", ["ana", "ben"]).gold.spans(doc_id)
+    opened = drawn_formats(view)
+    assert opened == fresh_formats(qtbot, project, doc_id) != settled
+    activate(qtbot, window)
+    for _ in range(5):
+        qtbot.keyClick(view, Qt.Key.Key_Z,
+                       Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert drawn_formats(view) == settled
+    window.close()
+    project.close()
