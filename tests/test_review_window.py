@@ -393,14 +393,12 @@ def drawn_formats(view) -> list[tuple[int, int, tuple]]:  # type: ignore[no-unty
 
 
 def look_of(fmt) -> tuple:  # type: ignore[no-untyped-def]
-    from PySide6.QtCore import Qt as QtCore
-
-    background = fmt.background()
-    return (background.color().name() if background.style() != QtCore.BrushStyle.NoBrush
-            else None,
+    """Background, underline style and colour, strike-out, text colour."""
+    none = Qt.BrushStyle.NoBrush
+    background, foreground = fmt.background(), fmt.foreground()
+    return (background.color().name() if background.style() != none else None,
             fmt.underlineStyle().name, fmt.underlineColor().name(), fmt.fontStrikeOut(),
-            fmt.foreground().color().name() if fmt.foreground().style()
-            != QtCore.BrushStyle.NoBrush else None)
+            foreground.color().name() if foreground.style() != none else None)
 
 
 def look_at(drawn: list[tuple[int, int, tuple]], index: int) -> tuple | None:
@@ -483,6 +481,7 @@ def activate(qtbot, window) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_every_decision_is_drawn_as_stored_neither_take_all_agreed_undo_redo(  # type: ignore[no-untyped-def]
+        
         qtbot, tmp_path: Path) -> None:
     project, doc_id = build(tmp_path)
     window = open_window(qtbot, project)
@@ -613,7 +612,8 @@ def lab(colour: str) -> tuple[float, float, float]:
     return 116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])
 
 
-def test_review_marks_cannot_pass_for_label_colours(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_review_marks_cannot_pass_for_label_colours(  # type: ignore[no-untyped-def]
+        qtbot, tmp_path: Path) -> None:
     import json
     import math
 
@@ -686,6 +686,7 @@ def test_the_review_window_has_a_file_menu_and_quits_with_ctrl_q(  # type: ignor
 
 
 def test_open_project_from_the_review_window_opens_it_in_the_main_window(  # type: ignore[no-untyped-def]
+        
         qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from PySide6.QtWidgets import QFileDialog, QMessageBox
 
@@ -794,7 +795,8 @@ STEPS = st.lists(st.tuples(st.sampled_from(ACTIONS), st.integers(0, 50)), max_si
 @settings(max_examples=25, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(steps=STEPS)
-def test_any_sequence_of_actions_is_drawn_as_stored(qtbot, steps) -> None:  # type: ignore[no-untyped-def]
+def test_any_sequence_of_actions_is_drawn_as_stored(  # type: ignore[no-untyped-def]
+        qtbot, steps) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         run_actions(qtbot, Path(tmp), steps, check_each=True)
 
@@ -803,12 +805,14 @@ def test_any_sequence_of_actions_is_drawn_as_stored(qtbot, steps) -> None:  # ty
 @settings(max_examples=200, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(steps=st.lists(st.tuples(st.sampled_from(ACTIONS), st.integers(0, 50)), max_size=40))
-def test_any_long_sequence_of_actions_is_drawn_as_stored(qtbot, steps) -> None:  # type: ignore[no-untyped-def]
+def test_any_long_sequence_of_actions_is_drawn_as_stored(  # type: ignore[no-untyped-def]
+        qtbot, steps) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         run_actions(qtbot, Path(tmp), steps, check_each=False)
 
 
-def test_bulk_changes_on_a_long_document_are_drawn_as_stored(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_bulk_changes_on_a_long_document_are_drawn_as_stored(  # type: ignore[no-untyped-def]
+        qtbot, tmp_path: Path) -> None:
     """Shift+A over a thousand agreed places, then a burst of undo and redo: blocks off
     screen are formatted again in idle batches, and end as a fresh window draws them."""
     project, doc_id, _text = build_long(tmp_path, lines=300, differ_from=150)
