@@ -530,11 +530,15 @@ def test_a_comment_only_comments_and_is_shown(qtbot, tmp_path: Path,  # type: ig
     geneva = Review(project, "x", ["ana", "ben"]).disagreements(doc_id)[0]
     assert geneva.settled and geneva.comment == "GPE or LOC?"
     check_drawn_as_stored(window, project, doc_id)
+    row = window.panel.topLevelItem(2)
+    assert row.text(4) == "LOC" and row.foreground(1).color().name() == "#808080"  # greyed
     for _ in range(2):
         qtbot.keyClick(view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     geneva = Review(project, "x", ["ana", "ben"]).disagreements(doc_id)[0]
     assert not geneva.settled and geneva.comment == ""  # undo removed the comment
-    assert window.panel.topLevelItem(2).text(5) == ""
+    row = window.panel.topLevelItem(2)
+    assert row.text(5) == "" and row.text(4) == "open"
+    assert row.data(1, Qt.ItemDataRole.ForegroundRole) is None  # the palette's text again
     check_drawn_as_stored(window, project, doc_id)
     window.close()
     project.close()

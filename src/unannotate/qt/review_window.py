@@ -43,7 +43,7 @@ from ..services.review_state import Delta, Look, Mark, ReviewState
 from .actions import LAYER_KEYS, MENUS, REVIEW_ACTIONS, ActionSpec
 from .review_file import ReviewFileMenu
 from .review_opening import OpeningReader
-from .review_view import KIND_COLOURS, KIND_TITLES, ReviewDocumentView, swatch
+from .review_view import KIND_COLOURS, KIND_TITLES, PAPER, ReviewDocumentView, swatch
 from .two_step import TwoStepOpen
 from .workers import Worker, start
 
@@ -374,12 +374,16 @@ class ReviewWindow(ReviewFileMenu, TwoStepOpen, QMainWindow):
         return cells
 
     def _shade(self, item: QTreeWidgetItem, place: Place) -> None:
-        """The kind in its mark's colour; what is settled or agreed greyed."""
+        """The kind as the view marks it (its colour on paper, in either palette); what is
+        settled or agreed greyed, what is open in the palette's own text colour."""
         item.setForeground(0, self._brush(KIND_COLOURS[place.kind]))
-        shade = self._brush("#808080" if place.settled or place.kind is PlaceKind.AGREED
-                            else "#111111")
+        item.setBackground(0, self._brush(PAPER))
+        grey = place.settled or place.kind is PlaceKind.AGREED
         for column in range(1, item.columnCount()):
-            item.setForeground(column, shade)
+            if grey:
+                item.setForeground(column, self._brush("#808080"))
+            else:
+                item.setData(column, Qt.ItemDataRole.ForegroundRole, None)
 
     def _fill_row(self, item: QTreeWidgetItem, place: Place) -> None:
         for column, cell in enumerate(self._cells(place)):
