@@ -841,3 +841,20 @@ def test_bulk_changes_on_a_long_document_are_drawn_as_stored(  # type: ignore[no
     assert drawn_formats(view) == settled
     window.close()
     project.close()
+
+
+def test_recent_projects_in_the_review_windows_file_menu(  # type: ignore[no-untyped-def]
+        qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from unannotate.services.preferences import Preferences
+
+    monkeypatch.setenv("UNANNOTATE_SETTINGS", str(tmp_path / "settings.json"))
+    project, _ = build(tmp_path)
+    preferences = Preferences.load()
+    preferences.remember_project(str(tmp_path / "elsewhere.db"))
+    preferences.remember_project(project.location)
+    preferences.save()
+    window = open_window(qtbot, project)
+    window.recent_menu.aboutToShow.emit()
+    assert [a.text() for a in window.recent_menu.actions()] == [str(tmp_path / "elsewhere.db")]
+    window.close()
+    project.close()
