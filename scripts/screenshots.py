@@ -4,7 +4,7 @@
 
 Builds a temporary project from data/, runs the built-in suggesters, accepts a few
 suggestions, and saves: the sample document, a right-to-left/emoji document, a long document,
-and the dark palette.
+the dark palette and the colleague-review window (``--review-only``: that one alone).
 """
 
 from __future__ import annotations
@@ -20,7 +20,9 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def main() -> None:
-    out = Path(sys.argv[1]) if len(sys.argv) > 1 else REPO / "docs" / "screenshots"
+    args = [a for a in sys.argv[1:] if a != "--review-only"]
+    review_only = len(args) < len(sys.argv) - 1
+    out = Path(args[0]) if args else REPO / "docs" / "screenshots"
     out.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix="unannotate-shots-"))
     os.environ["UNANNOTATE_SETTINGS"] = str(tmp / "settings.json")
@@ -45,6 +47,11 @@ def main() -> None:
     for span in reviewer.pending(first)[:6]:
         reviewer.accept(span.id)
 
+    rtl = next(i for t, i in summaries.items() if "UNHCR" in t)
+    if review_only:
+        application()
+        _review_shot(project, rtl, out)
+        return
     app = application()
     window = open_window(project, "Ana Reviewer", auto_suggest=False)
     assert window is not None
@@ -57,7 +64,6 @@ def main() -> None:
         print(out / name)
 
     shot("review-window.png", first)
-    rtl = next(i for t, i in summaries.items() if "UNHCR" in t)
     shot("right-to-left.png", rtl)
     emoji = next(i for t, i in summaries.items() if "measles" in t.lower())
     shot("emoji.png", emoji)
@@ -69,11 +75,13 @@ def main() -> None:
     shot("dark-palette.png", first)
     apply_palette(False)
     window.close()
-    _review_shot(project, first, out)
+    _review_shot(project, rtl, out)
 
 
 def _review_shot(project, document_id: int, out: Path) -> None:  # type: ignore[no-untyped-def]
-    """A colleague's work beside the reviewer's: some agree, some differ, one settled."""
+    """A colleague's work beside the reviewer's, on a document with a right-to-left line:
+    one disagreement settled with B's version, one with neither, everything agreed taken,
+    one more taken and undone (so it is open again)."""
     from unannotate.qt.app import application
     from unannotate.qt.review_window import ReviewWindow
     from unannotate.services.decisions import Reviewer
@@ -100,6 +108,10 @@ def _review_shot(project, document_id: int, out: Path) -> None:  # type: ignore[
     window.open_document(document_id)
     window.show()
     window.take_layer(1)  # settle the first disagreement with B's version
+    window.take_neither()  # the next with neither
+    window.accept_agreed()  # Shift+A: everything all agree on
+    window.take_layer(0)  # one more, then undone: open again
+    window.undo()
     application().processEvents()
     window.grab().save(str(out / "colleague-review.png"))
     print(out / "colleague-review.png")

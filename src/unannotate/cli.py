@@ -523,6 +523,7 @@ def export(
             fail(str(error))
         except OSError as error:  # a read-only place, a full disk: one line, no traceback
             fail(_file_error(error, out))
+        gold_open = _open_in_gold(opened) if layer == "gold" else ""
     for report in reports:
         written = report.written
         _print_format_report(written, "written")
@@ -544,6 +545,24 @@ def export(
                        "written as not annotated")
         if report.rejections and report.keeps_rejections:
             typer.echo(f"  {report.rejections} rejected spans written as negatives")
+        if gold_open:
+            typer.echo(gold_open)
+
+
+def _open_in_gold(project: object) -> str:
+    """Gold written where the annotators' disagreements are not all settled: the line that
+    says so ("" when all are)."""
+    from .services.review import open_in_gold
+
+    found = open_in_gold(project)  # type: ignore[arg-type]
+    if not found.documents:
+        return ""
+    return (f"  warning: {len(found.documents)} documents in gold have {found.places} "
+            f"disagreements between {', '.join(found.annotators)} not settled in gold "
+            "(written as far as they are settled; settle them with `unannotate review`): "
+            + ", ".join(f"document {doc} ({open_} of {total} open)"
+                        for doc, (open_, total) in sorted(found.documents.items())[:10])
+            + (" …" if len(found.documents) > 10 else ""))
 
 
 @app.command()

@@ -100,6 +100,10 @@ def _take_actions() -> list[ActionSpec]:
 
 
 REVIEW_ACTIONS: list[ActionSpec] = [
+    ActionSpec("file.open", "Open project…", ("Ctrl+O",), "open_project", None, "File"),
+    ActionSpec("file.export_gold", "Export gold…", ("Ctrl+E",), "export_gold", None, "File"),
+    ActionSpec("file.close", "Close the review", ("Ctrl+W",), "close_window", None, "File"),
+    ActionSpec("file.quit", "Quit", ("Ctrl+Q",), "quit", None, "File"),
     ActionSpec("settle.next", "Next open disagreement", ("Tab",), "next_place", "has_document"),
     ActionSpec("settle.previous", "Previous open disagreement", ("Shift+Tab",),
                "previous_place", "has_document"),
@@ -107,11 +111,11 @@ REVIEW_ACTIONS: list[ActionSpec] = [
     ActionSpec("settle.all", "Take every layer's version (both)", ("T",), "take_all",
                "has_place"),
     ActionSpec("settle.neither", "Take neither", ("N",), "take_neither", "has_place"),
-    ActionSpec("settle.comment", "Comment on the disagreement…", ("K",), "comment",
-               "has_place"),
-    ActionSpec("settle.agreed", "Accept everything all agree on in the document",
+    ActionSpec("settle.comment", "Comment on the place (it stays as it is)…", ("K",),
+               "comment", "has_place"),
+    ActionSpec("settle.agreed", "Take everything all agree on in the document",
                ("Shift+A",), "accept_agreed", "has_document"),
-    ActionSpec("settle.agreed_all", "Accept everything all agree on in every document",
+    ActionSpec("settle.agreed_all", "Take everything all agree on in every document",
                ("Ctrl+Shift+A",), "accept_agreed_everywhere", None),
     ActionSpec("settle.delete", "Delete the selected gold span", ("Delete", "Backspace"),
                "delete_gold", "has_gold_selection"),

@@ -376,7 +376,9 @@ class Reviewer:
                     "score": source.score, "reason": values["reason"], "source_id": source.id,
                     "version": 1,
                 }
-                kind = "reject" if state is SpanState.REJECTED else (
+                # A span written as suggested decides nothing: a reviewer's note on a place.
+                kind = "reject" if state is SpanState.REJECTED else "comment" if (
+                    state is SpanState.SUGGESTED) else (
                     "accept" if (chosen, new_start, new_end) ==
                     (source.label, source.start, source.end) else "correct")
                 event_id = conn.execute(_INSERT_EVENT, {
