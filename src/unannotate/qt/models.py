@@ -87,11 +87,13 @@ class DocumentListModel(_TableModel):
         row = self.rows[index.row()]
         column = index.column()
         if role == _DISPLAY:
-            return (row.title, STATUS_TEXT[row.status], row.pending, row.annotations)[column]
+            return (row.shown_title, STATUS_TEXT[row.status], row.pending,
+                    row.annotations)[column]
         if role == _USER:
             return row.id
         if role == _TOOLTIP and column == 0:
-            return plain_tooltip(row.title)
+            return plain_tooltip(f"{row.file_name} — {row.title}" if row.file_name
+                                 else row.title)
         if role == _FOREGROUND and row.status is DocumentStatus.DONE:
             return _DONE_TEXT
         if role == _ALIGNMENT and column >= 2:
@@ -120,7 +122,8 @@ class DocumentFilter(QSortFilterProxyModel):
             return False
         if self.label and self.label not in row.labels:
             return False
-        return not self.search or self.search in row.title.casefold()
+        return not self.search or self.search in row.title.casefold() \
+            or self.search in row.file_name.casefold()
 
 
 SpanLookup = Callable[[int], tuple[ReviewSpan, str] | None]  # id -> (span, state)

@@ -234,6 +234,10 @@ class OpenDocument:
         elif self.selected is not None and not self.is_drawn(self.selected):
             self.selected = None
         status = change.statuses.get(document.id)
+        if status is None and (change.status_changed or self.status is DocumentStatus.TODO):
+            # A decision that does not say (an added span, an undo): the first decision in
+            # a document marks it in progress, an undone status puts back the one before.
+            status = self.reviewer.status(document.id)
         if status is not None:
             self.status = status
         return self._emit(Delta(removed=tuple(removed), added=(*pending, *own, *rejected),

@@ -1,0 +1,223 @@
+"""The review window's panels: the document list (with its filters), the span panel (with
+the guidance), the label bar, and the document's title line. Widgets only: what they show
+comes from :mod:`~unannotate.qt.open_document_views` and the window."""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QFontMetrics, QPainter, QPaintEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QScrollArea,
+    QSizePolicy,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core.model import DocumentStatus, Label, LabelKind
+from .models import STATUS_TEXT, DocumentFilter, DocumentListModel, SpanListModel
+
+SECOND_ROW = 9  # labels past the ninth: Shift+1 … Shift+9, then the label picker (L)
+
+
+def plain_table(table: QTableView) -> None:
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.verticalHeader().hide()
+    table.verticalHeader().setDefaultSectionSize(24)
+    table.setWordWrap(False)
+    table.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+    table.setTabKeyNavigation(False)
+
+
+class ElidedLabel(QLabel):
+    """A one-line plain-text label that never asks for the width of its text: it holds the
+    whole text (and shows it as its tooltip) but paints only its first line, cut with "…"
+    to the width the layout gives. A QLabel's minimum width is its text's, so a document
+    whose first line is long would widen the window past the screen."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+
+    def set_full_text(self, text: str) -> None:
+        self.setText(text)
+        self.setToolTip(f"<p>{html.escape(text)}</p>" if text else "")
+
+    def shown_text(self) -> str:
+        """What is painted: the first line, elided to the label's width."""
+        line = self.text().splitlines()[0] if self.text() else ""
+        return QFontMetrics(self.font()).elidedText(line, Qt.TextElideMode.ElideRight,
+                                                    max(self.contentsRect().width(), 0))
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802
+        return QSize(0, QFontMetrics(self.font()).height() + 10)
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        return self.minimumSizeHint()
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
+        painter = QPainter(self)
+        painter.setFont(self.font())
+        painter.setPen(self.palette().color(self.foregroundRole()))
+        painter.drawText(self.contentsRect(), int(Qt.AlignmentFlag.AlignLeft
+                                                  | Qt.AlignmentFlag.AlignVCenter),
+                         self.shown_text())
+        painter.end()
+
+
+class DocumentListPanel(QWidget):
+    """The project's documents, filtered by status, label and title."""
+
+    def __init__(self, labels: list[Label]) -> None:
+        super().__init__()
+        self.model = DocumentListModel()
+        self.filter = DocumentFilter()
+        self.filter.setSourceModel(self.model)
+        self.table = QTableView()
+        self.table.setModel(self.filter)
+        plain_table(self.table)
+        # Fixed widths, not ResizeToContents: that measures every row on each reset. The
+        # title takes what is left (and at least a readable share).
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setMinimumSectionSize(40)
+        for column, width in ((1, 78), (2, 58), (3, 58)):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(column, width)
+        self.status_filter = QComboBox()
+        self.status_filter.addItem("All", None)
+        for status in DocumentStatus:
+            self.status_filter.addItem(STATUS_TEXT[status].capitalize(), status)
+        self.label_filter = QComboBox()
+        self.label_filter.addItem("Any label", None)
+        for label in labels:
+            self.label_filter.addItem(label.name, label.name)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search titles and file names")
+        self.search.setClearButtonEnabled(True)
+        for widget in (self.status_filter, self.label_filter):
+            widget.currentIndexChanged.connect(self._filter)
+        self.search.textChanged.connect(self._filter)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 0, 6)
+        filters = QHBoxLayout()
+        filters.addWidget(self.status_filter)
+        filters.addWidget(self.label_filter)
+        layout.addLayout(filters)
+        layout.addWidget(self.search)
+        layout.addWidget(self.table)
+
+    def _filter(self) -> None:
+        self.filter.set_filter(status=self.status_filter.currentData(),
+                               label=self.label_filter.currentData(),
+                               search=self.search.text())
+
+
+class SpanPanel(QWidget):
+    """The open document's spans in text order, and the guidance of the selected one."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.model = SpanListModel()
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        plain_table(self.table)
+        header = self.table.horizontalHeader()
+        # The text gets the room; label, score and state keep small fixed widths, and the
+        # reason (often long) the rest of what it needs, after the text.
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        for column, width in ((0, 84), (2, 42), (3, 66), (4, 90)):
+            header.resizeSection(column, width)
+        header.setStretchLastSection(False)
+        self.guidance = QLabel()
+        self.guidance.setTextFormat(Qt.TextFormat.PlainText)
+        self.guidance.setWordWrap(True)
+        self.guidance.setStyleSheet("padding: 6px; color: palette(text);")
+        # A fixed height: new guidance text must not re-lay out the panel on every decision.
+        self.guidance.setFixedHeight(120)
+        self.guidance.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 6, 6, 6)
+        layout.addWidget(QLabel("Suggestions and annotations"))
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.guidance)
+
+
+def label_keys(labels: list[Label]) -> dict[str, str]:
+    """Every label's key, in QKeySequence text: its own digit (1–9) or letter, else the
+    next free key of the second row (Shift+1 … Shift+9) in scheme order; labels past those
+    are reached with the label picker (L) alone, shown as "L"."""
+    keys: dict[str, str] = {}
+    second = 1
+    for label in labels:
+        if label.key and label.key.isdigit():
+            keys[label.name] = label.key
+        elif label.key:
+            keys[label.name] = label.key.upper()
+        elif second <= SECOND_ROW:
+            keys[label.name] = f"Shift+{second}"
+            second += 1
+        else:
+            keys[label.name] = "L"
+    return keys
+
+
+def second_row_label(labels: list[Label], index: int) -> Label | None:
+    """The label on Shift+``index + 1``."""
+    wanted = f"Shift+{index + 1}"
+    keys = label_keys(labels)
+    return next((label for label in labels if keys[label.name] == wanted), None)
+
+
+class LabelBar(QScrollArea):
+    """The label scheme as chips: each label's key, name and colour (its guidance as the
+    tooltip). Claims are shown as underlines, as they are drawn."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.bar = QWidget()
+        self.row = QHBoxLayout(self.bar)
+        self.row.setContentsMargins(4, 2, 4, 2)
+        self.row.setSpacing(4)
+        self.setWidget(self.bar)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.chips: dict[str, QLabel] = {}
+
+    def fill(self, labels: list[Label]) -> None:
+        while self.row.count():
+            item = self.row.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        self.chips = {}
+        keys = label_keys(labels)
+        for label in labels:
+            key = keys[label.name].replace("Shift+", "⇧")
+            chip = QLabel(f"{key} {label.name}")
+            chip.setTextFormat(Qt.TextFormat.PlainText)
+            chip.setToolTip(f"<p>{html.escape(label.description)}</p>")
+            underline = f"border-bottom: 3px solid {label.colour};"
+            style = (f"background: {label.colour}; color: #111;"
+                     if label.kind is LabelKind.ENTITY
+                     else f"background: transparent; {underline}")
+            chip.setStyleSheet(f"{style} border-radius: 3px; padding: 2px 5px; font-size: 9pt;")
+            self.row.addWidget(chip)
+            self.chips[label.name] = chip
+        hint = QLabel("L: any label")
+        hint.setTextFormat(Qt.TextFormat.PlainText)
+        hint.setStyleSheet("padding: 2px 5px; font-size: 9pt; color: palette(mid);")
+        self.row.addWidget(hint)
+        self.row.addStretch(1)
+        self.setFixedHeight(self.bar.sizeHint().height() + 14)
