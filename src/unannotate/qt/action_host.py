@@ -27,13 +27,16 @@ class ActionHost:
     def __init__(self, window: QMainWindow, specs: Sequence[ActionSpec], controller: Any, *,
                  menus: Iterable[str], shortcuts: Mapping[str, list[str]] | None = None,
                  before: Callable[[], None] | None = None,
-                 on_error: Callable[[Exception], bool] | None = None) -> None:
-        """``on_error(error)`` returns True when it handled the error (else it is raised)."""
+                 on_error: Callable[[Exception], bool] | None = None,
+                 on_refused: Callable[[ActionSpec], None] | None = None) -> None:
+        """``on_error(error)`` returns True when it handled the error (else it is raised);
+        ``on_refused(spec)`` is told when a key's rule does not allow its action now."""
         self.window = window
         self.specs = list(specs)
         self.controller = controller
         self.before = before
         self.on_error = on_error
+        self.on_refused = on_refused
         self.menus: dict[str, QMenu] = {
             name: window.menuBar().addMenu(f"&{name}") for name in menus}
         self.actions: dict[str, QAction] = {}
@@ -62,6 +65,8 @@ class ActionHost:
         if self.before is not None:
             self.before()
         if spec.enabled_when and not getattr(self.controller, spec.enabled_when)():
+            if self.on_refused is not None:
+                self.on_refused(spec)
             return
         handler = getattr(self.controller, spec.handler)
         try:

@@ -40,7 +40,7 @@ from ..services.review_data import (
     first_document_to_review,
 )
 from .action_host import ActionHost
-from .actions import ACTIONS, MENUS
+from .actions import ACTIONS, MENUS, ActionSpec
 from .document_view import DocumentView
 from .decision_handlers import DecisionHandlers
 from .errors import ErrorReporting
@@ -71,14 +71,14 @@ class MainWindow(DecisionHandlers, ErrorReporting, BackgroundJobs, ProjectComman
         self.character_mode = preferences.character_mode
         self.review_window: QMainWindow | None = None
         self._build()
-        self.actions = ActionHost(self, ACTIONS, self, menus=MENUS,
+        self.action_host = ActionHost(self, ACTIONS, self, menus=MENUS,
                                   shortcuts=preferences.shortcuts, before=self._complete_open,
-                                  on_error=self.report_error)
-        self.qactions = self.actions.actions
+                                  on_error=self.report_error, on_refused=self._refused)
+        self.qactions = self.action_host.actions
         self.qactions["review.char_mode"].setChecked(self.character_mode)
         self.qactions["view.dark"].setChecked(preferences.dark)
         self.recent_menu = QMenu("Recent projects", self)
-        self.actions.menus["File"].insertMenu(self.qactions["file.import"], self.recent_menu)
+        self.action_host.menus["File"].insertMenu(self.qactions["file.import"], self.recent_menu)
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         self._fill_recent_menu()
         self._observe()
@@ -126,17 +126,24 @@ class MainWindow(DecisionHandlers, ErrorReporting, BackgroundJobs, ProjectComman
             splitter.setStretchFactor(n, (2, 5, 3)[n])
         self.document_panel.setMinimumWidth(200)
         self.span_panel.setMinimumWidth(260)
-        splitter.setSizes(list(SPLIT))
+        self.splitter = splitter
         self.setCentralWidget(splitter)
+        self.default_layout()
         self.progress_label = QLabel()
         self.progress_label.setTextFormat(Qt.TextFormat.PlainText)  # holds the reviewer's name
         self.who = QPushButton()
         self.who.setFlat(True)
         self.who.setToolTip("Who you are: your decisions are recorded under this name. "
                             "Click to change it.")
+        self.who.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.who.clicked.connect(lambda: self.change_annotator())
         self.statusBar().addPermanentWidget(self.progress_label)
         self.statusBar().addPermanentWidget(self.who)
+
+    def default_layout(self) -> None:
+        """The panels' widths at the default window width (scaled to a smaller window)."""
+        share = min(self.width() / DEFAULT_SIZE.width(), 1.0)
+        self.splitter.setSizes([int(width * share) for width in SPLIT])
 
     def _empty_page(self) -> QWidget:
         """What an empty project shows: how to import, and the sample documents."""
@@ -191,11 +198,25 @@ class MainWindow(DecisionHandlers, ErrorReporting, BackgroundJobs, ProjectComman
         if current is not None:
             self.open_document(current)
 
+    def _refused(self, spec: ActionSpec) -> None:
+        """A key whose action does not apply to the selection now: say why, and show the
+        selected span (the reviewer may have scrolled away from it)."""
+        keys = "/".join(spec.keys[:1]) or spec.title
+        if spec.enabled_when == "has_pending_selection" and self.has_selection():
+            self.statusBar().showMessage(
+                f"{keys}: the selected span is your annotation, not a suggestion "
+                "(Delete removes it, 1–9 relabel it).", 6000)
+        elif spec.enabled_when in ("has_selection", "has_pending_selection"):
+            self.statusBar().showMessage(f"{keys}: select a span first (Tab).", 6000)
+        if self.open_doc.selected is not None:
+            self._select(self.open_doc.selected)
+
     # -- what tests and other windows read -------------------------------------------------
     document_table = property(lambda self: self.document_panel.table)
     documents = property(lambda self: self.document_panel.model)
     document_filter = property(lambda self: self.document_panel.filter)
     label_filter = property(lambda self: self.document_panel.label_filter)
+    search = property(lambda self: self.document_panel.search)
     span_table = property(lambda self: self.span_panel.table)
     span_model = property(lambda self: self.span_panel.model)
     guidance = property(lambda self: self.span_panel.guidance)

@@ -19,7 +19,7 @@ class ProjectCommands:
     reviewer: Any
     auto_suggest: bool
     qactions: Any
-    actions: Any
+    action_host: Any
     recent_menu: QMenu
 
     def _fill_recent_menu(self) -> None:
@@ -52,7 +52,8 @@ class ProjectCommands:
             return
         self.preferences.annotator = name
         self.preferences.save()
-        self.set_reviewer(name)
+        self.set_reviewer(name)  # type: ignore[attr-defined]
+        self.view.setFocus()  # type: ignore[attr-defined]
 
     def show_shortcuts(self) -> None:
         from .dialogs import ShortcutsDialog
@@ -65,7 +66,7 @@ class ProjectCommands:
         dialog = SettingsDialog(self.project, self.preferences, self.qactions, self)
         if dialog.exec():
             self.preferences.save()
-            self.actions.apply_shortcuts(self.preferences.shortcuts)
+            self.action_host.apply_shortcuts(self.preferences.shortcuts)
             self.set_labels(self.project.labels())
             self.reload_current()
 
