@@ -140,8 +140,11 @@ def test_undo_of_a_bulk_accept_brings_every_suggestion_back(project: Project) ->
     assert document.selected is None
     undo = reviewer.undo()
     assert undo is not None
-    delta = document.apply(undo)
+    delta = document.apply(undo, reveal=True)
     assert len(delta.removed) == pending == len(delta.added)
+    # The first suggestion it brought back is selected, so the reviewer sees what came back.
+    first = min(key_of(s) for s in reviewer.pending(doc_id))[2]
+    assert document.selected == first == delta.selection
     assert document.counts.pending == pending and document.counts.accepted == 0
     assert picture.drawn == _stored(reviewer, doc_id) == _held(document)
 
@@ -244,7 +247,7 @@ def test_any_sequence_keeps_the_state_and_its_picture_equal_to_the_store(
             elif op == "select" and drawn:
                 document.select(drawn[a % len(drawn)])
             if change is not None:
-                document.apply(change, advance=bool(b % 2))
+                document.apply(change, advance=bool(b % 2), reveal=op in ("undo", "redo"))
             stored = _stored(reviewer, doc_id)
             assert _held(document) == stored
             assert picture.drawn == stored

@@ -30,7 +30,7 @@ class DecisionHandlers:
 
     # -- after a decision ------------------------------------------------------------------
     def _decide(self, change: Change | None, *, select: int | None = None,
-                advance: bool = False) -> None:
+                advance: bool = False, reveal: bool = False) -> None:
         """Show a decision the project has stored: through the open document's state, whose
         delta every view redraws from."""
         if change is None:
@@ -44,7 +44,8 @@ class DecisionHandlers:
             # Undo of a decision made in another document: show it there.
             self.open_document(next(iter(change.document_ids)))
         else:
-            delta = self.open_doc.apply(change, select=select, advance=advance)
+            delta = self.open_doc.apply(change, select=select, advance=advance,
+                                        reveal=reveal)
             if advance and delta.selection is None:
                 self._no_pending_left()
         self._update_progress()
@@ -204,7 +205,7 @@ class DecisionHandlers:
             self.statusBar().showMessage("Every document is done.", 6000)
 
     def undo(self) -> None:
-        self._decide(self.reviewer.undo())
+        self._decide(self.reviewer.undo(), reveal=True)
 
     def redo(self) -> None:
-        self._decide(self.reviewer.redo())
+        self._decide(self.reviewer.redo(), reveal=True)

@@ -283,8 +283,7 @@ class MainWindow(DecisionHandlers, ErrorReporting, BackgroundJobs, ProjectComman
         document = self.open_doc.document
         assert document is not None
         file_name = Path(document.source.replace("\\", "/")).name if document.source else ""
-        self.doc_title.set_full_text(f"{document.title}  ·  {file_name}" if file_name
-                                     else document.title)
+        self.doc_title.set_full_text(document.title, file_name)
         self.view.setFocus(Qt.FocusReason.OtherFocusReason)
         if delta.selection is None:
             self._no_pending_left()

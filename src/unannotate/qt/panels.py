@@ -50,9 +50,11 @@ class ElidedLabel(QLabel):
         self.setTextFormat(Qt.TextFormat.PlainText)
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
 
-    def set_full_text(self, text: str) -> None:
+    def set_full_text(self, text: str, detail: str = "") -> None:
+        """Hold ``text``; the tooltip shows it whole, with ``detail`` (a file name) after."""
         self.setText(text)
-        self.setToolTip(f"<p>{html.escape(text)}</p>" if text else "")
+        shown = f"{text} — {detail}" if detail else text
+        self.setToolTip(f"<p>{html.escape(shown)}</p>" if shown else "")
 
     def shown_text(self) -> str:
         """What is painted: the first line, elided to the label's width."""

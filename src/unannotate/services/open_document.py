@@ -206,13 +206,14 @@ class OpenDocument:
         self.selected = span_id if span_id is not None and self.is_drawn(span_id) else None
         return self._emit(Delta(selection=self.selected, scroll=scroll))
 
-    def apply(self, change: Change, *, select: int | None = None,
-              advance: bool = False) -> Delta:
+    def apply(self, change: Change, *, select: int | None = None, advance: bool = False,
+              reveal: bool = False) -> Delta:
         """A decision (or an undo, a redo) in the open document, as stored: each span it
         touched is read back as it is now (from what the decision wrote when it says, else
         one query) and replaces the one held. Then ``select`` is selected if it is drawn,
         else with ``advance`` the pending suggestion after the one decided, else the
-        selection is kept if its span is still drawn."""
+        selection is kept if its span is still drawn, else with ``reveal`` (an undo, a redo)
+        the first span the change drew."""
         document = self.document
         assert document is not None
         if not self.complete:
@@ -231,8 +232,10 @@ class OpenDocument:
         elif advance:
             after = (previous.start, -1, -1) if previous is not None else None
             self.selected = self.next_pending(after=after)
-        elif self.selected is not None and not self.is_drawn(self.selected):
-            self.selected = None
+        elif self.selected is None or not self.is_drawn(self.selected):
+            # With ``reveal`` (an undo, a redo): the first span it drew, so it is seen.
+            brought = sorted(key_of(s) for s in (*pending, *own)) if reveal else []
+            self.selected = brought[0][2] if brought else None
         status = change.statuses.get(document.id)
         if status is None and (change.status_changed or self.status is DocumentStatus.TODO):
             # A decision that does not say (an added span, an undo): the first decision in
