@@ -113,7 +113,7 @@ class MainWindow(DecisionHandlers, ErrorReporting, BackgroundJobs, ProjectComman
         page = QWidget()
         column = QVBoxLayout(page)
         column.setContentsMargins(0, 6, 0, 6)
-        for widget in (self.label_bar, self.doc_title, self.find_bar):
+        for widget in (self.doc_title, self.find_bar):
             column.addWidget(widget)
         column.addWidget(self.view, 1)
         self.centre.addWidget(page)
@@ -127,7 +127,13 @@ class MainWindow(DecisionHandlers, ErrorReporting, BackgroundJobs, ProjectComman
         self.document_panel.setMinimumWidth(200)
         self.span_panel.setMinimumWidth(260)
         self.splitter = splitter
-        self.setCentralWidget(splitter)
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.label_bar)  # across the window: every label's key in view
+        layout.addWidget(splitter, 1)
+        self.setCentralWidget(central)
         self.default_layout()
         self.progress_label = QLabel()
         self.progress_label.setTextFormat(Qt.TextFormat.PlainText)  # holds the reviewer's name
@@ -337,9 +343,8 @@ class MainWindow(DecisionHandlers, ErrorReporting, BackgroundJobs, ProjectComman
                 f"{self.reviewer.annotator}" + (" · character mode" if self.character_mode else ""))
         if text != self.progress_label.text():
             self.progress_label.setText(text)
-        who = f"👤 {self.reviewer.annotator}"
-        if who != self.who.text():
-            self.who.setText(who)
+        if not self.who.text():
+            self.who.setText("👤 Change reviewer…")
 
     def _update_title(self) -> None:
         title = self.document.title if self.document else ""

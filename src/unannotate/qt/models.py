@@ -49,7 +49,7 @@ class _TableModel(QAbstractTableModel):
 
 
 class DocumentListModel(_TableModel):
-    HEADERS = ("Title", "Status", "Pending", "Annotations")
+    HEADERS = ("Title", "Status", "Pending", "Accepted")
     _ROLES = frozenset({_DISPLAY, _USER, _TOOLTIP, _FOREGROUND, _ALIGNMENT})
 
     def __init__(self) -> None:

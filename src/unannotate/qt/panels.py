@@ -94,7 +94,7 @@ class DocumentListPanel(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setMinimumSectionSize(40)
-        for column, width in ((1, 78), (2, 58), (3, 58)):
+        for column, width in ((1, 78), (2, 60), (3, 64)):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
             header.resizeSection(column, width)
         self.status_filter = QComboBox()
@@ -157,16 +157,17 @@ class SpanPanel(QWidget):
 
 
 def label_keys(labels: list[Label]) -> dict[str, str]:
-    """Every label's key, in QKeySequence text: its own digit (1–9) or letter, else the
-    next free key of the second row (Shift+1 … Shift+9) in scheme order; labels past those
-    are reached with the label picker (L) alone, shown as "L"."""
+    """Every label's key, in QKeySequence text: its own digit (1–9), C for the claim label,
+    else the next key of the second row (Shift+1 … Shift+9) in scheme order; labels past
+    those are reached with the label picker (L) alone, shown as "L"."""
     keys: dict[str, str] = {}
     second = 1
+    claim = next((label.name for label in labels if label.kind is LabelKind.CLAIM), None)
     for label in labels:
-        if label.key and label.key.isdigit():
+        if len(label.key) == 1 and label.key in "123456789":
             keys[label.name] = label.key
-        elif label.key:
-            keys[label.name] = label.key.upper()
+        elif label.name == claim:
+            keys[label.name] = "C"  # marks the sentence at the cursor as a claim
         elif second <= SECOND_ROW:
             keys[label.name] = f"Shift+{second}"
             second += 1
@@ -182,44 +183,59 @@ def second_row_label(labels: list[Label], index: int) -> Label | None:
     return next((label for label in labels if keys[label.name] == wanted), None)
 
 
-class LabelBar(QScrollArea):
-    """The label scheme as chips: each label's key, name and colour (its guidance as the
-    tooltip). Claims are shown as underlines, as they are drawn."""
+class LabelBar(QWidget):
+    """The label scheme as chips, in two rows across the window: the labels on 1–9 (and the
+    claim key), then the second row on Shift+1…9 and the picker (L). Each chip shows its key,
+    name and colour (its guidance as the tooltip); claims are underlined, as they are drawn."""
 
     def __init__(self) -> None:
         super().__init__()
+        # In a scroll area, so the chips never set the window's minimum width (a small screen
+        # scrolls them instead).
         self.bar = QWidget()
-        self.row = QHBoxLayout(self.bar)
-        self.row.setContentsMargins(4, 2, 4, 2)
-        self.row.setSpacing(4)
-        self.setWidget(self.bar)
-        self.setWidgetResizable(True)
-        self.setFrameShape(QScrollArea.Shape.NoFrame)
-        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        column = QVBoxLayout(self.bar)
+        column.setContentsMargins(6, 4, 6, 2)
+        column.setSpacing(3)
+        self.rows = [QHBoxLayout(), QHBoxLayout()]
+        for row in self.rows:
+            row.setSpacing(4)
+            column.addLayout(row)
+        scroll = QScrollArea()
+        scroll.setWidget(self.bar)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+        self.scroll = scroll
         self.chips: dict[str, QLabel] = {}
 
     def fill(self, labels: list[Label]) -> None:
-        while self.row.count():
-            item = self.row.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
+        for row in self.rows:
+            while row.count():
+                item = row.takeAt(0)
+                if item.widget():
+                    item.widget().deleteLater()
         self.chips = {}
         keys = label_keys(labels)
         for label in labels:
-            key = keys[label.name].replace("Shift+", "⇧")
-            chip = QLabel(f"{key} {label.name}")
+            key = keys[label.name]
+            chip = QLabel(f"{key.replace('Shift+', '⇧')} {label.name}")
             chip.setTextFormat(Qt.TextFormat.PlainText)
             chip.setToolTip(f"<p>{html.escape(label.description)}</p>")
             underline = f"border-bottom: 3px solid {label.colour};"
             style = (f"background: {label.colour}; color: #111;"
                      if label.kind is LabelKind.ENTITY
-                     else f"background: transparent; {underline}")
-            chip.setStyleSheet(f"{style} border-radius: 3px; padding: 2px 5px; font-size: 9pt;")
-            self.row.addWidget(chip)
+                     else f"background: transparent; color: palette(text); {underline}")
+            chip.setStyleSheet(f"{style} border-radius: 3px; padding: 1px 5px; font-size: 9pt;")
+            self.rows[0 if len(key) == 1 else 1].addWidget(chip)
             self.chips[label.name] = chip
-        hint = QLabel("L: any label")
+        hint = QLabel("L any label, from a list")
         hint.setTextFormat(Qt.TextFormat.PlainText)
-        hint.setStyleSheet("padding: 2px 5px; font-size: 9pt; color: palette(mid);")
-        self.row.addWidget(hint)
-        self.row.addStretch(1)
-        self.setFixedHeight(self.bar.sizeHint().height() + 14)
+        hint.setStyleSheet("padding: 1px 5px; font-size: 9pt; color: palette(mid);")
+        self.rows[1].addWidget(hint)
+        for row in self.rows:
+            row.addStretch(1)
+        bar = self.bar.sizeHint().height()
+        self.setFixedHeight(bar + self.scroll.horizontalScrollBar().sizeHint().height() + 2)
