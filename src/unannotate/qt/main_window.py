@@ -68,6 +68,7 @@ class MainWindow(DecisionHandlers, ErrorReporting, BackgroundJobs, ProjectComman
         self.scheme = Labels(self.labels)
         self.tokens: Tokens | None = None
         self.decisions_this_session = 0
+        self._progress_width = 0
         self.character_mode = preferences.character_mode
         self.review_window: QMainWindow | None = None
         self._build()
@@ -341,8 +342,17 @@ class MainWindow(DecisionHandlers, ErrorReporting, BackgroundJobs, ProjectComman
         text = (f"{self.documents.done_count} / {len(self.documents.rows)} documents done · "
                 f"{self.decisions_this_session} decisions this session · "
                 f"{self.reviewer.annotator}" + (" · character mode" if self.character_mode else ""))
-        if text != self.progress_label.text():
-            self.progress_label.setText(text)
+        label = self.progress_label
+        if text != label.text():
+            label.setText(text)
+            # Once shown, the label keeps the size the status bar gave it (wider when its
+            # text grows): a new count then repaints the label only, instead of laying out
+            # and repainting the whole status bar on every decision.
+            width = label.sizeHint().width()
+            if label.isVisible() and width > self._progress_width:
+                self._progress_width = max(width, label.width())
+                label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                label.setFixedSize(self._progress_width, label.height())
         if not self.who.text():
             self.who.setText("👤 Change reviewer…")
 
