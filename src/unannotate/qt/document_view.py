@@ -334,11 +334,16 @@ class DocumentView(QPlainTextEdit):
         in idle batches."""
         doc = self.document()
         touched: set[int] = set()
-        for start, end, _ in keys:
-            block = doc.findBlock(self.positions.to_qt(start))
-            stop = self.positions.to_qt(end)
+        to_qt = self.positions.to_qt
+        reached = -1  # Qt position: the blocks before it are in ``touched`` (keys in order)
+        for start, end, _ in sorted(keys):
+            stop = to_qt(end)
+            if stop <= reached:
+                continue  # within blocks already taken (accept all: most keys)
+            block = doc.findBlock(max(to_qt(start), reached))
             while block.isValid():
                 touched.add(block.blockNumber())
+                reached = block.position() + block.length()
                 block = block.next()
                 if block.position() >= stop:
                     break
