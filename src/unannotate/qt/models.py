@@ -111,6 +111,11 @@ class DocumentFilter(QSortFilterProxyModel):
         self.search = ""
 
     def set_filter(self, *, status: DocumentStatus | None, label: str | None, search: str) -> None:
+        if hasattr(self, "beginFilterChange"):  # Qt 6.9+: invalidateFilter is deprecated
+            self.beginFilterChange()
+            self.status, self.label, self.search = status, label, search.casefold()
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+            return
         self.status, self.label, self.search = status, label, search.casefold()
         self.invalidateFilter()
 
