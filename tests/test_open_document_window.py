@@ -216,7 +216,7 @@ def test_any_sequence_of_decisions_is_drawn_as_stored(qtbot, ops) -> None:  # ty
 
 
 @pytest.mark.slow
-@settings(max_examples=300, deadline=None,
+@settings(max_examples=150, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(ops=st.lists(OPS.flatmap(st.just), min_size=1, max_size=3).map(
     lambda chunks: [op for chunk in chunks for op in chunk]))

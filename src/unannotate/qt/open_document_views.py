@@ -110,16 +110,17 @@ class PanelObserver:
         self._show_selection(document, delta.selection)
 
     def _show_selection(self, document: OpenDocument, span_id: int | None) -> None:
+        if not self.filled:
+            return  # shown with the rows, once the document is complete (after its first paint)
         span = document.span(span_id) if span_id is not None else None
         if span is None:
             self.table.clearSelection()
             self.guidance.setText("")
             return
-        if self.filled:
-            row = self.model.row_of(key_of(span))
-            if row >= 0:
-                self.table.selectRow(row)
-                self.table.scrollTo(self.model.index(row, 0))
+        row = self.model.row_of(key_of(span))
+        if row >= 0:
+            self.table.selectRow(row)
+            self.table.scrollTo(self.model.index(row, 0))
         label = self.labels.by_name.get(span.label)
         state = ("suggestion" if document.state(span.id) is ReviewState.PENDING
                  else "your annotation")
