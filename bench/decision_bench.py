@@ -140,8 +140,8 @@ def shown_window(app, project, document_id: int):  # type: ignore[no-untyped-def
     return window
 
 
-def bulk_and_undo(app, path: Path, document_id: int, suggestions: int,  # type: ignore[no-untyped-def]
-                  undos: int) -> dict[str, float]:
+def bulk_and_undo(app, path: Path, document_id: int,  # type: ignore[no-untyped-def]
+                  suggestions: int, undos: int) -> dict[str, float]:
     """Shift+A on every pending suggestion, its undo, then ``undos`` single undos in a row:
     each from the key press until committed, painted and every block formatted again."""
     from PySide6.QtCore import Qt
@@ -159,7 +159,7 @@ def bulk_and_undo(app, path: Path, document_id: int, suggestions: int,  # type: 
 
     cpu: list[float] = []  # CPU time of the GUI thread per press (the machine's load aside)
 
-    def press(key, modifiers=Qt.KeyboardModifier.NoModifier) -> float:  # type: ignore[no-untyped-def]
+    def press(key, modifiers=Qt.KeyboardModifier.NoModifier):  # type: ignore[no-untyped-def]
         before = window.decisions_this_session
         gc.collect()
         t0, cpu0 = time.perf_counter(), time.thread_time()

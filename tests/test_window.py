@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
 from sqlalchemy import insert
 
-from unannotate.core.model import LabelKind, Suggestion
+from unannotate.core.model import LabelKind
 from unannotate.nlp.base import SuggesterInfo
 from unannotate.services.project import Project, open_project
 from unannotate.services.suggesting import suggestions_layer_id

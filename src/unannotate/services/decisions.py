@@ -621,11 +621,12 @@ class Reviewer:
             # statement would first flush the event before it).
             with session.no_autoflush:
                 for event in originals:
-                    frm, to = (event.after, event.before) if kind == UNDO else (event.before, event.after)
+                    frm, to = ((event.after, event.before) if kind == UNDO
+                               else (event.before, event.after))
                     self._apply(session, event, frm, to)
                     new = self._record(session, kind, event.document_id, frm, to, group=group,
-                                       suggestion_id=event.suggestion_id, suggester=event.suggester,
-                                       target_id=event.id)
+                                       suggestion_id=event.suggestion_id,
+                                       suggester=event.suggester, target_id=event.id)
                     change.document_ids.add(event.document_id)
                     if event.kind == "status":
                         change.status_changed = True
