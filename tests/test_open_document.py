@@ -254,3 +254,32 @@ def test_any_sequence_keeps_the_state_and_its_picture_equal_to_the_store(
             assert picture.selection == document.selected
             assert document.selected is None or document.is_drawn(document.selected)
             assert document.counts.pending == len(reviewer.pending(doc_id))
+
+
+def test_accept_all_writes_what_single_accepts_write_and_undoes_in_one_step(
+        project: Project, project_path) -> None:  # type: ignore[no-untyped-def]
+    import sqlite3
+
+    doc_id = _setup(project)
+    reviewer = Reviewer(project, "ana")
+    first = reviewer.pending(doc_id)[0]
+    reviewer.reject(first.id)
+    assert reviewer.accept_all(doc_id, kind=LabelKind.CLAIM).span_ids == set()  # no claims
+    change = reviewer.accept_all(doc_id, label="GPE")
+    pending = reviewer.pending(doc_id)
+    assert all(s.label != "GPE" for s in pending) and pending
+    gpe = [s for s in reviewer.spans(doc_id) if s.label == "GPE"]
+    assert len(change.written or []) == len(gpe) == len(change.event_ids)
+    conn = sqlite3.connect(project_path)
+    events = conn.execute(
+        "SELECT kind, span_id, suggestion_id, suggester, group_id FROM events "
+        "WHERE id IN (%s) ORDER BY id" % ",".join(map(str, change.event_ids))).fetchall()
+    conn.close()
+    assert {e[0] for e in events} == {"accept"} and len({e[4] for e in events}) == 1
+    assert {(e[1], e[2]) for e in events} == {(s.id, s.source_id) for s in gpe}
+    assert {e[3] for e in events} == {"test.suggester.v1"}
+    assert reviewer.undo() is not None  # the whole accept all, in one step
+    assert [s.id for s in reviewer.spans(doc_id)] == [
+        s.id for s in reviewer.spans(doc_id) if s.source_id == first.id]
+    assert reviewer.redo() is not None
+    assert len([s for s in reviewer.spans(doc_id) if s.label == "GPE"]) == len(gpe)

@@ -298,7 +298,8 @@ class Reviewer:
                    kind: LabelKind | None = None) -> Change:
         """Accept every suggestion still pending in the document (of one label or kind), in
         one transaction: one undo step."""
-        labels = {lab.name: lab for lab in self.project.labels()}
+        kinds = ({lab.name: lab.kind for lab in self.project.labels()} if kind is not None
+                 else {})
         with self.project.db.session() as session:
             conn = session.connection()
             label_ids = self.project.label_ids(session)
@@ -309,8 +310,7 @@ class Reviewer:
                 "document_id": document_id, "layer_id": self.layer_id}).scalars())
             pending = [row for row in rows if row.id not in taken
                        and (label is None or row.label == label)
-                       and (kind is None or (labels[row.label].kind if row.label in labels
-                                             else LabelKind.ENTITY) is kind)]
+                       and (kind is None or kinds.get(row.label, LabelKind.ENTITY) is kind)]
             if not pending:
                 return Change(document_ids={document_id})
             return self._accept_in_bulk(session, document_id, pending, label_ids)
