@@ -39,11 +39,10 @@ class DecisionHandlers:
         self._complete_open()
         self.decisions_this_session += 1
         document = self.document
-        assert document is not None
-        if change.document_ids and document.id not in change.document_ids:
+        if change.document_ids and (document is None or document.id not in change.document_ids):
             # Undo of a decision made in another document: show it there.
-            self.open_document(next(iter(change.document_ids)))
-        else:
+            self.open_document(next(iter(change.document_ids)))  # type: ignore[attr-defined]
+        elif document is not None:
             delta = self.open_doc.apply(change, select=select, advance=advance,
                                         reveal=reveal)
             if advance and delta.selection is None:
