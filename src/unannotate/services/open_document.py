@@ -30,6 +30,7 @@ from .review_data import (
 )
 
 SpanKey = tuple[int, int, int]  # (start, end, id) in code points: keys sort in text order
+BULK = 64  # spans changed at once above which the pending keys are rebuilt, not edited
 
 
 class ReviewState(Enum):
@@ -220,9 +221,18 @@ class OpenDocument:
             self.read_all()
         previous = self._spans.get(self.selected) if self.selected is not None else None
         pending, own, rejected = refreshed_spans(self.reviewer, document.id, change)
-        removed = [s for i in change.span_ids if (s := self._remove(i)) is not None]
+        bulk = len(change.span_ids) > BULK
+        removed = [s for i in change.span_ids if (s := self._remove(i, sort=not bulk))]
+        if bulk:
+            # Many spans (accept all, its undo): the pending keys filtered and sorted once,
+            # not edited key by key.
+            states = self._states
+            self._pending_keys = [key for key in self._pending_keys
+                                  if states.get(key[2]) is ReviewState.PENDING]
         for span in pending:
-            self._add(span, ReviewState.PENDING)
+            self._add(span, ReviewState.PENDING, sort=not bulk)
+        if bulk:
+            self._pending_keys.sort()
         for span in own:
             self._add(span, ReviewState.ACCEPTED)
         for span in rejected:
@@ -280,12 +290,14 @@ class OpenDocument:
         if state is not ReviewState.REJECTED:
             self._labels[span.label] += 1
 
-    def _remove(self, span_id: int) -> ReviewSpan | None:
+    def _remove(self, span_id: int, *, sort: bool = True) -> ReviewSpan | None:
+        """Forget a span; with ``sort`` False its pending key is left for the caller to
+        filter out."""
         span = self._spans.pop(span_id, None)
         if span is None:
             return None
         state = self._states.pop(span_id)
-        if state is ReviewState.PENDING:
+        if state is ReviewState.PENDING and sort:
             del self._pending_keys[bisect_left(self._pending_keys, key_of(span))]
         if state is ReviewState.ACCEPTED:
             self._accepted -= 1
