@@ -21,10 +21,16 @@ class ActionSpec:
 
 
 def _label_actions() -> list[ActionSpec]:
+    # Labels past the ninth: a second row on Shift+1 … Shift+9, and any label from a list.
     return [
-        ActionSpec(f"label.{n}", f"Label {n}: add on selected text, relabel the selected span",
-                   (str(n),), "apply_label", "has_document", "Labels", n - 1)
-        for n in range(1, 10)
+        *(ActionSpec(f"label.{n}", f"Label {n}: add on selected text, relabel the selected span",
+                     (str(n),), "apply_label", "has_document", "Labels", n - 1)
+          for n in range(1, 10)),
+        *(ActionSpec(f"label.shift_{n}", f"Label {n} of the second row (Shift): add or relabel",
+                     (f"Shift+{n}",), "apply_second_row_label", "has_document", "Labels", n - 1)
+          for n in range(1, 10)),
+        ActionSpec("label.pick", "Any label, from a list: add or relabel", ("L",),
+                   "pick_label", "has_document", "Labels"),
     ]
 
 
@@ -42,6 +48,7 @@ ACTIONS: list[ActionSpec] = [
     ActionSpec("file.suggest", "Suggest entities and claims", ("Ctrl+Shift+S",), "suggest_all",
                "not_busy", "File"),
     ActionSpec("file.settings", "Settings…", ("Ctrl+,",), "open_settings", None, "File"),
+    ActionSpec("file.annotator", "Change who you are…", (), "change_annotator", None, "File"),
     ActionSpec("file.quit", "Quit", ("Ctrl+Q",), "quit", None, "File"),
     ActionSpec("review.next", "Next suggestion", ("Tab",), "next_span", "has_document"),
     # Shift+Tab alone: a keyboard sends Backtab with Shift, which Qt matches to "Shift+Tab";

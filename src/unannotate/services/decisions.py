@@ -129,6 +129,25 @@ _INSERT_EVENT = insert(EventRow.__table__)
 _INSERT_STATUS = insert(DocumentStatusRow.__table__)
 _TEXT_LENGTH = (select(func.length(DocumentRow.text))
                 .where(DocumentRow.id == bindparam("document_id")))
+# Accepting every pending suggestion of a document (accept all).
+_SUGGESTIONS_OF_DOCUMENT = (
+    select(SpanRow.id, SpanRow.start, SpanRow.end, LabelRow.name.label("label"), SpanRow.score,
+           SpanRow.reason, LayerRow.name.label("layer"))
+    .join(LabelRow, LabelRow.id == SpanRow.label_id)
+    .join(LayerRow, LayerRow.id == SpanRow.layer_id)
+    .where(SpanRow.document_id == bindparam("document_id"),
+           LayerRow.kind == LayerKind.SUGGESTIONS.value)
+    .order_by(SpanRow.start, SpanRow.end, SpanRow.id))
+_TAKEN_IN_DOCUMENT = (select(SpanRow.source_id).where(
+    SpanRow.document_id == bindparam("document_id"), SpanRow.layer_id == bindparam("layer_id"),
+    SpanRow.source_id.is_not(None)))
+_MADE_IN_DOCUMENT = (select(SpanRow.source_id, SpanRow.id).where(
+    SpanRow.document_id == bindparam("document_id"), SpanRow.layer_id == bindparam("layer_id"),
+    SpanRow.source_id.is_not(None)))
+_LAST_EVENT = select(func.max(EventRow.id))
+_EVENTS_OF_GROUP = (select(EventRow.id).where(EventRow.id > bindparam("after"),
+                                              EventRow.group_id == bindparam("group_id"))
+                    .order_by(EventRow.id))
 
 
 class _Source(NamedTuple):
@@ -303,13 +322,78 @@ class Reviewer:
 
     def accept_all(self, document_id: int, *, label: str | None = None,
                    kind: LabelKind | None = None) -> Change:
-        """Accept every suggestion still pending in the document (of one label or kind)."""
-        pending = [s for s in self.pending(document_id)
-                   if (label is None or s.label == label)
-                   and (kind is None or self._kind(s.label) == kind)]
-        if not pending:
-            return Change(document_ids={document_id})
-        return self._decide_suggestions([s.id for s in pending], SpanState.ACCEPTED)
+        """Accept every suggestion still pending in the document (of one label or kind), in
+        one transaction: one undo step."""
+        kinds = ({lab.name: lab.kind for lab in self.project.labels()} if kind is not None
+                 else {})
+        with self.project.db.session() as session:
+            conn = session.connection()
+            label_ids = self.project.label_ids(session)
+            # The suggestions of the document and the spans already made from them, each
+            # in one indexed read (not an IN over thousands of bound ids).
+            rows = conn.execute(_SUGGESTIONS_OF_DOCUMENT, {"document_id": document_id}).all()
+            taken = set(conn.execute(_TAKEN_IN_DOCUMENT, {
+                "document_id": document_id, "layer_id": self.layer_id}).scalars())
+            pending = [row for row in rows if row.id not in taken
+                       and (label is None or row.label == label)
+                       and (kind is None or kinds.get(row.label, LabelKind.ENTITY) is kind)]
+            if not pending:
+                return Change(document_ids={document_id})
+            return self._accept_in_bulk(session, document_id, pending, label_ids)
+
+    def _accept_in_bulk(self, session: Session, document_id: int, pending: list[Any],
+                        label_ids: dict[str, int]) -> Change:
+        """Accept ``pending`` (suggestion rows of one document, read in this transaction):
+        the same rows and events :meth:`decide` writes one by one, as two multi-row
+        inserts, one group of events (one undo step)."""
+        change = Change(document_ids={document_id}, written=[])
+        assert change.written is not None
+        group = uuid.uuid4().hex
+        conn = session.connection()
+        length = self._text_length(conn, document_id)
+        accepted = SpanState.ACCEPTED.value
+        rows = []
+        for source in pending:
+            check_bounds(length, source.start, source.end)
+            rows.append({
+                "layer_id": self.layer_id, "document_id": document_id, "start": source.start,
+                "end": source.end, "label_id": label_ids[source.label], "state": accepted,
+                "score": source.score, "reason": source.reason or "", "source_id": source.id,
+                "version": 1})
+        # Plain multi-row inserts (one executemany each), the new ids read back after in one
+        # indexed read each: RETURNING in document order costs a statement per row.
+        conn.execute(_INSERT_SPAN, rows)
+        made_from = dict(conn.execute(_MADE_IN_DOCUMENT, {
+            "document_id": document_id, "layer_id": self.layer_id}).all())
+        made = [made_from[source.id] for source in pending]
+        events = []
+        for source, span_id in zip(pending, made, strict=True):
+            reason = source.reason or ""
+            after = {"id": span_id, "layer_id": self.layer_id, "document_id": document_id,
+                     "start": source.start, "end": source.end, "label": source.label,
+                     "state": accepted, "score": source.score, "reason": reason,
+                     "source_id": source.id, "version": 1}
+            events.append({
+                "kind": "accept", "annotator_id": self.annotator_id, "document_id": document_id,
+                "layer_id": self.layer_id, "span_id": span_id, "suggestion_id": source.id,
+                "suggester": source.layer, "before": None, "after": after, "target_id": None,
+                "group_id": group})
+            change.written.append(Span(
+                id=span_id, document_id=document_id, layer_id=self.layer_id,
+                start=source.start, end=source.end, label=source.label,
+                state=SpanState.ACCEPTED, score=source.score, reason=reason,
+                source_id=source.id, version=1))
+        last = conn.execute(_LAST_EVENT).scalar() or 0
+        conn.execute(_INSERT_EVENT, events)
+        change.event_ids = list(conn.execute(_EVENTS_OF_GROUP, {
+            "group_id": group, "after": last}).scalars())
+        status = self._status_row(session, document_id)
+        if status is None:
+            self._touch_status(session, document_id)
+        change.statuses[document_id] = (DocumentStatus(status.status) if status is not None
+                                        else DocumentStatus.IN_PROGRESS)
+        change.span_ids = set(made) | {source.id for source in pending}
+        return change
 
     def _kind(self, label: str) -> LabelKind:
         return next((lab.kind for lab in self.project.labels() if lab.name == label),
@@ -608,22 +692,34 @@ class Reviewer:
                 originals.reverse()
             change = Change()
             group = uuid.uuid4().hex
-            for event in originals:
-                frm, to = (event.after, event.before) if kind == UNDO else (event.before, event.after)
-                self._apply(session, event, frm, to)
-                new = self._record(session, kind, event.document_id, frm, to, group=group,
-                                   suggestion_id=event.suggestion_id, suggester=event.suggester,
-                                   target_id=event.id)
-                change.document_ids.add(event.document_id)
-                if event.kind == "status":
-                    change.status_changed = True
-                else:
-                    span = (to or frm or {})
-                    change.span_ids.add(span["id"])
-                    if span.get("source_id"):
-                        change.span_ids.add(span["source_id"])
-                session.flush()
-                change.event_ids.append(new.id)
+            # The layer's spans in the documents concerned, read once: each event then finds
+            # its span in the session instead of a query of its own (a bulk decision undone).
+            held = list(session.scalars(select(SpanRow).where(
+                SpanRow.layer_id == self.layer_id,
+                SpanRow.document_id.in_({e.document_id for e in originals}))))
+            recorded = []
+            # The events are written together at the end, not one flush per event (each
+            # statement would first flush the event before it).
+            with session.no_autoflush:
+                for event in originals:
+                    frm, to = ((event.after, event.before) if kind == UNDO
+                               else (event.before, event.after))
+                    self._apply(session, event, frm, to)
+                    new = self._record(session, kind, event.document_id, frm, to, group=group,
+                                       suggestion_id=event.suggestion_id,
+                                       suggester=event.suggester, target_id=event.id)
+                    change.document_ids.add(event.document_id)
+                    if event.kind == "status":
+                        change.status_changed = True
+                    else:
+                        span = (to or frm or {})
+                        change.span_ids.add(span["id"])
+                        if span.get("source_id"):
+                            change.span_ids.add(span["source_id"])
+                    recorded.append(new)
+            session.flush()
+            change.event_ids = [new.id for new in recorded]
+            del held
             return change
 
     def _apply(self, session: Session, event: EventRow, frm: dict[str, Any] | None,
@@ -651,7 +747,10 @@ class Reviewer:
                 "it cannot be undone automatically"
             )
         if to is None:
-            session.execute(delete(SpanRow).where(SpanRow.id == ref["id"]))
+            # On the table: an ORM delete would search the session for the row each time.
+            session.execute(delete(SpanRow.__table__).where(SpanRow.__table__.c.id == ref["id"]))
+            if current is not None:
+                session.expunge(current)  # gone: not to be found again in the session
             return
         if to["state"] != SpanState.REJECTED.value:
             there = span_at(session, layer_id=to["layer_id"], document_id=to["document_id"],
@@ -672,8 +771,10 @@ class Reviewer:
         else:
             session.execute(update(SpanRow).where(SpanRow.id == to["id"]).values(
                 **values, updated_at=datetime.now(UTC)))
+            # The row changed under the session: read it afresh when next asked (only it:
+            # expiring every object per event made undoing a bulk decision quadratic).
+            session.expire(current)
         session.flush()
-        session.expire_all()
 
     # -- reading -----------------------------------------------------------------------
     def spans(self, document_id: int) -> list[Span]:
