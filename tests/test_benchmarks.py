@@ -27,6 +27,7 @@ FIGURES = {
     "suggest_bench.py": {"words_per_s", "baseline_words_per_s", "ratio", "words_per_s_n2",
                          "peak_mb"},
     "export_bench.py": {"jsonl_ratio", "spacy_ratio", "peak_mb"},
+    "language_bench.py": {"docs_per_s", "baseline_docs_per_s", "ratio", "accuracy"},
 }
 
 

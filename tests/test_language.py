@@ -40,8 +40,8 @@ def test_the_batch_classifier_agrees_with_py3langid_itself() -> None:
 
     reference = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
     reference.set_languages(list(CANDIDATES))
-    samples = [p["text"][:size] for p in PARAGRAPHS for size in (32, 64, 600)]
-    samples += ["", "   ", "2025", "ALL CAPS HEADLINE ABOUT THE COUNCIL"]
+    texts = [p["text"] for p in PARAGRAPHS] + ["", "   ", "2025", "ALL CAPS HEADLINE ABOUT IT"]
+    samples = [language._sample(text, size)[0] for text in texts for size in (32, 64, 600)]
     ours = language._classifier().classify(samples)
     for sample, (code, probability) in zip(samples, ours, strict=True):
         expected_code, expected_probability = reference.classify(sample)
@@ -131,7 +131,8 @@ def test_the_model_loads_without_the_network(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setattr(socket, "socket", no_network)
     monkeypatch.setattr(socket, "create_connection", no_network)
     fresh = language._Classifier()
-    assert fresh.classify(["Le Conseil de sécurité s'est réuni jeudi."])[0][0] == "fr"
+    sample = "Le Conseil de sécurité s'est réuni jeudi.".encode()
+    assert fresh.classify([sample])[0][0] == "fr"
 
 
 def test_the_example_news_articles_are_english() -> None:
