@@ -30,7 +30,7 @@ from ..storage.schema import (
     ReviewStatusRow,
     SpanRow,
 )
-from ..storage.spans import removed_as_duplicate, span_at
+from ..storage.spans import places_in_layer, removed_as_duplicate, span_at
 from .project import Project
 
 UNDO = "undo"
@@ -351,37 +351,64 @@ class Reviewer:
         group = uuid.uuid4().hex
         conn = session.connection()
         length = self._text_length(conn, document_id)
-        accepted = SpanState.ACCEPTED.value
-        rows = []
+        accepted, rejected = SpanState.ACCEPTED.value, SpanState.REJECTED.value
+        # One place, one span: a suggestion of a span the layer holds already (or that an
+        # earlier suggestion of this batch makes, two suggesters agreeing) is decided without
+        # a copy, as one by one (see decide).
+        places = places_in_layer(conn, layer_id=self.layer_id, document_id=document_id)
+        first: dict[tuple[int, int, int], int] = {}  # place -> the suggestion taken there
+        there: dict[int, tuple[int, int, int]] = {}  # suggestion -> place it repeats
+        rows, repeats = [], []
         for source in pending:
             check_bounds(length, source.start, source.end)
-            rows.append({
+            place = (source.start, source.end, label_ids[source.label])
+            row = {
                 "layer_id": self.layer_id, "document_id": document_id, "start": source.start,
-                "end": source.end, "label_id": label_ids[source.label], "state": accepted,
+                "end": source.end, "label_id": place[2], "state": accepted,
                 "score": source.score, "reason": source.reason or "", "source_id": source.id,
-                "version": 1})
+                "version": 1}
+            if place in places or place in first:
+                there[source.id] = place
+                repeats.append(row)
+            else:
+                first[place] = source.id
+                rows.append(row)
         # Plain multi-row inserts (one executemany each), the new ids read back after in one
         # indexed read each: RETURNING in document order costs a statement per row.
-        conn.execute(_INSERT_SPAN, rows)
+        if rows:
+            conn.execute(_INSERT_SPAN, rows)
+        if repeats:
+            made_first = dict(conn.execute(_MADE_IN_DOCUMENT, {
+                "document_id": document_id, "layer_id": self.layer_id}).all())
+            for row in repeats:
+                place = there[row["source_id"]]
+                kept = places.get(place) or made_first[first[place]]
+                row.update(state=rejected, reason=f"{ALREADY_THERE} {kept}")
+            conn.execute(_INSERT_SPAN, repeats)
+            change.notice = (f"{len(repeats)} suggestions were of spans already there: "
+                             "decided without a copy")
         made_from = dict(conn.execute(_MADE_IN_DOCUMENT, {
             "document_id": document_id, "layer_id": self.layer_id}).all())
         made = [made_from[source.id] for source in pending]
+        written = {row["source_id"]: row for row in (*rows, *repeats)}
         events = []
         for source, span_id in zip(pending, made, strict=True):
-            reason = source.reason or ""
+            row = written[source.id]
+            state = SpanState(row["state"])
             after = {"id": span_id, "layer_id": self.layer_id, "document_id": document_id,
                      "start": source.start, "end": source.end, "label": source.label,
-                     "state": accepted, "score": source.score, "reason": reason,
+                     "state": state.value, "score": source.score, "reason": row["reason"],
                      "source_id": source.id, "version": 1}
             events.append({
-                "kind": "accept", "annotator_id": self.annotator_id, "document_id": document_id,
+                "kind": "reject" if state is SpanState.REJECTED else "accept",
+                "annotator_id": self.annotator_id, "document_id": document_id,
                 "layer_id": self.layer_id, "span_id": span_id, "suggestion_id": source.id,
                 "suggester": source.layer, "before": None, "after": after, "target_id": None,
                 "group_id": group})
             change.written.append(Span(
                 id=span_id, document_id=document_id, layer_id=self.layer_id,
                 start=source.start, end=source.end, label=source.label,
-                state=SpanState.ACCEPTED, score=source.score, reason=reason,
+                state=state, score=source.score, reason=row["reason"],
                 source_id=source.id, version=1))
         last = conn.execute(_LAST_EVENT).scalar() or 0
         conn.execute(_INSERT_EVENT, events)
