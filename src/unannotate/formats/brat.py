@@ -41,13 +41,12 @@ from pathlib import Path
 from typing import Any
 
 from ..core.errors import InputError, OffsetError
-from ..core.model import check_offsets
+from ..core.model import CLAIM_LABEL, check_offsets
 from .atomic import atomic_write
 from .interchange import DONE, LINK_OUTSIDE, FormatReport, FormatSpec, progress, within
 from .native import NativeDocument, NativeLayer, NativeSpan
 
 LAYER_NAME = "brat"
-CLAIM_LABEL = "CLAIM"
 NAME_LENGTH = 100
 
 # Where str.splitlines() breaks a line. brat's Python 2 reader of .ann files splits at each of

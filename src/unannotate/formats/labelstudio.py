@@ -40,7 +40,7 @@ from typing import Any
 from xml.sax.saxutils import quoteattr
 
 from ..core.errors import InputError, OffsetError
-from ..core.model import check_bounds
+from ..core.model import CLAIM_LABEL, check_bounds
 from .atomic import atomic_write
 from .interchange import (
     DONE,
@@ -52,7 +52,6 @@ from .interchange import (
 )
 from .native import NativeDocument, NativeLayer, NativeSpan
 
-CLAIM_LABEL = "CLAIM"
 DEFAULT_SUGGESTER = "label-studio"
 FROM_NAME = "label"
 TO_NAME = "text"
