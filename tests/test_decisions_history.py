@@ -48,9 +48,8 @@ def _statements(project: Project) -> Iterator[list[str]]:
         event.remove(engine, "before_cursor_execute", count)
 
 
-def _undo_statements(project: Project, decided: int) -> int:
+def _undo_statements(project: Project, doc: int, decided: int) -> int:
     reviewer = Reviewer(project, f"person{decided}")
-    doc = _document(project) if decided == 3 else 1
     assert reviewer.can_undo() is False  # the history read once, while empty
     _add_many(reviewer, doc, decided)
     with _statements(project) as seen:
@@ -60,8 +59,9 @@ def _undo_statements(project: Project, decided: int) -> int:
 
 def test_an_undo_runs_the_same_few_statements_after_3_or_40_decisions(
         project: Project) -> None:
-    few = _undo_statements(project, 3)
-    many = _undo_statements(project, 40)
+    doc = _document(project)
+    few = _undo_statements(project, doc, 3)
+    many = _undo_statements(project, doc, 40)
     assert few == many
     # BEGIN, the history's check, the step's events, the span, its place, the change, the
     # undo event, COMMIT: a handful, however long the history.
