@@ -37,7 +37,7 @@ def _add_many(reviewer: Reviewer, doc: int, n: int) -> list[int]:
 def _statements(project: Project) -> Iterator[list[str]]:
     seen: list[str] = []
 
-    def count(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+    def count(conn, cursor, statement, *_):  # type: ignore[no-untyped-def]
         seen.append(statement)
 
     engine = project.db.engine

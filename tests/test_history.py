@@ -57,7 +57,8 @@ def _reference(script: list[tuple[str, int]]) -> tuple[list[tuple[int, ...]],
 
 
 @given(actions)
-def test_any_sequence_of_do_undo_redo_matches_the_reference_model(script) -> None:  # type: ignore[no-untyped-def]
+def test_any_sequence_of_do_undo_redo_matches_the_reference_model(
+        script: list[tuple[str, int]]) -> None:
     history = history_state(_log(script))
     undo, redo = _reference(script)
     assert history.stacks() == (undo, redo)
@@ -68,7 +69,8 @@ def test_any_sequence_of_do_undo_redo_matches_the_reference_model(script) -> Non
 
 
 @given(actions, st.integers(0, 60))
-def test_advancing_step_by_step_equals_folding_the_whole_log(script, cut) -> None:  # type: ignore[no-untyped-def]
+def test_advancing_step_by_step_equals_folding_the_whole_log(
+        script: list[tuple[str, int]], cut: int) -> None:
     """A cached history advanced with each step agrees with one read of the whole log."""
     log = _log(script)
     cut = min(cut, len(log))

@@ -191,18 +191,18 @@ class Reviewer:
     def _suggestion(self, conn: Connection | Session,
                     suggestion_id: int) -> store.SuggestionToDecide:
         """The suggestion to decide, with what deciding it needs, in one select."""
-        source = store.suggestion_to_decide(conn, suggestion_id, layer_id=self.layer_id,
-                                            annotator_id=self.annotator_id)
-        if source is None:
+        found = store.suggestion_to_decide(conn, suggestion_id, layer_id=self.layer_id,
+                                           annotator_id=self.annotator_id)
+        if found is None:
             raise DecisionError(f"no span {suggestion_id} (it may have been deleted)")
-        if source.layer_id == self.layer_id:
+        if found.span.layer_id == self.layer_id:
             raise DecisionError(f"span {suggestion_id} is not a suggestion or a colleague's span")
-        if source.taken is not None:
+        if found.taken is not None:
             # Decided elsewhere since it was shown (another window of the same reviewer).
             raise ConflictError(
-                f"suggestion {suggestion_id} is decided already (span {source.taken}); "
+                f"suggestion {suggestion_id} is decided already (span {found.taken}); "
                 "the document has been reloaded")
-        return source
+        return found
 
     # -- decisions ---------------------------------------------------------------------
     def accept(self, suggestion_id: int, *, label: str | None = None, start: int | None = None,
@@ -259,7 +259,8 @@ class Reviewer:
                 change.document_ids.add(span.document_id)
                 change.span_ids |= {span_id, span.source_id or span_id}
             for suggestion_id, state in decisions:
-                source = self._suggestion(conn, suggestion_id)
+                found = self._suggestion(conn, suggestion_id)
+                source = found.span
                 chosen = label or source.label
                 new_start = source.start if start is None else start
                 new_end = source.end if end is None else end
@@ -288,7 +289,7 @@ class Reviewer:
                     (source.label, source.start, source.end) else EventKind.CORRECT)
                 event_id = self._record(conn, kind, source.document_id, None, written,
                                         group=group, suggestion_id=source.id,
-                                        suggester=source.layer)
+                                        suggester=found.layer)
                 step.append(event_id)
                 first = first or kind
                 document_id = source.document_id
@@ -296,13 +297,13 @@ class Reviewer:
                     if document_id not in change.statuses:
                         self._touch_status(session, document_id)
                         change.statuses[document_id] = DocumentStatus.IN_PROGRESS
-                elif source.status is None and document_id not in change.statuses:
+                elif found.status is None and document_id not in change.statuses:
                     # The first decision in a document marks it in progress for this reviewer.
                     store.insert_status(conn, document_id, self.annotator_id,
                                         DocumentStatus.IN_PROGRESS)
                     change.statuses[document_id] = DocumentStatus.IN_PROGRESS
                 elif document_id not in change.statuses:
-                    change.statuses[document_id] = DocumentStatus(source.status)
+                    change.statuses[document_id] = DocumentStatus(found.status)
                 change.document_ids.add(document_id)
                 change.span_ids |= {span_id, source.id}
                 change.event_ids.append(event_id)

@@ -14,18 +14,15 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from ..core.model import DocumentStatus, LayerKind, Span, SpanState
-from .schema import (
-    AnnotatorRow,
-    DocumentRow,
-    DocumentStatusRow,
-    LabelRow,
-    LayerRow,
-    ReviewStatusRow,
-    SpanRow,
-)
+from . import schema
 
-_spans, _labels, _layers = SpanRow.__table__, LabelRow.__table__, LayerRow.__table__
-_statuses, _reviews = DocumentStatusRow.__table__, ReviewStatusRow.__table__
+_spans, _labels = schema.SpanRow.__table__, schema.LabelRow.__table__
+_layers, _annotators = schema.LayerRow.__table__, schema.AnnotatorRow.__table__
+_statuses, _reviews = schema.DocumentStatusRow.__table__, schema.ReviewStatusRow.__table__
+_SPAN_COLUMNS = (_spans.c.id, _spans.c.document_id, _spans.c.layer_id, _spans.c.start,
+                 _spans.c.end, _labels.c.name, _spans.c.state, _spans.c.score, _spans.c.reason,
+                 _spans.c.source_id, _spans.c.version)
+_WIDTH = len(_SPAN_COLUMNS)
 
 
 class LayerFound(NamedTuple):
@@ -37,14 +34,7 @@ class LayerFound(NamedTuple):
 class SuggestionToDecide(NamedTuple):
     """A suggestion about to be decided, with what deciding it needs."""
 
-    id: int
-    document_id: int
-    layer_id: int
-    start: int
-    end: int
-    label: str
-    score: float | None
-    reason: str | None
+    span: Span  # the suggestion itself
     layer: str  # the suggestions layer's name: the suggester version
     taken: int | None  # the span this person already made from it in their layer
     status: str | None  # this person's status of the document, if any
@@ -59,8 +49,7 @@ def _suggestion_to_decide() -> Any:
              .where(own.c.source_id == c.id, own.c.layer_id + 0 == bindparam("layer_id"))
              .limit(1).scalar_subquery())
     return (
-        select(c.id, c.document_id, c.layer_id, c.start, c.end, _labels.c.name, c.score,
-               c.reason, _layers.c.name, taken, _statuses.c.status)
+        select(*_SPAN_COLUMNS, _layers.c.name, taken, _statuses.c.status)
         .select_from(
             _spans.join(_labels, _labels.c.id == c.label_id)
             .join(_layers, _layers.c.id == c.layer_id)
@@ -73,11 +62,8 @@ def _suggestion_to_decide() -> Any:
 _SUGGESTION_TO_DECIDE = _suggestion_to_decide()
 _INSERT_SPAN = insert(_spans)
 _INSERT_STATUS = insert(_statuses)
-_TEXT_LENGTH = (select(func.length(DocumentRow.text))
-                .where(DocumentRow.id == bindparam("document_id")))
-_SPAN_COLUMNS = (_spans.c.id, _spans.c.document_id, _spans.c.layer_id, _spans.c.start,
-                 _spans.c.end, _labels.c.name, _spans.c.state, _spans.c.score, _spans.c.reason,
-                 _spans.c.source_id, _spans.c.version)
+_TEXT_LENGTH = (select(func.length(schema.DocumentRow.text))
+                .where(schema.DocumentRow.id == bindparam("document_id")))
 _SPAN = (select(*_SPAN_COLUMNS).join(_labels, _labels.c.id == _spans.c.label_id)
          .where(_spans.c.id == bindparam("span_id")))
 
@@ -98,7 +84,7 @@ def layer_named(session: Session, name: str) -> LayerFound | None:
 
 
 def annotator_named(session: Session, name: str) -> int | None:
-    return session.scalar(select(AnnotatorRow.id).where(AnnotatorRow.name == name))
+    return session.scalar(select(_annotators.c.id).where(_annotators.c.name == name))
 
 
 def suggestion_layer_ids(session: Session) -> list[int]:
@@ -135,7 +121,7 @@ def suggestion_to_decide(connection: Connection | Session, suggestion_id: int, *
     row = connection.execute(_SUGGESTION_TO_DECIDE, {
         "suggestion_id": suggestion_id, "layer_id": layer_id,
         "annotator_id": annotator_id}).first()
-    return None if row is None else SuggestionToDecide._make(row)
+    return None if row is None else SuggestionToDecide(_span(row[:_WIDTH]), *row[_WIDTH:])
 
 
 def suggestion_of(session: Session, span: Span) -> tuple[Span, str] | None:
@@ -170,12 +156,12 @@ def update_span(connection: Connection | Session, span_id: int, **values: Any) -
     """Change a stored span's columns (``state`` as a SpanState); stamps ``updated_at``."""
     if isinstance(values.get("state"), SpanState):
         values["state"] = values["state"].value
-    connection.execute(update(SpanRow).where(SpanRow.id == span_id)
+    connection.execute(update(_spans).where(_spans.c.id == span_id)
                        .values(**values, updated_at=datetime.now(UTC)))
 
 
 def delete_span(connection: Connection | Session, span_id: int) -> None:
-    connection.execute(delete(SpanRow).where(SpanRow.id == span_id))
+    connection.execute(delete(_spans).where(_spans.c.id == span_id))
 
 
 # -- status -------------------------------------------------------------------------------
