@@ -506,12 +506,14 @@ class Reviewer:
             return
         ref = to or frm
         assert isinstance(ref, Span) and not isinstance(frm, StatusSnapshot)
-        if to is None and removed_as_duplicate(session, ref.id, ref.document_id):
+        current = store.span_by_id(session, ref.id)
+        unchanged = current is not None and frm is not None and current.version == frm.version
+        if to is None and not unchanged and removed_as_duplicate(session, ref.id,
+                                                                 ref.document_id):
             # Made by this decision, then merged away by the schema-4 upgrade: undoing the
             # decision leaves it absent, whatever the upgrade left of it.
             store.delete_span(session, ref.id)
             return
-        current = store.span_by_id(session, ref.id)
         if frm is None and current is not None:
             raise ConflictError(
                 f"span {ref.id} exists again (made elsewhere after this decision); "
