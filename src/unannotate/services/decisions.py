@@ -13,9 +13,6 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
-from sqlalchemy.engine import Connection
-from sqlalchemy.orm import Session
-
 from ..core.errors import UnannotateError
 from ..core.history import (
     Event,
@@ -30,6 +27,7 @@ from ..core.model import DocumentStatus, LabelKind, LayerKind, Span, SpanState, 
 from ..storage import events as event_log
 from ..storage import spans_decisions as store
 from ..storage.spans import removed_as_duplicate, span_at
+from ..storage.spans_decisions import Executor, Session
 from .project import Project
 
 UNDO = EventKind.UNDO.value
@@ -150,7 +148,7 @@ class Reviewer:
                 f"(version {span.version}, not {expected_version}); it has been reloaded"
             )
 
-    def _text_length(self, conn: Connection | Session, document_id: int) -> int:
+    def _text_length(self, conn: Executor, document_id: int) -> int:
         """Length of the document's text in code points. A document's text never changes (it
         is the document's identity), so it is read once per reviewer and document: counting
         the characters of a long text on every decision costs more than the decision."""
@@ -166,7 +164,7 @@ class Reviewer:
         """Offsets must fit the document's text."""
         check_bounds(self._text_length(session, document_id), start, end)
 
-    def _record(self, conn: Connection | Session, kind: EventKind, document_id: int | None,
+    def _record(self, conn: Executor, kind: EventKind, document_id: int | None,
                 before: Snapshot | None, after: Snapshot | None, *, group: str,
                 suggestion_id: int | None = None, suggester: str | None = None,
                 target_id: int | None = None) -> int:
@@ -188,7 +186,7 @@ class Reviewer:
         store.write_status(session, document_id, self.annotator_id, DocumentStatus.IN_PROGRESS,
                            review=self.gold, only_if_none=True)
 
-    def _suggestion(self, conn: Connection | Session,
+    def _suggestion(self, conn: Executor,
                     suggestion_id: int) -> store.SuggestionToDecide:
         """The suggestion to decide, with what deciding it needs, in one select."""
         found = store.suggestion_to_decide(conn, suggestion_id, layer_id=self.layer_id,

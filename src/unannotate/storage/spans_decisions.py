@@ -7,14 +7,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeAlias
 
 from sqlalchemy import and_, bindparam, delete, func, insert, select, update
 from sqlalchemy.engine import Connection
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session as Session  # re-exported: services import no SQL library
 
 from ..core.model import DocumentStatus, LayerKind, Span, SpanState
 from . import schema
+
+# What a repository function runs its statements on: a session or its connection.
+Executor: TypeAlias = Connection | Session
 
 _spans, _labels = schema.SpanRow.__table__, schema.LabelRow.__table__
 _layers, _annotators = schema.LayerRow.__table__, schema.AnnotatorRow.__table__
@@ -93,14 +96,14 @@ def suggestion_layer_ids(session: Session) -> list[int]:
 
 
 # -- documents ----------------------------------------------------------------------------
-def text_length(connection: Connection | Session, document_id: int) -> int | None:
+def text_length(connection: Executor, document_id: int) -> int | None:
     """Length of the document's text in code points (counted by the database), or None when
     there is no such document."""
     return connection.execute(_TEXT_LENGTH, {"document_id": document_id}).scalar()
 
 
 # -- spans --------------------------------------------------------------------------------
-def span_by_id(connection: Connection | Session, span_id: int) -> Span | None:
+def span_by_id(connection: Executor, span_id: int) -> Span | None:
     row = connection.execute(_SPAN, {"span_id": span_id}).first()
     return None if row is None else _span(row)
 
@@ -114,7 +117,7 @@ def spans_of(session: Session, document_id: int, layer_ids: Sequence[int]) -> li
     return [_span(row) for row in rows]
 
 
-def suggestion_to_decide(connection: Connection | Session, suggestion_id: int, *,
+def suggestion_to_decide(connection: Executor, suggestion_id: int, *,
                          layer_id: int, annotator_id: int) -> SuggestionToDecide | None:
     """The suggestion, its label and layer, the span already made from it in ``layer_id``
     (if decided) and the person's status of the document, in one select."""
@@ -138,7 +141,7 @@ def suggestion_of(session: Session, span: Span) -> tuple[Span, str] | None:
     return None if found is None else (_span(found[:-1]), found[-1])
 
 
-def insert_span(connection: Connection | Session, *, layer_id: int, document_id: int,
+def insert_span(connection: Executor, *, layer_id: int, document_id: int,
                 start: int, end: int, label_id: int, state: SpanState,
                 score: float | None = None, reason: str = "", source_id: int | None = None,
                 version: int = 1, span_id: int | None = None) -> int:
@@ -152,7 +155,7 @@ def insert_span(connection: Connection | Session, *, layer_id: int, document_id:
     return int(connection.execute(_INSERT_SPAN, values).inserted_primary_key[0])
 
 
-def update_span(connection: Connection | Session, span_id: int, **values: Any) -> None:
+def update_span(connection: Executor, span_id: int, **values: Any) -> None:
     """Change a stored span's columns (``state`` as a SpanState); stamps ``updated_at``."""
     if isinstance(values.get("state"), SpanState):
         values["state"] = values["state"].value
@@ -160,7 +163,7 @@ def update_span(connection: Connection | Session, span_id: int, **values: Any) -
                        .values(**values, updated_at=datetime.now(UTC)))
 
 
-def delete_span(connection: Connection | Session, span_id: int) -> None:
+def delete_span(connection: Executor, span_id: int) -> None:
     connection.execute(delete(_spans).where(_spans.c.id == span_id))
 
 
@@ -204,7 +207,7 @@ def write_status(session: Session, document_id: int, annotator_id: int,
             .values(status=status.value, updated_at=now))
 
 
-def insert_status(connection: Connection | Session, document_id: int, annotator_id: int,
+def insert_status(connection: Executor, document_id: int, annotator_id: int,
                   status: DocumentStatus) -> None:
     """Store a status where none is (the first decision in a document)."""
     connection.execute(_INSERT_STATUS, {"document_id": document_id,
