@@ -40,27 +40,30 @@ STEPS = 50
 WORD = "word "
 
 
+UPDATE = "UPDATE spans SET version = version + 1, label_id = 3 - label_id WHERE id = 1"
+
+
+def _committed_ms(conn: sqlite3.Connection, statement: str) -> float:
+    """Milliseconds to run one statement in its own write transaction, committed."""
+    t0 = time.perf_counter()
+    for sql in ("BEGIN IMMEDIATE", statement, "COMMIT"):
+        conn.execute(sql)
+    return (time.perf_counter() - t0) * 1000
+
+
 def baseline(folder: Path, steps: int) -> list[float]:
     """One UPDATE + COMMIT per step, WAL and synchronous=FULL, plain sqlite3."""
     conn = sqlite3.connect(folder / "baseline.db", isolation_level=None)
     try:
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=FULL")
+        for pragma in ("journal_mode=WAL", "synchronous=FULL"):
+            conn.execute(f"PRAGMA {pragma}")
         conn.execute("CREATE TABLE spans (id INTEGER PRIMARY KEY, start INTEGER NOT NULL, "
                      "\"end\" INTEGER NOT NULL, label_id INTEGER NOT NULL, "
                      "version INTEGER NOT NULL)")
         conn.execute("INSERT INTO spans VALUES (1, 0, 4, 1, 1)")
-        times = []
-        for _ in range(steps):
-            t0 = time.perf_counter()
-            conn.execute("BEGIN IMMEDIATE")
-            conn.execute("UPDATE spans SET version = version + 1, label_id = 3 - label_id "
-                         "WHERE id = 1")
-            conn.execute("COMMIT")
-            times.append((time.perf_counter() - t0) * 1000)
+        return [_committed_ms(conn, UPDATE) for _ in range(steps)]
     finally:
         conn.close()
-    return times
 
 
 def seed(path: Path, decisions: int) -> None:
