@@ -3,8 +3,10 @@
     .venv/bin/python scripts/screenshots.py [OUT_DIR]
 
 Builds a temporary project from data/, runs the built-in suggesters, accepts a few
-suggestions, and saves: the sample document, a right-to-left/emoji document, a long document,
-and the dark palette.
+suggestions, and saves: the review window after a bulk accept (Shift+A) and its undo (Ctrl+Z)
+on a document with a right-to-left line, the sample document, a right-to-left/emoji document,
+a long document, the dark palette and the colleague-review window (``--review-only``: that one
+alone). The offscreen screen is desktop-sized (1600x1000).
 """
 
 from __future__ import annotations
@@ -15,12 +17,24 @@ import sys
 import tempfile
 from pathlib import Path
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 REPO = Path(__file__).resolve().parents[1]
 
 
+def _desktop_screen() -> str:
+    config = Path(tempfile.gettempdir()) / "unannotate-shots-screen.json"
+    config.write_text('{"screens": [{"name": "shots", "x": 0, "y": 0, "width": 1600, '
+                      '"height": 1000, "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}]}',
+                      encoding="utf-8")
+    return f"offscreen:configfile={config}"
+
+
+os.environ.setdefault("QT_QPA_PLATFORM", _desktop_screen())
+
+
 def main() -> None:
-    out = Path(sys.argv[1]) if len(sys.argv) > 1 else REPO / "docs" / "screenshots"
+    args = [a for a in sys.argv[1:] if a != "--review-only"]
+    review_only = len(args) < len(sys.argv) - 1
+    out = Path(args[0]) if args else REPO / "docs" / "screenshots"
     out.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix="unannotate-shots-"))
     os.environ["UNANNOTATE_SETTINGS"] = str(tmp / "settings.json")
@@ -42,9 +56,15 @@ def main() -> None:
     reviewer = Reviewer(project, "Ana Reviewer")
     summaries = {s.title: s.id for s in document_summaries(reviewer)}
     first = min(summaries.values())
-    for span in reviewer.pending(first)[:6]:
-        reviewer.accept(span.id)
+    rtl = next(i for t, i in summaries.items() if "UNHCR" in t)
+    for document_id in (first, rtl):
+        for span in reviewer.pending(document_id)[:6]:
+            reviewer.accept(span.id)
 
+    if review_only:
+        application()
+        _review_shot(project, rtl, out)
+        return
     app = application()
     window = open_window(project, "Ana Reviewer", auto_suggest=False)
     assert window is not None
@@ -56,8 +76,8 @@ def main() -> None:
         window.grab().save(str(out / name))
         print(out / name)
 
-    shot("review-window.png", first)
-    rtl = next(i for t, i in summaries.items() if "UNHCR" in t)
+    _after_bulk_accept_and_undo(app, window, rtl, out / "review-window.png")
+    shot("sample-document.png", first)
     shot("right-to-left.png", rtl)
     emoji = next(i for t, i in summaries.items() if "measles" in t.lower())
     shot("emoji.png", emoji)
@@ -69,11 +89,33 @@ def main() -> None:
     shot("dark-palette.png", first)
     apply_palette(False)
     window.close()
-    _review_shot(project, first, out)
+    _review_shot(project, rtl, out)
+
+
+def _after_bulk_accept_and_undo(app, window, document_id: int, path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The window after Shift+A (accept all) and Ctrl+Z (its undo), pressed as keys: the six
+    accepted before stay accepted, the rest are suggestions again, the first selected."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    window.open_document(document_id)
+    window.activateWindow()
+    app.processEvents()
+    window.view.setFocus()
+    QTest.keyClick(window.view, Qt.Key.Key_A, Qt.KeyboardModifier.ShiftModifier)
+    app.processEvents()
+    QTest.keyClick(window.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    app.processEvents()
+    window.view.highlight_everything()
+    app.processEvents()
+    window.grab().save(str(path))
+    print(path)
 
 
 def _review_shot(project, document_id: int, out: Path) -> None:  # type: ignore[no-untyped-def]
-    """A colleague's work beside the reviewer's: some agree, some differ, one settled."""
+    """A colleague's work beside the reviewer's, on a document with a right-to-left line:
+    one disagreement settled with B's version, one with neither, everything agreed taken,
+    one more taken and undone (so it is open again)."""
     from unannotate.qt.app import application
     from unannotate.qt.review_window import ReviewWindow
     from unannotate.services.decisions import Reviewer
@@ -100,6 +142,10 @@ def _review_shot(project, document_id: int, out: Path) -> None:  # type: ignore[
     window.open_document(document_id)
     window.show()
     window.take_layer(1)  # settle the first disagreement with B's version
+    window.take_neither()  # the next with neither
+    window.accept_agreed()  # Shift+A: everything all agree on
+    window.take_layer(0)  # one more, then undone: open again
+    window.undo()
     application().processEvents()
     window.grab().save(str(out / "colleague-review.png"))
     print(out / "colleague-review.png")

@@ -20,7 +20,7 @@ BENCH = Path(__file__).resolve().parents[1] / "bench"
 # Script -> the keys its last line must hold.
 FIGURES = {
     "open_document_bench.py": {"open_ms", "bare_ms", "ratio"},
-    "decision_bench.py": {"median_ms", "p95_ms"},
+    "decision_bench.py": {"median_ms", "p95_ms", "accept_all_ms", "undo_burst_ms"},
     "undo_bench.py": {"undo_median_ms", "redo_median_ms", "first_read_ms", "full_read_ms",
                       "baseline_median_ms", "ratio"},
     "startup_bench.py": {"window_shown_s"},
@@ -32,6 +32,7 @@ FIGURES = {
     # Quality, not speed: its quick mode needs only the project's own texts.
     "rules_quality.py": {"samples_entities_overlap_f1", "samples_claims_f1",
                          "rare_tune_claims_f1", "rare_held_out_claims_f1"},
+    "language_bench.py": {"docs_per_s", "baseline_docs_per_s", "ratio", "accuracy"},
 }
 # Benchmarks whose names do not end in "_bench.py".
 OTHER_SCRIPTS = {"rules_quality.py"}

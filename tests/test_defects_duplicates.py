@@ -93,3 +93,35 @@ def test_delete_on_an_accepted_suggestion_rejects_it_and_undo_brings_it_back(
         ana.undo()
         assert _own(path) == [("Nairobi", "GPE", "accepted")]
         assert ana.pending(1) == []
+
+
+def test_accept_all_of_two_suggesters_agreeing_makes_one_span_each(tmp_path: Path) -> None:
+    """Two suggesters proposing the same span, and a span the layer holds already: accept
+    all writes one annotation per place, decides the repeats without a copy, says so, and
+    one undo takes all of it back."""
+    path = tmp_path / "p.db"
+    _seed(path)  # test.rules.v1 proposes Nairobi
+    project = open_project(path)
+    with project.db.session() as session:
+        other = suggestions_layer_id(session, SuggesterInfo("test.other.v1", LabelKind.ENTITY))
+        gpe = project.label_ids(session)["GPE"]
+        person = project.label_ids(session)["PERSON"]
+        nairobi, kamau = TEXT.index("Nairobi"), TEXT.index("Kamau")
+        session.add_all([
+            SpanRow(layer_id=other, document_id=1, start=nairobi, end=nairobi + 7,
+                    label_id=gpe, state="suggested", score=0.8, reason="model"),
+            SpanRow(layer_id=other, document_id=1, start=kamau, end=kamau + 5,
+                    label_id=person, state="suggested", score=0.8, reason="model"),
+        ])
+    ana = Reviewer(project, "ana")
+    ana.add(1, kamau, kamau + 5, "PERSON")  # already there before accept all
+    change = ana.accept_all(1)
+    assert "already there" in change.notice
+    assert sorted(_own(path)) == sorted([
+        ("Kamau", "PERSON", "accepted"), ("Kamau", "PERSON", "rejected"),
+        ("Nairobi", "GPE", "accepted"), ("Nairobi", "GPE", "rejected")])
+    assert not ana.pending(1)
+    ana.undo()
+    assert sorted(_own(path)) == [("Kamau", "PERSON", "accepted")]
+    assert len(ana.pending(1)) == 3
+    project.close()

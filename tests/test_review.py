@@ -148,7 +148,10 @@ def test_review_status_is_apart_from_each_annotators_status(tmp_path: Path) -> N
     assert review.status(doc_id) is DocumentStatus.TODO
     review.take(doc_id, review.disagreements(doc_id)[0], ["ben"])
     assert review.status(doc_id) is DocumentStatus.IN_PROGRESS
-    review.set_status(doc_id, DocumentStatus.DONE)
+    with pytest.raises(ReviewError, match="3 of 4 disagreements are still open"):
+        review.set_status(doc_id, DocumentStatus.DONE)  # not silently: refused...
+    assert review.status(doc_id) is DocumentStatus.IN_PROGRESS
+    review.set_status(doc_id, DocumentStatus.DONE, force=True)  # ...unless meant
     assert review.status(doc_id) is DocumentStatus.DONE
     assert Reviewer(project, "ana").status(doc_id) is DocumentStatus.DONE  # her own, as before
     assert Reviewer(project, "ben").status(doc_id) is DocumentStatus.IN_PROGRESS
@@ -316,3 +319,125 @@ def test_the_command_line_brings_in_reviews_and_reports(tmp_path: Path) -> None:
         from unannotate.storage.schema import AnnotatorRow
         assert sorted(session.scalars(select(AnnotatorRow.name))) == ["ana", "ben", "carl"]
     again.close()
+
+
+def test_a_comment_on_an_open_place_only_comments(tmp_path: Path) -> None:
+    project, doc_id = build(tmp_path)
+    review = Review(project, "rita", ["ana", "ben"])
+    date = review.disagreements(doc_id)[1]
+    assert TEXT[date.start:date.end] == "3 May 2025"
+    review.comment(date, "ask ana about the day")
+    date = review.disagreements(doc_id)[1]
+    assert not date.settled and date.comment == "ask ana about the day"  # still open
+    assert review.open_count(doc_id) == (4, 4)
+    assert not [s for s in review.gold.spans(doc_id) if s.state is not SpanState.SUGGESTED]
+    with project.db.read() as session:
+        kinds = [k for (k,) in session.execute(
+            select(EventRow.kind).where(EventRow.layer_id == review.gold_layer_id))]
+    assert kinds == ["comment"]  # recorded as what it is, never as a decision
+    review.comment(date, "ask ana about the day, and ben")  # changed, still one note
+    date = review.disagreements(doc_id)[1]
+    assert date.comment == "ask ana about the day, and ben" and len(date.gold) == 1
+    review.undo()
+    assert review.disagreements(doc_id)[1].comment == "ask ana about the day"
+    review.undo()
+    assert review.disagreements(doc_id)[1].comment == "" and not review.gold.spans(doc_id)
+    review.redo()
+    date = review.disagreements(doc_id)[1]
+    # Settling it keeps the comment, on the decisions that replace the note.
+    review.take(doc_id, date, ["ana"])
+    date = review.disagreements(doc_id)[1]
+    assert date.settled and date.comment == "ask ana about the day"
+    assert {s.state for s in review.gold.spans(doc_id)} == {SpanState.ACCEPTED,
+                                                          SpanState.REJECTED}
+    review.comment(review.disagreements(doc_id)[0], "")  # an empty comment on none: nothing
+    assert review.open_count(doc_id) == (3, 4)
+    project.close()
+
+
+def test_gold_exports_say_what_is_still_open_and_leave_notes_out(tmp_path: Path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from unannotate.cli import app
+
+    project, doc_id = build(tmp_path)
+    review = Review(project, "rita", ["ana", "ben"])
+    geneva, date, _kenya, _wfp = review.disagreements(doc_id)
+    review.take(doc_id, geneva, ["ben"])
+    review.comment(date, "which day?")
+    review.accept_agreed(doc_id)
+    project.close()
+    runner = CliRunner()
+    out = tmp_path / "gold.jsonl"
+    result = runner.invoke(app, ["export", "-p", str(tmp_path / "p.db"), "--layer", "gold",
+                                 "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert ("warning: 1 documents in gold have 3 disagreements between ana, ben not settled "
+            f"in gold") in result.output
+    assert f"document {doc_id} (3 of 4 open)" in result.output
+    line = json.loads(out.read_text(encoding="utf-8").splitlines()[0])
+    states = {s["state"] for layer in line["layers"] for s in layer["entities"]}
+    assert states == {"accepted", "rejected"}  # the note on the open place is not a span
+    doccano = tmp_path / "gold-doccano.jsonl"
+    result = runner.invoke(app, ["export", "-p", str(tmp_path / "p.db"), "--layer", "gold",
+                                 "-f", "doccano", "-o", str(doccano)])
+    assert result.exit_code == 0, result.output
+    record = json.loads(doccano.read_text(encoding="utf-8").splitlines()[0])
+    # Taken and agreed spans only: neither the rejected GPE nor the note on the date.
+    assert sorted(label for _, _, label in record["label"]) == ["LOC", "ORG", "PERSON"]
+    settled = open_project(tmp_path / "p.db", create=False)
+    review = Review(settled, "rita", ["ana", "ben"])
+    for place in review.disagreements(doc_id):
+        if not place.settled:
+            review.take(doc_id, place, ["ana"])
+    settled.close()
+    result = runner.invoke(app, ["export", "-p", str(tmp_path / "p.db"), "--layer", "gold",
+                                 "-o", str(out)])
+    assert result.exit_code == 0 and "warning" not in result.output, result.output
+
+
+def test_the_open_documents_state_gives_what_changed_without_qt(tmp_path: Path) -> None:
+    from unannotate.services.review_state import Look, ReviewState
+
+    project, doc_id = build(tmp_path)
+    review = Review(project, "rita", ["ana", "ben"])
+    state = ReviewState(review)
+    places, unplaced = review.read_document(doc_id)
+    delta = state.show(doc_id, TEXT, places, unplaced)
+    assert delta.new_document and len(delta.added) == 6
+    looks = [state.mark(key[2]).look for key in state.keys()]
+    assert looks == [Look.AGREED, Look.AGREED, Look.OPEN, Look.OPEN, Look.OPEN, Look.OPEN]
+    state.step()
+    assert state.current == 2  # Geneva, the first open one
+    geneva = state.place
+    assert geneva is not None
+    # Neither: the place stays where it is and is drawn otherwise, which the delta says.
+    delta = state.apply(review.take(doc_id, geneva, []))
+    assert delta.restyled == [(geneva.start, geneva.end, 3)] and delta.rows == [2]
+    assert state.mark(3).look is Look.NEITHER and state.current == 3  # on to the next
+    # Taking a version: the place gives way to the gold spans taken.
+    date = state.place
+    assert date is not None
+    delta = state.apply(review.take(doc_id, date, ["ana"]))
+    gold = [g for g in state.places[3].gold if g.state.value == "accepted"]
+    assert delta.removed == [4] and delta.added == [(gold[0].start, gold[0].end, -gold[0].id)]
+    assert state.mark(-gold[0].id).look is Look.GOLD and state.mark(-gold[0].id).label == "DATE"
+    # A comment leaves the place open and its drawing alone.
+    kenya = state.place
+    assert kenya is not None and state.current == 4
+    delta = state.apply(review.comment(kenya, "is Kenya a GPE here?"))
+    assert not delta.removed and not delta.added and delta.rows == [4]
+    assert state.current == 4 and state.counts() == (2, 4)
+    # Everything agreed, then undone, then redone: each a delta of exactly those places.
+    delta = state.apply(review.accept_agreed(doc_id))
+    assert sorted(delta.removed) == [1, 2] and len(delta.added) == 2
+    delta = state.apply(review.undo())
+    assert len(delta.removed) == 2 and delta.added == [(places[0].start, places[0].end, 1),
+                                                       (places[1].start, places[1].end, 2)]
+    assert sorted(state.apply(review.redo()).removed) == [1, 2]
+    # A change in another document changes nothing here.
+    other = Reviewer(project, "rita", layer="gold").add(2, 0, 7, "ORG")
+    assert not state.apply(other)
+    project.close()

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
 from sqlalchemy import insert
 
-from unannotate.core.model import LabelKind, Suggestion
+from unannotate.core.model import LabelKind
 from unannotate.nlp.base import SuggesterInfo
 from unannotate.services.project import Project, open_project
 from unannotate.services.suggesting import suggestions_layer_id
@@ -433,3 +433,282 @@ def test_open_team_project_refuses_what_is_not_a_server_url(qtbot, window_factor
     window.open_server_project("postgresql://ana@db.example.org/team")
     assert switched == ["postgresql://ana@db.example.org/team"]
     assert "file.open_server" in window.qactions
+
+
+# -- the window draws what is stored, after any sequence of keys -----------------------------
+
+def _drawn_as_stored(window) -> None:  # type: ignore[no-untyped-def]
+    from drawing import mismatches, stored_spans
+
+    from unannotate.services.decisions import Reviewer
+
+    reviewer = Reviewer(window.project, window.reviewer.annotator)
+    labels = {label.name: label for label in window.project.labels()}
+    wrong = mismatches(window.view, window.document.text,
+                       stored_spans(reviewer, window.document.id), labels)
+    assert not wrong, f"drawn otherwise than stored: {wrong[:5]}"
+
+
+def _looks_selected(window) -> int:  # type: ignore[no-untyped-def]
+    """How many things look selected in the text: the selected span and any text selection."""
+    return len(window.view.extraSelections()) + window.view.textCursor().hasSelection()
+
+
+def _line_layout(view) -> list[tuple[int, int]]:  # type: ignore[no-untyped-def]
+    """Each block's line count and height, as laid out now."""
+    doc = view.document()
+    layout = doc.documentLayout()
+    found = []
+    block = doc.begin()
+    while block.isValid():
+        found.append((block.lineCount(), round(layout.blockBoundingRect(block).height())))
+        block = block.next()
+    return found
+
+
+def test_twenty_accepts_undone_quickly_are_drawn_as_stored(  # type: ignore[no-untyped-def]
+        qtbot, window_factory, long_document) -> None:
+    window = window_factory()
+    window.open_document(long_document)
+    view = window.view
+    qtbot.waitUntil(lambda: not view.idle_work_left, timeout=10_000)
+    rejected_word = None
+    for n in range(20):
+        if n == 10:  # a rejection among the accepts
+            rejected_word = window.spans[view.selected_span]
+            qtbot.keyClick(view, Qt.Key.Key_X)
+        else:
+            qtbot.keyClick(view, Qt.Key.Key_A)
+    for _ in range(20):
+        qtbot.keyClick(view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert len(window.pending_ids) == len(window.spans)  # nothing decided any more
+    _drawn_as_stored(window)
+    # The undone rejection is drawn again, as a suggestion.
+    assert rejected_word is not None and rejected_word.id in window.pending_ids
+    assert _looks_selected(window) <= 1
+    # Every line laid out as a fresh open lays it out: none drawn twice, none shifted.
+    laid_out = _line_layout(view)
+    window.open_document(long_document)
+    qtbot.waitUntil(lambda: not view.idle_work_left, timeout=10_000)
+    assert _line_layout(view) == laid_out
+
+
+def test_accept_all_draws_every_span_accepted(qtbot, window_factory,  # type: ignore[no-untyped-def]
+                                              long_document) -> None:
+    window = window_factory()
+    window.open_document(long_document)
+    view = window.view
+    qtbot.keyClick(view, Qt.Key.Key_A, Qt.KeyboardModifier.ShiftModifier)
+    assert window.pending_ids == set()
+    summary = window.documents.rows[window.documents.row_of(long_document)]
+    assert summary.pending == 0 and summary.annotations == len(window.spans)
+    _drawn_as_stored(window)  # every block, also those off screen
+    assert _looks_selected(window) == 0
+    qtbot.keyClick(view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    _drawn_as_stored(window)
+
+
+def test_a_span_moved_under_the_selection_is_shown_where_it_is(  # type: ignore[no-untyped-def]
+        qtbot, window_factory, seeded) -> None:
+    window = window_factory()
+    view = window.view
+    qtbot.keyClick(view, Qt.Key.Key_A, Qt.KeyboardModifier.ShiftModifier)  # all accepted
+    first = min(window.spans.values(), key=lambda s: s.start)
+    window._select(first.id)
+    qtbot.keyClick(view, Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier
+                   | Qt.KeyboardModifier.ShiftModifier)  # "Lina" (its end one token left)
+    assert view.extraSelections()[0].cursor.selectedText() == "Lina"
+    qtbot.keyClick(view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    [selection] = view.extraSelections()
+    assert selection.cursor.selectedText() == "Lina Haddad"  # as stored again
+    _drawn_as_stored(window)
+
+
+def test_accepted_claims_keep_the_texts_metrics(qtbot, window_factory, seeded) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtGui import QFont
+
+    window = window_factory()
+    window.open_document(seeded["crlf"])
+    view = window.view
+    cursor = view.textCursor()
+    cursor.setPosition(view.positions.to_qt(CRLF_TEXT.index("Council")))
+    view.setTextCursor(cursor)
+    laid_out = _line_layout(view)
+    qtbot.keyClick(view, Qt.Key.Key_C)  # the sentence accepted as a claim
+    block = view.document().findBlock(view.positions.to_qt(CRLF_TEXT.index("Council")))
+    from PySide6.QtGui import QTextCharFormat
+
+    formats = [QTextCharFormat(r.format) for r in block.layout().formats()]
+    assert formats and all(f.fontWeight() in (0, QFont.Weight.Normal) for f in formats)
+    assert any(f.underlineStyle() == f.UnderlineStyle.SingleUnderline for f in formats)
+    assert _line_layout(view) == laid_out
+    _drawn_as_stored(window)
+
+
+def test_a_long_first_line_does_not_widen_the_window(qtbot, window_factory,  # type: ignore[no-untyped-def]
+                                                     project_path) -> None:
+    from PySide6.QtGui import QGuiApplication
+
+    project = open_project(project_path)
+    line = "In the name of the delegation " * 40  # 1,200 characters, no line break
+    doc_id = _add_document(project, line + "\nThe Council met in Geneva.", line,
+                           [("Geneva", "GPE")])
+    project.close()
+    window = window_factory()
+    available = QGuiApplication.primaryScreen().availableGeometry()
+    window.open_document(doc_id)
+    qtbot.wait(50)
+    assert window.minimumSizeHint().width() <= available.width()
+    assert window.width() <= available.width()
+    assert window.doc_title.text().startswith("In the name")  # the label holds the title ...
+    assert len(window.doc_title.shown_text()) < 300  # ... and paints what fits, elided
+    assert window.doc_title.shown_text().endswith("…")
+
+
+def test_the_selected_span_is_scrolled_into_view(qtbot, window_factory,  # type: ignore[no-untyped-def]
+                                                 long_document) -> None:
+    window = window_factory()
+    window.open_document(long_document)
+    view = window.view
+    qtbot.waitUntil(lambda: not view.idle_work_left, timeout=10_000)
+
+    def on_screen() -> bool:
+        span = window.spans[view.selected_span]
+        cursor = view.textCursor()
+        cursor.setPosition(view.positions.to_qt(span.start))
+        return view.viewport().rect().contains(view.cursorRect(cursor))
+
+    for _ in range(40):
+        qtbot.keyClick(view, Qt.Key.Key_Tab)
+    for key in (Qt.Key.Key_Tab, Qt.Key.Key_X):
+        qtbot.keyClick(view, Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier
+                       | Qt.KeyboardModifier.ShiftModifier)  # the suggestion, longer: accepted
+        assert on_screen()
+        view.verticalScrollBar().setValue(0)  # the reviewer scrolled away to read
+        qtbot.keyClick(view, key)  # Tab: the next suggestion; X: nothing to reject here ...
+        assert on_screen(), key  # ... either way, the selected span is brought into view
+    assert "X" in window.statusBar().currentMessage()
+
+
+def test_default_layout_columns_are_readable(qtbot, window_factory, seeded,  # type: ignore[no-untyped-def]
+                                             project_path) -> None:
+    from PySide6.QtGui import QFontMetrics
+
+    from unannotate.qt.main_window import DEFAULT_SIZE
+
+    with open_project(project_path) as project, project.db.session() as session:
+        session.get(DocumentRow, seeded["crlf"]).source = "/home/ana/in/02_unhcr_chad_arrivals.txt"
+    window = window_factory()
+    window.resize(DEFAULT_SIZE)
+    window.default_layout()
+    qtbot.wait(20)
+    model, table = window.span_model, window.span_table
+    metrics = QFontMetrics(table.font())
+    widest = max(metrics.horizontalAdvance(model.data(model.index(r, 1)))
+                 for r in range(model.rowCount()))
+    assert table.columnWidth(1) >= widest + 8  # every entity's text whole, not "…"
+    assert window.document_table.columnWidth(0) >= 160
+    titles = [window.document_filter.index(r, 0).data()
+              for r in range(window.document_filter.rowCount())]
+    assert "02_unhcr_chad_arrivals.txt" in titles  # the file's name, where there is one
+    assert "Emoji first" in titles  # else the title
+    window.search.setText("unhcr")
+    assert window.document_filter.rowCount() == 1
+
+
+def test_labels_past_the_ninth_have_keys(qtbot, window_factory, seeded,  # type: ignore[no-untyped-def]
+                                         project_path) -> None:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from unannotate.qt.label_picker import LabelPicker
+
+    window = window_factory()
+    view = window.view
+    chips = {name: chip.text() for name, chip in window.label_bar.chips.items()}
+    assert chips["PERSON"] == "1 PERSON" and chips["LAW"] == "⇧1 LAW"
+    assert chips["LOC"] == "⇧2 LOC" and chips["FAC"].startswith("⇧") and "FAC" in chips["FAC"]
+
+    def select(word: str) -> None:
+        start = EMOJI_TEXT.index(word)
+        cursor = view.textCursor()
+        cursor.setPosition(view.positions.to_qt(start))
+        cursor.setPosition(view.positions.to_qt(start + len(word)),
+                           QTextCursor.MoveMode.KeepAnchor)
+        view.setTextCursor(cursor)
+
+    select("children")
+    qtbot.keyClick(view, Qt.Key.Key_2, Qt.KeyboardModifier.ShiftModifier)  # LOC
+    assert ("children", "LOC", "accepted") in _own_spans(project_path)
+
+    def choose() -> None:
+        picker = next(w for w in QApplication.topLevelWidgets()
+                      if isinstance(w, LabelPicker) and w.isVisible())
+        qtbot.keyClicks(picker.filter, "work_of")
+        qtbot.keyClick(picker.filter, Qt.Key.Key_Return)
+
+    select("Mali")
+    QTimer.singleShot(0, choose)
+    qtbot.keyClick(view, Qt.Key.Key_L)  # any label, from the list
+    assert ("Mali", "WORK_OF_ART", "accepted") in _own_spans(project_path)
+    assert not window.action_host.ambiguous()
+
+
+def test_the_status_bar_says_who_you_are_and_changes_it(qtbot, window_factory, seeded,  # type: ignore[no-untyped-def]
+                                                        project_path) -> None:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QInputDialog
+
+    window = window_factory()
+    qtbot.keyClick(window.view, Qt.Key.Key_A)  # ana accepts the first suggestion
+    assert "ana" in window.progress_label.text() and window.who.isVisible()
+
+    def answer() -> None:
+        dialog = next(w for w in QApplication.topLevelWidgets()
+                      if isinstance(w, QInputDialog) and w.isVisible())
+        dialog.setTextValue("ben")
+        dialog.accept()
+
+    QTimer.singleShot(0, answer)
+    qtbot.mouseClick(window.who, Qt.MouseButton.LeftButton)
+    window.activateWindow()
+    qtbot.waitUntil(window.view.hasFocus)
+    assert window.reviewer.annotator == "ben" and "ben" in window.progress_label.text()
+    # Ben has decided nothing: every suggestion of the document is pending for him.
+    assert len(window.pending_ids) == 4
+    qtbot.keyClick(window.view, Qt.Key.Key_X)
+    conn = sqlite3.connect(project_path)
+    layers = [r[0] for r in conn.execute(
+        "SELECT y.name FROM spans s JOIN layers y ON y.id = s.layer_id "
+        "WHERE y.kind = 'annotator' ORDER BY s.id")]
+    conn.close()
+    assert layers == ["annotator:ana", "annotator:ben"]
+
+
+def test_an_empty_project_says_how_to_import_and_offers_the_samples(  # type: ignore[no-untyped-def]
+        qtbot, project_path, tmp_path, monkeypatch) -> None:
+    samples = tmp_path / "samples"
+    samples.mkdir()
+    (samples / "a_statement.txt").write_text(
+        "The Secretary-General welcomed the ceasefire agreed in Geneva on 2 March.\n",
+        encoding="utf-8")
+    (samples / "b_note.md").write_text("# Note\n\nUNICEF reached 1,200 families in Chad.\n",
+                                       encoding="utf-8")
+    monkeypatch.setenv("UNANNOTATE_SAMPLES", str(samples))
+    from unannotate.qt.main_window import MainWindow
+    from unannotate.services.preferences import Preferences
+
+    window = MainWindow(open_project(project_path), "ana", Preferences.load(),
+                        auto_suggest=False)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    assert window.document is None
+    assert window.centre.currentWidget() is window.empty
+    assert "Import documents" in window.empty_message.text()
+    assert window.sample_button.isVisible() and window.import_button.isVisible()
+    qtbot.mouseClick(window.sample_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.document is not None, timeout=10_000)
+    assert window.centre.currentWidget() is not window.empty
+    assert {row.file_name for row in window.documents.rows} == {"a_statement.txt",
+                                                                "b_note.md"}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -77,6 +78,15 @@ def root(
 FORMAT_HELP = "jsonl, prodigy, doccano, label-studio, brat, conll, spacy"
 
 
+def _language_code(value: str | None) -> str | None:
+    """``--language``: a code such as kk, zh or zh-Hans, not a name."""
+    if value is not None and not re.fullmatch(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*", value):
+        raise typer.BadParameter(
+            f"{value!r} is not a language code (two or three letters, such as kk, zh or zh-Hans)"
+        )
+    return value
+
+
 @app.command("import")
 def import_command(
     paths: Annotated[list[Path], typer.Argument(
@@ -90,7 +100,8 @@ def import_command(
         "--format", "-f", help=f"Annotation format ({FORMAT_HELP}); default: detected.")
     ] = None,
     language: Annotated[
-        str | None, typer.Option(help="Language code of the documents (default: guessed).")
+        str | None, typer.Option(help="Language code of the documents (default: guessed).",
+                                 callback=_language_code)
     ] = None,
     skip_invalid: Annotated[
         bool, typer.Option("--skip-invalid", help="Pass over bad records of a JSONL file and count them.")
@@ -523,6 +534,7 @@ def export(
             fail(str(error))
         except OSError as error:  # a read-only place, a full disk: one line, no traceback
             fail(_file_error(error, out))
+        gold_open = _open_in_gold(opened) if layer == "gold" else ""
     for report in reports:
         written = report.written
         _print_format_report(written, "written")
@@ -544,6 +556,24 @@ def export(
                        "written as not annotated")
         if report.rejections and report.keeps_rejections:
             typer.echo(f"  {report.rejections} rejected spans written as negatives")
+        if gold_open:
+            typer.echo(gold_open)
+
+
+def _open_in_gold(project: object) -> str:
+    """Gold written where the annotators' disagreements are not all settled: the line that
+    says so ("" when all are)."""
+    from .services.review import open_in_gold
+
+    found = open_in_gold(project)  # type: ignore[arg-type]
+    if not found.documents:
+        return ""
+    return (f"  warning: {len(found.documents)} documents in gold have {found.places} "
+            f"disagreements between {', '.join(found.annotators)} not settled in gold "
+            "(written as far as they are settled; settle them with `unannotate review`): "
+            + ", ".join(f"document {doc} ({open_} of {total} open)"
+                        for doc, (open_, total) in sorted(found.documents.items())[:10])
+            + (" …" if len(found.documents) > 10 else ""))
 
 
 @app.command()

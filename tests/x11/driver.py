@@ -118,15 +118,19 @@ class XServer:
                               capture_output=True, timeout=20, check=True)
         return self.size[0], self.size[1], done.stdout
 
-    def find_colour(self, colour: str, x: int, *, tolerance: int = 6) -> int | None:
-        """The lowest row of the screen whose pixel in column ``x`` has ``colour``
-        (``#rrggbb``); None when none has."""
+    def find_colour(self, colour: str, x: int, *, to_x: int | None = None,
+                    tolerance: int = 6) -> int | None:
+        """The lowest row of the screen with a pixel of ``colour`` (``#rrggbb``) in column
+        ``x`` (or in columns ``x`` to ``to_x``: text drawn in a colour has its full colour
+        only in the middle of its strokes); None when none has."""
         width, height, data = self.pixels()
         want = bytes.fromhex(colour.lstrip("#"))
+        columns = range(x, (to_x if to_x is not None else x) + 1)
         for y in range(height - 1, -1, -1):
-            at = (y * width + x) * 3
-            if all(abs(data[at + i] - want[i]) <= tolerance for i in range(3)):
-                return y
+            for column in columns:
+                at = (y * width + column) * 3
+                if all(abs(data[at + i] - want[i]) <= tolerance for i in range(3)):
+                    return y
         return None
 
     def click(self, x: int, y: int) -> None:

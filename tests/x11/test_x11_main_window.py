@@ -177,8 +177,6 @@ HEADLINE = ("Secretary-General welcomes the agreement reached in Geneva on human
 ESSAY_LINE = ("A very long opening line of a statement that goes on without a break " * 15).strip()
 
 
-@pytest.mark.xfail(strict=True, reason="the title label takes the width of the document's "
-                   "first line as its minimum, so the window grows past the screen")
 @pytest.mark.parametrize("first_line", [HEADLINE, ESSAY_LINE], ids=["headline", "1000-chars"])
 def test_a_long_first_line_keeps_the_window_on_the_screen(  # type: ignore[no-untyped-def]
         start_program, tmp_path: Path, screenshots: Path, first_line: str) -> None:

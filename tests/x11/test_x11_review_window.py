@@ -24,7 +24,7 @@ from unannotate.services.review import Review
 # Slow: about 50 s for the tier (test_keys_offscreen.py checks the key tables in every run).
 pytestmark = [pytest.mark.x11, pytest.mark.slow]
 
-ANOTHER_LABEL = "#ffd166"  # the colour of an "another label" place in the window's panel
+ANOTHER_LABEL = "#b45309"  # the text colour of an "another label" place in the window's panel
 
 
 @pytest.fixture
@@ -146,7 +146,7 @@ def test_gold_edits_delete_report_and_help_with_the_keys(  # type: ignore[no-unt
     # then Delete.
     program.screenshot(screenshots / "review-gold-edits.png")
     geometry = program.geometry()
-    row = program.server.find_colour(ANOTHER_LABEL, geometry.x + 310)
+    row = program.server.find_colour(ANOTHER_LABEL, geometry.x + 302, to_x=geometry.x + 400)
     assert row is not None and row > geometry.height // 2, "Geneva's row in the panel"
     program.server.click(geometry.x + 500, row)
     program.keys("Delete")

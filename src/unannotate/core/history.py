@@ -27,6 +27,7 @@ class EventKind(StrEnum):
     ACCEPT = "accept"
     CORRECT = "correct"  # accepted with another label or other boundaries
     REJECT = "reject"
+    COMMENT = "comment"  # a reviewer's note on a place, written as a suggested span
     ADD = "add"
     RELABEL = "relabel"
     RESIZE = "resize"

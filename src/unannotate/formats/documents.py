@@ -251,7 +251,7 @@ def _document(
     line: int | None = None,
     no_text: str = "has no text",
 ) -> NewDocument:
-    if not text.strip():
+    if not text or text.isspace():  # as "not text.strip()", without copying the text
         raise InputError(path, no_text, line)
     return NewDocument(
         text=text,
@@ -652,9 +652,10 @@ def _record_document(raw: bytes, path: str, line: int) -> NewDocument:
     text = record["text"]
     if not isinstance(text, str):
         raise InputError(path, f'"text" must be a string, not {_json_type(text)}', line)
-    if not text.strip():
+    if not text or text.isspace():
         raise InputError(path, '"text" is empty', line)
-    _reject_lone_surrogates(text, path, line)
+    if b"\\u" in raw:  # a lone surrogate can only come from a JSON escape
+        _reject_lone_surrogates(text, path, line)
     problem = json_value_problem(record, raw)
     if problem:  # in the title or meta, stored as they are
         raise InputError(path, problem, line)

@@ -21,10 +21,16 @@ class ActionSpec:
 
 
 def _label_actions() -> list[ActionSpec]:
+    # Labels past the ninth: a second row on Shift+1 … Shift+9, and any label from a list.
     return [
-        ActionSpec(f"label.{n}", f"Label {n}: add on selected text, relabel the selected span",
-                   (str(n),), "apply_label", "has_document", "Labels", n - 1)
-        for n in range(1, 10)
+        *(ActionSpec(f"label.{n}", f"Label {n}: add on selected text, relabel the selected span",
+                     (str(n),), "apply_label", "has_document", "Labels", n - 1)
+          for n in range(1, 10)),
+        *(ActionSpec(f"label.shift_{n}", f"Label {n} of the second row (Shift): add or relabel",
+                     (f"Shift+{n}",), "apply_second_row_label", "has_document", "Labels", n - 1)
+          for n in range(1, 10)),
+        ActionSpec("label.pick", "Any label, from a list: add or relabel", ("L",),
+                   "pick_label", "has_document", "Labels"),
     ]
 
 
@@ -42,6 +48,7 @@ ACTIONS: list[ActionSpec] = [
     ActionSpec("file.suggest", "Suggest entities and claims", ("Ctrl+Shift+S",), "suggest_all",
                "not_busy", "File"),
     ActionSpec("file.settings", "Settings…", ("Ctrl+,",), "open_settings", None, "File"),
+    ActionSpec("file.annotator", "Change who you are…", (), "change_annotator", None, "File"),
     ActionSpec("file.quit", "Quit", ("Ctrl+Q",), "quit", None, "File"),
     ActionSpec("review.next", "Next suggestion", ("Tab",), "next_span", "has_document"),
     # Shift+Tab alone: a keyboard sends Backtab with Shift, which Qt matches to "Shift+Tab";
@@ -100,6 +107,10 @@ def _take_actions() -> list[ActionSpec]:
 
 
 REVIEW_ACTIONS: list[ActionSpec] = [
+    ActionSpec("file.open", "Open project…", ("Ctrl+O",), "open_project", None, "File"),
+    ActionSpec("file.export_gold", "Export gold…", ("Ctrl+E",), "export_gold", None, "File"),
+    ActionSpec("file.close", "Close the review", ("Ctrl+W",), "close_window", None, "File"),
+    ActionSpec("file.quit", "Quit", ("Ctrl+Q",), "quit", None, "File"),
     ActionSpec("settle.next", "Next open disagreement", ("Tab",), "next_place", "has_document"),
     ActionSpec("settle.previous", "Previous open disagreement", ("Shift+Tab",),
                "previous_place", "has_document"),
@@ -107,11 +118,11 @@ REVIEW_ACTIONS: list[ActionSpec] = [
     ActionSpec("settle.all", "Take every layer's version (both)", ("T",), "take_all",
                "has_place"),
     ActionSpec("settle.neither", "Take neither", ("N",), "take_neither", "has_place"),
-    ActionSpec("settle.comment", "Comment on the disagreement…", ("K",), "comment",
-               "has_place"),
-    ActionSpec("settle.agreed", "Accept everything all agree on in the document",
+    ActionSpec("settle.comment", "Comment on the place (it stays as it is)…", ("K",),
+               "comment", "has_place"),
+    ActionSpec("settle.agreed", "Take everything all agree on in the document",
                ("Shift+A",), "accept_agreed", "has_document"),
-    ActionSpec("settle.agreed_all", "Accept everything all agree on in every document",
+    ActionSpec("settle.agreed_all", "Take everything all agree on in every document",
                ("Ctrl+Shift+A",), "accept_agreed_everywhere", None),
     ActionSpec("settle.delete", "Delete the selected gold span", ("Delete", "Backspace"),
                "delete_gold", "has_gold_selection"),

@@ -76,6 +76,12 @@ def _blend(colour: QColor, other: QColor, share: float) -> QColor:
                   int(colour.blue() * keep + other.blue() * share))
 
 
+def pending_colour(colour: str) -> str:
+    """The background of a suggestion of a label drawn in ``colour``: paler (still opaque,
+    so readable on a dark palette) until it is decided."""
+    return _blend(QColor(colour), QColor("#ffffff"), 0.55).name()
+
+
 class SpanHighlighter(QSyntaxHighlighter):
     """Draws spans one block (paragraph) at a time, in activated blocks only. Blocks are
     formatted by :meth:`activate`; ``highlightBlock`` gives the same formats, so
@@ -184,8 +190,6 @@ class SpanHighlighter(QSyntaxHighlighter):
                 QTextCharFormat.UnderlineStyle.DashUnderline if claim.pending
                 else QTextCharFormat.UnderlineStyle.SingleUnderline
             )
-            if not claim.pending:
-                fmt.setFontWeight(QFont.Weight.DemiBold)
         self._formats[key] = fmt
         return fmt
 
@@ -330,11 +334,16 @@ class DocumentView(QPlainTextEdit):
         in idle batches."""
         doc = self.document()
         touched: set[int] = set()
-        for start, end, _ in keys:
-            block = doc.findBlock(self.positions.to_qt(start))
-            stop = self.positions.to_qt(end)
+        to_qt = self.positions.to_qt
+        reached = -1  # Qt position: the blocks before it are in ``touched`` (keys in order)
+        for start, end, _ in sorted(keys):
+            stop = to_qt(end)
+            if stop <= reached:
+                continue  # within blocks already taken (accept all: most keys)
+            block = doc.findBlock(max(to_qt(start), reached))
             while block.isValid():
                 touched.add(block.blockNumber())
+                reached = block.position() + block.length()
                 block = block.next()
                 if block.position() >= stop:
                     break

@@ -49,7 +49,7 @@ class _TableModel(QAbstractTableModel):
 
 
 class DocumentListModel(_TableModel):
-    HEADERS = ("Title", "Status", "Pending", "Annotations")
+    HEADERS = ("Title", "Status", "Pending", "Accepted")
     _ROLES = frozenset({_DISPLAY, _USER, _TOOLTIP, _FOREGROUND, _ALIGNMENT})
 
     def __init__(self) -> None:
@@ -87,11 +87,13 @@ class DocumentListModel(_TableModel):
         row = self.rows[index.row()]
         column = index.column()
         if role == _DISPLAY:
-            return (row.title, STATUS_TEXT[row.status], row.pending, row.annotations)[column]
+            return (row.shown_title, STATUS_TEXT[row.status], row.pending,
+                    row.annotations)[column]
         if role == _USER:
             return row.id
         if role == _TOOLTIP and column == 0:
-            return plain_tooltip(row.title)
+            return plain_tooltip(f"{row.file_name} — {row.title}" if row.file_name
+                                 else row.title)
         if role == _FOREGROUND and row.status is DocumentStatus.DONE:
             return _DONE_TEXT
         if role == _ALIGNMENT and column >= 2:
@@ -109,6 +111,11 @@ class DocumentFilter(QSortFilterProxyModel):
         self.search = ""
 
     def set_filter(self, *, status: DocumentStatus | None, label: str | None, search: str) -> None:
+        if hasattr(self, "beginFilterChange"):  # Qt 6.9+: invalidateFilter is deprecated
+            self.beginFilterChange()
+            self.status, self.label, self.search = status, label, search.casefold()
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+            return
         self.status, self.label, self.search = status, label, search.casefold()
         self.invalidateFilter()
 
@@ -120,7 +127,8 @@ class DocumentFilter(QSortFilterProxyModel):
             return False
         if self.label and self.label not in row.labels:
             return False
-        return not self.search or self.search in row.title.casefold()
+        return not self.search or self.search in row.title.casefold() \
+            or self.search in row.file_name.casefold()
 
 
 SpanLookup = Callable[[int], tuple[ReviewSpan, str] | None]  # id -> (span, state)

@@ -1,9 +1,10 @@
 """The review window: colleagues' layers side by side, each disagreement settled into gold.
 
-A thin view over :class:`~unannotate.services.review.Review`: the places of the document are
-drawn in the colour of their kind (agreed, another label, other boundaries, missing in some
-layers) until they are settled, then as the gold spans chosen. Every decision goes through
-the service and is committed before the window shows it.
+A thin view over :class:`~unannotate.services.review_state.ReviewState`, the open document's
+state: the window draws only what the state holds and redraws only from the delta it gives,
+after every decision, undo and redo alike (:meth:`ReviewWindow._refresh`), so what is on
+screen is what is stored. Every decision goes through the service and is committed before
+the window shows it. How places and gold spans look is in :mod:`.review_view`.
 
 A document on screen opens in two steps, as in the main window (docs/adr/0006): before the
 first paint only the places from the top of the text to the screen around the first open
@@ -14,8 +15,7 @@ from __future__ import annotations
 
 import html
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable
 from itertools import combinations
 
 from PySide6.QtCore import Qt
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QSplitter,
     QTreeWidget,
@@ -36,27 +37,15 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.errors import UnannotateError
-from ..core.model import DocumentStatus, LabelKind, Span, SpanState
+from ..core.model import DocumentStatus, SpanState
 from ..services.review import GoldSpan, Place, PlaceKind, Review
+from ..services.review_state import Delta, Look, Mark, ReviewState
 from .actions import LAYER_KEYS, MENUS, REVIEW_ACTIONS, ActionSpec
-from .document_view import DocumentView, SpanKey, SpanStyle
+from .review_file import ReviewFileMenu
+from .review_opening import OpeningReader
+from .review_view import KIND_COLOURS, KIND_TITLES, PAPER, ReviewDocumentView, swatch
 from .two_step import TwoStepOpen
 from .workers import Worker, start
-
-KIND_COLOURS = {
-    PlaceKind.AGREED: "#b7e4c7",
-    PlaceKind.LABEL: "#ffd166",
-    PlaceKind.BOUNDARY: "#c8b6ff",
-    PlaceKind.MISSING: "#ff9b9b",
-}
-KIND_TITLES = {
-    PlaceKind.AGREED: "all agree",
-    PlaceKind.LABEL: "another label",
-    PlaceKind.BOUNDARY: "other boundaries",
-    PlaceKind.MISSING: "missing in some",
-}
-SETTLED_NOTHING = "#e3e3e3"  # settled with nothing taken
-LINE_BREAKS = "\n\r\u2029"  # where Qt ends a block
 
 
 def pair_f1(places: list[Place], layers: list[str]) -> float | None:
@@ -71,89 +60,12 @@ def pair_f1(places: list[Place], layers: list[str]) -> float | None:
     return matched / total if total else None
 
 
-@dataclass
-class Opening:
-    """What the window draws of a document before its first paint: its first places, exactly
-    as :meth:`Review.places` gives them (same order, so the same indices), up to ``frontier``."""
-
-    text: str
-    places: list[Place]  # every place starting before ``frontier``, in text order
-    frontier: int  # code point: every span and place before it is known
-    unplaced_gold: list[GoldSpan]  # accepted gold spans before ``frontier`` in no place
-    target: int | None  # index of the first open place (None: there is none)
-
-
-def _line_end(text: str, index: int) -> int:
-    """The first line break at or after ``index`` (the end of its block), or the text's end."""
-    found = [at for mark in LINE_BREAKS if (at := text.find(mark, index)) >= 0]
-    return min(found, default=len(text))
-
-
-class OpeningReader:
-    """Reads what a document shows before its first paint (see :meth:`read`), with its
-    statements built once: on this path building a statement costs as much as running it."""
-
-    def __init__(self, review: Review) -> None:
-        from sqlalchemy import bindparam, select
-
-        from ..storage.schema import DocumentRow, SpanRow
-
-        self.review = review
-        document = bindparam("document_id")
-        self._text = select(DocumentRow.text).where(DocumentRow.id == document)
-        # The review's own query (so its own grouping applies), cut at a code point.
-        self._spans = (review.span_select()
-                       .where(SpanRow.document_id == document,
-                              SpanRow.start < bindparam("limit"))
-                       .order_by(SpanRow.start, SpanRow.end, SpanRow.id))
-
-    def read(self, document_id: int, around: Callable[[int], tuple[int, int]]) -> Opening:
-        """The text and the places the screen can show around the first open place, read
-        from the top of the text in one read transaction: the spans starting before a limit,
-        grouped as :meth:`Review.places` groups them. A place ending past the limit may
-        still grow with spans beyond it, so only places starting before the first of those
-        (the frontier) are kept, and the limit is pushed on (to a block's end, at least
-        doubled) until they hold an open place and the blocks ``around`` its start, or the
-        whole text is read. Every span of a long document costs tens of milliseconds to
-        group; a screenful of them well under one."""
-        review = self.review
-        params = {"document_id": document_id}
-        with review.project.db.read() as session:
-            connection = session.connection()
-            text = connection.execute(self._text, params).scalar() or ""
-            limit = _line_end(text, around(0)[1])
-            while True:
-                rows = connection.execute(self._spans, {**params, "limit": limit}).all()
-                places = review.places_from_rows(rows)
-                frontier = min([limit, *(p.start for p in places if p.end > limit)])
-                known = [p for p in places if p.start < frontier]  # places sort by start
-                target = next((n for n, p in enumerate(known)
-                               if p.kind is not PlaceKind.AGREED and not p.settled), None)
-                needed = _line_end(text, around(known[target].start if target is not None
-                                                else 0)[1])
-                if limit >= len(text) or (target is not None and needed <= frontier):
-                    break
-                limit = max(needed, _line_end(text, 2 * limit + 1))
-        placed = {g.id for p in known for g in p.gold}
-        unplaced = [GoldSpan(r[0], r[2], r[3], r[4], SpanState(r[5]), r[6], r[7] or "", r[8],
-                             r[9] == LabelKind.CLAIM.value)
-                    for r in rows if r[1] == review.gold_layer_id and r[0] not in placed
-                    and r[5] == SpanState.ACCEPTED.value and r[2] < frontier]
-        return Opening(text, known, frontier, unplaced, target)
-
-
-class ReviewWindow(TwoStepOpen, QMainWindow):
+class ReviewWindow(ReviewFileMenu, TwoStepOpen, QMainWindow):
     def __init__(self, review: Review, *, on_close: Callable[[], None] | None = None) -> None:
         super().__init__()
         self.review = review
         self.on_close = on_close
-        self.document_id: int | None = None
-        self.text = ""
-        self.places: list[Place] = []
-        self.current: int | None = None  # index into self.places
-        self._keys: list[SpanKey] = []  # what the view draws
-        self._styles: dict[int, SpanStyle] = {}
-        self._early_styles: dict[int, SpanStyle] = {}  # drawn before the first paint
+        self.state = ReviewState(review)
         self.overall = ""  # the project-wide agreement, once computed
         self.qactions: dict[str, QAction] = {}
         self.report_dialog: QDialog | None = None
@@ -170,6 +82,27 @@ class ReviewWindow(TwoStepOpen, QMainWindow):
         if first is not None:
             self.open_document(first)
         self.compute_overall()
+
+    # -- the state, as the window's callers knew it ---------------------------------------
+    @property
+    def document_id(self) -> int | None:
+        return self.state.document_id
+
+    @property
+    def text(self) -> str:
+        return self.state.text
+
+    @property
+    def places(self) -> list[Place]:
+        return self.state.places
+
+    @property
+    def current(self) -> int | None:
+        return self.state.current
+
+    @current.setter
+    def current(self, value: int | None) -> None:
+        self.state.current = value
 
     # -- building ------------------------------------------------------------------------
     def _build(self) -> None:
@@ -189,21 +122,28 @@ class ReviewWindow(TwoStepOpen, QMainWindow):
         self.legend.setWordWrap(True)
         self.legend.setText(
             "   ".join(f"{LAYER_KEYS[n]} = {name}" for n, name in enumerate(names[:5]))
-            + "      T both · N neither · K comment · Tab next · Shift+A accept all agreed")
-        swatches = QHBoxLayout()
-        for kind, colour in KIND_COLOURS.items():
-            swatch = QLabel(KIND_TITLES[kind])
-            swatch.setTextFormat(Qt.TextFormat.PlainText)
-            swatch.setStyleSheet(f"background:{colour}; color:#111; padding:2px 8px;"
-                                 "border-radius:3px;")
-            swatches.addWidget(swatch)
-        gold = QLabel("settled: gold spans in their label's colour")
-        gold.setTextFormat(Qt.TextFormat.PlainText)
-        swatches.addWidget(gold)
-        swatches.addStretch(1)
+            + "      T both · N neither · K comment · Tab next · Shift+A take all agreed")
 
-        self.view = DocumentView()
+        self.view = ReviewDocumentView(self.colours, self.kinds)
+        self.view.mark = self.state.mark
         self.view.span_clicked.connect(self._span_clicked)
+        # The key: each look drawn exactly as the view draws it.
+        swatches = QHBoxLayout()
+        keys = [(KIND_TITLES[kind], Mark(Look.OPEN if kind is not PlaceKind.AGREED
+                                         else Look.AGREED, kind, None, False))
+                for kind in (PlaceKind.LABEL, PlaceKind.BOUNDARY, PlaceKind.MISSING,
+                             PlaceKind.AGREED)]
+        keys.append(("settled: neither", Mark(Look.NEITHER, PlaceKind.MISSING, None, False)))
+        gold_label = next((label.name for label in self.labels), None)
+        if gold_label is not None:
+            keys.append((f"settled: gold {gold_label} (in its label's colour)",
+                         Mark(Look.GOLD, None, gold_label, False)))
+        for title, mark in keys:
+            shown = QLabel()
+            shown.setPixmap(swatch(title, mark, self.view.font(), self.colours))
+            shown.setToolTip(title)
+            swatches.addWidget(shown)
+        swatches.addStretch(1)
         # A document opened on screen is complete (every place read, the panel filled) right
         # after the view's first paint, or when something needs it sooner.
         self._init_two_step(self.view)
@@ -231,7 +171,7 @@ class ReviewWindow(TwoStepOpen, QMainWindow):
         self.setCentralWidget(splitter)
 
     def _build_actions(self) -> None:
-        menus = {name: self.menuBar().addMenu(name) for name in MENUS if name != "File"}
+        menus = {name: self.menuBar().addMenu(f"&{name}") for name in MENUS}
         for spec in REVIEW_ACTIONS:
             action = QAction(spec.title, self)
             action.setShortcuts([QKeySequence(k) for k in spec.keys])
@@ -245,6 +185,10 @@ class ReviewWindow(TwoStepOpen, QMainWindow):
             # Greyed in a menu only while it shows: a disabled action's key does nothing, and
             # a place or gold span chosen with the mouse runs no update (trigger checks).
             menu.aboutToHide.connect(self._enable_actions)
+        self.recent_menu = QMenu("Recent projects", self)
+        menus["File"].insertMenu(self.qactions["file.export_gold"], self.recent_menu)
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        self._fill_recent_menu()
 
     def _enable_actions(self) -> None:
         for action in self.qactions.values():
@@ -305,29 +249,29 @@ class ReviewWindow(TwoStepOpen, QMainWindow):
         if handle is None or not handle.isExposed():
             text = self._read_text(document_id)
             self._begin_open()
-            self.text = text
-            self.document_id = document_id
-            self.view.show_text(self.text)
-            self.current = None
-            self._early_styles = {}
+            places, unplaced = self.review.read_document(document_id)
+            self.panel.setUpdatesEnabled(False)
+            self.view.show_text(text)
+            self._draw(self.state.show(document_id, text, places, unplaced))
+            self.state.current = None
+            self.state.step()
             self._complete_open()
         else:
             opening = self.opening.read(document_id, self.view.on_screen_after_reveal())
             self._begin_open()
-            self.text = opening.text
-            self.document_id = document_id
-            self.places = opening.places
-            self.current = opening.target
             # The panel and the document list show the new document once it is complete
             # (right after the view's first paint): until then neither is repainted.
             self.panel.setUpdatesEnabled(False)
             self.panel.clear()
-            self.view.show_text(self.text)
-            keys, styles = self._drawing(self.places, opening.unplaced_gold)
-            self._early_styles = styles
-            target = self.places[self.current].start if self.current is not None else None
-            self.view.set_spans(keys, styles.__getitem__, known=(0, opening.frontier),
-                                need_all=self._complete_open, reveal=target)
+            self.view.show_text(opening.text)
+            delta = self.state.show(document_id, opening.text, opening.places,
+                                    opening.unplaced_gold, complete=False)
+            self.state.current = opening.target
+            place = self.state.place
+            # Everything is new: every span known so far (the delta's, sorted).
+            self.view.set_spans(delta.added, self.view.style,
+                                known=(0, opening.frontier), need_all=self._complete_open,
+                                reveal=place.start if place is not None else None)
             self._select_current()
             self._await_first_paint()
         self.view.setFocus()
@@ -354,15 +298,16 @@ class ReviewWindow(TwoStepOpen, QMainWindow):
         anything needs it."""
         if self.document_id is None:
             return
-        early = self._early_styles
-        self.reload(select_first=True)
+        if not self.state.complete:
+            # Every place now: the view's spans given whole (it stops asking for more), and
+            # the places read early drawn again where their look changed.
+            self._refresh(self.state.apply(), full=True)
+        else:
+            self._fill_panel()
+            self._select_current()
+            self._update_status()
         self.panel.setUpdatesEnabled(True)
         self._show_in_list(self.document_id)
-        # A place read early is redrawn if its drawing changed without its key.
-        changed = [key for key in self._keys if key[2] in early
-                   and early[key[2]] != self._styles[key[2]]]
-        if changed:
-            self.view.replace_spans([key[2] for key in changed], changed)
 
     def next_document(self, step: int = 1) -> None:
         ids = [d.id for d in self._documents]
@@ -371,89 +316,85 @@ class ReviewWindow(TwoStepOpen, QMainWindow):
         at = ids.index(self.document_id) if self.document_id in ids else -1
         self.open_document(ids[(at + step) % len(ids)])
 
-    # -- places and drawing --------------------------------------------------------------
-    def reload(self, *, select_first: bool = False) -> None:
-        """Read the document's places again (after a decision) and draw them."""
-        assert self.document_id is not None
-        previous = self._place_key()
-        self.places = self.review.places(self.document_id)
-        # Gold spans the reviewer added where no layer has anything.
-        placed = {g.id for p in self.places for g in p.gold}
-        unplaced = [span for span in self.review.gold.spans(self.document_id)
-                    if span.id not in placed and span.state is SpanState.ACCEPTED]
-        self._keys, self._styles = self._drawing(self.places, unplaced)
-        self.view.set_spans(self._keys, self._styles.__getitem__)
-        self._fill_panel()
-        if select_first:
-            self.current = None
-            self.next_place()
+    # -- drawing: one path for every change ----------------------------------------------
+    def _draw(self, delta: Delta, *, full: bool = False) -> None:
+        """Draw what the delta says changed: the view formats again only the blocks holding
+        spans that were removed, added, or are drawn otherwise than before. ``full``: give
+        the view every span (a document opened, or completed)."""
+        if delta.new_document:
+            self.view.set_spans(delta.added, self.view.style)
+        elif full:
+            self.view.set_spans(self.state.keys(), self.view.style)
+            if delta.restyled:
+                self.view.replace_spans([key[2] for key in delta.restyled], delta.restyled)
+        elif delta.removed or delta.added:
+            self.view.replace_spans(delta.removed, delta.added)
+
+    def _refresh(self, delta: Delta, *, full: bool = False, note: str = "") -> None:
+        """After anything that may have changed the open document (``delta``, from the
+        state): the view, the panel, the document's row and the status brought to what is
+        stored. Every decision, undo and redo ends here."""
+        if self.document_id is None:
+            return
+        self._draw(delta, full=full)
+        if full or self.panel.topLevelItemCount() != len(self.places):
+            self._fill_panel()
         else:
-            self.current = next((n for n, p in enumerate(self.places)
-                                 if (p.start, p.end, p.claim) == previous), None)
-            if self.current is not None and self.places[self.current].settled:
-                self.next_place()
-            else:
-                self._select_current()
-        self._update_status()
-
-    def _drawing(self, places: list[Place], unplaced_gold: Iterable[GoldSpan | Span]
-                 ) -> tuple[list[SpanKey], dict[int, SpanStyle]]:
-        """The view's keys (sorted) and styles: a place as one span in the colour of its kind
-        until settled, then the gold spans taken there; and the gold spans in no place."""
-        keys: list[SpanKey] = []
-        styles: dict[int, SpanStyle] = {}
-        for n, place in enumerate(places, 1):
-            kind = LabelKind.CLAIM if place.claim else LabelKind.ENTITY
-            taken = [g for g in place.gold if g.state is SpanState.ACCEPTED]
-            if not place.settled:
-                keys.append((place.start, place.end, n))
-                styles[n] = SpanStyle(KIND_COLOURS[place.kind], kind, True)
-            elif not taken:
-                keys.append((place.start, place.end, n))
-                styles[n] = SpanStyle(SETTLED_NOTHING, kind, False)
-            for span in taken:
-                keys.append((span.start, span.end, -span.id))
-                styles[-span.id] = SpanStyle(self.colours.get(span.label, "#cccccc"),
-                                             self.kinds.get(span.label, kind), False)
-        for gold in unplaced_gold:
-            keys.append((gold.start, gold.end, -gold.id))
-            styles[-gold.id] = SpanStyle(self.colours.get(gold.label, "#cccccc"),
-                                         self.kinds.get(gold.label, LabelKind.ENTITY), False)
-        keys.sort()
-        return keys, styles
-
-    def _place_key(self) -> tuple[int, int, bool] | None:
-        if self.current is None or self.current >= len(self.places):
-            return None
-        place = self.places[self.current]
-        return place.start, place.end, place.claim
+            for n in delta.rows:
+                self._fill_row(self.panel.topLevelItem(n), self.places[n])
+        if self.current is None:  # what was undone is open again, or nothing is: go on
+            self.state.step()
+        self._select_current()
+        self.refresh_document_row()
+        self._update_status(note)
 
     def _fill_panel(self) -> None:
         self.panel.clear()
-        # Brushes made once: thousands of rows share a handful of them.
-        kind_brushes = {kind: QBrush(QColor(colour)) for kind, colour in KIND_COLOURS.items()}
-        dark, grey = QBrush(QColor("#111111")), QBrush(QColor("#808080"))
-        layers = self.review.layers
         items = []
         for place in self.places:
-            cells = [KIND_TITLES[place.kind], self.text[place.start:place.end][:80]]
-            for layer in layers:
-                held = place.held_by(layer)
-                cells.append(", ".join(self._describe(place, v.start, v.end, v.label)
-                                       for v in held) or "—")
-            cells.append(self._outcome(place))
-            cells.append(place.comment)
-            item = QTreeWidgetItem(cells)
-            item.setBackground(0, kind_brushes[place.kind])
-            item.setForeground(0, dark)
-            if place.settled or place.kind is PlaceKind.AGREED:
-                for column in range(1, len(cells)):
-                    item.setForeground(column, grey)
+            item = QTreeWidgetItem(self._cells(place))
+            self._shade(item, place)
             items.append(item)
         self.panel.addTopLevelItems(items)
         widths = [130, 300, *[190] * len(self.review.layers), 190]
         for column, width in enumerate(widths):
             self.panel.setColumnWidth(column, width)
+
+    _brushes: dict[str, QBrush] = {}  # made once: thousands of rows share a handful
+
+    @classmethod
+    def _brush(cls, colour: str) -> QBrush:
+        found = cls._brushes.get(colour)
+        if found is None:
+            found = cls._brushes[colour] = QBrush(QColor(colour))
+        return found
+
+    def _cells(self, place: Place) -> list[str]:
+        cells = [KIND_TITLES[place.kind], self.text[place.start:place.end][:80]]
+        for layer in self.review.layers:
+            held = place.held_by(layer)
+            cells.append(", ".join(self._describe(place, v.start, v.end, v.label)
+                                   for v in held) or "—")
+        cells.append(self._outcome(place))
+        cells.append(place.comment)
+        return cells
+
+    def _shade(self, item: QTreeWidgetItem, place: Place) -> None:
+        """The kind as the view marks it (its colour on paper, in either palette); what is
+        settled or agreed greyed, what is open in the palette's own text colour."""
+        item.setForeground(0, self._brush(KIND_COLOURS[place.kind]))
+        item.setBackground(0, self._brush(PAPER))
+        grey = place.settled or place.kind is PlaceKind.AGREED
+        for column in range(1, item.columnCount()):
+            if grey:
+                item.setForeground(column, self._brush("#808080"))
+            else:
+                item.setData(column, Qt.ItemDataRole.ForegroundRole, None)
+
+    def _fill_row(self, item: QTreeWidgetItem, place: Place) -> None:
+        for column, cell in enumerate(self._cells(place)):
+            item.setText(column, cell)
+        self._shade(item, place)
 
     def _describe(self, place: Place, start: int, end: int, label: str) -> str:
         if (start, end) == (place.start, place.end):
@@ -469,11 +410,12 @@ class ReviewWindow(TwoStepOpen, QMainWindow):
         return ", ".join(self._describe(place, g.start, g.end, g.label) for g in taken)
 
     def _select_current(self) -> None:
-        if self.current is None:
+        place = self.state.place
+        if place is None:
             self.view.select_span(None)
             self.panel.clearSelection()
             return
-        place = self.places[self.current]
+        assert self.current is not None
         if place.settled:
             gold = [g for g in place.gold if g.state is SpanState.ACCEPTED]
             self.view.select_span(-gold[0].id if gold else self.current + 1)
@@ -484,20 +426,11 @@ class ReviewWindow(TwoStepOpen, QMainWindow):
             self.panel.setCurrentItem(item)
 
     def _open_places(self) -> list[int]:
-        return [n for n, p in enumerate(self.places)
-                if p.kind is not PlaceKind.AGREED and not p.settled]
+        return self.state.open_places()
 
     def next_place(self, step: int = 1) -> None:
         """The next open disagreement (wrapping round); with none open, nothing selected."""
-        open_ = self._open_places()
-        if not open_:
-            self.current = None
-        elif self.current is None:
-            self.current = open_[0] if step > 0 else open_[-1]
-        else:
-            later = [n for n in open_ if (n > self.current if step > 0 else n < self.current)]
-            self.current = (later[0] if step > 0 else later[-1]) if later else (
-                open_[0] if step > 0 else open_[-1])
+        self.state.step(step)
         self._select_current()
 
     def previous_place(self) -> None:
@@ -514,8 +447,7 @@ class ReviewWindow(TwoStepOpen, QMainWindow):
         if span_id > 0:
             self.current = span_id - 1
         else:
-            self.current = next((n for n, p in enumerate(self.places)
-                                 if any(g.id == -span_id for g in p.gold)), None)
+            self.current = self.state.place_of_gold(-span_id)
             self.view.select_span(span_id)
             if self.current is not None:
                 self.panel.setCurrentItem(self.panel.topLevelItem(self.current))
@@ -526,23 +458,13 @@ class ReviewWindow(TwoStepOpen, QMainWindow):
         selected = self.view.selected_span
         if selected is None or selected >= 0:
             return None
-        for place in self.places:
-            for span in place.gold:
-                if span.id == -selected:
-                    return span
-        for found in self.review.gold.spans(self.document_id or 0):
-            if found.id == -selected:
-                return GoldSpan(found.id, found.start, found.end, found.label, found.state,
-                                found.source_id, found.reason, found.version)
-        return None
+        return self.state.gold_span(-selected)
 
     # -- decisions -----------------------------------------------------------------------
-    def _settle(self, layers: list[str], comment: str | None = None) -> None:
-        assert self.current is not None and self.document_id is not None
-        place = self.places[self.current]
-        self.review.take(self.document_id, place, layers, comment=comment)
-        self.reload()
-        self.refresh_document_row()
+    def _settle(self, layers: list[str]) -> None:
+        place = self.state.place
+        assert place is not None and self.document_id is not None
+        self._refresh(self.state.apply(self.review.take(self.document_id, place, layers)))
 
     def take_layer(self, index: int) -> None:
         if index >= len(self.review.layers):
@@ -557,33 +479,28 @@ class ReviewWindow(TwoStepOpen, QMainWindow):
         self._settle([])
 
     def comment(self, text: str | None = None) -> None:
-        assert self.current is not None
-        place = self.places[self.current]
+        """Comment on the place: it stays as it was (open, or settled as it is)."""
+        place = self.state.place
+        assert place is not None
         if text is None:
             text, ok = QInputDialog.getText(self, "Comment", "Your comment on this place:",
                                             text=place.comment)
             if not ok:
                 return
-        self.review.comment(place, text)
-        self.reload()
-        self.refresh_document_row()
+        self._refresh(self.state.apply(self.review.comment(place, text)))
 
     def accept_agreed(self) -> None:
         assert self.document_id is not None
         change = self.review.accept_agreed(self.document_id)
-        self.statusBar().showMessage(
-            f"{len(change.event_ids)} agreed spans taken into gold", 6000)
-        self.reload()
-        self.refresh_document_row()
+        self._refresh(self.state.apply(change),
+                      note=f"{len(change.event_ids)} agreed spans taken into gold")
 
     def accept_agreed_everywhere(self) -> None:
         change = self.review.accept_agreed()
-        self.statusBar().showMessage(
-            f"{len(change.event_ids)} agreed spans in {len(change.document_ids)} documents "
-            "taken into gold", 8000)
         self.refresh_documents()
-        if self.document_id is not None:
-            self.reload()
+        self._refresh(self.state.apply(change),
+                      note=f"{len(change.event_ids)} agreed spans in "
+                      f"{len(change.document_ids)} documents taken into gold")
 
     def apply_label(self, index: int) -> None:
         """Edit: a gold span of this label on the selected text (snapped to whole tokens),
@@ -597,53 +514,70 @@ class ReviewWindow(TwoStepOpen, QMainWindow):
             from ..core.offsets import Tokens
 
             start, end = Tokens.of(self.text).snap(*chosen)
-            self.review.gold.add(self.document_id, start, end, label)
+            change = self.review.gold.add(self.document_id, start, end, label)
         elif gold is not None:
-            self.review.gold.relabel(gold.id, label, expected_version=gold.version)
+            change = self.review.gold.relabel(gold.id, label, expected_version=gold.version)
         else:
             self.statusBar().showMessage("select text or a gold span first", 5000)
             return
-        self.reload()
-        self.refresh_document_row()
+        self._refresh(self.state.apply(change))
 
     def delete_gold(self) -> None:
         gold = self._selected_gold()
         assert gold is not None
-        self.review.gold.delete(gold.id, expected_version=gold.version)
-        self.reload()
-        self.refresh_document_row()
+        change = self.review.gold.delete(gold.id, expected_version=gold.version)
+        self._refresh(self.state.apply(change))
 
-    def mark_done(self) -> None:
+    def mark_done(self, force: bool | None = None) -> None:
+        """Mark the document's review done and go on. With disagreements still open, ask
+        first (the default answer keeps it open); ``force`` answers for the dialog."""
         assert self.document_id is not None
-        open_left = len(self._open_places())
-        self.review.set_status(self.document_id, DocumentStatus.DONE)
+        open_, total = self.state.counts()
+        if open_ and force is None:
+            box = QMessageBox(QMessageBox.Icon.Warning, "Disagreements still open",
+                              f"{open_} of {total} disagreements are still open in this "
+                              "document. Mark its review done anyway?",
+                              QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                              self)
+            box.setTextFormat(Qt.TextFormat.PlainText)
+            box.setDefaultButton(QMessageBox.StandardButton.No)
+            box.setEscapeButton(QMessageBox.StandardButton.No)
+            self.done_box = box
+            force = box.exec() == QMessageBox.StandardButton.Yes
+        if open_ and not force:
+            self.statusBar().showMessage(
+                f"review not marked done: {open_} of {total} disagreements are still open",
+                8000)
+            return
+        self.review.set_status(self.document_id, DocumentStatus.DONE, force=bool(open_))
         self.refresh_documents()
         later = [d for d in self._documents
                  if d.review_status is not DocumentStatus.DONE and d.id != self.document_id]
-        message = "review marked done"
-        if open_left:
-            message += f" ({open_left} disagreements left open)"
-        self.statusBar().showMessage(message, 6000)
         if later:
             self.open_document(later[0].id)
+        message = "review marked done"
+        if open_:
+            message += f" with {open_} of {total} disagreements left open"
+        self.statusBar().showMessage(message, 8000)
         self.compute_overall()
 
     def undo(self) -> None:
-        if self.review.undo() is None:
+        change = self.review.undo()
+        if change is None:
             self.statusBar().showMessage("nothing to undo", 4000)
-        self._after_history()
+        self._after_history(change)
 
     def redo(self) -> None:
-        if self.review.redo() is None:
+        change = self.review.redo()
+        if change is None:
             self.statusBar().showMessage("nothing to redo", 4000)
-        self._after_history()
+        self._after_history(change)
 
-    def _after_history(self) -> None:
-        self.refresh_documents()
-        if self.document_id is not None:
-            self.reload()
-            if self.current is None:  # what was undone is open again: go to it
-                self.next_place()
+    def _after_history(self, change) -> None:  # type: ignore[no-untyped-def]
+        if change is not None and (change.status_changed
+                                   or change.document_ids - {self.document_id}):
+            self.refresh_documents()
+        self._refresh(self.state.apply(change) if change is not None else Delta())
 
     def refresh_document_row(self) -> None:
         """The open document's row in the list, after a decision."""
@@ -658,15 +592,16 @@ class ReviewWindow(TwoStepOpen, QMainWindow):
                 item.setText(2, str(open_))
 
     # -- agreement -------------------------------------------------------------------
-    def _update_status(self) -> None:
+    def _update_status(self, note: str = "") -> None:
+        """The document's figures in the status bar, after ``note`` (what was just done)."""
         if self.document_id is None or not self._complete:
             return  # shown when the document's places are all read
-        disagreements = [p for p in self.places if p.kind is not PlaceKind.AGREED]
-        open_ = len(self._open_places())
+        open_, disagreements = self.state.counts()
         f1 = pair_f1(self.places, self.review.layers)
         here = "–" if f1 is None else f"{f1:.2f}"
         self.statusBar().showMessage(
-            f"{open_} of {len(disagreements)} disagreements open · agreement here: exact F1 "
+            (f"{note} · " if note else "")
+            + f"{open_} of {disagreements} disagreements open · agreement here: exact F1 "
             f"{here}" + (f" · all documents: {self.overall}" if self.overall else ""))
 
     def compute_overall(self) -> Worker:
@@ -722,11 +657,11 @@ class ReviewWindow(TwoStepOpen, QMainWindow):
         box.setModal(False)
         box.show()
 
-    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802
         super().showEvent(event)
         self.view.setFocus(Qt.FocusReason.ActiveWindowFocusReason)
 
-    def closeEvent(self, event: QCloseEvent) -> None:
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         # Nothing left to paint: an open left incomplete completes when something needs it.
         self._pause_open()
         if self.on_close is not None:

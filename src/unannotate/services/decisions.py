@@ -12,6 +12,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from ..core.errors import UnannotateError
 from ..core.history import (
@@ -22,11 +23,12 @@ from ..core.history import (
     StatusSnapshot,
     Step,
     history_state,
+    snapshot_to_json,
 )
 from ..core.model import DocumentStatus, LabelKind, LayerKind, Span, SpanState, check_bounds
 from ..storage import events as event_log
 from ..storage import spans_decisions as store
-from ..storage.spans import removed_as_duplicate, span_at
+from ..storage.spans import places_in_layer, removed_as_duplicate, span_at
 from ..storage.spans_decisions import Executor, Session
 from .project import Project
 
@@ -34,6 +36,8 @@ UNDO = EventKind.UNDO.value
 REDO = EventKind.REDO.value
 # The reason of a suggestion decided without a copy: its span was in the layer already.
 ALREADY_THERE = "already there as span"
+# An undo or redo of more events than this reads the spans of their documents at once.
+BULK = 16
 
 
 class DecisionError(UnannotateError):
@@ -214,13 +218,96 @@ class Reviewer:
 
     def accept_all(self, document_id: int, *, label: str | None = None,
                    kind: LabelKind | None = None) -> Change:
-        """Accept every suggestion still pending in the document (of one label or kind)."""
-        pending = [s for s in self.pending(document_id)
-                   if (label is None or s.label == label)
-                   and (kind is None or self._kind(s.label) == kind)]
-        if not pending:
-            return Change(document_ids={document_id})
-        return self._decide_suggestions([s.id for s in pending], SpanState.ACCEPTED)
+        """Accept every suggestion still pending in the document (of one label or kind), in
+        one transaction: one undo step."""
+        kinds = ({lab.name: lab.kind for lab in self.project.labels()} if kind is not None
+                 else {})
+        with self.project.db.session() as session:
+            conn = session.connection()
+            label_ids = self.project.label_ids(session)
+            # The suggestions of the document and the spans already made from them, each
+            # in one indexed read (not an IN over thousands of bound ids).
+            rows = store.suggestions_of_document(conn, document_id)
+            taken = store.made_from(conn, document_id, self.layer_id)
+            pending = [row for row in rows if row.id not in taken
+                       and (label is None or row.label == label)
+                       and (kind is None or kinds.get(row.label, LabelKind.ENTITY) is kind)]
+            if not pending:
+                return Change(document_ids={document_id})
+            change = self._accept_in_bulk(session, document_id, pending, label_ids)
+        self._stepped(EventKind.ACCEPT, change.event_ids)
+        return change
+
+    def _accept_in_bulk(self, session: Session, document_id: int, pending: list[Any],
+                        label_ids: dict[str, int]) -> Change:
+        """Accept ``pending`` (suggestion rows of one document, read in this transaction):
+        the same rows and events :meth:`decide` writes one by one, as two multi-row
+        inserts, one group of events (one undo step)."""
+        change = Change(document_ids={document_id}, written=[])
+        assert change.written is not None
+        conn = session.connection()
+        length = self._text_length(conn, document_id)
+        accepted, rejected = SpanState.ACCEPTED.value, SpanState.REJECTED.value
+        # One place, one span: a suggestion of a span the layer holds already (or that an
+        # earlier suggestion of this batch makes, two suggesters agreeing) is decided without
+        # a copy, as one by one (see decide).
+        places = places_in_layer(conn, layer_id=self.layer_id, document_id=document_id)
+        first: dict[tuple[int, int, int], int] = {}  # place -> the suggestion taken there
+        there: dict[int, tuple[int, int, int]] = {}  # suggestion -> place it repeats
+        rows, repeats = [], []
+        for source in pending:
+            check_bounds(length, source.start, source.end)
+            place = (source.start, source.end, label_ids[source.label])
+            row = {
+                "layer_id": self.layer_id, "document_id": document_id, "start": source.start,
+                "end": source.end, "label_id": place[2], "state": accepted,
+                "score": source.score, "reason": source.reason or "", "source_id": source.id,
+                "version": 1}
+            if place in places or place in first:
+                there[source.id] = place
+                repeats.append(row)
+            else:
+                first[place] = source.id
+                rows.append(row)
+        # Plain multi-row inserts (one executemany each), the new ids read back after in one
+        # indexed read each: RETURNING in document order costs a statement per row.
+        if rows:
+            store.insert_spans(conn, rows)
+        if repeats:
+            made_first = store.made_from(conn, document_id, self.layer_id)
+            for row in repeats:
+                place = there[row["source_id"]]
+                kept = places.get(place) or made_first[first[place]]
+                row.update(state=rejected, reason=f"{ALREADY_THERE} {kept}")
+            store.insert_spans(conn, repeats)
+            change.notice = (f"{len(repeats)} suggestions were of spans already there: "
+                             "decided without a copy")
+        made_from = store.made_from(conn, document_id, self.layer_id)
+        made = [made_from[source.id] for source in pending]
+        stored = {row["source_id"]: row for row in (*rows, *repeats)}
+        events = []
+        for source, span_id in zip(pending, made, strict=True):
+            row = stored[source.id]
+            written = Span(
+                id=span_id, document_id=document_id, layer_id=self.layer_id,
+                start=source.start, end=source.end, label=source.label,
+                state=SpanState(row["state"]), score=source.score, reason=row["reason"],
+                source_id=source.id, version=1)
+            events.append({
+                "kind": (EventKind.REJECT if written.state is SpanState.REJECTED
+                         else EventKind.ACCEPT).value,
+                "annotator_id": self.annotator_id, "document_id": document_id,
+                "layer_id": self.layer_id, "span_id": span_id, "suggestion_id": source.id,
+                "suggester": source.layer, "before": None,
+                "after": snapshot_to_json(written), "target_id": None})
+            change.written.append(written)
+        change.event_ids = event_log.append_group(conn, uuid.uuid4().hex, events)
+        status = store.status_of(session, document_id, self.annotator_id, review=self.gold)
+        if status is None:
+            self._touch_status(session, document_id)
+        change.statuses[document_id] = status or DocumentStatus.IN_PROGRESS
+        change.span_ids = set(made) | {source.id for source in pending}
+        return change
 
     def _kind(self, label: str) -> LabelKind:
         return next((lab.kind for lab in self.project.labels() if lab.name == label),
@@ -282,7 +369,9 @@ class Reviewer:
                     id=span_id, document_id=source.document_id, layer_id=self.layer_id,
                     start=new_start, end=new_end, label=chosen, state=state,
                     score=source.score, reason=reason, source_id=source.id, version=1)
+                # A span written as suggested decides nothing: a reviewer's note on a place.
                 kind = EventKind.REJECT if state is SpanState.REJECTED else (
+                    EventKind.COMMENT if state is SpanState.SUGGESTED else
                     EventKind.ACCEPT if (chosen, new_start, new_end) ==
                     (source.label, source.start, source.end) else EventKind.CORRECT)
                 event_id = self._record(conn, kind, source.document_id, None, written,
@@ -469,15 +558,22 @@ class Reviewer:
                 originals = event_log.events_by_id(session, step)
                 if kind is EventKind.UNDO:
                     originals.reverse()
-                group = uuid.uuid4().hex
+                # A bulk decision undone: the layer's spans in the documents concerned, read
+                # once, where each event finds its span instead of a query of its own.
+                held = (store.spans_in_documents(session, self.layer_id, {
+                    e.document for e in originals if e.document is not None})
+                    if len(originals) > BULK else None)
+                recorded = []
                 for event in originals:
                     frm, to = ((event.after, event.before) if kind is EventKind.UNDO
                                else (event.before, event.after))
-                    self._apply(session, event, frm, to)
-                    change.event_ids.append(self._record(
-                        session, kind, event.document, frm, to, group=group,
-                        suggestion_id=event.suggestion, suggester=event.suggester,
-                        target_id=event.id))
+                    self._apply(session, event, frm, to, held)
+                    recorded.append({
+                        "kind": kind.value, "annotator_id": self.annotator_id,
+                        "document_id": event.document, "layer_id": self.layer_id,
+                        "span_id": event.span_id, "suggestion_id": event.suggestion,
+                        "suggester": event.suggester, "before": snapshot_to_json(frm),
+                        "after": snapshot_to_json(to), "target_id": event.id})
                     if event.document is not None:
                         change.document_ids.add(event.document)
                     if event.kind is EventKind.STATUS:
@@ -488,6 +584,8 @@ class Reviewer:
                         change.span_ids.add(span.id)
                         if span.source_id:
                             change.span_ids.add(span.source_id)
+                # The events written together, in one statement, after the spans.
+                change.event_ids = event_log.append_group(session, uuid.uuid4().hex, recorded)
         except BaseException:
             self._history = None  # read again: the transaction may have been rolled back
             raise
@@ -495,8 +593,10 @@ class Reviewer:
         return change
 
     def _apply(self, session: Session, event: Event, frm: Snapshot | None,
-               to: Snapshot | None) -> None:
-        """Move a span (or a status) from state ``frm`` to state ``to``."""
+               to: Snapshot | None, held: dict[int, Span] | None) -> None:
+        """Move a span (or a status) from state ``frm`` to state ``to``; ``held``: the
+        layer's spans in the documents concerned (None: each read when needed), kept up to
+        date."""
         if event.kind is EventKind.STATUS:
             assert isinstance(to, StatusSnapshot) and event.document is not None
             store.write_status(session, event.document, self.annotator_id, to.status,
@@ -504,13 +604,16 @@ class Reviewer:
             return
         ref = to or frm
         assert isinstance(ref, Span) and not isinstance(frm, StatusSnapshot)
-        current = store.span_by_id(session, ref.id)
+        current = (held.get(ref.id) if held is not None and ref.layer_id == self.layer_id
+                   else store.span_by_id(session, ref.id))
         unchanged = current is not None and frm is not None and current.version == frm.version
         if to is None and not unchanged and removed_as_duplicate(session, ref.id,
                                                                  ref.document_id):
             # Made by this decision, then merged away by the schema-4 upgrade: undoing the
             # decision leaves it absent, whatever the upgrade left of it.
             store.delete_span(session, ref.id)
+            if held is not None:
+                held.pop(ref.id, None)
             return
         if frm is None and current is not None:
             raise ConflictError(
@@ -523,6 +626,8 @@ class Reviewer:
             )
         if to is None:
             store.delete_span(session, ref.id)
+            if held is not None:
+                held.pop(ref.id, None)
             return
         assert isinstance(to, Span)
         label_id = self._label_id(session, to.label)
@@ -542,6 +647,8 @@ class Reviewer:
             store.insert_span(session, span_id=to.id, **values)
         else:
             store.update_span(session, to.id, **values)
+        if held is not None:
+            held[to.id] = to
 
     # -- reading -----------------------------------------------------------------------
     def spans(self, document_id: int) -> list[Span]:

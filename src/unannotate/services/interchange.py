@@ -476,6 +476,10 @@ def _pick_layer(document: NativeDocument, layer: str) -> NativeLayer | None:
         # An annotator's rejections go along: the formats that hold decisions write them as
         # negatives, the others report them.
         if la.kind == kind and (kind == LayerKind.GOLD.value or la.annotator == layer):
+            if kind == LayerKind.GOLD.value:
+                # Gold's suggested spans are a reviewer's notes on open places, not spans.
+                la.entities = [s for s in la.entities if s.state != SpanState.SUGGESTED.value]
+                la.claims = [s for s in la.claims if s.state != SpanState.SUGGESTED.value]
             return la
     return None
 

@@ -14,6 +14,11 @@ as a suggestion's: each distinct span of the place (a *variant*) is accepted int
 rejected there, with a link to the colleague's span it came from (provenance) and the
 reviewer's comment, if any. The colleagues' layers are never changed. A place is settled when
 gold holds a decision on one of its spans, or a gold span of the reviewer's own overlaps it.
+
+A comment on a place not settled yet is a *note*: a gold span in state ``suggested`` made
+from the place's first variant, holding the comment as its reason. It decides nothing (the
+place stays open, and exports of gold leave it out); settling the place replaces it with the
+decisions, which carry the comment on.
 """
 
 from __future__ import annotations
@@ -94,7 +99,17 @@ class Place:
 
     @property
     def settled(self) -> bool:
-        return bool(self.gold)
+        """Gold holds a decision here (a note alone settles nothing)."""
+        return any(g.state is not SpanState.SUGGESTED for g in self.gold)
+
+    @property
+    def notes(self) -> list[GoldSpan]:
+        return [g for g in self.gold if g.state is SpanState.SUGGESTED]
+
+    @property
+    def is_open(self) -> bool:
+        """A disagreement not settled yet."""
+        return self.kind is not PlaceKind.AGREED and not self.settled
 
     @property
     def span_ids(self) -> set[int]:
@@ -159,6 +174,43 @@ def resolve_layers(project: Project, layers: Sequence[str]) -> dict[str, list[in
     return found
 
 
+@dataclass(frozen=True)
+class GoldOpen:
+    """Documents holding gold spans whose disagreements are not all settled in gold."""
+
+    annotators: list[str]  # the layers compared: every annotator of the project
+    documents: dict[int, tuple[int, int]]  # document id -> (open, disagreements)
+
+    @property
+    def places(self) -> int:
+        return sum(open_ for open_, _ in self.documents.values())
+
+
+def open_in_gold(project: Project) -> GoldOpen:
+    """For an export of gold: the documents gold holds spans of where the project's
+    annotators still disagree on places gold has not settled. Reads only."""
+    with project.db.read() as session:
+        annotators = list(session.scalars(
+            select(AnnotatorRow.name).join(LayerRow, LayerRow.annotator_id == AnnotatorRow.id)
+            .where(LayerRow.kind == LayerKind.ANNOTATOR.value).order_by(AnnotatorRow.name)))
+        gold = session.scalar(select(LayerRow.id).where(LayerRow.kind == LayerKind.GOLD.value,
+                                                        LayerRow.name == GOLD))
+        documents = set(session.scalars(select(SpanRow.document_id).distinct()
+                                        .where(SpanRow.layer_id == gold)))
+    if len(annotators) < 2 or gold is None or not documents:
+        return GoldOpen(annotators, {})
+    review = Review.reading(project, annotators, gold)
+    found = {}
+    for document_id, places in review._all_places().items():
+        if document_id not in documents:
+            continue
+        disagreements = [p for p in places if p.kind is not PlaceKind.AGREED]
+        open_ = sum(1 for p in disagreements if not p.settled)
+        if open_:
+            found[document_id] = (open_, len(disagreements))
+    return GoldOpen(annotators, found)
+
+
 class Review:
     """One reviewer comparing ``layers`` (annotator names, or ``suggestions``) and settling
     their disagreements into the gold layer."""
@@ -171,6 +223,16 @@ class Review:
             self.gold_layer_id = Project.layer_id(session, GOLD, LayerKind.GOLD)
         self.gold = Reviewer(project, reviewer, layer=GOLD)
         self.reviewer = reviewer
+
+    @classmethod
+    def reading(cls, project: Project, layers: Sequence[str], gold_layer_id: int) -> Review:
+        """A review that only reads (its places), writing nothing to open it."""
+        review = cls.__new__(cls)
+        review.project = project
+        review.layer_ids = resolve_layers(project, layers)
+        review.layers = list(review.layer_ids)
+        review.gold_layer_id = gold_layer_id
+        return review
 
     # -- reading -----------------------------------------------------------------------
     def span_select(self) -> Select[Any]:
@@ -190,8 +252,20 @@ class Review:
                 .order_by(SpanRow.start, SpanRow.end, SpanRow.id)).all()
         return self.places_from_rows(rows)
 
-    def places_from_rows(self, rows: Sequence[Any]) -> list[Place]:
-        """Places from span rows (of one document, in start, end, id order)."""
+    def read_document(self, document_id: int) -> tuple[list[Place], list[GoldSpan]]:
+        """The document's places and the accepted gold spans in none of them (the reviewer's
+        own, where no layer has anything): one read."""
+        with self.project.db.read() as session:
+            rows = session.execute(
+                self.span_select().where(SpanRow.document_id == document_id)
+                .order_by(SpanRow.start, SpanRow.end, SpanRow.id)).all()
+        unplaced: list[GoldSpan] = []
+        return self.places_from_rows(rows, unplaced), unplaced
+
+    def places_from_rows(self, rows: Sequence[Any],
+                         unplaced: list[GoldSpan] | None = None) -> list[Place]:
+        """Places from span rows (of one document, in start, end, id order); ``unplaced``,
+        if given, receives the accepted gold spans in no place."""
         by_layer = {layer_id: name for name, ids in self.layer_ids.items() for layer_id in ids}
         # Entities and claims are compared apart: a claim is a sentence that holds entities.
         compared: dict[bool, list[tuple[int, int, str, str, int]]] = {False: [], True: []}
@@ -217,6 +291,8 @@ class Review:
                               and span.start < p.end and p.start < span.end), None)
             if place is not None:
                 place.gold.append(span)
+            elif unplaced is not None and span.state is SpanState.ACCEPTED:
+                unplaced.append(span)
         return places
 
     def _place(self, group: list[tuple[int, int, str, str, int]], claim: bool) -> Place:
@@ -303,8 +379,10 @@ class Review:
             for v in place.variants
         ]
         replace = [g.id for g in place.gold]
-        # Gold's reason is the reviewer's comment, never a suggester's reason carried along.
-        return self.gold.decide(decisions, note=comment or "", replace=replace)
+        # Gold's reason is the reviewer's comment (the one given before, unless another is
+        # given now), never a suggester's reason carried along.
+        note = place.comment if comment is None else comment
+        return self.gold.decide(decisions, note=note, replace=replace)
 
     def take_variants(self, place: Place, keys: Sequence[tuple[int, int, str]], *,
                       comment: str | None = None) -> Change:
@@ -313,14 +391,21 @@ class Review:
         decisions = [(v.span_ids[0],
                       SpanState.ACCEPTED if v.key in wanted else SpanState.REJECTED)
                      for v in place.variants]
-        return self.gold.decide(decisions, note=comment or "",
+        return self.gold.decide(decisions, note=place.comment if comment is None else comment,
                                 replace=[g.id for g in place.gold])
 
     def comment(self, place: Place, text: str) -> Change:
-        """Attach (or change) the reviewer's comment on a place, keeping its outcome; an
-        open place is settled with nothing taken when it has no outcome yet."""
+        """Attach, change or (with an empty text) remove the reviewer's comment on a place,
+        keeping its outcome. On a place not settled it is a note that decides nothing (see
+        the module's notes): the place stays open. One undoable step."""
         if not place.settled:
-            return self.take_variants(place, [], comment=text)
+            replace = [g.id for g in place.notes]
+            if not text.strip():
+                if not replace:
+                    return Change()
+                return self.gold.decide([], replace=replace)
+            return self.gold.decide([(place.variants[0].span_ids[0], SpanState.SUGGESTED)],
+                                    note=text, replace=replace)
         accepted = {g.source_id for g in place.gold if g.state is SpanState.ACCEPTED}
         keys = [v.key for v in place.variants if accepted & set(v.span_ids)]
         if any(g.source_id is None for g in place.gold):
@@ -343,7 +428,20 @@ class Review:
             return Change(document_ids=set(ids))
         return self.gold.decide(decisions, note="")
 
-    def set_status(self, document_id: int, status: DocumentStatus) -> Change:
+    def open_count(self, document_id: int) -> tuple[int, int]:
+        """How many disagreements of the document are open, of how many."""
+        disagreements = self.disagreements(document_id)
+        return sum(1 for p in disagreements if not p.settled), len(disagreements)
+
+    def set_status(self, document_id: int, status: DocumentStatus, *,
+                   force: bool = False) -> Change:
+        """The document's review status. Done is refused while disagreements are open,
+        unless ``force``: marking it done is saying it is settled."""
+        if status is DocumentStatus.DONE and not force:
+            open_, total = self.open_count(document_id)
+            if open_:
+                raise ReviewError(f"{open_} of {total} disagreements are still open in this "
+                                  "document: settle them first (or mark it done anyway)")
         return self.gold.set_status(document_id, status)
 
     def status(self, document_id: int) -> DocumentStatus:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import PurePath
 from typing import Any, NamedTuple
 
 from sqlalchemy import Select, bindparam, func, select
@@ -19,6 +20,7 @@ from sqlalchemy.engine import Connection
 from ..core.model import DocumentStatus, LayerKind, Span, SpanState
 from ..storage.schema import DocumentRow, DocumentStatusRow, LabelRow, LayerRow, SpanRow
 from .decisions import Change, Reviewer
+from .project import Project
 
 _SPANS = SpanRow.__table__
 _OWN = SpanRow.__table__.alias("own")
@@ -57,6 +59,18 @@ class DocumentSummary:
     pending: int  # suggestions this reviewer has not decided
     annotations: int  # accepted spans in the reviewer's layer
     labels: frozenset[str]  # labels of the reviewer's annotations and pending suggestions
+    source: str = ""  # the file it was imported from ("" when it came from no file)
+
+    @property
+    def file_name(self) -> str:
+        """The source file's name (without its folders), or ""."""
+        return PurePath(self.source.replace("\\", "/")).name if self.source else ""
+
+    @property
+    def shown_title(self) -> str:
+        """What names the document in a list: its file's name where it has one (titles
+        taken from first lines look alike), else its title."""
+        return self.file_name or self.title
 
 
 @dataclass(frozen=True)
@@ -83,6 +97,7 @@ class ReviewDocument:
     target: ReviewSpan | None
     spans: ReviewSpans  # every span overlapping ``known``
     known: tuple[int, int] | None  # code points [start, end); None: the whole text
+    source: str = ""  # the file it was imported from, or ""
 
 
 def document_summaries(reviewer: Reviewer) -> list[DocumentSummary]:
@@ -90,7 +105,8 @@ def document_summaries(reviewer: Reviewer) -> list[DocumentSummary]:
     project = reviewer.project
     with project.db.read() as session:
         suggestion_layers = select(LayerRow.id).where(LayerRow.kind == LayerKind.SUGGESTIONS.value)
-        docs = session.execute(select(DocumentRow.id, DocumentRow.title).order_by(DocumentRow.id)).all()
+        docs = session.execute(select(DocumentRow.id, DocumentRow.title, DocumentRow.source)
+                               .order_by(DocumentRow.id)).all()
         statuses = dict(session.execute(
             select(DocumentStatusRow.document_id, DocumentStatusRow.status)
             .where(DocumentStatusRow.annotator_id == reviewer.annotator_id)).all())
@@ -126,8 +142,9 @@ def document_summaries(reviewer: Reviewer) -> list[DocumentSummary]:
             pending=max(suggested.get(doc_id, 0) - decided.get(doc_id, 0), 0),
             annotations=accepted.get(doc_id, 0),
             labels=frozenset(labels.get(doc_id, ())),
+            source=source or "",
         )
-        for doc_id, title in docs
+        for doc_id, title, source in docs
     ]
 
 
@@ -161,7 +178,8 @@ def _statements() -> dict[str, Select[Any]]:
               .scalar_subquery())
     layers = LayerRow.__table__
     return {
-        "document": select(DocumentRow.text, DocumentRow.title, DocumentRow.language, status)
+        "document": select(DocumentRow.text, DocumentRow.title, DocumentRow.language, status,
+                           DocumentRow.source)
         .where(DocumentRow.id == document),
         "first_pending": _span_select().where(
             c.document_id == document, c.layer_id.in_(suggestion_layers), ~decided)
@@ -257,11 +275,11 @@ def load_document(reviewer: Reviewer, document_id: int, *, select_span: int | No
                     known[0] <= needed[0] and needed[1] <= known[1])):
                 known = needed
                 spans = _spans_between(conn, reviewer, document_id, known)
-    _, title, language, status_value = doc
+    _, title, language, status_value, source = doc
     return ReviewDocument(
         id=document_id, title=title, text=text, language=language,
         status=DocumentStatus(status_value) if status_value else DocumentStatus.TODO,
-        target=target, spans=spans, known=known,
+        target=target, spans=spans, known=known, source=source or "",
     )
 
 
@@ -334,3 +352,19 @@ def refreshed_spans(reviewer: Reviewer, document_id: int,
         elif span.layer_id == reviewer.layer_id and span.state == _REJECTED:
             rejected.append(span)
     return pending, own, rejected
+
+
+def layers_to_review(project: Project) -> tuple[list[str], bool]:
+    """The annotators who have a layer in the project (by name) and whether it holds
+    suggestions: what a review of colleagues' work can compare."""
+    from ..storage.schema import AnnotatorRow
+
+    with project.db.read() as session:
+        annotators = list(session.scalars(
+            select(AnnotatorRow.name)
+            .join(LayerRow, LayerRow.annotator_id == AnnotatorRow.id)
+            .where(LayerRow.kind == LayerKind.ANNOTATOR.value).order_by(AnnotatorRow.name)))
+        has_suggestions = session.scalar(
+            select(LayerRow.id).where(LayerRow.kind == LayerKind.SUGGESTIONS.value)
+            .limit(1)) is not None
+    return annotators, has_suggestions

@@ -22,6 +22,10 @@ _MINE = (_events.c.annotator_id == bindparam("annotator_id"),
 _HISTORY = select(_events.c.id, _events.c.kind, _events.c.group_id).where(*_MINE) \
     .order_by(_events.c.id)
 _SINCE = select(func.count(), func.max(_events.c.id)).where(*_MINE)
+_LAST_EVENT = select(func.max(_events.c.id))
+_EVENTS_OF_GROUP = (select(_events.c.id).where(_events.c.id > bindparam("after"),
+                                               _events.c.group_id == bindparam("group_id"))
+                    .order_by(_events.c.id))
 
 
 def append_event(connection: Connection | Session, *, kind: EventKind, annotator_id: int | None,
@@ -38,6 +42,17 @@ def append_event(connection: Connection | Session, *, kind: EventKind, annotator
         "target_id": target_id, "group_id": group,
     }
     return int(connection.execute(_INSERT_EVENT, values).inserted_primary_key[0])
+
+
+def append_group(connection: Connection | Session, group: str,
+                 events: list[dict[str, Any]]) -> list[int]:
+    """Append the events of one group in one statement (each a dict of the columns, ``before``
+    and ``after`` as :func:`~unannotate.core.history.snapshot_to_json` makes them); their
+    ids, in order. Writers hold the project's write lock, so the ids follow the last one."""
+    last = connection.execute(_LAST_EVENT).scalar() or 0
+    connection.execute(_INSERT_EVENT, [{**event, "group_id": group} for event in events])
+    return list(connection.execute(_EVENTS_OF_GROUP, {"group_id": group,
+                                                      "after": last}).scalars())
 
 
 def history_events(connection: Connection | Session, annotator_id: int, layer_id: int, *,

@@ -47,6 +47,23 @@ def span_at(connection: Connection | Session, *, layer_id: int, document_id: int
         "label_id": label_id}).scalar()
 
 
+_PLACES_IN_LAYER = (
+    select(_spans.c.start, _spans.c.end, _spans.c.label_id, func.min(_spans.c.id))
+    .where(_spans.c.layer_id == bindparam("layer_id"),
+           _spans.c.document_id == bindparam("document_id"), _spans.c.state != REJECTED)
+    .group_by(_spans.c.start, _spans.c.end, _spans.c.label_id)
+)
+
+
+def places_in_layer(connection: Connection | Session, *, layer_id: int, document_id: int
+                    ) -> dict[tuple[int, int, int], int]:
+    """The layer's spans (not rejections) in one document: (start, end, label id) -> span id,
+    in one indexed read."""
+    return {(start, end, label_id): span_id for start, end, label_id, span_id in
+            connection.execute(_PLACES_IN_LAYER, {"layer_id": layer_id,
+                                                  "document_id": document_id})}
+
+
 def exact_duplicates(connection: Connection) -> Iterator[tuple[dict[str, Any], int]]:
     """Every span that repeats an earlier span of its layer at exactly its place (rejections
     left out), as a snapshot of the row with its label's name, and the id of the earliest

@@ -127,6 +127,46 @@ def suggestion_to_decide(connection: Executor, suggestion_id: int, *,
     return None if row is None else SuggestionToDecide(_span(row[:_WIDTH]), *row[_WIDTH:])
 
 
+_SUGGESTIONS_OF_DOCUMENT = (
+    select(_spans.c.id, _spans.c.start, _spans.c.end, _labels.c.name.label("label"),
+           _spans.c.score, _spans.c.reason, _layers.c.name.label("layer"))
+    .join(_labels, _labels.c.id == _spans.c.label_id)
+    .join(_layers, _layers.c.id == _spans.c.layer_id)
+    .where(_spans.c.document_id == bindparam("document_id"),
+           _layers.c.kind == LayerKind.SUGGESTIONS.value)
+    .order_by(_spans.c.start, _spans.c.end, _spans.c.id))
+_MADE_IN_DOCUMENT = (select(_spans.c.source_id, _spans.c.id).where(
+    _spans.c.document_id == bindparam("document_id"), _spans.c.layer_id == bindparam("layer_id"),
+    _spans.c.source_id.is_not(None)))
+
+
+def suggestions_of_document(connection: Executor, document_id: int) -> list[Any]:
+    """Every suggestion of the document, in text order, in one indexed read: rows of id,
+    start, end, label (its name), score, reason and layer (the suggester version)."""
+    return list(connection.execute(_SUGGESTIONS_OF_DOCUMENT, {"document_id": document_id}))
+
+
+def made_from(connection: Executor, document_id: int, layer_id: int) -> dict[int, int]:
+    """The spans of the layer in the document made from another span: source id -> id."""
+    return dict(connection.execute(_MADE_IN_DOCUMENT, {  # type: ignore[arg-type]
+        "document_id": document_id, "layer_id": layer_id}).all())
+
+
+def insert_spans(connection: Executor, rows: list[dict[str, Any]]) -> None:
+    """Store many spans in one statement (``state`` as its stored value); their ids are
+    read back with :func:`made_from`."""
+    connection.execute(_INSERT_SPAN, rows)
+
+
+def spans_in_documents(connection: Executor, layer_id: int,
+                       document_ids: set[int]) -> dict[int, Span]:
+    """The layer's spans in these documents, by id, in one read."""
+    rows = connection.execute(
+        select(*_SPAN_COLUMNS).join(_labels, _labels.c.id == _spans.c.label_id)
+        .where(_spans.c.layer_id == layer_id, _spans.c.document_id.in_(document_ids)))
+    return {row[0]: _span(row) for row in rows}
+
+
 def suggestion_of(session: Session, span: Span) -> tuple[Span, str] | None:
     """The suggestion (still stored) an accepted annotation was made from, with its layer's
     name (the suggester version); None for any other span."""
