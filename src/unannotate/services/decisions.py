@@ -309,10 +309,6 @@ class Reviewer:
         change.span_ids = set(made) | {source.id for source in pending}
         return change
 
-    def _kind(self, label: str) -> LabelKind:
-        return next((lab.kind for lab in self.project.labels() if lab.name == label),
-                    LabelKind.ENTITY)
-
     def _decide_suggestions(self, suggestion_ids: Sequence[int], state: SpanState, *,
                             label: str | None = None, start: int | None = None,
                             end: int | None = None) -> Change:
