@@ -21,6 +21,8 @@ BENCH = Path(__file__).resolve().parents[1] / "bench"
 FIGURES = {
     "open_document_bench.py": {"open_ms", "bare_ms", "ratio"},
     "decision_bench.py": {"median_ms", "p95_ms", "accept_all_ms", "undo_burst_ms"},
+    "undo_bench.py": {"undo_median_ms", "redo_median_ms", "first_read_ms", "full_read_ms",
+                      "baseline_median_ms", "ratio"},
     "startup_bench.py": {"window_shown_s"},
     "agreement_bench.py": {"seconds", "review_open_ms", "review_bare_ms", "review_open_ratio"},
     "import_bench.py": {"docs_per_s", "baseline_docs_per_s", "ratio", "peak_mb"},

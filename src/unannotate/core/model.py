@@ -1,4 +1,4 @@
-"""Domain types: document, label, span, layer, suggestion.
+"""Domain types: label, span, suggestion, a document read from a file; their kinds and states.
 
 Offsets are Python code-point indices into the exact stored text, ``[start, end)``.
 """
@@ -16,6 +16,10 @@ from .errors import OffsetError
 class LabelKind(StrEnum):
     ENTITY = "entity"
     CLAIM = "claim"
+
+
+# The one label of claims: what every suggester, reader and writer of claims calls them.
+CLAIM_LABEL = "CLAIM"
 
 
 class LayerKind(StrEnum):
@@ -91,27 +95,6 @@ class NewDocument:
     @property
     def sha256(self) -> str:
         return text_sha256(self.text)
-
-
-@dataclass(frozen=True)
-class Document:
-    id: int
-    sha256: str
-    text: str
-    title: str
-    language: str
-    source: str
-    meta: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Layer:
-    id: int
-    kind: LayerKind
-    name: str
-    annotator: str | None = None
-    suggester: str | None = None
-    pipeline: str | None = None
 
 
 @dataclass(frozen=True)

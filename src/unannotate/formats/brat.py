@@ -41,13 +41,12 @@ from pathlib import Path
 from typing import Any
 
 from ..core.errors import InputError, OffsetError
-from ..core.model import check_offsets
+from ..core.model import CLAIM_LABEL, LayerKind, check_offsets
 from .atomic import atomic_write
 from .interchange import DONE, LINK_OUTSIDE, FormatReport, FormatSpec, progress, within
 from .native import NativeDocument, NativeLayer, NativeSpan
 
 LAYER_NAME = "brat"
-CLAIM_LABEL = "CLAIM"
 NAME_LENGTH = 100
 
 # Where str.splitlines() breaks a line. brat's Python 2 reader of .ann files splits at each of
@@ -491,7 +490,7 @@ def _write_document(document: NativeDocument, stem: Path, type_names: dict[str, 
 def _pieces(document: NativeDocument, layer: NativeLayer, where: str,
             type_names: dict[str, str], report: FormatReport) -> list[_Piece]:
     """The layer's spans as brat can hold them; everything lost on the way is reported."""
-    if layer.kind == "suggestions":
+    if layer.kind == LayerKind.SUGGESTIONS:
         report.drop(where, f"layer {layer.name}",
                     "brat has no suggestions: they are written as annotations")
     scored = sum(span.score is not None for span in (*layer.entities, *layer.claims))

@@ -40,7 +40,7 @@ from typing import Any
 from xml.sax.saxutils import quoteattr
 
 from ..core.errors import InputError, OffsetError
-from ..core.model import check_bounds
+from ..core.model import CLAIM_LABEL, LayerKind, check_bounds
 from .atomic import atomic_write
 from .interchange import (
     DONE,
@@ -52,7 +52,6 @@ from .interchange import (
 )
 from .native import NativeDocument, NativeLayer, NativeSpan
 
-CLAIM_LABEL = "CLAIM"
 DEFAULT_SUGGESTER = "label-studio"
 FROM_NAME = "label"
 TO_NAME = "text"
@@ -556,7 +555,7 @@ def _task(document: NativeDocument, ids: Iterator[int], report: FormatReport) ->
         _writable_spans(document, report, "Label Studio", ())
         return task
     layer = document.layers[0]
-    suggestions = layer.kind == "suggestions"
+    suggestions = layer.kind == LayerKind.SUGGESTIONS
     # A prediction carries a score per result; nothing carries a reason or a source.
     unwritten = ("reason", "source") if suggestions else ("score", "reason", "source")
     chosen = _writable_spans(document, report, "Label Studio", unwritten)

@@ -40,7 +40,7 @@ from typing import Any
 import murmurhash
 
 from ..core.errors import InputError, OffsetError
-from ..core.model import check_offsets
+from ..core.model import CLAIM_LABEL, check_offsets
 from .atomic import atomic_write
 from .interchange import (
     DONE,
@@ -56,7 +56,6 @@ from .native import NativeDocument, NativeLayer, NativeSpan
 
 ANSWERS = ("accept", "reject", "ignore")
 BINARY_VIEW = "ner"
-CLAIM_LABEL = "CLAIM"
 DEFAULT_DATASET = "unannotate"
 DEFAULT_SUGGESTER = "prodigy"
 GOLD_LAYER = "gold"

@@ -49,7 +49,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from ..core.model import LabelKind, Suggestion
+from ..core.model import CLAIM_LABEL, LabelKind, Suggestion
 from .base import (
     SuggesterError,
     SuggesterInfo,
@@ -71,7 +71,7 @@ from .claim_units import _units, _view_of, claim_units  # noqa: F401
 from .parallel import suggest_in_processes
 
 NAME = "unannotate.claims.rules.v1"
-LABEL = "CLAIM"
+LABEL = CLAIM_LABEL
 
 # --------------------------------------------------------------------------- suggestions
 

@@ -2,43 +2,42 @@
 
 Every decision is recorded as events holding the span's state before and after, so undo is
 "put back the before state" and redo "put back the after state": both are appended as new
-events, never by editing history. The undo and redo stacks are derived from the events, so they
-survive a restart.
+events, never by editing history. The undo and redo stacks are derived from the events
+(:mod:`unannotate.core.history`), so they survive a restart; a reviewer reads its history once
+and then advances it with each step it writes, reading only what others appended since.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import Any, NamedTuple
-
-from sqlalchemy import Select, and_, bindparam, delete, func, insert, select, update
-from sqlalchemy.engine import Connection
-from sqlalchemy.orm import Session
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from ..core.errors import UnannotateError
-from ..core.model import DocumentStatus, LabelKind, LayerKind, Span, SpanState, check_bounds
-from ..storage.schema import (
-    AnnotatorRow,
-    DocumentRow,
-    DocumentStatusRow,
-    EventRow,
-    LabelRow,
-    LayerRow,
-    ReviewStatusRow,
-    SpanRow,
+from ..core.history import (
+    Event,
+    EventKind,
+    History,
+    Snapshot,
+    StatusSnapshot,
+    Step,
+    history_state,
+    snapshot_to_json,
 )
+from ..core.model import DocumentStatus, LabelKind, LayerKind, Span, SpanState, check_bounds
+from ..storage import events as event_log
+from ..storage import spans_decisions as store
 from ..storage.spans import places_in_layer, removed_as_duplicate, span_at
+from ..storage.spans_decisions import Executor, Session
 from .project import Project
 
-UNDO = "undo"
+UNDO = EventKind.UNDO.value
+REDO = EventKind.REDO.value
 # The reason of a suggestion decided without a copy: its span was in the layer already.
 ALREADY_THERE = "already there as span"
-REDO = "redo"
-SPAN_FIELDS = ("id", "layer_id", "document_id", "start", "end", "label", "state", "score",
-               "reason", "source_id", "version")
+# An undo or redo of more events than this reads the spans of their documents at once.
+BULK = 16
 
 
 class DecisionError(UnannotateError):
@@ -78,92 +77,19 @@ class Change:
         self.notice = "; ".join(n for n in (self.notice, other.notice) if n)
 
 
-def _snapshot(row: SpanRow, label: str) -> dict[str, Any]:
-    return {
-        "id": row.id, "layer_id": row.layer_id, "document_id": row.document_id,
-        "start": row.start, "end": row.end, "label": label, "state": row.state,
-        "score": row.score, "reason": row.reason, "source_id": row.source_id,
-        "version": row.version,
-    }
-
-
 def _already(label: str, start: int, end: int) -> str:
     return f"already there: the {label} span at {start}–{end}"
 
 
-def span_from_row(row: SpanRow, label: str) -> Span:
-    return Span(
-        id=row.id, document_id=row.document_id, layer_id=row.layer_id, start=row.start,
-        end=row.end, label=label, state=SpanState(row.state), score=row.score,
-        reason=row.reason or "", source_id=row.source_id, version=row.version,
-    )
+@dataclass
+class _CachedHistory:
+    """A reviewer's history as last read (``base``, complete up to ``base.last_event``) and
+    as advanced since with the steps this reviewer wrote (``current``, ``own`` their count
+    of events): still right when no other writer appended to the same history since."""
 
-
-def _suggestion_to_decide() -> Select[Any]:
-    """See :meth:`Reviewer._suggestion`; built once, run with bound parameters."""
-    spans, labels, layers = SpanRow.__table__, LabelRow.__table__, LayerRow.__table__
-    statuses = DocumentStatusRow.__table__
-    own = spans.alias("own")
-    c = spans.c
-    # "+ 0": found through the source index (a few rows), not the layer's (every span the
-    # reviewer has made, one more with each decision).
-    taken = (select(own.c.id)
-             .where(own.c.source_id == c.id, own.c.layer_id + 0 == bindparam("layer_id"))
-             .limit(1).scalar_subquery())
-    return (
-        select(c.id, c.document_id, c.layer_id, c.start, c.end, labels.c.name, c.score,
-               c.reason, layers.c.name, taken, statuses.c.status)
-        .select_from(
-            spans.join(labels, labels.c.id == c.label_id)
-            .join(layers, layers.c.id == c.layer_id)
-            .outerjoin(statuses, and_(statuses.c.document_id == c.document_id,
-                                      statuses.c.annotator_id == bindparam("annotator_id"))))
-        .where(c.id == bindparam("suggestion_id"))
-    )
-
-
-# Statements of the decision path, built once (building a statement costs more than running it).
-_SUGGESTION_TO_DECIDE = _suggestion_to_decide()
-_INSERT_SPAN = insert(SpanRow.__table__)
-_INSERT_EVENT = insert(EventRow.__table__)
-_INSERT_STATUS = insert(DocumentStatusRow.__table__)
-_TEXT_LENGTH = (select(func.length(DocumentRow.text))
-                .where(DocumentRow.id == bindparam("document_id")))
-# Accepting every pending suggestion of a document (accept all).
-_SUGGESTIONS_OF_DOCUMENT = (
-    select(SpanRow.id, SpanRow.start, SpanRow.end, LabelRow.name.label("label"), SpanRow.score,
-           SpanRow.reason, LayerRow.name.label("layer"))
-    .join(LabelRow, LabelRow.id == SpanRow.label_id)
-    .join(LayerRow, LayerRow.id == SpanRow.layer_id)
-    .where(SpanRow.document_id == bindparam("document_id"),
-           LayerRow.kind == LayerKind.SUGGESTIONS.value)
-    .order_by(SpanRow.start, SpanRow.end, SpanRow.id))
-_TAKEN_IN_DOCUMENT = (select(SpanRow.source_id).where(
-    SpanRow.document_id == bindparam("document_id"), SpanRow.layer_id == bindparam("layer_id"),
-    SpanRow.source_id.is_not(None)))
-_MADE_IN_DOCUMENT = (select(SpanRow.source_id, SpanRow.id).where(
-    SpanRow.document_id == bindparam("document_id"), SpanRow.layer_id == bindparam("layer_id"),
-    SpanRow.source_id.is_not(None)))
-_LAST_EVENT = select(func.max(EventRow.id))
-_EVENTS_OF_GROUP = (select(EventRow.id).where(EventRow.id > bindparam("after"),
-                                              EventRow.group_id == bindparam("group_id"))
-                    .order_by(EventRow.id))
-
-
-class _Source(NamedTuple):
-    """A suggestion about to be decided, as :meth:`Reviewer._suggestion` reads it."""
-
-    id: int
-    document_id: int
-    layer_id: int
-    start: int
-    end: int
-    label: str
-    score: float | None
-    reason: str | None
-    layer: str  # the suggestions layer's name: the suggester version
-    taken: int | None  # the span this reviewer already made from it
-    status: str | None  # this reviewer's status of the document, if any
+    base: History
+    current: History
+    own: int = 0
 
 
 class Reviewer:
@@ -173,6 +99,7 @@ class Reviewer:
         self.project = project
         self.annotator = annotator
         self._lengths: dict[int, int] = {}  # document id -> length of its text
+        self._history: _CachedHistory | None = None
         self.gold = False
         if project.read_only:
             self._look_up(layer)
@@ -182,133 +109,102 @@ class Reviewer:
             if layer is None:
                 self.layer_id = project.annotator_layer_id(session, annotator)
             else:
-                found = session.scalar(select(LayerRow).where(LayerRow.name == layer))
-                if found is None or found.kind == LayerKind.SUGGESTIONS.value:
+                found = store.layer_named(session, layer)
+                if found is None or found.kind is LayerKind.SUGGESTIONS:
                     raise DecisionError(f"no layer {layer!r} to decide in")
-                if found.kind == LayerKind.ANNOTATOR.value and found.annotator_id != self.annotator_id:
+                if found.kind is LayerKind.ANNOTATOR and found.annotator_id != self.annotator_id:
                     raise DecisionError(f"{layer!r} is a colleague's layer: it is read-only")
                 self.layer_id = found.id
                 # Settling a review: the document's status is the review's, kept apart from
                 # the reviewer's own status as an annotator.
-                self.gold = found.kind == LayerKind.GOLD.value
+                self.gold = found.kind is LayerKind.GOLD
 
     def _look_up(self, layer: str | None) -> None:
         """On a project open only to read: find the annotator and the layer without making
         them (-1 for what is not there: no rows have it; every decision is refused)."""
         with self.project.db.read() as session:
-            self.annotator_id = session.scalar(select(AnnotatorRow.id).where(
-                AnnotatorRow.name == self.annotator.strip())) or -1
+            self.annotator_id = store.annotator_named(session, self.annotator.strip()) or -1
             name = layer if layer is not None else f"annotator:{self.annotator.strip()}"
-            found = session.scalar(select(LayerRow).where(LayerRow.name == name))
+            found = store.layer_named(session, name)
             self.layer_id = found.id if found is not None else -1
-            self.gold = found is not None and found.kind == LayerKind.GOLD.value
+            self.gold = found is not None and found.kind is LayerKind.GOLD
 
     # -- helpers -----------------------------------------------------------------------
-    def _labels(self, session: Session) -> tuple[dict[str, int], dict[int, str]]:
-        ids = self.project.label_ids(session)
-        return ids, {v: k for k, v in ids.items()}
-
     def _label_id(self, session: Session, label: str) -> int:
-        ids, _ = self._labels(session)
         try:
-            return ids[label]
+            return self.project.label_ids(session)[label]
         except KeyError:
             raise DecisionError(f"no label {label!r} in the project's scheme") from None
 
-    def _span(self, session: Session, span_id: int) -> SpanRow:
-        row = session.get(SpanRow, span_id)
-        if row is None:
+    @staticmethod
+    def _span(session: Session, span_id: int) -> Span:
+        found = store.span_by_id(session, span_id)
+        if found is None:
             raise DecisionError(f"no span {span_id} (it may have been deleted)")
-        return row
+        return found
 
-    def _own(self, row: SpanRow, expected_version: int | None) -> None:
-        if row.layer_id != self.layer_id:
+    def _own(self, span: Span, expected_version: int | None) -> None:
+        if span.layer_id != self.layer_id:
             raise DecisionError("that span is in another layer; only your own layer can change")
-        if expected_version is not None and row.version != expected_version:
+        if expected_version is not None and span.version != expected_version:
             raise ConflictError(
-                f"span {row.id} was changed elsewhere since it was shown "
-                f"(version {row.version}, not {expected_version}); it has been reloaded"
+                f"span {span.id} was changed elsewhere since it was shown "
+                f"(version {span.version}, not {expected_version}); it has been reloaded"
             )
 
-    def _check(self, session: Session, document_id: int, start: int, end: int) -> None:
-        """Offsets must fit the document's text (its length in code points, from the database
-        without reading the whole text on every decision)."""
-        length = session.scalar(
-            select(func.length(DocumentRow.text)).where(DocumentRow.id == document_id))
-        if length is None:
-            raise DecisionError(f"no document {document_id}")
-        check_bounds(length, start, end)
-
-    def _record(self, session: Session, kind: str, document_id: int,
-                before: dict[str, Any] | None, after: dict[str, Any] | None, *,
-                group: str, suggestion_id: int | None = None, suggester: str | None = None,
-                target_id: int | None = None) -> EventRow:
-        event = EventRow(
-            kind=kind, annotator_id=self.annotator_id, document_id=document_id,
-            layer_id=self.layer_id, span_id=(after or before or {}).get("id"),
-            suggestion_id=suggestion_id, suggester=suggester, before=before, after=after,
-            target_id=target_id, group_id=group,
-        )
-        session.add(event)
-        return event
-
-    def _touch_status(self, session: Session, document_id: int) -> None:
-        """The first decision in a document marks it in progress for this reviewer (in gold:
-        marks its review in progress)."""
-        if self.gold:
-            if session.get(ReviewStatusRow, document_id) is None:
-                session.add(ReviewStatusRow(document_id=document_id,
-                                            status=DocumentStatus.IN_PROGRESS.value,
-                                            reviewer_id=self.annotator_id))
-            return
-        row = session.get(DocumentStatusRow, (document_id, self.annotator_id))
-        if row is None:
-            session.add(DocumentStatusRow(document_id=document_id, annotator_id=self.annotator_id,
-                                          status=DocumentStatus.IN_PROGRESS.value))
-
-    def _insert(self, session: Session, *, document_id: int, start: int, end: int,
-                label: str, state: SpanState, source_id: int | None = None,
-                score: float | None = None, reason: str = "") -> SpanRow:
-        self._check(session, document_id, start, end)
-        row = SpanRow(
-            layer_id=self.layer_id, document_id=document_id, start=start, end=end,
-            label_id=self._label_id(session, label), state=state.value, source_id=source_id,
-            score=score, reason=reason, version=1,
-        )
-        session.add(row)
-        session.flush()
-        return row
-
-    def _text_length(self, conn: Connection, document_id: int) -> int:
+    def _text_length(self, conn: Executor, document_id: int) -> int:
         """Length of the document's text in code points. A document's text never changes (it
         is the document's identity), so it is read once per reviewer and document: counting
         the characters of a long text on every decision costs more than the decision."""
         found = self._lengths.get(document_id)
         if found is None:
-            found = conn.execute(_TEXT_LENGTH, {"document_id": document_id}).scalar()
+            found = store.text_length(conn, document_id)
             if found is None:
                 raise DecisionError(f"no document {document_id}")
             self._lengths[document_id] = found
         return found
 
-    def _suggestion(self, conn: Connection, suggestion_id: int) -> _Source:
-        """The suggestion to decide, with what deciding it needs, in one select: its label,
-        its layer, the span already made from it in this reviewer's layer (if decided) and
-        the reviewer's status of the document."""
-        row = conn.execute(_SUGGESTION_TO_DECIDE, {
-            "suggestion_id": suggestion_id, "layer_id": self.layer_id,
-            "annotator_id": self.annotator_id}).first()
-        if row is None:
+    def _check(self, session: Session, document_id: int, start: int, end: int) -> None:
+        """Offsets must fit the document's text."""
+        check_bounds(self._text_length(session, document_id), start, end)
+
+    def _record(self, conn: Executor, kind: EventKind, document_id: int | None,
+                before: Snapshot | None, after: Snapshot | None, *, group: str,
+                suggestion_id: int | None = None, suggester: str | None = None,
+                target_id: int | None = None) -> int:
+        return event_log.append_event(
+            conn, kind=kind, annotator_id=self.annotator_id, document_id=document_id,
+            layer_id=self.layer_id, before=before, after=after, group=group,
+            suggestion_id=suggestion_id, suggester=suggester, target_id=target_id)
+
+    def _stepped(self, kind: EventKind, event_ids: Sequence[int]) -> None:
+        """Advance the cached history with a step just written (nothing when not read yet)."""
+        cached = self._history
+        if cached is not None and event_ids:
+            cached.current = cached.current.advance(Step(kind, tuple(event_ids)))
+            cached.own += len(event_ids)
+
+    def _touch_status(self, session: Session, document_id: int) -> None:
+        """The first decision in a document marks it in progress for this reviewer (in gold:
+        marks its review in progress)."""
+        store.write_status(session, document_id, self.annotator_id, DocumentStatus.IN_PROGRESS,
+                           review=self.gold, only_if_none=True)
+
+    def _suggestion(self, conn: Executor,
+                    suggestion_id: int) -> store.SuggestionToDecide:
+        """The suggestion to decide, with what deciding it needs, in one select."""
+        found = store.suggestion_to_decide(conn, suggestion_id, layer_id=self.layer_id,
+                                           annotator_id=self.annotator_id)
+        if found is None:
             raise DecisionError(f"no span {suggestion_id} (it may have been deleted)")
-        source = _Source._make(row)
-        if source.layer_id == self.layer_id:
+        if found.span.layer_id == self.layer_id:
             raise DecisionError(f"span {suggestion_id} is not a suggestion or a colleague's span")
-        if source.taken is not None:
+        if found.taken is not None:
             # Decided elsewhere since it was shown (another window of the same reviewer).
             raise ConflictError(
-                f"suggestion {suggestion_id} is decided already (span {source.taken}); "
+                f"suggestion {suggestion_id} is decided already (span {found.taken}); "
                 "the document has been reloaded")
-        return source
+        return found
 
     # -- decisions ---------------------------------------------------------------------
     def accept(self, suggestion_id: int, *, label: str | None = None, start: int | None = None,
@@ -331,15 +227,16 @@ class Reviewer:
             label_ids = self.project.label_ids(session)
             # The suggestions of the document and the spans already made from them, each
             # in one indexed read (not an IN over thousands of bound ids).
-            rows = conn.execute(_SUGGESTIONS_OF_DOCUMENT, {"document_id": document_id}).all()
-            taken = set(conn.execute(_TAKEN_IN_DOCUMENT, {
-                "document_id": document_id, "layer_id": self.layer_id}).scalars())
+            rows = store.suggestions_of_document(conn, document_id)
+            taken = store.made_from(conn, document_id, self.layer_id)
             pending = [row for row in rows if row.id not in taken
                        and (label is None or row.label == label)
                        and (kind is None or kinds.get(row.label, LabelKind.ENTITY) is kind)]
             if not pending:
                 return Change(document_ids={document_id})
-            return self._accept_in_bulk(session, document_id, pending, label_ids)
+            change = self._accept_in_bulk(session, document_id, pending, label_ids)
+        self._stepped(EventKind.ACCEPT, change.event_ids)
+        return change
 
     def _accept_in_bulk(self, session: Session, document_id: int, pending: list[Any],
                         label_ids: dict[str, int]) -> Change:
@@ -348,7 +245,6 @@ class Reviewer:
         inserts, one group of events (one undo step)."""
         change = Change(document_ids={document_id}, written=[])
         assert change.written is not None
-        group = uuid.uuid4().hex
         conn = session.connection()
         length = self._text_length(conn, document_id)
         accepted, rejected = SpanState.ACCEPTED.value, SpanState.REJECTED.value
@@ -376,55 +272,42 @@ class Reviewer:
         # Plain multi-row inserts (one executemany each), the new ids read back after in one
         # indexed read each: RETURNING in document order costs a statement per row.
         if rows:
-            conn.execute(_INSERT_SPAN, rows)
+            store.insert_spans(conn, rows)
         if repeats:
-            made_first = dict(conn.execute(_MADE_IN_DOCUMENT, {
-                "document_id": document_id, "layer_id": self.layer_id}).all())
+            made_first = store.made_from(conn, document_id, self.layer_id)
             for row in repeats:
                 place = there[row["source_id"]]
                 kept = places.get(place) or made_first[first[place]]
                 row.update(state=rejected, reason=f"{ALREADY_THERE} {kept}")
-            conn.execute(_INSERT_SPAN, repeats)
+            store.insert_spans(conn, repeats)
             change.notice = (f"{len(repeats)} suggestions were of spans already there: "
                              "decided without a copy")
-        made_from = dict(conn.execute(_MADE_IN_DOCUMENT, {
-            "document_id": document_id, "layer_id": self.layer_id}).all())
+        made_from = store.made_from(conn, document_id, self.layer_id)
         made = [made_from[source.id] for source in pending]
-        written = {row["source_id"]: row for row in (*rows, *repeats)}
+        stored = {row["source_id"]: row for row in (*rows, *repeats)}
         events = []
         for source, span_id in zip(pending, made, strict=True):
-            row = written[source.id]
-            state = SpanState(row["state"])
-            after = {"id": span_id, "layer_id": self.layer_id, "document_id": document_id,
-                     "start": source.start, "end": source.end, "label": source.label,
-                     "state": state.value, "score": source.score, "reason": row["reason"],
-                     "source_id": source.id, "version": 1}
-            events.append({
-                "kind": "reject" if state is SpanState.REJECTED else "accept",
-                "annotator_id": self.annotator_id, "document_id": document_id,
-                "layer_id": self.layer_id, "span_id": span_id, "suggestion_id": source.id,
-                "suggester": source.layer, "before": None, "after": after, "target_id": None,
-                "group_id": group})
-            change.written.append(Span(
+            row = stored[source.id]
+            written = Span(
                 id=span_id, document_id=document_id, layer_id=self.layer_id,
                 start=source.start, end=source.end, label=source.label,
-                state=state, score=source.score, reason=row["reason"],
-                source_id=source.id, version=1))
-        last = conn.execute(_LAST_EVENT).scalar() or 0
-        conn.execute(_INSERT_EVENT, events)
-        change.event_ids = list(conn.execute(_EVENTS_OF_GROUP, {
-            "group_id": group, "after": last}).scalars())
-        status = self._status_row(session, document_id)
+                state=SpanState(row["state"]), score=source.score, reason=row["reason"],
+                source_id=source.id, version=1)
+            events.append({
+                "kind": (EventKind.REJECT if written.state is SpanState.REJECTED
+                         else EventKind.ACCEPT).value,
+                "annotator_id": self.annotator_id, "document_id": document_id,
+                "layer_id": self.layer_id, "span_id": span_id, "suggestion_id": source.id,
+                "suggester": source.layer, "before": None,
+                "after": snapshot_to_json(written), "target_id": None})
+            change.written.append(written)
+        change.event_ids = event_log.append_group(conn, uuid.uuid4().hex, events)
+        status = store.status_of(session, document_id, self.annotator_id, review=self.gold)
         if status is None:
             self._touch_status(session, document_id)
-        change.statuses[document_id] = (DocumentStatus(status.status) if status is not None
-                                        else DocumentStatus.IN_PROGRESS)
+        change.statuses[document_id] = status or DocumentStatus.IN_PROGRESS
         change.span_ids = set(made) | {source.id for source in pending}
         return change
-
-    def _kind(self, label: str) -> LabelKind:
-        return next((lab.kind for lab in self.project.labels() if lab.name == label),
-                    LabelKind.ENTITY)
 
     def _decide_suggestions(self, suggestion_ids: Sequence[int], state: SpanState, *,
                             label: str | None = None, start: int | None = None,
@@ -444,21 +327,21 @@ class Reviewer:
         change = Change(written=[])
         assert change.written is not None
         group = uuid.uuid4().hex
+        step: list[int] = []  # every event of the step: the deletions too
+        first: EventKind | None = EventKind.DELETE if replace else None
         with self.project.db.session() as session:
             conn = session.connection()
-            if replace:
-                _, names = self._labels(session)
-                for span_id in replace:
-                    row = self._span(session, span_id)
-                    self._own(row, None)
-                    self._record(session, "delete", row.document_id,
-                                 _snapshot(row, names[row.label_id]), None, group=group)
-                    session.execute(delete(SpanRow).where(SpanRow.id == span_id))
-                    change.document_ids.add(row.document_id)
-                    change.span_ids |= {span_id, row.source_id or span_id}
-                session.flush()
+            for span_id in replace:
+                span = self._span(session, span_id)
+                self._own(span, None)
+                step.append(self._record(
+                    conn, EventKind.DELETE, span.document_id, span, None, group=group))
+                store.delete_span(conn, span_id)
+                change.document_ids.add(span.document_id)
+                change.span_ids |= {span_id, span.source_id or span_id}
             for suggestion_id, state in decisions:
-                source = self._suggestion(conn, suggestion_id)
+                found = self._suggestion(conn, suggestion_id)
+                source = found.span
                 chosen = label or source.label
                 new_start = source.start if start is None else start
                 new_end = source.end if end is None else end
@@ -474,50 +357,42 @@ class Reviewer:
                         # (rejecting a suggestion of what is there), and told so.
                         state, reason = SpanState.REJECTED, f"{ALREADY_THERE} {there}"
                         change.notice = _already(chosen, new_start, new_end)
-                values: dict[str, Any] = {
-                    "layer_id": self.layer_id, "document_id": source.document_id,
-                    "start": new_start, "end": new_end, "label_id": label_id,
-                    "state": state.value, "score": source.score, "reason": reason,
-                    "source_id": source.id, "version": 1,
-                }
-                span_id = conn.execute(_INSERT_SPAN, values).inserted_primary_key[0]
-                after = {
-                    "id": span_id, "layer_id": self.layer_id, "document_id": source.document_id,
-                    "start": new_start, "end": new_end, "label": chosen, "state": state.value,
-                    "score": source.score, "reason": values["reason"], "source_id": source.id,
-                    "version": 1,
-                }
+                span_id = store.insert_span(
+                    conn, layer_id=self.layer_id, document_id=source.document_id,
+                    start=new_start, end=new_end, label_id=label_id, state=state,
+                    score=source.score, reason=reason, source_id=source.id)
+                written = Span(
+                    id=span_id, document_id=source.document_id, layer_id=self.layer_id,
+                    start=new_start, end=new_end, label=chosen, state=state,
+                    score=source.score, reason=reason, source_id=source.id, version=1)
                 # A span written as suggested decides nothing: a reviewer's note on a place.
-                kind = "reject" if state is SpanState.REJECTED else "comment" if (
-                    state is SpanState.SUGGESTED) else (
-                    "accept" if (chosen, new_start, new_end) ==
-                    (source.label, source.start, source.end) else "correct")
-                event_id = conn.execute(_INSERT_EVENT, {
-                    "kind": kind, "annotator_id": self.annotator_id,
-                    "document_id": source.document_id, "layer_id": self.layer_id,
-                    "span_id": span_id, "suggestion_id": source.id, "suggester": source.layer,
-                    "before": None, "after": after, "target_id": None, "group_id": group,
-                }).inserted_primary_key[0]
+                kind = EventKind.REJECT if state is SpanState.REJECTED else (
+                    EventKind.COMMENT if state is SpanState.SUGGESTED else
+                    EventKind.ACCEPT if (chosen, new_start, new_end) ==
+                    (source.label, source.start, source.end) else EventKind.CORRECT)
+                event_id = self._record(conn, kind, source.document_id, None, written,
+                                        group=group, suggestion_id=source.id,
+                                        suggester=found.layer)
+                step.append(event_id)
+                first = first or kind
                 document_id = source.document_id
                 if self.gold:
                     if document_id not in change.statuses:
                         self._touch_status(session, document_id)
                         change.statuses[document_id] = DocumentStatus.IN_PROGRESS
-                elif source.status is None and document_id not in change.statuses:
+                elif found.status is None and document_id not in change.statuses:
                     # The first decision in a document marks it in progress for this reviewer.
-                    conn.execute(_INSERT_STATUS, {
-                        "document_id": document_id, "annotator_id": self.annotator_id,
-                        "status": DocumentStatus.IN_PROGRESS.value})
+                    store.insert_status(conn, document_id, self.annotator_id,
+                                        DocumentStatus.IN_PROGRESS)
                     change.statuses[document_id] = DocumentStatus.IN_PROGRESS
                 elif document_id not in change.statuses:
-                    change.statuses[document_id] = DocumentStatus(source.status)
+                    change.statuses[document_id] = DocumentStatus(found.status)
                 change.document_ids.add(document_id)
                 change.span_ids |= {span_id, source.id}
                 change.event_ids.append(event_id)
-                change.written.append(Span(
-                    id=span_id, document_id=document_id, layer_id=self.layer_id,
-                    start=new_start, end=new_end, label=chosen, state=state,
-                    score=source.score, reason=values["reason"], source_id=source.id, version=1))
+                change.written.append(written)
+        if first is not None:
+            self._stepped(first, step)
         return change
 
     def add(self, document_id: int, start: int, end: int, label: str) -> Change:
@@ -525,26 +400,30 @@ class Reviewer:
         end and label) is not added twice: nothing changes, and ``notice`` says so."""
         with self.project.db.session() as session:
             self._check(session, document_id, start, end)
+            label_id = self._label_id(session, label)
             there = span_at(session, layer_id=self.layer_id, document_id=document_id,
-                            start=start, end=end, label_id=self._label_id(session, label))
+                            start=start, end=end, label_id=label_id)
             if there is not None:
                 return Change({document_id}, {there}, notice=_already(label, start, end))
-            row = self._insert(session, document_id=document_id, start=start, end=end,
-                               label=label, state=SpanState.ACCEPTED)
-            event = self._record(session, "add", document_id, None, _snapshot(row, label),
-                                 group=uuid.uuid4().hex)
+            span_id = store.insert_span(session, layer_id=self.layer_id,
+                                        document_id=document_id, start=start, end=end,
+                                        label_id=label_id, state=SpanState.ACCEPTED)
+            added = Span(id=span_id, document_id=document_id, layer_id=self.layer_id,
+                         start=start, end=end, label=label, state=SpanState.ACCEPTED)
+            event_id = self._record(session, EventKind.ADD, document_id, None, added,
+                                    group=uuid.uuid4().hex)
             self._touch_status(session, document_id)
-            session.flush()
-            return Change({document_id}, {row.id}, event_ids=[event.id])
+        self._stepped(EventKind.ADD, [event_id])
+        return Change({document_id}, {span_id}, event_ids=[event_id])
 
     def relabel(self, span_id: int, label: str, *, expected_version: int | None = None) -> Change:
-        return self._edit(span_id, expected_version, "relabel", label=label)
+        return self._edit(span_id, expected_version, EventKind.RELABEL, label=label)
 
     def resize(self, span_id: int, start: int, end: int, *,
                expected_version: int | None = None) -> Change:
-        return self._edit(span_id, expected_version, "resize", start=start, end=end)
+        return self._edit(span_id, expected_version, EventKind.RESIZE, start=start, end=end)
 
-    def _edit(self, span_id: int, expected_version: int | None, kind: str, *,
+    def _edit(self, span_id: int, expected_version: int | None, kind: EventKind, *,
               label: str | None = None, start: int | None = None,
               end: int | None = None) -> Change:
         with self.project.db.read() as session:
@@ -553,33 +432,30 @@ class Reviewer:
             # Correcting a pending suggestion accepts it with the correction.
             return self.accept(span_id, label=label, start=start, end=end)
         with self.project.db.session() as session:
-            row = self._span(session, span_id)
-            self._own(row, expected_version)
-            _, names = self._labels(session)
-            before = _snapshot(row, names[row.label_id])
-            new_start = row.start if start is None else start
-            new_end = row.end if end is None else end
-            self._check(session, row.document_id, new_start, new_end)
-            new_label_id = row.label_id if label is None else self._label_id(session, label)
-            if row.state != SpanState.REJECTED.value:
-                there = span_at(session, layer_id=self.layer_id, document_id=row.document_id,
+            before = self._span(session, span_id)
+            self._own(before, expected_version)
+            new_start = before.start if start is None else start
+            new_end = before.end if end is None else end
+            self._check(session, before.document_id, new_start, new_end)
+            new_label = before.label if label is None else label
+            new_label_id = self._label_id(session, new_label)
+            if before.state is not SpanState.REJECTED:
+                there = span_at(session, layer_id=self.layer_id, document_id=before.document_id,
                                 start=new_start, end=new_end, label_id=new_label_id)
-                if there is not None and there != row.id:
+                if there is not None and there != span_id:
                     # Two copies of one span are never kept: nothing changes, and it is said.
-                    return Change({row.document_id}, {row.id},
-                                  notice=f"{_already(names[new_label_id], new_start, new_end)}"
+                    return Change({before.document_id}, {span_id},
+                                  notice=f"{_already(new_label, new_start, new_end)}"
                                          "; not changed")
-            row.label_id = new_label_id
-            row.start, row.end = new_start, new_end
-            row.version += 1
-            row.updated_at = datetime.now(UTC)
-            session.flush()
-            after = _snapshot(row, names[row.label_id])
-            event = self._record(session, kind, row.document_id, before, after,
-                                 group=uuid.uuid4().hex)
-            self._touch_status(session, row.document_id)
-            session.flush()
-            return Change({row.document_id}, {row.id}, event_ids=[event.id])
+            after = replace(before, label=new_label, start=new_start, end=new_end,
+                            version=before.version + 1)
+            store.update_span(session, span_id, label_id=new_label_id, start=new_start,
+                              end=new_end, version=after.version)
+            event_id = self._record(session, kind, before.document_id, before, after,
+                                    group=uuid.uuid4().hex)
+            self._touch_status(session, before.document_id)
+        self._stepped(kind, [event_id])
+        return Change({before.document_id}, {span_id}, event_ids=[event_id])
 
     def delete(self, span_id: int, *, expected_version: int | None = None) -> Change:
         """Remove an annotation (or take back a rejection) from your layer.
@@ -588,220 +464,187 @@ class Reviewer:
         suggestion (the row becomes the rejection, at the suggestion's place and label), so
         the suggestion does not come back as pending. Undo makes it the annotation again."""
         with self.project.db.session() as session:
-            row = self._span(session, span_id)
-            self._own(row, expected_version)
-            _, names = self._labels(session)
-            before = _snapshot(row, names[row.label_id])
-            suggestion = self._suggestion_of(session, row)
+            before = self._span(session, span_id)
+            self._own(before, expected_version)
+            suggestion = store.suggestion_of(session, before)
             if suggestion is not None:
                 source, suggester = suggestion
-                row.start, row.end, row.label_id = source.start, source.end, source.label_id
-                row.state = SpanState.REJECTED.value
-                row.version += 1
-                row.updated_at = datetime.now(UTC)
-                session.flush()
-                event = self._record(session, "reject", row.document_id, before,
-                                     _snapshot(row, names[row.label_id]), group=uuid.uuid4().hex,
-                                     suggestion_id=source.id, suggester=suggester)
-                session.flush()
-                return Change({row.document_id}, {span_id, source.id}, event_ids=[event.id])
-            session.execute(delete(SpanRow).where(SpanRow.id == span_id))
-            event = self._record(session, "delete", row.document_id, before, None,
-                                 group=uuid.uuid4().hex)
-            session.flush()
-            return Change({row.document_id}, {span_id, row.source_id or span_id},
-                          event_ids=[event.id])
-
-    @staticmethod
-    def _suggestion_of(session: Session, row: SpanRow) -> tuple[SpanRow, str] | None:
-        """The suggestion (still stored) an accepted annotation was made from, with its
-        layer's name (the suggester version); None for any other span."""
-        if row.state != SpanState.ACCEPTED.value or row.source_id is None:
-            return None
-        found = session.execute(
-            select(SpanRow, LayerRow.name).join(LayerRow, LayerRow.id == SpanRow.layer_id)
-            .where(SpanRow.id == row.source_id,
-                   LayerRow.kind == LayerKind.SUGGESTIONS.value)).first()
-        return None if found is None else (found[0], found[1])
+                after = replace(before, start=source.start, end=source.end, label=source.label,
+                                state=SpanState.REJECTED, version=before.version + 1)
+                store.update_span(session, span_id, start=source.start, end=source.end,
+                                  label_id=self._label_id(session, source.label),
+                                  state=SpanState.REJECTED, version=after.version)
+                event_id = self._record(session, EventKind.REJECT, before.document_id, before,
+                                        after, group=uuid.uuid4().hex, suggestion_id=source.id,
+                                        suggester=suggester)
+                change = Change({before.document_id}, {span_id, source.id},
+                                event_ids=[event_id])
+                kind = EventKind.REJECT
+            else:
+                store.delete_span(session, span_id)
+                event_id = self._record(session, EventKind.DELETE, before.document_id, before,
+                                        None, group=uuid.uuid4().hex)
+                change = Change({before.document_id}, {span_id, before.source_id or span_id},
+                                event_ids=[event_id])
+                kind = EventKind.DELETE
+        self._stepped(kind, [event_id])
+        return change
 
     def set_status(self, document_id: int, status: DocumentStatus) -> Change:
         """Mark the document done (or back in progress / to do) for this reviewer."""
         with self.project.db.session() as session:
-            row = self._status_row(session, document_id)
-            before = {"status": row.status} if row is not None else {"status": DocumentStatus.TODO.value}
-            if before["status"] == status.value:
+            before = store.status_of(session, document_id, self.annotator_id,
+                                     review=self.gold) or DocumentStatus.TODO
+            if before is status:
                 return Change({document_id})
-            self._write_status(session, document_id, status.value)
-            event = self._record(session, "status", document_id, before,
-                                 {"status": status.value}, group=uuid.uuid4().hex)
-            session.flush()
-            return Change({document_id}, status_changed=True, event_ids=[event.id])
-
-    def _status_row(self, session: Session,
-                    document_id: int) -> DocumentStatusRow | ReviewStatusRow | None:
-        if self.gold:
-            return session.get(ReviewStatusRow, document_id)
-        return session.get(DocumentStatusRow, (document_id, self.annotator_id))
-
-    def _write_status(self, session: Session, document_id: int, status: str) -> None:
-        if self.gold:
-            review = session.get(ReviewStatusRow, document_id)
-            if review is None:
-                session.add(ReviewStatusRow(document_id=document_id, status=status,
-                                            reviewer_id=self.annotator_id))
-            else:
-                review.status, review.reviewer_id = status, self.annotator_id
-                review.updated_at = datetime.now(UTC)
-            return
-        row = session.get(DocumentStatusRow, (document_id, self.annotator_id))
-        if row is None:
-            session.add(DocumentStatusRow(document_id=document_id,
-                                          annotator_id=self.annotator_id, status=status))
-        else:
-            row.status = status
-            row.updated_at = datetime.now(UTC)
+            store.write_status(session, document_id, self.annotator_id, status,
+                               review=self.gold)
+            event_id = self._record(session, EventKind.STATUS, document_id,
+                                    StatusSnapshot(before), StatusSnapshot(status),
+                                    group=uuid.uuid4().hex)
+        self._stepped(EventKind.STATUS, [event_id])
+        return Change({document_id}, status_changed=True, event_ids=[event_id])
 
     # -- undo and redo -----------------------------------------------------------------
-    def _stacks(self, session: Session) -> tuple[list[list[int]], list[list[int]]]:
-        """Undo and redo stacks of event-id groups, derived from this reviewer's events."""
-        rows = session.execute(
-            select(EventRow.id, EventRow.kind, EventRow.group_id, EventRow.target_id)
-            .where(EventRow.annotator_id == self.annotator_id,
-                   EventRow.layer_id == self.layer_id)
-            .order_by(EventRow.id)
-        ).all()
-        undo: list[list[int]] = []
-        redo: list[list[int]] = []
-        groups: list[tuple[str, list[int]]] = []
-        for event_id, kind, group_id, _target in rows:
-            if groups and group_id is not None and groups[-1][0] == group_id:
-                groups[-1][1].append(event_id)
-            else:
-                groups.append((group_id or f"#{event_id}", [event_id]))
-        kinds = {event_id: kind for event_id, kind, _, _ in rows}
-        for _, ids in groups:
-            kind = kinds[ids[0]]
-            if kind == UNDO:
-                if undo:
-                    redo.append(undo.pop())
-            elif kind == REDO:
-                if redo:
-                    undo.append(redo.pop())
-            else:
-                undo.append(ids)
-                redo.clear()
-        return undo, redo
+    def history(self, session: Session) -> History:
+        """This reviewer's history in the layer: read in full once, then advanced with each
+        step written here; what others appended since (another window, a colleague's
+        program on a team server, a merge) is read from the last event known, one short
+        read, and folded in."""
+        cached = self._history
+        if cached is None:
+            full = history_state(event_log.history_events(session, self.annotator_id,
+                                                          self.layer_id))
+            self._history = _CachedHistory(full, full)
+            return full
+        count, last = event_log.events_since(session, self.annotator_id, self.layer_id,
+                                             cached.base.last_event)
+        if count != cached.own or last != cached.current.last_event:
+            # Another writer appended to this history: fold in everything since the last
+            # read, in the order it was made (theirs and ours interleaved).
+            cached.current = history_state(event_log.history_events(
+                session, self.annotator_id, self.layer_id, after=cached.base.last_event),
+                start=cached.base)
+        cached.base, cached.own = cached.current, 0
+        return cached.current
 
     def can_undo(self) -> bool:
         with self.project.db.read() as session:
-            return bool(self._stacks(session)[0])
+            return self.history(session).can_undo
 
     def can_redo(self) -> bool:
         with self.project.db.read() as session:
-            return bool(self._stacks(session)[1])
+            return self.history(session).can_redo
 
     def undo(self) -> Change | None:
         """Reverse the last decision (a whole group, like accept-all); None if nothing left."""
-        return self._replay(UNDO)
+        return self._replay(EventKind.UNDO)
 
     def redo(self) -> Change | None:
-        return self._replay(REDO)
+        return self._replay(EventKind.REDO)
 
-    def _replay(self, kind: str) -> Change | None:
-        with self.project.db.session() as session:
-            undo, redo = self._stacks(session)
-            stack = undo if kind == UNDO else redo
-            if not stack:
-                return None
-            originals = list(session.scalars(select(EventRow).where(EventRow.id.in_(stack[-1]))
-                                             .order_by(EventRow.id)))
-            if kind == UNDO:
-                originals.reverse()
-            change = Change()
-            group = uuid.uuid4().hex
-            # The layer's spans in the documents concerned, read once: each event then finds
-            # its span in the session instead of a query of its own (a bulk decision undone).
-            held = list(session.scalars(select(SpanRow).where(
-                SpanRow.layer_id == self.layer_id,
-                SpanRow.document_id.in_({e.document_id for e in originals}))))
-            recorded = []
-            # The events are written together at the end, not one flush per event (each
-            # statement would first flush the event before it).
-            with session.no_autoflush:
+    def _replay(self, kind: EventKind) -> Change | None:
+        change = Change()
+        try:
+            with self.project.db.session() as session:
+                history = self.history(session)
+                step = history.next_undo if kind is EventKind.UNDO else history.next_redo
+                if step is None:
+                    return None
+                originals = event_log.events_by_id(session, step)
+                if kind is EventKind.UNDO:
+                    originals.reverse()
+                # A bulk decision undone: the layer's spans in the documents concerned, read
+                # once, where each event finds its span instead of a query of its own.
+                held = (store.spans_in_documents(session, self.layer_id, {
+                    e.document for e in originals if e.document is not None})
+                    if len(originals) > BULK else None)
+                recorded = []
                 for event in originals:
-                    frm, to = ((event.after, event.before) if kind == UNDO
+                    frm, to = ((event.after, event.before) if kind is EventKind.UNDO
                                else (event.before, event.after))
-                    self._apply(session, event, frm, to)
-                    new = self._record(session, kind, event.document_id, frm, to, group=group,
-                                       suggestion_id=event.suggestion_id,
-                                       suggester=event.suggester, target_id=event.id)
-                    change.document_ids.add(event.document_id)
-                    if event.kind == "status":
+                    self._apply(session, event, frm, to, held)
+                    recorded.append({
+                        "kind": kind.value, "annotator_id": self.annotator_id,
+                        "document_id": event.document, "layer_id": self.layer_id,
+                        "span_id": event.span_id, "suggestion_id": event.suggestion,
+                        "suggester": event.suggester, "before": snapshot_to_json(frm),
+                        "after": snapshot_to_json(to), "target_id": event.id})
+                    if event.document is not None:
+                        change.document_ids.add(event.document)
+                    if event.kind is EventKind.STATUS:
                         change.status_changed = True
                     else:
-                        span = (to or frm or {})
-                        change.span_ids.add(span["id"])
-                        if span.get("source_id"):
-                            change.span_ids.add(span["source_id"])
-                    recorded.append(new)
-            session.flush()
-            change.event_ids = [new.id for new in recorded]
-            del held
-            return change
+                        span = to or frm
+                        assert isinstance(span, Span)
+                        change.span_ids.add(span.id)
+                        if span.source_id:
+                            change.span_ids.add(span.source_id)
+                # The events written together, in one statement, after the spans.
+                change.event_ids = event_log.append_group(session, uuid.uuid4().hex, recorded)
+        except BaseException:
+            self._history = None  # read again: the transaction may have been rolled back
+            raise
+        self._stepped(kind, change.event_ids)
+        return change
 
-    def _apply(self, session: Session, event: EventRow, frm: dict[str, Any] | None,
-               to: dict[str, Any] | None) -> None:
-        """Move a span (or a status) from state ``frm`` to state ``to``."""
-        if event.kind == "status":
-            assert to is not None
-            self._write_status(session, event.document_id, to["status"])
+    def _apply(self, session: Session, event: Event, frm: Snapshot | None,
+               to: Snapshot | None, held: dict[int, Span] | None) -> None:
+        """Move a span (or a status) from state ``frm`` to state ``to``; ``held``: the
+        layer's spans in the documents concerned (None: each read when needed), kept up to
+        date."""
+        if event.kind is EventKind.STATUS:
+            assert isinstance(to, StatusSnapshot) and event.document is not None
+            store.write_status(session, event.document, self.annotator_id, to.status,
+                               review=self.gold)
             return
         ref = to or frm
-        assert ref is not None
-        if to is None and removed_as_duplicate(session, ref["id"]):
+        assert isinstance(ref, Span) and not isinstance(frm, StatusSnapshot)
+        current = (held.get(ref.id) if held is not None and ref.layer_id == self.layer_id
+                   else store.span_by_id(session, ref.id))
+        unchanged = current is not None and frm is not None and current.version == frm.version
+        if to is None and not unchanged and removed_as_duplicate(session, ref.id,
+                                                                 ref.document_id):
             # Made by this decision, then merged away by the schema-4 upgrade: undoing the
             # decision leaves it absent, whatever the upgrade left of it.
-            session.execute(delete(SpanRow).where(SpanRow.id == ref["id"]))
+            store.delete_span(session, ref.id)
+            if held is not None:
+                held.pop(ref.id, None)
             return
-        current = session.get(SpanRow, ref["id"])
         if frm is None and current is not None:
             raise ConflictError(
-                f"span {ref['id']} exists again (made elsewhere after this decision); "
+                f"span {ref.id} exists again (made elsewhere after this decision); "
                 "it cannot be undone automatically")
-        if frm is not None and (current is None or current.version != frm["version"]):
+        if frm is not None and (current is None or current.version != frm.version):
             raise ConflictError(
-                f"span {ref['id']} was changed elsewhere after this decision; "
+                f"span {ref.id} was changed elsewhere after this decision; "
                 "it cannot be undone automatically"
             )
         if to is None:
-            # On the table: an ORM delete would search the session for the row each time.
-            session.execute(delete(SpanRow.__table__).where(SpanRow.__table__.c.id == ref["id"]))
-            if current is not None:
-                session.expunge(current)  # gone: not to be found again in the session
+            store.delete_span(session, ref.id)
+            if held is not None:
+                held.pop(ref.id, None)
             return
-        if to["state"] != SpanState.REJECTED.value:
-            there = span_at(session, layer_id=to["layer_id"], document_id=to["document_id"],
-                            start=to["start"], end=to["end"],
-                            label_id=self._label_id(session, to["label"]))
-            if there is not None and there != to["id"]:
+        assert isinstance(to, Span)
+        label_id = self._label_id(session, to.label)
+        if to.state is not SpanState.REJECTED:
+            there = span_at(session, layer_id=to.layer_id, document_id=to.document_id,
+                            start=to.start, end=to.end, label_id=label_id)
+            if there is not None and there != to.id:
                 raise ConflictError(
-                    f"span {ref['id']} cannot come back: the same {to['label']} span is there "
+                    f"span {ref.id} cannot come back: the same {to.label} span is there "
                     f"now (span {there}, made after this decision); delete it first")
         values = {
-            "layer_id": to["layer_id"], "document_id": to["document_id"], "start": to["start"],
-            "end": to["end"], "label_id": self._label_id(session, to["label"]),
-            "state": to["state"], "score": to["score"], "reason": to["reason"] or "",
-            "source_id": to["source_id"], "version": to["version"],
+            "layer_id": to.layer_id, "document_id": to.document_id, "start": to.start,
+            "end": to.end, "label_id": label_id, "state": to.state, "score": to.score,
+            "reason": to.reason or "", "source_id": to.source_id, "version": to.version,
         }
         if current is None:
-            session.add(SpanRow(id=to["id"], **values))
+            store.insert_span(session, span_id=to.id, **values)
         else:
-            session.execute(update(SpanRow).where(SpanRow.id == to["id"]).values(
-                **values, updated_at=datetime.now(UTC)))
-            # The row changed under the session: read it afresh when next asked (only it:
-            # expiring every object per event made undoing a bulk decision quadratic).
-            session.expire(current)
-        session.flush()
+            store.update_span(session, to.id, **values)
+        if held is not None:
+            held[to.id] = to
 
     # -- reading -----------------------------------------------------------------------
     def spans(self, document_id: int) -> list[Span]:
@@ -811,8 +654,7 @@ class Reviewer:
     def suggestions(self, document_id: int) -> list[Span]:
         """All suggestions for the document, from every suggestions layer."""
         with self.project.db.read() as session:
-            layers = list(session.scalars(select(LayerRow.id).where(
-                LayerRow.kind == LayerKind.SUGGESTIONS.value)))
+            layers = store.suggestion_layer_ids(session)
         return self._spans_of(document_id, layers)
 
     def pending(self, document_id: int) -> list[Span]:
@@ -825,16 +667,10 @@ class Reviewer:
         if not layer_ids:
             return []
         with self.project.db.read() as session:
-            rows = session.execute(
-                select(SpanRow, LabelRow.name)
-                .join(LabelRow, LabelRow.id == SpanRow.label_id)
-                .where(SpanRow.document_id == document_id, SpanRow.layer_id.in_(layer_ids))
-                .order_by(SpanRow.start, SpanRow.end, SpanRow.id)
-            ).all()
-        return [span_from_row(row, label) for row, label in rows]
+            return store.spans_of(session, document_id, layer_ids)
 
     def status(self, document_id: int) -> DocumentStatus:
         """This reviewer's status of the document (in gold: the document's review status)."""
         with self.project.db.read() as session:
-            row = self._status_row(session, document_id)
-            return DocumentStatus(row.status) if row else DocumentStatus.TODO
+            return store.status_of(session, document_id, self.annotator_id,
+                                   review=self.gold) or DocumentStatus.TODO

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Connection, Select, null, select
 from sqlalchemy.orm import Session, aliased
 
-from ..core.model import LabelKind
+from ..core.model import LabelKind, LayerKind
 from ..formats.atomic import atomic_write
 from ..formats.native import (
     NativeDocument,
@@ -132,7 +132,7 @@ class StoredDocuments(Iterator[NativeDocument]):
         # Annotator id -> that annotator's layers, for statuses without spans.
         self._annotator_layers: dict[int, list[int]] = {}
         for layer_id, info in self._layers.items():
-            if info.annotator_id is not None and info.kind == "annotator":
+            if info.annotator_id is not None and info.kind == LayerKind.ANNOTATOR:
                 self._annotator_layers.setdefault(info.annotator_id, []).append(layer_id)
 
     def _rows(self) -> Iterator[tuple[Any, list[_SpanRowTuple], dict[int, str]]]:

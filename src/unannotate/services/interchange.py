@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from ..core.errors import InputError, UnannotateError
 from ..core.language import guess_language
-from ..core.model import DocumentStatus, Label, LabelKind, LayerKind, SpanState
+from ..core.model import CLAIM_LABEL, DocumentStatus, Label, LabelKind, LayerKind, SpanState
 from ..formats import brat, conll, doccano, labelstudio, native, prodigy
 from ..formats.atomic import atomic_write
 from ..formats.interchange import FormatReport, FormatSpec, shortened
@@ -43,7 +43,6 @@ from .import_status import FileStatuses, review_done, with_status
 from .project import Project
 
 NEW_LABEL_COLOUR = "#d7ccc8"
-CLAIM_LABEL = "CLAIM"
 
 # In the order detection tries them: the most specific first.
 FORMATS: dict[str, FormatSpec] = {

@@ -14,12 +14,14 @@ from typing import Any
 from sqlalchemy import Connection, and_, bindparam, func, select
 from sqlalchemy.orm import Session
 
+from ..core.history import EventKind
+from ..core.model import SpanState
 from .schema import EventRow, LabelRow, SpanRow
 
-REJECTED = "rejected"
+REJECTED = SpanState.REJECTED.value
 # The event recording a span the upgrade to schema 4 removed as an exact duplicate. It
 # names no annotator, so it is in nobody's undo history.
-DUPLICATE_REMOVED = "duplicate removed"
+DUPLICATE_REMOVED = EventKind.DUPLICATE_REMOVED.value
 PLACE_INDEX = "ux_spans_place"
 # Portable between SQLite and PostgreSQL (both know partial indexes in this spelling).
 CREATE_PLACE_INDEX = (f'CREATE UNIQUE INDEX {PLACE_INDEX} ON spans '
@@ -85,9 +87,12 @@ def exact_duplicates(connection: Connection) -> Iterator[tuple[dict[str, Any], i
                 "reason": reason, "source_id": source_id, "version": version}, kept)
 
 
-def removed_as_duplicate(connection: Connection | Session, span_id: int) -> bool:
+def removed_as_duplicate(connection: Connection | Session, span_id: int,
+                         document_id: int | None = None) -> bool:
     """Whether the upgrade to schema 4 removed span ``span_id`` as a duplicate (or made it
-    the rejection of its suggestion): undoing the decision that made it just removes it."""
-    return connection.execute(
-        select(EventRow.id).where(EventRow.kind == DUPLICATE_REMOVED,
-                                  EventRow.span_id == span_id).limit(1)).first() is not None
+    the rejection of its suggestion): undoing the decision that made it just removes it.
+    ``document_id``, the span's document, narrows the search to that document's events."""
+    where = [EventRow.kind == DUPLICATE_REMOVED, EventRow.span_id == span_id]
+    if document_id is not None:
+        where.append(EventRow.document_id == document_id)
+    return connection.execute(select(EventRow.id).where(*where).limit(1)).first() is not None
