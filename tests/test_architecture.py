@@ -37,6 +37,12 @@ SPACY_ALLOWED = {"nlp"}
 # library, and not the tables themselves. A module (path under the package, or a whole
 # folder ending in "/") is switched on by adding it here.
 SQL_FREE = [
+    "services/import_status.py",
+    "services/importing.py",
+    "services/labels.py",
+    "services/preferences.py",
+    "services/project.py",
+    "services/stats.py",
 ]
 NO_SQL = SQL_LIBRARIES | {"unannotate.storage.schema"}
 

@@ -112,6 +112,8 @@ class Layer:
     annotator: str | None = None
     suggester: str | None = None
     pipeline: str | None = None
+    pipeline_version: str | None = None
+    spacy_version: str | None = None
 
 
 @dataclass(frozen=True)
