@@ -48,10 +48,11 @@ def all_layers(unit: Unit) -> list[Layer]:
     """Every layer in the order it was made, with its annotator's name."""
     rows = unit.execute(
         select(LayerRow.id, LayerRow.kind, LayerRow.name, AnnotatorRow.name, LayerRow.suggester,
-               LayerRow.pipeline, LayerRow.pipeline_version, LayerRow.spacy_version)
+               LayerRow.pipeline, LayerRow.pipeline_version, LayerRow.spacy_version,
+               LayerRow.annotator_id)
         .outerjoin(AnnotatorRow, AnnotatorRow.id == LayerRow.annotator_id)
         .order_by(LayerRow.id))
     return [Layer(layer, LayerKind(kind), name, annotator, suggester, pipeline,
-                  pipeline_version, spacy_version)
+                  pipeline_version, spacy_version, annotator_id)
             for layer, kind, name, annotator, suggester, pipeline, pipeline_version,
-            spacy_version in rows]
+            spacy_version, annotator_id in rows]
