@@ -41,6 +41,7 @@ SQL_FREE = [
     "services/exporting.py",
     "services/import_status.py",
     "services/importing.py",
+    "services/interchange.py",
     "services/labels.py",
     "services/preferences.py",
     "services/project.py",

@@ -33,6 +33,13 @@ def annotator_names(unit: Unit) -> list[str]:
     return list(unit.scalars(select(AnnotatorRow.name).order_by(AnnotatorRow.name)))
 
 
+def annotators_with_layers(unit: Unit) -> list[str]:
+    """The names of the annotators who have a layer, in the database's order of names."""
+    return list(unit.scalars(
+        select(AnnotatorRow.name).join(LayerRow, LayerRow.annotator_id == AnnotatorRow.id)
+        .where(LayerRow.kind == LayerKind.ANNOTATOR.value).order_by(AnnotatorRow.name)))
+
+
 def layer_id(unit: Unit, name: str, kind: LayerKind, **fields: object) -> int:
     """The id of the layer called ``name``, created with ``fields`` on first use."""
     found = unit.scalar(select(LayerRow.id).where(LayerRow.name == name))
