@@ -43,6 +43,8 @@ SQL_FREE = [
     "services/importing.py",
     "services/interchange.py",
     "services/labels.py",
+    "services/merge.py",
+    "services/merge_lineage.py",
     "services/preferences.py",
     "services/project.py",
     "services/stats.py",
