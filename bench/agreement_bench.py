@@ -331,6 +331,9 @@ def build_review_project(database: Path, words: int, spans: int) -> ReviewProjec
                     for name, found in layers.items() for start, end, label in found]
             rows += [(layer_ids[name], small_id, geneve, geneve + 6, label_ids[label])
                      for name, label in small.items()]
+            # A layer holds one span per place: a spare span drawn where a changed one
+            # already stands is kept once.
+            rows = list(dict.fromkeys(rows))
             insert_rows(connection, SpanRow.__table__,
                         ("layer_id", "document_id", "start", "end", "label_id"),
                         rows, {"state": "accepted", "score": None, "reason": "",

@@ -328,6 +328,36 @@ def test_undo_brings_a_span_back_with_its_id_and_new_spans_never_collide(
     assert sorted(s.id for s in ben.spans(doc_id)) == [later, after]
 
 
+def test_a_colleagues_project_file_merges_into_a_server_project(
+        server_project: Project, tmp_path: Path) -> None:
+    # Their events and spans go in with their snapshots (JSON) and ids given by the merge:
+    # the server's sequences must then give out ids above them. Their project stays a file
+    # (not named *.db, which the server run would turn into a server database).
+    from unannotate.services.merge import merge_project
+
+    theirs = open_project(tmp_path / "theirs.sqlite")
+    try:
+        their_doc = _document(theirs)
+        suggestion = _suggestion(theirs, their_doc, "UNICEF")
+        Reviewer(theirs, "bob").accept(suggestion)
+        Reviewer(theirs, "bob").add(their_doc, *at("Geneva"), "GPE")
+    finally:
+        theirs.close()
+    report = merge_project(server_project, tmp_path / "theirs.sqlite")
+    assert report.documents_new == 1 and report.events_added == 2
+    assert not merge_project(server_project, tmp_path / "theirs.sqlite").changed
+    bob = Reviewer(server_project, "bob")
+    with server_project.db.read() as session:
+        doc_id = session.scalar(select(DocumentRow.id))
+        afters = list(session.scalars(select(EventRow.after).where(EventRow.kind == "add")))
+    assert afters and afters[0]["label"] == "GPE"  # a snapshot, not its text
+    assert sorted(s.label for s in bob.spans(doc_id)) == ["GPE", "ORG"]
+    bob.undo()  # the added span goes
+    added = next(iter(bob.add(doc_id, *at("March"), "DATE").span_ids))
+    with server_project.db.read() as session:
+        assert added == session.scalar(select(func.max(SpanRow.id)))
+
+
 def test_a_server_database_of_other_tables_is_refused(server_url: str,
                                                       postgres_admin: Engine) -> None:
     engine = make_engine(resolve_project(server_url))

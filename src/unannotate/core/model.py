@@ -80,6 +80,10 @@ class Label:
     key: str = ""
     description: str = ""
 
+    @property
+    def is_claim(self) -> bool:
+        return self.kind is LabelKind.CLAIM
+
 
 @dataclass(frozen=True)
 class NewDocument:
@@ -95,6 +99,19 @@ class NewDocument:
     @property
     def sha256(self) -> str:
         return text_sha256(self.text)
+
+
+@dataclass(frozen=True)
+class Layer:
+    id: int
+    kind: LayerKind
+    name: str
+    annotator: str | None = None  # an annotator's layer: their name, and their id
+    suggester: str | None = None
+    pipeline: str | None = None
+    pipeline_version: str | None = None
+    spacy_version: str | None = None
+    annotator_id: int | None = None
 
 
 @dataclass(frozen=True)

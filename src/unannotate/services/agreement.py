@@ -19,9 +19,6 @@ from itertools import groupby
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, exists, func, or_, select
-from sqlalchemy.orm import Session
-
 from ..core.agreement import (
     AgreementDocument,
     AgreementReport,
@@ -29,19 +26,18 @@ from ..core.agreement import (
     compute_agreement,
 )
 from ..core.errors import UnannotateError
-from ..core.model import DocumentStatus, LabelKind, LayerKind, SpanState
-from ..storage.schema import (
-    AnnotatorRow,
-    DocumentRow,
-    DocumentStatusRow,
-    LabelRow,
-    LayerRow,
-    SpanRow,
+from ..core.model import LabelKind, SpanState
+from ..storage.agreement import (
+    DocumentTuple,
+    SpanTuple,
+    annotator_layers,
+    compared_rows,
+    suggestion_layers,
 )
+from ..storage.database import Unit
 from .project import Project
 
 SUGGESTIONS = "suggestions"  # every suggestions layer together, as one annotator
-STREAM_ROWS = 5_000
 
 
 class AgreementError(UnannotateError, ValueError):
@@ -67,26 +63,20 @@ def project_agreement(project: Project, annotators: Sequence[str], *,
     compared as one more annotator, named as given."""
     with project.db.read() as session:
         compared = _resolve(session, annotators, include_suggestions)
-        people = [c for c in compared if c.annotator_id is not None]
-        chosen = _chosen_documents(people, only_done)
-        connection = session.connection()
-        texts = _rows(connection, select(DocumentRow.id, DocumentRow.title, DocumentRow.text)
-                      .where(chosen).order_by(DocumentRow.id))
-        spans = _rows(connection, _span_select(compared, chosen))
+        people = [(c.annotator_id, c.layer_ids) for c in compared
+                  if c.annotator_id is not None]
+        by_state: dict[str, list[int]] = {}
+        for c in compared:
+            by_state.setdefault(c.state, []).extend(c.layer_ids)
+        texts, spans = compared_rows(session, people, by_state, only_done)
         names = {layer_id: c.name for c in compared for layer_id in c.layer_ids}
         return compute_agreement(_documents(texts, spans, names), [c.name for c in compared])
 
 
-def _resolve(session: Session, annotators: Sequence[str],
+def _resolve(session: Unit, annotators: Sequence[str],
              include_suggestions: str | None) -> list[_Compared]:
     wanted = [name.strip() for name in annotators]
-    known: dict[str, tuple[int, int]] = {
-        name: (layer_id, annotator_id)
-        for name, layer_id, annotator_id in session.execute(
-            select(AnnotatorRow.name, LayerRow.id, AnnotatorRow.id)
-            .join(LayerRow, LayerRow.annotator_id == AnnotatorRow.id)
-            .where(LayerRow.kind == LayerKind.ANNOTATOR.value))
-    }
+    known = annotator_layers(session)
     unknown = [name for name in wanted if name not in known]
     if unknown:
         raise AgreementError(
@@ -108,10 +98,8 @@ def _resolve(session: Session, annotators: Sequence[str],
     return compared
 
 
-def _suggestions(session: Session, wanted: str) -> _Compared:
-    layers = session.execute(select(LayerRow.id, LayerRow.name, LayerRow.suggester)
-                             .where(LayerRow.kind == LayerKind.SUGGESTIONS.value)
-                             .order_by(LayerRow.id)).all()
+def _suggestions(session: Unit, wanted: str) -> _Compared:
+    layers = suggestion_layers(session)
     if wanted == SUGGESTIONS:
         found = [layer_id for layer_id, _, _ in layers]
         if not found:
@@ -127,67 +115,7 @@ def _suggestions(session: Session, wanted: str) -> _Compared:
     return _Compared(wanted, tuple(found), SpanState.SUGGESTED.value, None)
 
 
-def _chosen_documents(people: list[_Compared], only_done: bool) -> ColumnElement[bool]:
-    """The condition on a document row to be compared (see the module's description)."""
-    annotator_ids = [c.annotator_id for c in people]
-    status = DocumentStatusRow
-    if only_done:
-        return DocumentRow.id.in_(
-            select(status.document_id)
-            .where(status.annotator_id.in_(annotator_ids),
-                   status.status == DocumentStatus.DONE.value)
-            .group_by(status.document_id)
-            .having(func.count(func.distinct(status.annotator_id)) == len(set(annotator_ids))))
-    # Correlated EXISTS: one index probe per document (spans by document and layer, statuses
-    # by their key), rather than a scan of every span.
-    layer_ids = [layer_id for c in people for layer_id in c.layer_ids]
-    annotated = exists().where(SpanRow.document_id == DocumentRow.id,
-                               SpanRow.layer_id.in_(layer_ids),
-                               SpanRow.state == SpanState.ACCEPTED.value)
-    marked = exists().where(status.document_id == DocumentRow.id,
-                            status.annotator_id.in_(annotator_ids))
-    return or_(annotated, marked)
-
-
-def _span_select(compared: list[_Compared], chosen: ColumnElement[bool]) -> Any:
-    by_state: dict[str, list[int]] = {}
-    for c in compared:
-        by_state.setdefault(c.state, []).extend(c.layer_ids)
-    states = or_(*(and_(SpanRow.layer_id.in_(ids), SpanRow.state == state)
-                   for state, ids in by_state.items()))
-    # Documents and layers as two lists the index on (document, layer) can take in document
-    # order; the state of each layer's spans checked on the rows it finds.
-    return (select(SpanRow.document_id, SpanRow.layer_id, SpanRow.start, SpanRow.end,
-                   LabelRow.name, LabelRow.kind)
-            .join(LabelRow, LabelRow.id == SpanRow.label_id)
-            .where(SpanRow.document_id.in_(select(DocumentRow.id).where(chosen)),
-                   SpanRow.layer_id.in_([i for ids in by_state.values() for i in ids]),
-                   states)
-            .order_by(SpanRow.document_id))
-
-
-def _rows(connection: Connection, statement: Any) -> Iterator[Any]:
-    """The rows of ``statement``, streamed in batches. On SQLite straight from the driver when
-    no column needs converting (integers and strings do not): Core's work per row would be
-    a good part of reading a few hundred thousand spans. Elsewhere, through Core."""
-    dialect = connection.dialect
-    plain = not any(column.type.dialect_impl(dialect).result_processor(dialect, None)
-                    for column in statement.selected_columns)
-    if dialect.name != "sqlite" or not plain:
-        yield from connection.execute(statement.execution_options(yield_per=STREAM_ROWS))
-        return
-    # The values bound are layer and annotator ids and state names: rendered in the SQL.
-    sql = str(statement.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
-    cursor = connection.connection.cursor()
-    try:
-        cursor.execute(sql)
-        while rows := cursor.fetchmany(STREAM_ROWS):
-            yield from rows
-    finally:
-        cursor.close()
-
-
-def _documents(texts: Iterator[Any], spans: Iterator[Any],
+def _documents(texts: Iterator[DocumentTuple], spans: Iterator[SpanTuple],
                names: dict[int, str]) -> Iterator[AgreementDocument]:
     """Documents (in id order) with their spans (in document order), merged."""
     claim = LabelKind.CLAIM.value

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import groupby
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Select, null, select
-from sqlalchemy.orm import Session, aliased
-
-from ..core.model import LabelKind, LayerKind
+from ..core.model import Layer, LayerKind
 from ..formats.atomic import atomic_write
 from ..formats.native import (
     NativeDocument,
@@ -28,17 +25,16 @@ from ..formats.native import (
     encode_value,
     write_native,
 )
-from ..storage.schema import (
-    AnnotatorRow,
-    DocumentRow,
-    DocumentStatusRow,
-    LabelRow,
-    LayerRow,
-    SpanRow,
+from ..storage.database import Unit
+from ..storage.export import (
+    DocumentTuple,
+    SpanTuple,
+    export_streams,
+    labels_by_id,
+    ordered_spans,
 )
+from ..storage.layers import all_layers
 from .project import Project
-
-STREAM_ROWS = 2_000
 
 
 @dataclass
@@ -48,55 +44,26 @@ class ExportReport:
     spans: dict[str, int] = field(default_factory=dict)  # label -> count
 
 
-@dataclass(frozen=True)
-class _LayerInfo:
-    name: str
-    kind: str
-    annotator: str | None
-    annotator_id: int | None
-    suggester: str | None
-    pipeline: str | None
-    pipeline_version: str | None
-
-
-def _layers(session: Session) -> dict[int, _LayerInfo]:
-    rows = session.execute(
-        select(LayerRow, AnnotatorRow.name).outerjoin(
-            AnnotatorRow, AnnotatorRow.id == LayerRow.annotator_id
-        )
-    )
-    return {
-        layer.id: _LayerInfo(
-            layer.name, layer.kind, annotator, layer.annotator_id, layer.suggester,
-            layer.pipeline, layer.pipeline_version,
-        )
-        for layer, annotator in rows
-    }
-
-
-def iter_native_documents(project: Project, session: Session,
+def iter_native_documents(project: Project, session: Unit,
                           report: ExportReport | None = None) -> StoredDocuments:
     """Every document with all its layers, streamed (see :class:`StoredDocuments`)."""
     return StoredDocuments(session, report)
 
 
-# (document id, span id, layer id, start, end, label id, state, score, reason, source id,
-#  source layer id)
-_SpanRowTuple = tuple[Any, ...]
 _SPAN_ORDER = itemgetter(2, 3, 4, 1)  # layer id, start, end, span id
 
 
 class StoredDocuments(Iterator[NativeDocument]):
     """The project's documents in order, each with all its layers: three ordered queries
     (documents, spans, statuses) merged here, so memory stays flat however large the project.
-    Rows are read without ORM entities (see :func:`_stream`).
+    Rows are read as plain tuples (see :func:`storage.export.export_streams`).
 
     Iterating gives :class:`NativeDocument` objects. A native JSONL writer may instead ask
     for :meth:`native_lines`, the lines ``native.dumps`` would write for those documents, made
     from the rows without building a ``NativeSpan`` for every span: several times faster on a
     large project. One or the other, once."""
 
-    def __init__(self, session: Session, report: ExportReport | None = None) -> None:
+    def __init__(self, session: Unit, report: ExportReport | None = None) -> None:
         self._session = session
         self._report = report
         self._started = False
@@ -122,48 +89,19 @@ class StoredDocuments(Iterator[NativeDocument]):
             raise RuntimeError("the stored documents can be read once")
         self._started = True
         session = self._session
-        self._layers = _layers(session)
-        self._labels = {
-            label_id: (name, LabelKind(kind) is LabelKind.CLAIM)
-            for label_id, name, kind in session.execute(
-                select(LabelRow.id, LabelRow.name, LabelRow.kind)
-            )
-        }
+        self._layers = {layer.id: layer for layer in all_layers(session)}
+        self._labels = {label_id: (label.name, label.is_claim)
+                        for label_id, label in labels_by_id(session).items()}
         # Annotator id -> that annotator's layers, for statuses without spans.
         self._annotator_layers: dict[int, list[int]] = {}
         for layer_id, info in self._layers.items():
             if info.annotator_id is not None and info.kind == LayerKind.ANNOTATOR:
                 self._annotator_layers.setdefault(info.annotator_id, []).append(layer_id)
 
-    def _rows(self) -> Iterator[tuple[Any, list[_SpanRowTuple], dict[int, str]]]:
+    def _rows(self) -> Iterator[tuple[DocumentTuple, list[SpanTuple], dict[int, str]]]:
         """Each document row with its span rows (in layer, start, end, id order) and its
         statuses (annotator id -> status)."""
-        connection = self._session.connection()
-        # The layer of each span's source, for provenance; a project where no span has a
-        # source (nothing taken from a suggestion or a colleague) needs no join for it.
-        source = aliased(SpanRow)
-        has_sources = self._session.scalar(
-            select(SpanRow.id).where(SpanRow.source_id.is_not(None)).limit(1)) is not None
-        span_select = select(
-            SpanRow.document_id, SpanRow.id, SpanRow.layer_id, SpanRow.start, SpanRow.end,
-            SpanRow.label_id, SpanRow.state, SpanRow.score, SpanRow.reason, SpanRow.source_id,
-            source.layer_id if has_sources else null(),
-        )
-        if has_sources:
-            span_select = span_select.outerjoin(source, source.id == SpanRow.source_id)
-        self._span_select = span_select
-        # In document and layer order, which the index gives without sorting the millions of
-        # rows; each document's few are put in layer, start, end, id order here.
-        span_rows = _stream(connection,
-                            span_select.order_by(SpanRow.document_id, SpanRow.layer_id))
-        documents = _stream(connection, select(
-            DocumentRow.id, DocumentRow.text, DocumentRow.title, DocumentRow.language,
-            DocumentRow.source, DocumentRow.meta,
-        ).order_by(DocumentRow.id))
-        status_rows = _stream(connection, select(
-            DocumentStatusRow.document_id, DocumentStatusRow.annotator_id,
-            DocumentStatusRow.status,
-        ).order_by(DocumentStatusRow.document_id))
+        documents, span_rows, status_rows = export_streams(self._session)
         span_groups = groupby(span_rows, key=itemgetter(0))
         group_doc, group = next(span_groups, (None, None))
         pending_status = next(status_rows, None)
@@ -183,15 +121,13 @@ class StoredDocuments(Iterator[NativeDocument]):
                 group_doc, group = next(span_groups, (None, None))
             yield document, spans, statuses
 
-    def _ordered(self, doc_id: int, spans: list[_SpanRowTuple]) -> list[_SpanRowTuple]:
+    def _ordered(self, doc_id: int, spans: list[SpanTuple]) -> list[SpanTuple]:
         """A document's span rows in layer, start, end, id order, as SQL orders them. Values
         Python cannot compare (a text among numbers) are left to the database to order."""
         try:
             spans.sort(key=_SPAN_ORDER)
         except TypeError:
-            spans = list(_stream(self._session.connection(), self._span_select.where(
-                SpanRow.document_id == doc_id).order_by(
-                SpanRow.layer_id, SpanRow.start, SpanRow.end, SpanRow.id)))
+            spans = ordered_spans(self._session, doc_id)
         return spans
 
     def _documents(self) -> Iterator[NativeDocument]:
@@ -199,7 +135,7 @@ class StoredDocuments(Iterator[NativeDocument]):
         for document, spans, statuses in self._rows():
             yield self._document(document, spans, statuses, counts)
 
-    def _document(self, document: Any, spans: list[_SpanRowTuple], statuses: dict[int, str],
+    def _document(self, document: DocumentTuple, spans: list[SpanTuple], statuses: dict[int, str],
                   counts: dict[str, int] | None) -> NativeDocument:
         _, text, title, language, source_name, meta = document
         layers, labels = self._layers, self._labels
@@ -237,7 +173,7 @@ class StoredDocuments(Iterator[NativeDocument]):
 
     def _lines(self, counts: Counter[str] | None) -> Iterator[str]:
         heads = {
-            layer_id: encode_layer_head(info.name, info.kind, info.annotator, info.suggester,
+            layer_id: encode_layer_head(info.name, info.kind.value, info.annotator, info.suggester,
                                         info.pipeline, info.pipeline_version)
             for layer_id, info in self._layers.items()
         }
@@ -261,7 +197,7 @@ class StoredDocuments(Iterator[NativeDocument]):
                     name = names[label_id]
                     self._report.spans[name] = self._report.spans.get(name, 0) + n
 
-    def _line(self, document: Any, spans: list[_SpanRowTuple], statuses: dict[int, str],
+    def _line(self, document: DocumentTuple, spans: list[SpanTuple], statuses: dict[int, str],
               heads: dict[int, str], labels: dict[int, tuple[str, str, bool]],
               states: dict[str, str]) -> str | None:
         """What ``dumps`` would give for the document built from these rows, or None when
@@ -313,42 +249,7 @@ class StoredDocuments(Iterator[NativeDocument]):
         ])
 
 
-def _stream(connection: Connection, statement: Select[Any]) -> Iterator[Sequence[Any]]:
-    """The rows of ``statement``, streamed. On SQLite, whose cursors read lazily, straight
-    from the driver in batches, each column through its type's result processing where it
-    has one, as Core would: the spans of a large project are millions of rows, and Core's
-    work per row is a good part of an export's time. Elsewhere, through Core."""
-    dialect = connection.dialect
-    compiled = statement.compile(dialect=dialect)
-    if dialect.name != "sqlite" or compiled.params:
-        yield from connection.execute(statement.execution_options(yield_per=STREAM_ROWS))
-        return
-    processors = [
-        (i, process) for i, column in enumerate(statement.selected_columns)
-        if (process := column.type.dialect_impl(dialect).result_processor(dialect, None))
-    ]
-    cursor = connection.connection.cursor()
-    try:
-        cursor.execute(str(compiled))
-        while rows := cursor.fetchmany(STREAM_ROWS):
-            if processors:
-                rows = [_processed(row, processors) for row in rows]
-            yield from rows
-    finally:
-        try:
-            cursor.close()
-        except dialect.loaded_dbapi.Error:  # an export given up on: the connection is gone
-            pass
-
-
-def _processed(row: Sequence[Any], processors: list[tuple[int, Any]]) -> tuple[Any, ...]:
-    values = list(row)
-    for i, process in processors:
-        values[i] = process(values[i])
-    return tuple(values)
-
-
-def _provenance(layers: dict[int, _LayerInfo], source_id: int,
+def _provenance(layers: dict[int, Layer], source_id: int,
                 source_layer: int | None) -> dict[str, Any]:
     origin = layers.get(source_layer) if source_layer is not None else None
     provenance: dict[str, Any] = {"span_id": source_id}
@@ -359,15 +260,15 @@ def _provenance(layers: dict[int, _LayerInfo], source_id: int,
     return provenance
 
 
-def _status(info: _LayerInfo, statuses: dict[int, str]) -> str | None:
+def _status(info: Layer, statuses: dict[int, str]) -> str | None:
     if info.annotator_id is None:
         return None
     return statuses.get(info.annotator_id, "todo")
 
 
-def _native_layer(info: _LayerInfo, statuses: dict[int, str]) -> NativeLayer:
+def _native_layer(info: Layer, statuses: dict[int, str]) -> NativeLayer:
     return NativeLayer(
-        name=info.name, kind=info.kind, annotator=info.annotator, suggester=info.suggester,
+        name=info.name, kind=info.kind.value, annotator=info.annotator, suggester=info.suggester,
         pipeline=info.pipeline, pipeline_version=info.pipeline_version,
         status=_status(info, statuses),
     )

@@ -10,12 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import update
-from sqlalchemy.orm import Session
-
 from ..core.model import DocumentStatus, LayerKind
 from ..formats.native import NativeDocument, NativeLayer
-from ..storage.schema import DocumentStatusRow, ReviewStatusRow, utcnow
+from ..storage import status as status_store
+from ..storage.database import Unit
 
 STATUSES = (DocumentStatus.DONE.value, DocumentStatus.TODO.value)  # what --status takes
 _WORDS = {"todo": "to do", "in_progress": "in progress (rejected or unconfirmed)",
@@ -66,7 +64,7 @@ class FileStatuses:
                 f"it {_WORDS[earlier[0]]}: the later record wins")
         self.last[key] = (wanted, where)
 
-    def store(self, session: Session) -> tuple[int, int]:
+    def store(self, session: Unit) -> tuple[int, int]:
         """Write each status as the file left it: how many documents became done, and how
         many the file leaves in progress."""
         done: set[int] = set()
@@ -80,7 +78,7 @@ class FileStatuses:
         return len(done), len(unfinished)
 
 
-def raise_status(session: Session, doc_id: int, annotator_id: int, status: str) -> bool:
+def raise_status(session: Unit, doc_id: int, annotator_id: int, status: str) -> bool:
     """Raise the person's status of the document to ``status`` (never lower it: done stays
     done); whether it changed."""
     try:
@@ -89,26 +87,10 @@ def raise_status(session: Session, doc_id: int, annotator_id: int, status: str) 
         return False
     if wanted is DocumentStatus.TODO:
         return False
-    row = session.get(DocumentStatusRow, (doc_id, annotator_id))
-    if row is None:
-        session.add(DocumentStatusRow(document_id=doc_id, annotator_id=annotator_id,
-                                      status=wanted.value))
-        return True
-    if row.status in (DocumentStatus.DONE.value, wanted.value):
-        return False
-    session.execute(update(DocumentStatusRow)
-                    .where(DocumentStatusRow.document_id == doc_id,
-                           DocumentStatusRow.annotator_id == annotator_id)
-                    .values(status=wanted.value, updated_at=utcnow()))
-    return True
+    return status_store.raise_status(session, doc_id, annotator_id, wanted)
 
 
-def review_done(session: Session, doc_id: int) -> None:
+def review_done(session: Unit, doc_id: int) -> None:
     """A reviewed record (Prodigy's review recipe answered it): the document's review is
     done, so its gold layer is finished, with or without spans."""
-    row = session.get(ReviewStatusRow, doc_id)
-    if row is None:
-        session.add(ReviewStatusRow(document_id=doc_id, status=DocumentStatus.DONE.value))
-    elif row.status != DocumentStatus.DONE.value:
-        row.status = DocumentStatus.DONE.value
-        row.updated_at = utcnow()
+    status_store.review_done(session, doc_id)

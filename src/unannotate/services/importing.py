@@ -6,15 +6,14 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import insert, select
-from sqlalchemy.orm import Session
-
 from ..core.errors import InputError
 from ..core.language import guess_languages
 from ..core.model import NewDocument
 from ..formats.documents import iter_files, read_documents
 from ..formats.interchange import shortened
-from ..storage.schema import DocumentRow, EventRow
+from ..storage.database import Unit
+from ..storage.documents import add_documents, known_hashes
+from ..storage.events import add_event
 from .project import Project
 
 BATCH = 500  # rows per INSERT and per duplicate look-up: bounded, whatever the file's size
@@ -54,10 +53,10 @@ def _batches(items: Iterable[NewDocument], size: int) -> Iterator[list[NewDocume
         yield batch
 
 
-def _store_batch(session: Session, batch: list[NewDocument], language: str | None,
+def _store_batch(session: Unit, batch: list[NewDocument], language: str | None,
                  outcome: FileOutcome) -> None:
     hashes = [doc.sha256 for doc in batch]
-    known = set(session.scalars(select(DocumentRow.sha256).where(DocumentRow.sha256.in_(hashes))))
+    known = known_hashes(session, hashes)
     new: list[tuple[NewDocument, str]] = []
     for doc, sha in zip(batch, hashes, strict=True):
         if sha in known:
@@ -84,7 +83,7 @@ def _store_batch(session: Session, batch: list[NewDocument], language: str | Non
         }
         for (doc, sha), name in zip(new, languages, strict=True)
     ]
-    session.execute(insert(DocumentRow), rows)
+    add_documents(session, rows)
     outcome.new += len(rows)
 
 
@@ -124,18 +123,12 @@ def import_paths(
                     if on_documents:
                         on_documents(len(batch))
                 annotator_id = project.annotator_id(session, annotator) if annotator else None
-                session.add(
-                    EventRow(
-                        kind="import",
-                        annotator_id=annotator_id,
-                        after={
-                            "source": str(item),
-                            "new": outcome.new,
-                            "duplicates": outcome.duplicates,
-                            "skipped": len(skipped),
-                        },
-                    )
-                )
+                add_event(session, "import", annotator_id=annotator_id, after={
+                    "source": str(item),
+                    "new": outcome.new,
+                    "duplicates": outcome.duplicates,
+                    "skipped": len(skipped),
+                })
         except InputError as error:
             report.rejected.append(shortened(error))
             continue

@@ -14,11 +14,9 @@ import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from ..core.errors import InputError, UnannotateError
 from ..core.language import guess_language
@@ -28,15 +26,12 @@ from ..formats.atomic import atomic_write
 from ..formats.interchange import FormatReport, FormatSpec, shortened
 from ..formats.native import NativeDocument, NativeLayer, NativeSpan
 from ..nlp import docbin
-from ..storage.bulk import insert_rows
-from ..storage.schema import (
-    DocumentRow,
-    EventRow,
-    LabelRow,
-    ReviewStatusRow,
-    SpanRow,
-    utcnow,
-)
+from ..storage import documents as document_store
+from ..storage import layer_spans
+from ..storage.database import Unit
+from ..storage.events import add_event
+from ..storage.labels import all_labels, label_ids, label_kinds
+from ..storage.layers import annotators_with_layers
 from .exporting import iter_native_documents
 from .import_status import STATUSES as IMPORT_STATUSES
 from .import_status import FileStatuses, review_done, with_status
@@ -140,7 +135,7 @@ class AnnotationImportReport:
 @dataclass
 class _Context:
     project: Project
-    session: Session
+    session: Unit
     report: AnnotationImportReport
     annotator: str | None
     rename: dict[str, str]  # a file's annotator name -> the name given with --annotator
@@ -208,20 +203,16 @@ def store_documents(project: Project, documents: list[NativeDocument],
     title = spec.title if spec is not None else report.format
     if match_only:
         wanted = sorted({d.sha256 for d in documents})
-        held: set[str] = set()
         with project.db.read() as session:
-            for first in range(0, len(wanted), 500):  # a bounded number of parameters
-                held.update(session.scalars(select(DocumentRow.sha256).where(
-                    DocumentRow.sha256.in_(wanted[first:first + 500]))))
+            held = document_store.known_hashes(session, wanted)
         report.unmatched = [(d.title, d.sha256) for d in documents if d.sha256 not in held]
         documents = [d for d in documents if d.sha256 in held]
         if not documents:
             raise InputError(path, "none of its documents is in this project (documents "
                              "are matched by their exact text)")
     with project.db.session() as session:
-        context = _Context(project, session, report, annotator, {},
-                           dict(session.execute(select(LabelRow.name, LabelRow.id)).all()),
-                           dict(session.execute(select(LabelRow.name, LabelRow.kind)).all()))
+        context = _Context(project, session, report, annotator, {}, label_ids(session),
+                           label_kinds(session))
         first = _check_annotators(with_status(documents, status), context)
         count = 0
         for document in first:
@@ -235,8 +226,8 @@ def store_documents(project: Project, documents: list[NativeDocument],
             raise InputError(str(path), f"holds no documents ({title})")
         report.became_done, report.in_progress = context.statuses.store(session)
         report.status_conflicts = context.statuses.conflicts
-        session.add(EventRow(
-            kind="import",
+        add_event(
+            session, "import",
             annotator_id=_annotator_id(context, annotator) if annotator else None,
             after={
                 "source": str(path), "format": report.format,
@@ -245,7 +236,7 @@ def store_documents(project: Project, documents: list[NativeDocument],
                 "dropped": len(report.read.dropped), "skipped": len(report.skipped),
                 "unmatched": len(report.unmatched), "done": report.became_done,
             },
-        ))
+        )
 
 
 def _read_all(spec: FormatSpec, path: Path, report: AnnotationImportReport,
@@ -341,20 +332,19 @@ def _layer_for(context: _Context, layer: NativeLayer) -> tuple[int, str, int | N
 
 def _document_id(context: _Context, document: NativeDocument, language: str | None) -> int:
     sha = document.sha256
-    found = context.session.scalar(select(DocumentRow.id).where(DocumentRow.sha256 == sha))
+    found = document_store.document_id(context.session, sha)
     if found is not None:
         context.report.documents_matched += 1
         return found
-    row = DocumentRow(
+    new_id = document_store.add_document(
+        context.session,
         sha256=sha, text=document.text, title=(document.title or "")[:500],
         meta=document.meta or {}, source=document.source or context.report.path,
         language=language or (document.language if document.language else None)
         or guess_language(document.text),
     )
-    context.session.add(row)
-    context.session.flush()
     context.report.documents_new += 1
-    return row.id
+    return new_id
 
 
 def _label_id(context: _Context, label: str, claim: bool) -> int:
@@ -364,12 +354,8 @@ def _label_id(context: _Context, label: str, claim: bool) -> int:
     kind = LabelKind.CLAIM if claim or label == CLAIM_LABEL else LabelKind.ENTITY
     context.report.new_labels.extend(context.project.ensure_labels(
         context.session, [Label(label, kind, NEW_LABEL_COLOUR)]))
-    context.label_ids = dict(context.session.execute(select(LabelRow.name, LabelRow.id)).all())
+    context.label_ids = label_ids(context.session)
     return context.label_ids[label]
-
-
-_SPAN_COLUMNS = ("layer_id", "document_id", "start", "end", "label_id", "state", "score",
-                 "reason", "source_id", "version")
 
 
 def _store_document(context: _Context, document: NativeDocument, language: str | None) -> None:
@@ -378,15 +364,10 @@ def _store_document(context: _Context, document: NativeDocument, language: str |
     # Suggestions first, so that decisions on them can point at them.
     ordered = sorted(document.layers, key=lambda la: la.kind != LayerKind.SUGGESTIONS.value)
     suggestion_ids: dict[tuple[str, int, int, str], int] = {}
-    stamp = utcnow()
+    stamp = datetime.now(UTC)
     for layer in ordered:
         layer_id, layer_name, annotator_id = _layer_for(context, layer)
-        existing = {
-            (start, end, label_id): state
-            for start, end, label_id, state in session.execute(
-                select(SpanRow.start, SpanRow.end, SpanRow.label_id, SpanRow.state)
-                .where(SpanRow.layer_id == layer_id, SpanRow.document_id == doc_id))
-        }
+        existing = layer_spans.span_states(session, layer_id, doc_id)
         suggestions = layer.kind == LayerKind.SUGGESTIONS.value
         rows = []
         counts = context.report.spans.setdefault(layer_name, Counter())
@@ -405,13 +386,10 @@ def _store_document(context: _Context, document: NativeDocument, language: str |
                 rows.append((layer_id, doc_id, span.start, span.end, label_id, state,
                              span.score, span.reason or "", source_id, 1))
                 counts[span.label] += 1
-        insert_rows(session.connection(), SpanRow.__table__, _SPAN_COLUMNS, rows,
-                    {"created_at": stamp, "updated_at": stamp})
+        layer_spans.add_spans(session, rows, stamp)
         if suggestions:
-            for span_id, start, end, label_id in session.execute(
-                select(SpanRow.id, SpanRow.start, SpanRow.end, SpanRow.label_id)
-                .where(SpanRow.layer_id == layer_id, SpanRow.document_id == doc_id)
-            ):
+            for span_id, start, end, label_id in layer_spans.span_places(
+                    session, layer_id, doc_id):
                 suggestion_ids[(layer.name, start, end, str(label_id))] = span_id
         elif annotator_id is not None and layer.status:
             person = layer_name.removeprefix("annotator:")
@@ -448,12 +426,8 @@ class AnnotationExportReport:
 
 def layer_choices(project: Project) -> list[str]:
     """What ``--layer`` takes in this project: suggestions, gold, and each annotator."""
-    from ..storage.schema import AnnotatorRow, LayerRow
-
     with project.db.read() as session:
-        annotators = list(session.scalars(
-            select(AnnotatorRow.name).join(LayerRow, LayerRow.annotator_id == AnnotatorRow.id)
-            .where(LayerRow.kind == LayerKind.ANNOTATOR.value).order_by(AnnotatorRow.name)))
+        annotators = annotators_with_layers(session)
     return [SUGGESTIONS, GOLD, *annotators]
 
 
@@ -509,15 +483,7 @@ def _is_done(document: NativeDocument, picked: NativeLayer | None, layer: str,
         if la.kind == LayerKind.ANNOTATOR.value)
 
 
-def _reviewed(session: Session) -> set[str]:
-    """SHA-256 of every document whose review is done."""
-    return set(session.scalars(
-        select(DocumentRow.sha256).join(ReviewStatusRow,
-                                        ReviewStatusRow.document_id == DocumentRow.id)
-        .where(ReviewStatusRow.status == DocumentStatus.DONE.value)))
-
-
-def iter_layer_documents(project: Project, session: Session, layer: str, *,
+def iter_layer_documents(project: Project, session: Unit, layer: str, *,
                          only_done: bool = False, include_untouched: bool = False,
                          keeps_rejections: bool = False,
                          report: AnnotationExportReport | None = None
@@ -527,7 +493,7 @@ def iter_layer_documents(project: Project, session: Session, layer: str, *,
     example), every other one with spans (or, when the format keeps them, rejections), and
     with ``include_untouched`` the rest too. ``report`` counts each kind."""
     report = report if report is not None else AnnotationExportReport("", layer)
-    reviewed = _reviewed(session) if layer == GOLD else set()
+    reviewed = document_store.reviewed_hashes(session) if layer == GOLD else set()
     for document in iter_native_documents(project, session):
         picked = _pick_layer(document, layer)
         done = _is_done(document, picked, layer, reviewed)
@@ -627,7 +593,7 @@ def _export_one(project: Project, out: Path, spec: FormatSpec, layer: str | None
         _call(spec.writer, documents, out, report.written, options=dict(options or {}),
               fmt=spec.title, direction="writing")
         if spec.name == "label-studio":
-            labels = list(session.scalars(select(LabelRow.name).order_by(LabelRow.position)))
+            labels = [label.name for label in all_labels(session)]
             config = out.with_name(out.stem + ".config.xml")
             with atomic_write(config) as handle:
                 handle.write(labelstudio.labeling_config(labels))

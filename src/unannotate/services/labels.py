@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from ..core.model import Label
-from ..storage.schema import LabelRow
+from ..storage import labels as label_store
 from .project import Project
 
 
@@ -13,15 +11,5 @@ def save_scheme(project: Project, labels: list[Label]) -> None:
     """Store the scheme in this order. Labels are never deleted here (spans may use them);
     a renamed label is a new label."""
     with project.db.session() as session:
-        rows = {row.name: row for row in session.scalars(select(LabelRow))}
-        for position, label in enumerate(labels):
-            row = rows.get(label.name)
-            if row is None:
-                row = LabelRow(name=label.name)
-                session.add(row)
-            row.kind = label.kind.value
-            row.colour = label.colour
-            row.key = label.key
-            row.description = label.description
-            row.position = position
+        label_store.save_scheme(session, labels)
         project._label_ids = {}

@@ -34,67 +34,50 @@ When both projects hold the same thing:
 * a status (an annotator's, or a document's review status): the one further along wins
   (done, then in progress, then to do), so merging either way round gives the same result.
 
-A span is named in history by its id, and SQLite gives the id of the highest span, once it is
-deleted, to the next one made; an undo makes a span again under its old id. So a span id is
-read together with the event that (last) made it, as of each event: a *lineage*.
+A span is named in history by its id, which may be given again once the span is deleted; so a
+span id is read with the event that (last) made it, a *lineage* (``merge_lineage.py``).
 
 One transaction: the project gets the whole merge or nothing.
 """
 
 from __future__ import annotations
 
-import json
 import os
-import sqlite3
 import tempfile
 import uuid
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Text, bindparam, delete, func, insert, select, type_coerce, update
-from sqlalchemy.orm import Session
-
 from ..core.errors import InputError, StorageError, UnannotateError
-from ..core.model import DocumentStatus, Label, LabelKind, LayerKind
-from ..storage.bulk import insert_rows
-from ..storage.migrations import SCHEMA_VERSION, VERSION_KEY
-from ..storage.schema import (
-    AnnotatorRow,
-    DocumentRow,
-    DocumentStatusRow,
-    EventRow,
-    LabelRow,
-    LayerRow,
-    ReviewStatusRow,
-    SpanRow,
-    SuggestedDocumentRow,
-)
+from ..core.model import DocumentStatus, LayerKind
+from ..core.records import EventRecord, NamedEvent, SpanRecord
+from ..storage import merge as store
+from ..storage.database import Unit
+from ..storage.events import add_event
+from ..storage.labels import label_ids, label_kinds
+from ..storage.layers import all_layers, annotator_names
+from ..storage.merge import BATCH
+from ..storage.migrations import SCHEMA_VERSION
 from .colleague import _copy_read_only, is_project_file
+from .merge_lineage import (
+    Lineage,
+    Lineages,
+    fingerprint,
+    instant,
+    is_empty,
+    named_spans,
+    snapshot_span_ids,
+)
 from .project import Project, open_project
 
 MERGE = "merge"
-CHUNK = 500  # bound parameters per query
-BATCH = 2_000  # rows per insert
-# Keys of a span snapshot that are ids of the project holding it.
-ID_KEYS = frozenset({"id", "layer_id", "document_id", "source_id"})
 RANK = {DocumentStatus.TODO.value: 0, DocumentStatus.IN_PROGRESS.value: 1,
         DocumentStatus.DONE.value: 2}
-# Our spans of one document, asked once per document both projects hold; built once.
-_HELD = (select(SpanRow.id, SpanRow.layer_id, SpanRow.start, SpanRow.end, SpanRow.label_id,
-                SpanRow.source_id)
-         .where(SpanRow.document_id == bindparam("document_id")).order_by(SpanRow.id))
-_SPAN_COLUMNS = ("id", "layer_id", "document_id", "start", "end", "label_id", "state",
-                 "score", "reason", "source_id", "version", "created_at", "updated_at")
-_EVENT_COLUMNS = ("id", "at", "kind", "annotator_id", "document_id", "layer_id", "span_id",
-                  "suggestion_id", "suggester", "before", "after", "target_id", "group_id")
-
-# A span id with the event that (last) made it, 0 when no event did (a suggestion, an import).
-Lineage = tuple[int, int]
 
 
 class MergeError(UnannotateError):
@@ -173,93 +156,17 @@ def _is_this_project(project: Project, path: Path) -> bool:
 def _check_schema(path: Path, copy: Path) -> None:
     """Refuse what is not a project, or a project of a newer program, before opening it
     (opening an empty database would make a new project of it)."""
-    conn = sqlite3.connect(copy)
-    try:
-        found = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' "
-                             "AND name = 'schema_info'").fetchone()
-        row = conn.execute("SELECT value FROM schema_info WHERE key = ?",
-                           (VERSION_KEY,)).fetchone() if found else None
-    except sqlite3.DatabaseError as error:
-        raise InputError(str(path), f"cannot be read as a project ({error})") from None
-    finally:
-        conn.close()
-    if row is None:
+    found = store.stored_schema_version(copy, path)
+    if found is None:
         raise MergeError(f"{path}: an SQLite database, but not an unannotate project")
     try:
-        version = int(row[0])
+        version = int(found)
     except ValueError:
-        raise MergeError(f"{path}: not an unannotate project (schema {row[0]!r})") from None
+        raise MergeError(f"{path}: not an unannotate project (schema {found!r})") from None
     if version > SCHEMA_VERSION:
         raise MergeError(
             f"{path} was written by a newer version of unannotate (schema {version}; this "
             f"program knows up to {SCHEMA_VERSION}). Upgrade the program to merge it.")
-
-
-def _instant(value: datetime | str | None) -> str:
-    """A stored time as one comparable string (SQLite may hand it back with or without its
-    UTC offset)."""
-    if isinstance(value, datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(UTC).replace(tzinfo=None)
-        return value.isoformat(sep=" ", timespec="microseconds")
-    return "" if value is None else str(value)
-
-
-def _without_ids(snapshot: Any) -> Any:
-    if isinstance(snapshot, dict):
-        return {k: v for k, v in snapshot.items() if k not in ID_KEYS}
-    return snapshot
-
-
-def _fingerprint(at: datetime | str | None, kind: str, annotator: str | None,
-                 sha256: str | None, layer: str | None, group: str | None,
-                 suggester: str | None, before: Any, after: Any) -> str:
-    """What an event says, without the ids of the project holding it."""
-    return json.dumps([_instant(at), kind, annotator, sha256, layer, group, suggester,
-                       _without_ids(before), _without_ids(after)],
-                      sort_keys=True, ensure_ascii=False, default=str)
-
-
-def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
-    for first in range(0, len(items), size):
-        yield items[first:first + size]
-
-
-def _span_ids(snapshot: Any) -> list[int]:
-    if not isinstance(snapshot, dict):
-        return []
-    return [v for k in ("id", "source_id") if isinstance(v := snapshot.get(k), int)]
-
-
-def _named_spans(event: Any) -> list[int]:
-    """Every span id an event names: its span, its suggestion, and its snapshots' ids."""
-    return [i for i in (event.span_id, event.suggestion_id) if i is not None] + \
-        _span_ids(event.before) + _span_ids(event.after)
-
-
-def _empty(value: Any) -> bool:
-    """A snapshot that is not there (SQL NULL, or a JSON null read back as text)."""
-    return value is None or value == "null"
-
-
-def _makes_span(event: Any) -> bool:
-    """An event after which its span exists and before which it did not."""
-    return event.span_id is not None and _empty(event.before) and isinstance(event.after, dict)
-
-
-class _Lineages:
-    """Span ids as of an event: fed the events in order, tells the lineage an id is in."""
-
-    def __init__(self) -> None:
-        self.made: dict[int, list[int]] = {}  # span id -> the events that made it, in order
-
-    def see(self, event: Any) -> None:
-        if _makes_span(event):
-            self.made.setdefault(event.span_id, []).append(event.id)
-
-    def now(self, span_id: int) -> Lineage:
-        made = self.made.get(span_id)
-        return (span_id, made[-1] if made else 0)
 
 
 @dataclass
@@ -275,14 +182,11 @@ class _Merge:
     """One merge: their project (a read snapshot of the copy) into ours (one write
     transaction). Maps their ids to ours as it goes."""
 
-    def __init__(self, project: Project, theirs: Session, ours: Session,
+    def __init__(self, project: Project, theirs: Unit, ours: Unit,
                  report: MergeReport) -> None:
         self.project = project
         self.theirs = theirs
         self.ours = ours
-        # Rows are read and written through Core: no ORM objects for a million spans.
-        self.source = theirs.connection()
-        self.target = ours.connection()
         self.report = report
         self.group = uuid.uuid4().hex
         self.labels: dict[int, int] = {}
@@ -298,7 +202,7 @@ class _Merge:
         self.spans: dict[Lineage, int] = {}  # their lineage -> our span id
         # What their events tell (_match_events):
         self.present: set[int] = set()  # their events this project holds already
-        self.lineages = _Lineages()
+        self.lineages = Lineages()
         self.changed_there: set[Lineage] = set()  # lineages with events we lack
         self.referenced: set[Lineage] = set()  # lineages the events we lack name
         self.learned: dict[Lineage, int] = {}  # lineage -> our span id, from shared events
@@ -322,14 +226,14 @@ class _Merge:
         self._review_statuses()
         self._suggested_documents()
         self._copy_events()
-        self._advance_sequences()
+        store.advance_sequences(self.ours)
         report = self.report
         if report.conflicts:
             report.notes.append(
                 f"{report.conflicts} spans were changed in both projects since the history "
                 "they share: this project's version of each was kept")
         if report.changed:
-            self.ours.add(EventRow(kind=MERGE, group_id=self.group, after={
+            add_event(self.ours, MERGE, group_id=self.group, after={
                 "source": report.path, "documents_new": report.documents_new,
                 "documents_matched": report.documents_matched,
                 "spans": {layer: dict(c) for layer, c in report.spans.items()},
@@ -338,50 +242,49 @@ class _Merge:
                 "labels_added": report.labels_added, "statuses": report.statuses_changed,
                 "spans_updated": report.spans_updated, "spans_removed": report.spans_removed,
                 "conflicts": report.conflicts,
-            }))
+            })
         return report
 
     # -- scheme, people, layers, documents ---------------------------------------------
     def _labels(self) -> None:
-        theirs = self.source.execute(select(
-            LabelRow.id, LabelRow.name, LabelRow.kind, LabelRow.colour, LabelRow.key,
-            LabelRow.description).order_by(LabelRow.position, LabelRow.id)).all()
-        kinds = dict(self.target.execute(select(LabelRow.name, LabelRow.kind)).all())
-        wanted = []
-        for _, name, kind, colour, key, description in theirs:
+        theirs = store.labels_with_ids(self.theirs)
+        kinds = label_kinds(self.ours)
+        for _, label in theirs:
+            name, kind = label.name, label.kind.value
             if name in kinds and kinds[name] != kind:
                 self.report.notes.append(
                     f"label {name} is {kind} there and {kinds[name]} here: kept as {kinds[name]}")
-            wanted.append(Label(name, LabelKind(kind), colour, key or "", description or ""))
-        self.report.labels_added = self.project.ensure_labels(self.ours, wanted)
-        ours = dict(self.target.execute(select(LabelRow.name, LabelRow.id)).all())
-        self.labels = {label_id: ours[name] for label_id, name, *_ in theirs}
+        self.report.labels_added = self.project.ensure_labels(
+            self.ours, [label for _, label in theirs])
+        ours = label_ids(self.ours)
+        self.labels = {label_id: ours[label.name] for label_id, label in theirs}
         self.label_names = {v: k for k, v in ours.items()}
 
     def _annotators(self) -> None:
-        ours = set(self.ours.scalars(select(AnnotatorRow.name)))
-        for their_id, name in self.source.execute(select(AnnotatorRow.id, AnnotatorRow.name)):
+        ours = set(annotator_names(self.ours))
+        for their_id, name in store.annotators_with_ids(self.theirs):
             self.annotator_names[their_id] = name
             if name not in ours:
                 self.report.annotators_added.append(name)
             self.annotators[their_id] = Project.annotator_id(self.ours, name)
 
     def _layers(self) -> None:
-        ours = {row.name: row for row in self.ours.scalars(select(LayerRow))}
-        for row in self.theirs.scalars(select(LayerRow).order_by(LayerRow.id)):
+        ours = {layer.name: layer for layer in all_layers(self.ours)}
+        for row in all_layers(self.theirs):
             annotator = (self.annotators[row.annotator_id]
                          if row.annotator_id is not None else None)
             found = ours.get(row.name)
             if found is not None:
-                if found.kind != row.kind or (row.kind == LayerKind.ANNOTATOR.value
+                if found.kind != row.kind or (row.kind is LayerKind.ANNOTATOR
                                               and found.annotator_id != annotator):
                     raise MergeError(
-                        f"{self.report.path}: its layer {row.name!r} ({row.kind}) is not this "
-                        f"project's layer of that name ({found.kind}); nothing was merged")
+                        f"{self.report.path}: its layer {row.name!r} ({row.kind.value}) is not "
+                        f"this project's layer of that name ({found.kind.value}); nothing was "
+                        "merged")
                 layer_id = found.id
             else:
                 layer_id = Project.layer_id(
-                    self.ours, row.name, LayerKind(row.kind), annotator_id=annotator,
+                    self.ours, row.name, row.kind, annotator_id=annotator,
                     suggester=row.suggester, pipeline=row.pipeline,
                     pipeline_version=row.pipeline_version, spacy_version=row.spacy_version)
                 self.report.layers_added.append(row.name)
@@ -389,13 +292,9 @@ class _Merge:
             self.layer_names[row.id] = row.name
 
     def _documents(self) -> None:
-        theirs = self.source.execute(select(DocumentRow.id, DocumentRow.sha256)
-                                     .order_by(DocumentRow.id)).all()
+        theirs = store.document_hashes(self.theirs)
         self.document_shas = dict(theirs)
-        held: dict[str, int] = {}
-        for chunk in _chunks(sorted({sha for _, sha in theirs})):
-            held.update(self.target.execute(select(DocumentRow.sha256, DocumentRow.id)
-                                          .where(DocumentRow.sha256.in_(chunk))).all())
+        held = store.document_ids(self.ours, sorted({sha for _, sha in theirs}))
         missing = []
         for their_id, sha in theirs:
             if sha in held:
@@ -403,64 +302,39 @@ class _Merge:
                 self.report.documents_matched += 1
             else:
                 missing.append(their_id)
-        statement = insert(DocumentRow).returning(DocumentRow.id)
-        for chunk in _chunks(missing):
-            rows = self.source.execute(select(
-                DocumentRow.id, DocumentRow.sha256, DocumentRow.text, DocumentRow.title,
-                DocumentRow.meta, DocumentRow.language, DocumentRow.source,
-                DocumentRow.created_at).where(DocumentRow.id.in_(chunk))
-                .order_by(DocumentRow.id)).all()
+        for chunk in store.chunks(missing):
+            rows = store.documents_by_ids(self.theirs, chunk)
             for their_id, sha, text, title, meta, language, source, created in rows:
-                new_id = self.target.execute(statement, {
-                    "sha256": sha, "text": text, "title": title, "meta": meta or {},
-                    "language": language, "source": source, "created_at": created,
-                }).scalar_one()
+                new_id = store.insert_document(self.ours, sha, text, title, meta or {},
+                                               language, source, created)
                 self.documents[their_id] = new_id
                 self.new_documents.add(new_id)
                 self.report.documents_new += 1
 
     # -- events, first pass: what this project holds already ----------------------------
-    def _their_events(self) -> Iterator[Any]:
-        return iter(self.source.execute(select(
-            EventRow.id, EventRow.at, EventRow.kind, EventRow.annotator_id,
-            EventRow.document_id, EventRow.layer_id, EventRow.span_id, EventRow.suggestion_id,
-            EventRow.suggester, EventRow.before, EventRow.after, EventRow.target_id,
-            EventRow.group_id).order_by(EventRow.id).execution_options(yield_per=BATCH)))
+    def _their_events(self) -> Iterator[EventRecord]:
+        return store.stream_events(self.theirs)
 
-    def _their_fingerprint(self, event: Any) -> str:
-        return _fingerprint(
+    def _their_fingerprint(self, event: EventRecord) -> str:
+        return fingerprint(
             event.at, event.kind, self.annotator_names.get(event.annotator_id),
             self.document_shas.get(event.document_id), self.layer_names.get(event.layer_id),
             event.group_id, event.suggester, event.before, event.after)
 
     def _our_instants(self) -> dict[str, list[int]]:
         """Our events in the time range of theirs, by time: the candidates to compare."""
-        first, last = self.source.execute(select(func.min(EventRow.at),
-                                                 func.max(EventRow.at))).one()
+        first, last = store.event_time_range(self.theirs)
         if first is None:
             return {}
-        # A day either side: SQLite compares the stored texts, which may carry an offset.
-        rows = self.target.execute(select(EventRow.id, EventRow.at).where(
-            EventRow.at >= first - timedelta(days=1), EventRow.at <= last + timedelta(days=1)))
         found: dict[str, list[int]] = {}
-        for event_id, at in rows:
-            found.setdefault(_instant(at), []).append(event_id)
+        for event_id, at in store.events_between(self.ours, first, last):
+            found.setdefault(instant(at), []).append(event_id)
         return found
 
-    def _our_fingerprints(self, event_ids: list[int]) -> dict[str, list[Any]]:
-        found: dict[str, list[Any]] = {}
-        for chunk in _chunks(sorted(event_ids)):
-            rows = self.target.execute(
-                select(EventRow.id, EventRow.at, EventRow.kind, AnnotatorRow.name,
-                       DocumentRow.sha256, LayerRow.name, EventRow.group_id, EventRow.suggester,
-                       EventRow.before, EventRow.after, EventRow.span_id,
-                       EventRow.suggestion_id)
-                .outerjoin(AnnotatorRow, AnnotatorRow.id == EventRow.annotator_id)
-                .outerjoin(DocumentRow, DocumentRow.id == EventRow.document_id)
-                .outerjoin(LayerRow, LayerRow.id == EventRow.layer_id)
-                .where(EventRow.id.in_(chunk)).order_by(EventRow.id))
-            for row in rows:
-                found.setdefault(_fingerprint(*row[1:10]), []).append(row)
+    def _our_fingerprints(self, event_ids: list[int]) -> dict[str, list[NamedEvent]]:
+        found: dict[str, list[NamedEvent]] = {}
+        for row in store.named_events(self.ours, event_ids):
+            found.setdefault(fingerprint(*row[1:10]), []).append(row)
         return found
 
     def _match_events(self) -> None:
@@ -470,7 +344,7 @@ class _Merge:
         instants = self._our_instants()
         events = self._their_events()
         while batch := list(islice(events, BATCH)):
-            candidates = [i for e in batch for i in instants.get(_instant(e.at), ())]
+            candidates = [i for e in batch for i in instants.get(instant(e.at), ())]
             ours = self._our_fingerprints(candidates) if candidates else {}
             for event in batch:
                 self.lineages.see(event)
@@ -481,17 +355,17 @@ class _Merge:
                     continue
                 if event.span_id is not None:
                     self.changed_there.add(self.lineages.now(event.span_id))
-                self.referenced.update(self.lineages.now(i) for i in _named_spans(event))
+                self.referenced.update(self.lineages.now(i) for i in named_spans(event))
         self.report.events_present = len(self.present)
         self.shared = set(self.events.values())
 
-    def _shared_event(self, event: Any, mine: Any) -> None:
+    def _shared_event(self, event: EventRecord, mine: NamedEvent) -> None:
         self.events[event.id] = mine.id
         self.present.add(event.id)
         self.our_event_spans[mine.id] = mine.span_id
         pairs = [(event.span_id, mine.span_id), (event.suggestion_id, mine.suggestion_id)]
-        pairs += zip(_span_ids(event.before), _span_ids(mine.before), strict=False)
-        pairs += zip(_span_ids(event.after), _span_ids(mine.after), strict=False)
+        pairs += zip(snapshot_span_ids(event.before), snapshot_span_ids(mine.before), strict=False)
+        pairs += zip(snapshot_span_ids(event.after), snapshot_span_ids(mine.after), strict=False)
         for theirs, ours in pairs:
             if theirs is not None and ours is not None:
                 self.learned.setdefault(self.lineages.now(theirs), ours)
@@ -512,19 +386,14 @@ class _Merge:
             return
         targets = {mine for mine, _ in self.links.values()}
         self.ours_of = {mine: _Ours() for mine in targets}
-        for chunk in _chunks(sorted(targets)):
-            for span_id in self.target.execute(select(SpanRow.id).where(
-                    SpanRow.id.in_(chunk))).scalars():
-                self.ours_of[span_id].exists = True
-        # One pass over our events (span_id has no index); snapshots read as stored.
-        for event_id, our_span, before, after in self.target.execute(select(
-                EventRow.id, EventRow.span_id, type_coerce(EventRow.before, Text),
-                type_coerce(EventRow.after, Text)).where(EventRow.span_id.is_not(None))
-                .order_by(EventRow.id)):
+        for span_id in store.existing_spans(self.ours, list(targets)):
+            self.ours_of[span_id].exists = True
+        # One pass over our events; snapshots read as stored.
+        for event_id, our_span, before, after in store.span_events(self.ours):
             found = self.ours_of.get(our_span or 0)
             if found is not None:
                 found.last = event_id
-                if _empty(before) and not _empty(after):
+                if is_empty(before) and not is_empty(after):
                     found.made = event_id
 
     def _alive_here(self, lineage: Lineage) -> bool:
@@ -537,20 +406,10 @@ class _Merge:
     def _changed_here(self, lineage: Lineage) -> bool:
         return self.ours_of[self.links[lineage][0]].last not in self.shared
 
-    def _next_span_id(self) -> int:
-        """Above every span id here, and every span id our events name (a span undone or
-        deleted keeps its id in the history)."""
-        highest = self.target.execute(select(
-            func.max(SpanRow.id),
-            select(func.max(EventRow.span_id)).scalar_subquery(),
-            select(func.max(EventRow.suggestion_id)).scalar_subquery())).one()
-        return max((v for v in highest if v is not None), default=0) + 1
-
     def _spans(self) -> None:
-        live = {span_id: self.lineages.now(span_id)
-                for span_id in self.theirs.scalars(select(SpanRow.id))}
+        live = {span_id: self.lineages.now(span_id) for span_id in store.span_ids(self.theirs)}
         self._links(live)
-        self.next_id = self._next_span_id()
+        self.next_id = store.next_span_id(self.ours)
         # Lineages their new events name that no longer exist there: first, so that the
         # spans added after them keep their ids from being given out again.
         for lineage in sorted(self.referenced - set(live.values())):
@@ -564,11 +423,7 @@ class _Merge:
                        if lineage in self.links and self._alive_here(lineage)}
         rows: list[tuple[Any, ...]] = []
         later_sources: list[tuple[int, Lineage]] = []  # (our span, their source)
-        stream = self.source.execute(select(
-            SpanRow.id, SpanRow.layer_id, SpanRow.document_id, SpanRow.start, SpanRow.end,
-            SpanRow.label_id, SpanRow.state, SpanRow.score, SpanRow.reason, SpanRow.source_id,
-            SpanRow.version, SpanRow.created_at, SpanRow.updated_at,
-        ).order_by(SpanRow.document_id, SpanRow.id).execution_options(yield_per=BATCH))
+        stream = store.stream_spans(self.theirs)
         document = None
         held: dict[tuple[int, int, int, int], list[tuple[int, int | None]]] = {}
         for row in stream:
@@ -606,12 +461,11 @@ class _Merge:
             counts = self.report.spans.setdefault(self.layer_names[layer], Counter())
             counts[self.label_names[key[3]]] += 1
             if len(rows) >= BATCH:
-                insert_rows(self.target, SpanRow.__table__, _SPAN_COLUMNS, rows)
+                store.insert_spans(self.ours, rows)
                 rows = []
-        insert_rows(self.target, SpanRow.__table__, _SPAN_COLUMNS, rows)
+        store.insert_spans(self.ours, rows)
         for span_id, source_lineage in later_sources:
-            self.target.execute(update(SpanRow).where(SpanRow.id == span_id)
-                                .values(source_id=self.spans.get(source_lineage)))
+            store.set_span_source(self.ours, span_id, self.spans.get(source_lineage))
         self._removed_there(set(live.values()))
 
     def _fresh_id(self) -> int:
@@ -623,7 +477,7 @@ class _Merge:
         mine, _ = self.links[lineage]
         return self.ours_of[mine].exists and not self._alive_here(lineage)
 
-    def _follow(self, lineage: Lineage, row: Any, source_id: int | None) -> bool:
+    def _follow(self, lineage: Lineage, row: SpanRecord, source_id: int | None) -> bool:
         """A live span of theirs made by a decision both projects hold: theirs where only
         they changed it since, ours where only we did; where both did, ours (a conflict).
         True when their state was written here."""
@@ -638,10 +492,10 @@ class _Merge:
             self.report.spans_present += 1
             return False
         if alive and not self._changed_here(lineage):
-            self.target.execute(update(SpanRow).where(SpanRow.id == mine).values(
-                start=start, end=end, label_id=self.labels[label], state=state, score=score,
-                reason=reason or "", source_id=source_id, version=version,
-                updated_at=updated))
+            store.overwrite_span(
+                self.ours, mine, start=start, end=end, label_id=self.labels[label],
+                state=state, score=score, reason=reason or "", source_id=source_id,
+                version=version, updated_at=updated)
             self.report.spans_updated += 1
             return True
         self.report.conflicts += 1
@@ -658,13 +512,10 @@ class _Merge:
         """Both projects changed the span: ours stays, one version further on, so that
         undoing a decision made on it on either side is refused as a conflict rather than
         applied over the other's; a "merge" event says so, with their state."""
-        row = self.target.execute(select(
-            SpanRow.layer_id, SpanRow.document_id, SpanRow.start, SpanRow.end,
-            SpanRow.label_id, SpanRow.state, SpanRow.score, SpanRow.reason, SpanRow.source_id,
-            SpanRow.version).where(SpanRow.id == span_id)).one()
+        row = store.span_record(self.ours, span_id)
         version = max(row.version, theirs["version"]) + 1
-        self.target.execute(update(SpanRow).where(SpanRow.id == span_id)
-                            .values(version=version, updated_at=datetime.now(UTC)))
+        store.overwrite_span(self.ours, span_id, version=version,
+                             updated_at=datetime.now(UTC))
         ours = {"id": span_id, "layer_id": row.layer_id, "document_id": row.document_id,
                 "start": row.start, "end": row.end, "label": self.label_names[row.label_id],
                 "state": row.state, "score": row.score, "reason": row.reason,
@@ -682,12 +533,10 @@ class _Merge:
             if lineage not in self.changed_there or mine in self.taken \
                     or not self._alive_here(lineage):
                 continue
-            taken = self.target.execute(select(SpanRow.id).where(
-                SpanRow.source_id == mine).limit(1)).first()
-            if self._changed_here(lineage) or taken is not None:
+            if self._changed_here(lineage) or store.has_derived_span(self.ours, mine):
                 self.report.conflicts += 1
                 continue
-            self.target.execute(delete(SpanRow).where(SpanRow.id == mine))
+            store.delete_span(self.ours, mine)
             self.ours_of[mine].exists = False
             self.report.spans_removed += 1
 
@@ -698,8 +547,8 @@ class _Merge:
         held: dict[tuple[int, int, int, int], list[tuple[int, int | None]]] = {}
         if doc_id in self.new_documents:
             return held
-        for span_id, layer_id, start, end, label_id, source_id in self.target.execute(
-                _HELD, {"document_id": doc_id}):
+        for span_id, layer_id, start, end, label_id, source_id in store.document_spans(
+                self.ours, doc_id):
             if span_id not in linked:
                 held.setdefault((layer_id, start, end, label_id), []).append(
                     (span_id, source_id))
@@ -707,46 +556,33 @@ class _Merge:
 
     # -- statuses ----------------------------------------------------------------------
     def _statuses(self) -> None:
-        ours = {(d, a): (s, t) for d, a, s, t in self.target.execute(select(
-            DocumentStatusRow.document_id, DocumentStatusRow.annotator_id,
-            DocumentStatusRow.status, DocumentStatusRow.seconds_spent))}
-        table = DocumentStatusRow.__table__
-        for their_doc, their_annotator, status, seconds, updated in self.source.execute(select(
-                DocumentStatusRow.document_id, DocumentStatusRow.annotator_id,
-                DocumentStatusRow.status, DocumentStatusRow.seconds_spent,
-                DocumentStatusRow.updated_at)):
+        ours = store.status_map(self.ours)
+        for their_doc, their_annotator, status, seconds, updated, _ in store.statuses(
+                self.theirs):
             key = (self.documents[their_doc], self.annotators[their_annotator])
             found = ours.get(key)
             if found is None:
-                self.target.execute(insert(table).values(
-                    document_id=key[0], annotator_id=key[1], status=status,
-                    seconds_spent=seconds, updated_at=updated))
+                store.add_status(self.ours, *key, status=status, seconds_spent=seconds,
+                                 updated_at=updated)
             elif _further(status, found[0]) or (seconds or 0) > (found[1] or 0):
                 values: dict[str, Any] = {"seconds_spent": max(seconds or 0, found[1] or 0)}
                 if _further(status, found[0]):
                     values.update(status=status, updated_at=updated)
-                self.target.execute(update(table).where(
-                    table.c.document_id == key[0], table.c.annotator_id == key[1])
-                    .values(**values))
+                store.update_status(self.ours, *key, **values)
             else:
                 continue
             self.report.statuses_changed += 1
 
     def _review_statuses(self) -> None:
-        ours = dict(self.target.execute(select(ReviewStatusRow.document_id,
-                                             ReviewStatusRow.status)).all())
-        table = ReviewStatusRow.__table__
-        for their_doc, status, reviewer, updated in self.source.execute(select(
-                ReviewStatusRow.document_id, ReviewStatusRow.status,
-                ReviewStatusRow.reviewer_id, ReviewStatusRow.updated_at)):
+        ours = store.review_status_map(self.ours)
+        for their_doc, _, status, _, updated, reviewer in store.review_statuses(self.theirs):
             doc_id = self.documents[their_doc]
             values = {"status": status, "updated_at": updated,
                       "reviewer_id": None if reviewer is None else self.annotators[reviewer]}
             if doc_id not in ours:
-                self.target.execute(insert(table).values(document_id=doc_id, **values))
+                store.add_review_status(self.ours, doc_id, **values)
             elif _further(status, ours[doc_id]):
-                self.target.execute(update(table).where(table.c.document_id == doc_id)
-                                  .values(**values))
+                store.update_review_status(self.ours, doc_id, **values)
             else:
                 continue
             self.report.statuses_changed += 1
@@ -754,24 +590,20 @@ class _Merge:
     def _suggested_documents(self) -> None:
         """Which documents their suggesters have seen, so a suggester run here does not
         suggest them again."""
-        ours: set[tuple[int, int]] = {(layer, doc) for layer, doc in self.target.execute(
-            select(SuggestedDocumentRow.layer_id, SuggestedDocumentRow.document_id))}
+        ours = store.suggested_pairs(self.ours)
         rows = []
-        for layer, their_doc, spans, at in self.source.execute(select(
-                SuggestedDocumentRow.layer_id, SuggestedDocumentRow.document_id,
-                SuggestedDocumentRow.spans, SuggestedDocumentRow.at)):
+        for layer, their_doc, spans, at in store.suggested_documents(self.theirs):
             key = (self.layers[layer], self.documents[their_doc])
             if key not in ours:
                 ours.add(key)
                 rows.append((*key, spans, at))
-        insert_rows(self.target, SuggestedDocumentRow.__table__,
-                    ("layer_id", "document_id", "spans", "at"), rows)
+        store.add_suggested_documents(self.ours, rows)
 
     # -- events, second pass: copy the others ------------------------------------------
     def _copy_events(self) -> None:
         """Their events this project lacks, in their order, each span id read in the lineage
         it had at that event."""
-        lineages = _Lineages()
+        lineages = Lineages()
 
         def span(span_id: int | None) -> int | None:
             return None if span_id is None else self.spans.get(lineages.now(span_id))
@@ -788,7 +620,7 @@ class _Merge:
                     moved[key] = span(moved[key])
             return moved
 
-        next_id = (self.ours.scalar(select(func.max(EventRow.id))) or 0) + 1
+        next_id = store.max_event_id(self.ours) + 1
         rows: list[tuple[Any, ...]] = []
         for event in self._their_events():
             lineages.see(event)
@@ -806,20 +638,11 @@ class _Merge:
             next_id += 1
             self.report.events_added += 1
             if len(rows) >= BATCH:
-                insert_rows(self.target, EventRow.__table__, _EVENT_COLUMNS, rows)
+                store.insert_events(self.ours, rows)
                 rows = []
-        insert_rows(self.target, EventRow.__table__, _EVENT_COLUMNS, rows)
+        store.insert_events(self.ours, rows)
         for values in self.conflict_events:  # after theirs: what the merge made of them
-            self.target.execute(insert(EventRow.__table__).values(**values))
-
-    def _advance_sequences(self) -> None:
-        """Rows were given their ids here; a PostgreSQL sequence must hear of it."""
-        if self.target.dialect.name != "postgresql":
-            return
-        for table in (SpanRow.__tablename__, EventRow.__tablename__):
-            self.target.exec_driver_sql(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                f"(SELECT COALESCE(MAX(id), 1) FROM {table}))")
+            store.add_event(self.ours, **values)
 
 
 def _further(status: str, than: str) -> bool:

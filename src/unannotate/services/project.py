@@ -7,22 +7,21 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import select
-from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session
-
 from ..core.model import Label, LabelKind, LayerKind
 from ..resources import resource
+from ..storage import labels as label_store
+from ..storage import layers as layer_store
 from ..storage.database import (
     PROJECT_ENV,
     Database,
     PasswordPrompt,
+    Unit,
+    database_name,
     open_database,
     resolve_project,
     sqlite_path,
     without_password,
 )
-from ..storage.schema import AnnotatorRow, LabelRow, LayerRow, ProjectRow
 
 
 def default_labels() -> list[Label]:
@@ -71,69 +70,35 @@ class Project:
     # Labels -------------------------------------------------------------------------
     def labels(self) -> list[Label]:
         with self.db.read() as session:
-            rows = session.scalars(select(LabelRow).order_by(LabelRow.position, LabelRow.id))
-            return [
-                Label(r.name, LabelKind(r.kind), r.colour, r.key, r.description) for r in rows
-            ]
+            return label_store.all_labels(session)
 
-    def label_ids(self, session: Session) -> dict[str, int]:
+    def label_ids(self, session: Unit) -> dict[str, int]:
         if not self._label_ids:
-            self._label_ids = dict(session.execute(select(LabelRow.name, LabelRow.id)).all())
+            self._label_ids = label_store.label_ids(session)
         return self._label_ids
 
-    def ensure_labels(self, session: Session, labels: list[Label]) -> list[str]:
+    def ensure_labels(self, session: Unit, labels: list[Label]) -> list[str]:
         """Add labels the project does not have yet; return the names added."""
-        existing = set(session.scalars(select(LabelRow.name)))
-        position = len(existing)
-        added = []
-        for label in labels:
-            if label.name in existing:
-                continue
-            session.add(
-                LabelRow(
-                    name=label.name,
-                    kind=label.kind.value,
-                    colour=label.colour,
-                    key=label.key,
-                    description=label.description,
-                    position=position,
-                )
-            )
-            position += 1
-            existing.add(label.name)
-            added.append(label.name)
+        added = label_store.add_labels(session, labels)
         if added:
-            session.flush()
             self._label_ids = {}
         return added
 
     # Annotators and layers ---------------------------------------------------------------
     @staticmethod
-    def annotator_id(session: Session, name: str) -> int:
+    def annotator_id(session: Unit, name: str) -> int:
         """The id of the annotator called ``name``, created on first use."""
         name = name.strip()
         if not name:
             raise ValueError("an annotator needs a name")
-        found = session.scalar(select(AnnotatorRow.id).where(AnnotatorRow.name == name))
-        if found is not None:
-            return found
-        row = AnnotatorRow(name=name)
-        session.add(row)
-        session.flush()
-        return row.id
+        return layer_store.annotator_id(session, name)
 
     @staticmethod
-    def layer_id(session: Session, name: str, kind: LayerKind, **fields: object) -> int:
+    def layer_id(session: Unit, name: str, kind: LayerKind, **fields: object) -> int:
         """The id of the layer called ``name``, created with ``fields`` on first use."""
-        found = session.scalar(select(LayerRow.id).where(LayerRow.name == name))
-        if found is not None:
-            return found
-        row = LayerRow(kind=kind.value, name=name, **fields)
-        session.add(row)
-        session.flush()
-        return row.id
+        return layer_store.layer_id(session, name, kind, **fields)
 
-    def annotator_layer_id(self, session: Session, name: str) -> int:
+    def annotator_layer_id(self, session: Unit, name: str) -> int:
         """The layer holding ``name``'s annotations, created on first use."""
         annotator_id = self.annotator_id(session, name)
         return self.layer_id(session, f"annotator:{name.strip()}", LayerKind.ANNOTATOR,
@@ -154,10 +119,10 @@ def open_project(project: str | os.PathLike[str] | Path | None = None, *,
     if read_only:  # only to read: a project that exists, never changed (nor completed)
         return opened
     with db.session() as session:
-        if session.scalar(select(ProjectRow.id).limit(1)) is None:
+        if not layer_store.has_project_row(session):
             # A file's name, or the server database's.
-            location = db.path.stem if db.path is not None else make_url(db.url).database or ""
-            session.add(ProjectRow(name=location.split(".")[0] or "project", settings={}))
+            location = db.path.stem if db.path is not None else database_name(db.url)
+            layer_store.add_project_row(session, location.split(".")[0] or "project")
             opened.ensure_labels(session, default_labels())
     return opened
 

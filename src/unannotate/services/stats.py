@@ -4,16 +4,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from sqlalchemy import func, select
-
-from ..storage.schema import (
-    AnnotatorRow,
-    DocumentRow,
-    DocumentStatusRow,
-    LabelRow,
-    LayerRow,
-    SpanRow,
-)
+from ..storage.layers import all_layers
+from ..storage.stats import project_counts
 from .project import Project
 
 
@@ -55,51 +47,29 @@ class ProjectStats:
 
 def project_stats(project: Project) -> ProjectStats:
     with project.db.read() as session:
-        documents, characters = session.execute(
-            select(func.count(DocumentRow.id), func.coalesce(func.sum(func.length(DocumentRow.text)), 0))
-        ).one()
-        languages = dict(
-            session.execute(
-                select(DocumentRow.language, func.count()).group_by(DocumentRow.language)
-            ).all()
-        )
-        status_rows = session.execute(
-            select(AnnotatorRow.name, DocumentStatusRow.status, func.count())
-            .join(DocumentStatusRow, DocumentStatusRow.annotator_id == AnnotatorRow.id)
-            .group_by(AnnotatorRow.name, DocumentStatusRow.status)
-        )
-        by_annotator: dict[str, dict[str, int]] = {
-            name: {} for name in session.scalars(select(AnnotatorRow.name).order_by(AnnotatorRow.name))
-        }
-        for name, status, count in status_rows:
-            by_annotator[name][status] = count
-        progress = [
-            AnnotatorProgress(
-                annotator=name,
-                done=counts.get("done", 0),
-                in_progress=counts.get("in_progress", 0),
-                todo=documents - counts.get("done", 0) - counts.get("in_progress", 0),
-            )
-            for name, counts in by_annotator.items()
-        ]
+        counts = project_counts(session)
         layers: dict[int, LayerCounts] = {
-            layer_id: LayerCounts(name, kind)
-            for layer_id, name, kind in session.execute(
-                select(LayerRow.id, LayerRow.name, LayerRow.kind).order_by(LayerRow.id)
-            )
-        }
-        span_rows = session.execute(
-            select(SpanRow.layer_id, LabelRow.name, SpanRow.state, func.count())
-            .join(LabelRow, LabelRow.id == SpanRow.label_id)
-            .group_by(SpanRow.layer_id, LabelRow.name, SpanRow.state)
+            layer.id: LayerCounts(layer.name, layer.kind.value) for layer in all_layers(session)}
+    documents = counts.documents
+    by_annotator: dict[str, dict[str, int]] = {name: {} for name in counts.annotators}
+    for name, status, count in counts.statuses:
+        by_annotator[name][status] = count
+    progress = [
+        AnnotatorProgress(
+            annotator=name,
+            done=found.get("done", 0),
+            in_progress=found.get("in_progress", 0),
+            todo=documents - found.get("done", 0) - found.get("in_progress", 0),
         )
-        for layer_id, label, state, count in span_rows:
-            layers[layer_id].labels.setdefault(label, {})[state] = count
+        for name, found in by_annotator.items()
+    ]
+    for layer_id, label, state, count in counts.spans:
+        layers[layer_id].labels.setdefault(label, {})[state] = count
     return ProjectStats(
         project=project.location,
         documents=documents,
-        characters=int(characters),
-        languages=languages,
+        characters=counts.characters,
+        languages=counts.languages,
         annotators=progress,
         layers=list(layers.values()),
     )

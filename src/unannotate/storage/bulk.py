@@ -41,13 +41,13 @@ def insert_rows(
     shared = dict(shared or {})
     # Only for columns where some row has a value (a processor leaves None as it is).
     processors = [(i, p) for i, name in enumerate(columns)
-                  if (p := table.c[name].type.bind_processor(dialect)) is not None
+                  if (p := _bind_processor(table, name, dialect)) is not None
                   and any(row[i] is not None for row in rows)]
     if processors:
         rows = [_processed(row, processors) for row in rows]
     fixed = {}
     for name, value in shared.items():
-        process = table.c[name].type.bind_processor(dialect)
+        process = _bind_processor(table, name, dialect)
         fixed[name] = _driver_value(dialect, process(value) if process is not None else value)
     names = [*columns, *fixed]
     compiled = table.insert().compile(dialect=dialect, column_keys=names)
@@ -65,6 +65,16 @@ def insert_rows(
     else:
         params = [dict(zip(names, (*row, *tail))) for row in rows]
     connection.exec_driver_sql(sql, params)
+
+
+def _bind_processor(table: Table, name: str, dialect: Dialect) -> Any:
+    """The column's processing of a value bound to it. On PostgreSQL the dialect's own type
+    (its JSON is wrapped for psycopg); on SQLite the generic type's, as the rows written so
+    far were (the driver turns times into text)."""
+    kind = table.c[name].type
+    if dialect.name != "sqlite":
+        kind = kind.dialect_impl(dialect)
+    return kind.bind_processor(dialect)
 
 
 def _insert_sqlite(connection: Connection, sql: str, width: int,

@@ -37,6 +37,10 @@ PASSWORD_TRIES = 3
 # and then writes, and relies on no other writer coming in between.
 WRITER_LOCK_KEY = 0x756E616E6E6F74  # "unannot"
 
+# The handle of one transaction (a unit of work), as :meth:`Database.session` yields it.
+# Services pass it on to the repository functions of this package and never look inside.
+Unit = Session
+
 # Asked for a server's password when none is stored: gets the place (``user@host:port/db``,
 # never with a password), returns the password or None when the person declines.
 PasswordPrompt = Callable[[str], str | None]
@@ -92,6 +96,11 @@ def without_password(location: str) -> str:
     if url.drivername == POSTGRESQL_DRIVER:
         url = url.set(drivername="postgresql")
     return url.render_as_string(hide_password=False)
+
+
+def database_name(url: str | URL) -> str:
+    """The name of the database a URL names: a file's path, or a server database's name."""
+    return make_url(url).database or ""
 
 
 def keyring_entry(url: str | URL) -> str:

@@ -11,6 +11,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from ..core.history import Event, EventKind, Snapshot, snapshot_from_json, snapshot_to_json
+from .database import Unit
 from .schema import EventRow
 
 _events = EventRow.__table__
@@ -88,3 +89,9 @@ def events_by_id(connection: Connection | Session, event_ids: tuple[int, ...]) -
               group=row.group_id)
         for row in rows
     ]
+
+
+def add_event(unit: Unit, kind: str, *, annotator_id: int | None = None,
+              after: dict[str, Any] | None = None, group_id: str | None = None) -> None:
+    """Append an event that names no span (an import, a merge)."""
+    unit.add(EventRow(kind=kind, annotator_id=annotator_id, after=after, group_id=group_id))

@@ -1,0 +1,53 @@
+"""Repository functions on documents."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import insert, select
+
+from ..core.model import DocumentStatus
+from .database import Unit
+from .schema import DocumentRow, ReviewStatusRow
+
+CHUNK = 500  # hashes per look-up: a bounded number of parameters
+
+
+def known_hashes(unit: Unit, hashes: Sequence[str]) -> set[str]:
+    """Which of ``hashes`` name a document the project holds (asked in bounded chunks)."""
+    found: set[str] = set()
+    for first in range(0, len(hashes), CHUNK):
+        found.update(unit.scalars(select(DocumentRow.sha256).where(
+            DocumentRow.sha256.in_(hashes[first:first + CHUNK]))))
+    return found
+
+
+def document_id(unit: Unit, sha256: str) -> int | None:
+    """The id of the document whose text has this SHA-256, if the project holds it."""
+    return unit.scalar(select(DocumentRow.id).where(DocumentRow.sha256 == sha256))
+
+
+def add_document(unit: Unit, *, sha256: str, text: str, title: str, meta: dict[str, Any],
+                 source: str, language: str) -> int:
+    """Store one new document; its id."""
+    row = DocumentRow(sha256=sha256, text=text, title=title, meta=meta, source=source,
+                      language=language)
+    unit.add(row)
+    unit.flush()
+    return row.id
+
+
+def reviewed_hashes(unit: Unit) -> set[str]:
+    """SHA-256 of every document whose review is done."""
+    return set(unit.scalars(
+        select(DocumentRow.sha256).join(ReviewStatusRow,
+                                        ReviewStatusRow.document_id == DocumentRow.id)
+        .where(ReviewStatusRow.status == DocumentStatus.DONE.value)))
+
+
+def add_documents(unit: Unit, documents: Sequence[dict[str, Any]]) -> None:
+    """Store new documents in one statement; each gives ``sha256``, ``text``, ``title``,
+    ``meta``, ``language`` and ``source``."""
+    if documents:
+        unit.execute(insert(DocumentRow), list(documents))
