@@ -74,11 +74,13 @@ class TrainingSettings:
     max_epochs: int = 30
     max_seconds: float = 70.0  # of updating; scoring comes on top
     min_documents: int | None = None  # default: MIN_DOCUMENTS[what]
+    rule_features: bool = True  # blank entities: the rules' findings as input features
 
     def key(self) -> dict[str, Any]:
         """What goes into the version id (time limits do not name a version)."""
         return {"what": self.what, "base": self.base, "eval_fraction": self.eval_fraction,
-                "seed": self.seed, "max_epochs": self.max_epochs}
+                "seed": self.seed, "max_epochs": self.max_epochs,
+                "rule_features": self.rule_features and not self.base}
 
 
 @dataclass

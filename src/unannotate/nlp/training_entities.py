@@ -39,6 +39,7 @@ from .training import (
 PIECE_CHARS = 400  # pieces of a document are at least this long (but for its last)
 BATCH = 8  # pieces per update
 DROPOUT = 0.2
+BLANK_LEARN_RATE = 0.0  # 0: spaCy's default
 MIN_UPDATES = 80
 MAX_EPOCHS_SMALL = 100
 
@@ -121,6 +122,17 @@ def tags_for(doc: Doc, spans: Sequence[Span3]) -> tuple[list[str], int]:
     return tags, left_out
 
 
+def _prepared(nlp: Language, text: str) -> Doc:
+    """The doc as ``ner`` sees it: made, and run through what comes before ``ner`` that
+    only adds features (the rule tags)."""
+    doc = nlp.make_doc(text)
+    from .rule_features import FACTORY
+
+    if FACTORY in nlp.pipe_names:
+        doc = nlp.get_pipe(FACTORY)(doc)
+    return doc
+
+
 def entity_examples(nlp: Language, docs: Sequence[TrainingDocument]
                     ) -> tuple[list[Example], DataSummary]:
     """One example per piece of each done document, and what went into them."""
@@ -134,7 +146,7 @@ def entity_examples(nlp: Language, docs: Sequence[TrainingDocument]
         cuts = _cuts(text, document.spans)
         for a, b in itertools.pairwise(cuts):
             inside = [(s - a, e - a, lab) for s, e, lab in document.spans if a <= s and e <= b]
-            doc = nlp.make_doc(text[a:b])
+            doc = _prepared(nlp, text[a:b])
             tags, missed = tags_for(doc, inside)
             left_out += missed
             for _, _, label in inside:
@@ -161,7 +173,13 @@ def train_entities(train: Sequence[TrainingDocument], settings: TrainingSettings
         nlp = base_pipeline(settings.base, language)
     else:
         nlp = blank_pipeline(language)
-        nlp.add_pipe("ner")
+        if settings.rule_features:
+            from .rule_features import FACTORY, NER_MODEL
+
+            nlp.add_pipe(FACTORY)
+            nlp.add_pipe("ner", config={"model": NER_MODEL})
+        else:
+            nlp.add_pipe("ner")
     examples, summary = entity_examples(nlp, train)
     if not summary.spans:
         raise TooLittleData(
@@ -180,6 +198,8 @@ def train_entities(train: Sequence[TrainingDocument], settings: TrainingSettings
             ner.add_label(label)
         spacy.util.fix_random_seed(settings.seed)
         optimizer = nlp.initialize(lambda: examples)
+        if BLANK_LEARN_RATE:
+            optimizer.learn_rate = BLANK_LEARN_RATE
     batches = max(1, -(-len(examples) // BATCH))
     # Little data makes few updates an epoch: make at least MIN_UPDATES in all.
     epochs = max(settings.max_epochs, min(MAX_EPOCHS_SMALL, -(-MIN_UPDATES // batches)))
