@@ -43,13 +43,13 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-import devdata  # noqa: E402
-from machine import cpu_model  # noqa: E402
+import devdata
+from machine import cpu_model
 
-from unannotate.nlp.base import SuggesterInput, create, suggestion_rows  # noqa: E402
-from unannotate.nlp.trained import ModelStore  # noqa: E402
-from unannotate.nlp.trainer import train_and_register  # noqa: E402
-from unannotate.nlp.training import TrainingDocument, TrainingSettings  # noqa: E402
+from unannotate.nlp.base import SuggesterInput, create, suggestion_rows
+from unannotate.nlp.trained import ModelStore
+from unannotate.nlp.trainer import train_and_register
+from unannotate.nlp.training import TrainingDocument, TrainingSettings
 
 SEED = 1
 RE3D_HELD_OUT = 0.5  # as bench/rules_quality.py
@@ -228,8 +228,8 @@ def claim_curve(root: Path | None, counts: list[int], work: Path,
         seconds_at[str(len(docs))] = round(seconds, 1)
         blend = suggester.model.settings()
         print(f"  trained {len(docs):5d} sentences             F1 {score['f1']:.3f}  "
-              f"(P {score['precision']:.3f} R {score['recall']:.3f}; weight "
-              f"{blend['weight']}, threshold {blend['threshold']}; {seconds:.1f} s)")
+              f"(P {score['precision']:.3f} R {score['recall']:.3f}; threshold "
+              f"{blend['threshold']}; {seconds:.1f} s)")
     figures["claims_f1_at"] = curve
     figures["claims_seconds_at"] = seconds_at
 

@@ -37,7 +37,7 @@ from unannotate.services.training import (
 )
 from unannotate.storage.schema import DocumentRow, LayerRow, SpanRow
 
-FAST = {"max_epochs": 4, "max_seconds": 20.0}
+FAST = {"max_epochs": 6, "max_seconds": 10.0}
 runner = CliRunner()
 
 
@@ -304,7 +304,7 @@ def _input(project: Project, doc_id: int):  # type: ignore[no-untyped-def]
 
 
 def test_cli_train_models_and_suggest_an_older_version(reviewed, project_path: Path) -> None:
-    args = ["--project", str(project_path), "--max-seconds", "20"]
+    args = ["--project", str(project_path), "--max-seconds", "4"]
     first = runner.invoke(app, ["train", "--what", "entities", *args])
     assert first.exit_code == 0, first.output
     assert "unannotate.entities.rules.v1" in first.output and "new model" in first.output
@@ -380,3 +380,64 @@ def test_the_split_is_seeded_and_by_document() -> None:
     with pytest.raises(TrainingError, match="eval-fraction"):
         split_documents(docs, 1.0, 1)
     assert TrainingSettings().key()["seed"] == 1
+
+
+def test_the_claim_model_learns_what_the_reviewers_call_a_claim() -> None:
+    """Sentences the rules score low, marked as claims by the reviewers (and others they
+    score high, marked not): the trained model follows the reviewers."""
+    from unannotate.nlp.training import Clock
+    from unannotate.nlp.training_claims import claim_units, train_claims
+
+    rng = __import__("random").Random(4)
+    subjects = ["The committee", "The panel", "The council", "The board", "The mission"]
+    objects = ["the harbour plan", "the school reform", "the water charter", "the road map"]
+    docs = []
+    for i in range(40):
+        claim = f"{rng.choice(subjects)} endorsed {rng.choice(objects)}."
+        other = f"We believe {rng.choice(objects)} grew by 40 percent in 2020, frankly."
+        text = f"{claim} {other}"
+        docs.append(TrainingDocument(f"d{i}", text, "en", ((0, len(claim), "CLAIM"),)))
+    model, summary = train_claims(docs, TrainingSettings(what="claims"), Clock(None, None))
+    assert summary.spans == {"CLAIM": 40, "sentences": 80}
+    text = "The board endorsed the water charter. We believe the road map grew by 40 " \
+        "percent in 2020, frankly."
+    units = claim_units(text, "en")
+    rules = [u.rules_score >= 0.5 for u in units]
+    learned = [s >= model.threshold for s in model.scored(units)]
+    assert rules != [True, False]  # the rules alone do not see it so
+    assert learned == [True, False]
+    rows = model.predict(text, "en")
+    assert [(s, e) for s, e, *_ in rows] == [(units[0].start, units[0].end)]
+
+
+def test_training_in_a_separate_process_reports_progress_and_registers(
+        reviewed, project_path: Path) -> None:
+    from unannotate.services.training import TrainingJob
+
+    project = reviewed[0]
+    job = TrainingJob(str(project_path), TrainingOptions(what=["claims"], **FAST))
+    job.start()
+    job.wait(120)
+    assert job.finished and job.error is None, job.error
+    assert job.progress is not None and job.progress.stage in {"saving", "scoring", "training"}
+    [report] = job.reports
+    assert model_store(project).newest("claims").id == report.version
+
+
+def test_a_killed_training_process_registers_nothing(reviewed, project_path: Path) -> None:
+    import time
+
+    from unannotate.services.training import TrainingJob
+
+    project = reviewed[0]
+    job = TrainingJob(str(project_path), TrainingOptions(what=["entities"], max_epochs=200,
+                                                         max_seconds=120))
+    job.start()
+    deadline = time.monotonic() + 60
+    while (job.poll() is None or job.progress.stage != "training") and \
+            time.monotonic() < deadline:
+        time.sleep(0.2)
+    job.kill()
+    job.poll()
+    assert job.finished and job.reports is None and "nothing was registered" in job.error
+    assert model_store(project).versions() == []

@@ -34,8 +34,8 @@ from .base import (
     as_suggestions,
     register,
 )
-from .entity_spacy import load_for_ner
 from .parallel import suggest_in_processes
+from .rule_features import FACTORY as RULE_TAGS  # noqa: F401  (registers the factories)
 from .training import CLAIMS, ENTITIES
 
 ENTITIES_NAME = "unannotate.entities.trained.v1"
@@ -210,6 +210,15 @@ def export_version(version: ModelVersion, out: Path) -> Path:
     return out
 
 
+def load_trained(path: str | Path) -> Any:
+    """A trained version's pipeline: everything in it is needed (the rule tags, when it has
+    them, feed its ``ner``)."""
+    try:
+        return spacy.load(path)
+    except (OSError, ValueError, KeyError, ImportError) as error:
+        raise SuggesterError(f"trained version at {path} could not be loaded: {error}") from None
+
+
 def _info(what: str, kind: LabelKind, version: ModelVersion) -> SuggesterInfo:
     return SuggesterInfo(name=SUGGESTER_NAMES[what], kind=kind, pipeline=PIPELINE_PREFIX,
                          pipeline_version=version.id, spacy_version=spacy.__version__)
@@ -225,7 +234,7 @@ class TrainedEntitySuggester:
             raise SuggesterError(f"{path} is not a trained entity version")
         self.path = str(path)
         self.version = version
-        self.nlp = load_for_ner(self.path)
+        self.nlp = load_trained(self.path)
         self.info = _info(ENTITIES, LabelKind.ENTITY, version)
 
     def suggest(self, docs: Iterable[SuggesterInput], *, batch_size: int = 64,
@@ -243,12 +252,12 @@ class TrainedEntitySuggester:
 
     def suggest_here(self, items: list[SuggesterInput], batch_size: int
                      ) -> list[tuple[Any, list[SuggestionRow]]]:
-        from .training_entities import predict_entities
+        from .training_entities import predict_entity_rows
 
-        found = predict_entities(self.nlp, [item.text for item in items], batch_size)
-        reason = f"trained model {self.version.id}"
-        return [(item.key, [(s, e, label, None, reason) for s, e, label in spans])
-                for item, spans in zip(items, found, strict=True)]
+        found = predict_entity_rows(self.nlp, [item.text for item in items], batch_size,
+                                    f"trained model {self.version.id}")
+        return [(item.key, [(s, e, label, None, why) for s, e, label, why in rows])
+                for item, rows in zip(items, found, strict=True)]
 
 
 @register(CLAIMS_NAME)

@@ -74,13 +74,15 @@ class TrainingSettings:
     max_epochs: int = 30
     max_seconds: float = 70.0  # of updating; scoring comes on top
     min_documents: int | None = None  # default: MIN_DOCUMENTS[what]
-    rule_features: bool = True  # blank entities: the rules' findings as input features
+    # Entities: the built-in rules' findings as input features (from blank), and their
+    # entities first for the labels where they proved precise in the reviewed documents.
+    rule_features: bool = True
 
     def key(self) -> dict[str, Any]:
         """What goes into the version id (time limits do not name a version)."""
         return {"what": self.what, "base": self.base, "eval_fraction": self.eval_fraction,
                 "seed": self.seed, "max_epochs": self.max_epochs,
-                "rule_features": self.rule_features and not self.base}
+                "rule_features": self.rule_features}
 
 
 @dataclass
@@ -150,6 +152,9 @@ class DataSummary:
     negative_documents: int  # done documents without a span of the kind (full negatives)
     rejected: int  # rejected suggestions used as negatives
     left_out: int = 0  # spans that could not be used (overlapping, off token boundaries)
+    # Entities: the labels whose rule suggestions go first, with the rules' precision on the
+    # documents trained on (see rule_features.RulesFirst).
+    rules_first: dict[str, float] = field(default_factory=dict)
 
 
 class Clock:

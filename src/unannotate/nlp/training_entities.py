@@ -21,7 +21,8 @@ from spacy.language import Language
 from spacy.scorer import Scorer
 from spacy.tokens import Doc
 from spacy.training import Example
-from spacy.util import filter_spans, minibatch
+from spacy.training.batchers import minibatch_by_words
+from spacy.util import compounding, filter_spans
 
 from .base import SuggesterError
 from .entity_spacy import _pieces, load_for_ner
@@ -37,11 +38,9 @@ from .training import (
 )
 
 PIECE_CHARS = 400  # pieces of a document are at least this long (but for its last)
-BATCH = 8  # pieces per update
-DROPOUT = 0.2
+BATCH_WORDS = (100.0, 1000.0, 1.001)  # start, stop, factor of the compounding batch size
+DROPOUT = 0.1
 BLANK_LEARN_RATE = 0.0  # 0: spaCy's default
-MIN_UPDATES = 80
-MAX_EPOCHS_SMALL = 100
 
 
 def document_language(docs: Sequence[TrainingDocument]) -> str:
@@ -173,7 +172,7 @@ def train_entities(train: Sequence[TrainingDocument], settings: TrainingSettings
         nlp = base_pipeline(settings.base, language)
     else:
         nlp = blank_pipeline(language)
-        if settings.rule_features:
+        if settings.rule_features:  # a blank ner reads the rules' findings
             from .rule_features import FACTORY, NER_MODEL
 
             nlp.add_pipe(FACTORY)
@@ -200,40 +199,63 @@ def train_entities(train: Sequence[TrainingDocument], settings: TrainingSettings
         optimizer = nlp.initialize(lambda: examples)
         if BLANK_LEARN_RATE:
             optimizer.learn_rate = BLANK_LEARN_RATE
-    batches = max(1, -(-len(examples) // BATCH))
-    # Little data makes few updates an epoch: make at least MIN_UPDATES in all.
-    epochs = max(settings.max_epochs, min(MAX_EPOCHS_SMALL, -(-MIN_UPDATES // batches)))
-    total = epochs * batches
+    words = sum(len(eg.reference) for eg in examples)
+    epochs = settings.max_epochs
+    # Progress counts words: an epoch is the same work however the batches fall.
+    total = epochs * words
     clock.report("training", 0, total)
-    step = 0
+    done = 0
     train_started = clock.seconds
-    for _epoch in range(epochs):
+    # spaCy's own batching for ner: batches of compounding size in words (100 -> 1,000), so
+    # little data still makes many small updates and much data fewer, larger ones.
+    sizes = compounding(BATCH_WORDS[0], BATCH_WORDS[1], BATCH_WORDS[2])
+    for epoch in range(epochs):
         rng.shuffle(examples)
         losses: dict[str, float] = {}
-        for batch in minibatch(examples, size=BATCH):
+        for batch in minibatch_by_words(examples, size=sizes, tolerance=0.2,
+                                        discard_oversize=False):
             nlp.update(batch, drop=DROPOUT, sgd=optimizer, losses=losses)
-            step += 1
-            clock.report("training", step, total)
-        if clock.seconds - train_started > settings.max_seconds:
+            done += sum(len(eg.reference) for eg in batch)
+            clock.report("training", done, total)
+        spent = clock.seconds - train_started
+        # Stop before the time limit: when one more epoch would pass it.
+        if spent * (epoch + 2) / (epoch + 1) > settings.max_seconds:
             break
     clock.report("training", total, total)
+    if settings.rule_features:
+        from .rule_features import RULES_FIRST, reliable_rule_labels
+
+        reliable = reliable_rule_labels([d.text for d in train], [list(d.spans) for d in train],
+                                        language)
+        nlp.add_pipe(RULES_FIRST, config={"labels": sorted(reliable)})
+        summary.rules_first = reliable
     return nlp, summary
 
 
-def predict_entities(nlp: Language, texts: Sequence[str], batch_size: int = 16
-                     ) -> list[list[Span3]]:
-    """``doc.ents`` of each text as ``(start, end, label)`` code-point offsets."""
+def predict_entity_rows(nlp: Language, texts: Sequence[str], batch_size: int = 16,
+                        reason: str = "trained model") -> list[list[tuple[int, int, str, str]]]:
+    """``doc.ents`` of each text as ``(start, end, label, reason)``, code-point offsets;
+    an entity the rules put first carries the rules' reason."""
     pieces = [(index, piece, offset) for index, text in enumerate(texts)
               for piece, offset in _pieces(text, nlp.max_length)]
-    out: list[list[Span3]] = [[] for _ in texts]
+    out: list[list[tuple[int, int, str, str]]] = [[] for _ in texts]
     for (index, piece, offset), doc in zip(
             pieces, nlp.pipe((p for _, p, _ in pieces), batch_size=batch_size)):
         text = texts[index]
         for ent in doc.ents:
             start, end = offset + ent.start_char, offset + ent.end_char
             if text[start:end] == ent.text:
-                out[index].append((start, end, ent.label_))
+                why = f"{ent.id_} (rules, precise in the reviewed documents)" if ent.id_ \
+                    else reason
+                out[index].append((start, end, ent.label_, why))
     return out
+
+
+def predict_entities(nlp: Language, texts: Sequence[str], batch_size: int = 16
+                     ) -> list[list[Span3]]:
+    """``doc.ents`` of each text as ``(start, end, label)`` code-point offsets."""
+    return [[(s, e, label) for s, e, label, _ in rows]
+            for rows in predict_entity_rows(nlp, texts, batch_size)]
 
 
 def exact_f1(language: str, texts: Sequence[str], gold: Sequence[Sequence[Span3]],
