@@ -51,6 +51,7 @@ from unannotate.nlp.base import SuggesterInput, create, suggestion_rows
 from unannotate.nlp.trained import ModelStore
 from unannotate.nlp.trainer import train_and_register
 from unannotate.nlp.training import TrainingDocument, TrainingSettings
+from unannotate.services.training import TrainingOptions
 
 SEED = 1
 RE3D_HELD_OUT = 0.5  # as bench/rules_quality.py
