@@ -226,6 +226,9 @@ def train_entities(train: Sequence[TrainingDocument], settings: TrainingSettings
         # Stop before the time limit: when one more epoch would pass it.
         if out_of_time or spent * (epoch + 2) / (epoch + 1) > settings.max_seconds:
             break
+        # The passes the time limit leaves room for: what progress (and time left) counts.
+        fits = int(settings.max_seconds * (epoch + 1) / spent) if spent > 0 else epochs
+        total = max(done, min(epochs, fits) * words)
     clock.report("training", total, total)
     if settings.rule_features:
         from .rule_features import RULES_FIRST, reliable_rule_labels
