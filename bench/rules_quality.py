@@ -126,6 +126,11 @@ def re3d_part(root: Path, figures: dict) -> None:
         figures[f"re3d_{name}_overlap_f1"] = overlap["overall"]["f1"]
         figures[f"re3d_{name}_exact_f1"] = exact["overall"]["f1"]
         figures[f"re3d_{name}_per_label"] = {k: v["f1"] for k, v in overlap.items()}
+    overlap, exact = score_documents(tune + held)
+    print(f"\n  all {len(tune) + len(held)} re3d documents: overlap F1 "
+          f"{overlap['overall']['f1']:.3f}, exact F1 {exact['overall']['f1']:.3f}")
+    figures["re3d_all_overlap_f1"] = overlap["overall"]["f1"]
+    figures["re3d_all_exact_f1"] = exact["overall"]["f1"]
 
 
 def claim_rows(texts: Sequence[str], gold: Sequence[bool]) -> dict[str, dict]:
@@ -133,7 +138,8 @@ def claim_rows(texts: Sequence[str], gold: Sequence[bool]) -> dict[str, dict]:
     found = claim_spans(texts)
     rules = [devdata.text_is_claim(text, spans) for text, spans in zip(texts, found, strict=True)]
     entities = entity_spans(texts)
-    baseline = [any(baseline_sentences(text, spans)) for text, spans in zip(texts, entities, strict=True)]
+    baseline = [any(baseline_sentences(text, spans))
+                for text, spans in zip(texts, entities, strict=True)]
     return {"claim rules": devdata.score_claim_sentences(gold, rules),
             "baseline (number/date/name)": devdata.score_claim_sentences(gold, baseline)}
 

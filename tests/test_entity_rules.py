@@ -195,6 +195,26 @@ def test_a_given_name_and_surname_is_a_person_and_the_surname_is_found_again() -
     assert not {text for text, label in found if label != "PERSON"} & {"Aldanov", "Borovik"}
 
 
+def test_a_name_starting_with_abu_is_a_person_but_abu_dhabi_a_place() -> None:
+    assert_has("The commander, Abu Qutaiba al-Rawi, flew from Abu Dhabi.",
+               ("Abu Qutaiba al-Rawi", "PERSON"), ("Abu Dhabi", "GPE"))
+
+
+def test_a_given_name_alone_before_said_or_an_apposition() -> None:
+    found = assert_has("Mohammed said the road was closed. Victor, a farmer, agreed.",
+                       ("Mohammed", "PERSON"), ("Victor", "PERSON"))
+    assert ("Victor", "PERSON") not in ents("Victor Square was quiet.")
+    assert len([text for text, label in found if label == "PERSON"]) == 2
+
+
+def test_an_acronym_in_brackets_takes_the_name_s_label_everywhere() -> None:
+    text = ("The Karvel Development Society (KDS) met the Office of Water Affairs (OWA). "
+            "Later KDS said OWA had agreed.")
+    found = [(text[s.start:s.end], s.label) for s in RulesEntitySuggester().suggest(
+        [SuggesterInput(0, text)]).__next__()[1]]
+    assert found.count(("KDS", "ORG")) == 2 and found.count(("OWA", "ORG")) == 2
+
+
 def test_names_with_a_curly_apostrophe() -> None:
     assert_has(
         "“Funding is late,” said Helen O’Connor, the interim coordinator. O’Connor’s office "
@@ -225,7 +245,7 @@ def test_legislatures_and_forums_named_as_organisations() -> None:
 
 def test_one_as_a_word_is_no_number() -> None:
     found = ents("Agencies pledged to Deliver as One, and one of them spoke first. "
-                 "It was a good one.")
+                 "It was a good one. One last question, please.")
     assert not [text for text, label in found if label == "CARDINAL"]
     assert_has("One person died and one in five homes was damaged.",
                ("One", "CARDINAL"), ("one", "CARDINAL"), ("five", "CARDINAL"))
@@ -243,6 +263,29 @@ def test_an_ordinal_starting_a_title_is_part_of_it() -> None:
     found = assert_has("First Deputy Foreign Minister Akan Serikbayev spoke for the first time.",
                        ("Akan Serikbayev", "PERSON"), ("first", "ORDINAL"))
     assert ("First", "ORDINAL") not in found
+
+
+def test_a_capitalised_name_after_said_is_a_person() -> None:
+    found = assert_has('"The road is open," said Lumi Vakarro, the district officer.',
+                       ("Lumi Vakarro", "PERSON"))
+    assert not [text for text, label in found if label == "PERSON" and "officer" in text]
+
+
+def test_a_capitalised_name_after_a_role_word_is_a_person() -> None:
+    found = assert_has("The rebel commander Ilko Varanek met the envoy and the Minister.",
+                       ("Ilko Varanek", "PERSON"))
+    assert not [text for text, label in found if label == "PERSON" and "Minister" in text]
+
+
+def test_military_ranks_introduce_names() -> None:
+    assert_has("Lt Gen Oskar Brennvik inspected the base.", ("Oskar Brennvik", "PERSON"))
+
+
+def test_mountains_lakes_rivers_and_barrages() -> None:
+    assert_has("The Koral Mountains run from Lake Virel to the Ostra River, past the Pelen "
+               "Barrage.",
+               ("Koral Mountains", "LOC"), ("Lake Virel", "LOC"), ("Ostra River", "LOC"),
+               ("Pelen Barrage", "FAC"))
 
 
 def test_dates() -> None:

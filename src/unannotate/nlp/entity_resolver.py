@@ -60,10 +60,22 @@ def make_entity_resolver(
 
 
 _INITIAL = re.compile(r"^[A-Z]\.$")
+_ACRONYM = re.compile(r"^[A-Z][A-Za-z&]{0,6}[A-Z]$")
+_NAMED_LABELS = frozenset({"ORG", "GPE", "LOC", "FAC", "EVENT", "LAW", "NORP"})
 _ORDINAL_DIGITS = re.compile(r"^\d+(st|nd|rd|th)$", re.IGNORECASE)
 _HYPHENS = frozenset({"-", "‑", "–"})
+_REPORTING = ("said", "says", "added", "explained", "warned", "noted", "stressed", "wrote",
+              "asked", "replied", "told")
+# Lower-case words for what a person is, before a name: "the rebel commander Abu Saleh".
+_ROLE_NOUNS = ("commander", "leader", "spokesman", "spokeswoman", "spokesperson", "official",
+               "citizen", "militant", "journalist", "activist", "photographer", "resident",
+               "doctor", "nurse", "teacher", "student", "soldier", "officer", "chief", "envoy",
+               "minister", "president", "general", "adviser", "advisor", "director", "founder",
+               "cleric", "preacher", "fighter", "bomber", "lawyer", "judge", "economist",
+               "analyst", "researcher", "colleague", "son", "daughter", "brother", "sister",
+               "father", "mother", "wife", "husband", "widow", "cousin", "uncle")
 _NOT_AFTER_ONE = frozenset("""of another and or but who whom which that is was has had will would
-can could should must may might does did the a an as than""".split())
+can could should must may might does did the a an as than last""".split())
 
 
 _Match = tuple[int, int, str, str]  # start token, end token, label, reason
@@ -133,6 +145,10 @@ class EntityResolver:
         # "one" is no number before these words ("one of them", "one another", "as One.")
         self.not_after_one = frozenset(add(w) for w in _NOT_AFTER_ONE)
         self.one = add("one")
+        self.reporting = frozenset(add(w) for w in _REPORTING)
+        self.period = add(".")
+        self.roles = frozenset(add(w) for w in _ROLE_NOUNS)
+        self.person_cues = self.given_names | self.reporting | self.roles
         self.language_words = frozenset(add(w) for w in language_words)
         self.language_before = frozenset(add(w) for w in ("in", "into", "speak", "speaks", "spoken"))
         self.list_joiners = frozenset(add(w) for w in (",", "and", "or"))
@@ -171,9 +187,17 @@ class EntityResolver:
         del doc.spans[CANDIDATES_KEY]
         if any(c[3].startswith("guess:") for c in candidates):
             candidates = _drop_guesses_on_listed_names(len(doc), candidates)
+        candidates += self._acronyms(tokens, candidates)
         persons: list[_Match] = []
         if self.given_names:
-            persons = self._persons_from_given_names(tokens, candidates)
+            # One pass over the words finds both the given names and the "said"s.
+            wanted = self.person_cues
+            found = [k for k, orth in enumerate(tokens.orth) if orth in wanted]
+            given = [k for k in found if tokens.orth[k] in self.given_names]
+            persons = self._persons_from_given_names(tokens, candidates, given)
+            if len(given) < len(found):
+                saids = [k for k in found if tokens.orth[k] not in self.given_names]
+                persons += self._persons_after_reporting(tokens, candidates, persons, saids)
             if persons:
                 candidates = self._cut_before_persons(tokens, candidates, persons)
         if titles:
@@ -254,6 +278,22 @@ class EntityResolver:
             return None
         return (start, end, label, reason)
 
+    def _acronyms(self, tokens: _Tokens, candidates: list[_Match]) -> list[_Match]:
+        """An acronym in brackets right after a name ("the Office of Foreign Assets Control
+        (OFAC)") takes the name's label, there and wherever else the text uses it."""
+        n = len(tokens.orth)
+        orth = tokens.orth
+        labels: dict[int, str] = {}
+        for _, end, label, _ in candidates:
+            if label in _NAMED_LABELS and end + 2 < n and orth[end] == self.open_paren \
+                    and orth[end + 2] == self.close_paren \
+                    and _ACRONYM.match(tokens.text(end + 1)):
+                labels.setdefault(orth[end + 1], label)
+        if not labels:
+            return []
+        return [(i, i + 1, labels[o], "pattern: acronym given after a name")
+                for i, o in enumerate(orth) if o in labels]
+
     def _one_counts(self, tokens: _Tokens, after: int) -> bool:
         """Whether a lone "one" is a number: only before a lower-case word that is not
         "of", "another", "who"... ("one person", "one in five"; not "one of them", "a
@@ -265,8 +305,8 @@ class EntityResolver:
 
     # persons --------------------------------------------------------------------------
 
-    def _persons_from_given_names(self, tokens: _Tokens, candidates: list[_Match]
-                                  ) -> list[_Match]:
+    def _persons_from_given_names(self, tokens: _Tokens, candidates: list[_Match],
+                                  given: list[int]) -> list[_Match]:
         """A listed given name and one to three more name words ("Antonio Guterres",
         "Yevgeny Prigozhin", "Bashar al-Assad"), anywhere but inside a listed name."""
         n = len(tokens.orth)
@@ -276,14 +316,47 @@ class EntityResolver:
                 listed[start:end] = b"\x01" * (end - start)
         found: list[_Match] = []
         reached = 0
-        given = self.given_names
-        for i in [k for k, orth in enumerate(tokens.orth) if orth in given]:
+        for i in given:
             if i < reached or listed[i] or tokens.in_heading(i):
                 continue
             end, words = self._name_end(tokens, i, listed)
             if words >= 2:
                 found.append((i, end, "PERSON", "pattern: given name and surname"))
                 reached = end
+            elif words == 1 and self._alone_as_a_name(tokens, end):
+                found.append((i, end, "PERSON", "pattern: given name before 'said'"))
+        return found
+
+    def _alone_as_a_name(self, tokens: _Tokens, after: int) -> bool:
+        """A given name alone is a person before "said" ("Manal said") or before a comma
+        and "a", "an" or "the" ("Manal, a mother of three, ...")."""
+        n = len(tokens.orth)
+        if after >= n:
+            return False
+        if tokens.orth[after] in self.reporting:
+            return True
+        return (tokens.orth[after] == self.comma and after + 1 < n
+                and tokens.lower[after + 1] in self.the_a_an)
+
+    def _persons_after_reporting(self, tokens: _Tokens, candidates: list[_Match],
+                                 persons: list[_Match], saids: list[int]) -> list[_Match]:
+        """Two to four name words between "said" (or "added", "noted"...) and a comma or
+        full stop: '"...," said Lama Fakih, the deputy director'."""
+        n = len(tokens.orth)
+        covered = bytearray(n)
+        for start, end, _, _ in [*candidates, *persons]:
+            covered[start:end] = b"\x01" * (end - start)
+        found: list[_Match] = []
+        for i in saids:
+            j = i + 1
+            end, words = self._name_end(tokens, j, covered)
+            if words < 2 or tokens.in_heading(j):
+                continue
+            if tokens.orth[i] in self.roles:  # "the rebel commander Abu Saleh Jaber"
+                if end >= n or not tokens.title[end]:
+                    found.append((j, end, "PERSON", "pattern: capitalised name after a role"))
+            elif end < n and tokens.orth[end] in (self.comma, self.period):
+                found.append((j, end, "PERSON", "pattern: capitalised name after 'said'"))
         return found
 
     def _cut_before_persons(self, tokens: _Tokens, candidates: list[_Match],
