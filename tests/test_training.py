@@ -338,9 +338,19 @@ def test_a_label_with_no_example_is_refused(project: Project, tmp_path: Path) ->
     marked = marked_documents(8, seed=2)
     ids = _import(project, tmp_path, [parse(m)[0] for m in marked])
     _review(project, ids, marked, claims=False)  # no claim marked anywhere
-    with pytest.raises(TooLittleData, match="0 of them claims.*3 of each are needed"):
+    with pytest.raises(TooLittleData, match="0 claims marked in the 8 done documents, at "
+                       "least 3 are needed"):
         train(project, TrainingOptions(what=["claims"], **FAST))
+    # Both asked: nothing trained, not even the entities, and the way to train those alone
+    with pytest.raises(TooLittleData, match="--what entities"):
+        train(project, TrainingOptions(**FAST))
     assert model_store(project).versions() == []
+    from unannotate.nlp.training import Clock
+    from unannotate.nlp.training_claims import train_claims
+
+    docs = training_documents(project, _layer(project), "claims")
+    with pytest.raises(TooLittleData, match="0 of them claims.*3 of each are needed"):
+        train_claims(docs, TrainingSettings(what="claims"), Clock(None, None))
 
 
 def test_a_missing_base_or_one_of_another_language_is_named(reviewed, tmp_path: Path,
