@@ -570,8 +570,9 @@ def suggest(
     project: ProjectOption = None,
     suggester: Annotated[
         list[str] | None,
-        typer.Option("--suggester", "-s", help="Suggester name (repeatable). Default: entities "
-                     "(built-in rules, or --model) and claims."),
+        typer.Option("--suggester", "-s", help="Suggester name or trained version id "
+                     "(repeatable). Default: entities and claims, each by its newest trained "
+                     "version, else the built-in rules (or --model)."),
     ] = None,
     model: Annotated[
         str | None, typer.Option(help="An installed spaCy pipeline (package name or path).")
@@ -580,7 +581,9 @@ def suggest(
         "--n-process", min=1, help="Processes in all: this one and N-1 workers.")] = 1,
     batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Texts per batch.")] = 64,
 ) -> None:
-    """Suggest entities and claims for every document that lacks them.
+    """Suggest entities and claims for every document that lacks them: with the newest
+    trained version of each when there is one (see `unannotate models`), else the rules.
+    A trained version replaces the pending suggestions of documents nobody marked done.
 
     Safe to interrupt: finished documents stay stored and the next run goes on from there."""
     from tqdm import tqdm
@@ -588,8 +591,11 @@ def suggest(
     from .services.project import open_project
     from .services.suggesting import build_suggesters, run_suggester
 
-    suggesters = build_suggesters(suggester, model)
     with open_project(project, create=False) as opened:
+        try:
+            suggesters = build_suggesters(suggester, model, project=opened)
+        except UnannotateError as error:
+            fail(str(error))
         for each in suggesters:
             with tqdm(unit="doc", desc=each.info.name, file=sys.stderr, disable=None) as bar:
                 try:
@@ -616,11 +622,17 @@ def suggest(
                 typer.echo(f"  labels added to the scheme: {', '.join(report.new_labels)}")
             if report.dropped:
                 typer.echo(f"  {report.dropped} suggestions dropped: offsets outside the text")
+            if report.replaced:
+                typer.echo(f"  {report.replaced} pending suggestions of earlier suggesters "
+                           "replaced (decided ones kept)")
+            if report.skipped_done:
+                typer.echo(f"  {report.skipped_done} documents marked done left as they are")
 
 
 @app.command()
-def models() -> None:
-    """List installed spaCy pipelines and the suggesters that can use them."""
+def models(project: ProjectOption = None) -> None:
+    """List installed spaCy pipelines, the suggesters, and the project's trained versions
+    (data size, date, held-out scores)."""
     from .nlp.base import registered
     from .nlp.entity_spacy import list_models
 
@@ -634,6 +646,15 @@ def models() -> None:
             + ("" if info.has_ner else "  [no ner: cannot suggest entities]")
         )
     typer.echo("suggesters: " + ", ".join(registered()))
+    from .cli_training import print_trained_versions
+
+    print_trained_versions(project)
+
+
+# The training commands live in their own module; importing it registers them.
+from .cli_training import export_model, train  # noqa: E402
+
+__all__ = ["app", "export_model", "main", "train"]
 
 
 def _terminal_password(place: str) -> str | None:

@@ -116,7 +116,7 @@ def register(name: str) -> Callable[[SuggesterFactory], SuggesterFactory]:
 
 def _load_builtin() -> None:
     # Importing the modules registers their suggesters.
-    from . import claim_rules, entity_rules, entity_spacy  # noqa: F401
+    from . import claim_rules, entity_rules, entity_spacy, trained  # noqa: F401
 
 
 def registered() -> list[str]:

@@ -22,6 +22,7 @@ from ..nlp.base import (
     SuggesterInput,
     SuggestionRow,
     create,
+    registered,
     suggestion_rows,
 )
 from ..storage.bulk import insert_rows
@@ -32,11 +33,15 @@ from ..storage.schema import (
     SuggestedDocumentRow,
     utcnow,
 )
+from ..storage.training_data import delete_pending_suggestions, documents_done_by_anyone
 from .project import Project
 
 ENTITY_RULES = "unannotate.entities.rules.v1"
 ENTITY_SPACY = "unannotate.entities.spacy.v1"
 CLAIM_RULES = "unannotate.claims.rules.v1"
+# The pipeline part of a trained version's layer name (``nlp.trained.PIPELINE_PREFIX``);
+# written out so that importing this module does not load spaCy.
+TRAINED_PIPELINE = "trained"
 READ_CHUNK = 500  # documents read per short read transaction
 NEW_LABEL_COLOUR = "#d7ccc8"
 _SPAN_COLUMNS = ("layer_id", "document_id", "start", "end", "label_id", "state", "score",
@@ -52,6 +57,8 @@ class SuggestReport:
     spans: dict[str, int] = field(default_factory=dict)  # label -> count
     new_labels: list[str] = field(default_factory=list)
     dropped: int = 0  # suggestions refused because their offsets did not fit the text
+    replaced: int = 0  # pending suggestions of older suggesters removed (re-suggesting)
+    skipped_done: int = 0  # documents left alone because someone marked them done
 
 
 def default_suggester_names(model: str | None = None) -> list[str]:
@@ -59,10 +66,45 @@ def default_suggester_names(model: str | None = None) -> list[str]:
     return [ENTITY_SPACY if model else ENTITY_RULES, CLAIM_RULES]
 
 
-def build_suggesters(names: Sequence[str] | None = None, model: str | None = None) -> list[Suggester]:
-    chosen = list(names) if names else default_suggester_names(model)
+def build_suggesters(names: Sequence[str] | None = None, model: str | None = None,
+                     project: Project | None = None) -> list[Suggester]:
+    """The suggesters named (a registered name, or a trained version: its id,
+    ``NAME@ID``, or a trained suggester's name for its newest version); by default
+    entities and claims. With a ``project``, the default for each kind is its newest
+    trained version when there is one (entities: unless ``model`` names a pipeline)."""
+    from ..nlp.trained import SUGGESTER_NAMES, ModelStore
+    from ..nlp.training import CLAIMS, ENTITIES
+    from .training import models_dir
+
+    store = ModelStore(models_dir(project)) if project is not None else None
+    if names:
+        chosen = list(names)
+    else:
+        chosen = default_suggester_names(model)
+        if store is not None:
+            for index, (what, rules) in enumerate(((ENTITIES, ENTITY_RULES),
+                                                   (CLAIMS, CLAIM_RULES))):
+                newest = store.newest(what)
+                if newest is not None and chosen[index] == rules:
+                    chosen[index] = newest.reference
+    registered_names = set(registered())
     built = []
     for name in chosen:
+        if name not in registered_names or name in SUGGESTER_NAMES.values():
+            if store is None:
+                raise UnannotateError(f"no suggester named {name!r}; known: "
+                                      f"{', '.join(sorted(registered_names))}")
+            try:
+                version = store.find(name)
+            except UnannotateError as error:
+                if name in SUGGESTER_NAMES.values():
+                    raise
+                raise UnannotateError(
+                    f"no suggester named {name!r}; known: "
+                    f"{', '.join(sorted(registered_names))}, or a trained version "
+                    f"({error})") from None
+            built.append(create(version.suggester, path=str(version.path)))
+            continue
         config = {}
         if model and name in (ENTITY_SPACY, CLAIM_RULES):
             config["model"] = model
@@ -105,18 +147,31 @@ def run_suggester(
     document_ids: Sequence[int] | None = None,
     on_documents: Callable[[int], None] | None = None,
     on_total: Callable[[int], None] | None = None,
+    replace: bool | None = None,
 ) -> SuggestReport:
-    """Run ``suggester`` over every document its layer has not seen yet."""
+    """Run ``suggester`` over every document its layer has not seen yet.
+
+    Re-suggesting (``replace``; by default for a trained version): documents that some
+    annotator or the review marked done are left alone, and in the others the pending
+    suggestions of the same kind from the program's other suggesters are replaced by this
+    one's. A suggestion someone decided (accepted, rejected, corrected) is never removed,
+    and no annotator's or gold span is touched."""
     info = suggester.info
+    if replace is None:
+        replace = info.pipeline == TRAINED_PIPELINE
     with project.db.session() as session:
         layer_id = suggestions_layer_id(session, info)
         pending = _pending_ids(session, layer_id, document_ids)
+        skipped = documents_done_by_anyone(session, pending) if replace else set()
+        if skipped:
+            pending = [i for i in pending if i not in skipped]
         already = session.scalar(
             select(func.count())
             .select_from(SuggestedDocumentRow)
             .where(SuggestedDocumentRow.layer_id == layer_id)
         )
-    report = SuggestReport(info.name, info.layer_name, already=already or 0)
+    report = SuggestReport(info.name, info.layer_name, already=already or 0,
+                           skipped_done=len(skipped))
     if on_total:
         on_total(len(pending))
     if not pending:
@@ -141,12 +196,12 @@ def run_suggester(
                                      n_process=n_process):
         buffer.append((key, rows))
         if len(buffer) >= commit_every:
-            _store(project, layer_id, info, buffer, lengths, report)
+            _store(project, layer_id, info, buffer, lengths, report, replace=replace)
             if on_documents:
                 on_documents(len(buffer))
             buffer = []
     if buffer:  # the last documents and the run's event: one transaction less
-        _store(project, layer_id, info, buffer, lengths, report, last=True)
+        _store(project, layer_id, info, buffer, lengths, report, last=True, replace=replace)
         if on_documents:
             on_documents(len(buffer))
     else:
@@ -157,13 +212,15 @@ def run_suggester(
 
 def _event(layer_id: int, info: SuggesterInfo, report: SuggestReport) -> EventRow:
     """The record of a finished run."""
-    return EventRow(kind="suggest", layer_id=layer_id, suggester=info.layer_name,
-                    after={"documents": report.documents, "spans": sum(report.spans.values())})
+    after = {"documents": report.documents, "spans": sum(report.spans.values())}
+    if report.replaced or report.skipped_done:
+        after.update(replaced=report.replaced, skipped_done=report.skipped_done)
+    return EventRow(kind="suggest", layer_id=layer_id, suggester=info.layer_name, after=after)
 
 
 def _store(project: Project, layer_id: int, info: SuggesterInfo,
            results: list[tuple[int, list[SuggestionRow]]], lengths: dict[int, int],
-           report: SuggestReport, *, last: bool = False) -> None:
+           report: SuggestReport, *, last: bool = False, replace: bool = False) -> None:
     """One transaction: the spans of these documents and the record that they are done;
     with the ``last`` documents of a run, also the run's event."""
     kind = LabelKind.CLAIM if info.kind == LabelKind.CLAIM else LabelKind.ENTITY
@@ -204,6 +261,10 @@ def _store(project: Project, layer_id: int, info: SuggesterInfo,
         # one timestamp for the whole transaction.
         stamp = utcnow()
         connection = session.connection()
+        if replace:
+            report.replaced += delete_pending_suggestions(
+                connection, keep_layer_id=layer_id, kind=kind, suggester_prefix="unannotate.",
+                document_ids=[doc_id for doc_id, _ in results])
         insert_rows(connection, SpanRow.__table__, _SPAN_COLUMNS, span_rows,
                     {"created_at": stamp, "updated_at": stamp})
         insert_rows(connection, SuggestedDocumentRow.__table__, ("document_id", "spans"),

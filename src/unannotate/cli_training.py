@@ -1,0 +1,172 @@
+"""The command line's training commands: ``train``, ``export-model``, and the trained
+versions that ``models`` lists. Thin over :mod:`unannotate.services.training`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from .cli import ProjectOption, app, fail
+from .core.errors import UnannotateError
+
+
+def _score_cell(scores: dict[str, Any] | None, label: str | None) -> str:
+    if not scores:
+        return "      –      "
+    entry = scores["overall"] if label is None else scores["per_label"].get(label)
+    if entry is None:
+        return "   -    -    - "
+    return f"{entry['precision']:.2f} {entry['recall']:.2f} {entry['f1']:.2f}"
+
+
+def print_training_report(report: Any) -> None:  # a services.training.TrainingReport
+    spans = ", ".join(f"{label} {n}" for label, n in report.spans.items())
+    typer.echo(f"{report.what} from {report.layer}: {report.documents} done documents trained "
+               f"on ({report.words:,} words; {spans}), {report.held_out} held out")
+    typer.echo(f"  negatives: {report.negative_documents} done documents without "
+               f"{report.what}, {report.rejected} rejected suggestions"
+               + (f"; {report.left_out} spans left out (overlapping, or off token "
+                  "boundaries)" if report.left_out else ""))
+    for note in report.notes:
+        typer.echo(f"  note: {note}")
+    if report.after is None:
+        typer.echo("  no held-out documents (--eval-fraction 0): no scores")
+    else:
+        columns = [*report.before.items(), ("new model", report.after)]
+        labels = sorted({label for _, scores in columns for label in scores["per_label"]})
+        width = max(8, *(len(label) for label in labels))
+        typer.echo(f"  held-out scores, precision recall F1 ({report.held_out} documents"
+                   + ("; entities: overlap match" if report.what == "entities" else
+                      "; per sentence") + "):")
+        for n, (name, _) in enumerate(columns, start=1):
+            typer.echo(f"    [{n}] {name}")
+        typer.echo(f"    {'label':{width}s}  " + "  ".join(
+            f"{'[' + str(n) + ']':^14s}" for n in range(1, len(columns) + 1)))
+        for label in [*labels, None]:
+            cells = "  ".join(f"{_score_cell(scores, label):^14s}" for _, scores in columns)
+            typer.echo(f"    {label or 'all':{width}s}  {cells}")
+    typer.echo(f"  registered {report.suggester} ({report.seconds:.1f} s); "
+               "`unannotate suggest` uses it now")
+
+
+@app.command()
+def train(
+    project: ProjectOption = None,
+    layer: Annotated[str | None, typer.Option(
+        help="Train from this layer: gold or an annotator's name (default: gold when it "
+        "has done documents, else the only annotator who has).", show_default=False)] = None,
+    what: Annotated[str, typer.Option(help="What to train: entities, claims, or both.")
+                    ] = "entities,claims",
+    base: Annotated[str, typer.Option(
+        help="Entities: resume the ner of this installed spaCy pipeline (name or folder), "
+        "or blank.")] = "blank",
+    eval_fraction: Annotated[float, typer.Option(
+        help="Share of the done documents held out to score the new model and the current "
+        "suggesters.")] = 0.2,
+    seed: Annotated[int, typer.Option(help="Seed of the held-out split and of training.")] = 1,
+    max_seconds: Annotated[float, typer.Option(
+        help="Stop updating after this many seconds (scoring comes on top).")] = 70.0,
+) -> None:
+    """Train suggesters from the documents marked done in a layer: its spans are positives,
+    done documents without spans and rejected suggestions negatives. Each kind is
+    registered as a new suggester version beside the project; older versions stay."""
+    from tqdm import tqdm
+
+    from .services.project import open_project
+    from .services.training import TrainingOptions
+    from .services.training import train as run_training
+
+    kinds = [w.strip() for w in what.split(",") if w.strip()]
+    options = TrainingOptions(layer=layer, what=kinds, base=base, eval_fraction=eval_fraction,
+                              seed=seed, max_seconds=max_seconds)
+    bars: dict[str, Any] = {}
+
+    def progress(p: Any) -> None:
+        key = f"{p.message.split(':')[0]} {p.stage}"
+        bar = bars.get(key)
+        if bar is None:
+            for other in bars.values():
+                other.close()
+            bar = bars[key] = tqdm(total=p.total, desc=key, file=sys.stderr, disable=None,
+                                   unit="step")
+        bar.total = p.total
+        bar.n = p.done
+        bar.refresh()
+
+    with open_project(project, create=False) as opened:
+        try:
+            reports = run_training(opened, options, progress=progress)
+        except UnannotateError as error:
+            for bar in bars.values():
+                bar.close()
+            fail(str(error))
+        except KeyboardInterrupt:
+            for bar in bars.values():
+                bar.close()
+            typer.echo("interrupted: nothing half-registered; the previous version stays "
+                       "current", err=True)
+            raise typer.Exit(130) from None
+    for bar in bars.values():
+        bar.close()
+    for report in reports:
+        print_training_report(report)
+
+
+def print_trained_versions(project: str | None) -> None:
+    from .services.project import open_project
+    from .services.training import trained_versions
+
+    try:
+        with open_project(project, create=False) as opened:
+            versions = trained_versions(opened)
+    except UnannotateError:
+        typer.echo("trained versions: none (no project)")
+        return
+    if not versions:
+        typer.echo("trained versions: none yet (unannotate train)")
+        return
+    newest = {v.what: v.id for v in versions}
+    typer.echo("trained versions (newest of each kind used by suggest):")
+    for version in reversed(versions):
+        info = version.info
+        data = info.get("data", {})
+        scores = info.get("scores") or {}
+        overall = scores.get("overall")
+        score = (f"held-out P {overall['precision']:.2f} R {overall['recall']:.2f} "
+                 f"F1 {overall['f1']:.2f} on {data.get('held_out', 0)} documents"
+                 if overall else "no held-out scores")
+        mark = "*" if newest.get(version.what) == version.id else " "
+        typer.echo(f" {mark} {version.id}  {version.what:8s} {version.registered_at[:19]}Z  "
+                   f"{data.get('documents', 0)} documents, {data.get('words', 0):,} words; "
+                   f"{score}; from {info.get('source', {}).get('layer', '?')}"
+                   + (f", base {info['settings']['base']}"
+                      if info.get("settings", {}).get("base") else ""))
+
+
+@app.command("export-model")
+def export_model(
+    version: Annotated[str, typer.Argument(help="A trained version's id (see `unannotate "
+                                           "models`), or a trained suggester's name for its "
+                                           "newest version.", show_default=False)],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The folder to write (new "
+                                         "or empty).", show_default=False)],
+    project: ProjectOption = None,
+) -> None:
+    """Write a trained version as a spaCy pipeline folder: `spacy.load` reads it and
+    `spacy package` packages it; its meta.json names the labels, data size and scores."""
+    from .nlp.trained import export_version
+    from .services.project import open_project
+    from .services.training import model_store
+
+    with open_project(project, create=False) as opened:
+        try:
+            found = model_store(opened).find(version)
+            written = export_version(found, output)
+        except UnannotateError as error:
+            fail(str(error))
+        except OSError as error:
+            fail(f"could not write {output}: {error.strerror or error}")
+    typer.echo(f"wrote {found.reference} to {written} (spacy.load({str(written)!r}))")

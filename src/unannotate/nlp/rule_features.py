@@ -1,0 +1,158 @@
+"""The built-in entity rules as input features of a trained ``ner``.
+
+A ``ner`` trained from a blank pipeline knows nothing at first; the rules already find
+most entities. So that the model starts from the rules rather than from nothing, the
+component ``unannotate_rule_tags`` runs the rules on each document and writes what they
+found into each token's ``tag_`` (``B-ORG``, ``I-ORG``, ``O``; a blank pipeline has no
+tagger to use it otherwise), and the ``ner``'s embedding reads ``TAG`` beside the word's
+norm, prefix, suffix and shape. The model learns when to follow the rules and when not:
+what the reviewers accepted, corrected, rejected and added.
+
+A saved pipeline names the component's factory; spaCy finds it through the package's
+``spacy_factories`` entry point, or once this module is imported.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+FACTORY = "unannotate_rule_tags"
+# The ner's model: spaCy's default for ner, with TAG among the embedded attributes.
+NER_MODEL: dict[str, Any] = {
+    "@architectures": "spacy.TransitionBasedParser.v2",
+    "state_type": "ner",
+    "extra_state_tokens": False,
+    "hidden_width": 64,
+    "maxout_pieces": 2,
+    "use_upper": True,
+    "nO": None,
+    "tok2vec": {
+        "@architectures": "spacy.Tok2Vec.v2",
+        "embed": {
+            "@architectures": "spacy.MultiHashEmbed.v2",
+            "width": 96,
+            "attrs": ["NORM", "PREFIX", "SUFFIX", "SHAPE", "TAG"],
+            "rows": [5000, 1000, 2500, 2500, 200],
+            "include_static_vectors": False,
+        },
+        "encode": {
+            "@architectures": "spacy.MaxoutWindowEncoder.v2",
+            "width": 96,
+            "depth": 4,
+            "window_size": 1,
+            "maxout_pieces": 3,
+        },
+    },
+}
+
+
+class RuleTags:
+    """Writes the entity rules' findings into ``token.tag_``."""
+
+    def __init__(self, nlp: Language, name: str) -> None:
+        self.name = name
+        self.language = nlp.lang
+
+    def __call__(self, doc: Doc) -> Doc:
+        from .entity_rules import build_nlp
+
+        rules = build_nlp(self.language)
+        found = rules(doc.text)
+        tags = ["O"] * len(doc)
+        for ent in found.ents:
+            span = doc.char_span(ent.start_char, ent.end_char, alignment_mode="expand")
+            if span is None:
+                continue
+            tags[span.start] = f"B-{ent.label_}"
+            for i in range(span.start + 1, span.end):
+                tags[i] = f"I-{ent.label_}"
+        for token, tag in zip(doc, tags, strict=True):
+            token.tag_ = tag
+        return doc
+
+    # Nothing to save: the rules come with the program.
+    def to_disk(self, path: Any, *, exclude: Any = ()) -> None:
+        return None
+
+    def from_disk(self, path: Any, *, exclude: Any = ()) -> RuleTags:
+        return self
+
+    def to_bytes(self, *, exclude: Any = ()) -> bytes:
+        return b""
+
+    def from_bytes(self, data: bytes, *, exclude: Any = ()) -> RuleTags:
+        return self
+
+
+@Language.factory(FACTORY)
+def make_rule_tags(nlp: Language, name: str) -> RuleTags:
+    return RuleTags(nlp, name)
+
+
+RULES_FIRST = "unannotate_rules_first"
+RELIABLE_PRECISION = 0.7  # of the rules on the reviewed documents, for a label to go first
+RELIABLE_MIN = 3  # rule suggestions of the label in the reviewed documents, at least
+
+
+def reliable_rule_labels(texts: list[str], gold: list[list[tuple[int, int, str]]],
+                         language: str) -> dict[str, float]:
+    """The labels whose rule suggestions were right (overlap, same label) at least
+    :data:`RELIABLE_PRECISION` of the time in the reviewed documents, with that precision.
+    The rules never saw these documents, so this is a fair measure of them."""
+    from ..core.agreement import greedy_overlap_matches
+    from .entity_rules import build_nlp
+
+    rules = build_nlp(language)
+    matched: dict[str, int] = {}
+    made: dict[str, int] = {}
+    for doc, spans in zip(rules.pipe(texts), gold, strict=True):
+        found: dict[str, list[tuple[int, int]]] = {}
+        for ent in doc.ents:
+            found.setdefault(ent.label_, []).append((ent.start_char, ent.end_char))
+        for label, places in found.items():
+            truth = [(s, e) for s, e, lab in spans if lab == label]
+            matched[label] = matched.get(label, 0) + greedy_overlap_matches(places, truth)
+            made[label] = made.get(label, 0) + len(places)
+    return {label: round(matched[label] / n, 3) for label, n in sorted(made.items())
+            if n >= RELIABLE_MIN and matched[label] / n >= RELIABLE_PRECISION}
+
+
+class RulesFirst:
+    """After ``ner``: the rules' entities of the labels they proved reliable on in the
+    reviewed documents go first; the model's entities fill the rest."""
+
+    def __init__(self, nlp: Language, name: str, labels: list[str]) -> None:
+        self.name = name
+        self.language = nlp.lang
+        self.labels = set(labels)
+
+    def __call__(self, doc: Doc) -> Doc:
+        from spacy.tokens import Span
+
+        from .entity_rules import build_nlp
+
+        if not self.labels:
+            return doc
+        found = build_nlp(self.language)(doc.text)
+        first = []
+        taken = bytearray(len(doc))
+        for ent in found.ents:
+            if ent.label_ not in self.labels:
+                continue
+            span = doc.char_span(ent.start_char, ent.end_char, alignment_mode="expand")
+            if span is None or any(taken[span.start:span.end]):
+                continue
+            first.append(Span(doc, span.start, span.end, label=ent.label_,
+                              span_id=ent.id_ or f"rule: {ent.label_}"))
+            taken[span.start:span.end] = b"\x01" * len(span)
+        rest = [ent for ent in doc.ents if not any(taken[ent.start:ent.end])]
+        doc.ents = sorted(first + rest, key=lambda s: s.start)
+        return doc
+
+
+@Language.factory(RULES_FIRST, default_config={"labels": []})
+def make_rules_first(nlp: Language, name: str, labels: list[str]) -> RulesFirst:
+    return RulesFirst(nlp, name, labels)

@@ -1,0 +1,307 @@
+"""Trained suggesters, and the store of trained versions beside a project.
+
+A trained version is a spaCy pipeline folder (``spacy.load`` reads it; ``spacy package``
+packages it) whose ``meta.json`` also holds, under ``"unannotate"``, what it was trained on
+and its held-out scores. The store is one folder (``NAME.models/`` beside a project file);
+each version is a subfolder ``entities-ID`` or ``claims-ID``.
+
+Registering is atomic: a version is trained and saved into a hidden temporary folder in the
+store, then renamed to its final name in one step. A training that is cancelled, killed or
+runs out of disk leaves at most a hidden folder (cleared by the next training), never a
+half-written version, and the previous version stays the newest.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import spacy
+
+from ..core.model import LabelKind, Suggestion
+from .base import (
+    SuggesterError,
+    SuggesterInfo,
+    SuggesterInput,
+    SuggestionRow,
+    as_suggestions,
+    register,
+)
+from .parallel import suggest_in_processes
+from .rule_features import FACTORY as RULE_TAGS  # noqa: F401  (registers the factories)
+from .training import CLAIMS, ENTITIES
+
+ENTITIES_NAME = "unannotate.entities.trained.v1"
+CLAIMS_NAME = "unannotate.claims.trained.v1"
+SUGGESTER_NAMES = {ENTITIES: ENTITIES_NAME, CLAIMS: CLAIMS_NAME}
+PIPELINE_PREFIX = "trained"  # layer names: "<suggester>:trained-<id>"
+TEMPORARY_PREFIX = ".training-"
+
+
+@dataclass(frozen=True)
+class ModelVersion:
+    """One trained version as listed in the store."""
+
+    id: str
+    what: str  # entities | claims
+    path: Path
+    registered_at: str  # ISO 8601, UTC
+    info: dict[str, Any] = field(default_factory=dict)  # meta["unannotate"]
+
+    @property
+    def suggester(self) -> str:
+        return SUGGESTER_NAMES[self.what]
+
+    @property
+    def reference(self) -> str:
+        """How ``--suggester`` names it."""
+        return f"{self.suggester}@{self.id}"
+
+
+def _read_version(path: Path) -> ModelVersion | None:
+    try:
+        meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
+        info = meta["unannotate"]
+        return ModelVersion(str(info["id"]), str(info["what"]), path,
+                            str(info["registered_at"]), info)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # not a finished version
+
+
+class ModelStore:
+    """The trained versions of one project, in one folder."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+
+    def versions(self, what: str | None = None) -> list[ModelVersion]:
+        """Every finished version, oldest first."""
+        if not self.root.is_dir():
+            return []
+        found = []
+        for path in sorted(self.root.iterdir()):
+            if path.name.startswith(".") or not path.is_dir():
+                continue
+            version = _read_version(path)
+            if version is not None and (what is None or version.what == what):
+                found.append(version)
+        return sorted(found, key=lambda v: (v.registered_at, v.id))
+
+    def newest(self, what: str) -> ModelVersion | None:
+        found = self.versions(what)
+        return found[-1] if found else None
+
+    def find(self, reference: str) -> ModelVersion:
+        """A version by id (or a unique start of it), ``SUGGESTER@ID``, or a suggester name
+        (its newest version)."""
+        reference = reference.strip()
+        for what, name in SUGGESTER_NAMES.items():
+            if reference == name:
+                newest = self.newest(what)
+                if newest is None:
+                    raise SuggesterError(f"no trained version of {name} yet: run "
+                                         f"`unannotate train --what {what}`")
+                return newest
+        wanted = reference.rsplit("@", 1)[-1]
+        matches = [v for v in self.versions() if v.id.startswith(wanted)] if wanted else []
+        if len(matches) == 1:
+            return matches[0]
+        known = ", ".join(v.id for v in self.versions()) or "none"
+        if not matches:
+            raise SuggesterError(f"no trained version {reference!r}; trained versions: {known}")
+        raise SuggesterError(f"{reference!r} names several trained versions: "
+                             f"{', '.join(v.id for v in matches)}")
+
+    def clear_leftovers(self) -> None:
+        """Remove temporary folders of trainings that were killed."""
+        if not self.root.is_dir():
+            return
+        for path in self.root.glob(TEMPORARY_PREFIX + "*"):
+            pid = path.name[len(TEMPORARY_PREFIX):].split("-")[0]
+            if pid.isdigit() and _alive(int(pid)) and int(pid) != os.getpid():
+                continue  # another training is running
+            shutil.rmtree(path, ignore_errors=True)
+
+    def register(self, what: str, version_id: str, save: Callable[[Path], dict[str, Any]]
+                 ) -> ModelVersion:
+        """Save a version with ``save(folder)`` (which writes a spaCy pipeline there and
+        returns what goes into ``meta["unannotate"]``) and make it current, atomically."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.clear_leftovers()
+        temporary = self.root / f"{TEMPORARY_PREFIX}{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        final = self.root / f"{what}-{version_id}"
+        try:
+            info = save(temporary)
+            meta_path = temporary / "meta.json"
+            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+            info = {**info, "id": version_id, "what": what,
+                    "registered_at": datetime.now(UTC).isoformat(timespec="microseconds")}
+            meta["unannotate"] = info
+            meta_path.write_text(json.dumps(meta, indent=2, ensure_ascii=False),
+                                 encoding="utf-8")
+            _sync_tree(temporary)
+            if final.exists():  # the same data and settings again: it becomes the newest
+                old = self.root / f"{TEMPORARY_PREFIX}{os.getpid()}-old-{uuid.uuid4().hex[:8]}"
+                os.replace(final, old)
+                os.replace(temporary, final)
+                shutil.rmtree(old, ignore_errors=True)
+            else:
+                os.replace(temporary, final)
+            _sync_dir(self.root)
+        finally:
+            if temporary.exists():
+                shutil.rmtree(temporary, ignore_errors=True)
+        version = _read_version(final)
+        assert version is not None
+        return version
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _sync_dir(path: Path) -> None:
+    if os.name != "posix":
+        return
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _sync_tree(root: Path) -> None:
+    """Every file and folder under ``root`` on disk before it is renamed into place."""
+    for folder, _dirs, files in os.walk(root):
+        for name in files:
+            with open(Path(folder) / name, "rb") as handle:
+                os.fsync(handle.fileno())
+        _sync_dir(Path(folder))
+
+
+def export_version(version: ModelVersion, out: Path) -> Path:
+    """Copy ``version`` to the folder ``out`` (which must not exist or be empty), atomically."""
+    out = Path(out)
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise SuggesterError(f"{out} exists and is not an empty folder: choose another -o")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    temporary = out.parent / f".{out.name}.{uuid.uuid4().hex[:8]}"
+    try:
+        shutil.copytree(version.path, temporary)
+        if out.exists():
+            out.rmdir()
+        os.replace(temporary, out)
+    finally:
+        if temporary.exists():
+            shutil.rmtree(temporary, ignore_errors=True)
+    return out
+
+
+def load_trained(path: str | Path) -> Any:
+    """A trained version's pipeline: everything in it is needed (the rule tags, when it has
+    them, feed its ``ner``)."""
+    try:
+        return spacy.load(path)
+    except (OSError, ValueError, KeyError, ImportError) as error:
+        raise SuggesterError(f"trained version at {path} could not be loaded: {error}") from None
+
+
+def _info(what: str, kind: LabelKind, version: ModelVersion) -> SuggesterInfo:
+    return SuggesterInfo(name=SUGGESTER_NAMES[what], kind=kind, pipeline=PIPELINE_PREFIX,
+                         pipeline_version=version.id, spacy_version=spacy.__version__)
+
+
+@register(ENTITIES_NAME)
+class TrainedEntitySuggester:
+    """Entities from a trained version's ``ner``."""
+
+    def __init__(self, path: str) -> None:
+        version = _read_version(Path(path))
+        if version is None or version.what != ENTITIES:
+            raise SuggesterError(f"{path} is not a trained entity version")
+        self.path = str(path)
+        self.version = version
+        self.nlp = load_trained(self.path)
+        self.info = _info(ENTITIES, LabelKind.ENTITY, version)
+
+    def suggest(self, docs: Iterable[SuggesterInput], *, batch_size: int = 64,
+                n_process: int = 1) -> Iterator[tuple[Any, list[Suggestion]]]:
+        yield from as_suggestions(
+            self.suggest_rows(docs, batch_size=batch_size, n_process=n_process))
+
+    def suggest_rows(self, docs: Iterable[SuggesterInput], *, batch_size: int = 64,
+                     n_process: int = 1) -> Iterator[tuple[Any, list[SuggestionRow]]]:
+        if n_process > 1:
+            yield from suggest_in_processes(self, ENTITIES_NAME, {"path": self.path}, docs,
+                                            n_process=n_process, batch_size=batch_size)
+            return
+        yield from _windows(self, docs, batch_size)
+
+    def suggest_here(self, items: list[SuggesterInput], batch_size: int
+                     ) -> list[tuple[Any, list[SuggestionRow]]]:
+        from .training_entities import predict_entity_rows
+
+        found = predict_entity_rows(self.nlp, [item.text for item in items], batch_size,
+                                    f"trained model {self.version.id}")
+        return [(item.key, [(s, e, label, None, why) for s, e, label, why in rows])
+                for item, rows in zip(items, found, strict=True)]
+
+
+@register(CLAIMS_NAME)
+class TrainedClaimSuggester:
+    """Claims from a trained version: the rules' sentences, scored by the classifier
+    blended with the rules."""
+
+    def __init__(self, path: str) -> None:
+        from .training_claims import ClaimModel
+
+        version = _read_version(Path(path))
+        if version is None or version.what != CLAIMS:
+            raise SuggesterError(f"{path} is not a trained claim version")
+        self.path = str(path)
+        self.version = version
+        self.model = ClaimModel.load(path)
+        self.info = _info(CLAIMS, LabelKind.CLAIM, version)
+
+    def suggest(self, docs: Iterable[SuggesterInput], *, batch_size: int = 64,
+                n_process: int = 1) -> Iterator[tuple[Any, list[Suggestion]]]:
+        yield from as_suggestions(
+            self.suggest_rows(docs, batch_size=batch_size, n_process=n_process))
+
+    def suggest_rows(self, docs: Iterable[SuggesterInput], *, batch_size: int = 64,
+                     n_process: int = 1) -> Iterator[tuple[Any, list[SuggestionRow]]]:
+        if n_process > 1:
+            yield from suggest_in_processes(self, CLAIMS_NAME, {"path": self.path}, docs,
+                                            n_process=n_process, batch_size=batch_size)
+            return
+        yield from _windows(self, docs, batch_size)
+
+    def suggest_here(self, items: list[SuggesterInput], batch_size: int
+                     ) -> list[tuple[Any, list[SuggestionRow]]]:
+        return [(item.key, self.model.predict(item.text, item.language or "en"))
+                for item in items]
+
+
+def _windows(suggester: Any, docs: Iterable[SuggesterInput], batch_size: int
+             ) -> Iterator[tuple[Any, list[SuggestionRow]]]:
+    window: list[SuggesterInput] = []
+    for item in docs:
+        window.append(item)
+        if len(window) >= max(1, batch_size) * 4:
+            yield from suggester.suggest_here(window, batch_size)
+            window = []
+    if window:
+        yield from suggester.suggest_here(window, batch_size)

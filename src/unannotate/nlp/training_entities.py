@@ -1,0 +1,279 @@
+"""Training spaCy's ``ner`` from done documents: resumed from an installed pipeline's
+``ner`` (its labels kept, the project's added), or from a blank pipeline of the documents'
+language.
+
+Each done document is cut at line breaks into pieces of a few hundred characters (never
+inside a span), so an epoch makes many small updates. Every token of a piece gets a tag:
+the BILUO tag of the span covering it, else "O" (the document is done: what it does not
+mark is not an entity); a span that does not fall on token boundaries, or overlaps a
+longer span, gets its tokens marked unknown ("-") rather than taught wrongly.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+from collections.abc import Sequence
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+from spacy.scorer import Scorer
+from spacy.tokens import Doc
+from spacy.training import Example
+from spacy.training.batchers import minibatch_by_words
+from spacy.util import compounding, filter_spans
+
+from .base import SuggesterError
+from .entity_spacy import _pieces, load_for_ner
+from .training import (
+    Clock,
+    DataSummary,
+    Span3,
+    TooLittleData,
+    TrainingDocument,
+    TrainingError,
+    TrainingSettings,
+    words_in,
+)
+
+PIECE_CHARS = 400  # pieces of a document are at least this long (but for its last)
+BATCH_WORDS = (100.0, 1000.0, 1.001)  # start, stop, factor of the compounding batch size
+DROPOUT = 0.1
+BLANK_LEARN_RATE = 0.0  # 0: spaCy's default
+
+
+def document_language(docs: Sequence[TrainingDocument]) -> str:
+    """The language of the documents (the most common one)."""
+    counts: dict[str, int] = {}
+    for doc in docs:
+        code = (doc.language or "en").split("-")[0].split("_")[0].lower() or "en"
+        counts[code] = counts.get(code, 0) + 1
+    return max(sorted(counts), key=lambda c: counts[c]) if counts else "en"
+
+
+def base_pipeline(base: str, language: str) -> Language:
+    """The installed pipeline ``base`` with its ``ner`` and what ``ner`` needs; a clear error
+    when it is missing, has no ``ner`` or is of another language."""
+    try:
+        nlp = load_for_ner(base)
+    except SuggesterError as error:
+        raise TrainingError(f"base pipeline {base!r}: {error}") from None
+    if nlp.lang != language:
+        raise TrainingError(
+            f"base pipeline {base!r} is for language {nlp.lang!r}, but the documents are in "
+            f"{language!r}: choose a {language!r} pipeline or --base blank")
+    return nlp
+
+
+def blank_pipeline(language: str) -> Language:
+    try:
+        return spacy.blank(language)
+    except Exception as error:  # noqa: BLE001 - an unknown code, a missing extra package
+        raise TrainingError(f"spaCy has no blank pipeline for language {language!r}: "
+                            f"{error}") from None
+
+
+def _cuts(text: str, spans: Sequence[Span3]) -> list[int]:
+    """Where to cut ``text`` into pieces: after line breaks no span crosses."""
+    inside = bytearray(len(text) + 1)
+    for start, end, _ in spans:
+        for i in range(start + 1, min(end, len(text)) + 1):
+            inside[i] = 1
+    cuts = [0]
+    pos = text.find("\n")
+    while pos != -1:
+        at = pos + 1
+        if at < len(text) and not inside[at] and at - cuts[-1] >= PIECE_CHARS:
+            cuts.append(at)
+        pos = text.find("\n", at)
+    cuts.append(len(text))
+    if len(cuts) > 2 and cuts[-1] - cuts[-2] < PIECE_CHARS // 4:
+        del cuts[-2]  # a short tail joins the piece before it
+    return cuts
+
+
+def tags_for(doc: Doc, spans: Sequence[Span3]) -> tuple[list[str], int]:
+    """BILUO tags of ``doc`` for ``spans`` (offsets into ``doc.text``): "O" where no span
+    is, "-" (unknown) on the tokens of a span that cannot be used; and how many could not."""
+    tags = ["O"] * len(doc)
+    left_out = 0
+    taken = bytearray(len(doc))
+    for start, end, label in sorted(spans, key=lambda s: (s[0] - s[1], s[0])):
+        span = doc.char_span(start, end, label=label)
+        if span is None or any(taken[span.start:span.end]):
+            left_out += 1
+            loose = doc.char_span(start, end, alignment_mode="expand")
+            if loose is not None:
+                for i in range(loose.start, loose.end):
+                    if not taken[i]:
+                        tags[i] = "-"
+            continue
+        for i in range(span.start, span.end):
+            taken[i] = 1
+        if len(span) == 1:
+            tags[span.start] = f"U-{label}"
+        else:
+            tags[span.start] = f"B-{label}"
+            for i in range(span.start + 1, span.end - 1):
+                tags[i] = f"I-{label}"
+            tags[span.end - 1] = f"L-{label}"
+    return tags, left_out
+
+
+def _prepared(nlp: Language, text: str) -> Doc:
+    """The doc as ``ner`` sees it: made, and run through what comes before ``ner`` that
+    only adds features (the rule tags)."""
+    doc = nlp.make_doc(text)
+    from .rule_features import FACTORY
+
+    if FACTORY in nlp.pipe_names:
+        doc = nlp.get_pipe(FACTORY)(doc)
+    return doc
+
+
+def entity_examples(nlp: Language, docs: Sequence[TrainingDocument]
+                    ) -> tuple[list[Example], DataSummary]:
+    """One example per piece of each done document, and what went into them."""
+    examples: list[Example] = []
+    spans_per_label: dict[str, int] = {}
+    left_out = rejected = negative = 0
+    for document in docs:
+        text = document.text
+        if not document.spans:
+            negative += 1
+        cuts = _cuts(text, document.spans)
+        for a, b in itertools.pairwise(cuts):
+            inside = [(s - a, e - a, lab) for s, e, lab in document.spans if a <= s and e <= b]
+            doc = _prepared(nlp, text[a:b])
+            tags, missed = tags_for(doc, inside)
+            left_out += missed
+            for _, _, label in inside:
+                spans_per_label[label] = spans_per_label.get(label, 0) + 1
+            for s, e, _ in document.rejected:
+                if a <= s and e <= b:
+                    rejected_span = doc.char_span(s - a, e - a, alignment_mode="expand")
+                    if rejected_span is not None and all(
+                            tags[i] == "O" for i in range(rejected_span.start, rejected_span.end)):
+                        rejected += 1
+            examples.append(Example.from_dict(doc, {"entities": tags}))
+    summary = DataSummary(documents=len(docs), held_out=0, words=words_in(docs),
+                          spans=dict(sorted(spans_per_label.items())),
+                          negative_documents=negative, rejected=rejected, left_out=left_out)
+    return examples, summary
+
+
+def train_entities(train: Sequence[TrainingDocument], settings: TrainingSettings,
+                   clock: Clock) -> tuple[Language, DataSummary]:
+    """A pipeline whose ``ner`` learned the spans of ``train``."""
+    language = document_language(train)
+    clock.report("preparing", 0, 1, "loading the base pipeline")
+    if settings.base:
+        nlp = base_pipeline(settings.base, language)
+    else:
+        nlp = blank_pipeline(language)
+        if settings.rule_features:  # a blank ner reads the rules' findings
+            from .rule_features import FACTORY, NER_MODEL
+
+            nlp.add_pipe(FACTORY)
+            nlp.add_pipe("ner", config={"model": NER_MODEL})
+        else:
+            nlp.add_pipe("ner")
+    examples, summary = entity_examples(nlp, train)
+    if not summary.spans:
+        raise TooLittleData(
+            f"no entity in the {len(train)} done documents trained on: at least one entity "
+            "span of each label to learn is needed; nothing was trained")
+    ner = nlp.get_pipe("ner")
+    labels = sorted(summary.spans)
+    rng = random.Random(settings.seed)
+    if settings.base:
+        for label in labels:
+            if label not in ner.labels:
+                ner.add_label(label)
+        optimizer = nlp.resume_training()
+    else:
+        for label in labels:
+            ner.add_label(label)
+        spacy.util.fix_random_seed(settings.seed)
+        optimizer = nlp.initialize(lambda: examples)
+        if BLANK_LEARN_RATE:
+            optimizer.learn_rate = BLANK_LEARN_RATE
+    words = sum(len(eg.reference) for eg in examples)
+    epochs = settings.max_epochs
+    # Progress counts words: an epoch is the same work however the batches fall.
+    total = epochs * words
+    clock.report("training", 0, total)
+    done = 0
+    train_started = clock.seconds
+    # spaCy's own batching for ner: batches of compounding size in words (100 -> 1,000), so
+    # little data still makes many small updates and much data fewer, larger ones.
+    sizes = compounding(BATCH_WORDS[0], BATCH_WORDS[1], BATCH_WORDS[2])
+    for epoch in range(epochs):
+        rng.shuffle(examples)
+        losses: dict[str, float] = {}
+        for batch in minibatch_by_words(examples, size=sizes, tolerance=0.2,
+                                        discard_oversize=False):
+            nlp.update(batch, drop=DROPOUT, sgd=optimizer, losses=losses)
+            done += sum(len(eg.reference) for eg in batch)
+            clock.report("training", done, total)
+        spent = clock.seconds - train_started
+        # Stop before the time limit: when one more epoch would pass it.
+        if spent * (epoch + 2) / (epoch + 1) > settings.max_seconds:
+            break
+    clock.report("training", total, total)
+    if settings.rule_features:
+        from .rule_features import RULES_FIRST, reliable_rule_labels
+
+        reliable = reliable_rule_labels([d.text for d in train], [list(d.spans) for d in train],
+                                        language)
+        nlp.add_pipe(RULES_FIRST, config={"labels": sorted(reliable)})
+        summary.rules_first = reliable
+    return nlp, summary
+
+
+def predict_entity_rows(nlp: Language, texts: Sequence[str], batch_size: int = 16,
+                        reason: str = "trained model") -> list[list[tuple[int, int, str, str]]]:
+    """``doc.ents`` of each text as ``(start, end, label, reason)``, code-point offsets;
+    an entity the rules put first carries the rules' reason."""
+    pieces = [(index, piece, offset) for index, text in enumerate(texts)
+              for piece, offset in _pieces(text, nlp.max_length)]
+    out: list[list[tuple[int, int, str, str]]] = [[] for _ in texts]
+    for (index, piece, offset), doc in zip(
+            pieces, nlp.pipe((p for _, p, _ in pieces), batch_size=batch_size)):
+        text = texts[index]
+        for ent in doc.ents:
+            start, end = offset + ent.start_char, offset + ent.end_char
+            if text[start:end] == ent.text:
+                why = f"{ent.id_} (rules, precise in the reviewed documents)" if ent.id_ \
+                    else reason
+                out[index].append((start, end, ent.label_, why))
+    return out
+
+
+def predict_entities(nlp: Language, texts: Sequence[str], batch_size: int = 16
+                     ) -> list[list[Span3]]:
+    """``doc.ents`` of each text as ``(start, end, label)`` code-point offsets."""
+    return [[(s, e, label) for s, e, label, _ in rows]
+            for rows in predict_entity_rows(nlp, texts, batch_size)]
+
+
+def exact_f1(language: str, texts: Sequence[str], gold: Sequence[Sequence[Span3]],
+             predicted: Sequence[Sequence[Span3]]) -> float:
+    """spaCy's Scorer: exact-match entity F1 (spans snapped to its tokens)."""
+    nlp = blank_pipeline(language)
+
+    def doc_with(text: str, spans: Sequence[Span3]) -> Doc:
+        doc = nlp.make_doc(text)
+        made = [doc.char_span(s, e, label=lab, alignment_mode="expand") for s, e, lab in spans]
+        doc.ents = filter_spans([m for m in made if m is not None])
+        return doc
+
+    examples = [Example(doc_with(t, p), doc_with(t, g))
+                for t, g, p in zip(texts, gold, predicted, strict=True)]
+    scores = Scorer.score_spans(examples, "ents")
+    return round(float(scores.get("ents_f") or 0.0), 4)
+
+
+def save_pipeline(nlp: Language, path: Path) -> None:
+    nlp.to_disk(path)

@@ -1,0 +1,72 @@
+"""Invented short news documents with their entities and claims, for training tests.
+
+Markup: ``[words|LABEL]`` is an entity; a sentence in ``<<...>>`` is a claim.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+
+PEOPLE = ["Amina Okafor", "Lars Henriksen", "Maria Lindqvist", "Tomás Aguilar", "Hana Sato",
+          "Joseph Mwangi", "Elena Petrova", "Rahul Mehta", "Sofia Marques", "Kwame Boateng"]
+ORGS = ["UNICEF", "UNHCR", "the World Bank", "UNESCO", "WFP", "the Red Cross", "UNDP", "IOM"]
+PLACES = ["Nairobi", "Kenya", "Peru", "Ghana", "Haiti", "Bogotá", "Cairo", "Yemen", "Chad",
+          "Uganda"]
+
+CLAIMS = [
+    "<<[{org}|ORG] delivered 4,000 tonnes of food to [{place}|GPE] in March.>>",
+    "<<[{person}|PERSON] said unemployment in [{place}|GPE] fell by 12 percent last year.>>",
+    "<<[{org}|ORG] counted 35,000 new arrivals in [{place}|GPE] since January.>>",
+    "<<The budget of [{org}|ORG] rose to $2 billion in 2024.>>",
+]
+OTHER = [
+    "We must all do more for peace.",
+    "[{person}|PERSON] thanked everyone for coming.",
+    "Is this the future we want?",
+    "It was a moving and beautiful ceremony in [{place}|GPE].",
+    "Thank you, colleagues, for your kind words.",
+]
+
+_MARK = re.compile(r"\[([^\]|]+)\|([A-Z]+)\]|<<|>>")
+
+
+def parse(marked: str) -> tuple[str, list[tuple[int, int, str]], list[tuple[int, int]]]:
+    """The plain text, its entities and its claims (code-point offsets)."""
+    text = []
+    entities: list[tuple[int, int, str]] = []
+    claims: list[tuple[int, int]] = []
+    pos = 0
+    length = 0
+    claim_start = None
+    for match in _MARK.finditer(marked):
+        piece = marked[pos:match.start()]
+        text.append(piece)
+        length += len(piece)
+        if match.group(0) == "<<":
+            claim_start = length
+        elif match.group(0) == ">>":
+            assert claim_start is not None
+            claims.append((claim_start, length))
+        else:
+            words, label = match.group(1), match.group(2)
+            entities.append((length, length + len(words), label))
+            text.append(words)
+            length += len(words)
+        pos = match.end()
+    text.append(marked[pos:])
+    return "".join(text), entities, claims
+
+
+def marked_documents(n: int, seed: int = 0, *, sentences: int = 6) -> list[str]:
+    """``n`` different marked documents."""
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        parts = []
+        for _ in range(sentences):
+            template = rng.choice(CLAIMS if rng.random() < 0.5 else OTHER)
+            parts.append(template.format(person=rng.choice(PEOPLE), org=rng.choice(ORGS),
+                                         place=rng.choice(PLACES)))
+        out.append(f"Report {i + 1}.\n" + " ".join(parts) + "\n")
+    return out
