@@ -441,3 +441,34 @@ def test_a_killed_training_process_registers_nothing(reviewed, project_path: Pat
     job.poll()
     assert job.finished and job.reports is None and "nothing was registered" in job.error
     assert model_store(project).versions() == []
+
+
+def test_versions_live_beside_the_project_or_by_a_hash_of_a_servers_url(
+        project: Project, project_path: Path, monkeypatch, tmp_path: Path) -> None:
+    assert models_dir(project) == project_path.with_name("test.unannotate.models")
+    from types import SimpleNamespace
+
+    import platformdirs
+
+    monkeypatch.setattr(platformdirs, "user_data_path", lambda *a, **k: tmp_path / "data")
+
+    def server(url: str) -> Project:
+        return SimpleNamespace(db=SimpleNamespace(path=None, url=url))  # type: ignore[return-value]
+
+    one = models_dir(server("postgresql://ana:secret@db.example.org/team"))
+    same = models_dir(server("postgresql://ana:other@db.example.org/team"))
+    other = models_dir(server("postgresql://ana@db.example.org/elsewhere"))
+    assert one == same != other  # the password is no part of the key
+    assert one.parent == tmp_path / "data" / "models" and "secret" not in str(one)
+
+
+def test_done_documents_without_any_entity_train_nothing(project: Project,
+                                                         tmp_path: Path) -> None:
+    texts = [f"Nothing to see in note {i}.\nOnly rain and wind today.\n" for i in range(6)]
+    ids = _import(project, tmp_path, texts)
+    reviewer = Reviewer(project, "ana")
+    for doc_id in ids:
+        reviewer.set_status(doc_id, DocumentStatus.DONE)
+    with pytest.raises(TooLittleData, match="no entity in the 5 done documents"):
+        train(project, TrainingOptions(what=["entities"], **FAST))
+    assert model_store(project).versions() == []

@@ -68,7 +68,7 @@ def train(
         "suggesters.")] = 0.2,
     seed: Annotated[int, typer.Option(help="Seed of the held-out split and of training.")] = 1,
     max_seconds: Annotated[float, typer.Option(
-        help="Stop updating after this many seconds (scoring comes on top).")] = 70.0,
+        help="Stop updating after this many seconds (scoring comes on top).")] = 60.0,
 ) -> None:
     """Train suggesters from the documents marked done in a layer: its spans are positives,
     done documents without spans and rejected suggestions negatives. Each kind is

@@ -72,7 +72,7 @@ class TrainingSettings:
     eval_fraction: float = 0.2
     seed: int = 1
     max_epochs: int = 30
-    max_seconds: float = 70.0  # of updating; scoring comes on top
+    max_seconds: float = 60.0  # of updating; scoring comes on top
     min_documents: int | None = None  # default: MIN_DOCUMENTS[what]
     # Entities: the built-in rules' findings as input features (from blank), and their
     # entities first for the labels where they proved precise in the reviewed documents.

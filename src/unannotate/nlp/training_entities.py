@@ -209,6 +209,7 @@ def train_entities(train: Sequence[TrainingDocument], settings: TrainingSettings
     # spaCy's own batching for ner: batches of compounding size in words (100 -> 1,000), so
     # little data still makes many small updates and much data fewer, larger ones.
     sizes = compounding(BATCH_WORDS[0], BATCH_WORDS[1], BATCH_WORDS[2])
+    out_of_time = False
     for epoch in range(epochs):
         rng.shuffle(examples)
         losses: dict[str, float] = {}
@@ -217,10 +218,17 @@ def train_entities(train: Sequence[TrainingDocument], settings: TrainingSettings
             nlp.update(batch, drop=DROPOUT, sgd=optimizer, losses=losses)
             done += sum(len(eg.reference) for eg in batch)
             clock.report("training", done, total)
+            # The limit holds within an epoch too (a busy machine makes epochs long).
+            out_of_time = epoch > 0 and clock.seconds - train_started > settings.max_seconds
+            if out_of_time:
+                break
         spent = clock.seconds - train_started
         # Stop before the time limit: when one more epoch would pass it.
-        if spent * (epoch + 2) / (epoch + 1) > settings.max_seconds:
+        if out_of_time or spent * (epoch + 2) / (epoch + 1) > settings.max_seconds:
             break
+        # The passes the time limit leaves room for: what progress (and time left) counts.
+        fits = int(settings.max_seconds * (epoch + 1) / spent) if spent > 0 else epochs
+        total = max(done, min(epochs, fits) * words)
     clock.report("training", total, total)
     if settings.rule_features:
         from .rule_features import RULES_FIRST, reliable_rule_labels

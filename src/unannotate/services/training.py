@@ -60,7 +60,7 @@ class TrainingOptions:
     base: str | None = None  # an installed pipeline for entities; None or "blank": blank
     eval_fraction: float = 0.2
     seed: int = 1
-    max_seconds: float = 70.0
+    max_seconds: float = 60.0
     max_epochs: int = 30
 
 
