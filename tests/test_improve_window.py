@@ -32,7 +32,7 @@ from unannotate.services.suggesting import (
 from unannotate.services.training import TrainingOptions, models_dir, trained_versions
 from unannotate.storage.schema import DocumentRow, LabelRow, LayerRow, SpanRow
 
-FAST = TrainingOptions(what=("entities",), max_epochs=4, max_seconds=8.0)
+FAST = TrainingOptions(what=("entities", "claims"), max_epochs=4, max_seconds=8.0)
 CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
 LONG = 240_000  # ms: the machine is shared; a spawned process imports spaCy first
 
@@ -136,6 +136,9 @@ def test_improve_from_the_keyboard_trains_while_deciding_then_resuggests(
     qtbot.waitUntil(lambda: window.improve_dialog is not None
                     and window.improve_dialog.isVisible(), timeout=LONG)
     dialog = window.improve_dialog
+    # Nobody marked claims: claims are left out with the service's message, entities learn.
+    assert list(dialog.tables) == ["entities"]
+    assert dialog.notes.isVisibleTo(dialog) and "to train claims" in dialog.notes.text()
     table = dialog.tables["entities"]
     rows = {table.item(n, 0).text(): [table.item(n, c).text() for c in range(1, 4)]
             for n in range(table.rowCount())}
@@ -191,7 +194,7 @@ def test_too_little_data_says_how_many_and_trains_nothing(qtbot, project_path: P
     qtbot.waitUntil(lambda: window.improve_message is not None
                     and window.improve_message.isVisible(), timeout=LONG)
     text = window.improve_message.text()
-    assert "2 done documents" in text and "at least 5" in text
+    assert "to train entities: 2 done documents" in text and "at least 5" in text
     assert window.improve_message.textFormat() == Qt.TextFormat.PlainText
     assert window.training is None and window.improve_dialog is None
     assert trained_versions(window.project) == []

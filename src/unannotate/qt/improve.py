@@ -6,6 +6,8 @@ Also the document list's "most uncertain first" order and the suggestion statist
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
@@ -28,6 +30,8 @@ from PySide6.QtWidgets import (
 from ..services.training import TrainingJob, TrainingOptions, TrainingReport
 
 POLL_MS = 200
+# How the training service words too little data of one kind (nothing of it trained).
+_TOO_LITTLE = re.compile(r"too little data to train (\w+)", re.IGNORECASE)
 ORDER_UNCERTAIN = "uncertain"
 
 
@@ -113,12 +117,18 @@ class BeforeAfterDialog(QDialog):
     """Per kind trained, per label: precision, recall and F1 on the held-out documents of
     the current suggesters and of the new model. OK re-suggests the documents not done."""
 
-    def __init__(self, reports: list[TrainingReport], parent: QWidget | None = None) -> None:
+    def __init__(self, reports: list[TrainingReport], parent: QWidget | None = None, *,
+                 notes: list[str] | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Improve suggestions: before and after")
         self.resize(760, 560)
         self.reports = reports
         layout = QVBoxLayout(self)
+        self.notes = QLabel("\n".join(n[:1].upper() + n[1:] + "." for n in notes or []))
+        self.notes.setTextFormat(Qt.TextFormat.PlainText)
+        self.notes.setWordWrap(True)
+        self.notes.setVisible(bool(notes))
+        layout.addWidget(self.notes)
         self.tables: dict[str, QTableWidget] = {}
         for report in reports:
             now = current_suggester(report) or "none"
@@ -175,6 +185,7 @@ class ImproveSuggestions:
     improve_message: QMessageBox | None = None
     statistics_dialog: QDialog | None = None
     training_reports: list[TrainingReport] | None = None
+    training_notes: list[str]
 
     # -- training ------------------------------------------------------------------------
     def improve_suggestions(self) -> None:
@@ -182,7 +193,11 @@ class ImproveSuggestions:
             self.statusBar().showMessage("Already improving the suggestions: see the status "
                                          "bar (Cancel stops it).", 6000)
             return
-        options = self.training_options or TrainingOptions()
+        self.training_notes = []
+        self._start_training(self.training_options or TrainingOptions())
+
+    def _start_training(self, options: TrainingOptions) -> None:
+        self._training_asked = options
         job = TrainingJob(self.project.location, options)
         bar = TrainingBar()
         bar.cancel.clicked.connect(self.cancel_training)
@@ -223,14 +238,30 @@ class ImproveSuggestions:
         bar.deleteLater()
         self.training, self.training_bar = None, None
         if job.error is not None:
-            self._say(job.error, warning="cancelled" not in job.error)
+            rest = self._kinds_left(job.error)
+            if rest:  # one kind lacks data: the others still learn, and the dialog says so
+                self.training_notes.append(job.error)
+                self._start_training(replace(self._training_asked, what=rest))
+                return
+            said = [n[:1].upper() + n[1:] for n in (*self.training_notes, job.error)]
+            self._say("\n".join(said), warning="cancelled" not in job.error)
             return
         self.training_reports = job.reports or []
-        dialog = BeforeAfterDialog(self.training_reports, self)  # type: ignore[arg-type]
+        dialog = BeforeAfterDialog(self.training_reports, self,  # type: ignore[arg-type]
+                                   notes=self.training_notes)
         dialog.accepted.connect(lambda: self.resuggest(self.training_reports or []))
         dialog.setModal(False)  # decisions go on while it is read
         dialog.show()
         self.improve_dialog = dialog
+
+    def _kinds_left(self, error: str) -> tuple[str, ...]:
+        """When training stopped because one kind (entities, claims) has too little data:
+        the other kinds asked for, to train without it; else nothing."""
+        match = _TOO_LITTLE.search(error)
+        asked = tuple(self._training_asked.what)
+        if match is None or match.group(1) not in asked or len(asked) < 2:
+            return ()
+        return tuple(kind for kind in asked if kind != match.group(1))
 
     def _say(self, message: str, *, warning: bool) -> None:
         """A message that does not block the window: the status bar, and (a problem) a box."""
