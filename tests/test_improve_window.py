@@ -139,6 +139,9 @@ def test_improve_from_the_keyboard_trains_while_deciding_then_resuggests(
     # Nobody marked claims: claims are left out with the service's message, entities learn.
     assert list(dialog.tables) == ["entities"]
     assert dialog.notes.isVisibleTo(dialog) and "to train claims" in dialog.notes.text()
+    from unannotate.qt.improve import current_suggester
+
+    assert current_suggester(dialog.reports[0]) == ENTITY_RULES  # scored against what suggests
     table = dialog.tables["entities"]
     rows = {table.item(n, 0).text(): [table.item(n, c).text() for c in range(1, 4)]
             for n in range(table.rowCount())}

@@ -189,24 +189,31 @@ class ImproveSuggestions:
 
     # -- training ------------------------------------------------------------------------
     def improve_suggestions(self) -> None:
+        """Train each kind (entities, then claims) in its own process, one after the other:
+        a kind with too little data is left out with the service's message while the
+        others still learn, and each kind is scored against what suggests now."""
         if self.training is not None:
             self.statusBar().showMessage("Already improving the suggestions: see the status "
                                          "bar (Cancel stops it).", 6000)
             return
+        options = self.training_options or TrainingOptions()
         self.training_notes = []
-        self._start_training(self.training_options or TrainingOptions())
+        self._training_reports: list[TrainingReport] = []
+        self._training_queue = [replace(options, what=(kind,)) for kind in options.what]
+        self._next_training()
 
-    def _start_training(self, options: TrainingOptions) -> None:
-        self._training_asked = options
-        job = TrainingJob(self.project.location, options)
-        bar = TrainingBar()
-        bar.cancel.clicked.connect(self.cancel_training)
-        self.statusBar().addWidget(bar, 1)
-        bar.show()
-        self.training, self.training_bar = job, bar
+    def _next_training(self) -> None:
+        job = TrainingJob(self.project.location, self._training_queue.pop(0))
+        if self.training_bar is None:
+            bar = TrainingBar()
+            bar.cancel.clicked.connect(self.cancel_training)
+            self.statusBar().addWidget(bar, 1)
+            bar.show()
+            self.training_bar = bar
+            self._training_timer = QTimer(self)  # type: ignore[arg-type]
+            self._training_timer.timeout.connect(self._poll_training)
+        self.training = job
         job.start()
-        self._training_timer = QTimer(self)  # type: ignore[arg-type]
-        self._training_timer.timeout.connect(self._poll_training)
         self._training_timer.start(POLL_MS)
 
     def cancel_training(self) -> None:
@@ -220,6 +227,7 @@ class ImproveSuggestions:
         """The window closes: the training process stops at once, nothing registered."""
         if self.training is not None:
             self._training_timer.stop()
+            self._training_queue = []
             self.training.kill()
             self.training = None
 
@@ -234,34 +242,38 @@ class ImproveSuggestions:
         if not job.finished:
             return
         self._training_timer.stop()
+        self.training = None
+        if job.error is not None and "cancelled" in job.error:
+            self._training_queue = []
+        elif job.error is not None and _TOO_LITTLE.search(job.error):
+            self.training_notes.append(job.error)  # this kind left out; the others go on
+        elif job.error is not None:
+            self._training_queue = []
+            self.training_notes.append(job.error)
+        self._training_reports += job.reports or []
+        if self._training_queue:
+            self._next_training()
+            return
         self.statusBar().removeWidget(bar)
         bar.deleteLater()
-        self.training, self.training_bar = None, None
-        if job.error is not None:
-            rest = self._kinds_left(job.error)
-            if rest:  # one kind lacks data: the others still learn, and the dialog says so
-                self.training_notes.append(job.error)
-                self._start_training(replace(self._training_asked, what=rest))
-                return
-            said = [n[:1].upper() + n[1:] for n in (*self.training_notes, job.error)]
-            self._say("\n".join(said), warning="cancelled" not in job.error)
+        self.training_bar = None
+        if job.error is not None and "cancelled" in job.error:
+            done = ", ".join(r.what for r in self._training_reports)
+            self._say(job.error + (f" (the {done} version trained before it is registered, "
+                                   "not used until you re-suggest)" if done else ""),
+                      warning=False)
             return
-        self.training_reports = job.reports or []
+        if not self._training_reports:
+            self._say("\n".join(n[:1].upper() + n[1:] for n in self.training_notes),
+                      warning=True)
+            return
+        self.training_reports = self._training_reports
         dialog = BeforeAfterDialog(self.training_reports, self,  # type: ignore[arg-type]
                                    notes=self.training_notes)
         dialog.accepted.connect(lambda: self.resuggest(self.training_reports or []))
         dialog.setModal(False)  # decisions go on while it is read
         dialog.show()
         self.improve_dialog = dialog
-
-    def _kinds_left(self, error: str) -> tuple[str, ...]:
-        """When training stopped because one kind (entities, claims) has too little data:
-        the other kinds asked for, to train without it; else nothing."""
-        match = _TOO_LITTLE.search(error)
-        asked = tuple(self._training_asked.what)
-        if match is None or match.group(1) not in asked or len(asked) < 2:
-            return ()
-        return tuple(kind for kind in asked if kind != match.group(1))
 
     def _say(self, message: str, *, warning: bool) -> None:
         """A message that does not block the window: the status bar, and (a problem) a box."""
