@@ -59,6 +59,7 @@ class TrainingBar(QWidget):
         row.addWidget(self.text)
         row.addWidget(self.bar)
         row.addWidget(self.cancel)
+        row.addStretch(1)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(row)
 
