@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
@@ -27,7 +27,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..services.training import TrainingJob, TrainingOptions, TrainingReport
+if TYPE_CHECKING:  # the training service loads spaCy: imported when training starts
+    from ..services.training import TrainingJob, TrainingOptions, TrainingReport
 
 POLL_MS = 200
 # How the training service words too little data of one kind (nothing of it trained).
@@ -197,6 +198,8 @@ class ImproveSuggestions:
             self.statusBar().showMessage("Already improving the suggestions: see the status "
                                          "bar (Cancel stops it).", 6000)
             return
+        from ..services.training import TrainingOptions
+
         options = self.training_options or TrainingOptions()
         self.training_notes = []
         self._training_reports: list[TrainingReport] = []
@@ -204,6 +207,8 @@ class ImproveSuggestions:
         self._next_training()
 
     def _next_training(self) -> None:
+        from ..services.training import TrainingJob
+
         job = TrainingJob(self.project.location, self._training_queue.pop(0))
         if self.training_bar is None:
             bar = TrainingBar()
