@@ -338,9 +338,19 @@ def test_a_label_with_no_example_is_refused(project: Project, tmp_path: Path) ->
     marked = marked_documents(8, seed=2)
     ids = _import(project, tmp_path, [parse(m)[0] for m in marked])
     _review(project, ids, marked, claims=False)  # no claim marked anywhere
-    with pytest.raises(TooLittleData, match="0 of them claims.*3 of each are needed"):
+    with pytest.raises(TooLittleData, match="0 claims marked in the 8 done documents, at "
+                       "least 3 are needed"):
         train(project, TrainingOptions(what=["claims"], **FAST))
+    # Both asked: nothing trained, not even the entities, and the way to train those alone
+    with pytest.raises(TooLittleData, match="--what entities"):
+        train(project, TrainingOptions(**FAST))
     assert model_store(project).versions() == []
+    from unannotate.nlp.training import Clock
+    from unannotate.nlp.training_claims import train_claims
+
+    docs = training_documents(project, _layer(project), "claims")
+    with pytest.raises(TooLittleData, match="0 of them claims.*3 of each are needed"):
+        train_claims(docs, TrainingSettings(what="claims"), Clock(None, None))
 
 
 def test_a_missing_base_or_one_of_another_language_is_named(reviewed, tmp_path: Path,
@@ -472,3 +482,29 @@ def test_done_documents_without_any_entity_train_nothing(project: Project,
     with pytest.raises(TooLittleData, match="no entity in the 5 done documents"):
         train(project, TrainingOptions(what=["entities"], **FAST))
     assert model_store(project).versions() == []
+
+
+def test_train_says_when_the_new_model_is_behind_a_current_suggester(capsys) -> None:
+    from unannotate.cli_training import print_training_report
+    from unannotate.services.training import TrainingReport
+
+    def scores(f1: float) -> dict:
+        entry = {"precision": f1, "recall": f1, "f1": f1, "gold": 10, "predicted": 10}
+        return {"overall": entry, "per_label": {"ORG": entry}, "exact_f1": f1}
+
+    report = TrainingReport(
+        what="entities", layer="ana", version="abc123abc123",
+        suggester="unannotate.entities.trained.v1@abc123abc123", path="x", documents=8,
+        held_out=2, words=900, spans={"ORG": 12}, negative_documents=1, rejected=3,
+        left_out=0, seconds=4.0, after=scores(0.5),
+        before={"unannotate.entities.rules.v1": scores(0.7),
+                "unannotate.entities.spacy.v1:en_core_web_sm": scores(0.4)})
+    print_training_report(report)
+    out = capsys.readouterr().out
+    assert "1 done documents without entities, 3 rejected suggestions" in out
+    assert "0.70 0.70 0.70" in out and "0.50 0.50 0.50" in out
+    assert "new model is behind unannotate.entities.rules.v1;" in out
+    assert "--suggester unannotate.entities.rules.v1`" in out
+    report.after = scores(0.9)
+    print_training_report(report)
+    assert "behind" not in capsys.readouterr().out

@@ -50,6 +50,15 @@ def print_training_report(report: Any) -> None:  # a services.training.TrainingR
             typer.echo(f"    {label or 'all':{width}s}  {cells}")
     typer.echo(f"  registered {report.suggester} ({report.seconds:.1f} s); "
                "`unannotate suggest` uses it now")
+    if report.after is not None:
+        ahead = [name for name, scores in report.before.items()
+                 if scores["overall"]["f1"] > report.after["overall"]["f1"]]
+        if ahead:
+            name, _, pipeline = ahead[0].partition(":")
+            option = f"--suggester {name}" + (f" --model {pipeline}" if pipeline else "")
+            typer.echo(f"  note: on the held-out documents the new model is behind "
+                       f"{', '.join(ahead)}; review more documents, or keep suggesting with "
+                       f"`unannotate suggest {option}`")
 
 
 @app.command()

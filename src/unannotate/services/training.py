@@ -197,9 +197,18 @@ def train(project: Project, options: TrainingOptions, *,
                                     eval_fraction=options.eval_fraction, seed=options.seed,
                                     max_seconds=options.max_seconds,
                                     max_epochs=options.max_epochs)
-        from ..nlp.training import check_documents
+        from ..nlp.training import TooLittleData, check_documents
 
-        check_documents(docs, settings)
+        try:
+            check_documents(docs, settings)
+            if what == CLAIMS:
+                check_claim_examples(docs)
+        except TooLittleData as error:
+            others = [w for w in options.what if w != what]
+            if not others:
+                raise
+            raise TooLittleData(f"{error} (to train {' and '.join(others)} alone: "
+                                f"--what {','.join(others)})") from None
         prepared.append((what, docs, settings))
     reports = []
     for what, docs, settings in prepared:
@@ -211,6 +220,19 @@ def train(project: Project, options: TrainingOptions, *,
             should_stop=should_stop)
         reports.append(TrainingReport.of(outcome, layer_name))
     return reports
+
+
+def check_claim_examples(docs: Sequence[TrainingDocument]) -> None:
+    """Refuse claims without a claim span before anything is trained (the sentences are
+    counted when training starts)."""
+    from ..nlp.training import MIN_CLAIMS_EACH, TooLittleData
+
+    claims = sum(len(d.spans) for d in docs)
+    if claims < MIN_CLAIMS_EACH:
+        raise TooLittleData(
+            f"too little data to train claims: {claims} claims marked in the "
+            f"{len(docs)} done documents, at least {MIN_CLAIMS_EACH} are needed; nothing "
+            "was trained")
 
 
 def _tagged(progress: Progress, what: str) -> Progress:
