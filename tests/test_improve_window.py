@@ -30,7 +30,13 @@ from unannotate.services.suggesting import (
     suggestions_layer_id,
 )
 from unannotate.services.training import TrainingOptions, models_dir, trained_versions
-from unannotate.storage.schema import DocumentRow, LabelRow, LayerRow, SpanRow
+from unannotate.storage.schema import (
+    DocumentRow,
+    LabelRow,
+    LayerRow,
+    SpanRow,
+    SuggestedDocumentRow,
+)
 
 FAST = TrainingOptions(what=("entities", "claims"), max_epochs=4, max_seconds=8.0)
 CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
@@ -172,6 +178,18 @@ def test_improve_from_the_keyboard_trains_while_deciding_then_resuggests(
     pending = {s.id for s in Reviewer(project, "ana").pending(not_done[0])}
     assert window.pending_ids == pending
     assert "Re-suggested" in window.statusBar().currentMessage()
+    # File → Suggest, like the suggest command, now uses the new version for new documents.
+    [new_doc] = _import(project, tmp_path, ["Report 99.\nUNICEF delivered food to Peru.\n"])
+    window.activateWindow()
+    qtbot.waitUntil(window.view.hasFocus)
+    qtbot.keyClick(window.view, Qt.Key.Key_S, CTRL_SHIFT)
+    assert window.busy
+    qtbot.waitUntil(lambda: not window.busy, timeout=LONG)
+    with project.db.read() as session:
+        assert new_doc in set(session.scalars(
+            select(SuggestedDocumentRow.document_id)
+            .join(LayerRow, LayerRow.id == SuggestedDocumentRow.layer_id)
+            .where(LayerRow.name == layer)))
 
 
 def test_cancel_registers_nothing(qtbot, project_path: Path, tmp_path: Path) -> None:

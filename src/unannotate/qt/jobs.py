@@ -193,9 +193,9 @@ class BackgroundJobs:
         def work(progress):  # type: ignore[no-untyped-def]
             total = 0
             reports = []
-            # Built here, on the worker: a trained version loads spaCy.
-            suggesters = (build_suggesters(names, project=self.project) if names
-                          else build_suggesters())
+            # Built here, on the worker: a trained version loads spaCy. As the suggest
+            # command: by default the newest trained version of each kind, if any.
+            suggesters = build_suggesters(names, project=self.project)
             for suggester in suggesters:
                 done_count = 0
 
@@ -237,7 +237,8 @@ class BackgroundJobs:
         from ..services.suggesting import build_suggesters, suggest_document
 
         worker = Worker(lambda _progress: suggest_document(self.project, document_id,
-                                                           build_suggesters()))
+                                                           build_suggesters(
+                                                               project=self.project)))
 
         def done(ran: int) -> None:
             if ran and self.document is not None and self.document.id == document_id:
