@@ -228,14 +228,32 @@ def stats(
 ) -> None:
     """Documents, progress per annotator, spans per label and layer."""
     from .services.project import open_project
+    from .services.learning_stats import suggestion_outcomes
     from .services.stats import project_stats
 
     with open_project(project, create=False, read_only=True) as opened:  # only reads
         result = project_stats(opened)
+        outcomes = suggestion_outcomes(opened)
     if as_json:
-        typer.echo(json.dumps(result.to_dict(), ensure_ascii=False))
+        typer.echo(json.dumps({**result.to_dict(), "suggestion_outcomes": outcomes.to_dict()},
+                              ensure_ascii=False))
     else:
         _print_stats(result)
+        _print_outcomes(outcomes)
+
+
+def _print_outcomes(outcomes) -> None:  # type: ignore[no-untyped-def]
+    totals = outcomes.totals()
+    if not totals:
+        return
+    typer.echo("suggestions decided (accepted / corrected / rejected):")
+    for (suggester, label), counts in totals.items():
+        typer.echo(f"  {suggester} {label}: {counts['accepted']} / {counts['corrected']} / "
+                   f"{counts['rejected']}")
+    typer.echo("by day:")
+    for day, counts in outcomes.by_day():
+        typer.echo(f"  {day}: {counts['accepted']} / {counts['corrected']} / "
+                   f"{counts['rejected']}")
 
 
 def _print_stats(result) -> None:  # type: ignore[no-untyped-def]

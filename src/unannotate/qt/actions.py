@@ -77,6 +77,8 @@ ACTIONS: list[ActionSpec] = [
                ("M",), "toggle_char_mode", None),
     ActionSpec("review.done", "Mark the document done and open the next", ("Ctrl+Return",
                "Ctrl+Enter"), "mark_done", "has_document"),
+    ActionSpec("review.improve", "Improve suggestions: train from the done documents…",
+               ("Ctrl+Shift+T",), "improve_suggestions", None),
     ActionSpec("edit.undo", "Undo", ("Ctrl+Z",), "undo", "can_undo", "Edit"),
     ActionSpec("edit.redo", "Redo", ("Ctrl+Shift+Z", "Ctrl+Y"), "redo", "can_redo", "Edit"),
     ActionSpec("edit.find", "Find in the document", ("Ctrl+F",), "find", "has_document", "Edit"),
@@ -87,6 +89,8 @@ ACTIONS: list[ActionSpec] = [
                "next_document", None, "View", 1),
     ActionSpec("view.previous_document", "Previous document", ("Ctrl+Up", "PgUp"),
                "next_document", None, "View", -1),
+    ActionSpec("view.statistics", "Suggestion statistics: accepted, corrected, rejected…",
+               ("Ctrl+Shift+G",), "show_statistics", None, "View"),
     ActionSpec("help.shortcuts", "Keyboard shortcuts", ("F1",), "show_shortcuts", None, "Help"),
     *_label_actions(),
 ]

@@ -182,7 +182,9 @@ class BackgroundJobs:
 
         return self._run(Worker(work), dialog, done)
 
-    def suggest_all(self) -> Worker:
+    def suggest_all(self, names: list[str] | None = None) -> Worker:
+        """Every suggester over the documents it has not seen; with ``names`` (trained
+        versions), those, replacing the pending suggestions of documents not done."""
         from ..services.suggesting import build_suggesters, run_suggester
 
         dialog = self._progress("Suggesting entities and claims…", 0)
@@ -190,7 +192,11 @@ class BackgroundJobs:
 
         def work(progress):  # type: ignore[no-untyped-def]
             total = 0
-            for suggester in build_suggesters():
+            reports = []
+            # Built here, on the worker: a trained version loads spaCy. As the suggest
+            # command: by default the newest trained version of each kind, if any.
+            suggesters = build_suggesters(names, project=self.project)
+            for suggester in suggesters:
                 done_count = 0
 
                 def step(n: int) -> None:
@@ -205,16 +211,23 @@ class BackgroundJobs:
                     total = n
 
                 try:
-                    run_suggester(self.project, suggester, on_documents=step, on_total=set_total)
+                    reports.append(run_suggester(self.project, suggester, on_documents=step,
+                                                 on_total=set_total))
                 except KeyboardInterrupt:
-                    return False
-            return True
+                    return None
+            return reports
 
-        def done(_result) -> None:  # type: ignore[no-untyped-def]
+        def done(reports) -> None:  # type: ignore[no-untyped-def]
             dialog.close()
             self.busy = False
             self.reload_documents()
             self.reload_current()
+            if reports and names:
+                self.statusBar().showMessage(
+                    f"Re-suggested {max(r.documents for r in reports)} documents with the new "
+                    f"version: {sum(r.replaced for r in reports)} pending suggestions "
+                    f"replaced, {max(r.skipped_done for r in reports)} done documents left "
+                    "alone.", 12000)
 
         worker = Worker(work)
         return self._run(worker, dialog, done)
@@ -224,7 +237,8 @@ class BackgroundJobs:
         from ..services.suggesting import build_suggesters, suggest_document
 
         worker = Worker(lambda _progress: suggest_document(self.project, document_id,
-                                                           build_suggesters()))
+                                                           build_suggesters(
+                                                               project=self.project)))
 
         def done(ran: int) -> None:
             if ran and self.document is not None and self.document.id == document_id:

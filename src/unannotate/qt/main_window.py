@@ -44,6 +44,7 @@ from .actions import ACTIONS, MENUS, ActionSpec
 from .document_view import DocumentView
 from .decision_handlers import DecisionHandlers
 from .errors import ErrorReporting
+from .improve import ImproveSuggestions
 from .jobs import BackgroundJobs
 from .open_document_views import Labels, ListObserver, PanelObserver, TextObserver
 from .panels import DocumentListPanel, ElidedLabel, LabelBar, SpanPanel
@@ -55,7 +56,7 @@ SPLIT = (380, 600, 420)  # document list, text, span panel at the default width
 
 
 class MainWindow(DecisionHandlers, ErrorReporting, BackgroundJobs, ProjectCommands,
-                 TwoStepOpen, QMainWindow):
+                 TwoStepOpen, ImproveSuggestions, QMainWindow):
     def __init__(self, project: Project, annotator: str, preferences: Preferences,
                  *, auto_suggest: bool = True) -> None:
         super().__init__()
@@ -98,6 +99,7 @@ class MainWindow(DecisionHandlers, ErrorReporting, BackgroundJobs, ProjectComman
                     if screen is not None else DEFAULT_SIZE)
         self.document_panel = DocumentListPanel(self.labels)
         self.document_panel.table.clicked.connect(self._document_clicked)
+        self.document_panel.order.currentIndexChanged.connect(self.apply_document_order)
         self.view = DocumentView()
         self.view.span_clicked.connect(self._select)
         self._init_two_step(self.view)
@@ -271,6 +273,8 @@ class MainWindow(DecisionHandlers, ErrorReporting, BackgroundJobs, ProjectComman
     # -- documents -----------------------------------------------------------------------
     def reload_documents(self) -> None:
         self.documents.set_rows(document_summaries(self.reviewer))
+        if self.document_filter.order == "uncertain":
+            self.apply_document_order()  # the suggestions' scores may have changed
         if self.document is not None:
             self.list_observer.show_current(self.document.id)
         self._update_progress()
@@ -391,9 +395,10 @@ class MainWindow(DecisionHandlers, ErrorReporting, BackgroundJobs, ProjectComman
         self.preferences.save()
 
     def next_document(self, step: int) -> None:
-        rows = self.documents.rows
+        rows = self.document_filter.ordered(self.documents.rows)
         if rows:
-            current = self.documents.row_of(self.document.id) if self.document else -1
+            current = next((n for n, row in enumerate(rows) if self.document is not None
+                            and row.id == self.document.id), -1)
             self.open_document(rows[(current + step) % len(rows)].id)
 
     def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802
@@ -406,6 +411,7 @@ class MainWindow(DecisionHandlers, ErrorReporting, BackgroundJobs, ProjectComman
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         # Nothing to save: every decision was committed when it was made.
+        self.stop_training()
         self.project.close()
         super().closeEvent(event)
 

@@ -109,6 +109,8 @@ class DocumentFilter(QSortFilterProxyModel):
         self.status: DocumentStatus | None = None
         self.label: str | None = None
         self.search = ""
+        self.order: str | None = None
+        self.scores: dict[int, float] = {}
 
     def set_filter(self, *, status: DocumentStatus | None, label: str | None, search: str) -> None:
         if hasattr(self, "beginFilterChange"):  # Qt 6.9+: invalidateFilter is deprecated
@@ -118,6 +120,32 @@ class DocumentFilter(QSortFilterProxyModel):
             return
         self.status, self.label, self.search = status, label, search.casefold()
         self.invalidateFilter()
+
+    def set_order(self, order: str | None, scores: dict[int, float] | None = None) -> None:
+        """Rows in import order (None), by title ("title") or most uncertain first
+        ("uncertain", by ``scores``: document id -> uncertainty; unscored ones last)."""
+        self.order, self.scores = order, dict(scores or {})
+        if order is None:
+            self.sort(-1)
+            return
+        self.invalidate()
+        self.sort(0, Qt.SortOrder.AscendingOrder)
+
+    def key(self, row: DocumentSummary) -> tuple[object, ...]:
+        if self.order == "title":
+            return (row.shown_title.casefold(), row.id)
+        if self.order == "uncertain":
+            return (-self.scores.get(row.id, -1.0), row.id)
+        return (row.id,)
+
+    def ordered(self, rows: list[DocumentSummary]) -> list[DocumentSummary]:
+        """``rows`` in the order chosen (what "next document" follows)."""
+        return rows if self.order is None else sorted(rows, key=self.key)
+
+    def lessThan(self, left: Index, right: Index) -> bool:  # noqa: N802
+        model = self.sourceModel()
+        assert isinstance(model, DocumentListModel)
+        return self.key(model.rows[left.row()]) < self.key(model.rows[right.row()])
 
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:  # noqa: N802
         model = self.sourceModel()

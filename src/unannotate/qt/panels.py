@@ -105,6 +105,12 @@ class DocumentListPanel(QWidget):
         self.label_filter.addItem("Any label", None)
         for label in labels:
             self.label_filter.addItem(label.name, label.name)
+        self.order = QComboBox()
+        self.order.setToolTip("The order of the list. Most uncertain first: the documents "
+                              "whose waiting suggestions the suggesters are least sure of")
+        for text, order in (("Import order", None), ("By title", "title"),
+                            ("Most uncertain first", "uncertain")):
+            self.order.addItem(text, order)
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search titles and file names")
         self.search.setClearButtonEnabled(True)
@@ -116,6 +122,7 @@ class DocumentListPanel(QWidget):
         filters = QHBoxLayout()
         filters.addWidget(self.status_filter)
         filters.addWidget(self.label_filter)
+        filters.addWidget(self.order)
         layout.addLayout(filters)
         layout.addWidget(self.search)
         layout.addWidget(self.table)
