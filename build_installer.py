@@ -88,6 +88,8 @@ HIDDEN = [
     "--collect-submodules", "psycopg", "--hidden-import", "psycopg_binary",
     # The keyring finds its backends (Secret Service, macOS, Windows) through entry points.
     "--copy-metadata", "keyring", "--collect-submodules", "keyring.backends",
+    # The language guess reads py3langid's model, a data file beside its code.
+    "--collect-data", "py3langid",
 ]
 
 

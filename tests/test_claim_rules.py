@@ -91,7 +91,7 @@ CLAIMS = [
     "Three aid workers were killed in an attack on the convoy last week.",
     # commitments with "will"
     "The agency will open two new clinics in the northern province before the rainy season.",
-    "We will continue to support the people of Haiti.",
+    "We will deploy 200 engineers to Haiti by June.",
     # pledges with money
     "Norway pledged $15 million to the emergency fund.",
     # attributed statements and quotes
@@ -122,6 +122,16 @@ NOT_CLAIMS = [
     "Let us work together for a better future.",
     "Perhaps the situation might improve.",
     "Our shared values unite us.",
+    # a promise with nothing in it to check
+    "We will continue to support the people of Haiti.",
+    # opinions without "I think"
+    "They want a better deal for farmers.",
+    # predictions, an impersonal "it can be said"
+    "It will be a historic day for the region.",
+    "The plans will be discussed later, but it can be said that the meeting will be a turning "
+    "point.",
+    # numbers that count nothing
+    "The two of us agree on that.",
 ]
 
 
@@ -181,7 +191,7 @@ def test_scores_are_rounded_and_follow_the_features(suggester) -> None:
 
 def test_threshold(monkeypatch) -> None:
     monkeypatch.setattr(claim_rules, "_default_pipeline", small_pipeline)
-    text = "We will continue to support the people of Haiti. Norway pledged $15 million."
+    text = "The Mission will open an office in Haiti. Norway pledged $15 million."
     low = run(claim_rules.RulesClaimSuggester(threshold=0.1), text)
     default = run(claim_rules.RulesClaimSuggester(), text)
     high = run(claim_rules.RulesClaimSuggester(threshold=0.9), text)
@@ -236,6 +246,20 @@ def test_clauses_with_their_own_verbs_are_split_when_only_one_is_a_claim(suggest
     text = ("The agency delivered 4,000 tonnes of food in May, and the Government will build "
             "12 schools next year.")
     assert claimed(suggester, text) == [text]  # both claims: the whole sentence
+
+
+def test_a_claim_after_but_is_the_whole_sentence(suggester) -> None:
+    text = "We believe peace is near, but the army shelled 12 villages on Monday."
+    assert claimed(suggester, text) == [text]
+
+
+def test_the_speaker_s_promise_counts_less_than_a_reported_commitment(suggester) -> None:
+    assert claimed(suggester, "We will build new schools across Haiti.") == []
+    text = "The Government will cut taxes by 5 per cent in 2026."
+    assert claimed(suggester, text) == [text]
+    text = "The summit will be held in Nairobi in June."
+    (suggestion,) = run(suggester, text)
+    assert "a commitment (will)" in suggestion.reason
 
 
 def test_empty_and_blank_texts(suggester) -> None:

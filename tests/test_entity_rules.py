@@ -187,6 +187,87 @@ def test_title_words_that_are_also_ordinary_words() -> None:
     assert not any(label == "PERSON" for _, label in found)
 
 
+def test_a_given_name_and_surname_is_a_person_and_the_surname_is_found_again() -> None:
+    found = assert_has(
+        "Irina Borovik met Timur Aldanov in Vienna. Later, Aldanov said Borovik had left.",
+        ("Irina Borovik", "PERSON"), ("Timur Aldanov", "PERSON"), ("Aldanov", "PERSON"),
+        ("Borovik", "PERSON"), ("Vienna", "GPE"))
+    assert not {text for text, label in found if label != "PERSON"} & {"Aldanov", "Borovik"}
+
+
+def test_names_with_a_curly_apostrophe() -> None:
+    assert_has(
+        "“Funding is late,” said Helen O’Connor, the interim coordinator. O’Connor’s office "
+        "later confirmed the figures.",
+        ("Helen O’Connor", "PERSON"), ("O’Connor", "PERSON"))
+
+
+def test_a_name_after_a_title_ending_the_sentence_before() -> None:
+    assert_has("The report was presented by the Deputy Secretary-General. Amina Diallo then "
+               "answered questions.", ("Amina Diallo", "PERSON"))
+
+
+def test_a_person_after_an_organisation_name_is_not_swallowed() -> None:
+    assert_has(
+        "Director of the Central Asian Institute for Policy Studies Marat Sadykov spoke last.",
+        ("Central Asian Institute for Policy Studies", "ORG"), ("Marat Sadykov", "PERSON"))
+
+
+def test_government_and_its_buildings_are_no_place() -> None:
+    found = ents("Talks were held in Government House, and the deal was signed in Government.")
+    assert not [text for text, label in found if "Government" in text and label == "GPE"]
+
+
+def test_legislatures_and_forums_named_as_organisations() -> None:
+    assert_has("The United States Congress and the Pacific Island Forum both replied.",
+               ("United States Congress", "ORG"), ("Pacific Island Forum", "ORG"))
+
+
+def test_one_as_a_word_is_no_number() -> None:
+    found = ents("Agencies pledged to Deliver as One, and one of them spoke first. "
+                 "It was a good one. One last question, please.")
+    assert not [text for text, label in found if label == "CARDINAL"]
+    assert_has("One person died and one in five homes was damaged.",
+               ("One", "CARDINAL"), ("one", "CARDINAL"), ("five", "CARDINAL"))
+
+
+def test_around_before_a_lone_number_word_is_a_preposition() -> None:
+    found = assert_has("The strategy is built around three pillars; around 3,000 people and "
+                       "about two million children took part.",
+                       ("three", "CARDINAL"), ("around 3,000", "CARDINAL"),
+                       ("about two million", "CARDINAL"))
+    assert ("around three", "CARDINAL") not in found
+
+
+def test_an_ordinal_starting_a_title_is_part_of_it() -> None:
+    found = assert_has("First Deputy Foreign Minister Akan Serikbayev spoke for the first time.",
+                       ("Akan Serikbayev", "PERSON"), ("first", "ORDINAL"))
+    assert ("First", "ORDINAL") not in found
+
+
+def test_a_capitalised_name_after_said_is_a_person() -> None:
+    found = assert_has('"The road is open," said Lumi Vakarro, the district officer.',
+                       ("Lumi Vakarro", "PERSON"))
+    assert not [text for text, label in found if label == "PERSON" and "officer" in text]
+
+
+def test_a_capitalised_name_after_a_role_word_is_a_person() -> None:
+    found = assert_has("The rebel commander Ilko Varanek met the envoy and the Minister.",
+                       ("Ilko Varanek", "PERSON"))
+    assert not [text for text, label in found if label == "PERSON" and "Minister" in text]
+
+
+def test_military_ranks_introduce_names() -> None:
+    assert_has("Lt Gen Oskar Brennvik inspected the base.", ("Oskar Brennvik", "PERSON"))
+
+
+def test_mountains_lakes_rivers_and_barrages() -> None:
+    assert_has("The Koral Mountains run from Lake Virel to the Ostra River, past the Pelen "
+               "Barrage.",
+               ("Koral Mountains", "LOC"), ("Lake Virel", "LOC"), ("Ostra River", "LOC"),
+               ("Pelen Barrage", "FAC"))
+
+
 def test_dates() -> None:
     found = assert_has(
         "On 14 March 2025 and March 14, 2025, in March 2025 and in 2025, over 2024-2025, "

@@ -251,7 +251,7 @@ def _document(
     line: int | None = None,
     no_text: str = "has no text",
 ) -> NewDocument:
-    if not text.strip():
+    if not text or text.isspace():  # as "not text.strip()", without copying the text
         raise InputError(path, no_text, line)
     return NewDocument(
         text=text,
@@ -264,10 +264,24 @@ def _document(
 
 
 def _first_line(text: str) -> str:
+    # Most first lines end early: split the beginning only, unless the line found may go on.
+    head = text[:_FIRST_LINE_HEAD]
+    lines = head.splitlines()
+    for number, line in enumerate(lines):
+        if line.strip():
+            if number == len(lines) - 1 and len(head) < len(text):
+                break
+            return line.strip()
+    else:
+        if len(head) == len(text):
+            return ""
     for line in text.splitlines():
         if line.strip():
             return line.strip()
     return ""
+
+
+_FIRST_LINE_HEAD = 1000
 
 
 def _title_from_text(text: str) -> str:
@@ -652,9 +666,10 @@ def _record_document(raw: bytes, path: str, line: int) -> NewDocument:
     text = record["text"]
     if not isinstance(text, str):
         raise InputError(path, f'"text" must be a string, not {_json_type(text)}', line)
-    if not text.strip():
+    if not text or text.isspace():
         raise InputError(path, '"text" is empty', line)
-    _reject_lone_surrogates(text, path, line)
+    if b"\\u" in raw:  # a lone surrogate can only come from a JSON escape
+        _reject_lone_surrogates(text, path, line)
     problem = json_value_problem(record, raw)
     if problem:  # in the title or meta, stored as they are
         raise InputError(path, problem, line)

@@ -6,18 +6,20 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..core.errors import InputError
-from ..core.language import guess_language
+from ..core.language import guess_languages
 from ..core.model import NewDocument
 from ..formats.documents import iter_files, read_documents
 from ..formats.interchange import shortened
-from ..storage.schema import DocumentRow, EventRow
+from ..storage.bulk import insert_rows
+from ..storage.schema import DocumentRow, EventRow, utcnow
 from .project import Project
 
 BATCH = 500  # rows per INSERT and per duplicate look-up: bounded, whatever the file's size
+_DOCUMENT_COLUMNS = ("sha256", "text", "title", "meta", "language", "source")
 
 
 @dataclass
@@ -58,25 +60,28 @@ def _store_batch(session: Session, batch: list[NewDocument], language: str | Non
                  outcome: FileOutcome) -> None:
     hashes = [doc.sha256 for doc in batch]
     known = set(session.scalars(select(DocumentRow.sha256).where(DocumentRow.sha256.in_(hashes))))
-    rows = []
+    new: list[tuple[NewDocument, str]] = []
     for doc, sha in zip(batch, hashes, strict=True):
         if sha in known:
             outcome.duplicates += 1
             continue
         known.add(sha)
-        rows.append(
-            {
-                "sha256": sha,
-                "text": doc.text,
-                "title": doc.title[:500],
-                "meta": doc.meta,
-                "language": language or doc.language or guess_language(doc.text),
-                "source": doc.source,
-            }
-        )
-    if rows:
-        session.execute(insert(DocumentRow), rows)
-        outcome.new += len(rows)
+        new.append((doc, sha))
+    if not new:
+        return
+    languages = [language or doc.language for doc, _ in new]
+    unnamed = [n for n, name in enumerate(languages) if not name]
+    # The whole batch's guesses at once: the classifier's arithmetic is shared.
+    for n, guessed in zip(unnamed, guess_languages([new[n][0].text for n in unnamed]),
+                          strict=True):
+        languages[n] = guessed
+    rows = [
+        (sha, doc.text, doc.title[:500], doc.meta, name, doc.source)
+        for (doc, sha), name in zip(new, languages, strict=True)
+    ]
+    insert_rows(session.connection(), DocumentRow.__table__, _DOCUMENT_COLUMNS, rows,
+                {"created_at": utcnow()})
+    outcome.new += len(rows)
 
 
 def import_paths(
