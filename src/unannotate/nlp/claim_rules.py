@@ -68,6 +68,8 @@ from .claim_features import (  # noqa: F401 - the names this module has always o
     claim_score,
 )
 from .claim_units import _units, _view_of, claim_units  # noqa: F401
+from .languages.claims import claim_rows
+from .languages.routing import suggest_by_language
 from .parallel import suggest_in_processes
 
 NAME = "unannotate.claims.rules.v1"
@@ -267,7 +269,20 @@ class RulesClaimSuggester:
     def suggest_here(
         self, items: list[SuggesterInput], batch_size: int
     ) -> list[tuple[Any, list[SuggestionRow]]]:
-        """Suggestion rows for ``items`` computed in this process, in input order."""
+        """Suggestion rows for ``items`` computed in this process, in input order. With
+        the built-in pipelines each paragraph goes to the rules of its language
+        (``languages.routing``): English to these, the others to ``languages.claims``."""
+        if self.model:
+            return self.pipeline_rows(items, batch_size)
+        return suggest_by_language(
+            items,
+            lambda pieces: [rows for _, rows in self.pipeline_rows(pieces, batch_size)],
+            lambda text, rules: claim_rows(text, rules, threshold=self.threshold))
+
+    def pipeline_rows(
+        self, items: list[SuggesterInput], batch_size: int
+    ) -> list[tuple[Any, list[SuggestionRow]]]:
+        """Suggestion rows for ``items`` through spaCy pipelines, in input order."""
         results: list[list[SuggestionRow]] = [[] for _ in items]
         groups: dict[str, list[int]] = {}
         for i, item in enumerate(items):

@@ -57,6 +57,8 @@ from .entity_data import (  # noqa: F401 - the names this module has always offe
 )
 from .entity_matcher import TokenPatternMatcher, _use_flags  # noqa: F401
 from .entity_resolver import LABEL_PRIORITY, EntityResolver  # noqa: F401
+from .languages.entities import entity_rows
+from .languages.routing import suggest_by_language
 from .parallel import suggest_in_processes
 
 NAME = "unannotate.entities.rules.v1"
@@ -195,7 +197,17 @@ class RulesEntitySuggester:
     def suggest_here(
         self, items: list[SuggesterInput], batch_size: int
     ) -> list[tuple[Any, list[SuggestionRow]]]:
-        """Suggestion rows for ``items`` computed in this process, in input order."""
+        """Suggestion rows for ``items`` computed in this process, in input order: each
+        paragraph by the rules of its language (``languages.routing``), English by this
+        pipeline, Arabic, Chinese, French, Russian, Spanish and Kazakh by ``languages``,
+        any other language by the language-neutral rules there."""
+        return suggest_by_language(
+            items, lambda pieces: self.english_rows(pieces, batch_size), entity_rows)
+
+    def english_rows(
+        self, items: list[SuggesterInput], batch_size: int
+    ) -> list[list[SuggestionRow]]:
+        """Suggestion rows for ``items`` through the pipeline of ``build_nlp``."""
         by_language: dict[str, list[int]] = {}
         for index, item in enumerate(items):
             by_language.setdefault(_language_code(item.language), []).append(index)
@@ -205,4 +217,4 @@ class RulesEntitySuggester:
             texts = [items[i].text for i in indices]
             for index, doc in zip(indices, nlp.pipe(texts, batch_size=batch_size)):
                 results[index] = doc_rows(doc, items[index].text)
-        return [(item.key, rows) for item, rows in zip(items, results)]
+        return results

@@ -88,7 +88,6 @@ def _value_patterns(data: LanguageData | None) -> list[tuple[str, str, str]]:
     ]
     if data is None:
         return out
-    gap = S0 if script == "cjk" else S
     currency = words_regex(data.currency_after)
     percent = words_regex(data.percent_words)
     months = words_regex(data.months)
@@ -97,7 +96,7 @@ def _value_patterns(data: LanguageData | None) -> list[tuple[str, str, str]]:
     if data.inflects == "kk":
         months += KK_SUFFIX
     end = "" if script == "cjk" else r"(?![\w])"
-    connector = r"(?:(?:de|del|d['’])" + S + ")?" if script == "latin" else ""
+    connector = rf"(?:(?:de|del){S}|d['’])?" if script == "latin" else ""
     out += [
         ("MONEY", f"{amount}{S0}{connector}{currency}{end}", "pattern: amount of money"),
         ("PERCENT", f"{NUM}{S0}{percent}{end}", "pattern: percentage"),
@@ -127,8 +126,7 @@ def _value_patterns(data: LanguageData | None) -> list[tuple[str, str, str]]:
             ("DATE", rf"(?<!\d){unit}{S0}月(?:{S0}{unit}{S0}[日号])?", "pattern: date"),
             ("PERCENT", rf"百分之(?:{NUM}|{CN_NUMBER})", "pattern: percentage"),
             ("MONEY", rf"{CN_NUMBER}(?:{scale}){S0}{currency}", "pattern: amount of money"),
-            ("CARDINAL", rf"{CN_NUMBER}?{NUM}?(?:{scale})(?=[\u4e00-\u9fff])"
-             if False else rf"{NUM}{S0}(?:{scale})", "pattern: number"),
+            ("CARDINAL", rf"{CN_NUMBER}(?:{scale})", "pattern: number"),
         ]
     return out
 
