@@ -44,6 +44,7 @@ _NOT_NAME_WORDS = frozenset(
 _CONNECTORS = {
     "fr": r"(?:de[ \u00a0]+l['’]|de[ \u00a0]+la[ \u00a0]+|du[ \u00a0]+|des[ \u00a0]+|de[ \u00a0]+|d['’])",
     "es": r"(?:de[ \u00a0]+la[ \u00a0]+|de[ \u00a0]+las[ \u00a0]+|de[ \u00a0]+los[ \u00a0]+|del[ \u00a0]+|de[ \u00a0]+)",
+    "ru": r"(?:при[ \u00a0]+|в[ \u00a0]+)",
 }
 
 
@@ -148,6 +149,9 @@ def rules(language: str) -> _Rules:
     for label in ("GPE", "LOC"):
         for reason in sorted({r for _, lab, r in data.places if lab == label}):
             listed = [n for n, lab, r in data.places if lab == label and r == reason]
+            if label == "GPE" and data.script in ("latin", "cyrillic"):
+                # Datelines write places in capitals: "NUEVA YORK, 23 de septiembre".
+                listed += [n.upper() for n in listed]
             names.append((label, names_regex(listed, data.code, data.script), reason))
     values = _value_patterns(data)
     titles = words_regex(data.titles)
@@ -284,14 +288,24 @@ def _arabic_name(text: str, position: int, data: LanguageData,
     stops = set(data.name_stop_words)
     end = None
     at = position
-    for _ in range(3):
+    for _ in range(4):
         if at in named:
             break
         word = _ARABIC_WORD.match(text, at)
         if not word:
             break
         value = word.group()
-        if value in stops or value.startswith(("ال", "لل")) or len(value) < 2:
+        if end is None and at == position and value.startswith("لل") and at not in named:
+            # "المديرة التنفيذية للبرنامج سلمى الحارثي": the title's complement first
+            spaces = re.compile(" ").match(text, word.end())
+            if not spaces:
+                break
+            at = position = spaces.end()
+            continue
+        # A word with the article is a title or a noun, except after a given name
+        # ("سلمى الحارثي").
+        article = value.startswith(("ال", "لل"))
+        if value in stops or (article and end is None) or value.startswith("لل") or len(value) < 2:
             break
         end = word.end()
         spaces = re.compile(" ").match(text, end)
