@@ -30,7 +30,7 @@ THRESHOLD = 0.5
 # reported statement about a named body with a date, is a claim; a quoted opinion is not.
 BIAS = -2.0
 WEIGHTS = {
-    "figure": 2.0, "date": 1.0, "names": 0.5, "reporting": 1.0, "commitment": 1.5,
+    "figure": 2.0, "date": 1.0, "names": 1.0, "reporting": 1.5, "commitment": 1.5,
     "event": 0.75, "question": -4.0, "opinion": -1.5, "short": -2.5,
 }
 MIN_WORDS = 4
@@ -41,6 +41,10 @@ _ENDS = {
     "cjk": re.compile(r"[。！？!?]+[”’」』）)\"]*|[.]+[”’\"]*(?=\s)"),
     "other": re.compile(r"(?:[.!?؟…]+)[\"”’»)]*(?=\s)|[؟!?]+[\"”’»)]*"),
 }
+
+
+# What may begin a sentence besides a capital or a digit.
+_OPENERS = frozenset("\"'«“‘(¿¡—–-[")
 
 
 @dataclass(frozen=True)
@@ -86,9 +90,10 @@ def sentences(text: str, language: str) -> list[tuple[int, int]]:
             if match.group().startswith(".") and _abbreviation(text, match.start(),
                                                                 abbreviations):
                 continue
-            following = text[match.end():match.end() + 2].lstrip()
-            if script in ("latin", "cyrillic") and following[:1].islower():
-                continue
+            following = text[match.end():match.end() + 3].lstrip()[:1]
+            if script in ("latin", "cyrillic", NEUTRAL) and following and not (
+                    following.isupper() or following.isdigit() or following in _OPENERS):
+                continue  # "3,5 Mio. €", "etc. and": no sentence starts there
             out.append((start, match.end()))
             start = match.end()
         out.append((start, line_end))

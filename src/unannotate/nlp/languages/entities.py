@@ -97,6 +97,8 @@ def _value_patterns(data: LanguageData | None) -> list[tuple[str, str, str]]:
     if data.inflects == "kk":
         months += KK_SUFFIX
     end = "" if script == "cjk" else r"(?![\w])"
+    if data.inflects == "kk":  # "20 пайызы", "доллардан"
+        end = KK_SUFFIX + end
     connector = rf"(?:(?:de|del){S}|d['’])?" if script == "latin" else ""
     out += [
         ("MONEY", f"{amount}{S0}{connector}{currency}{end}", "pattern: amount of money"),
@@ -175,15 +177,18 @@ def entity_rows(text: str, language: str) -> list[SuggestionRow]:
     :data:`NEUTRAL`), as rows with code-point offsets, in text order."""
     compiled = rules(language)
     candidates: list[_Candidate] = []
+    named: dict[int, int] = {}  # where a listed name starts (also before its prefix) -> end
     for label, regex, reason in compiled.names:
         for match in regex.finditer(text):
             candidates.append((match.start("n"), match.end("n"), label, "gazetteer: " + reason))
+            named[match.start()] = named[match.start("n")] = max(
+                match.end("n"), named.get(match.start("n"), 0))
     for label, regex, reason in compiled.values:
         for match in regex.finditer(text):
             if match.end() > match.start():
                 candidates.append((match.start(), match.end(), label, reason))
     if compiled.titles is not None and compiled.data is not None:
-        persons = _persons(text, compiled, candidates)
+        persons = _persons(text, compiled, named)
         candidates += persons
         candidates += _found_again(text, compiled.data, persons)
     chosen = _resolve(candidates)
@@ -213,12 +218,11 @@ def _resolve(candidates: list[_Candidate]) -> list[_Candidate]:
 # -- people after titles ----------------------------------------------------------------
 
 
-def _persons(text: str, compiled: _Rules, candidates: list[_Candidate]) -> list[_Candidate]:
+def _persons(text: str, compiled: _Rules, named: dict[int, int]) -> list[_Candidate]:
     """PERSON candidates: the name after each title ("Secrétaire général de l'ONU, António
-    Guterres" gives "António Guterres")."""
+    Guterres" gives "António Guterres"); ``named``: where listed names start and end."""
     data = compiled.data
     assert data is not None and compiled.titles is not None
-    named = {start: end for start, end, label, _ in candidates if label in ("ORG", "GPE", "LOC")}
     connector = re.compile(_CONNECTORS[data.code]) if data.code in _CONNECTORS else None
     out: list[_Candidate] = []
     for match in compiled.titles.finditer(text):
@@ -236,6 +240,9 @@ def _persons(text: str, compiled: _Rules, candidates: list[_Candidate]) -> list[
                 break
         gap = re.compile(rf"{S0},?{S0}" if data.script != "cjk" else r"[ \u00a0]*")
         position = gap.match(text, position).end()  # type: ignore[union-attr]
+        second = compiled.titles.match(text, position)  # "La Directrice générale, Mme X"
+        if second:
+            position = re.compile(S0).match(text, second.end("n")).end()  # type: ignore[union-attr]
         if data.script == "cjk":
             found = _cjk_name(text, position, data, named)
         elif data.script == "arabic":
