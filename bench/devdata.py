@@ -236,6 +236,19 @@ def split_held_out(items: Sequence[T], fraction: float, seed: int = 1
             [item for i, item in enumerate(items) if i in held])
 
 
+def non_overlapping(spans: Iterable[EntitySpan]) -> list[EntitySpan]:
+    """The spans with no two overlapping, as ``doc.ents`` and a NER model need them: the
+    longest first ("Prime Minister Nouri Maliki" over "Nouri Maliki"), then the earliest;
+    a span overlapping one already kept is dropped. Sorted by start."""
+    kept: list[EntitySpan] = []
+    taken: list[tuple[int, int]] = []
+    for start, end, label in sorted(set(spans), key=lambda s: (s[0] - s[1], s[0], s[2])):
+        if all(end <= a or b <= start for a, b in taken):
+            kept.append((start, end, label))
+            taken.append((start, end))
+    return sorted(kept)
+
+
 # -- entity scores ---------------------------------------------------------------------------
 
 def scored_label(label: str) -> str | None:
@@ -354,6 +367,7 @@ def document_claim_sentences(text: str, gold: Iterable[tuple[int, int]],
 __all__ = [
     "RE3D_LABELS", "RE3D_LEFT_OUT", "RE3D_SOURCES", "SCORED_AS", "claim_sentences",
     "claimbuster_path", "dev_data_dir", "document_claim_sentences", "is_named_mention",
-    "load_claimbuster", "load_re3d", "load_sample_gold", "re3d_dir", "score_claim_sentences",
-    "score_entities", "scored_label", "split_held_out", "text_is_claim",
+    "load_claimbuster", "load_re3d", "load_sample_gold", "non_overlapping", "re3d_dir",
+    "score_claim_sentences", "score_entities", "scored_label", "split_held_out",
+    "text_is_claim",
 ]

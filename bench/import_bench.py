@@ -11,6 +11,7 @@ in the same run:
 * peak memory of our import, in a child process, for the corpus and for one twice as large.
 
 Usage: .venv/bin/python bench/import_bench.py [--docs N] [--repeat K] [--quick] [--profile]
+       [--language CODE]  (the import names the language: nothing is guessed)
 
 Human-readable lines first; the last line is one JSON object with the figures.
 """
@@ -18,6 +19,7 @@ Human-readable lines first; the last line is one JSON object with the figures.
 from __future__ import annotations
 
 import argparse
+import functools
 import gc
 import hashlib
 import json
@@ -217,7 +219,8 @@ def baseline_import(corpus: Path, database: Path) -> tuple[int, float, float]:
 # --- ours ------------------------------------------------------------------------------------
 
 
-def our_import(corpus: Path, database: Path) -> tuple[int, float, float]:
+def our_import(corpus: Path, database: Path,
+               language: str | None = None) -> tuple[int, float, float]:
     from unannotate.services.importing import import_paths
     from unannotate.services.project import open_project
 
@@ -225,7 +228,7 @@ def our_import(corpus: Path, database: Path) -> tuple[int, float, float]:
     try:
         gc.collect()
         start, cpu_start = time.perf_counter(), time.process_time()
-        report = import_paths(project, [corpus])
+        report = import_paths(project, [corpus], language=language)
         elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu_start
     finally:
         project.close()
@@ -332,6 +335,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs of each measurement")
     parser.add_argument("--quick", action="store_true", help="smoke run: 2,000 docs, 1 run")
     parser.add_argument("--profile", action="store_true", help="also cProfile our import")
+    parser.add_argument("--language", help="import with this language given (no guessing)")
     parser.add_argument("--child-memory", nargs=2, metavar=("CORPUS", "DB"),
                         help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -356,7 +360,8 @@ def main() -> None:
         print(f"loading the language model (once a process, not timed below): {load:.2f} s")
         print(f"baseline (json.loads + sqlite3 executemany) and ours (import_paths), "
               f"taking turns, best of {repeat}:")
-        best = best_of({"baseline": baseline_import, "ours": our_import}, corpus, folder,
+        ours_import = functools.partial(our_import, language=args.language)
+        best = best_of({"baseline": baseline_import, "ours": ours_import}, corpus, folder,
                        repeat, docs)
         (base, base_cpu), (ours, our_cpu) = best["baseline"], best["ours"]
         base_rate, our_rate = docs / base, docs / ours

@@ -138,7 +138,8 @@ def claim_rows(texts: Sequence[str], gold: Sequence[bool]) -> dict[str, dict]:
     found = claim_spans(texts)
     rules = [devdata.text_is_claim(text, spans) for text, spans in zip(texts, found, strict=True)]
     entities = entity_spans(texts)
-    baseline = [any(baseline_sentences(text, spans)) for text, spans in zip(texts, entities, strict=True)]
+    baseline = [any(baseline_sentences(text, spans))
+                for text, spans in zip(texts, entities, strict=True)]
     return {"claim rules": devdata.score_claim_sentences(gold, rules),
             "baseline (number/date/name)": devdata.score_claim_sentences(gold, baseline)}
 

@@ -72,6 +72,12 @@ def test_overlap_pairs_one_to_one() -> None:
     assert scores["matched"] == 1 and scores["predicted"] == 2
 
 
+def test_non_overlapping_keeps_the_longest() -> None:
+    spans = [(0, 6, "GPE/LOC"), (0, 14, "GPE/LOC"), (10, 20, "PERSON"), (30, 35, "ORG"),
+             (30, 35, "ORG")]
+    assert devdata.non_overlapping(spans) == [(0, 14, "GPE/LOC"), (30, 35, "ORG")]
+
+
 def test_documents_must_line_up() -> None:
     with pytest.raises(ValueError, match="2 gold documents but 1 predicted"):
         devdata.score_entities([[], []], [[]])

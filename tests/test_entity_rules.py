@@ -195,6 +195,26 @@ def test_a_given_name_and_surname_is_a_person_and_the_surname_is_found_again() -
     assert not {text for text, label in found if label != "PERSON"} & {"Aldanov", "Borovik"}
 
 
+def test_a_name_starting_with_abu_is_a_person_but_abu_dhabi_a_place() -> None:
+    assert_has("The commander, Abu Qutaiba al-Rawi, flew from Abu Dhabi.",
+               ("Abu Qutaiba al-Rawi", "PERSON"), ("Abu Dhabi", "GPE"))
+
+
+def test_a_given_name_alone_before_said_or_an_apposition() -> None:
+    found = assert_has("Mohammed said the road was closed. Victor, a farmer, agreed.",
+                       ("Mohammed", "PERSON"), ("Victor", "PERSON"))
+    assert ("Victor", "PERSON") not in ents("Victor Square was quiet.")
+    assert len([text for text, label in found if label == "PERSON"]) == 2
+
+
+def test_an_acronym_in_brackets_takes_the_name_s_label_everywhere() -> None:
+    text = ("The Karvel Development Society (KDS) met the Office of Water Affairs (OWA). "
+            "Later KDS said OWA had agreed.")
+    found = [(text[s.start:s.end], s.label) for s in RulesEntitySuggester().suggest(
+        [SuggesterInput(0, text)]).__next__()[1]]
+    assert found.count(("KDS", "ORG")) == 2 and found.count(("OWA", "ORG")) == 2
+
+
 def test_names_with_a_curly_apostrophe() -> None:
     assert_has(
         "“Funding is late,” said Helen O’Connor, the interim coordinator. O’Connor’s office "

@@ -264,24 +264,10 @@ def _document(
 
 
 def _first_line(text: str) -> str:
-    # Most first lines end early: split the beginning only, unless the line found may go on.
-    head = text[:_FIRST_LINE_HEAD]
-    lines = head.splitlines()
-    for number, line in enumerate(lines):
-        if line.strip():
-            if number == len(lines) - 1 and len(head) < len(text):
-                break
-            return line.strip()
-    else:
-        if len(head) == len(text):
-            return ""
     for line in text.splitlines():
         if line.strip():
             return line.strip()
     return ""
-
-
-_FIRST_LINE_HEAD = 1000
 
 
 def _title_from_text(text: str) -> str:

@@ -60,6 +60,8 @@ def make_entity_resolver(
 
 
 _INITIAL = re.compile(r"^[A-Z]\.$")
+_ACRONYM = re.compile(r"^[A-Z][A-Za-z&]{0,6}[A-Z]$")
+_NAMED_LABELS = frozenset({"ORG", "GPE", "LOC", "FAC", "EVENT", "LAW", "NORP"})
 _ORDINAL_DIGITS = re.compile(r"^\d+(st|nd|rd|th)$", re.IGNORECASE)
 _HYPHENS = frozenset({"-", "‑", "–"})
 _REPORTING = ("said", "says", "added", "explained", "warned", "noted", "stressed", "wrote",
@@ -185,6 +187,7 @@ class EntityResolver:
         del doc.spans[CANDIDATES_KEY]
         if any(c[3].startswith("guess:") for c in candidates):
             candidates = _drop_guesses_on_listed_names(len(doc), candidates)
+        candidates += self._acronyms(tokens, candidates)
         persons: list[_Match] = []
         if self.given_names:
             # One pass over the words finds both the given names and the "said"s.
@@ -275,6 +278,22 @@ class EntityResolver:
             return None
         return (start, end, label, reason)
 
+    def _acronyms(self, tokens: _Tokens, candidates: list[_Match]) -> list[_Match]:
+        """An acronym in brackets right after a name ("the Office of Foreign Assets Control
+        (OFAC)") takes the name's label, there and wherever else the text uses it."""
+        n = len(tokens.orth)
+        orth = tokens.orth
+        labels: dict[int, str] = {}
+        for _, end, label, _ in candidates:
+            if label in _NAMED_LABELS and end + 2 < n and orth[end] == self.open_paren \
+                    and orth[end + 2] == self.close_paren \
+                    and _ACRONYM.match(tokens.text(end + 1)):
+                labels.setdefault(orth[end + 1], label)
+        if not labels:
+            return []
+        return [(i, i + 1, labels[o], "pattern: acronym given after a name")
+                for i, o in enumerate(orth) if o in labels]
+
     def _one_counts(self, tokens: _Tokens, after: int) -> bool:
         """Whether a lone "one" is a number: only before a lower-case word that is not
         "of", "another", "who"... ("one person", "one in five"; not "one of them", "a
@@ -304,7 +323,20 @@ class EntityResolver:
             if words >= 2:
                 found.append((i, end, "PERSON", "pattern: given name and surname"))
                 reached = end
+            elif words == 1 and self._alone_as_a_name(tokens, end):
+                found.append((i, end, "PERSON", "pattern: given name before 'said'"))
         return found
+
+    def _alone_as_a_name(self, tokens: _Tokens, after: int) -> bool:
+        """A given name alone is a person before "said" ("Manal said") or before a comma
+        and "a", "an" or "the" ("Manal, a mother of three, ...")."""
+        n = len(tokens.orth)
+        if after >= n:
+            return False
+        if tokens.orth[after] in self.reporting:
+            return True
+        return (tokens.orth[after] == self.comma and after + 1 < n
+                and tokens.lower[after + 1] in self.the_a_an)
 
     def _persons_after_reporting(self, tokens: _Tokens, candidates: list[_Match],
                                  persons: list[_Match], saids: list[int]) -> list[_Match]:

@@ -7,7 +7,14 @@ in "Convention" or "Agency"), and a resolver that turns their overlapping matche
 ``doc.ents``:
 
 - a title ("Secretary-General", "Ambassador", "Mr.") next to a capitalised name marks the
-  name, not the title, as PERSON; a name given so is found again elsewhere in the text;
+  name, not the title, as PERSON; so do a listed given name before a surname ("Antonio
+  Guterres"), "said" before a name and a comma, and a role word before a name ("the rebel
+  commander Abu Saleh Jaber"); a name found so is found again elsewhere in the text, in
+  full or by its surname, and a pattern-made organisation name running on into it ends
+  before it;
+- a lone "one" is a number only before a noun-like word, "around" or "about" joins a
+  number word only with a scale ("around three thousand", not "built around three
+  pillars"), and a capitalised ordinal before a capitalised word is part of a name;
 - "the" is dropped from the start of pattern-made names, "in" from dates, dangling "of the"
   from their ends; pattern-made names on a title-case heading line are dropped;
 - of overlapping candidates the longest wins (in tokens); on a tie a listed name beats a

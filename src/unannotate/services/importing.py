@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from ..core.errors import InputError
@@ -14,12 +14,10 @@ from ..core.language import guess_languages
 from ..core.model import NewDocument
 from ..formats.documents import iter_files, read_documents
 from ..formats.interchange import shortened
-from ..storage.bulk import insert_rows
-from ..storage.schema import DocumentRow, EventRow, utcnow
+from ..storage.schema import DocumentRow, EventRow
 from .project import Project
 
 BATCH = 500  # rows per INSERT and per duplicate look-up: bounded, whatever the file's size
-_DOCUMENT_COLUMNS = ("sha256", "text", "title", "meta", "language", "source")
 
 
 @dataclass
@@ -76,11 +74,17 @@ def _store_batch(session: Session, batch: list[NewDocument], language: str | Non
                           strict=True):
         languages[n] = guessed
     rows = [
-        (sha, doc.text, doc.title[:500], doc.meta, name, doc.source)
+        {
+            "sha256": sha,
+            "text": doc.text,
+            "title": doc.title[:500],
+            "meta": doc.meta,
+            "language": name,
+            "source": doc.source,
+        }
         for (doc, sha), name in zip(new, languages, strict=True)
     ]
-    insert_rows(session.connection(), DocumentRow.__table__, _DOCUMENT_COLUMNS, rows,
-                {"created_at": utcnow()})
+    session.execute(insert(DocumentRow), rows)
     outcome.new += len(rows)
 
 
