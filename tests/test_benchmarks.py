@@ -31,6 +31,7 @@ FIGURES = {
     "rules_quality.py": {"samples_entities_overlap_f1", "samples_claims_f1",
                          "rare_tune_claims_f1", "rare_held_out_claims_f1"},
     "language_bench.py": {"docs_per_s", "baseline_docs_per_s", "ratio", "accuracy"},
+    "languages_bench.py": {"languages_right", "min_recall", "min_precision", "max_ratio"},
 }
 # Benchmarks whose names do not end in "_bench.py".
 OTHER_SCRIPTS = {"rules_quality.py"}

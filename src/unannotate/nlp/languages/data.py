@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from babel import Locale
-from babel.dates import get_month_names
+from babel.dates import get_day_names, get_month_names
 
 from ...resources import resources_dir
 from ..base import SuggesterError
@@ -45,6 +45,7 @@ class LanguageData:
     particles: list[str]
     name_stop_words: list[str]
     months: list[str]
+    weekdays: list[str]
     relative_dates: list[str]
     year_words_before: list[str]
     year_words_after: list[str]
@@ -122,6 +123,17 @@ def _months(code: str, locales: list[str]) -> list[str]:
     return sorted(names, key=len, reverse=True)
 
 
+def _weekdays(code: str) -> list[str]:
+    names: set[str] = set()
+    widths = ("wide", "abbreviated") if SCRIPTS[code] == "cjk" else ("wide",)
+    for width in widths:
+        for context in ("format", "stand-alone"):
+            for name in get_day_names(width, context, code).values():
+                names.add(name)
+                names.add(name.lower())
+    return sorted(names, key=len, reverse=True)
+
+
 @cache
 def language_data(code: str) -> LanguageData:
     """The compiled data of ``code`` (one of the rule languages)."""
@@ -138,7 +150,9 @@ def language_data(code: str) -> LanguageData:
         titles=list(raw.get("titles", [])),
         particles=list(raw.get("name_particles", [])),
         name_stop_words=list(raw.get("name_stop_words", [])),
-        months=_months(code, list(raw.get("months_locales", [code]))),
+        months=sorted({*_months(code, list(raw.get("months_locales", [code]))),
+                       *raw.get("months_extra", [])}, key=len, reverse=True),
+        weekdays=_weekdays(code),
         relative_dates=list(raw.get("relative_dates", [])),
         year_words_before=list(raw.get("year_words_before", [])),
         year_words_after=list(raw.get("year_words_after", [])),

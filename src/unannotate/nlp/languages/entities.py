@@ -18,7 +18,15 @@ from functools import cache
 from ..base import SuggestionRow
 from . import NEUTRAL
 from .data import LanguageData, language_data, latin_acronyms
-from .patterns import ARABIC_LETTER, AR_PREFIX, KK_SUFFIX, names_regex, words_regex
+from .patterns import (
+    AR_PREFIX,
+    ARABIC_LETTER,
+    KK_SUFFIX,
+    name_atoms,
+    names_regex,
+    trie_regex,
+    words_regex,
+)
 
 PRIORITY = {label: rank for rank, label in enumerate(
     ["ORG", "GPE", "LOC", "PERSON", "DATE", "MONEY", "PERCENT", "CARDINAL"])}
@@ -79,6 +87,8 @@ def _value_patterns(data: LanguageData | None) -> list[tuple[str, str, str]]:
     script = data.script if data else "latin"
     if data is not None:
         scale = words_regex(data.scale_words)
+        if data.inflects == "kk":  # "1,2 миллионға"
+            scale += KK_SUFFIX
         if script != "cjk":
             scale += r"(?![\w])"
     amount = f"{NUM}(?:{S0}{scale})?"
@@ -92,6 +102,8 @@ def _value_patterns(data: LanguageData | None) -> list[tuple[str, str, str]]:
     currency = words_regex(data.currency_after)
     percent = words_regex(data.percent_words)
     months = words_regex(data.months)
+    if data.inflects == "ru":  # "в марте", "марта", "март"
+        months = trie_regex([name_atoms(m, "ru", "cyrillic") for m in data.months])
     if script == "arabic":  # "أيلول/سبتمبر": the Levant's name and the Gregorian one
         months = f"{months}(?:{S0}/{S0}{months})?"
     if data.inflects == "kk":
@@ -105,6 +117,8 @@ def _value_patterns(data: LanguageData | None) -> list[tuple[str, str, str]]:
         ("PERCENT", f"{NUM}{S0}{percent}{end}", "pattern: percentage"),
     ]
     year_after = words_regex(data.year_words_after)
+    if data.inflects == "kk":  # "2024 жылмен"
+        year_after += KK_SUFFIX
     year = rf"\d{{4}}(?:{S}{year_after})?"
     day = r"(?<!\d)\d{1,2}(?:er|º)?"
     out += [
@@ -155,6 +169,8 @@ def rules(language: str) -> _Rules:
                 # Datelines write places in capitals: "NUEVA YORK, 23 de septiembre".
                 listed += [n.upper() for n in listed]
             names.append((label, names_regex(listed, data.code, data.script), reason))
+    names.append(("DATE", names_regex(data.weekdays, data.code, data.script),
+                  "CLDR: day of the week"))
     values = _value_patterns(data)
     titles = words_regex(data.titles)
     if data.script == "arabic":
@@ -181,8 +197,9 @@ def entity_rows(text: str, language: str) -> list[SuggestionRow]:
     for label, regex, reason in compiled.names:
         for match in regex.finditer(text):
             candidates.append((match.start("n"), match.end("n"), label, "gazetteer: " + reason))
-            named[match.start()] = named[match.start("n")] = max(
-                match.end("n"), named.get(match.start("n"), 0))
+            if label != "DATE":
+                named[match.start()] = named[match.start("n")] = max(
+                    match.end("n"), named.get(match.start("n"), 0))
     for label, regex, reason in compiled.values:
         for match in regex.finditer(text):
             if match.end() > match.start():
@@ -348,8 +365,10 @@ def _found_again(text: str, data: LanguageData,
     for start, end, _, _ in persons:
         name = text[start:end]
         names.add(name)
-        parts = name.split()
-        if len(parts) > 1 and data.script in ("latin", "cyrillic") and len(parts[-1]) > 2:
+        # The surname alone: the last word ("Guterres", "غوتيريش"), in Chinese the part
+        # after the last "·" of a foreign name ("古特雷斯").
+        parts = name.replace("•", "·").split("·" if data.script == "cjk" else None)
+        if len(parts) > 1 and len(parts[-1]) > (1 if data.script == "cjk" else 2):
             names.add(parts[-1])
     if not names:
         return []
