@@ -2,7 +2,9 @@
 French, Russian, Spanish, Kazakh).
 
 On one UN-news document per language written for this benchmark (``bench/data/languages.json``,
-with the entities a reviewer would mark), in the same run:
+with the entities a reviewer would mark), and on a second one per language written after the
+rules were last changed (``held_out``: reported apart, never used to change them), in the
+same run:
 
 * the language: ``guess_language`` on each document must give its language;
 * quality: the entity suggestions (``unannotate.entities.rules.v1``, through the registry as
@@ -115,17 +117,21 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.quick:
         args.chars, args.docs, args.repeat = 4000, 2, 1
-    documents = json.loads(DATA.read_text(encoding="utf-8"))["documents"]
+    data = json.loads(DATA.read_text(encoding="utf-8"))
+    documents = data["documents"]
     print(f"machine: {cpu_model()}, Python {platform.python_version()}")
     scores = quality(documents)
-    print(f"{'language':8} {'guessed':7} {'recall':>6} {'precision':>9} {'expected':>8}")
-    for language, s in scores.items():
-        print(f"{language:8} {s['guessed']:7} {s['recall']:6.2f} {s['precision']:9.2f} "
-              f"{s['expected']:8d}")
-        if s["missed"]:
-            print(f"         missed: {', '.join(s['missed'])}")
-        if s["extra"]:
-            print(f"         extra: {', '.join(s['extra'])}")
+    held_out = quality(data["held_out"])
+    for title, table in (("documents", scores), ("held out", held_out)):
+        print(f"{title}:")
+        print(f"{'language':8} {'guessed':7} {'recall':>6} {'precision':>9} {'expected':>8}")
+        for language, s in table.items():
+            print(f"{language:8} {s['guessed']:7} {s['recall']:6.2f} {s['precision']:9.2f} "
+                  f"{s['expected']:8d}")
+            if s["missed"]:
+                print(f"         missed: {', '.join(s['missed'])}")
+            if s["extra"]:
+                print(f"         extra: {', '.join(s['extra'])}")
     timed = speed(documents, args.chars, args.docs, args.repeat)
     chars = timed.pop("chars")
     english = timed[BASELINE]
@@ -140,6 +146,12 @@ def main(argv: list[str] | None = None) -> int:
     figures = {
         "languages_right": sum(s["guessed"] == lang for lang, s in scores.items()),
         "languages": len(scores),
+        "held_out_languages_right": sum(s["guessed"] == lang for lang, s in held_out.items()),
+        "held_out_min_recall": round(min(s["recall"] for s in held_out.values()), 3),
+        "held_out_min_precision": round(min(s["precision"] for s in held_out.values()), 3),
+        **{f"held_out_recall_{lang}": round(s["recall"], 3) for lang, s in held_out.items()},
+        **{f"held_out_precision_{lang}": round(s["precision"], 3)
+           for lang, s in held_out.items()},
         "min_recall": round(min(s["recall"] for s in scores.values()), 3),
         "min_precision": round(min(s["precision"] for s in scores.values()), 3),
         "max_ratio": round(max(ratios[lang] for lang in others), 3),

@@ -238,3 +238,9 @@ def test_results_come_back_in_input_order_across_all_languages_in_processes() ->
     assert [key for key, _ in alone] == list(range(len(inputs)))
     assert list(RulesEntitySuggester().suggest(inputs, n_process=2, batch_size=2)) == alone
     assert [bool(found) for _, found in alone] == [True] * 6 + [False, True]
+
+
+def test_a_longer_listed_name_wins_over_a_shorter_one_with_a_suffix() -> None:
+    # "Доминика" (Dominica) + the suffix "н" must not cut "Доминикан Республикасы".
+    text = "Гаити және Доминикан Республикасында"
+    assert at(text, "Доминикан Республикасында", "GPE") in entities(text, "kk")

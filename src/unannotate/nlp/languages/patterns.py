@@ -42,7 +42,11 @@ def trie_regex(sequences: Iterable[Sequence[str]]) -> str:
 
     def emit(node: dict[str, dict]) -> str:
         ends = _END in node
-        branches = [atom + emit(child) for atom, child in node.items() if atom != _END]
+        # A name going on ("Доминика|н Республикасы") is tried before an ending or a
+        # suffix that would end it there ("Доминика|н"): the longer name wins.
+        atoms = sorted((atom for atom in node if atom != _END),
+                       key=lambda atom: (not _literal(atom), atom))
+        branches = [atom + emit(node[atom]) for atom in atoms]
         if not branches:
             return ""
         if len(branches) == 1 and not ends:
@@ -51,6 +55,11 @@ def trie_regex(sequences: Iterable[Sequence[str]]) -> str:
         return body + "?" if ends else body
 
     return emit(root) or "(?!)"
+
+
+def _literal(atom: str) -> bool:
+    """Whether a trie atom is one character (escaped or not)."""
+    return len(atom) == 1 or (len(atom) == 2 and atom[0] == "\\")
 
 
 def _char(ch: str, *, cyrillic: bool) -> str:
@@ -114,7 +123,7 @@ def names_regex(names: Iterable[str], language: str, script: str) -> re.Pattern[
     """A regex finding any of ``names`` as whole words (on characters for Chinese; after a
     one-letter prefix for Arabic, in the group ``n``)."""
     sequences = []
-    for name in set(names):
+    for name in sorted(set(names)):
         sequences.append(name_atoms(name, language, script))
         if script == "arabic" and name.startswith("ال") and len(name) > 3:
             # "ل" + "الأمم" is written "للأمم".
