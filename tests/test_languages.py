@@ -244,3 +244,11 @@ def test_a_longer_listed_name_wins_over_a_shorter_one_with_a_suffix() -> None:
     # "Доминика" (Dominica) + the suffix "н" must not cut "Доминикан Республикасы".
     text = "Гаити және Доминикан Республикасында"
     assert at(text, "Доминикан Республикасында", "GPE") in entities(text, "kk")
+
+
+def test_a_person_after_a_title_says_so() -> None:
+    text = "Генеральный секретарь Ирина Волкова заявила это. Ирина Волкова добавила."
+    ((_, found),) = RulesEntitySuggester().suggest([SuggesterInput(0, text, "ru")])
+    first, second = [s for s in found if s.label == "PERSON"]
+    assert first.reason == "title: Генеральный секретарь"
+    assert second.reason == "name found again"

@@ -186,6 +186,7 @@ def rules(language: str) -> _Rules:
 
 
 _Candidate = tuple[int, int, str, str]  # start, end, label, reason
+_AGAIN = "name found again"
 
 
 def entity_rows(text: str, language: str) -> list[SuggestionRow]:
@@ -213,9 +214,11 @@ def entity_rows(text: str, language: str) -> list[SuggestionRow]:
 
 
 def _resolve(candidates: list[_Candidate]) -> list[_Candidate]:
-    """The longest candidates that do not overlap; ties by :data:`PRIORITY`."""
+    """The longest candidates that do not overlap; ties by :data:`PRIORITY`, then a name
+    after its title before the same name found again (its reason says more)."""
     order = sorted(set(candidates),
-                   key=lambda c: (c[0] - c[1], PRIORITY.get(c[2], 99), c[0]))
+                   key=lambda c: (c[0] - c[1], PRIORITY.get(c[2], 99), c[3] == _AGAIN, c[0],
+                                  c[3]))
     starts: list[int] = []
     ends: list[int] = []
     chosen: list[_Candidate] = []
@@ -373,4 +376,4 @@ def _found_again(text: str, data: LanguageData,
     if not names:
         return []
     regex = names_regex(sorted(names), data.code, data.script)
-    return [(m.start("n"), m.end("n"), "PERSON", "name found again") for m in regex.finditer(text)]
+    return [(m.start("n"), m.end("n"), "PERSON", _AGAIN) for m in regex.finditer(text)]
