@@ -152,8 +152,8 @@ def test_offsets_are_code_points_after_emoji_and_astral_characters() -> None:
 ])
 def test_a_reported_pledge_with_figures_is_a_claim_and_a_question_is_not(
         language: str, text: str, claim: str) -> None:
-    question = {"fr": " Est-ce suffisant ?", "ru": " Этого достаточно?", "kk": " Бұл жеткілікті ме?",
-                "ar": " هل هذا كاف؟", "zh": "这够吗？"}[language]
+    question = {"fr": " Est-ce suffisant ?", "ru": " Этого достаточно?",
+                "kk": " Бұл жеткілікті ме?", "ar": " هل هذا كاف؟", "zh": "这够吗？"}[language]
     found = claims(text + question, language)
     assert any(piece.startswith(claim) for piece in found), found
     assert not any(question.strip() in piece for piece in found)

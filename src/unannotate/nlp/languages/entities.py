@@ -50,10 +50,11 @@ _NOT_NAME_WORDS = frozenset(
 # Words between a title and an organisation or place it belongs to: "Secrétaire général
 # de l'ONU, António Guterres".
 _CONNECTORS = {
-    "fr": r"(?:de[ \u00a0]+l['’]|de[ \u00a0]+la[ \u00a0]+|du[ \u00a0]+|des[ \u00a0]+|de[ \u00a0]+|d['’])",
-    "es": r"(?:de[ \u00a0]+la[ \u00a0]+|de[ \u00a0]+las[ \u00a0]+|de[ \u00a0]+los[ \u00a0]+|del[ \u00a0]+|de[ \u00a0]+)",
-    "ru": r"(?:при[ \u00a0]+|в[ \u00a0]+)",
+    "fr": r"(?:de S l['’]|de S la S |du S |des S |de S |d['’])",
+    "es": r"(?:de S la S |de S las S |de S los S |del S |de S )",
+    "ru": r"(?:при S |в S )",
 }
+_CONNECTORS = {code: body.replace(" S ", "[ \u00a0]+") for code, body in _CONNECTORS.items()}
 
 
 @dataclass(frozen=True)
@@ -138,8 +139,8 @@ def _value_patterns(data: LanguageData | None) -> list[tuple[str, str, str]]:
     if script == "cjk":
         unit = rf"(?:\d{{1,2}}|[{CN_DIGITS}]{{1,3}})"
         out += [
-            ("DATE", rf"(?:\d{{4}}|[{CN_DIGITS}]{{4}}){S0}年(?:{S0}{unit}{S0}月(?:{S0}{unit}{S0}[日号])?)?",
-             "pattern: date"),
+            ("DATE", rf"(?:\d{{4}}|[{CN_DIGITS}]{{4}}){S0}年"
+                     rf"(?:{S0}{unit}{S0}月(?:{S0}{unit}{S0}[日号])?)?", "pattern: date"),
             ("DATE", rf"(?<!\d){unit}{S0}月(?:{S0}{unit}{S0}[日号])?", "pattern: date"),
             ("PERCENT", rf"百分之(?:{NUM}|{CN_NUMBER})", "pattern: percentage"),
             ("MONEY", rf"{CN_NUMBER}(?:{scale}){S0}{currency}", "pattern: amount of money"),

@@ -136,7 +136,7 @@ def names_regex(names: Iterable[str], language: str, script: str) -> re.Pattern[
     return re.compile(rf"(?<![\w])(?P<n>{body})(?![\w])")
 
 
-def words_regex(words: Iterable[str], *, prefix: bool = False, flags: int = 0) -> str:
+def words_regex(words: Iterable[str], *, prefix: bool = False) -> str:
     """An alternation of ``words`` (escaped, longest first); ``prefix``: a word beginning
     with one of them (a cue stem) counts."""
     ordered = sorted({w for w in words if w}, key=len, reverse=True)
