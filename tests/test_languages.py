@@ -252,3 +252,18 @@ def test_a_person_after_a_title_says_so() -> None:
     first, second = [s for s in found if s.label == "PERSON"]
     assert first.reason == "title: Генеральный секретарь"
     assert second.reason == "name found again"
+
+
+def test_numbers_in_words_and_a_name_after_a_titles_complement() -> None:
+    text = ("La ministra de Medio Ambiente de Chile, Carolina Ibáñez Rojas, visitó tres "
+            "campamentos.")
+    found = entities(text, "es")
+    assert {at(text, "Carolina Ibáñez Rojas", "PERSON"), at(text, "tres", "CARDINAL"),
+            at(text, "Chile", "GPE")} <= found
+    assert not [s for s in found if s[2] == "PERSON" and "Medio" in text[s[0]:s[1]]]
+    text = "Верховный комиссар ООН по делам беженцев Томас Линдквист посетил три лагеря."
+    found = entities(text, "ru")
+    assert {at(text, "Томас Линдквист", "PERSON"), at(text, "три", "CARDINAL")} <= found
+    text = "Көмек үшін үш лагерьге барды."  # "үшін" (for) is no "үш" (three)
+    numbers = {s for s in entities(text, "kk") if s[2] == "CARDINAL"}
+    assert numbers == {at(text, "үш", "CARDINAL", 1)}

@@ -53,6 +53,8 @@ class LanguageData:
     currency_after: list[str]
     percent_words: list[str]
     abbreviations: list[str]
+    number_words: list[str]
+    measure_words: list[str]
     cues: dict[str, list[str]] = field(default_factory=dict)
 
 
@@ -160,5 +162,7 @@ def language_data(code: str) -> LanguageData:
         currency_after=list(raw.get("currency_after", [])),
         percent_words=list(raw.get("percent_words", [])),
         abbreviations=list(raw.get("abbreviations", [])),
+        number_words=list(raw.get("number_words", [])),
+        measure_words=list(raw.get("measure_words", [])),
         cues={k: list(v) for k, v in raw.get("cues", {}).items()},
     )

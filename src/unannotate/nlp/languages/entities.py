@@ -131,6 +131,20 @@ def _value_patterns(data: LanguageData | None) -> list[tuple[str, str, str]]:
         out.append(("DATE", rf"{_YEAR}{S}{year_after}(?![\w])", "pattern: year"))
         out.append(("DATE", rf"{_YEAR}{S}{year_after}{S}\d{{1,2}}{S}{months}(?![\w])",
                     "pattern: year, day and month"))
+    if data.inflects == "kk":  # "2023 жылғы сәуірден": a month without its day
+        out.append(("DATE", rf"{_YEAR}{S}{year_after}{S}{months}(?![\w])",
+                    "pattern: year and month"))
+    if data.number_words:  # "trois", "трех", "үш", "ثلاثة"; Chinese before a measure word
+        spelled = words_regex(data.number_words)
+        if script == "cjk":
+            measure = words_regex(data.measure_words)
+            out.append(("CARDINAL", rf"(?<![{CN_DIGITS}]){spelled}(?={measure})",
+                        "pattern: number in words"))
+        elif script == "arabic":
+            out.append(("CARDINAL", rf"(?<![{ARABIC_LETTER}]){spelled}(?![{ARABIC_LETTER}])",
+                        "pattern: number in words"))
+        else:
+            out.append(("CARDINAL", rf"(?<![\w]){spelled}(?![\w])", "pattern: number in words"))
     if data.year_words_before:
         before = words_regex(data.year_words_before)
         out.append(("DATE", rf"(?<![{ARABIC_LETTER}]){before}{S}{_YEAR}", "pattern: year"))
@@ -270,6 +284,8 @@ def _persons(text: str, compiled: _Rules, named: dict[int, int]) -> list[_Candid
             found = _arabic_name(text, position, data, named)
         else:
             found = _cased_name(text, position, data, named)
+            if not found:
+                found = _name_after_complement(text, position, data, named)
         if found:
             out.append((found[0], found[1], "PERSON", "title: " + match.group("n")))
     return out
@@ -305,6 +321,51 @@ def _cased_name(text: str, position: int, data: LanguageData,
             if after and _NAME_WORD_RE.match(text, after.end()):
                 at = after.end()
     return (position, end) if end is not None else None
+
+
+_COMPLEMENT_WORD = re.compile(r"[\w'’-]+|[,'’]")
+_COMPLEMENT_WORDS = 10
+# Words that join a capitalised word to the rest of a title's complement.
+_JOINING = frozenset("de del des du la las los le les y et e по при в и для".split())
+
+
+def _name_after_complement(text: str, position: int, data: LanguageData,
+                           named: dict[int, int]) -> tuple[int, int] | None:
+    """The name after a title's complement: "Haut-Commissaire des Nations Unies pour les
+    réfugiés, Tomas Lindqvist", "Верховный комиссар ООН по делам беженцев Томас Линдквист".
+    The complement holds only lower-case words and listed names, within the sentence; the
+    name is two capitalised words or more, or one after a comma."""
+    at = position
+    comma = False
+    for _ in range(_COMPLEMENT_WORDS):
+        at = re.compile(S0).match(text, at).end()  # type: ignore[union-attr]
+        if at in named:
+            at = named[at]
+            continue
+        word = _COMPLEMENT_WORD.match(text, at)
+        if not word:
+            return None
+        value = word.group()
+        if value == ",":
+            comma = True
+        elif value[0].isupper():
+            found = _cased_name(text, at, data, named)
+            if not found:
+                return None
+            if comma:
+                return found
+            gap = re.compile(S0).match(text, found[1])
+            after = _COMPLEMENT_WORD.match(text, gap.end() if gap else found[1])
+            if after and after.group().lower() in _JOINING | set(data.particles):
+                at = found[1]  # "ministra de Medio Ambiente de Chile": still the complement
+                continue
+            if " " in text[found[0]:found[1]] and after and after.group()[0].islower():
+                return found  # "... по делам беженцев Томас Линдквист сообщил"
+            return None
+        elif not value[0].isalpha() and value not in "'’":
+            return None
+        at = word.end()
+    return None
 
 
 _ARABIC_WORD = re.compile(f"[{ARABIC_LETTER}]+")
