@@ -82,7 +82,7 @@ def test_the_language_given_on_import_wins_over_the_guess(project: Project,
     assert _stored(project)[0][1] == "kk"
 
 
-@pytest.mark.parametrize("code", [*LANGUAGES, "sw"])
+@pytest.mark.parametrize("code", [*LANGUAGES, "sw", "zh-Hans"])
 def test_import_command_language_option(code: str, tmp_path: Path) -> None:
     # "sw": a language the program has no rules for is stored as given.
     (tmp_path / "statement.txt").write_text("The Council met on Thursday.", encoding="utf-8")
@@ -95,3 +95,14 @@ def test_import_command_language_option(code: str, tmp_path: Path) -> None:
     assert f"{code} 1" in shown.output
     with open_project(location) as project:
         assert _stored(project) == [("The Council met on Thursday.", code)]
+
+
+@pytest.mark.parametrize("bad", ["Français du Québec", "k", "12", "en gb", "kk;drop"])
+def test_import_command_refuses_what_is_not_a_language_code(bad: str, tmp_path: Path) -> None:
+    (tmp_path / "statement.txt").write_text("The Council met on Thursday.", encoding="utf-8")
+    location = tmp_path / "p.db"
+    done = CliRunner().invoke(app, ["import", str(tmp_path / "statement.txt"),
+                                    "--language", bad, "--project", str(location)])
+    assert done.exit_code == 2
+    assert "is not a language code" in done.output
+    assert not location.exists()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -77,6 +78,15 @@ def root(
 FORMAT_HELP = "jsonl, prodigy, doccano, label-studio, brat, conll, spacy"
 
 
+def _language_code(value: str | None) -> str | None:
+    """``--language``: a code such as kk, zh or zh-Hans, not a name."""
+    if value is not None and not re.fullmatch(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*", value):
+        raise typer.BadParameter(
+            f"{value!r} is not a language code (two or three letters, such as kk, zh or zh-Hans)"
+        )
+    return value
+
+
 @app.command("import")
 def import_command(
     paths: Annotated[list[Path], typer.Argument(
@@ -90,7 +100,8 @@ def import_command(
         "--format", "-f", help=f"Annotation format ({FORMAT_HELP}); default: detected.")
     ] = None,
     language: Annotated[
-        str | None, typer.Option(help="Language code of the documents (default: guessed).")
+        str | None, typer.Option(help="Language code of the documents (default: guessed).",
+                                 callback=_language_code)
     ] = None,
     skip_invalid: Annotated[
         bool, typer.Option("--skip-invalid", help="Pass over bad records of a JSONL file and count them.")
