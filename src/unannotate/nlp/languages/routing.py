@@ -17,28 +17,49 @@ from ...core.language import guess_languages
 from ..base import SuggesterInput, SuggestionRow
 from . import ENGLISH, language_code, rules_for
 
-# Letters (a Chinese character counts three) a paragraph needs for a guess of its own.
-MIN_LETTERS = 60
-_LETTERS = re.compile(r"[^\W\d_]")
+# Characters but spaces (a Chinese character counts three) a paragraph needs for a guess of
+# its own.
+MIN_LETTERS = 80
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
 
 Segment = tuple[int, int, str]  # start, end, the rules' language (see ``rules_for``)
 
 
-def _weight(text: str) -> int:
-    return len(_LETTERS.findall(text)) + 2 * len(_CJK.findall(text))
+def _weight(text: str, start: int, end: int) -> int:
+    """About the letters of ``text[start:end]`` (its length without spaces; a Chinese
+    character three): cheap, as every line of every document is weighed."""
+    weight = end - start - text.count(" ", start, end)
+    if _CJK.search(text, start, end):
+        weight += 2 * len(_CJK.findall(text, start, end))
+    return weight
+
+
+# The pieces of recent documents: the entity and the claim suggesters ask for the same ones.
+_RECENT: dict[tuple[int, int, str | None], list[Segment]] = {}
+_RECENT_MAX = 2048
 
 
 def segments(text: str, language: str | None) -> list[Segment]:
     """``text`` cut into pieces of one language each: ``(start, end, rules)`` covering it
     all, in order."""
+    key = (hash(text), len(text), language)
+    found = _RECENT.get(key)
+    if found is None:
+        found = _segments(text, language)
+        if len(_RECENT) >= _RECENT_MAX:
+            _RECENT.clear()
+        _RECENT[key] = found
+    return list(found)
+
+
+def _segments(text: str, language: str | None) -> list[Segment]:
     document = rules_for(language)
     lines: list[tuple[int, int]] = []
     position = 0
     for line in text.splitlines(keepends=True):
         lines.append((position, position + len(line)))
         position += len(line)
-    long = [(s, e) for s, e in lines if _weight(text[s:e]) >= MIN_LETTERS]
+    long = [(s, e) for s, e in lines if _weight(text, s, e) >= MIN_LETTERS]
     if len(long) < 2:
         return [(0, len(text), document)]
     guesses = guess_languages([text[s:e] for s, e in long], default=language_code(language))
