@@ -3,6 +3,8 @@ ones of any other language, and documents of several languages (nlp/languages)."
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from unannotate.nlp.base import SuggesterInput
@@ -267,3 +269,23 @@ def test_numbers_in_words_and_a_name_after_a_titles_complement() -> None:
     text = "Көмек үшін үш лагерьге барды."  # "үшін" (for) is no "үш" (three)
     numbers = {s for s in entities(text, "kk") if s[2] == "CARDINAL"}
     assert numbers == {at(text, "үш", "CARDINAL", 1)}
+
+
+def test_suggesting_says_which_documents_had_no_rules(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from unannotate.cli import app
+
+    (tmp_path / "de.txt").write_text("Am 2026-03-04 erhielten 1.200 Familien Hilfe.\n",
+                                     encoding="utf-8")
+    (tmp_path / "fr.txt").write_text(FRENCH, encoding="utf-8")
+    project = str(tmp_path / "p.db")
+    runner = CliRunner()
+    for name, language in (("de.txt", "de"), ("fr.txt", "fr")):
+        done = runner.invoke(app, ["import", str(tmp_path / name), "--project", project,
+                                   "--language", language])
+        assert done.exit_code == 0, done.output
+    done = runner.invoke(app, ["suggest", "--project", project])
+    assert done.exit_code == 0, done.output
+    notes = [line.strip() for line in done.output.splitlines() if "no rules" in line]
+    assert notes == ["1 document: " + language_note("de")] * 2  # entities, claims

@@ -546,6 +546,7 @@ def suggest(
     Safe to interrupt: finished documents stay stored and the next run goes on from there."""
     from tqdm import tqdm
 
+    from .services.languages import language_note
     from .services.project import open_project
     from .services.suggesting import build_suggesters, run_suggester
 
@@ -577,6 +578,9 @@ def suggest(
                 typer.echo(f"  labels added to the scheme: {', '.join(report.new_labels)}")
             if report.dropped:
                 typer.echo(f"  {report.dropped} suggestions dropped: offsets outside the text")
+            for language, count in sorted(report.no_rules.items()):
+                typer.echo(f"  {count} document{'s' if count != 1 else ''}: "
+                           f"{language_note(language)}")
 
 
 @app.command()
