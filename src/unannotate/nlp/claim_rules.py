@@ -30,9 +30,12 @@ under another name and keep the rest:
    features, in ``[0, 1]``. The cue lists and the weights are data in
    ``resources/claim_cues.json``.
 
-The English cue lists are built in. Other languages are scored on the
-language-independent features only: figures written with digits, years and numeric
-dates, entities, quotation marks, question and exclamation marks, heading lines.
+The English cue lists are built in. With an installed pipeline (``model``), other
+languages are scored on the language-independent features only: figures written with
+digits, years and numeric dates, entities, quotation marks, question and exclamation marks,
+heading lines. With the built-in rules, each paragraph goes to the rules of its language:
+English to these, Arabic, Chinese, French, Russian, Spanish and Kazakh (and the
+language-neutral rules of any other language) to ``languages.claims``.
 
 The steps live in their own modules: ``claim_cues`` (the cue file), ``claim_units``
 (units), ``claim_features`` (features, score, reason); this module turns them into

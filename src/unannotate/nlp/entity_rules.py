@@ -20,9 +20,12 @@ in "Convention" or "Agency"), and a resolver that turns their overlapping matche
 - of overlapping candidates the longest wins (in tokens); on a tie a listed name beats a
   pattern and a pattern beats a guess, then the label order in ``LABEL_PRIORITY`` decides.
 
-The lists and patterns cover English; other languages get their own tokenizer plus the
-language-independent patterns (numbers in digits, "%", currency symbols, years, member-state
-names written the same way). ``resources/gazetteers/README.md`` describes the files.
+The lists and patterns cover English; ``build_nlp`` of another language gives its own
+tokenizer plus the language-independent patterns (numbers in digits, "%", currency symbols,
+years, member-state names written the same way). ``resources/gazetteers/README.md`` describes
+the files. The suggester sends each paragraph to the rules of its language: English to this
+pipeline, Arabic, Chinese, French, Russian, Spanish and Kazakh (and the language-neutral rules
+of any other language) to ``languages`` (``resources/languages/README.md``).
 
 The pipeline's parts live in their own modules: ``entity_data`` (reading the files),
 ``entity_matcher`` (the token patterns), ``entity_resolver`` (choosing ``doc.ents``); this
