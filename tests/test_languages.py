@@ -289,3 +289,11 @@ def test_suggesting_says_which_documents_had_no_rules(tmp_path: Path) -> None:
     assert done.exit_code == 0, done.output
     notes = [line.strip() for line in done.output.splitlines() if "no rules" in line]
     assert notes == ["1 document: " + language_note("de")] * 2  # entities, claims
+
+
+def test_an_arabic_name_after_a_titles_complement() -> None:
+    text = "وصرح مفوض الأمم المتحدة السامي لحقوق الإنسان كريم بنعلي بأن الوضع خطير."
+    found = entities(text, "ar")
+    assert at(text, "كريم بنعلي", "PERSON") in found
+    assert not [s for s in found if s[2] == "PERSON" and s != at(text, "كريم بنعلي", "PERSON")]
+    assert not [s for s in entities("قال الرئيس الفرنسي إن الوضع خطير.", "ar") if s[2] == "PERSON"]

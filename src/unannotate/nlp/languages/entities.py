@@ -373,35 +373,46 @@ _ARABIC_WORD = re.compile(f"[{ARABIC_LETTER}]+")
 
 def _arabic_name(text: str, position: int, data: LanguageData,
                  named: dict[int, int]) -> tuple[int, int] | None:
-    """Up to three Arabic words that are no function word, title or word with an article."""
+    """Up to three Arabic words that are no function word, title or word with an article,
+    after the title's complement: listed names and words with the article or "ل" ("مفوض
+    الأمم المتحدة السامي لشؤون اللاجئين توماس ليندكفيست")."""
     stops = set(data.name_stop_words)
-    end = None
+    space = re.compile(" ")
     at = position
-    for _ in range(4):
+    for _ in range(_ARABIC_COMPLEMENT_WORDS):
+        if at in named:
+            at = named[at]
+        else:
+            word = _ARABIC_WORD.match(text, at)
+            if not word or not word.group().startswith(("ال", "لل", "ل")) or len(word.group()) < 4:
+                break
+            at = word.end()
+        gap = space.match(text, at)
+        if not gap:
+            return None
+        at = gap.end()
+    start, end = at, None
+    for _ in range(3):
         if at in named:
             break
         word = _ARABIC_WORD.match(text, at)
         if not word:
             break
         value = word.group()
-        if end is None and at == position and value.startswith("لل") and at not in named:
-            # "المديرة التنفيذية للبرنامج سلمى الحارثي": the title's complement first
-            spaces = re.compile(" ").match(text, word.end())
-            if not spaces:
-                break
-            at = position = spaces.end()
-            continue
         # A word with the article is a title or a noun, except after a given name
         # ("سلمى الحارثي").
         article = value.startswith(("ال", "لل"))
         if value in stops or (article and end is None) or value.startswith("لل") or len(value) < 2:
             break
         end = word.end()
-        spaces = re.compile(" ").match(text, end)
-        if not spaces:
+        gap = space.match(text, end)
+        if not gap:
             break
-        at = spaces.end()
-    return (position, end) if end is not None else None
+        at = gap.end()
+    return (start, end) if end is not None else None
+
+
+_ARABIC_COMPLEMENT_WORDS = 6
 
 
 _HAN = re.compile(r"[\u4e00-\u9fff·•]")
