@@ -90,6 +90,8 @@ HIDDEN = [
     "--copy-metadata", "keyring", "--collect-submodules", "keyring.backends",
     # The language guess reads py3langid's model, a data file beside its code.
     "--collect-data", "py3langid",
+    # The suggesters of other languages read CLDR's names from Babel's locale data files.
+    "--collect-data", "babel",
 ]
 
 

@@ -36,6 +36,7 @@ FIGURES = {
     # Learning, not speed alone: without the development data it trains on invented text.
     "learning_curve.py": {"entities_f1_at", "claims_f1_at", "rules_entities_f1",
                           "rules_claims_f1", "train_seconds_50"},
+    "languages_bench.py": {"languages_right", "min_recall", "min_precision", "max_ratio"},
 }
 # Benchmarks whose names do not end in "_bench.py".
 OTHER_SCRIPTS = {"rules_quality.py", "learning_curve.py"}

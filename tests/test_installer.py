@@ -75,7 +75,7 @@ def test_the_build_passes_the_bundles_self_test(build: Build) -> None:
                for verdict, name in steps), build.output
     assert "self-test: passed" in lines
     # The samples the self-test imported were the bundle's own, not this checkout's.
-    assert f"import: 10 documents from {build.bundle / '_internal'}" in build.output
+    assert f"import: 15 documents from {build.bundle / '_internal'}" in build.output
 
 
 def test_the_package_installs_for_the_user_and_uninstalls(build: Build,

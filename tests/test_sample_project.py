@@ -16,7 +16,7 @@ DATA = Path(__file__).resolve().parents[1] / "data"
 def test_sample_documents_import_whole(project: Project) -> None:
     report = import_paths(project, [DATA])
     assert not report.rejected, [str(e) for e in report.rejected]
-    assert 8 <= report.new <= 12
+    assert 13 <= report.new <= 17
     with project.db.read() as session:
         rows = session.execute(select(DocumentRow.text, DocumentRow.language, DocumentRow.source)).all()
     texts = [text for text, _, _ in rows]
@@ -27,3 +27,10 @@ def test_sample_documents_import_whole(project: Project) -> None:
     assert any("<b>" in t for t in texts), "HTML-looking text kept as characters"
     html = next(t for t, _, source in rows if source.endswith(".html"))
     assert "<script" not in html and "<p>" not in html and "&amp;" not in html
+
+
+def test_a_sample_document_in_each_language(project: Project) -> None:
+    import_paths(project, [DATA])
+    with project.db.read() as session:
+        languages = set(session.scalars(select(DocumentRow.language)))
+    assert {"en", "fr", "es", "ru", "ar", "zh", "kk"} <= languages

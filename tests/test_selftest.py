@@ -42,7 +42,7 @@ def test_every_step_passes_and_nothing_of_the_person_is_touched(tmp_path: Path) 
     assert list(steps) == STEPS, done.stdout
     assert all(verdict == "ok" for name, verdict in steps.items() if name != "pipeline")
     assert steps["pipeline"] in ("ok", "skip")
-    assert "import: 10 documents" in done.stdout
+    assert "import: 15 documents" in done.stdout
     assert settings.read_text() == '{"annotator": "ana", "recent_projects": ["/data/mine.db"]}'
     assert not [p for p in (tmp_path / "home").rglob("*") if "unannotate" in p.name]
 

@@ -80,7 +80,7 @@ def test_built_in_suggesters_on_the_sample_project(project: Project) -> None:
     import_paths(project, [DATA])
     for suggester in build_suggesters():
         report = run_suggester(project, suggester)
-        assert report.documents == 10 and not report.dropped
+        assert report.documents == 15 and not report.dropped
     with project.db.read() as session:
         by_layer = dict(session.execute(
             select(LayerRow.name, func.count()).join(SpanRow, SpanRow.layer_id == LayerRow.id)

@@ -617,6 +617,7 @@ def suggest(
     Safe to interrupt: finished documents stay stored and the next run goes on from there."""
     from tqdm import tqdm
 
+    from .services.languages import language_note
     from .services.project import open_project
     from .services.suggesting import build_suggesters, run_suggester
 
@@ -656,6 +657,9 @@ def suggest(
                            "replaced (decided ones kept)")
             if report.skipped_done:
                 typer.echo(f"  {report.skipped_done} documents marked done left as they are")
+            for language, count in sorted(report.no_rules.items()):
+                typer.echo(f"  {count} document{'s' if count != 1 else ''}: "
+                           f"{language_note(language)}")
 
 
 @app.command()

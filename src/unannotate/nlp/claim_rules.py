@@ -30,9 +30,12 @@ under another name and keep the rest:
    features, in ``[0, 1]``. The cue lists and the weights are data in
    ``resources/claim_cues.json``.
 
-The English cue lists are built in. Other languages are scored on the
-language-independent features only: figures written with digits, years and numeric
-dates, entities, quotation marks, question and exclamation marks, heading lines.
+The English cue lists are built in. With an installed pipeline (``model``), other
+languages are scored on the language-independent features only: figures written with
+digits, years and numeric dates, entities, quotation marks, question and exclamation marks,
+heading lines. With the built-in rules, each paragraph goes to the rules of its language:
+English to these, Arabic, Chinese, French, Russian, Spanish and Kazakh (and the
+language-neutral rules of any other language) to ``languages.claims``.
 
 The steps live in their own modules: ``claim_cues`` (the cue file), ``claim_units``
 (units), ``claim_features`` (features, score, reason); this module turns them into
@@ -68,6 +71,8 @@ from .claim_features import (  # noqa: F401 - the names this module has always o
     claim_score,
 )
 from .claim_units import _units, _view_of, claim_units  # noqa: F401
+from .languages.claims import claim_rows
+from .languages.routing import suggest_by_language
 from .parallel import suggest_in_processes
 
 NAME = "unannotate.claims.rules.v1"
@@ -267,7 +272,20 @@ class RulesClaimSuggester:
     def suggest_here(
         self, items: list[SuggesterInput], batch_size: int
     ) -> list[tuple[Any, list[SuggestionRow]]]:
-        """Suggestion rows for ``items`` computed in this process, in input order."""
+        """Suggestion rows for ``items`` computed in this process, in input order. With
+        the built-in pipelines each paragraph goes to the rules of its language
+        (``languages.routing``): English to these, the others to ``languages.claims``."""
+        if self.model:
+            return self.pipeline_rows(items, batch_size)
+        return suggest_by_language(
+            items,
+            lambda pieces: [rows for _, rows in self.pipeline_rows(pieces, batch_size)],
+            lambda text, rules: claim_rows(text, rules, threshold=self.threshold))
+
+    def pipeline_rows(
+        self, items: list[SuggesterInput], batch_size: int
+    ) -> list[tuple[Any, list[SuggestionRow]]]:
+        """Suggestion rows for ``items`` through spaCy pipelines, in input order."""
         results: list[list[SuggestionRow]] = [[] for _ in items]
         groups: dict[str, list[int]] = {}
         for i, item in enumerate(items):

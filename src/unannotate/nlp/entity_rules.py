@@ -20,9 +20,12 @@ in "Convention" or "Agency"), and a resolver that turns their overlapping matche
 - of overlapping candidates the longest wins (in tokens); on a tie a listed name beats a
   pattern and a pattern beats a guess, then the label order in ``LABEL_PRIORITY`` decides.
 
-The lists and patterns cover English; other languages get their own tokenizer plus the
-language-independent patterns (numbers in digits, "%", currency symbols, years, member-state
-names written the same way). ``resources/gazetteers/README.md`` describes the files.
+The lists and patterns cover English; ``build_nlp`` of another language gives its own
+tokenizer plus the language-independent patterns (numbers in digits, "%", currency symbols,
+years, member-state names written the same way). ``resources/gazetteers/README.md`` describes
+the files. The suggester sends each paragraph to the rules of its language: English to this
+pipeline, Arabic, Chinese, French, Russian, Spanish and Kazakh (and the language-neutral rules
+of any other language) to ``languages`` (``resources/languages/README.md``).
 
 The pipeline's parts live in their own modules: ``entity_data`` (reading the files),
 ``entity_matcher`` (the token patterns), ``entity_resolver`` (choosing ``doc.ents``); this
@@ -64,6 +67,8 @@ from .entity_data import (  # noqa: F401 - the names this module has always offe
 )
 from .entity_matcher import TokenPatternMatcher, _use_flags  # noqa: F401
 from .entity_resolver import LABEL_PRIORITY, EntityResolver  # noqa: F401
+from .languages.entities import entity_rows
+from .languages.routing import suggest_by_language
 from .parallel import suggest_in_processes
 
 NAME = "unannotate.entities.rules.v1"
@@ -202,7 +207,17 @@ class RulesEntitySuggester:
     def suggest_here(
         self, items: list[SuggesterInput], batch_size: int
     ) -> list[tuple[Any, list[SuggestionRow]]]:
-        """Suggestion rows for ``items`` computed in this process, in input order."""
+        """Suggestion rows for ``items`` computed in this process, in input order: each
+        paragraph by the rules of its language (``languages.routing``), English by this
+        pipeline, Arabic, Chinese, French, Russian, Spanish and Kazakh by ``languages``,
+        any other language by the language-neutral rules there."""
+        return suggest_by_language(
+            items, lambda pieces: self.english_rows(pieces, batch_size), entity_rows)
+
+    def english_rows(
+        self, items: list[SuggesterInput], batch_size: int
+    ) -> list[list[SuggestionRow]]:
+        """Suggestion rows for ``items`` through the pipeline of ``build_nlp``."""
         by_language: dict[str, list[int]] = {}
         for index, item in enumerate(items):
             by_language.setdefault(_language_code(item.language), []).append(index)
@@ -212,4 +227,4 @@ class RulesEntitySuggester:
             texts = [items[i].text for i in indices]
             for index, doc in zip(indices, nlp.pipe(texts, batch_size=batch_size)):
                 results[index] = doc_rows(doc, items[index].text)
-        return [(item.key, rows) for item, rows in zip(items, results)]
+        return results

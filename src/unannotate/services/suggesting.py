@@ -25,6 +25,7 @@ from ..nlp.base import (
     registered,
     suggestion_rows,
 )
+from ..nlp.languages import language_support
 from ..storage.bulk import insert_rows
 from ..storage.schema import (
     DocumentRow,
@@ -59,6 +60,9 @@ class SuggestReport:
     dropped: int = 0  # suggestions refused because their offsets did not fit the text
     replaced: int = 0  # pending suggestions of older suggesters removed (re-suggesting)
     skipped_done: int = 0  # documents left alone because someone marked them done
+    # Documents of a language the built-in rules do not know (language -> documents): they
+    # got language-neutral suggestions (``services.languages.language_note`` says so).
+    no_rules: dict[str, int] = field(default_factory=dict)
 
 
 def default_suggester_names(model: str | None = None) -> list[str]:
@@ -177,6 +181,7 @@ def run_suggester(
     if not pending:
         return report
     lengths: dict[int, int] = {}  # of the texts being suggested for, to check offsets
+    built_in = info.name in (ENTITY_RULES, CLAIM_RULES) and not info.pipeline
 
     def inputs() -> Iterator[SuggesterInput]:
         for start in range(0, len(pending), READ_CHUNK):
@@ -189,6 +194,9 @@ def run_suggester(
                 ).all()
             for doc_id, text, language in rows:
                 lengths[doc_id] = len(text)
+                if built_in and not language_support(language or "en").has_rules:
+                    code = language_support(language).language
+                    report.no_rules[code] = report.no_rules.get(code, 0) + 1
                 yield SuggesterInput(key=doc_id, text=text, language=language or "en")
 
     buffer: list[tuple[int, list[SuggestionRow]]] = []
