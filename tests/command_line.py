@@ -14,6 +14,7 @@ import contextlib
 import os
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -21,11 +22,12 @@ from typer.testing import CliRunner
 PROGRAM = Path(sys.executable).with_name("unannotate")
 
 
-def run(*args: str, env: dict[str, str] | None = None,
+def run(*args: str, env: Mapping[str, str | None] | None = None,
         cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     """``unannotate ARGS`` in this process; what a process would give (its exit status as
-    ``returncode``, its standard output and error apart). An exception the program lets
-    through fails the test with its traceback."""
+    ``returncode``, its standard output and error apart). ``env`` adds variables for the
+    command's duration (None: removes one). An exception the program lets through fails the
+    test with its traceback."""
     from unannotate.cli import app
 
     with contextlib.chdir(cwd) if cwd is not None else contextlib.nullcontext():

@@ -118,6 +118,39 @@ def project(project_path: Path):  # type: ignore[no-untyped-def]
     opened.close()
 
 
+@pytest.fixture
+def window_factory(qtbot, project_path: Path):  # type: ignore[no-untyped-def]
+    """Opens the main window on ``project_path`` as ana (each call a new window on a newly
+    opened project, as after a restart), shown and with the document view focused."""
+    from unannotate.qt.main_window import MainWindow
+    from unannotate.services.preferences import Preferences
+    from unannotate.services.project import open_project
+
+    def make() -> MainWindow:
+        project = open_project(project_path)
+        window = MainWindow(project, "ana", Preferences.load(), auto_suggest=False)
+        qtbot.addWidget(window)
+        window.show()
+        qtbot.waitExposed(window)
+        window.activateWindow()
+        qtbot.waitUntil(window.view.hasFocus)
+        return window
+
+    return make
+
+
+# -- Parallel runs -------------------------------------------------------------------------
+# ./dev test runs the tests in worker processes (pytest-xdist, ``--dist loadgroup``), each
+# with its own temporary folder, QApplication and network guard. The tests of these files
+# share what is costly to make once per worker (a module-scoped fixture: the desktop bundle,
+# a trained pipeline) or a real X server and the timing of real windows: each group runs in
+# one worker.
+ONE_WORKER = {
+    "test_installer.py": "installer", "test_entity_spacy.py": "trained-pipeline",
+    "test_x11_main_window.py": "x11", "test_x11_review_window.py": "x11",
+}
+
+
 # -- Backends ------------------------------------------------------------------------------
 # Every test runs on SQLite. With ``--backend=postgresql`` (and UNANNOTATE_TEST_POSTGRES, an
 # admin URL to a server), the storage, service and command-line tests run again on
@@ -198,6 +231,10 @@ def _test_key(item: pytest.Item) -> str:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        group = ONE_WORKER.get(item.path.name)
+        if group is not None:
+            item.add_marker(pytest.mark.xdist_group(group))
     if not _on_postgresql(config):
         return
     kept = [item for item in items if item.path.name in BOTH_BACKENDS]
