@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 from pathlib import Path
 
@@ -116,6 +117,35 @@ def project(project_path: Path):  # type: ignore[no-untyped-def]
     opened = open_project(project_path)
     yield opened
     opened.close()
+
+
+@pytest.fixture(scope="session")
+def _built_projects() -> dict[object, tuple[Path, object]]:
+    return {}
+
+
+@pytest.fixture
+def project_copy(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+                 _built_projects):  # type: ignore[no-untyped-def]
+    """``project_copy(build, target)``: the project file ``target`` as ``build(path)`` makes
+    it (``build`` closes what it opens), and what ``build`` returned. Built once per run (per
+    worker) and copied for each test after the first: the same file, in far less time. On
+    ``--backend=postgresql`` it is built for each test, in the test's server database."""
+
+    def copy(build, target: Path):  # type: ignore[no-untyped-def]
+        if _on_postgresql(request.config):
+            return build(target)
+        key = (build, target.name)
+        if key not in _built_projects:
+            source = tmp_path_factory.mktemp("built-project") / target.name
+            _built_projects[key] = (source, build(source))
+        source, returned = _built_projects[key]
+        for suffix in ("", "-wal"):
+            if Path(f"{source}{suffix}").exists():
+                shutil.copyfile(f"{source}{suffix}", f"{target}{suffix}")
+        return returned
+
+    return copy
 
 
 @pytest.fixture

@@ -127,16 +127,21 @@ def _make_ours(path: Path) -> Project:
     return ours
 
 
+def _make_ours_closed(path: Path) -> None:
+    _make_ours(path).close()
+
+
 @pytest.fixture
-def theirs_path(tmp_path: Path) -> Path:
+def theirs_path(tmp_path: Path, project_copy) -> Path:  # type: ignore[no-untyped-def]
     path = tmp_path / "bob.unannotate.db"
-    _make_theirs(path)
+    project_copy(_make_theirs, path)
     return path
 
 
 @pytest.fixture
-def ours(tmp_path: Path):  # type: ignore[no-untyped-def]
-    opened = _make_ours(tmp_path / "ours.unannotate.db")
+def ours(tmp_path: Path, project_copy):  # type: ignore[no-untyped-def]
+    project_copy(_make_ours_closed, tmp_path / "ours.unannotate.db")
+    opened = open_project(tmp_path / "ours.unannotate.db")
     yield opened
     opened.close()
 
