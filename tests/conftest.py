@@ -171,14 +171,28 @@ def window_factory(qtbot, project_path: Path):  # type: ignore[no-untyped-def]
 
 # -- Parallel runs -------------------------------------------------------------------------
 # ./dev test runs the tests in worker processes (pytest-xdist, ``--dist loadgroup``), each
-# with its own temporary folder, QApplication and network guard. The tests of these files
-# share what is costly to make once per worker (a module-scoped fixture: the desktop bundle,
-# a trained pipeline) or a real X server and the timing of real windows: each group runs in
-# one worker.
+# with its own temporary folder, QApplication and network guard, handed out test by test.
+# The tests of these files share what is costly to make once per worker (a module-scoped
+# fixture: the desktop bundle, a trained pipeline) or a real X server and the timing of real
+# windows: each group goes to one worker. (xdist's own ``xdist_group`` marks rename the
+# tests, which pytest 9 no longer allows: the groups are read from the file names here.)
 ONE_WORKER = {
     "test_installer.py": "installer", "test_entity_spacy.py": "trained-pipeline",
     "test_x11_main_window.py": "x11", "test_x11_review_window.py": "x11",
 }
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log):  # type: ignore[no-untyped-def]
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class Groups(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return ONE_WORKER.get(Path(nodeid.split("::", 1)[0]).name, nodeid)
+
+    return Groups(config, log)
 
 
 # -- Backends ------------------------------------------------------------------------------
@@ -261,10 +275,6 @@ def _test_key(item: pytest.Item) -> str:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    for item in items:
-        group = ONE_WORKER.get(item.path.name)
-        if group is not None:
-            item.add_marker(pytest.mark.xdist_group(group))
     if not _on_postgresql(config):
         return
     kept = [item for item in items if item.path.name in BOTH_BACKENDS]
