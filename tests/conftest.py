@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 from pathlib import Path
 
@@ -116,6 +117,82 @@ def project(project_path: Path):  # type: ignore[no-untyped-def]
     opened = open_project(project_path)
     yield opened
     opened.close()
+
+
+@pytest.fixture(scope="session")
+def _built_projects() -> dict[object, tuple[Path, object]]:
+    return {}
+
+
+@pytest.fixture
+def project_copy(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+                 _built_projects):  # type: ignore[no-untyped-def]
+    """``project_copy(build, target)``: the project file ``target`` as ``build(path)`` makes
+    it (``build`` closes what it opens), and what ``build`` returned. Built once per run (per
+    worker) and copied for each test after the first: the same file, in far less time. On
+    ``--backend=postgresql`` it is built for each test, in the test's server database."""
+
+    def copy(build, target: Path):  # type: ignore[no-untyped-def]
+        if _on_postgresql(request.config):
+            return build(target)
+        key = (build, target.name)
+        if key not in _built_projects:
+            source = tmp_path_factory.mktemp("built-project") / target.name
+            _built_projects[key] = (source, build(source))
+        source, returned = _built_projects[key]
+        for suffix in ("", "-wal"):
+            if Path(f"{source}{suffix}").exists():
+                shutil.copyfile(f"{source}{suffix}", f"{target}{suffix}")
+        return returned
+
+    return copy
+
+
+@pytest.fixture
+def window_factory(qtbot, project_path: Path):  # type: ignore[no-untyped-def]
+    """Opens the main window on ``project_path`` as ana (each call a new window on a newly
+    opened project, as after a restart), shown and with the document view focused."""
+    from unannotate.qt.main_window import MainWindow
+    from unannotate.services.preferences import Preferences
+    from unannotate.services.project import open_project
+
+    def make() -> MainWindow:
+        project = open_project(project_path)
+        window = MainWindow(project, "ana", Preferences.load(), auto_suggest=False)
+        qtbot.addWidget(window)
+        window.show()
+        qtbot.waitExposed(window)
+        window.activateWindow()
+        qtbot.waitUntil(window.view.hasFocus)
+        return window
+
+    return make
+
+
+# -- Parallel runs -------------------------------------------------------------------------
+# ./dev test runs the tests in worker processes (pytest-xdist, ``--dist loadgroup``), each
+# with its own temporary folder, QApplication and network guard, handed out test by test.
+# The tests of these files share what is costly to make once per worker (a module-scoped
+# fixture: the desktop bundle, a trained pipeline) or a real X server and the timing of real
+# windows: each group goes to one worker. (xdist's own ``xdist_group`` marks rename the
+# tests, which pytest 9 no longer allows: the groups are read from the file names here.)
+ONE_WORKER = {
+    "test_installer.py": "installer", "test_entity_spacy.py": "trained-pipeline",
+    "test_x11_main_window.py": "x11", "test_x11_review_window.py": "x11",
+}
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log):  # type: ignore[no-untyped-def]
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class Groups(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return ONE_WORKER.get(Path(nodeid.split("::", 1)[0]).name, nodeid)
+
+    return Groups(config, log)
 
 
 # -- Backends ------------------------------------------------------------------------------

@@ -45,14 +45,18 @@ def _suggest(project: Project, layer: str, suggester: str, doc_id: int, text: st
 
 
 @pytest.fixture
-def annotated(tmp_path: Path) -> tuple[Path, dict[str, int]]:
+def annotated(tmp_path: Path, project_copy) -> tuple[Path, dict[str, int]]:
     """Four documents; ana and ben annotate the first two, cy only marks the fourth; two
     suggestions layers. Returns the project file and the document ids by text."""
-    folder = tmp_path / "docs"
+    path = tmp_path / "p.db"
+    return path, project_copy(_annotate, path)
+
+
+def _annotate(path: Path) -> dict[str, int]:
+    folder = path.parent / "docs"
     folder.mkdir()
     for n, text in enumerate((FIRST, SECOND, THIRD, FOURTH)):
         (folder / f"{n}.txt").write_text(text, encoding="utf-8")
-    path = tmp_path / "p.db"
     project = open_project(path)
     import_paths(project, [folder])
     with project.db.read() as session:
@@ -83,7 +87,7 @@ def annotated(tmp_path: Path) -> tuple[Path, dict[str, int]]:
     ben.set_status(first, DocumentStatus.DONE)
     cy.set_status(ids[FOURTH], DocumentStatus.IN_PROGRESS)
     project.close()
-    return path, ids
+    return ids
 
 
 def test_two_annotators_by_hand(annotated: tuple[Path, dict[str, int]]) -> None:

@@ -1,32 +1,22 @@
-"""The command line as a user runs it: a real process, real files."""
+"""The command line as a user runs it: real files, run in this process through typer's
+CliRunner (tests/command_line.py); the installed program and ``python -m unannotate`` as real
+processes in the smoke tests."""
 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from command_line import program, run
 
 import unannotate
 
-REPO = Path(__file__).resolve().parents[1]
-
-
-def run(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None,
-        module: bool = False) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "unannotate", *args] if module else [
-        str(Path(sys.executable).with_name("unannotate")), *args]
-    full_env = {**os.environ, **(env or {})}
-    return subprocess.run(command, capture_output=True, text=True, env=full_env, cwd=cwd,
-                          timeout=120)
-
-
 def test_version_help_and_module() -> None:
+    assert program("--version").stdout.strip() == f"unannotate {unannotate.__version__}"
+    assert program("--version", module=True).stdout.strip() == (
+        f"unannotate {unannotate.__version__}")
     assert run("--version").stdout.strip() == f"unannotate {unannotate.__version__}"
-    assert run("--version", module=True).stdout.strip() == f"unannotate {unannotate.__version__}"
     helped = run("--help")
     assert helped.returncode == 0
     for command in ("import", "stats", "export"):
@@ -108,3 +98,27 @@ def test_not_a_project_file(tmp_path: Path) -> None:
     bogus.write_text("plain text")
     result = run("stats", "--project", str(bogus))
     assert result.returncode != 0 and "not a project file" in result.stderr
+
+
+@pytest.mark.slow
+def test_the_installed_program_imports_counts_exports_and_refuses_in_one_line(
+        tmp_path: Path) -> None:
+    """A smoke test of the real process: its entry point, its exit status, and its logging
+    (a damaged PDF makes pypdf log warnings, which must not add lines to the one error)."""
+    project = tmp_path / "p.db"
+    (tmp_path / "a.txt").write_text("Kenya pledged $5 million.", encoding="utf-8")
+    imported = program("import", str(tmp_path / "a.txt"), "--project", str(project))
+    assert imported.returncode == 0, imported.stderr
+    assert "1 new, 0 duplicates" in imported.stdout
+    stats = program("stats", "--json", env={"UNANNOTATE_PROJECT": str(project)})
+    assert json.loads(stats.stdout)["documents"] == 1
+    out = tmp_path / "out.jsonl"
+    exported = program("export", "--format", "jsonl", "-o", str(out), "--project", str(project),
+                       module=True)
+    assert exported.returncode == 0, exported.stderr
+    assert json.loads(out.read_text(encoding="utf-8"))["text"] == "Kenya pledged $5 million."
+    (tmp_path / "scan.pdf").write_bytes(b"%PDF-1.4\n%broken")
+    refused = program("import", str(tmp_path / "scan.pdf"), "--project", str(project))
+    assert refused.returncode == 1
+    lines = [line for line in refused.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "scan.pdf" in lines[0], refused.stderr

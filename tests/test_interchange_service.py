@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 
 import pytest
+from command_line import run as cli
 from sqlalchemy import func, select, text
 
 from unannotate.core.model import DocumentStatus
@@ -251,22 +250,20 @@ def test_files_other_tools_wrote_import_into_a_project(tmp_path: Path) -> None:
 def test_cli_import_and_export_say_what_they_did(tmp_path: Path) -> None:
     project = _annotated_project(tmp_path / "a.db", tmp_path)
     project.close()
-    cli = [sys.executable, "-m", "unannotate", "--project", str(tmp_path / "a.db")]
-    run = subprocess.run([*cli[:3], "export", "--project", str(tmp_path / "a.db"), "-f", "spacy",
-                          "--layer", "ana", "--dev-fraction", "0.34", "-o", str(tmp_path / "sp")],
-                         capture_output=True, text=True, check=True)
+    run = cli("export", "--project", str(tmp_path / "a.db"), "-f", "spacy",
+              "--layer", "ana", "--dev-fraction", "0.34", "-o", str(tmp_path / "sp"))
+    assert run.returncode == 0, run.stderr
     assert "wrote 3 documents (ana)" in run.stdout and "train.spacy" in run.stdout
-    run = subprocess.run([*cli[:3], "export", "--project", str(tmp_path / "a.db"), "-f", "conll",
-                          "--layer", "ana", "-o", str(tmp_path / "c.conll")],
-                         capture_output=True, text=True, check=True)
+    run = cli("export", "--project", str(tmp_path / "a.db"), "-f", "conll",
+              "--layer", "ana", "-o", str(tmp_path / "c.conll"))
+    assert run.returncode == 0, run.stderr
     assert "not written:" in run.stderr and "CLAIM" in run.stderr
-    run = subprocess.run([*cli[:3], "import", "--project", str(tmp_path / "b.db"),
-                          str(tmp_path / "sp"), "--annotator", "ana"],
-                         capture_output=True, text=True)
+    run = cli("import", "--project", str(tmp_path / "b.db"),
+              str(tmp_path / "sp"), "--annotator", "ana")
     assert run.returncode == 0, run.stderr
     assert "(spacy): 3 new documents" in run.stdout and "annotator:ana: 13 spans" in run.stdout
-    run = subprocess.run([*cli[:3], "export", "--project", str(tmp_path / "a.db"), "-f", "nope",
-                          "-o", str(tmp_path / "x")], capture_output=True, text=True)
+    run = cli("export", "--project", str(tmp_path / "a.db"), "-f", "nope",
+              "-o", str(tmp_path / "x"))
     assert run.returncode == 1 and "unknown format 'nope'" in run.stderr
 
 

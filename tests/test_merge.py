@@ -7,11 +7,10 @@ import hashlib
 import json
 import shutil
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from command_line import program, run
 from sqlalchemy import insert
 
 from unannotate.core.errors import InputError
@@ -128,16 +127,21 @@ def _make_ours(path: Path) -> Project:
     return ours
 
 
+def _make_ours_closed(path: Path) -> None:
+    _make_ours(path).close()
+
+
 @pytest.fixture
-def theirs_path(tmp_path: Path) -> Path:
+def theirs_path(tmp_path: Path, project_copy) -> Path:  # type: ignore[no-untyped-def]
     path = tmp_path / "bob.unannotate.db"
-    _make_theirs(path)
+    project_copy(_make_theirs, path)
     return path
 
 
 @pytest.fixture
-def ours(tmp_path: Path):  # type: ignore[no-untyped-def]
-    opened = _make_ours(tmp_path / "ours.unannotate.db")
+def ours(tmp_path: Path, project_copy):  # type: ignore[no-untyped-def]
+    project_copy(_make_ours_closed, tmp_path / "ours.unannotate.db")
+    opened = open_project(tmp_path / "ours.unannotate.db")
     yield opened
     opened.close()
 
@@ -398,19 +402,30 @@ def test_the_command_line_merges_and_says_what_came_in(tmp_path: Path,
                                                        theirs_path: Path) -> None:
     ours_path = tmp_path / "ours.unannotate.db"
     _make_ours(ours_path).close()
-    command = [str(Path(sys.executable).with_name("unannotate")), "merge", str(theirs_path),
-               "--project", str(ours_path)]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+    command = ["merge", str(theirs_path), "--project", str(ours_path)]
+    done = run(*command)
     assert done.returncode == 0, done.stderr
     assert "2 new documents, 1 already in the project" in done.stdout
     assert "annotator:bob: 5 spans added" in done.stdout
     assert "labels added to the scheme: VACCINE" in done.stdout
-    again = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+    again = run(*command)
     assert again.returncode == 0 and "nothing new" in again.stdout
-    itself = subprocess.run([*command[:2], str(ours_path), *command[3:]], capture_output=True,
-                            text=True, timeout=120, check=False)
+    itself = run(command[0], str(ours_path), *command[2:])
     assert itself.returncode == 1
     assert "this project itself" in itself.stderr
+
+
+@pytest.mark.slow
+def test_the_installed_program_merges(tmp_path: Path, theirs_path: Path) -> None:
+    """A smoke test of the real process for the commands between projects."""
+    ours_path = tmp_path / "ours.unannotate.db"
+    _make_ours(ours_path).close()
+    done = program("merge", str(theirs_path), "--project", str(ours_path))
+    assert done.returncode == 0, done.stderr
+    assert "2 new documents, 1 already in the project" in done.stdout
+    itself = program("merge", str(ours_path), "--project", str(ours_path))
+    assert itself.returncode == 1
+    assert itself.stderr.strip().startswith("error: ") and "this project itself" in itself.stderr
 
 
 def _copy(source: Path, target: Path) -> None:

@@ -458,13 +458,15 @@ def password_login(postgres_admin: Engine) -> Iterator[tuple[str, str]]:
     """A role that logs in with a password (``./dev test``'s server asks it for one)."""
     from sqlalchemy.exc import ProgrammingError
 
-    password = secrets.token_urlsafe(16)
+    # The worker processes of a parallel run (pytest-xdist) share the role: they set the same
+    # password (their run's id), each creating the role or, when it is there, altering it.
+    password = os.environ.get("PYTEST_XDIST_TESTRUNUID") or secrets.token_urlsafe(16)
     with postgres_admin.connect() as conn:
-        exists = conn.exec_driver_sql(
-            f"SELECT 1 FROM pg_roles WHERE rolname = '{PASSWORD_ROLE}'").scalar()
-        verb = "ALTER" if exists else "CREATE"
         try:
-            conn.exec_driver_sql(f"{verb} ROLE {PASSWORD_ROLE} LOGIN PASSWORD '{password}'")
+            conn.exec_driver_sql(
+                f"DO $$ BEGIN CREATE ROLE {PASSWORD_ROLE} LOGIN PASSWORD '{password}'; "
+                f"EXCEPTION WHEN duplicate_object THEN "
+                f"ALTER ROLE {PASSWORD_ROLE} LOGIN PASSWORD '{password}'; END $$")
         except ProgrammingError as exc:
             pytest.skip(f"the test server's admin cannot make a login role ({exc.orig})")
     yield PASSWORD_ROLE, password

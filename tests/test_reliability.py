@@ -324,24 +324,6 @@ def test_a_conflicting_edit_from_another_reviewer_instance(project_path: Path) -
 
 # --- the window ---------------------------------------------------------------------------------
 
-@pytest.fixture
-def window_factory(qtbot, project_path: Path):  # type: ignore[no-untyped-def]
-    from unannotate.qt.main_window import MainWindow
-    from unannotate.services.preferences import Preferences
-
-    def make() -> MainWindow:
-        project = open_project(project_path)
-        window = MainWindow(project, "ana", Preferences.load(), auto_suggest=False)
-        qtbot.addWidget(window)
-        window.show()
-        qtbot.waitExposed(window)
-        window.activateWindow()
-        qtbot.waitUntil(window.view.hasFocus)
-        return window
-
-    return make
-
-
 def _shown(window: Any) -> tuple[Any, ...]:
     """What the window shows of the open document's decisions."""
     return (set(window.pending_ids), list(window.span_model.keys), window.view.selected_span,

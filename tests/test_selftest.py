@@ -5,17 +5,24 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
-PROGRAM = Path(sys.executable).parent / "unannotate"
+from command_line import PROGRAM, run
 STEPS = ["project", "import", "suggest", "pipeline", "decide", "undo", "export jsonl",
          "export spacy", "window"]
 
 
-def _self_test(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+def _self_test(tmp_path: Path, in_process: bool = False,
+               **env: str) -> subprocess.CompletedProcess[str]:
+    """``unannotate --self-test`` with a home of its own and none of the program's variables
+    but ``env``; a real process unless ``in_process`` (CliRunner)."""
     home = tmp_path / "home"
     home.mkdir(exist_ok=True)
+    if in_process:
+        cleared: dict[str, str | None] = {key: None for key in os.environ
+                                          if key.startswith(("UNANNOTATE_", "XDG_"))}
+        return run("--self-test", env={**cleared, "HOME": str(home),
+                                       "QT_QPA_PLATFORM": "offscreen", **env}, cwd=tmp_path)
     environment = {key: value for key, value in os.environ.items()
                    if not key.startswith(("UNANNOTATE_", "XDG_"))}
     environment.update(HOME=str(home), QT_QPA_PLATFORM="offscreen", **env)
@@ -50,7 +57,7 @@ def test_every_step_passes_and_nothing_of_the_person_is_touched(tmp_path: Path) 
 def test_a_failed_step_exits_1_and_says_which(tmp_path: Path) -> None:
     empty = tmp_path / "no-samples"
     empty.mkdir()
-    done = _self_test(tmp_path, UNANNOTATE_SAMPLES=str(empty),
+    done = _self_test(tmp_path, in_process=True, UNANNOTATE_SAMPLES=str(empty),
                       UNANNOTATE_SETTINGS=str(tmp_path / "settings.json"))
     assert done.returncode == 1, done.stdout + done.stderr
     assert f"FAIL import: no documents in {empty}" in done.stdout

@@ -57,24 +57,6 @@ def _own_spans(path: Path) -> list[tuple[str, str, str]]:
 
 
 @pytest.fixture
-def window_factory(qtbot, project_path: Path):  # type: ignore[no-untyped-def]
-    from unannotate.qt.main_window import MainWindow
-    from unannotate.services.preferences import Preferences
-
-    def make() -> MainWindow:
-        project = open_project(project_path)
-        window = MainWindow(project, "ana", Preferences.load(), auto_suggest=False)
-        qtbot.addWidget(window)
-        window.show()
-        qtbot.waitExposed(window)
-        window.activateWindow()
-        qtbot.waitUntil(window.view.hasFocus)
-        return window
-
-    return make
-
-
-@pytest.fixture
 def seeded(project_path: Path) -> dict[str, int]:
     project = open_project(project_path)
     ids = {

@@ -7,15 +7,30 @@ import logging
 import re
 import sys
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
+from typer.core import TyperGroup
 
 from . import __version__
 from .core.errors import UnannotateError
 
+
+class _Commands(TyperGroup):
+    """The commands. A problem the program explains (an ``UnannotateError``) ends a command
+    with one line, ``error: ...``, and status 1, however the commands are called (the
+    installed program, ``python -m unannotate``, or a test's ``CliRunner``)."""
+
+    def invoke(self, ctx: typer.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except UnannotateError as error:
+            fail(str(error))
+
+
 app = typer.Typer(
     name="unannotate",
+    cls=_Commands,
     help="Review entity and claim suggestions in documents; every decision is kept.",
     no_args_is_help=False,
     add_completion=False,
