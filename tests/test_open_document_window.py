@@ -222,3 +222,98 @@ def test_any_sequence_of_decisions_is_drawn_as_stored(qtbot, ops) -> None:  # ty
     lambda chunks: [op for chunk in chunks for op in chunk]))
 def test_longer_sequences_of_decisions_are_drawn_as_stored(qtbot, ops) -> None:  # type: ignore[no-untyped-def]
     _run_sequence(qtbot, ops, repeat=60)
+
+
+def _open_with_suggestions(qtbot, folder: Path, text: str,  # type: ignore[no-untyped-def]
+                           suggested: list[tuple[str, str]]):
+    """A window on ``text`` with each (words, label) suggested where the words first occur."""
+    from unannotate.qt.main_window import MainWindow
+    from unannotate.services.preferences import Preferences
+
+    project = open_project(folder / "p.unannotate.db")
+    info = SuggesterInfo(name="test.shortest.v1", kind=LabelKind.ENTITY)
+    with project.db.session() as session:
+        doc_id = session.execute(insert(DocumentRow).returning(DocumentRow.id), [
+            {"sha256": "s" * 64, "text": text, "title": "Shortest", "meta": {}}]).scalar_one()
+        layer_id = suggestions_layer_id(session, info)
+        labels = project.label_ids(session)
+        session.execute(insert(SpanRow), [
+            {"layer_id": layer_id, "document_id": doc_id, "start": text.index(words),
+             "end": text.index(words) + len(words), "label_id": labels[label],
+             "state": "suggested", "score": 0.7, "reason": "test"}
+            for words, label in suggested])
+    window = MainWindow(project, "ana", Preferences.load(folder / "s.json"), auto_suggest=False)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    qtbot.waitUntil(window.view.hasFocus)
+    return window
+
+
+def _select_and_key(qtbot, window, start: int, end: int,  # type: ignore[no-untyped-def]
+                    key: Qt.Key) -> None:
+    view = window.view
+    cursor = view.textCursor()
+    cursor.setPosition(view.positions.to_qt(start))
+    cursor.setPosition(view.positions.to_qt(end), QTextCursor.MoveMode.KeepAnchor)
+    view.setTextCursor(cursor)
+    qtbot.keyClick(view, key)
+    QApplication.processEvents()
+
+
+def _background(window, index: int) -> str | None:  # type: ignore[no-untyped-def]
+    """The background colour drawn behind code point ``index``."""
+    from drawing import drawn_looks
+
+    look = drawn_looks(window.view).get(window.view.positions.to_qt(index))
+    return look.background if look else None
+
+
+def _colour(window, label: str, *, pending: bool = False) -> str:  # type: ignore[no-untyped-def]
+    """The background a span of ``label`` is drawn with."""
+    from PySide6.QtGui import QColor
+
+    from unannotate.qt.document_view import pending_colour
+
+    base = next(found.colour for found in window.project.labels() if found.name == label)
+    return QColor(pending_colour(base) if pending else base).name()
+
+
+def test_a_span_across_a_line_break_is_as_long_as_stored_in_every_block(  # type: ignore[no-untyped-def]
+        qtbot, tmp_path: Path) -> None:
+    # A place marked from "May" over a CRLF and a blank line to "Next": 16 code points, of
+    # which only 9 lie in the first block. The suggested date (10) is the shorter span and
+    # is drawn over both, in the first block as much as anywhere.
+    text = "Talks in Geneva on 3 May 2025.\r\n\nNext round in June."
+    window = _open_with_suggestions(qtbot, tmp_path, text, [("3 May 2025", "DATE")])
+    try:
+        start, end = text.index("May"), text.index("Next") + len("Next")
+        _select_and_key(qtbot, window, start, end, Qt.Key.Key_3)  # GPE
+        reviewer = Reviewer(window.project, "ana")
+        assert [(s.start, s.end, s.label) for s in reviewer.spans(window.document.id)] == [
+            (start, end, "GPE")]
+        assert _background(window, text.index("2025")) == _colour(window, "DATE", pending=True)
+        assert _background(window, text.index("Next")) == _colour(window, "GPE")
+        check(window, qtbot)
+    finally:
+        window.close()
+
+
+def test_the_shortest_span_is_counted_in_code_points_not_utf16(  # type: ignore[no-untyped-def]
+        qtbot, tmp_path: Path) -> None:
+    # "🌍🌍🌍 UNICEF" is 10 code points (13 UTF-16 units); the suggested "UNICEF team" is 11
+    # of both: the reviewer's place is the shorter one and is drawn over "UNICEF".
+    text = "Seen from 🌍🌍🌍 UNICEF team members in Mali."
+    window = _open_with_suggestions(qtbot, tmp_path, text, [("UNICEF team", "ORG")])
+    try:
+        start, end = text.index("🌍"), text.index("UNICEF") + len("UNICEF")
+        _select_and_key(qtbot, window, start, end, Qt.Key.Key_3)  # GPE
+        reviewer = Reviewer(window.project, "ana")
+        assert [(s.start, s.end, s.label) for s in reviewer.spans(window.document.id)] == [
+            (start, end, "GPE")]
+        assert _background(window, text.index("UNICEF")) == _colour(window, "GPE")
+        assert _background(window, text.index("team")) == _colour(window, "ORG", pending=True)
+        check(window, qtbot)
+    finally:
+        window.close()

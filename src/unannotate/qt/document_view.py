@@ -58,7 +58,9 @@ class SpanStyle(NamedTuple):
 
 
 class DrawnSpan(NamedTuple):
-    """A span as the highlighter draws it in one block: Qt positions from the block's start."""
+    """A span as the highlighter draws it in one block: Qt positions from the block's start,
+    cut to the block; ``size``: the whole span's length in code points, as stored (which
+    span is the shortest must not depend on block breaks or on UTF-16)."""
 
     id: int
     start: int
@@ -66,6 +68,7 @@ class DrawnSpan(NamedTuple):
     colour: str
     kind: LabelKind
     pending: bool
+    size: int
 
 
 def _blend(colour: QColor, other: QColor, share: float) -> QColor:
@@ -154,8 +157,8 @@ class SpanHighlighter(QSyntaxHighlighter):
             for span in active:
                 if span.kind is LabelKind.ENTITY:
                     entities += 1
-                    if entity is None or (span.end - span.start, span.pending) < (
-                            entity.end - entity.start, entity.pending):
+                    if entity is None or (span.size, span.pending) < (
+                            entity.size, entity.pending):
                         entity = span  # the shortest, an annotation before a suggestion
                 elif claim is None or (claim.pending and not span.pending):
                     claim = span
@@ -393,7 +396,7 @@ class DocumentView(QPlainTextEdit):
             colour, kind, pending = self._style(span_id)
             drawn.append(DrawnSpan(span_id, min(max(to_qt(span_start) - base, 0), length),
                                    min(max(to_qt(span_end) - base, 0), length),
-                                   colour, kind, pending))
+                                   colour, kind, pending, span_end - span_start))
         return drawn
 
     def span_at(self, position: int) -> int | None:
