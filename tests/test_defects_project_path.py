@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from unannotate.core.errors import StorageError
 from unannotate.services.project import missing_project_file, open_project
 
 
@@ -44,8 +43,11 @@ def test_the_window_command_refuses_a_missing_project_unless_create_is_chosen(
     monkeypatch.setattr(qt_app, "run", lambda *a, **k: pytest.fail("a window was opened"))
     typo = tmp_path / "sub" / "projetc.db"
     result = CliRunner().invoke(app, ["--project", str(typo)])
-    assert isinstance(result.exception, StorageError)
-    assert str(typo) in str(result.exception) and "nothing was created" in str(result.exception)
+    # One line, as every error the program explains (a StorageError here), and status 1.
+    assert result.exit_code == 1
+    message = result.output.strip()
+    assert "\n" not in message and message.startswith("error: ")
+    assert str(typo) in message and "nothing was created" in message
     assert asked == [typo]
     assert not typo.exists() and not typo.parent.exists()
 

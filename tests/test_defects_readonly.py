@@ -140,9 +140,10 @@ def test_import_into_a_read_only_folder_is_one_clear_line(
     path = _project(tmp_path / "ro")
     _folder_read_only(monkeypatch, tmp_path / "ro")
     result = CliRunner().invoke(app, ["import", str(tmp_path / "ro" / "docs"), "-p", str(path)])
-    assert isinstance(result.exception, ReadOnlyProjectError)
-    message = str(result.exception)
-    assert "\n" not in message and str(path) in message and "read-only" in message
+    # One line, as every error the program explains (a ReadOnlyProjectError), and status 1.
+    assert result.exit_code == 1
+    message = result.output.strip()
+    assert message.startswith("error: ") and "\n" not in message and str(path) in message and "read-only" in message
     assert "nothing was changed" in message
 
 
