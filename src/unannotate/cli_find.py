@@ -85,8 +85,8 @@ def find(
     if total == 0:
         typer.echo(f"no hits for {pattern!r}")
         return
-    typer.echo(f"{total} hit{"s" * (total != 1)} in {documents} document"
-               f"{"s" * (documents != 1)}" +
+    typer.echo(f"{total} hit{'s' * (total != 1)} in {documents} document"
+               f"{'s' * (documents != 1)}" +
                (f" (first {shown} shown; --limit 0 shows all)" if shown < total else ""))
     if documents > 1:
         typer.echo("most hits:")
