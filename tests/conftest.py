@@ -238,6 +238,8 @@ SQLITE_ONLY = {
 # Tests that bring in a colleague's project file: that file stays SQLite (what a colleague
 # sends), the project it comes into is on the server.
 KEPT_AS_FILES = {
+    "test_find.py::test_documents_brought_in_by_a_merge_are_found_with_their_annotations":
+        ("theirs.db",),
     "test_review.py::test_a_colleagues_project_file_comes_in_as_their_layer": ("theirs.db",),
     "test_review.py::test_the_command_line_brings_in_reviews_and_reports": ("theirs.db",),
     "test_review_window.py::test_from_the_main_window_bring_in_a_colleague_then_review":

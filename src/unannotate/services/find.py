@@ -25,7 +25,8 @@ from ..core.errors import InputError
 from ..storage.fulltext import candidate_documents, label_exists, labelled_spans
 from .project import Project
 
-BATCH = 200  # documents read per query: the first page costs one batch
+BATCH = 400  # documents read per query at most: the first page costs one small batch
+FIRST_BATCH = 50  # the first query's documents; each next one twice as many, up to BATCH
 CONTEXT = 40  # code points of context shown on each side of a hit
 
 # Scripts written without spaces between words: a match has no word edge to respect there.
@@ -202,8 +203,9 @@ def find(project: Project, query: FindQuery, *, annotator: str | None = None,
          cancelled: Callable[[], bool] | None = None, batch: int = BATCH,
          context: int = CONTEXT) -> Iterator[DocumentHits]:
     """The documents holding the query's hits, in document order, each with all its hits
-    (and the annotations on each: ``mine`` marks ``annotator``'s). Reads ``batch``
-    documents at a time; stops when ``cancelled()`` says so (asked between batches).
+    (and the annotations on each: ``mine`` marks ``annotator``'s). Reads the candidate
+    documents a batch at a time (a small first one, so the first hits come at once, then
+    growing to ``batch``); stops when ``cancelled()`` says so (asked between batches).
 
     The query is checked first: an invalid one raises :class:`InputError` before anything
     is read (call :func:`compile_query` to check one without finding)."""
@@ -220,9 +222,10 @@ def _find(project: Project, query: FindQuery, matcher: Matcher, annotator: str |
           ) -> Iterator[DocumentHits]:
     mine = f"annotator:{annotator.strip()}" if annotator else None
     after = 0
+    size = min(FIRST_BATCH, batch)
     while cancelled is None or not cancelled():
         with project.db.read() as unit:
-            documents = candidate_documents(unit, matcher.terms, after=after, limit=batch)
+            documents = candidate_documents(unit, matcher.terms, after=after, limit=size)
             if not documents:
                 return
             matched = [(doc_id, title, text, places) for doc_id, title, text in documents
@@ -237,6 +240,7 @@ def _find(project: Project, query: FindQuery, matcher: Matcher, annotator: str |
             if hits:
                 yield DocumentHits(doc_id, title, hits)
         after = documents[-1][0]
+        size = min(size * 2, batch)
 
 
 def hits_of(documents: Iterator[DocumentHits]) -> Iterator[Hit]:

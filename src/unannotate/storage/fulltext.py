@@ -1,7 +1,9 @@
 """The full-text index over the documents' texts, and the reads that find through it.
 
-On SQLite: an FTS5 table with the trigram tokenizer (case folded, diacritics kept) over
-``documents.text`` as external content, so the index holds no second copy of the texts;
+On SQLite: an FTS5 table with the trigram tokenizer (case folded, diacritics kept) and no
+positions (``detail=none``: a fifth of the size), over ``documents.text`` as external
+content, so the index holds no second copy of the texts; a string is looked up as the AND of
+its trigrams;
 triggers on ``documents`` keep it up to date through every insert, delete and update
 (imports, merges, bulk inserts alike). Why trigrams: docs/adr/XXXX-full-text-index.md.
 
@@ -48,7 +50,7 @@ def create_full_text_index(conn: Connection) -> None:
         conn.exec_driver_sql(
             f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5("
             "text, content='documents', content_rowid='id', "
-            "tokenize='trigram case_sensitive 0')")
+            "tokenize='trigram case_sensitive 0', detail=none)")
         for statement in _SQLITE_TRIGGERS:
             conn.exec_driver_sql(statement)
         conn.exec_driver_sql(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}) VALUES ('rebuild')")
@@ -81,8 +83,25 @@ def has_full_text_index(unit: Unit) -> bool:
     return False
 
 
+MAX_TRIGRAMS = 16  # of a long term, looked up (spread over it): enough to narrow well
+
+
 def _fts_string(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
+
+
+def trigram_query(terms: Sequence[str]) -> str:
+    """An FTS5 query for documents holding every trigram of every term (each a single token,
+    the only kind of query an index without positions answers): a superset of the documents
+    holding the terms themselves."""
+    wanted: list[str] = []
+    for term in terms:
+        grams = list(dict.fromkeys(term[i:i + MIN_TERM] for i in range(len(term) - 2)))
+        if len(grams) > MAX_TRIGRAMS:
+            step = (len(grams) - 1) / (MAX_TRIGRAMS - 1)
+            grams = [grams[round(n * step)] for n in range(MAX_TRIGRAMS)]
+        wanted.extend(g for g in grams if g not in wanted)
+    return " AND ".join(_fts_string(gram) for gram in wanted)
 
 
 def _like_pattern(term: str) -> str:
@@ -119,7 +138,7 @@ def candidate_documents(unit: Unit, terms: Sequence[str], *, after: int, limit: 
                 f"SELECT d.id, d.title, d.text FROM {FTS_TABLE} f JOIN documents d "
                 f"ON d.id = f.rowid WHERE {FTS_TABLE} MATCH :query AND f.rowid > :after "
                 "ORDER BY f.rowid LIMIT :limit"),
-                {"query": " AND ".join(_fts_string(t) for t in usable), "after": after,
+                {"query": trigram_query(usable), "after": after,
                  "limit": limit})
             return [tuple(row) for row in rows]  # type: ignore[misc]
     condition: list[Any] = [documents.c.id > after]
@@ -133,10 +152,11 @@ def candidate_documents(unit: Unit, terms: Sequence[str], *, after: int, limit: 
 
 
 def fts_baseline(unit: Unit, term: str, limit: int) -> list[int]:
-    """Ids of the first ``limit`` documents the bare index matches ``term`` in (SQLite)."""
+    """Ids of the first ``limit`` documents the bare index matches ``term``'s trigrams in
+    (SQLite)."""
     return list(unit.execute(text(
         f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :q ORDER BY rowid LIMIT :n"),
-        {"q": _fts_string(term), "n": limit}).scalars())
+        {"q": trigram_query([term]), "n": limit}).scalars())
 
 
 def labelled_spans(unit: Unit, document_ids: Sequence[int]
