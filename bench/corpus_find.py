@@ -18,7 +18,9 @@ in a window in use). ``--tokenizers`` also compares FTS5's ``unicode61`` and ``t
 tokenizers on the same texts (build time, size, query time) and on sentences in the
 program's languages (what each finds): the measurement behind docs/adr/XXXX-full-text-index.md.
 
-Usage: python bench/corpus_find.py [--docs N] [--quick] [--tokenizers]
+``--import-cost N`` times importing N documents with the index kept up to date and without.
+
+Usage: python bench/corpus_find.py [--docs N] [--quick] [--tokenizers] [--import-cost N]
 ``measure(project_path, info, quick)`` is what bench/corpus_bench.py calls.
 Human-readable lines first; the last line is one JSON object with the figures.
 """
@@ -160,6 +162,42 @@ def compare_tokenizers(project_path: Path, repeat: int) -> dict[str, Any]:
     return results
 
 
+def import_cost(documents: int) -> dict[str, float]:
+    """Seconds to import ``documents`` generated briefings (one JSONL file) into a new
+    project, with the index kept up to date, and without it (its triggers dropped)."""
+    import random
+
+    from corpus_data import SEED, make_document
+
+    from unannotate.services.importing import import_paths
+    from unannotate.services.project import open_project
+
+    rng = random.Random(SEED)
+    seconds: dict[str, float] = {}
+    with tempfile.TemporaryDirectory() as folder:
+        jsonl = Path(folder) / "briefings.jsonl"
+        with jsonl.open("w", encoding="utf-8") as out:
+            for number in range(1, documents + 1):
+                title, text = make_document(rng, number, rng.randint(0, 2))
+                out.write(json.dumps({"text": text, "meta": {"title": title}}) + "\n")
+        for kept in ("without_index", "with_index", "without_index_again", "with_index_again"):
+            path = Path(folder) / f"{kept}.db"
+            project = open_project(path)
+            if kept.startswith("without"):
+                connection = sqlite3.connect(path)
+                for trigger in ("insert", "delete", "update"):
+                    connection.execute(f"DROP TRIGGER documents_fts_{trigger}")
+                connection.commit()
+                connection.close()
+            start = time.perf_counter()
+            import_paths(project, [jsonl], language="en")
+            seconds[kept] = time.perf_counter() - start
+            project.close()
+    return {"import_s": round(min(seconds["with_index"], seconds["with_index_again"]), 2),
+            "import_without_index_s": round(min(seconds["without_index"],
+                                                seconds["without_index_again"]), 2)}
+
+
 def main(argv: list[str] | None = None) -> int:
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from corpus_data import build_corpus
@@ -171,6 +209,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="a short smoke run")
     parser.add_argument("--tokenizers", action="store_true",
                         help="also compare the unicode61 and trigram tokenizers")
+    parser.add_argument("--import-cost", type=int, default=0, metavar="N",
+                        help="also time importing N documents with and without the index")
     args = parser.parse_args(argv)
     documents = args.docs or (2_000 if args.quick else 100_000)
     print(f"machine: {cpu_model()}", flush=True)
@@ -198,6 +238,11 @@ def main(argv: list[str] | None = None) -> int:
                       f"{compared['texts_mb']} MB), word {row['word_ms']} ms, phrase "
                       f"{row['phrase_ms']} ms, misses: {', '.join(missed) or 'none'}")
             figures["tokenizers"] = compared
+    if args.import_cost:
+        cost = import_cost(args.import_cost)
+        print(f"import of {args.import_cost:,} documents: {cost['import_s']} s with the index, "
+              f"{cost['import_without_index_s']} s without")
+        figures.update(cost)
     figures["documents"] = documents
     print(json.dumps(figures, ensure_ascii=False))
     return 0
