@@ -179,6 +179,7 @@ def window_factory(qtbot, project_path: Path):  # type: ignore[no-untyped-def]
 ONE_WORKER = {
     "test_installer.py": "installer", "test_entity_spacy.py": "trained-pipeline",
     "test_x11_main_window.py": "x11", "test_x11_review_window.py": "x11",
+    "test_x11_find.py": "x11",
 }
 
 

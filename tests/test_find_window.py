@@ -69,7 +69,7 @@ def test_find_then_enter_on_a_hit_opens_its_document_with_the_hit_selected(
     qtbot.waitUntil(lambda: not panel.running and panel.hits_found == 2)
     assert panel.status.text() == "2 hits in 1 document"
     top = panel.results.topLevelItem(0)
-    assert top.text(0) == "Mali update 🌍 — 2 hits"
+    assert top.text(0) == "Mali update 🌍 — 2 hits" and top.isFirstColumnSpanned()
     first, second = (top.child(n) for n in range(2))
     assert first.text(1) == "Amina Diallo" and first.text(3) == "PERSON (ben)"
     assert second.text(3) == ""

@@ -146,14 +146,14 @@ class FindPanel(QDockWidget):
         header.setStretchLastSection(True)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.results.itemActivated.connect(self._activated)
+        self.results.installEventFilter(self)
         layout.addWidget(self.results, 1)
         self.setWidget(body)
 
-    def resizeEvent(self, event: Any) -> None:  # noqa: N802
-        """The columns share the width: context 35 % and 30 %, the hit 15 %, the rest for
-        the annotations, so every column is in view at any width."""
-        super().resizeEvent(event)
-        width = self.results.viewport().width()
+    def _share_columns(self) -> None:
+        """The columns share the list's width: context 35 % and 30 %, the hit 15 %, the rest
+        for the annotations, so every column is in view at any width."""
+        width = self.results.width()
         for column, share in enumerate((0.35, 0.15, 0.30)):
             self.results.header().resizeSection(column, int(width * share))
 
@@ -270,7 +270,6 @@ class FindPanel(QDockWidget):
             item = QTreeWidgetItem([f"{one_line(document.title)} — {document.count} "
                                     f"hit{'s' * (document.count != 1)}"])
             item.setData(0, HIT_ROLE, document.hits[0])
-            item.setFirstColumnSpanned(True)
             font = item.font(0)
             font.setBold(True)
             item.setFont(0, font)
@@ -283,6 +282,7 @@ class FindPanel(QDockWidget):
                 child.setToolTip(1, f"{hit.start}–{hit.end}")
                 item.addChild(child)
             self.results.addTopLevelItem(item)
+            item.setFirstColumnSpanned(True)  # once in the tree: before, it does nothing
             item.setExpanded(True)
         if first and self._listed and self.results.currentItem() is None:
             self.results.setCurrentItem(self.results.topLevelItem(0).child(0))
@@ -322,6 +322,8 @@ class FindPanel(QDockWidget):
             self.label_all_requested.emit(query.pattern, query.regex)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if watched is getattr(self, "results", None) and event.type() == QEvent.Type.Resize:
+            self._share_columns()
         if watched is self.box and event.type() == QEvent.Type.KeyPress:
             assert isinstance(event, QKeyEvent)
             if event.key() == Qt.Key.Key_Down and self.results.topLevelItemCount():
