@@ -153,6 +153,13 @@ def test_the_query_and_label_every_occurrence_for_the_labelling_dialog(
     assert [h.text for h in panel.hits()] == ["UNICEF", "UNICEF"]
     # Text is shown as text: the document's markup is listed as it is written.
     assert "<b>" in panel.results.topLevelItem(1).child(0).text(0)
+    # Only the hits with a label on them: ben's PERSON on the first Amina Diallo.
+    panel.box.setText("amina diallo")
+    panel.label.setCurrentIndex(panel.label.findData("PERSON"))
+    assert panel.current_query() == FindQuery("amina diallo", label="PERSON")
+    qtbot.mouseClick(panel.find_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not panel.running and panel.hits_found == 1)
+    assert [h.start for h in panel.hits()] == [TEXTS["mali"].index("Amina Diallo")]
     window.close()
 
 

@@ -21,6 +21,7 @@ from PySide6.QtGui import QKeyEvent, QTextCursor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
+    QComboBox,
     QDockWidget,
     QHBoxLayout,
     QHeaderView,
@@ -76,7 +77,8 @@ class FindPanel(QDockWidget):
     search_finished = Signal()
 
     def __init__(self, project: Project, annotator: Callable[[], str],
-                 open_hit: Callable[[Hit], None], parent: QWidget | None = None) -> None:
+                 open_hit: Callable[[Hit], None], parent: QWidget | None = None, *,
+                 labels: list[str] | None = None) -> None:
         super().__init__("Find in every document", parent)
         self.setObjectName("find_panel")
         self.project = project
@@ -93,10 +95,10 @@ class FindPanel(QDockWidget):
         self._listed: list[Hit] = []
         self.documents_found = 0
         self.hits_found = 0
-        self._build()
+        self._build(labels if labels is not None else [x.name for x in project.labels()])
 
     # -- building ------------------------------------------------------------------------
-    def _build(self) -> None:
+    def _build(self, labels: list[str]) -> None:
         body = QWidget()
         layout = QVBoxLayout(body)
         layout.setContentsMargins(6, 4, 6, 4)
@@ -112,6 +114,12 @@ class FindPanel(QDockWidget):
         self.whole_words.setChecked(True)
         for toggle in (self.regex, self.whole_words):
             toggle.toggled.connect(self._query_edited)
+        self.label = QComboBox()
+        self.label.setToolTip("Only the hits an annotation with this label covers or "
+                              "overlaps (anyone's layer, or gold)")
+        self.label.addItem("Any hit", None)
+        for name in labels:
+            self.label.addItem(f"Labelled {name}", name)
         self.find_button = QPushButton("Find")
         self.find_button.clicked.connect(self.run_search)
         self.cancel_button = QPushButton("Cancel")
@@ -121,8 +129,8 @@ class FindPanel(QDockWidget):
         self.label_all_button.setEnabled(False)
         self.label_all_button.clicked.connect(self._label_all)
         row.addWidget(self.box, 1)
-        for widget in (self.regex, self.whole_words, self.find_button, self.cancel_button,
-                       self.label_all_button):
+        for widget in (self.regex, self.whole_words, self.label, self.find_button,
+                       self.cancel_button, self.label_all_button):
             row.addWidget(widget)
         layout.addLayout(row)
         self.error = QLabel()
@@ -163,7 +171,7 @@ class FindPanel(QDockWidget):
         pattern = self.box.text()
         if not pattern.strip():
             return None
-        return FindQuery(pattern, regex=self.regex.isChecked(),
+        return FindQuery(pattern, regex=self.regex.isChecked(), label=self.label.currentData(),
                          whole_words=self.whole_words.isChecked())
 
     def hits(self) -> list[Hit]:
@@ -359,7 +367,8 @@ def find_panel_of(window: Any) -> FindPanel:
     panel = getattr(window, "find_panel", None)
     if panel is None:
         panel = FindPanel(window.project, lambda: window.reviewer.annotator,
-                          lambda hit: show_hit(window, hit), window)
+                          lambda hit: show_hit(window, hit), window,
+                          labels=[label.name for label in window.labels])
         window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, panel)
         window.find_panel = panel
         window.installEventFilter(_StopOnClose(panel, window))
