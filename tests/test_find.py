@@ -125,6 +125,22 @@ def test_documents_brought_in_by_a_merge_are_found_with_their_annotations(
         ("GPE", "ben", False, True)]
 
 
+def test_documents_imported_with_annotations_are_found_with_them(corpus: Project,
+                                                                  tmp_path: Path) -> None:
+    from unannotate.services.interchange import import_annotations
+
+    text_c = "Observers from Kiribati arrived; Kiribati thanked them."
+    path = tmp_path / "doccano.jsonl"
+    path.write_text(json.dumps({"text": text_c, "label": [[15, 23, "GPE"]]}) + "\n",
+                    encoding="utf-8")
+    import_annotations(corpus, path, fmt="doccano", annotator="carl")
+    first, second = _hits(corpus, "kiribati", annotator="carl")
+    assert (first.start, second.start) == (15, text_c.rindex("Kiribati"))
+    assert [(x.label, x.layer, x.mine, x.exact) for x in first.labels] == [
+        ("GPE", "carl", True, True)]
+    assert second.labels == ()
+
+
 def test_a_project_made_before_the_index_gets_it_on_open(tmp_path: Path,
                                                           backend: str) -> None:
     if backend != "sqlite":
