@@ -362,3 +362,18 @@ def test_raw_index_row_count_matches_documents(many: Project, backend: str) -> N
             "SELECT count(*) FROM documents_fts_docsize")).scalar()
         documents = unit.execute(text("SELECT count(*) FROM documents")).scalar()
     assert indexed == documents == 120
+
+
+def test_without_fts5_a_project_still_opens_and_finds_by_scanning(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, backend: str) -> None:
+    if backend != "sqlite":
+        pytest.skip("FTS5 is SQLite's")
+    monkeypatch.setattr(fulltext, "_sqlite_has_trigram", lambda conn: False)
+    project = open_project(tmp_path / "plain.db")
+    try:
+        _import(project, tmp_path, {"x": "Talks on Nauru resumed.", "y": "Nothing here."})
+        with project.db.read() as unit:
+            assert not fulltext.has_full_text_index(unit)
+        assert [(h.text, h.start) for h in _hits(project, "NAURU")] == [("Nauru", 9)]
+    finally:
+        project.close()

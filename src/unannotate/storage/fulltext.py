@@ -47,6 +47,8 @@ def create_full_text_index(conn: Connection) -> None:
     """Build the index over every document the project holds, and keep it up to date from
     now on (a new project, or a schema step on an existing one)."""
     if conn.dialect.name == "sqlite":
+        if not _sqlite_has_trigram(conn):
+            return  # an SQLite built without FTS5 (or before 3.34): finding scans
         conn.exec_driver_sql(
             f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5("
             "text, content='documents', content_rowid='id', "
@@ -67,6 +69,19 @@ def create_full_text_index(conn: Connection) -> None:
             savepoint.rollback()
         else:
             savepoint.commit()
+
+
+def _sqlite_has_trigram(conn: Connection) -> bool:
+    """Whether this SQLite has FTS5 with the trigram tokenizer (tried on a table in memory,
+    so nothing is left behind)."""
+    probe = conn.connection.driver_connection
+    try:
+        probe.execute("CREATE VIRTUAL TABLE temp.unannotate_fts_probe USING fts5("
+                      "x, tokenize='trigram', detail=none)")
+        probe.execute("DROP TABLE temp.unannotate_fts_probe")
+    except Exception:  # noqa: BLE001 (no such module, no such tokenizer: scan instead)
+        return False
+    return True
 
 
 def has_full_text_index(unit: Unit) -> bool:
