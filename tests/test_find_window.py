@@ -160,6 +160,13 @@ def test_the_query_and_label_every_occurrence_for_the_labelling_dialog(
     qtbot.mouseClick(panel.find_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not panel.running and panel.hits_found == 1)
     assert [h.start for h in panel.hits()] == [TEXTS["mali"].index("Amina Diallo")]
+    # A label added to the scheme since is offered the next time the panel opens.
+    from unannotate.core.model import Label, LabelKind
+
+    window.set_labels([*window.labels, Label("TREATY", LabelKind.ENTITY)])
+    window.view.setFocus()
+    assert _open_panel(qtbot, window) is panel
+    assert panel.label.findData("TREATY") > 0 and panel.label.currentData() == "PERSON"
     window.close()
 
 

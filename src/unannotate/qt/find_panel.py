@@ -117,9 +117,7 @@ class FindPanel(QDockWidget):
         self.label = QComboBox()
         self.label.setToolTip("Only the hits an annotation with this label covers or "
                               "overlaps (anyone's layer, or gold)")
-        self.label.addItem("Any hit", None)
-        for name in labels:
-            self.label.addItem(f"Labelled {name}", name)
+        self.set_labels(labels)
         self.find_button = QPushButton("Find")
         self.find_button.clicked.connect(self.run_search)
         self.cancel_button = QPushButton("Cancel")
@@ -164,6 +162,15 @@ class FindPanel(QDockWidget):
         width = self.results.width()
         for column, share in enumerate((0.35, 0.15, 0.30)):
             self.results.header().resizeSection(column, int(width * share))
+
+    def set_labels(self, labels: list[str]) -> None:
+        """The labels the filter offers (the project's scheme), the choice kept."""
+        chosen = self.label.currentData()
+        self.label.clear()
+        self.label.addItem("Any hit", None)
+        for name in labels:
+            self.label.addItem(f"Labelled {name}", name)
+        self.label.setCurrentIndex(max(self.label.findData(chosen), 0))
 
     # -- what the window and other dialogs read ------------------------------------------
     def current_query(self) -> FindQuery | None:
@@ -372,6 +379,8 @@ def find_panel_of(window: Any) -> FindPanel:
         window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, panel)
         window.find_panel = panel
         window.installEventFilter(_StopOnClose(panel, window))
+    else:
+        panel.set_labels([label.name for label in window.labels])  # labels added since
     return panel
 
 
