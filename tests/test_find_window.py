@@ -135,6 +135,8 @@ def test_an_invalid_expression_is_said_under_the_box_and_nothing_runs(
     assert started == [] and panel.results.topLevelItemCount() == 0
     qtbot.keyClick(panel.box, Qt.Key.Key_Backspace)  # editing the query clears the error
     assert not panel.error.isVisible()
+    qtbot.keyClick(panel.box, Qt.Key.Key_Escape)  # Esc closes the panel
+    assert not panel.isVisible()
     window.close()
 
 
