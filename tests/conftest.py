@@ -179,6 +179,7 @@ def window_factory(qtbot, project_path: Path):  # type: ignore[no-untyped-def]
 ONE_WORKER = {
     "test_installer.py": "installer", "test_entity_spacy.py": "trained-pipeline",
     "test_x11_main_window.py": "x11", "test_x11_review_window.py": "x11",
+    "test_x11_find.py": "x11",
 }
 
 
@@ -205,7 +206,7 @@ POSTGRES_ENV = "UNANNOTATE_TEST_POSTGRES"
 
 # The test files that run on both backends.
 BOTH_BACKENDS = frozenset({
-    "test_agreement_service.py", "test_cli.py", "test_decisions.py",
+    "test_agreement_service.py", "test_cli.py", "test_decisions.py", "test_find.py",
     "test_decisions_history.py", "test_format_native.py",
     "test_import_service.py", "test_interchange_service.py", "test_postgres.py",
     "test_review.py", "test_review_window.py", "test_sample_project.py", "test_storage.py",
@@ -238,6 +239,8 @@ SQLITE_ONLY = {
 # Tests that bring in a colleague's project file: that file stays SQLite (what a colleague
 # sends), the project it comes into is on the server.
 KEPT_AS_FILES = {
+    "test_find.py::test_documents_brought_in_by_a_merge_are_found_with_their_annotations":
+        ("theirs.db",),
     "test_review.py::test_a_colleagues_project_file_comes_in_as_their_layer": ("theirs.db",),
     "test_review.py::test_the_command_line_brings_in_reviews_and_reports": ("theirs.db",),
     "test_review_window.py::test_from_the_main_window_bring_in_a_colleague_then_review":

@@ -37,9 +37,10 @@ FIGURES = {
     "learning_curve.py": {"entities_f1_at", "claims_f1_at", "rules_entities_f1",
                           "rules_claims_f1", "train_seconds_50"},
     "languages_bench.py": {"languages_right", "min_recall", "min_precision", "max_ratio"},
+    "corpus_find.py": {"find_ms", "find_word_ms", "find_phrase_ms", "find_baseline_ms"},
 }
 # Benchmarks whose names do not end in "_bench.py".
-OTHER_SCRIPTS = {"rules_quality.py", "learning_curve.py"}
+OTHER_SCRIPTS = {"rules_quality.py", "learning_curve.py", "corpus_find.py"}
 
 
 def test_every_benchmark_is_listed() -> None:

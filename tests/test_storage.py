@@ -169,7 +169,7 @@ def _counts(path: Path) -> dict[str, object]:
     try:
         tables = [name for (name,) in conn.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
-            "AND name != 'schema_info'")]
+            "AND name != 'schema_info' AND name NOT LIKE 'documents_fts%'")]  # derived index
         found: dict[str, object] = {}
         for table in tables:
             columns = [row[1] for row in conn.execute(f"PRAGMA table_info({table})")]

@@ -700,9 +700,10 @@ def models(project: ProjectOption = None) -> None:
 
 
 # The training commands live in their own module; importing it registers them.
+from .cli_find import find  # noqa: E402
 from .cli_training import export_model, train  # noqa: E402
 
-__all__ = ["app", "export_model", "main", "train"]
+__all__ = ["app", "export_model", "find", "main", "train"]
 
 
 def _terminal_password(place: str) -> str | None:

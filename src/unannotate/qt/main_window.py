@@ -371,6 +371,11 @@ class MainWindow(DecisionHandlers, ErrorReporting, BackgroundJobs, ProjectComman
         self.find_bar.setFocus()
         self.find_bar.selectAll()
 
+    def find_everywhere(self) -> None:
+        from .find_panel import find_panel_of
+
+        find_panel_of(self).focus_box()
+
     def _find_next(self) -> None:
         needle = self.find_bar.text()
         if not needle:

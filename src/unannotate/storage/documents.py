@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from ..core.model import DocumentStatus
+from .bulk import insert_rows
 from .database import Unit
-from .schema import DocumentRow, ReviewStatusRow
+from .schema import DocumentRow, ReviewStatusRow, utcnow
 
 CHUNK = 500  # hashes per look-up: a bounded number of parameters
 
@@ -46,8 +47,15 @@ def reviewed_hashes(unit: Unit) -> set[str]:
         .where(ReviewStatusRow.status == DocumentStatus.DONE.value)))
 
 
+_DOCUMENT_COLUMNS = ("sha256", "text", "title", "meta", "language", "source")
+
+
 def add_documents(unit: Unit, documents: Sequence[dict[str, Any]]) -> None:
-    """Store new documents in one statement; each gives ``sha256``, ``text``, ``title``,
-    ``meta``, ``language`` and ``source``."""
+    """Store new documents; each gives ``sha256``, ``text``, ``title``, ``meta``,
+    ``language`` and ``source``. On SQLite they go in as statements of many rows each: the
+    full-text index's trigger then writes the index once per statement, not once per
+    document (storage/fulltext.py), which made an import several times slower."""
     if documents:
-        unit.execute(insert(DocumentRow), list(documents))
+        insert_rows(unit.connection(), DocumentRow.__table__, _DOCUMENT_COLUMNS,
+                    [tuple(document[name] for name in _DOCUMENT_COLUMNS)
+                     for document in documents], {"created_at": utcnow()})

@@ -18,10 +18,11 @@ from sqlalchemy import Connection, Engine, bindparam, delete, insert, inspect, s
 
 from ..core.errors import StorageError
 from .database import sqlite_path
+from .fulltext import create_full_text_index
 from .schema import Base, EventRow, SchemaInfo, SpanRow
 from .spans import CREATE_PLACE_INDEX, DUPLICATE_REMOVED, exact_duplicates
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 VERSION_KEY = "schema_version"
 REPORT_HINT = (
     "Please report this with the program version and the copy named above; "
@@ -131,9 +132,15 @@ def _v4_one_span_per_place(conn: Connection) -> None:
     conn.exec_driver_sql(CREATE_PLACE_INDEX)
 
 
+def _v5_full_text_index(conn: Connection) -> None:
+    """Version 5: the full-text index over the documents' texts (storage/fulltext.py),
+    built over the documents already there and kept up to date from then on."""
+    create_full_text_index(conn)
+
+
 # STEPS[n] migrates a database at version n+1 to version n+2.
 STEPS: list[Callable[[Connection], None]] = [_v2_review_status, _v3_spans_by_start,
-                                             _v4_one_span_per_place]
+                                             _v4_one_span_per_place, _v5_full_text_index]
 assert len(STEPS) == SCHEMA_VERSION - 1, "each schema version after the first needs a step"
 
 
@@ -221,6 +228,7 @@ def migrate(engine: Engine, steps: list[Callable[[Connection], None]] | None = N
                     )
                 Base.metadata.create_all(conn)
                 _append_only_events(conn)
+                create_full_text_index(conn)
                 conn.execute(
                     SchemaInfo.__table__.insert(), {"key": VERSION_KEY, "value": str(target)}
                 )
