@@ -701,8 +701,9 @@ def models(project: ProjectOption = None) -> None:
 
 # The training commands live in their own module; importing it registers them.
 from .cli_training import export_model, train  # noqa: E402
+from .cli_consistency import consistency  # noqa: E402
 
-__all__ = ["app", "export_model", "main", "train"]
+__all__ = ["app", "consistency", "export_model", "main", "train"]
 
 
 def _terminal_password(place: str) -> str | None:

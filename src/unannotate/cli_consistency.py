@@ -1,0 +1,102 @@
+"""The command line's ``consistency`` command: thin over
+:mod:`unannotate.services.consistency`."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+import typer
+
+from .cli import ProjectOption, app
+
+EXAMPLES = 3  # places shown under each finding in the table
+WIDTH = 28  # of the text column
+
+
+def _labels(counts: dict[str, int]) -> str:
+    return ", ".join(f"{label} {n}" for label, n in counts.items())
+
+
+def _annotators(annotators: dict[str, dict[str, int]]) -> str:
+    return "; ".join(f"{name}: {_labels(counts)}" for name, counts in annotators.items())
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
+def print_report(report: Any, limit: int | None) -> None:  # a services ConsistencyReport
+    from .services.consistency import FindingKind
+
+    scope = ("every document" if report.scope.value == "all"
+             else "the documents each annotator has worked on")
+    typer.echo(f"consistency of {', '.join(report.annotators) or 'no annotator'}: "
+               f"{report.forms} surface forms labelled, {report.documents} documents searched "
+               f"({scope}), {report.seconds:.1f} s")
+    if not report.findings:
+        typer.echo("no inconsistency: every form has one label, and is labelled wherever "
+                   "it occurs")
+        return
+    typer.echo(f"{report.count(FindingKind.DIFFERENT_LABEL)} forms with different labels, "
+               f"{report.count(FindingKind.MISSING)} labelled here and missing there; "
+               "most places to fix first")
+    typer.echo(f"  {'places':>7s}  {'finding':28s}  {'text':{WIDTH}s}  labels (annotators)")
+    shown = report.findings if limit is None else report.findings[:limit]
+    for finding in shown:
+        typer.echo(f"  {finding.impact:7d}  {finding.kind.title:28s}  "
+                   f"{_cut(finding.text, WIDTH):{WIDTH}s}  {_labels(finding.labels)} "
+                   f"({_annotators(finding.annotators)})")
+        if finding.kind is FindingKind.MISSING:
+            detail = (f"labelled {finding.labelled} times in {finding.labelled_documents} "
+                      f"documents, unlabelled in {finding.unlabelled} places in "
+                      f"{finding.unlabelled_documents} documents")
+        else:
+            detail = f"{finding.impact} spans not labelled {finding.majority_label}"
+        typer.echo(f"  {'':7s}  {detail}; fix: label every occurrence {finding.majority_label}")
+        for place in finding.places[:EXAMPLES]:
+            title = _cut(report.titles.get(place.document_id, ""), 40)
+            typer.echo(f"  {'':7s}    document {place.document_id} {title!r} "
+                       f"[{place.start}, {place.end}) {place.annotator}: "
+                       f"{place.label or 'unlabelled'}")
+    if len(shown) < len(report.findings):
+        typer.echo(f"... {len(report.findings) - len(shown)} more (--limit, or --json for "
+                   "every finding)")
+
+
+@app.command()
+def consistency(
+    project: ProjectOption = None,
+    layer: Annotated[str | None, typer.Option(
+        "--layer", "-l", metavar="ANNOTATOR",
+        help="Only this annotator's layer (default: every annotator's).")] = None,
+    as_json: Annotated[bool, typer.Option(
+        "--json", help="Print one JSON object with every finding and all its places.")] = False,
+    min_count: Annotated[int, typer.Option(
+        "--min-count", min=1, help="Only surface forms labelled at least this many times.")
+    ] = 1,
+    limit: Annotated[int | None, typer.Option(
+        "--limit", min=1, help="Show only the first N findings (default: 20 in the table, "
+        "all in JSON).", show_default=False)] = None,
+    all_documents: Annotated[bool, typer.Option(
+        "--all-documents", help="Count unlabelled occurrences in every document, not only "
+        "in those the annotator has worked on.")] = False,
+    claims: Annotated[bool, typer.Option(
+        "--claims", help="Take claims as surface forms too (left out by default).")] = False,
+) -> None:
+    """Inconsistent labelling: the same text with different labels, and text labelled in one
+    place but left unlabelled elsewhere (case and whitespace ignored; whole tokens)."""
+    from .services.consistency import Scope, consistency_report
+    from .services.project import open_project
+
+    with open_project(project, create=False, read_only=True) as opened:  # only reads
+        report = consistency_report(opened, layer=layer, min_count=min_count,
+                                    scope=Scope.ALL if all_documents else Scope.WORKED,
+                                    include_claims=claims)
+    if as_json:
+        data = report.to_dict()
+        if limit is not None:
+            data["findings"] = data["findings"][:limit]
+        typer.echo(json.dumps(data, ensure_ascii=False))
+    else:
+        print_report(report, 20 if limit is None else limit)

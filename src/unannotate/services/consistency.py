@@ -1,0 +1,386 @@
+"""The consistency report: for every surface form the annotators labelled, how its labels are
+spread across documents and annotators, and the places where it occurs unlabelled.
+
+A **surface form** groups spans by the text they cover, case folded and with every run of
+whitespace read as one space (:func:`surface_key`). That key only groups: the stored texts and
+offsets are never changed, and every place is reported in code points of the exact text.
+
+Two kinds of finding (docs/adr/XXXX-consistency-report.md):
+
+- **same text, different label**: a form labelled with more than one label. Its places are
+  the spans whose label is not the form's majority label (what a fix relabels).
+- **labelled here, missing there**: a form labelled somewhere and occurring, as whole tokens,
+  where an annotator's layer has no span over it, in a document that annotator has worked on
+  (given a status, or labelled something in; ``scope=ALL``: in every document). Its places
+  are those occurrences (what a fix labels).
+
+Both carry what a fix needs: the text, the majority label and the places. Claims (long
+sentences) are no surface forms and are left out unless asked. Colleagues' layers are only
+read.
+
+How it stays fast on a large project: one query streams the labelled spans with the text
+they cover; the documents in scope are then read once, a chunk at a time, and searched with
+one compiled pattern of every form (a trie of their characters, so each position of a text
+is tried once, however many forms there are) instead of one search per form.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from bisect import bisect_left
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from itertools import accumulate, groupby
+from operator import itemgetter
+from typing import Any, NamedTuple
+
+from ..core.errors import UnannotateError
+from ..storage.agreement import annotator_layers
+from ..storage.consistency import (
+    LabelledSpan,
+    all_texts,
+    document_count,
+    labelled_spans,
+    texts_of,
+    titles_of,
+    worked_documents,
+)
+from ..storage.database import Unit
+from .project import Project
+
+# Progress reported (texts searched, texts to search) every this many texts.
+PROGRESS_EVERY = 2_000
+
+
+class ConsistencyError(UnannotateError, ValueError):
+    """The report was asked for something the project does not hold (an unknown layer)."""
+
+
+class FindingKind(StrEnum):
+    DIFFERENT_LABEL = "different_label"
+    MISSING = "missing"
+
+    @property
+    def title(self) -> str:
+        return ("same text, different label" if self is FindingKind.DIFFERENT_LABEL
+                else "labelled here, missing there")
+
+
+class Scope(StrEnum):
+    """Where an unlabelled occurrence counts as missing: in the documents the annotator has
+    worked on (the default), or in every document of the project."""
+
+    WORKED = "worked"
+    ALL = "all"
+
+
+class Place(NamedTuple):
+    """One place of a finding: ``[start, end)`` in code points of the document's exact text,
+    in ``annotator``'s layer, labelled ``label`` there (None: unlabelled there). A tuple:
+    a report on a large project holds hundreds of thousands."""
+
+    document_id: int
+    start: int
+    end: int
+    annotator: str
+    label: str | None
+
+
+@dataclass
+class Finding:
+    """One inconsistency of one surface form, with what a fix needs: the text, the majority
+    label and the places a fix changes."""
+
+    kind: FindingKind
+    text: str  # the form as most often written (its whitespace as one space)
+    key: str  # the grouping key (surface_key)
+    majority_label: str
+    labels: dict[str, int]  # label -> spans, most first
+    annotators: dict[str, dict[str, int]]  # annotator -> label -> spans
+    labelled: int  # spans of the form
+    labelled_documents: int
+    unlabelled: int  # places where it occurs unlabelled (per annotator's layer)
+    unlabelled_documents: int
+    places: list[Place] = field(default_factory=list)
+
+    @property
+    def impact(self) -> int:
+        """How many places a fix changes: what the report is sorted by."""
+        return len(self.places)
+
+    def to_dict(self, titles: dict[int, str] | None = None) -> dict[str, Any]:
+        titles = titles or {}
+        return {"kind": self.kind.value, "title": self.kind.title, "text": self.text,
+                "key": self.key, "majority_label": self.majority_label, "labels": self.labels,
+                "annotators": self.annotators, "labelled": self.labelled,
+                "labelled_documents": self.labelled_documents, "unlabelled": self.unlabelled,
+                "unlabelled_documents": self.unlabelled_documents, "impact": self.impact,
+                "places": [{"document_id": p.document_id,
+                            "document_title": titles.get(p.document_id, ""),
+                            "start": p.start, "end": p.end, "annotator": p.annotator,
+                            "label": p.label} for p in self.places]}
+
+
+@dataclass
+class ConsistencyReport:
+    annotators: list[str]
+    scope: Scope
+    include_claims: bool
+    documents: int  # documents searched for unlabelled occurrences
+    forms: int  # surface forms labelled
+    findings: list[Finding]
+    titles: dict[int, str] = field(default_factory=dict)  # of the documents of the places
+    seconds: float = 0.0
+
+    def count(self, kind: FindingKind) -> int:
+        return sum(1 for finding in self.findings if finding.kind is kind)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"annotators": self.annotators, "scope": self.scope.value,
+                "include_claims": self.include_claims, "documents": self.documents,
+                "forms": self.forms, "seconds": round(self.seconds, 3),
+                "counts": {kind.value: self.count(kind) for kind in FindingKind},
+                "findings": [finding.to_dict(self.titles) for finding in self.findings]}
+
+
+def surface_key(text: str) -> str:
+    """The key that groups spans into one surface form: case folded, each run of whitespace
+    one space, none at the ends. Only a key: the text itself is never changed."""
+    return " ".join(text.split()).casefold()
+
+
+def form_pattern(forms: Iterable[str]) -> re.Pattern[str] | None:
+    """One pattern finding every form as whole tokens, in any case and with any whitespace
+    between its words; None for no forms.
+
+    The forms are merged into a trie of their characters (``sudan|somalia`` becomes
+    ``s(?:udan|omalia)``): Python's ``re`` tries the alternatives of a plain alternation one
+    after another at each position, so thousands of forms would cost thousands of tries per
+    character; the trie costs one path."""
+    trie: dict[str, Any] = {}
+    for form in {" ".join(f.split()).lower() for f in forms}:
+        if not form:
+            continue
+        node = trie
+        for char in form:
+            node = node.setdefault(char, {})
+        node[""] = {}
+    if not trie:
+        return None
+    return re.compile(r"(?<!\w)(?:" + _trie_regex(trie) + r")(?!\w)", re.IGNORECASE)
+
+
+def _trie_regex(node: dict[str, Any]) -> str:
+    ends = "" in node
+    branches = [(r"\s+" if char == " " else re.escape(char)) + _trie_regex(child)
+                for char, child in sorted(node.items()) if char]
+    if not branches:
+        return ""
+    if ends:  # the form may end here, or go on (longer first: the group is greedy)
+        return "(?:" + "|".join(branches) + ")?"
+    return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+
+
+@dataclass
+class _Form:
+    """One surface form: its spellings, and where it was found unlabelled."""
+
+    key: str
+    written: dict[str, int] = field(default_factory=dict)  # the spans' texts, as stored
+    missing: list[tuple[int, int, int, int]] = field(default_factory=list)  # doc, s, e, layer
+
+
+class _Covered:
+    """Where one layer's labelled spans lie in one document: does a span overlap [s, e)?"""
+
+    __slots__ = ("ends", "starts")
+
+    def __init__(self, rows: list[LabelledSpan]) -> None:  # in order of their starts
+        self.starts = [row[2] for row in rows]
+        self.ends = list(accumulate((row[3] for row in rows), max))  # the furthest end so far
+
+    def overlaps(self, start: int, end: int) -> bool:
+        before = bisect_left(self.starts, end)  # spans starting before ``end``
+        return before > 0 and self.ends[before - 1] > start
+
+
+def compared_layers(project: Project, layer: str | None = None) -> dict[str, tuple[int, int]]:
+    """The annotator layers the report reads (name -> (layer id, annotator id)): every
+    annotator's, or the one named (an annotator's name, or their layer's ``annotator:NAME``)."""
+    with project.db.read() as unit:
+        layers = dict(sorted(annotator_layers(unit).items()))
+    if layer is None:
+        return layers
+    name = layer.strip().removeprefix("annotator:")
+    if name not in layers:
+        there = ", ".join(layers) if layers else "none: no annotator has a layer yet"
+        raise ConsistencyError(f"no annotator layer {layer!r} in this project; the layers "
+                               f"there are: {there}")
+    return {name: layers[name]}
+
+
+def consistency_report(project: Project, *, layer: str | None = None,
+                       scope: Scope = Scope.WORKED, include_claims: bool = False,
+                       min_count: int = 1,
+                       progress: Callable[[int, int], None] | None = None,
+                       cancelled: Callable[[], bool] | None = None) -> ConsistencyReport:
+    """The findings of the annotators' layers (or of ``layer``), most places to fix first.
+
+    ``min_count``: only forms labelled at least this many times. ``progress(done, total)``
+    is called as the texts are searched; ``cancelled()`` true stops the search (the report
+    then holds what was found so far)."""
+    if min_count < 1:
+        raise ConsistencyError(f"the minimum count must be 1 or more, not {min_count}")
+    began = time.perf_counter()
+    layers = compared_layers(project, layer)
+    names = {layer_id: name for name, (layer_id, _) in layers.items()}
+    with project.db.read() as unit:
+        rows = list(labelled_spans(unit, list(names), include_claims=include_claims)) \
+            if layers else []
+        forms = _forms(rows, min_count)
+        by_written = {text: form for form in forms.values() for text in form.written}
+        pattern = form_pattern(by_written)
+        # Each layer's spans in each document: a run of the rows (ordered by document,
+        # layer and start), made searchable when a text needs it.
+        runs = {place: list(run) for place, run in groupby(rows, itemgetter(0, 1))}
+        if scope is Scope.ALL:
+            every = tuple(names)
+            total = document_count(unit)
+            texts = all_texts(unit)
+            layers_of: Callable[[int], Iterable[int]] = lambda _doc: every  # noqa: E731
+        else:
+            in_scope: dict[int, list[int]] = defaultdict(list)
+            for layer_id, annotator_id in layers.values():
+                for doc in worked_documents(unit, layer_id, annotator_id):
+                    in_scope[doc].append(layer_id)
+            total = len(in_scope)
+            texts = texts_of(unit, in_scope)
+            layers_of = in_scope.__getitem__
+        searched = 0
+        if pattern is not None:
+            searched = _search(texts, pattern, by_written, forms, runs, layers_of,
+                               total, progress, cancelled)
+        if progress is not None:
+            progress(total, total)
+        findings = _findings(forms, rows, names)
+        titles = titles_of(unit, {place.document_id for finding in findings
+                                  for place in finding.places})
+    return ConsistencyReport(annotators=list(layers), scope=scope, include_claims=include_claims,
+                             documents=searched if pattern is not None else total,
+                             forms=len(forms), findings=findings, titles=titles,
+                             seconds=time.perf_counter() - began)
+
+
+def _forms(rows: list[LabelledSpan], min_count: int) -> dict[str, _Form]:
+    """The surface forms of the spans read, those labelled at least ``min_count`` times."""
+    per_text = Counter(map(itemgetter(5), rows))
+    forms: dict[str, _Form] = {}
+    counts: Counter[str] = Counter()
+    for text, count in per_text.items():
+        key = surface_key(text)
+        if key:
+            forms.setdefault(key, _Form(key)).written[text] = count
+            counts[key] += count
+    return {key: form for key, form in forms.items() if counts[key] >= min_count}
+
+
+def _search(texts: Iterable[tuple[int, str]], pattern: re.Pattern[str],
+            by_written: dict[str, _Form], forms: dict[str, _Form],
+            runs: dict[tuple[int, int], list[LabelledSpan]],
+            layers_of: Callable[[int], Iterable[int]], total: int,
+            progress: Callable[[int, int], None] | None,
+            cancelled: Callable[[], bool] | None) -> int:
+    """Search the texts for every form; note each occurrence no span of a layer in scope
+    covers. The number of texts searched."""
+    searched = 0
+    found: dict[str, _Form | None] = {}  # a spelling met -> its form
+    covered: dict[tuple[int, int], _Covered] = {}
+    for doc, text in texts:
+        searched += 1
+        if searched % PROGRESS_EVERY == 0:
+            if progress is not None:
+                progress(searched, total)
+            if cancelled is not None and cancelled():
+                break
+        for match in pattern.finditer(text):
+            written = match.group()
+            form = found.get(written, False)
+            if form is False:
+                form = by_written.get(written) or forms.get(surface_key(written))
+                found[written] = form  # None: a case mapping re and casefold() disagree on
+            if form is None:
+                continue
+            start, end = match.span()
+            for layer_id in layers_of(doc):
+                spans = covered.get((doc, layer_id))
+                if spans is None:
+                    run = runs.get((doc, layer_id))
+                    if run is None:
+                        form.missing.append((doc, start, end, layer_id))  # type: ignore
+                        continue
+                    spans = covered[doc, layer_id] = _Covered(run)
+                if not spans.overlaps(start, end):
+                    form.missing.append((doc, start, end, layer_id))  # type: ignore[union-attr]
+    return searched
+
+
+def majority(labels: Counter[str]) -> str:
+    """The label given most often; a tie goes to the label first in alphabetical order."""
+    return min(labels.items(), key=lambda item: (-item[1], item[0]))[0]
+
+
+def _findings(forms: dict[str, _Form], rows: list[LabelledSpan],
+              names: dict[int, str]) -> list[Finding]:
+    key_of = {text: key for key, form in forms.items() for text in form.written}
+    # Counted per (text, label, layer) and per (text, document) by the C loops of Counter
+    # and set over the rows, then summed per form: half a million spans, a few seconds less.
+    counts: dict[str, Counter[tuple[str, int]]] = defaultdict(Counter)
+    for (text, label, layer), count in Counter(map(itemgetter(5, 4, 1), rows)).items():
+        if text in key_of:
+            counts[key_of[text]][label, layer] += count
+    documents: dict[str, set[int]] = defaultdict(set)
+    for text, doc in set(map(itemgetter(5, 0), rows)):
+        if text in key_of:
+            documents[key_of[text]].add(doc)
+    majorities: dict[str, str] = {}
+    findings: list[Finding] = []
+    for key, form in forms.items():
+        labels: Counter[str] = Counter()
+        annotators: dict[str, dict[str, int]] = {}
+        for (label, layer), count in sorted(counts[key].items(),
+                                            key=lambda item: (names[item[0][1]], -item[1])):
+            labels[label] += count
+            annotators.setdefault(names[layer], {})[label] = count
+        label = majority(labels)
+        written: Counter[str] = Counter()
+        for text, count in form.written.items():
+            written[" ".join(text.split())] += count
+        shared = {
+            "text": written.most_common(1)[0][0], "key": key,
+            "majority_label": label, "labels": dict(labels.most_common()),
+            "annotators": annotators, "labelled": labels.total(),
+            "labelled_documents": len(documents[key]),
+            "unlabelled": len(form.missing),
+            "unlabelled_documents": len({doc for doc, *_ in form.missing})}
+        if len(labels) > 1:
+            majorities[key] = label
+            findings.append(Finding(FindingKind.DIFFERENT_LABEL, **shared))
+        if form.missing:
+            form.missing.sort()  # in document order already, but for layers taken in turn
+            findings.append(Finding(FindingKind.MISSING, **shared, places=list(map(
+                Place._make, ((doc, start, end, names[layer], None)
+                              for doc, start, end, layer in form.missing)))))
+    if majorities:  # the spans off their form's majority label: one pass over the rows
+        off: dict[str, list[Place]] = defaultdict(list)
+        for doc, layer, start, end, label, text in rows:
+            key = key_of.get(text)
+            if key in majorities and label != majorities[key]:
+                off[key].append(Place(doc, start, end, names[layer], label))
+        for finding in findings:
+            if finding.kind is FindingKind.DIFFERENT_LABEL:
+                finding.places = sorted(off[finding.key])
+    findings.sort(key=lambda f: (-f.impact, f.kind is not FindingKind.DIFFERENT_LABEL, f.key))
+    return findings
