@@ -69,9 +69,10 @@ def texts_of(unit: Unit, document_ids: Iterable[int]) -> Iterator[tuple[int, str
     """The (id, text) of the documents named, in id order, a bounded chunk of ids at a time."""
     ids = sorted(set(document_ids))
     for at in range(0, len(ids), CHUNK):
-        yield from unit.execute(
+        for doc, text in unit.execute(
             select(DocumentRow.id, DocumentRow.text)
-            .where(DocumentRow.id.in_(ids[at:at + CHUNK])).order_by(DocumentRow.id)).tuples()
+            .where(DocumentRow.id.in_(ids[at:at + CHUNK])).order_by(DocumentRow.id)):
+            yield doc, text
 
 
 def titles_of(unit: Unit, document_ids: Iterable[int]) -> dict[int, str]:
@@ -79,7 +80,7 @@ def titles_of(unit: Unit, document_ids: Iterable[int]) -> dict[int, str]:
     ids = sorted(set(document_ids))
     titles: dict[int, str] = {}
     for at in range(0, len(ids), CHUNK):
-        titles.update(unit.execute(
+        titles.update((doc, title) for doc, title in unit.execute(
             select(DocumentRow.id, DocumentRow.title)
-            .where(DocumentRow.id.in_(ids[at:at + CHUNK]))).tuples().all())
+            .where(DocumentRow.id.in_(ids[at:at + CHUNK]))))
     return titles
