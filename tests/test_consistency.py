@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from command_line import run
-from unannotate.core.model import DocumentStatus
+from consistency_project import D1, D2, D3, TEXTS, at, build
 from unannotate.services.consistency import (
     ConsistencyError,
     FindingKind,
@@ -21,54 +21,8 @@ from unannotate.services.consistency import (
     form_pattern,
     surface_key,
 )
-from unannotate.services.decisions import Reviewer
-from unannotate.services.importing import import_paths
 from unannotate.services.project import open_project
-from unannotate.storage.schema import DocumentRow, EventRow, SpanRow
-
-# Invented for these tests.
-D1 = "Mopti sent a delegation to Saint Brides. The Delta Fund paid for it."
-D2 = "The delta   fund opened a school in Mopti last spring."
-D3 = "Nobody mentioned DELTA FUND twice; DELTA FUND stayed quiet. Deltafund is another word."
-D4 = "Delta Fund again, in a document nobody opened."
-D5 = "Flights to SAINT  BRIDES resumed on Tuesday."
-TEXTS = {"d1": D1, "d2": D2, "d3": D3, "d4": D4, "d5": D5}
-CLAIM = "Nobody mentioned DELTA FUND twice;"
-
-
-def _at(text: str, piece: str, nth: int = 0) -> tuple[int, int]:
-    start = -1
-    for _ in range(nth + 1):
-        start = text.index(piece, start + 1)
-    return start, start + len(piece)
-
-
-def build(path: Path) -> dict[str, int]:
-    """ana and ben label a few names; ana leaves the Delta Fund unlabelled in two documents,
-    ben labels Mopti ORG where ana has GPE. Returns the document ids by name."""
-    folder = path.parent / "consistency-docs"
-    folder.mkdir()
-    for name, text in TEXTS.items():
-        (folder / f"{name}.txt").write_text(text, encoding="utf-8")
-    project = open_project(path)
-    import_paths(project, [folder])
-    with project.db.read() as session:
-        by_text = {text: doc for doc, text in session.execute(
-            select(DocumentRow.id, DocumentRow.text))}
-    ids = {name: by_text[text] for name, text in TEXTS.items()}
-    ana, ben = Reviewer(project, "ana"), Reviewer(project, "ben")
-    for doc, text, piece, label in (("d1", D1, "Mopti", "GPE"), ("d1", D1, "Saint Brides", "GPE"),
-                                    ("d1", D1, "Delta Fund", "ORG"), ("d2", D2, "Mopti", "GPE"),
-                                    ("d3", D3, CLAIM, "CLAIM")):
-        ana.add(ids[doc], *_at(text, piece), label)
-    for doc, text, piece, label in (("d1", D1, "Mopti", "ORG"), ("d1", D1, "Delta Fund", "ORG"),
-                                    ("d5", D5, "SAINT  BRIDES", "GPE")):
-        ben.add(ids[doc], *_at(text, piece), label)
-    ana.set_status(ids["d1"], DocumentStatus.DONE)
-    ana.set_status(ids["d3"], DocumentStatus.DONE)
-    ben.set_status(ids["d1"], DocumentStatus.DONE)
-    project.close()
-    return ids
+from unannotate.storage.schema import EventRow, SpanRow
 
 
 @pytest.fixture
@@ -112,15 +66,15 @@ def test_labelled_here_missing_there_in_the_documents_worked_on(built) -> None: 
     # Labelled in one document; unlabelled in ana's two others (case and whitespace folded,
     # "Deltafund" is another word); D4 nobody worked on, D2 and D3 are not ben's.
     assert (fund.labelled_documents, fund.unlabelled, fund.unlabelled_documents) == (1, 3, 2)
-    assert _places(fund) == [(ids["d2"], *_at(D2, "delta   fund"), "ana", None),
-                             (ids["d3"], *_at(D3, "DELTA FUND"), "ana", None),
-                             (ids["d3"], *_at(D3, "DELTA FUND", 1), "ana", None)]
+    assert _places(fund) == [(ids["d2"], *at(D2, "delta   fund"), "ana", None),
+                             (ids["d3"], *at(D3, "DELTA FUND"), "ana", None),
+                             (ids["d3"], *at(D3, "DELTA FUND", 1), "ana", None)]
     assert fund.impact == 3
     # Saint Brides: ana's label in D1 and ben's "SAINT  BRIDES" in D5 are one form; ben left
     # it unlabelled in D1, which he worked on.
     saint = _by(report, FindingKind.MISSING, "saint brides")
     assert saint.annotators == {"ana": {"GPE": 1}, "ben": {"GPE": 1}}
-    assert _places(saint) == [(ids["d1"], *_at(D1, "Saint Brides"), "ben", None)]
+    assert _places(saint) == [(ids["d1"], *at(D1, "Saint Brides"), "ben", None)]
     # Most places to fix first.
     assert [f.impact for f in report.findings] == sorted(
         (f.impact for f in report.findings), reverse=True)

@@ -1,0 +1,145 @@
+"""The consistency report in the window, from the keyboard: Ctrl+Shift+C opens it (computed
+on a worker thread), a header click sorts it, Enter on a finding asks for the fix, Enter on a
+place opens its document with the place selected, and a label key then labels it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from consistency_project import D1, D3, at, build
+from PySide6.QtCore import QPoint, Qt
+
+from unannotate.qt.consistency_view import ConsistencyWindow, label_all_opener
+
+CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+
+
+@pytest.fixture(autouse=True)
+def _settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("UNANNOTATE_SETTINGS", str(tmp_path / "settings.json"))
+
+
+def _texts(report: ConsistencyWindow, column: int) -> list[str]:
+    return [report.table.item(row, column).text() for row in range(report.table.rowCount())]
+
+
+def _click_header(qtbot, report: ConsistencyWindow, column: int) -> None:  # type: ignore[no-untyped-def]
+    header = report.table.horizontalHeader()
+    x = header.sectionViewportPosition(column) + header.sectionSize(column) // 2
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton,
+                     pos=QPoint(x, header.height() // 2))
+
+
+def _opened(qtbot, window) -> ConsistencyWindow:  # type: ignore[no-untyped-def]
+    qtbot.keyClick(window.view, Qt.Key.Key_C, CTRL_SHIFT)
+    report = window.consistency_window
+    assert isinstance(report, ConsistencyWindow) and report.isVisible()
+    qtbot.waitUntil(lambda: report.report is not None, timeout=30_000)
+    return report
+
+
+def test_the_report_from_the_keyboard(qtbot, window_factory, project_path: Path,  # type: ignore[no-untyped-def]
+                                      project_copy, tmp_path: Path) -> None:
+    ids = project_copy(build, project_path)
+    window = window_factory()
+    qtbot.keyClick(window.view, Qt.Key.Key_C, CTRL_SHIFT)
+    report = window.consistency_window
+    assert isinstance(report, ConsistencyWindow) and report.isVisible()
+    # The report is computed on a worker thread: the key returned before it was made.
+    assert report.report is None and report.worker is not None
+    qtbot.waitUntil(lambda: report.report is not None, timeout=30_000)
+    # Most places to fix first; every string as plain text.
+    assert _texts(report, 2) == ["Delta Fund", "Mopti", "Saint Brides"]
+    assert _texts(report, 1) == ["labelled here, missing there", "same text, different label",
+                                 "labelled here, missing there"]
+    assert _texts(report, 0) == ["3", "1", "1"]
+    assert _texts(report, 3)[1] == "GPE 2, ORG 1"
+    assert _texts(report, 4)[1] == "ana: GPE 2; ben: ORG 1"
+    assert _texts(report, 5)[0] == "3 in 2 documents"
+    assert "3 surface forms labelled, 4 documents searched" in report.summary.text()
+    report.grab().save(str(tmp_path / "consistency-report.png"))
+
+    # A click on a header sorts by it, a second click the other way.
+    _click_header(qtbot, report, 2)
+    assert _texts(report, 2) == ["Delta Fund", "Mopti", "Saint Brides"]
+    _click_header(qtbot, report, 2)
+    assert _texts(report, 2) == ["Saint Brides", "Mopti", "Delta Fund"]
+    _click_header(qtbot, report, 0)
+    assert _texts(report, 0) in (["1", "1", "3"], ["3", "1", "1"])
+    _click_header(qtbot, report, 2)  # by text again: Delta Fund, Mopti, Saint Brides
+
+    # Enter on a finding: label every occurrence of its text with its majority label.
+    report.table.setFocus()
+    qtbot.keyClick(report.table, Qt.Key.Key_Home, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(report.table, Qt.Key.Key_Down)
+    assert report.current_finding().text == "Mopti"
+    with qtbot.waitSignal(report.fix_requested, timeout=2000) as fix:
+        qtbot.keyClick(report.table, Qt.Key.Key_Return)
+    assert fix.args == ["Mopti", "GPE"]
+    if label_all_opener() is None:
+        assert report.status.text() == ("Label every occurrence of “Mopti” as GPE: not "
+                                        "available in this version of the program.")
+    # Its places: the one span off the majority, ben's ORG.
+    assert report.place_model.rowCount() == 1
+    assert "ben: ORG" in report.place_model.data(report.place_model.index(0))
+    with qtbot.waitSignal(report.fix_requested, timeout=2000) as fix:
+        qtbot.keyClick(report.table, Qt.Key.Key_F)
+    assert fix.args == ["Mopti", "GPE"]
+
+    # The Delta Fund's places; Tab to them, the second, Enter: its document opens in the
+    # main window with the place selected.
+    qtbot.keyClick(report.table, Qt.Key.Key_Up)
+    assert report.current_finding().text == "Delta Fund"
+    assert report.place_model.rowCount() == 3
+    qtbot.keyClick(report.table, Qt.Key.Key_Tab)
+    assert report.places.hasFocus()
+    qtbot.keyClick(report.places, Qt.Key.Key_Down)
+    qtbot.keyClick(report.places, Qt.Key.Key_Return)
+    assert window.document is not None and window.document.id == ids["d3"]
+    start, end = at(D3, "DELTA FUND")
+    assert window.view.selected_text_range() == (start, end)
+    assert window.view.textCursor().selectedText() == "DELTA FUND"
+    # The main window comes forward; a label key on the selected place labels it, in
+    # ana's own layer.
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+    org = [label.name for label in window.labels].index("ORG")
+    qtbot.keyClick(window.view, Qt.Key(Qt.Key.Key_1 + org))
+    assert any((span.start, span.end, span.label) == (start, end, "ORG")
+               for span in window.spans.values())
+
+    # Asked again, the report counts what changed: one place fewer.
+    report = _opened(qtbot, window)
+    fund = next(f for f in report.report.findings if f.text == "Delta Fund")
+    assert fund.unlabelled == 2
+
+
+def test_a_place_of_the_readers_own_span_selects_it(qtbot, window_factory,  # type: ignore[no-untyped-def]
+                                                    project_path: Path, project_copy) -> None:
+    ids = project_copy(build, project_path)
+    window = window_factory()
+    report = _opened(qtbot, window)
+    report.layer.setCurrentText("ana")
+    qtbot.waitUntil(lambda: report.report is not None and report.report.annotators == ["ana"],
+                    timeout=30_000)
+    # ana alone: one finding, the Delta Fund; scope every document adds d4.
+    assert _texts(report, 2) == ["Delta Fund"]
+    report.everywhere.setChecked(True)
+    qtbot.waitUntil(lambda: report.report is not None and report.report.scope.value == "all",
+                    timeout=30_000)
+    assert _texts(report, 5)[0] == "4 in 3 documents"
+    # A different-label place in ana's own layer opens with her span selected.
+    report.layer.setCurrentIndex(0)
+    report.everywhere.setChecked(False)
+    qtbot.waitUntil(lambda: report.report is not None and report.report.annotators
+                    == ["ana", "ben"] and report.report.scope.value == "worked", timeout=30_000)
+    from unannotate.qt.consistency_view import show_place
+    from unannotate.services.consistency import Place
+
+    show_place(window, Place(ids["d1"], 0, 5, "ana", "GPE"))
+    assert window.document.id == ids["d1"]
+    selected = window.open_doc.selected
+    assert selected is not None
+    span = window.spans[selected]
+    assert (span.start, span.end, span.label) == (0, 5, "GPE")
+    assert D1[span.start:span.end] == "Mopti"
