@@ -19,6 +19,7 @@ from unannotate.services.consistency import (
     Scope,
     consistency_report,
     form_pattern,
+    in_context,
     surface_key,
 )
 from unannotate.services.project import open_project
@@ -183,6 +184,14 @@ def test_surface_key_folds_case_and_whitespace_only() -> None:
     assert surface_key("  The\tDelta \n Fund ") == "the delta fund"
     assert surface_key("Straße") == surface_key("STRASSE")
     assert surface_key("Cafe\u0301") != surface_key("Café")  # no Unicode normalisation
+
+
+def test_a_place_in_context() -> None:
+    text = "One two  three\nfour five six seven"
+    start, end = at(text, "four five")
+    assert in_context(text, start, end, width=6) == ("…three ", "four five", " six s…")
+    assert in_context(text, 0, 3, width=100) == ("", "One", " two three four five six seven")
+    assert in_context(text, 0, 3) == in_context(text, 0, 3, width=len(text))
 
 
 # -- the command line -------------------------------------------------------------------

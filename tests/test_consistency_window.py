@@ -92,6 +92,9 @@ def test_the_report_from_the_keyboard(qtbot, window_factory, project_path: Path,
     qtbot.keyClick(report.table, Qt.Key.Key_Up)
     assert report.current_finding().text == "Delta Fund"
     assert report.place_model.rowCount() == 3
+    # Each place in its context, as plain text (whitespace shown as one space).
+    assert report.place_model.data(report.place_model.index(0)) == (
+        "The [delta fund] opened a school in Mopti last spring.   ·   ana: unlabelled")
     qtbot.keyClick(report.table, Qt.Key.Key_Tab)
     assert report.places.hasFocus()
     qtbot.keyClick(report.places, Qt.Key.Key_Down)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import (
@@ -49,6 +50,8 @@ from ..services.consistency import (
     Scope,
     compared_layers,
     consistency_report,
+    document_texts,
+    in_context,
 )
 from .workers import Worker, start
 
@@ -59,6 +62,8 @@ COLUMNS = ["Places to fix", "Finding", "Text", "Labels", "Annotators", "Unlabell
 # Where "label every occurrence" lives, when the program has it: probed, never required.
 LABEL_ALL_MODULE = "unannotate.qt.label_all_dialog"
 EVERY_ANNOTATOR = "Every annotator"
+READ_AHEAD = 60  # places whose texts are read together, as the list shows them
+TEXTS_KEPT = 2_000  # texts held for the list at most
 
 
 class _Item(QTableWidgetItem):
@@ -86,13 +91,26 @@ def _annotators(annotators: dict[str, dict[str, int]]) -> str:
 
 
 class PlaceList(QAbstractListModel):
-    """The places of one finding, as plain text; rows made as they are shown (a finding on a
-    large project has a hundred thousand places)."""
+    """The places of one finding in context, as plain text; rows made as they are shown (a
+    finding on a large project has a hundred thousand places), the texts they need read a
+    few dozen documents at a time through ``read_texts``."""
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, read_texts: Callable[[list[int]], dict[int, str]],
+                 parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.places: list[Place] = []
         self.titles: dict[int, str] = {}
+        self.read_texts = read_texts
+        self.texts: dict[int, str] = {}
+
+    def _text(self, row: int) -> str:
+        doc = self.places[row].document_id
+        if doc not in self.texts:
+            if len(self.texts) > TEXTS_KEPT:
+                self.texts.clear()
+            ahead = {place.document_id for place in self.places[row:row + READ_AHEAD]}
+            self.texts.update(self.read_texts(sorted(ahead - self.texts.keys())))
+        return self.texts.get(doc, "")
 
     def set_places(self, places: list[Place], titles: dict[int, str]) -> None:
         self.beginResetModel()
@@ -108,9 +126,12 @@ class PlaceList(QAbstractListModel):
             return None
         place = self.places[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
+            before, piece, after = in_context(self._text(index.row()), place.start, place.end)
+            return (f"{before}[{piece}]{after}   ·   {place.annotator}: "
+                    f"{place.label or 'unlabelled'}")
+        if role == Qt.ItemDataRole.ToolTipRole:
             title = self.titles.get(place.document_id) or f"document {place.document_id}"
-            return (f"{title}  ·  {place.annotator}: {place.label or 'unlabelled'}  ·  "
-                    f"characters {place.start}–{place.end}")
+            return f"{title}\ncharacters {place.start}–{place.end}"
         if role == Qt.ItemDataRole.UserRole:
             return place
         return None
@@ -160,7 +181,8 @@ class ConsistencyWindow(QWidget):
         self.table.horizontalHeader().setHighlightSections(False)
         self.table.currentCellChanged.connect(lambda *_: self._show_places())
         self.table.installEventFilter(self)
-        self.place_model = PlaceList(self)
+        project = self.host.project
+        self.place_model = PlaceList(lambda ids: document_texts(project, ids), self)
         self.places = QListView()
         self.places.setModel(self.place_model)
         self.places.setUniformItemSizes(True)  # a long list lays out by its first row
@@ -263,8 +285,9 @@ class ConsistencyWindow(QWidget):
         table.setSortingEnabled(False)
         table.setRowCount(len(report.findings))
         for row, finding in enumerate(report.findings):
-            unlabelled = (f"{finding.unlabelled:,} in {finding.unlabelled_documents:,} documents"
-                          if finding.unlabelled else "–")
+            documents = finding.unlabelled_documents
+            unlabelled = (f"{finding.unlabelled:,} in {documents:,} document"
+                          + ("s" if documents != 1 else "") if finding.unlabelled else "–")
             cells = [_Item(f"{finding.impact:,}", finding.impact),
                      _Item(finding.kind.title), _Item(finding.text),
                      _Item(_labels(finding.labels), len(finding.labels)),

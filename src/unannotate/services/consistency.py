@@ -53,6 +53,7 @@ from .project import Project
 
 # Progress reported (texts searched, texts to search) every this many texts.
 PROGRESS_EVERY = 2_000
+CONTEXT = 40  # characters shown either side of a place
 
 
 class ConsistencyError(UnannotateError, ValueError):
@@ -325,6 +326,27 @@ def _search(texts: Iterable[tuple[int, str]], pattern: re.Pattern[str],
                 if not spans.overlaps(start, end):
                     form.missing.append((doc, start, end, layer_id))  # type: ignore[union-attr]
     return searched
+
+
+def document_texts(project: Project, document_ids: Iterable[int]) -> dict[int, str]:
+    """The texts of the documents named (the places a window shows in context)."""
+    with project.db.read() as unit:
+        return dict(texts_of(unit, document_ids))
+
+
+def in_context(text: str, start: int, end: int, width: int = CONTEXT) -> tuple[str, str, str]:
+    """``text[start:end]`` with up to ``width`` characters either side, for a list of places:
+    each run of whitespace shown as one space (the text itself is not changed)."""
+    def flat(piece: str) -> str:
+        return " ".join(piece.split())
+
+    before = text[max(0, start - width):start]
+    after = text[end:end + width]
+    return ((("…" if start > width else "") + flat(before) + (" " if before[-1:].isspace()
+                                                               else "")),
+            flat(text[start:end]),
+            ((" " if after[:1].isspace() else "") + flat(after)
+             + ("…" if end + width < len(text) else "")))
 
 
 def majority(labels: Counter[str]) -> str:
