@@ -30,17 +30,16 @@ import re
 import time
 from bisect import bisect_left
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from array import array
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from itertools import accumulate, groupby
-from operator import itemgetter
-from typing import Any, NamedTuple
+from itertools import accumulate
+from typing import Any, NamedTuple, overload
 
 from ..core.errors import UnannotateError
 from ..storage.agreement import annotator_layers
 from ..storage.consistency import (
-    LabelledSpan,
     all_texts,
     document_count,
     labelled_spans,
@@ -53,6 +52,7 @@ from .project import Project
 
 # Progress reported (texts searched, texts to search) every this many texts.
 PROGRESS_EVERY = 2_000
+PACKED = 5  # numbers per packed place
 CONTEXT = 40  # characters shown either side of a place
 
 
@@ -90,6 +90,38 @@ class Place(NamedTuple):
     label: str | None
 
 
+class Places(Sequence[Place]):
+    """A finding's places, packed five numbers each (document, start, end, layer id, label
+    index or -1) in one array: a report on a large project lists hundreds of thousands, and
+    a tuple each cost a few hundred megabytes. Each :class:`Place` is made when read."""
+
+    def __init__(self, packed: array[int] | None = None, layers: dict[int, str] | None = None,
+                 labels: Sequence[str] = ()) -> None:
+        self.packed = packed if packed is not None else array("q")
+        self.layers = layers or {}
+        self.labels = labels
+
+    def __len__(self) -> int:
+        return len(self.packed) // PACKED
+
+    @overload
+    def __getitem__(self, index: int) -> Place: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Place]: ...
+
+    def __getitem__(self, index: int | slice) -> Place | list[Place]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        doc, start, end, layer, label = self.packed[index * PACKED:(index + 1) * PACKED]
+        return Place(doc, start, end, self.layers[layer],
+                     self.labels[label] if label >= 0 else None)
+
+
 @dataclass
 class Finding:
     """One inconsistency of one surface form, with what a fix needs: the text, the majority
@@ -105,7 +137,7 @@ class Finding:
     labelled_documents: int
     unlabelled: int  # places where it occurs unlabelled (per annotator's layer)
     unlabelled_documents: int
-    places: list[Place] = field(default_factory=list)
+    places: Sequence[Place] = field(default_factory=list)
 
     @property
     def impact(self) -> int:
@@ -187,11 +219,16 @@ def _trie_regex(node: dict[str, Any]) -> str:
 
 @dataclass
 class _Form:
-    """One surface form: its spellings, and where it was found unlabelled."""
+    """One surface form: its spans as read, and where it was found unlabelled."""
 
     key: str
-    written: dict[str, int] = field(default_factory=dict)  # the spans' texts, as stored
-    missing: list[tuple[int, int, int, int]] = field(default_factory=list)  # doc, s, e, layer
+    # (text as stored, label) -> the spans' (document, start, end, layer), packed.
+    spans: dict[tuple[str, str], array[int]] = field(default_factory=dict)
+    missing: array[int] = field(default_factory=lambda: array("q"))  # packed Places
+
+    @property
+    def count(self) -> int:
+        return sum(len(packed) for packed in self.spans.values()) // 4
 
 
 class _Covered:
@@ -199,9 +236,9 @@ class _Covered:
 
     __slots__ = ("ends", "starts")
 
-    def __init__(self, rows: list[LabelledSpan]) -> None:  # in order of their starts
-        self.starts = [row[2] for row in rows]
-        self.ends = list(accumulate((row[3] for row in rows), max))  # the furthest end so far
+    def __init__(self, run: array[int]) -> None:  # start, end, start, end… by start
+        self.starts = run[0::2]
+        self.ends = list(accumulate(run[1::2], max))  # the furthest end so far
 
     def overlaps(self, start: int, end: int) -> bool:
         before = bisect_left(self.starts, end)  # spans starting before ``end``
@@ -239,14 +276,11 @@ def consistency_report(project: Project, *, layer: str | None = None,
     layers = compared_layers(project, layer)
     names = {layer_id: name for name, (layer_id, _) in layers.items()}
     with project.db.read() as unit:
-        rows = list(labelled_spans(unit, list(names), include_claims=include_claims)) \
-            if layers else []
-        forms = _forms(rows, min_count)
-        by_written = {text: form for form in forms.values() for text in form.written}
+        forms, runs = _read_spans(unit, list(names), include_claims) if layers else ({}, {})
+        forms = {key: form for key, form in forms.items() if form.count >= min_count}
+        # Every spelling is searched for, and each spelling found leads back to its form.
+        by_written = {text: form for form in forms.values() for text, _ in form.spans}
         pattern = form_pattern(by_written)
-        # Each layer's spans in each document: a run of the rows (ordered by document,
-        # layer and start), made searchable when a text needs it.
-        runs = {place: list(run) for place, run in groupby(rows, itemgetter(0, 1))}
         if scope is Scope.ALL:
             every = tuple(names)
             total = document_count(unit)
@@ -266,7 +300,7 @@ def consistency_report(project: Project, *, layer: str | None = None,
                                total, progress, cancelled)
         if progress is not None:
             progress(total, total)
-        findings = _findings(forms, rows, names)
+        findings = _findings(forms, names)
         titles = titles_of(unit, {place.document_id for finding in findings
                                   for place in finding.places})
     return ConsistencyReport(annotators=list(layers), scope=scope, include_claims=include_claims,
@@ -275,22 +309,36 @@ def consistency_report(project: Project, *, layer: str | None = None,
                              seconds=time.perf_counter() - began)
 
 
-def _forms(rows: list[LabelledSpan], min_count: int) -> dict[str, _Form]:
-    """The surface forms of the spans read, those labelled at least ``min_count`` times."""
-    per_text = Counter(map(itemgetter(5), rows))
+def _read_spans(unit: Unit, layer_ids: list[int], include_claims: bool,
+                ) -> tuple[dict[str, _Form], dict[tuple[int, int], array[int]]]:
+    """The forms of the layers' labelled spans, and each layer's spans in each document (a
+    run of starts and ends, by start). Numbers packed in arrays: half a million spans as
+    tuples held a few hundred megabytes."""
+    by_text: dict[tuple[str, str], array[int]] = {}
+    runs: dict[tuple[int, int], array[int]] = {}
+    run = array("q")
+    here = (-1, -1)
+    for doc, layer, start, end, label, text in labelled_spans(
+            unit, layer_ids, include_claims=include_claims):
+        packed = by_text.get((text, label))
+        if packed is None:
+            packed = by_text[text, label] = array("q")
+        packed.extend((doc, start, end, layer))
+        if (doc, layer) != here:  # rows come by document, layer and start
+            here = (doc, layer)
+            run = runs[here] = array("q")
+        run.extend((start, end))
     forms: dict[str, _Form] = {}
-    counts: Counter[str] = Counter()
-    for text, count in per_text.items():
+    for (text, label), packed in by_text.items():
         key = surface_key(text)
         if key:
-            forms.setdefault(key, _Form(key)).written[text] = count
-            counts[key] += count
-    return {key: form for key, form in forms.items() if counts[key] >= min_count}
+            forms.setdefault(key, _Form(key)).spans[text, label] = packed
+    return forms, runs
 
 
 def _search(texts: Iterable[tuple[int, str]], pattern: re.Pattern[str],
             by_written: dict[str, _Form], forms: dict[str, _Form],
-            runs: dict[tuple[int, int], list[LabelledSpan]],
+            runs: dict[tuple[int, int], array[int]],
             layers_of: Callable[[int], Iterable[int]], total: int,
             progress: Callable[[int, int], None] | None,
             cancelled: Callable[[], bool] | None) -> int:
@@ -320,11 +368,11 @@ def _search(texts: Iterable[tuple[int, str]], pattern: re.Pattern[str],
                 if spans is None:
                     run = runs.get((doc, layer_id))
                     if run is None:
-                        form.missing.append((doc, start, end, layer_id))  # type: ignore
+                        form.missing.extend((doc, start, end, layer_id, -1))  # type: ignore
                         continue
                     spans = covered[doc, layer_id] = _Covered(run)
                 if not spans.overlaps(start, end):
-                    form.missing.append((doc, start, end, layer_id))  # type: ignore[union-attr]
+                    form.missing.extend((doc, start, end, layer_id, -1))  # type: ignore
     return searched
 
 
@@ -354,55 +402,50 @@ def majority(labels: Counter[str]) -> str:
     return min(labels.items(), key=lambda item: (-item[1], item[0]))[0]
 
 
-def _findings(forms: dict[str, _Form], rows: list[LabelledSpan],
-              names: dict[int, str]) -> list[Finding]:
-    key_of = {text: key for key, form in forms.items() for text in form.written}
-    # Counted per (text, label, layer) and per (text, document) by the C loops of Counter
-    # and set over the rows, then summed per form: half a million spans, a few seconds less.
-    counts: dict[str, Counter[tuple[str, int]]] = defaultdict(Counter)
-    for (text, label, layer), count in Counter(map(itemgetter(5, 4, 1), rows)).items():
-        if text in key_of:
-            counts[key_of[text]][label, layer] += count
-    documents: dict[str, set[int]] = defaultdict(set)
-    for text, doc in set(map(itemgetter(5, 0), rows)):
-        if text in key_of:
-            documents[key_of[text]].add(doc)
-    majorities: dict[str, str] = {}
+def _findings(forms: dict[str, _Form], names: dict[int, str]) -> list[Finding]:
     findings: list[Finding] = []
     for key, form in forms.items():
         labels: Counter[str] = Counter()
-        annotators: dict[str, dict[str, int]] = {}
-        for (label, layer), count in sorted(counts[key].items(),
-                                            key=lambda item: (names[item[0][1]], -item[1])):
-            labels[label] += count
-            annotators.setdefault(names[layer], {})[label] = count
-        label = majority(labels)
         written: Counter[str] = Counter()
-        for text, count in form.written.items():
+        by_annotator: Counter[tuple[str, str]] = Counter()
+        documents: set[int] = set()
+        for (text, label), packed in form.spans.items():
+            count = len(packed) // 4
+            labels[label] += count
             written[" ".join(text.split())] += count
+            for layer, n in Counter(packed[3::4]).items():
+                by_annotator[names[layer], label] += n
+            documents.update(packed[0::4])
+        annotators: dict[str, dict[str, int]] = {}
+        for (name, label), count in sorted(by_annotator.items(),
+                                           key=lambda item: (item[0][0], -item[1])):
+            annotators.setdefault(name, {})[label] = count
+        label = majority(labels)
+        missing = form.missing
         shared = {
-            "text": written.most_common(1)[0][0], "key": key,
-            "majority_label": label, "labels": dict(labels.most_common()),
-            "annotators": annotators, "labelled": labels.total(),
-            "labelled_documents": len(documents[key]),
-            "unlabelled": len(form.missing),
-            "unlabelled_documents": len({doc for doc, *_ in form.missing})}
+            "text": written.most_common(1)[0][0], "key": key, "majority_label": label,
+            "labels": dict(labels.most_common()), "annotators": annotators,
+            "labelled": labels.total(), "labelled_documents": len(documents),
+            "unlabelled": len(missing) // PACKED,
+            "unlabelled_documents": len(set(missing[0::PACKED]))}
         if len(labels) > 1:
-            majorities[key] = label
-            findings.append(Finding(FindingKind.DIFFERENT_LABEL, **shared))
-        if form.missing:
-            form.missing.sort()  # in document order already, but for layers taken in turn
-            findings.append(Finding(FindingKind.MISSING, **shared, places=list(map(
-                Place._make, ((doc, start, end, names[layer], None)
-                              for doc, start, end, layer in form.missing)))))
-    if majorities:  # the spans off their form's majority label: one pass over the rows
-        off: dict[str, list[Place]] = defaultdict(list)
-        for doc, layer, start, end, label, text in rows:
-            key = key_of.get(text)
-            if key in majorities and label != majorities[key]:
-                off[key].append(Place(doc, start, end, names[layer], label))
-        for finding in findings:
-            if finding.kind is FindingKind.DIFFERENT_LABEL:
-                finding.places = sorted(off[finding.key])
+            findings.append(Finding(FindingKind.DIFFERENT_LABEL, **shared,
+                                    places=_off_majority(form, label, names)))
+        if missing:
+            # In document order as searched (the layers of one place in turn).
+            findings.append(Finding(FindingKind.MISSING, **shared,
+                                    places=Places(missing, names)))
     findings.sort(key=lambda f: (-f.impact, f.kind is not FindingKind.DIFFERENT_LABEL, f.key))
     return findings
+
+
+def _off_majority(form: _Form, majority_label: str, names: dict[int, str]) -> Places:
+    """The form's spans whose label is not the majority's, in document order."""
+    others = sorted({label for _, label in form.spans} - {majority_label})
+    rows: list[tuple[int, ...]] = []
+    for (_, label), packed in form.spans.items():
+        if label != majority_label:
+            index = others.index(label)
+            rows.extend((*packed[i:i + 4], index) for i in range(0, len(packed), 4))
+    rows.sort()
+    return Places(array("q", [n for row in rows for n in row]), names, others)
