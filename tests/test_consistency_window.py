@@ -54,8 +54,9 @@ def test_the_report_from_the_keyboard(qtbot, window_factory, project_path: Path,
     assert _texts(report, 1) == ["labelled here, missing there", "same text, different label",
                                  "labelled here, missing there"]
     assert _texts(report, 0) == ["3", "1", "1"]
-    assert _texts(report, 3)[1] == "GPE 2, ORG 1"
-    assert _texts(report, 4)[1] == "ana: GPE 2; ben: ORG 1"
+    assert _texts(report, 3) == ["ORG", "GPE", "GPE"]
+    assert _texts(report, 4)[1] == "GPE 2, ORG 1"
+    assert _texts(report, 6)[1] == "ana: GPE 2; ben: ORG 1"
     assert _texts(report, 5)[0] == "3 in 2 documents"
     assert "3 surface forms labelled, 4 documents searched" in report.summary.text()
     report.grab().save(str(tmp_path / "consistency-report.png"))
@@ -146,3 +147,26 @@ def test_a_place_of_the_readers_own_span_selects_it(qtbot, window_factory,  # ty
     span = window.spans[selected]
     assert (span.start, span.end, span.label) == (0, 5, "GPE")
     assert D1[span.start:span.end] == "Mopti"
+
+
+def test_text_that_looks_like_html_stays_text(qtbot, window_factory, project_path: Path,  # type: ignore[no-untyped-def]
+                                              tmp_path: Path) -> None:
+    from unannotate.services.decisions import Reviewer
+    from unannotate.services.importing import import_paths
+    from unannotate.services.project import open_project
+    from unannotate.services.review_data import document_summaries
+
+    text = "Hello <i>Nord</i> team. Again <i>Nord</i> here."
+    (tmp_path / "html.txt").write_text(text, encoding="utf-8")
+    project = open_project(project_path)
+    import_paths(project, [tmp_path / "html.txt"])
+    ana = Reviewer(project, "ana")
+    doc = document_summaries(ana)[0].id
+    ana.add(doc, *at(text, "<i>Nord</i>"), "ORG")
+    project.close()
+    window = window_factory()
+    report = _opened(qtbot, window)
+    assert _texts(report, 2) == ["<i>Nord</i>"]
+    assert report.table.item(0, 2).toolTip() == "<p>&lt;i&gt;Nord&lt;/i&gt;</p>"
+    shown = report.place_model.data(report.place_model.index(0))
+    assert shown.startswith("Hello <i>Nord</i> team. Again [<i>Nord</i>] here.")

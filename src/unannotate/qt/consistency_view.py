@@ -53,12 +53,13 @@ from ..services.consistency import (
     document_texts,
     in_context,
 )
+from .models import plain_tooltip
 from .workers import Worker, start
 
 SORT_KEY = Qt.ItemDataRole.UserRole
 FINDING = Qt.ItemDataRole.UserRole + 1
-COLUMNS = ["Places to fix", "Finding", "Text", "Labels", "Annotators", "Unlabelled",
-           "Fix: label all as"]
+COLUMNS = ["Places to fix", "Finding", "Text", "Fix: label all as", "Labels", "Unlabelled",
+           "Annotators"]
 # Where "label every occurrence" lives, when the program has it: probed, never required.
 LABEL_ALL_MODULE = "unannotate.qt.label_all_dialog"
 EVERY_ANNOTATOR = "Every annotator"
@@ -73,6 +74,7 @@ class _Item(QTableWidgetItem):
         super().__init__(text)
         self.setFlags(self.flags() & ~Qt.ItemFlag.ItemIsEditable)
         self.setData(SORT_KEY, text.casefold() if key is None else key)
+        self.setToolTip(plain_tooltip(text))  # the whole of a cell cut short
 
     def __lt__(self, other: QTableWidgetItem) -> bool:
         mine, theirs = self.data(SORT_KEY), other.data(SORT_KEY)
@@ -131,7 +133,7 @@ class PlaceList(QAbstractListModel):
                     f"{place.label or 'unlabelled'}")
         if role == Qt.ItemDataRole.ToolTipRole:
             title = self.titles.get(place.document_id) or f"document {place.document_id}"
-            return f"{title}\ncharacters {place.start}–{place.end}"
+            return plain_tooltip(f"{title} (characters {place.start}–{place.end})")
         if role == Qt.ItemDataRole.UserRole:
             return place
         return None
@@ -290,10 +292,10 @@ class ConsistencyWindow(QWidget):
                           + ("s" if documents != 1 else "") if finding.unlabelled else "–")
             cells = [_Item(f"{finding.impact:,}", finding.impact),
                      _Item(finding.kind.title), _Item(finding.text),
+                     _Item(finding.majority_label),
                      _Item(_labels(finding.labels), len(finding.labels)),
-                     _Item(_annotators(finding.annotators)),
                      _Item(unlabelled, finding.unlabelled),
-                     _Item(finding.majority_label)]
+                     _Item(_annotators(finding.annotators))]
             cells[0].setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             cells[0].setData(FINDING, finding)
             for column, item in enumerate(cells):
@@ -301,7 +303,7 @@ class ConsistencyWindow(QWidget):
         table.setSortingEnabled(True)
         table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
         table.resizeColumnsToContents()
-        for column in (2, 3, 4):
+        for column in (2, 4, 6):
             table.setColumnWidth(column, min(table.columnWidth(column), 260))
         if report.findings:
             table.setCurrentCell(0, 0)
