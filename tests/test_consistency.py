@@ -223,12 +223,20 @@ def test_json_holds_every_finding_and_place(built) -> None:  # type: ignore[no-u
     kinds = {(f["kind"], f["key"]): f for f in data["findings"]}
     mopti = kinds["different_label", "mopti"]
     assert mopti["majority_label"] == "GPE" and mopti["title"] == "same text, different label"
-    assert mopti["places"] == [{"document_id": ids["d1"], "document_title": D1, "start": 0,
-                                "end": 5, "annotator": "ben", "label": "ORG"}]
+    assert mopti["places"] == [{"document_id": ids["d1"], "start": 0, "end": 5,
+                                "annotator": "ben", "label": "ORG"}]
+    assert data["document_titles"][str(ids["d1"])] == D1
     assert len(kinds["missing", "delta fund"]["places"]) == 8
     limited = json.loads(run("consistency", "--project", str(path), "--json", "--limit",
                              "1").stdout)
     assert len(limited["findings"]) == 1 and limited["counts"]["missing"] == 2
+    # Written a finding at a time, the same as the report's data.
+    with open_project(path, create=False, read_only=True) as project:
+        report = consistency_report(project, scope=Scope.ALL)
+    assert json.loads("".join(report.json_chunks())) == report.to_dict()
+    assert json.loads("".join(report.json_chunks(2))) == report.to_dict(2)
+    assert set(report.to_dict(1)["document_titles"]) == {
+        str(p.document_id) for p in report.findings[0].places}
 
 
 def test_one_layer_and_claims_from_the_command_line(built) -> None:  # type: ignore[no-untyped-def]

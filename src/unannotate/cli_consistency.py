@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 import typer
@@ -94,9 +93,8 @@ def consistency(
                                     scope=Scope.ALL if all_documents else Scope.WORKED,
                                     include_claims=claims)
     if as_json:
-        data = report.to_dict()
-        if limit is not None:
-            data["findings"] = data["findings"][:limit]
-        typer.echo(json.dumps(data, ensure_ascii=False))
+        for chunk in report.json_chunks(limit):
+            typer.echo(chunk, nl=False)
+        typer.echo()
     else:
         print_report(report, 20 if limit is None else limit)

@@ -26,12 +26,13 @@ is tried once, however many forms there are) instead of one search per form.
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from bisect import bisect_left
 from collections import Counter, defaultdict
 from array import array
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from itertools import accumulate
@@ -144,17 +145,21 @@ class Finding:
         """How many places a fix changes: what the report is sorted by."""
         return len(self.places)
 
-    def to_dict(self, titles: dict[int, str] | None = None) -> dict[str, Any]:
-        titles = titles or {}
+    def document_ids(self) -> set[int]:
+        """The documents of the places."""
+        if isinstance(self.places, Places):
+            return set(self.places.packed[0::PACKED])
+        return {place.document_id for place in self.places}
+
+    def to_dict(self) -> dict[str, Any]:
         return {"kind": self.kind.value, "title": self.kind.title, "text": self.text,
                 "key": self.key, "majority_label": self.majority_label, "labels": self.labels,
                 "annotators": self.annotators, "labelled": self.labelled,
                 "labelled_documents": self.labelled_documents, "unlabelled": self.unlabelled,
                 "unlabelled_documents": self.unlabelled_documents, "impact": self.impact,
-                "places": [{"document_id": p.document_id,
-                            "document_title": titles.get(p.document_id, ""),
-                            "start": p.start, "end": p.end, "annotator": p.annotator,
-                            "label": p.label} for p in self.places]}
+                "places": [{"document_id": p.document_id, "start": p.start, "end": p.end,
+                            "annotator": p.annotator, "label": p.label}
+                           for p in self.places]}
 
 
 @dataclass
@@ -171,12 +176,31 @@ class ConsistencyReport:
     def count(self, kind: FindingKind) -> int:
         return sum(1 for finding in self.findings if finding.kind is kind)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, limit: int | None = None) -> dict[str, Any]:
+        """The report as JSON data: every finding (the first ``limit``) with all its places,
+        and the titles of the places' documents."""
+        findings = self.findings[:limit]
+        return {**self._head(findings),
+                "findings": [finding.to_dict() for finding in findings]}
+
+    def json_chunks(self, limit: int | None = None) -> Iterator[str]:
+        """``json.dumps(self.to_dict(limit))`` in pieces, a finding at a time: a report
+        listing millions of places never holds them all as JSON data at once."""
+        findings = self.findings[:limit]
+        head = json.dumps(self._head(findings), ensure_ascii=False)
+        yield head[:-1] + ', "findings": ['
+        for n, finding in enumerate(findings):
+            yield (", " if n else "") + json.dumps(finding.to_dict(), ensure_ascii=False)
+        yield "]}"
+
+    def _head(self, findings: list[Finding]) -> dict[str, Any]:
+        shown = set().union(*(finding.document_ids() for finding in findings))
         return {"annotators": self.annotators, "scope": self.scope.value,
                 "include_claims": self.include_claims, "documents": self.documents,
                 "forms": self.forms, "seconds": round(self.seconds, 3),
                 "counts": {kind.value: self.count(kind) for kind in FindingKind},
-                "findings": [finding.to_dict(self.titles) for finding in self.findings]}
+                "document_titles": {str(doc): self.titles.get(doc, "")
+                                    for doc in sorted(shown)}}
 
 
 def surface_key(text: str) -> str:
@@ -301,8 +325,7 @@ def consistency_report(project: Project, *, layer: str | None = None,
         if progress is not None:
             progress(total, total)
         findings = _findings(forms, names)
-        titles = titles_of(unit, {place.document_id for finding in findings
-                                  for place in finding.places})
+        titles = titles_of(unit, set().union(*(f.document_ids() for f in findings)))
     return ConsistencyReport(annotators=list(layers), scope=scope, include_claims=include_claims,
                              documents=searched if pattern is not None else total,
                              forms=len(forms), findings=findings, titles=titles,
