@@ -6,15 +6,18 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
-
 from command_line import run
 from consistency_project import D1, D2, D3, TEXTS, at, build
+from sqlalchemy import func, select
+
 from unannotate.services.consistency import (
     ConsistencyError,
+    ConsistencyReport,
+    Finding,
     FindingKind,
     Scope,
     consistency_report,
@@ -25,24 +28,26 @@ from unannotate.services.consistency import (
 from unannotate.services.project import open_project
 from unannotate.storage.schema import EventRow, SpanRow
 
+Built = tuple[Path, dict[str, int]]  # the project file, the document ids by name
+
 
 @pytest.fixture
-def built(tmp_path: Path, project_copy) -> tuple[Path, dict[str, int]]:  # type: ignore[no-untyped-def]
+def built(tmp_path: Path, project_copy: Callable[..., dict[str, int]]) -> Built:
     path = tmp_path / "consistency.db"
     return path, project_copy(build, path)
 
 
-def _by(report, kind: FindingKind, key: str):  # type: ignore[no-untyped-def]
+def _by(report: ConsistencyReport, kind: FindingKind, key: str) -> Finding:
     found = [f for f in report.findings if f.kind is kind and f.key == key]
     assert len(found) == 1, [(f.kind, f.key) for f in report.findings]
     return found[0]
 
 
-def _places(finding) -> list[tuple[int, int, int, str, str | None]]:  # type: ignore[no-untyped-def]
+def _places(finding: Finding) -> list[tuple[int, int, int, str, str | None]]:
     return [tuple(place) for place in finding.places]
 
 
-def test_same_text_with_different_labels_across_annotators(built) -> None:  # type: ignore[no-untyped-def]
+def test_same_text_with_different_labels_across_annotators(built: Built) -> None:
     path, ids = built
     with open_project(path, create=False, read_only=True) as project:
         report = consistency_report(project)
@@ -58,7 +63,7 @@ def test_same_text_with_different_labels_across_annotators(built) -> None:  # ty
     assert {f.key for f in report.findings if f.kind is FindingKind.DIFFERENT_LABEL} == {"mopti"}
 
 
-def test_labelled_here_missing_there_in_the_documents_worked_on(built) -> None:  # type: ignore[no-untyped-def]
+def test_labelled_here_missing_there_in_the_documents_worked_on(built: Built) -> None:
     path, ids = built
     with open_project(path, create=False, read_only=True) as project:
         report = consistency_report(project)
@@ -83,7 +88,7 @@ def test_labelled_here_missing_there_in_the_documents_worked_on(built) -> None: 
     assert report.documents == 4  # d1, d2, d3 (ana), d5 (ben); never d4
 
 
-def test_places_are_offsets_into_the_exact_text(built) -> None:  # type: ignore[no-untyped-def]
+def test_places_are_offsets_into_the_exact_text(built: Built) -> None:
     path, ids = built
     texts = {ids[name]: text for name, text in TEXTS.items()}
     with open_project(path, create=False, read_only=True) as project:
@@ -96,7 +101,7 @@ def test_places_are_offsets_into_the_exact_text(built) -> None:  # type: ignore[
             assert report.titles[place.document_id]
 
 
-def test_every_document_when_asked(built) -> None:  # type: ignore[no-untyped-def]
+def test_every_document_when_asked(built: Built) -> None:
     path, ids = built
     with open_project(path, create=False, read_only=True) as project:
         report = consistency_report(project, scope=Scope.ALL)
@@ -109,8 +114,8 @@ def test_every_document_when_asked(built) -> None:  # type: ignore[no-untyped-de
     assert report.documents == 5
 
 
-def test_claims_are_no_surface_forms_unless_asked(built) -> None:  # type: ignore[no-untyped-def]
-    path, ids = built
+def test_claims_are_no_surface_forms_unless_asked(built: Built) -> None:
+    path, _ = built
     with open_project(path, create=False, read_only=True) as project:
         plain = consistency_report(project)
         with_claims = consistency_report(project, include_claims=True)
@@ -123,8 +128,8 @@ def test_claims_are_no_surface_forms_unless_asked(built) -> None:  # type: ignor
     assert _by(with_claims, FindingKind.MISSING, "delta fund").unlabelled == 2
 
 
-def test_one_layer_and_the_minimum_count(built) -> None:  # type: ignore[no-untyped-def]
-    path, ids = built
+def test_one_layer_and_the_minimum_count(built: Built) -> None:
+    path, _ = built
     with open_project(path, create=False, read_only=True) as project:
         ben = consistency_report(project, layer="ben")
         also_ben = consistency_report(project, layer="annotator:ben")
@@ -140,7 +145,7 @@ def test_one_layer_and_the_minimum_count(built) -> None:  # type: ignore[no-unty
     assert {f.key for f in frequent.findings} == {"mopti"}
 
 
-def test_layers_are_read_never_written(built) -> None:  # type: ignore[no-untyped-def]
+def test_layers_are_read_never_written(built: Built) -> None:
     path, _ = built
 
     def snapshot() -> tuple[object, ...]:
@@ -196,7 +201,7 @@ def test_a_place_in_context() -> None:
 
 # -- the command line -------------------------------------------------------------------
 
-def test_the_table_most_places_first(built) -> None:  # type: ignore[no-untyped-def]
+def test_the_table_most_places_first(built: Built) -> None:
     path, ids = built
     result = run("consistency", "--project", str(path))
     assert result.returncode == 0, result.stderr
@@ -212,7 +217,7 @@ def test_the_table_most_places_first(built) -> None:  # type: ignore[no-untyped-
         result.stdout
 
 
-def test_json_holds_every_finding_and_place(built) -> None:  # type: ignore[no-untyped-def]
+def test_json_holds_every_finding_and_place(built: Built) -> None:
     path, ids = built
     result = run("consistency", "--project", str(path), "--json", "--all-documents")
     assert result.returncode == 0, result.stderr
@@ -239,7 +244,7 @@ def test_json_holds_every_finding_and_place(built) -> None:  # type: ignore[no-u
         str(p.document_id) for p in report.findings[0].places}
 
 
-def test_one_layer_and_claims_from_the_command_line(built) -> None:  # type: ignore[no-untyped-def]
+def test_one_layer_and_claims_from_the_command_line(built: Built) -> None:
     path, _ = built
     data = json.loads(run("consistency", "-p", str(path), "--layer", "ben", "--json").stdout)
     assert [(f["kind"], f["key"]) for f in data["findings"]] == [("missing", "saint brides")]
@@ -248,7 +253,7 @@ def test_one_layer_and_claims_from_the_command_line(built) -> None:  # type: ign
     assert claims["forms"] == 4 and claims["include_claims"] is True
 
 
-def test_bad_input_one_line_each(built, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_bad_input_one_line_each(built: Built, tmp_path: Path) -> None:
     path, _ = built
     unknown = run("consistency", "--project", str(path), "--layer", "zed")
     assert unknown.returncode == 1 and unknown.stdout == ""

@@ -5,6 +5,7 @@ place opens its document with the place selected, and a label key then labels it
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from consistency_project import D1, D3, at, build
@@ -24,14 +25,14 @@ def _texts(report: ConsistencyWindow, column: int) -> list[str]:
     return [report.table.item(row, column).text() for row in range(report.table.rowCount())]
 
 
-def _click_header(qtbot, report: ConsistencyWindow, column: int) -> None:  # type: ignore[no-untyped-def]
+def _click_header(qtbot: Any, report: ConsistencyWindow, column: int) -> None:
     header = report.table.horizontalHeader()
     x = header.sectionViewportPosition(column) + header.sectionSize(column) // 2
     qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton,
                      pos=QPoint(x, header.height() // 2))
 
 
-def _opened(qtbot, window) -> ConsistencyWindow:  # type: ignore[no-untyped-def]
+def _opened(qtbot: Any, window: Any) -> ConsistencyWindow:
     qtbot.keyClick(window.view, Qt.Key.Key_C, CTRL_SHIFT)
     report = window.consistency_window
     assert isinstance(report, ConsistencyWindow) and report.isVisible()
@@ -39,8 +40,8 @@ def _opened(qtbot, window) -> ConsistencyWindow:  # type: ignore[no-untyped-def]
     return report
 
 
-def test_the_report_from_the_keyboard(qtbot, window_factory, project_path: Path,  # type: ignore[no-untyped-def]
-                                      project_copy, tmp_path: Path) -> None:
+def test_the_report_from_the_keyboard(qtbot: Any, window_factory: Any, project_path: Path,
+                                      project_copy: Any, tmp_path: Path) -> None:
     ids = project_copy(build, project_path)
     window = window_factory()
     qtbot.keyClick(window.view, Qt.Key.Key_C, CTRL_SHIFT)
@@ -118,8 +119,9 @@ def test_the_report_from_the_keyboard(qtbot, window_factory, project_path: Path,
     assert fund.unlabelled == 2
 
 
-def test_a_place_of_the_readers_own_span_selects_it(qtbot, window_factory,  # type: ignore[no-untyped-def]
-                                                    project_path: Path, project_copy) -> None:
+def test_a_place_of_the_readers_own_span_selects_it(qtbot: Any, window_factory: Any,
+                                                    project_path: Path,
+                                                    project_copy: Any) -> None:
     ids = project_copy(build, project_path)
     window = window_factory()
     report = _opened(qtbot, window)
@@ -149,8 +151,8 @@ def test_a_place_of_the_readers_own_span_selects_it(qtbot, window_factory,  # ty
     assert D1[span.start:span.end] == "Mopti"
 
 
-def test_text_that_looks_like_html_stays_text(qtbot, window_factory, project_path: Path,  # type: ignore[no-untyped-def]
-                                              tmp_path: Path) -> None:
+def test_text_that_looks_like_html_stays_text(qtbot: Any, window_factory: Any,
+                                              project_path: Path, tmp_path: Path) -> None:
     from unannotate.services.decisions import Reviewer
     from unannotate.services.importing import import_paths
     from unannotate.services.project import open_project

@@ -699,9 +699,10 @@ def models(project: ProjectOption = None) -> None:
     print_trained_versions(project)
 
 
-# The training commands live in their own module; importing it registers them.
-from .cli_training import export_model, train  # noqa: E402
+# The training and consistency commands live in their own modules; importing them registers
+# them.
 from .cli_consistency import consistency  # noqa: E402
+from .cli_training import export_model, train  # noqa: E402
 
 __all__ = ["app", "consistency", "export_model", "main", "train"]
 

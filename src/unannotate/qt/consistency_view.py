@@ -119,8 +119,9 @@ class PlaceList(QAbstractListModel):
         self.places, self.titles = places, titles
         self.endResetModel()
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.places)
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex | None = None,  # noqa: N802
+                 ) -> int:
+        return 0 if parent is not None and parent.isValid() else len(self.places)
 
     def data(self, index: QModelIndex | QPersistentModelIndex,
              role: int = Qt.ItemDataRole.DisplayRole) -> Any:

@@ -29,9 +29,9 @@ from __future__ import annotations
 import json
 import re
 import time
+from array import array
 from bisect import bisect_left
 from collections import Counter, defaultdict
-from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum

@@ -69,10 +69,9 @@ def texts_of(unit: Unit, document_ids: Iterable[int]) -> Iterator[tuple[int, str
     """The (id, text) of the documents named, in id order, a bounded chunk of ids at a time."""
     ids = sorted(set(document_ids))
     for at in range(0, len(ids), CHUNK):
-        for doc, text in unit.execute(
+        yield from map(tuple, unit.execute(
             select(DocumentRow.id, DocumentRow.text)
-            .where(DocumentRow.id.in_(ids[at:at + CHUNK])).order_by(DocumentRow.id)):
-            yield doc, text
+            .where(DocumentRow.id.in_(ids[at:at + CHUNK])).order_by(DocumentRow.id)))
 
 
 def titles_of(unit: Unit, document_ids: Iterable[int]) -> dict[int, str]:
