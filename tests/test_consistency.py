@@ -44,7 +44,7 @@ def _by(report: ConsistencyReport, kind: FindingKind, key: str) -> Finding:
 
 
 def _places(finding: Finding) -> list[tuple[int, int, int, str, str | None]]:
-    return [tuple(place) for place in finding.places]
+    return [(p.document_id, p.start, p.end, p.annotator, p.label) for p in finding.places]
 
 
 def test_same_text_with_different_labels_across_annotators(built: Built) -> None:

@@ -43,7 +43,7 @@ def print_report(report: Any, limit: int | None) -> None:  # a services Consiste
     typer.echo(f"  {'places':>7s}  {'finding':28s}  {'text':{WIDTH}s}  labels (annotators)")
     shown = report.findings if limit is None else report.findings[:limit]
     for finding in shown:
-        typer.echo(f"  {finding.impact:7d}  {finding.kind.title:28s}  "
+        typer.echo(f"  {finding.impact:7d}  {finding.kind.caption:28s}  "
                    f"{_cut(finding.text, WIDTH):{WIDTH}s}  {_labels(finding.labels)} "
                    f"({_annotators(finding.annotators)})")
         if finding.kind is FindingKind.MISSING:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import (
@@ -100,7 +100,7 @@ class PlaceList(QAbstractListModel):
     def __init__(self, read_texts: Callable[[list[int]], dict[int, str]],
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.places: list[Place] = []
+        self.places: Sequence[Place] = []
         self.titles: dict[int, str] = {}
         self.read_texts = read_texts
         self.texts: dict[int, str] = {}
@@ -114,7 +114,7 @@ class PlaceList(QAbstractListModel):
             self.texts.update(self.read_texts(sorted(ahead - self.texts.keys())))
         return self.texts.get(doc, "")
 
-    def set_places(self, places: list[Place], titles: dict[int, str]) -> None:
+    def set_places(self, places: Sequence[Place], titles: dict[int, str]) -> None:
         self.beginResetModel()
         self.places, self.titles = places, titles
         self.endResetModel()
@@ -248,13 +248,15 @@ class ConsistencyWindow(QWidget):
             return consistency_report(project, layer=layer, scope=scope, progress=progress,
                                       cancelled=lambda: worker.cancelled)
 
+        def current() -> bool:  # a report asked for since is the one to show
+            return generation == self._generation
+
         worker = Worker(work)
         worker.signals.progress.connect(
-            lambda done, total: generation == self._generation and self._progress(done, total))
-        worker.signals.done.connect(
-            lambda report: generation == self._generation and self._show(report))
+            lambda done, total: self._progress(done, total) if current() else None)
+        worker.signals.done.connect(lambda report: self._show(report) if current() else None)
         worker.signals.failed.connect(
-            lambda message: generation == self._generation and self._failed(message))
+            lambda message: self._failed(message) if current() else None)
         self.worker = worker
         self.report = None  # until the new one arrives
         self.summary.setText("Reading the labelled spans and searching the documents…")
@@ -292,7 +294,7 @@ class ConsistencyWindow(QWidget):
             unlabelled = (f"{finding.unlabelled:,} in {documents:,} document"
                           + ("s" if documents != 1 else "") if finding.unlabelled else "–")
             cells = [_Item(f"{finding.impact:,}", finding.impact),
-                     _Item(finding.kind.title), _Item(finding.text),
+                     _Item(finding.kind.caption), _Item(finding.text),
                      _Item(finding.majority_label),
                      _Item(_labels(finding.labels), len(finding.labels)),
                      _Item(unlabelled, finding.unlabelled),

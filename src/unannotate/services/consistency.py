@@ -66,7 +66,7 @@ class FindingKind(StrEnum):
     MISSING = "missing"
 
     @property
-    def title(self) -> str:
+    def caption(self) -> str:
         return ("same text, different label" if self is FindingKind.DIFFERENT_LABEL
                 else "labelled here, missing there")
 
@@ -152,7 +152,7 @@ class Finding:
         return {place.document_id for place in self.places}
 
     def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind.value, "title": self.kind.title, "text": self.text,
+        return {"kind": self.kind.value, "title": self.kind.caption, "text": self.text,
                 "key": self.key, "majority_label": self.majority_label, "labels": self.labels,
                 "annotators": self.annotators, "labelled": self.labelled,
                 "labelled_documents": self.labelled_documents, "unlabelled": self.unlabelled,
@@ -445,7 +445,7 @@ def _findings(forms: dict[str, _Form], names: dict[int, str]) -> list[Finding]:
             annotators.setdefault(name, {})[label] = count
         label = majority(labels)
         missing = form.missing
-        shared = {
+        shared: dict[str, Any] = {
             "text": written.most_common(1)[0][0], "key": key, "majority_label": label,
             "labels": dict(labels.most_common()), "annotators": annotators,
             "labelled": labels.total(), "labelled_documents": len(documents),
