@@ -145,6 +145,22 @@ def test_one_layer_and_the_minimum_count(built: Built) -> None:
     assert {f.key for f in frequent.findings} == {"mopti"}
 
 
+def test_a_document_holding_only_a_claim_of_the_layer_was_worked_on(built: Built) -> None:
+    """As an import leaves it: a claim in ben's layer, no status of his for the document."""
+    path, ids = built
+    with open_project(path, create=False) as project, project.db.session() as session:
+        layer = project.annotator_layer_id(session, "ben")
+        session.add(SpanRow(layer_id=layer, document_id=ids["d2"], start=0, end=len(D2),
+                            label_id=project.label_ids(session)["CLAIM"], state="accepted"))
+    with open_project(path, create=False, read_only=True) as project:
+        report = consistency_report(project)
+    fund = _by(report, FindingKind.MISSING, "delta fund")
+    assert {(p.document_id, p.annotator) for p in fund.places} == {
+        (ids["d2"], "ana"), (ids["d3"], "ana"), (ids["d2"], "ben")}
+    assert _places(_by(report, FindingKind.MISSING, "mopti")) == [
+        (ids["d2"], *at(D2, "Mopti"), "ben", None)]
+
+
 def test_layers_are_read_never_written(built: Built) -> None:
     path, _ = built
 

@@ -312,8 +312,13 @@ def consistency_report(project: Project, *, layer: str | None = None,
             layers_of: Callable[[int], Iterable[int]] = lambda _doc: every  # noqa: E731
         else:
             in_scope: dict[int, list[int]] = defaultdict(list)
+            labelled: dict[int, set[int]] = defaultdict(set)  # layer -> documents, as read
+            for doc, layer_id in runs:
+                labelled[layer_id].add(doc)
             for layer_id, annotator_id in layers.values():
-                for doc in worked_documents(unit, layer_id, annotator_id):
+                for doc in worked_documents(unit, layer_id, annotator_id,
+                                            labelled=labelled[layer_id],
+                                            claims_read=include_claims):
                     in_scope[doc].append(layer_id)
             total = len(in_scope)
             texts = texts_of(unit, in_scope)
@@ -369,7 +374,6 @@ def _search(texts: Iterable[tuple[int, str]], pattern: re.Pattern[str],
     covers. The number of texts searched."""
     searched = 0
     found: dict[str, _Form | None] = {}  # a spelling met -> its form
-    covered: dict[tuple[int, int], _Covered] = {}
     for doc, text in texts:
         searched += 1
         if searched % PROGRESS_EVERY == 0:
@@ -377,6 +381,7 @@ def _search(texts: Iterable[tuple[int, str]], pattern: re.Pattern[str],
                 progress(searched, total)
             if cancelled is not None and cancelled():
                 break
+        layers: list[tuple[int, _Covered | None]] | None = None  # once a form is met
         for match in pattern.finditer(text):
             written = match.group()
             form = found.get(written, False)
@@ -385,17 +390,13 @@ def _search(texts: Iterable[tuple[int, str]], pattern: re.Pattern[str],
                 found[written] = form  # None: a case mapping re and casefold() disagree on
             if form is None:
                 continue
+            if layers is None:
+                layers = [(layer, _Covered(run) if (run := runs.get((doc, layer))) else None)
+                          for layer in layers_of(doc)]
             start, end = match.span()
-            for layer_id in layers_of(doc):
-                spans = covered.get((doc, layer_id))
-                if spans is None:
-                    run = runs.get((doc, layer_id))
-                    if run is None:
-                        form.missing.extend((doc, start, end, layer_id, -1))  # type: ignore
-                        continue
-                    spans = covered[doc, layer_id] = _Covered(run)
-                if not spans.overlaps(start, end):
-                    form.missing.extend((doc, start, end, layer_id, -1))  # type: ignore
+            for layer, spans in layers:
+                if spans is None or not spans.overlaps(start, end):
+                    form.missing.extend((doc, start, end, layer, -1))  # type: ignore[union-attr]
     return searched
 
 

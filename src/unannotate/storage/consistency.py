@@ -45,14 +45,25 @@ def labelled_spans(unit: Unit, layer_ids: Sequence[int], *,
     return stream_rows(unit.connection(), statement)  # type: ignore[return-value]
 
 
-def worked_documents(unit: Unit, layer_id: int, annotator_id: int) -> set[int]:
+def worked_documents(unit: Unit, layer_id: int, annotator_id: int, *,
+                     labelled: set[int] | None = None, claims_read: bool = False) -> set[int]:
     """The documents an annotator has worked on: those they gave a status (in progress or
-    done) and those their layer holds an accepted span of (of any label) in."""
+    done) and those their layer holds an accepted span (of any label) in.
+
+    ``labelled``: the documents where the caller already read the layer's accepted entity
+    spans (and claims with ``claims_read``): then only the layer's claims are looked up (a
+    range of the index on layer and label) instead of every accepted span of the layer."""
     marked = select(DocumentStatusRow.document_id).where(
         DocumentStatusRow.annotator_id == annotator_id)
     annotated = select(SpanRow.document_id).where(
         SpanRow.layer_id == layer_id, SpanRow.state == SpanState.ACCEPTED.value).distinct()
-    return set(unit.scalars(marked)) | set(unit.scalars(annotated))
+    if labelled is None:
+        return set(unit.scalars(marked)) | set(unit.scalars(annotated))
+    found = set(unit.scalars(marked)) | labelled
+    if not claims_read:
+        claims = select(LabelRow.id).where(LabelRow.kind == LabelKind.CLAIM.value)
+        found.update(unit.scalars(annotated.where(SpanRow.label_id.in_(claims))))
+    return found
 
 
 def document_count(unit: Unit) -> int:
