@@ -57,6 +57,7 @@ def test_same_text_with_different_labels_across_annotators(built: Built) -> None
     assert mopti.majority_label == "GPE"
     assert mopti.annotators == {"ana": {"GPE": 2}, "ben": {"ORG": 1}}
     assert (mopti.labelled, mopti.labelled_documents) == (3, 2)
+    assert mopti.label_documents == {"GPE": 2, "ORG": 1}
     # The place a fix changes: ben's ORG, where the majority says GPE.
     assert _places(mopti) == [(ids["d1"], 0, 5, "ben", "ORG")]
     # Only one label: no "different label" finding for the Delta Fund or Saint Brides.
@@ -229,8 +230,11 @@ def test_the_table_most_places_first(built: Built) -> None:
     assert "labelled here, missing there  Delta Fund" in rows[0]
     assert "ORG 2 (ana: ORG 1; ben: ORG 1)" in rows[0]
     assert "fix: label every occurrence ORG" in result.stdout
-    assert f"document {ids['d2']} " in result.stdout and "[4, 16) ana: unlabelled" in \
-        result.stdout
+    assert ("labelled 2 times in 1 document, unlabelled in 3 places in 2 documents"
+            in result.stdout)
+    assert "1 span not labelled GPE (documents: GPE in 2, ORG in 1)" in result.stdout
+    assert (f"ana: unlabelled in document {ids['d2']} [4, 16): The [delta fund] opened a "
+            "school in Mopti las…") in result.stdout
 
 
 def test_json_holds_every_finding_and_place(built: Built) -> None:

@@ -21,12 +21,18 @@ def _annotators(annotators: dict[str, dict[str, int]]) -> str:
     return "; ".join(f"{name}: {_labels(counts)}" for name, counts in annotators.items())
 
 
+def _count(n: int, what: str) -> str:
+    return f"{n} {what}" + ("" if n == 1 else "s")
+
+
 def _cut(text: str, width: int) -> str:
     return text if len(text) <= width else text[:width - 1] + "…"
 
 
-def print_report(report: Any, limit: int | None) -> None:  # a services ConsistencyReport
-    from .services.consistency import FindingKind
+def print_report(report: Any, limit: int | None,  # a services ConsistencyReport
+                 texts: dict[int, str]) -> None:
+    """The report as a table, ``limit`` findings; ``texts``: of the places shown."""
+    from .services.consistency import FindingKind, in_context
 
     scope = ("every document" if report.scope.value == "all"
              else "the documents each annotator has worked on")
@@ -47,17 +53,21 @@ def print_report(report: Any, limit: int | None) -> None:  # a services Consiste
                    f"{_cut(finding.text, WIDTH):{WIDTH}s}  {_labels(finding.labels)} "
                    f"({_annotators(finding.annotators)})")
         if finding.kind is FindingKind.MISSING:
-            detail = (f"labelled {finding.labelled} times in {finding.labelled_documents} "
-                      f"documents, unlabelled in {finding.unlabelled} places in "
-                      f"{finding.unlabelled_documents} documents")
+            detail = (f"labelled {_count(finding.labelled, 'time')} in "
+                      f"{_count(finding.labelled_documents, 'document')}, unlabelled in "
+                      f"{_count(finding.unlabelled, 'place')} in "
+                      f"{_count(finding.unlabelled_documents, 'document')}")
         else:
-            detail = f"{finding.impact} spans not labelled {finding.majority_label}"
+            spread = ", ".join(f"{label} in {n}" for label, n in finding.label_documents.items())
+            detail = (f"{_count(finding.impact, 'span')} not labelled "
+                      f"{finding.majority_label} (documents: {spread})")
         typer.echo(f"  {'':7s}  {detail}; fix: label every occurrence {finding.majority_label}")
         for place in finding.places[:EXAMPLES]:
-            title = _cut(report.titles.get(place.document_id, ""), 40)
-            typer.echo(f"  {'':7s}    document {place.document_id} {title!r} "
-                       f"[{place.start}, {place.end}) {place.annotator}: "
-                       f"{place.label or 'unlabelled'}")
+            before, piece, after = in_context(texts.get(place.document_id, ""), place.start,
+                                              place.end, width=30)
+            typer.echo(f"  {'':7s}    {place.annotator}: {place.label or 'unlabelled'} in "
+                       f"document {place.document_id} [{place.start}, {place.end}): "
+                       f"{before}[{piece}]{after}")
     if len(shown) < len(report.findings):
         typer.echo(f"... {len(report.findings) - len(shown)} more (--limit, or --json for "
                    "every finding)")
@@ -85,16 +95,20 @@ def consistency(
 ) -> None:
     """Inconsistent labelling: the same text with different labels, and text labelled in one
     place but left unlabelled elsewhere (case and whitespace ignored; whole tokens)."""
-    from .services.consistency import Scope, consistency_report
+    from .services.consistency import Scope, consistency_report, document_texts
     from .services.project import open_project
 
+    shown = limit if as_json or limit is not None else 20
     with open_project(project, create=False, read_only=True) as opened:  # only reads
         report = consistency_report(opened, layer=layer, min_count=min_count,
                                     scope=Scope.ALL if all_documents else Scope.WORKED,
                                     include_claims=claims)
+        texts = {} if as_json else document_texts(opened, {
+            place.document_id for finding in report.findings[:shown]
+            for place in finding.places[:EXAMPLES]})
     if as_json:
         for chunk in report.json_chunks(limit):
             typer.echo(chunk, nl=False)
         typer.echo()
     else:
-        print_report(report, 20 if limit is None else limit)
+        print_report(report, shown, texts)

@@ -138,6 +138,7 @@ class Finding:
     labelled_documents: int
     unlabelled: int  # places where it occurs unlabelled (per annotator's layer)
     unlabelled_documents: int
+    label_documents: dict[str, int] = field(default_factory=dict)  # label -> documents
     places: Sequence[Place] = field(default_factory=list)
 
     @property
@@ -156,7 +157,8 @@ class Finding:
                 "key": self.key, "majority_label": self.majority_label, "labels": self.labels,
                 "annotators": self.annotators, "labelled": self.labelled,
                 "labelled_documents": self.labelled_documents, "unlabelled": self.unlabelled,
-                "unlabelled_documents": self.unlabelled_documents, "impact": self.impact,
+                "unlabelled_documents": self.unlabelled_documents,
+                "label_documents": self.label_documents, "impact": self.impact,
                 "places": [{"document_id": p.document_id, "start": p.start, "end": p.end,
                             "annotator": p.annotator, "label": p.label}
                            for p in self.places]}
@@ -433,12 +435,14 @@ def _findings(forms: dict[str, _Form], names: dict[int, str]) -> list[Finding]:
         written: Counter[str] = Counter()
         by_annotator: Counter[tuple[str, str]] = Counter()
         documents: set[int] = set()
+        per_label: dict[str, set[int]] = defaultdict(set)
         for (text, label), packed in form.spans.items():
             count = len(packed) // 4
             labels[label] += count
             written[" ".join(text.split())] += count
             for layer, n in Counter(packed[3::4]).items():
                 by_annotator[names[layer], label] += n
+            per_label[label].update(packed[0::4])
             documents.update(packed[0::4])
         annotators: dict[str, dict[str, int]] = {}
         for (name, label), count in sorted(by_annotator.items(),
@@ -450,6 +454,7 @@ def _findings(forms: dict[str, _Form], names: dict[int, str]) -> list[Finding]:
             "text": written.most_common(1)[0][0], "key": key, "majority_label": label,
             "labels": dict(labels.most_common()), "annotators": annotators,
             "labelled": labels.total(), "labelled_documents": len(documents),
+            "label_documents": {name: len(per_label[name]) for name in labels},
             "unlabelled": len(missing) // PACKED,
             "unlabelled_documents": len(set(missing[0::PACKED]))}
         if len(labels) > 1:
