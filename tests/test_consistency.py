@@ -234,7 +234,7 @@ def test_the_table_most_places_first(built: Built) -> None:
             in result.stdout)
     assert "1 span not labelled GPE (documents: GPE in 2, ORG in 1)" in result.stdout
     assert (f"ana: unlabelled in document {ids['d2']} [4, 16): The [delta fund] opened a "
-            "school in Mopti las…") in result.stdout
+            "school in Mopti last…") in result.stdout
 
 
 def test_json_holds_every_finding_and_place(built: Built) -> None:
