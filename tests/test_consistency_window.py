@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from consistency_project import D1, D3, at, build
+from consistency_project import D1, D3, D4, at, build
 from PySide6.QtCore import QPoint, Qt
 
 from unannotate.qt.consistency_view import ConsistencyWindow, label_all_opener
@@ -117,6 +117,10 @@ def test_the_report_from_the_keyboard(qtbot: Any, window_factory: Any, project_p
     report = _opened(qtbot, window)
     fund = next(f for f in report.report.findings if f.text == "Delta Fund")
     assert fund.unlabelled == 2
+    # F5 counts again too.
+    qtbot.keyClick(report.table, Qt.Key.Key_F5)
+    assert report.report is None
+    qtbot.waitUntil(lambda: report.report is not None, timeout=30_000)
 
 
 def test_a_place_of_the_readers_own_span_selects_it(qtbot: Any, window_factory: Any,
@@ -141,6 +145,15 @@ def test_a_place_of_the_readers_own_span_selects_it(qtbot: Any, window_factory: 
                     == ["ana", "ben"] and report.report.scope.value == "worked", timeout=30_000)
     from unannotate.qt.consistency_view import show_place
     from unannotate.services.consistency import Place
+
+    # A colleague who starts meanwhile joins the layer box when the report is asked again.
+    from unannotate.services.decisions import Reviewer
+
+    Reviewer(window.project, "cy").add(ids["d4"], *at(D4, "Delta Fund"), "ORG")
+    assert _opened(qtbot, window) is report
+    assert [report.layer.itemText(n) for n in range(report.layer.count())] == [
+        "Every annotator", "ana", "ben", "cy"]
+    assert report.report.annotators == ["ana", "ben", "cy"]
 
     show_place(window, Place(ids["d1"], 0, 5, "ana", "GPE"))
     assert window.document.id == ids["d1"]

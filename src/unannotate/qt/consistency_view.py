@@ -162,8 +162,7 @@ class ConsistencyWindow(QWidget):
     # -- building ------------------------------------------------------------------------
     def _build(self) -> None:
         self.layer = QComboBox()
-        self.layer.addItem(EVERY_ANNOTATOR)
-        self.layer.addItems(list(compared_layers(self.host.project)))
+        self.fill_layers()
         self.layer.currentIndexChanged.connect(lambda _n: self.refresh())
         self.everywhere = QCheckBox("Every document (not only those each annotator worked on)")
         self.everywhere.toggled.connect(lambda _on: self.refresh())
@@ -172,6 +171,10 @@ class ConsistencyWindow(QWidget):
         self.summary.setWordWrap(True)
         self.progress = QProgressBar()
         self.progress.setMaximumWidth(220)
+        self.again_button = QPushButton("Count again (F5)")
+        self.again_button.setAutoDefault(False)
+        self.again_button.clicked.connect(self.refresh)
+        QShortcut(QKeySequence(Qt.Key.Key_F5), self, self.refresh)
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -184,8 +187,8 @@ class ConsistencyWindow(QWidget):
         self.table.horizontalHeader().setHighlightSections(False)
         self.table.currentCellChanged.connect(lambda *_: self._show_places())
         self.table.installEventFilter(self)
-        project = self.host.project
-        self.place_model = PlaceList(lambda ids: document_texts(project, ids), self)
+        # The host's project when the texts are read: File → Open may have changed it.
+        self.place_model = PlaceList(lambda ids: document_texts(self.host.project, ids), self)
         self.places = QListView()
         self.places.setModel(self.place_model)
         self.places.setUniformItemSizes(True)  # a long list lays out by its first row
@@ -210,6 +213,7 @@ class ConsistencyWindow(QWidget):
         options.addWidget(self.everywhere)
         options.addStretch(1)
         options.addWidget(self.progress)
+        options.addWidget(self.again_button)
         lower = QWidget()
         column = QVBoxLayout(lower)
         column.setContentsMargins(0, 0, 0, 0)
@@ -229,6 +233,19 @@ class ConsistencyWindow(QWidget):
         layout.addWidget(self.summary)
         layout.addWidget(splitter, 1)
         layout.addWidget(self.status)
+
+    def fill_layers(self) -> None:
+        """The layer box: every annotator, then each annotator's layer of the host's project
+        (the choice kept where it still exists)."""
+        chosen = self.layer.currentText()
+        names = [EVERY_ANNOTATOR, *compared_layers(self.host.project)]
+        if [self.layer.itemText(n) for n in range(self.layer.count())] == names:
+            return
+        self.layer.blockSignals(True)
+        self.layer.clear()
+        self.layer.addItems(names)
+        self.layer.setCurrentIndex(max(names.index(chosen) if chosen in names else 0, 0))
+        self.layer.blockSignals(False)
 
     # -- computing -----------------------------------------------------------------------
     def refresh(self) -> Worker:
@@ -259,6 +276,7 @@ class ConsistencyWindow(QWidget):
             lambda message: self._failed(message) if current() else None)
         self.worker = worker
         self.report = None  # until the new one arrives
+        self.status.clear()
         self.summary.setText("Reading the labelled spans and searching the documents…")
         self.progress.setRange(0, 0)  # busy until the first count arrives
         self.progress.show()
@@ -424,6 +442,7 @@ class ConsistencyReportHost:
         if window is None:
             window = self.consistency_window = ConsistencyWindow(self)
         else:
+            window.fill_layers()  # another project may be open, or another annotator
             window.refresh()  # decisions made since: counted again
         window.show()
         window.raise_()
