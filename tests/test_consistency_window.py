@@ -33,6 +33,8 @@ def _click_header(qtbot: Any, report: ConsistencyWindow, column: int) -> None:
 
 
 def _opened(qtbot: Any, window: Any) -> ConsistencyWindow:
+    window.activateWindow()  # the key is the main window's
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
     qtbot.keyClick(window.view, Qt.Key.Key_C, CTRL_SHIFT)
     report = window.consistency_window
     assert isinstance(report, ConsistencyWindow) and report.isVisible()
