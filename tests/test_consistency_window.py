@@ -107,6 +107,8 @@ def test_the_report_from_the_keyboard(qtbot: Any, window_factory: Any, project_p
     start, end = at(D3, "DELTA FUND")
     assert window.view.selected_text_range() == (start, end)
     assert window.view.textCursor().selectedText() == "DELTA FUND"
+    assert window.statusBar().currentMessage() == (
+        "Consistency report: this place is unlabelled in ana's layer; a label key labels it.")
     # The main window comes forward; a label key on the selected place labels it, in
     # ana's own layer.
     qtbot.waitUntil(window.isActiveWindow, timeout=5000)

@@ -426,6 +426,13 @@ def show_place(window: Any, place: Place) -> None:
         cursor.setPosition(view.positions.to_qt(place.end), QTextCursor.MoveMode.KeepAnchor)
         view.setTextCursor(cursor)
         view.ensureCursorVisible()
+    if place.label is None:
+        what = f"unlabelled in {place.annotator}'s layer"
+        if place.annotator == window.reviewer.annotator:
+            what += "; a label key labels it"
+    else:
+        what = f"labelled {place.label} in {place.annotator}'s layer"
+    window.statusBar().showMessage(f"Consistency report: this place is {what}.", 10000)
     window.raise_()
     window.activateWindow()
     view.setFocus(Qt.FocusReason.OtherFocusReason)
