@@ -202,6 +202,16 @@ def test_the_form_pattern_finds_what_a_plain_alternation_finds() -> None:
     assert form_pattern([]) is None and form_pattern(["  "]) is None
 
 
+def test_a_long_form_is_found_too() -> None:
+    """A claim of a few thousand characters (the trie would nest a group per character)."""
+    sentence = " ".join(f"word{n}" for n in range(600)) + "."
+    text = f"Before. {sentence.upper()} After: word1 and {sentence}"
+    pattern = form_pattern([sentence, "word1", "Word1 word2", "after"])
+    assert pattern is not None
+    found = [text[m.start():m.end()] for m in pattern.finditer(text)]
+    assert found == [sentence.upper(), "After", "word1", sentence]
+
+
 def test_surface_key_folds_case_and_whitespace_only() -> None:
     assert surface_key("  The\tDelta \n Fund ") == "the delta fund"
     assert surface_key("Straße") == surface_key("STRASSE")

@@ -55,6 +55,7 @@ from .project import Project
 PROGRESS_EVERY = 2_000
 PACKED = 5  # numbers per packed place
 CONTEXT = 40  # characters shown either side of a place
+TRIE_LONGEST = 100  # forms longer than this are searched for as plain alternatives
 
 
 class ConsistencyError(UnannotateError, ValueError):
@@ -218,18 +219,29 @@ def form_pattern(forms: Iterable[str]) -> re.Pattern[str] | None:
     The forms are merged into a trie of their characters (``sudan|somalia`` becomes
     ``s(?:udan|omalia)``): Python's ``re`` tries the alternatives of a plain alternation one
     after another at each position, so thousands of forms would cost thousands of tries per
-    character; the trie costs one path."""
+    character; the trie costs one path. Forms longer than ``TRIE_LONGEST`` (claims, when
+    asked for) are plain alternatives before it, longest first: a trie nests a group per
+    character where forms part, and Python's parser of patterns (and the trie's own
+    building) recurse once per group."""
     trie: dict[str, Any] = {}
+    long: list[str] = []
     for form in {" ".join(f.split()).lower() for f in forms}:
+        if len(form) > TRIE_LONGEST:
+            long.append(form)
+            continue
         if not form:
             continue
         node = trie
         for char in form:
             node = node.setdefault(char, {})
         node[""] = {}
-    if not trie:
+    alternatives = [r"\s+".join(map(re.escape, form.split(" ")))
+                    for form in sorted(long, key=len, reverse=True)]
+    if trie:
+        alternatives.append(_trie_regex(trie))
+    if not alternatives:
         return None
-    return re.compile(r"(?<!\w)(?:" + _trie_regex(trie) + r")(?!\w)", re.IGNORECASE)
+    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)", re.IGNORECASE)
 
 
 def _trie_regex(node: dict[str, Any]) -> str:
