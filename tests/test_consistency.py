@@ -162,6 +162,23 @@ def test_a_document_holding_only_a_claim_of_the_layer_was_worked_on(built: Built
         (ids["d2"], *at(D2, "Mopti"), "ben", None)]
 
 
+def test_progress_and_cancel(built: Built, monkeypatch: pytest.MonkeyPatch) -> None:
+    import unannotate.services.consistency as consistency
+
+    path, _ = built
+    monkeypatch.setattr(consistency, "PROGRESS_EVERY", 1)
+    seen: list[tuple[int, int]] = []
+    with open_project(path, create=False, read_only=True) as project:
+        whole = consistency_report(project, progress=lambda n, total: seen.append((n, total)))
+        stopped = consistency_report(project, cancelled=lambda: True)
+    assert seen == [(1, 4), (2, 4), (3, 4), (4, 4), (4, 4)]
+    assert whole.documents == 4
+    # Asked to stop after the first text: what was found in it stands, nothing after.
+    assert stopped.documents == 1
+    assert 0 < sum(f.unlabelled for f in stopped.findings)
+    assert sum(f.unlabelled for f in stopped.findings) < sum(f.unlabelled for f in whole.findings)
+
+
 def test_layers_are_read_never_written(built: Built) -> None:
     path, _ = built
 

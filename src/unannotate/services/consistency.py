@@ -389,12 +389,6 @@ def _search(texts: Iterable[tuple[int, str]], pattern: re.Pattern[str],
     searched = 0
     found: dict[str, _Form | None] = {}  # a spelling met -> its form
     for doc, text in texts:
-        searched += 1
-        if searched % PROGRESS_EVERY == 0:
-            if progress is not None:
-                progress(searched, total)
-            if cancelled is not None and cancelled():
-                break
         layers: list[tuple[int, _Covered | None]] | None = None  # once a form is met
         for match in pattern.finditer(text):
             written = match.group()
@@ -411,6 +405,12 @@ def _search(texts: Iterable[tuple[int, str]], pattern: re.Pattern[str],
             for layer, spans in layers:
                 if spans is None or not spans.overlaps(start, end):
                     form.missing.extend((doc, start, end, layer, -1))  # type: ignore[union-attr]
+        searched += 1
+        if searched % PROGRESS_EVERY == 0:
+            if progress is not None:
+                progress(searched, total)
+            if cancelled is not None and cancelled():
+                break
     return searched
 
 
