@@ -126,6 +126,13 @@ def test_the_report_from_the_keyboard(qtbot: Any, window_factory: Any, project_p
     assert report.report is None
     qtbot.waitUntil(lambda: report.report is not None, timeout=30_000)
 
+    # Closing the window while a report is being made cancels it; its result is dropped.
+    worker = report.refresh()
+    report.close()
+    assert worker.cancelled and report.worker is None
+    qtbot.wait(300)
+    assert report.report is None
+
 
 def test_a_place_of_the_readers_own_span_selects_it(qtbot: Any, window_factory: Any,
                                                     project_path: Path,
@@ -189,3 +196,13 @@ def test_text_that_looks_like_html_stays_text(qtbot: Any, window_factory: Any,
     assert report.table.item(0, 2).toolTip() == "<p>&lt;i&gt;Nord&lt;/i&gt;</p>"
     shown = report.place_model.data(report.place_model.index(0))
     assert shown.startswith("Hello <i>Nord</i> team. Again [<i>Nord</i>] here.")
+
+
+def test_closing_the_main_window_stops_a_report(qtbot: Any, window_factory: Any,
+                                                project_path: Path, project_copy: Any) -> None:
+    project_copy(build, project_path)
+    window = window_factory()
+    report = _opened(qtbot, window)
+    worker = report.refresh()
+    window.close()
+    assert worker.cancelled and report.worker is None

@@ -156,6 +156,7 @@ class ConsistencyWindow(QWidget):
         self.resize(1100, 640)
         self._build()
         self.fix_requested.connect(self._label_all)
+        host.installEventFilter(self)  # the main window closing stops a report being made
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.close)
         self.refresh()
 
@@ -379,6 +380,9 @@ class ConsistencyWindow(QWidget):
         opener(self.host, text, label, regex=False)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if watched is self.host and event.type() == QEvent.Type.Close:
+            self.stop()
+            return False
         if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) \
                 and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
             enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
@@ -390,9 +394,16 @@ class ConsistencyWindow(QWidget):
                 return True
         return super().eventFilter(watched, event)
 
-    def closeEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802
+    def stop(self) -> None:
+        """A report being made is cancelled and its result dropped (the window, or the main
+        window and with it the project, is closing)."""
         if self.worker is not None:
             self.worker.cancelled = True
+            self.worker = None
+        self._generation += 1
+
+    def closeEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802
+        self.stop()
         super().closeEvent(event)
 
 
