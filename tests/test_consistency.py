@@ -163,7 +163,7 @@ def test_a_document_holding_only_a_claim_of_the_layer_was_worked_on(built: Built
 
 
 def test_progress_and_cancel(built: Built, monkeypatch: pytest.MonkeyPatch) -> None:
-    import unannotate.services.consistency as consistency
+    from unannotate.services import consistency
 
     path, _ = built
     monkeypatch.setattr(consistency, "PROGRESS_EVERY", 1)
