@@ -38,6 +38,7 @@ SPACY_ALLOWED = {"nlp"}
 # folder ending in "/") is switched on by adding it here.
 SQL_FREE = [
     "services/agreement.py",
+    "services/consistency.py",
     "services/exporting.py",
     "services/find.py",
     "services/import_status.py",

@@ -699,11 +699,13 @@ def models(project: ProjectOption = None) -> None:
     print_trained_versions(project)
 
 
-# The training commands live in their own module; importing it registers them.
+# The training, find and consistency commands live in their own modules; importing them
+# registers them.
+from .cli_consistency import consistency  # noqa: E402
 from .cli_find import find  # noqa: E402
 from .cli_training import export_model, train  # noqa: E402
 
-__all__ = ["app", "export_model", "find", "main", "train"]
+__all__ = ["app", "consistency", "export_model", "find", "main", "train"]
 
 
 def _terminal_password(place: str) -> str | None:

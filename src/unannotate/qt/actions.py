@@ -93,6 +93,8 @@ ACTIONS: list[ActionSpec] = [
                "next_document", None, "View", -1),
     ActionSpec("view.statistics", "Suggestion statistics: accepted, corrected, rejected…",
                ("Ctrl+Shift+G",), "show_statistics", None, "View"),
+    ActionSpec("view.consistency", "Consistency report: same text, different label; labelled "
+               "here, missing there…", ("Ctrl+Shift+C",), "show_consistency", None, "View"),
     ActionSpec("help.shortcuts", "Keyboard shortcuts", ("F1",), "show_shortcuts", None, "Help"),
     *_label_actions(),
 ]

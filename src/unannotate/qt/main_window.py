@@ -41,6 +41,7 @@ from ..services.review_data import (
 )
 from .action_host import ActionHost
 from .actions import ACTIONS, MENUS, ActionSpec
+from .consistency_view import ConsistencyReportHost
 from .document_view import DocumentView
 from .decision_handlers import DecisionHandlers
 from .errors import ErrorReporting
@@ -56,7 +57,7 @@ SPLIT = (380, 600, 420)  # document list, text, span panel at the default width
 
 
 class MainWindow(DecisionHandlers, ErrorReporting, BackgroundJobs, ProjectCommands,
-                 TwoStepOpen, ImproveSuggestions, QMainWindow):
+                 TwoStepOpen, ImproveSuggestions, ConsistencyReportHost, QMainWindow):
     def __init__(self, project: Project, annotator: str, preferences: Preferences,
                  *, auto_suggest: bool = True) -> None:
         super().__init__()
