@@ -1,0 +1,275 @@
+"""Label every occurrence: one label on every whole-token mention of a text, across documents,
+as one decision.
+
+:func:`preview` says what :func:`apply` would do (how many spans are new, already there with
+the label, at places labelled otherwise, in done documents); :func:`apply` does it in one
+transaction: the spans in one bulk insert, their events as one group, so one undo takes all
+of it back (also after a restart: the group is in the log). Only the deciding person's layer
+is written; suggestions and colleagues' layers are read by nobody here.
+
+A place "labelled otherwise" is a span of the person's layer, of the same kind as the label
+(entity or claim: a claim around a name is no conflict), that overlaps a mention without
+being exactly the mention with the label. By default it is left as it is and the mention
+gets no span (a person decided that place); with ``relabel`` the span is changed into the
+mention with the label (kept as the same span: its provenance stays), and other spans of the
+kind that overlap that mention are deleted, so a place holds one span of the kind.
+
+Which documents to look at is :func:`candidate_documents`, one small function: it reads the
+texts in batches (narrowed by the database where a plain ``LIKE`` can) and is where a
+full-text index answers instead once there is one.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+
+from ..core.errors import InputError
+from ..core.history import EventKind, snapshot_to_json
+from ..core.mentions import compile_mention, mentions
+from ..core.model import DocumentStatus, Span, SpanState
+from ..storage import events as event_log
+from ..storage import label_all as store
+from ..storage import spans_decisions as span_store
+from ..storage.spans_decisions import Executor, Session
+from .decisions import Change, Reviewer
+
+
+class Scope(StrEnum):
+    """Which documents: the open one, those the person has not marked done, or all."""
+
+    DOCUMENT = "document"
+    NOT_DONE = "not-done"
+    ALL = "all"
+
+
+@dataclass(frozen=True)
+class LabelAll:
+    """What to label: ``text`` (a surface text, or with ``regex`` a regular expression),
+    the label, and where."""
+
+    text: str
+    label: str
+    scope: Scope = Scope.NOT_DONE
+    document_id: int | None = None  # the document of Scope.DOCUMENT
+    include_done: bool = False  # also the documents the person has marked done
+    regex: bool = False
+    ignore_case: bool = False
+    relabel: bool = False  # change places labelled otherwise into the mention with the label
+
+
+@dataclass
+class Preview:
+    """What applying would do. ``mentions``: whole-token matches in the documents looked at
+    (done ones too, where the scope holds them); of those written (done documents only when
+    asked): ``new`` spans, ``same`` (the span is there already), ``different`` (a place
+    labelled otherwise: left, or with ``relabel`` changed). ``removed``: spans deleted because
+    a relabelled mention covered them too. ``in_done``: mentions in done documents."""
+
+    mentions: int = 0
+    new: int = 0
+    same: int = 0
+    different: int = 0
+    removed: int = 0
+    in_done: int = 0
+    documents: int = 0  # documents holding a mention
+    documents_changed: int = 0  # documents applying would write to
+    relabel: bool = False
+    include_done: bool = False
+
+    @property
+    def changes(self) -> int:
+        """Spans applying would add or change."""
+        return self.new + (self.different if self.relabel else 0)
+
+    def lines(self) -> list[str]:
+        """The counts in words, one per line, as the window and the command line say them."""
+        done = ("written" if self.include_done else "skipped: done documents only when asked")
+        return [
+            f"{self.mentions:,} mentions in {self.documents:,} documents",
+            f"new: {self.new:,}",
+            f"already labelled the same: {self.same:,}",
+            f"labelled differently: {self.different:,} ("
+            + ("relabelled" + (f"; {self.removed:,} overlapping spans removed"
+                               if self.removed else "") if self.relabel else "left as they are")
+            + ")",
+            f"in done documents: {self.in_done:,} ({done})",
+        ]
+
+
+@dataclass
+class Applied:
+    """What :func:`apply` wrote: the preview it acted on and the decision's change
+    (``spans_by_document``: the span ids written in each document, for a view of one)."""
+
+    preview: Preview
+    change: Change
+    spans_by_document: dict[int, set[int]] = field(default_factory=dict)
+
+
+@dataclass
+class _Plan:
+    preview: Preview
+    added: list[tuple[int, int, int]] = field(default_factory=list)  # document, start, end
+    changed: list[tuple[Span, Span]] = field(default_factory=list)  # before, after
+    removed: list[Span] = field(default_factory=list)
+
+
+def candidate_documents(connection: Executor, request: LabelAll,
+                        pattern: re.Pattern) -> Iterator[list[tuple[int, str]]]:
+    """Batches of ``(id, text)`` of every document that may hold a mention (a superset:
+    the caller finds the mentions). The one place a full-text index would answer."""
+    only = request.document_id if request.scope is Scope.DOCUMENT else None
+    containing = None
+    if not request.regex and (not request.ignore_case or request.text.isascii()):
+        # A LIKE narrows it in the database (case-insensitive only for ASCII letters on
+        # SQLite, so only then with ignore_case; a superset either way).
+        containing = request.text
+    return store.document_texts(connection, containing=containing,
+                                ignore_case=request.ignore_case, only=only)
+
+
+def _checked(reviewer: Reviewer, request: LabelAll) -> tuple[re.Pattern, set[str]]:
+    """The pattern, and the labels of the chosen label's kind; a clear error for bad input."""
+    labels = {label.name: label for label in reviewer.project.labels()}
+    chosen = labels.get(request.label)
+    if chosen is None:
+        raise InputError(f"no label {request.label!r} in the project's scheme "
+                         f"(it has {', '.join(sorted(labels))})")
+    if request.scope is Scope.DOCUMENT and request.document_id is None:
+        raise InputError("the scope 'this document' needs a document")
+    pattern = compile_mention(request.text, regex=request.regex,
+                              ignore_case=request.ignore_case)
+    return pattern, {name for name, label in labels.items() if label.kind is chosen.kind}
+
+
+def _plan(connection: Executor, reviewer: Reviewer, request: LabelAll) -> _Plan:
+    pattern, kind = _checked(reviewer, request)
+    preview = Preview(relabel=request.relabel, include_done=request.include_done)
+    plan = _Plan(preview)
+    done = store.done_documents(connection, reviewer.annotator_id, review=reviewer.gold)
+    writable = request.include_done and request.scope is not Scope.NOT_DONE
+    for batch in candidate_documents(connection, request, pattern):
+        found: dict[int, list[tuple[int, int]]] = {}
+        for document_id, text in batch:
+            if request.scope is Scope.NOT_DONE and document_id in done:
+                continue
+            places = list(mentions(pattern, text))
+            if places:
+                found[document_id] = places
+        if not found:
+            continue
+        preview.documents += len(found)
+        own = store.layer_spans(connection, reviewer.layer_id, found)
+        for document_id, places in found.items():
+            preview.mentions += len(places)
+            if document_id in done:
+                preview.in_done += len(places)
+                if not writable:
+                    continue
+            if _plan_document(plan, reviewer, request, document_id, places,
+                              [s for s in own.get(document_id, ()) if s.label in kind]):
+                preview.documents_changed += 1
+    return plan
+
+
+def _plan_document(plan: _Plan, reviewer: Reviewer, request: LabelAll, document_id: int,
+                   places: list[tuple[int, int]], spans: list[Span]) -> bool:
+    """Add to ``plan`` what labelling ``places`` does in one document, given the person's
+    spans there of the label's kind; whether it writes anything."""
+    preview, label, wrote = plan.preview, request.label, False
+    for start, end in places:
+        if any(s.start == start and s.end == end and s.label == label for s in spans):
+            preview.same += 1
+            continue
+        overlapping = [s for s in spans if s.start < end and start < s.end]
+        if not overlapping:
+            preview.new += 1
+            plan.added.append((document_id, start, end))
+            wrote = True
+            continue
+        preview.different += 1
+        if not request.relabel:
+            continue
+        kept, *others = overlapping
+        after = replace(kept, start=start, end=end, label=label, version=kept.version + 1)
+        plan.changed.append((kept, after))
+        plan.removed += others
+        preview.removed += len(others)
+        spans = [after if s is kept else s for s in spans if not any(s is o for o in others)]
+        wrote = True
+    return wrote
+
+
+def preview(reviewer: Reviewer, request: LabelAll) -> Preview:
+    """What :func:`apply` would do now (only reads: works on a read-only project too)."""
+    with reviewer.project.db.read() as session:
+        return _plan(session.connection(), reviewer, request).preview
+
+
+def apply(reviewer: Reviewer, request: LabelAll) -> Applied:
+    """Label every mention as planned, in one transaction and one group of events: one
+    decision, undone in one step. Only ``reviewer``'s layer is written."""
+    # A read-only project refuses here, before any work (the write session says so).
+    with reviewer.project.db.session() as session:
+        connection = session.connection()
+        plan = _plan(connection, reviewer, request)
+        applied = Applied(plan.preview, Change())
+        if plan.added or plan.changed:
+            _write(session, reviewer, request, plan, applied)
+    if applied.change.event_ids:
+        # The reviewer's cached history advanced with the step written here, as its own
+        # decisions advance it.
+        reviewer._stepped(EventKind.ADD, applied.change.event_ids)  # noqa: SLF001
+    return applied
+
+
+def _write(session: Session, reviewer: Reviewer, request: LabelAll, plan: _Plan,
+           applied: Applied) -> None:
+    connection = session.connection()
+    label_id = reviewer.project.label_ids(session)[request.label]
+    layer_id, annotator_id = reviewer.layer_id, reviewer.annotator_id
+    events: list[dict[str, object]] = []
+
+    def event(kind: EventKind, document_id: int, before: Span | None,
+              after: Span | None) -> None:
+        ref = after if after is not None else before
+        assert ref is not None
+        events.append({
+            "kind": kind.value, "annotator_id": annotator_id, "document_id": document_id,
+            "layer_id": layer_id, "span_id": ref.id, "suggestion_id": None, "suggester": None,
+            "before": snapshot_to_json(before), "after": snapshot_to_json(after),
+            "target_id": None})
+        applied.spans_by_document.setdefault(document_id, set()).add(ref.id)
+
+    for span in plan.removed:
+        span_store.delete_span(connection, span.id)
+        event(EventKind.DELETE, span.document_id, span, None)
+    for before, after in plan.changed:
+        span_store.update_span(connection, before.id, start=after.start, end=after.end,
+                               label_id=label_id, version=after.version)
+        kind = EventKind.RELABEL if before.label != after.label else EventKind.RESIZE
+        event(kind, before.document_id, before, after)
+    if plan.added:
+        first = store.last_span_id(connection)
+        store.add_spans(connection, [(layer_id, d, s, e, label_id) for d, s, e in plan.added])
+        for span_id, document_id, start, end in store.spans_made_after(connection, layer_id,
+                                                                       first):
+            event(EventKind.ADD, document_id, None, Span(
+                id=span_id, document_id=document_id, layer_id=layer_id, start=start, end=end,
+                label=request.label, state=SpanState.ACCEPTED))
+    change = applied.change
+    change.event_ids = event_log.append_group(connection, uuid.uuid4().hex, events)
+    change.document_ids = set(applied.spans_by_document)
+    change.span_ids = {i for ids in applied.spans_by_document.values() for i in ids}
+    # The first decision in a document marks it in progress for the person.
+    if reviewer.gold:
+        for document_id in change.document_ids:
+            reviewer._touch_status(session, document_id)  # noqa: SLF001
+    else:
+        fresh = store.documents_without_status(connection, annotator_id, change.document_ids)
+        store.add_statuses(connection, annotator_id, fresh, DocumentStatus.IN_PROGRESS)
+        change.statuses.update(dict.fromkeys(fresh, DocumentStatus.IN_PROGRESS))

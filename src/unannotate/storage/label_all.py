@@ -1,0 +1,134 @@
+"""Repository functions of "label every occurrence": document texts read in batches, a
+layer's spans in many documents, and the rows one bulk decision writes.
+
+No statement binds a number of parameters that grows with the corpus: lists of documents
+go in chunks of :data:`CHUNK` ids."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, func, select
+
+from ..core.model import DocumentStatus, Span, SpanState
+from .bulk import insert_rows
+from .schema import DocumentRow, DocumentStatusRow, LabelRow, ReviewStatusRow, SpanRow
+from .spans_decisions import Executor
+
+CHUNK = 500  # document ids bound in one statement
+BATCH = 2_000  # document texts read at a time
+
+_documents = DocumentRow.__table__
+_spans, _labels = SpanRow.__table__, LabelRow.__table__
+_statuses, _reviews = DocumentStatusRow.__table__, ReviewStatusRow.__table__
+_SPAN_COLUMNS = ("layer_id", "document_id", "start", "end", "label_id", "state", "score",
+                 "reason", "source_id", "version")
+
+
+def _chunks(ids: Iterable[int]) -> Iterator[list[int]]:
+    ordered = sorted(ids)
+    for at in range(0, len(ordered), CHUNK):
+        yield ordered[at:at + CHUNK]
+
+
+def document_texts(connection: Executor, *, containing: str | None = None,
+                   ignore_case: bool = False, only: int | None = None,
+                   batch: int = BATCH) -> Iterator[list[tuple[int, str]]]:
+    """``(id, text)`` of the documents, in id order, ``batch`` at a time (keyset pages).
+    ``containing``: only texts that may hold this text (a database ``LIKE``: ASCII letters
+    in any case on SQLite, so a superset the caller narrows); ``only``: that one document."""
+    c = _documents.c
+    statement = select(c.id, c.text).where(c.id > bindparam("after"))
+    if only is not None:
+        statement = statement.where(c.id == only)
+    if containing is not None:
+        statement = statement.where(
+            c.text.icontains(containing, autoescape=True) if ignore_case
+            else c.text.contains(containing, autoescape=True))
+    statement = statement.order_by(c.id).limit(batch)
+    after = 0
+    while True:
+        rows = [(row[0], row[1]) for row in connection.execute(statement, {"after": after})]
+        if not rows:
+            return
+        yield rows
+        after = rows[-1][0]
+
+
+def done_documents(connection: Executor, annotator_id: int, *, review: bool) -> set[int]:
+    """The documents the person has marked done (``review``: whose review is done)."""
+    done = DocumentStatus.DONE.value
+    if review:
+        statement = select(_reviews.c.document_id).where(_reviews.c.status == done)
+    else:
+        statement = select(_statuses.c.document_id).where(
+            _statuses.c.annotator_id == annotator_id, _statuses.c.status == done)
+    return set(connection.execute(statement).scalars())
+
+
+def layer_spans(connection: Executor, layer_id: int,
+                document_ids: Iterable[int]) -> dict[int, list[Span]]:
+    """The layer's spans (rejections left out) in these documents, by document."""
+    found: dict[int, list[Span]] = defaultdict(list)
+    c = _spans.c
+    statement = (
+        select(c.id, c.document_id, c.layer_id, c.start, c.end, _labels.c.name, c.state,
+               c.score, c.reason, c.source_id, c.version)
+        .join(_labels, _labels.c.id == c.label_id)
+        .where(c.layer_id == layer_id, c.state != SpanState.REJECTED.value,
+               c.document_id.in_(bindparam("ids", expanding=True))))
+    for ids in _chunks(document_ids):
+        for row in connection.execute(statement, {"ids": ids}):
+            found[row[1]].append(Span(
+                id=row[0], document_id=row[1], layer_id=row[2], start=row[3], end=row[4],
+                label=row[5], state=SpanState(row[6]), score=row[7], reason=row[8] or "",
+                source_id=row[9], version=row[10]))
+    return found
+
+
+def last_span_id(connection: Executor) -> int:
+    return int(connection.execute(select(func.max(_spans.c.id))).scalar() or 0)
+
+
+def add_spans(connection: Connection, rows: Sequence[tuple[Any, ...]]) -> None:
+    """Insert accepted spans, ``(layer_id, document_id, start, end, label_id)`` each, in
+    bulk; their ids follow :func:`last_span_id` (writers hold the project's write lock)."""
+    stamp = datetime.now(UTC)
+    accepted = SpanState.ACCEPTED.value
+    insert_rows(connection, _spans, _SPAN_COLUMNS,
+                [(*row, accepted, None, "", None, 1) for row in rows],
+                {"created_at": stamp, "updated_at": stamp})
+
+
+def spans_made_after(connection: Executor, layer_id: int,
+                     after: int) -> list[tuple[int, int, int, int]]:
+    """``(id, document_id, start, end)`` of the layer's spans with an id above ``after``."""
+    c = _spans.c
+    return [(row[0], row[1], row[2], row[3]) for row in connection.execute(
+        select(c.id, c.document_id, c.start, c.end)
+        .where(c.id > after, c.layer_id == layer_id).order_by(c.id))]
+
+
+def documents_without_status(connection: Executor, annotator_id: int,
+                             document_ids: Iterable[int]) -> list[int]:
+    """Of these documents, those the person has no status of yet."""
+    statement = select(_statuses.c.document_id).where(
+        _statuses.c.annotator_id == annotator_id,
+        _statuses.c.document_id.in_(bindparam("ids", expanding=True)))
+    missing = []
+    for ids in _chunks(document_ids):
+        have = set(connection.execute(statement, {"ids": ids}).scalars())
+        missing += [i for i in ids if i not in have]
+    return missing
+
+
+def add_statuses(connection: Connection, annotator_id: int, document_ids: Sequence[int],
+                 status: DocumentStatus) -> None:
+    """Store the person's status of documents that have none yet, in bulk."""
+    insert_rows(connection, _statuses, ("document_id", "annotator_id", "status",
+                                        "seconds_spent"),
+                [(i, annotator_id, status.value, 0.0) for i in document_ids],
+                {"updated_at": datetime.now(UTC)})
