@@ -16,10 +16,10 @@ import re
 import unicodedata
 from collections.abc import Iterator
 
-from .errors import InputError
+from .errors import UnannotateError
 
 
-class PatternError(InputError):
+class PatternError(UnannotateError, ValueError):
     """A surface text or pattern that cannot be searched for (empty, an invalid expression)."""
 
 

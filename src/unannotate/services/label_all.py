@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
-from ..core.errors import InputError
+from ..core.errors import UnannotateError
 from ..core.history import EventKind, snapshot_to_json
 from ..core.mentions import compile_mention, mentions
 from ..core.model import DocumentStatus, Span, SpanState
@@ -36,6 +36,10 @@ from ..storage import label_all as store
 from ..storage import spans_decisions as span_store
 from ..storage.spans_decisions import Executor, Session
 from .decisions import Change, Reviewer
+
+
+class LabelAllError(UnannotateError, ValueError):
+    """A request that cannot be run (an unknown label, no document to look in)."""
 
 
 class Scope(StrEnum):
@@ -137,10 +141,10 @@ def _checked(reviewer: Reviewer, request: LabelAll) -> tuple[re.Pattern, set[str
     labels = {label.name: label for label in reviewer.project.labels()}
     chosen = labels.get(request.label)
     if chosen is None:
-        raise InputError(f"no label {request.label!r} in the project's scheme "
+        raise LabelAllError(f"no label {request.label!r} in the project's scheme "
                          f"(it has {', '.join(sorted(labels))})")
     if request.scope is Scope.DOCUMENT and request.document_id is None:
-        raise InputError("the scope 'this document' needs a document")
+        raise LabelAllError("the scope 'this document' needs a document")
     pattern = compile_mention(request.text, regex=request.regex,
                               ignore_case=request.ignore_case)
     return pattern, {name for name, label in labels.items() if label.kind is chosen.kind}
