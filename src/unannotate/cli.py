@@ -701,6 +701,7 @@ def models(project: ProjectOption = None) -> None:
 
 # The training commands live in their own module; importing it registers them.
 from .cli_training import export_model, train  # noqa: E402
+from . import cli_label_all  # noqa: E402, F401  (registers label-all)
 
 __all__ = ["app", "export_model", "main", "train"]
 
