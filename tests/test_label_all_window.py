@@ -22,7 +22,8 @@ from drawing import mismatches, stored_spans
 
 # Invented briefings: the first one opens (ana has done nothing there yet).
 TEXTS = {
-    "a.txt": "Nadia Ferro spoke in Quito.\r\nThe 🌋 mission to Quito left; Quitoan crafts stayed.",
+    "a.txt": ("Nadia Ferro spoke in Quito.\r\nThe 🌋 mission to Quito left; Quitoan crafts "
+              "stayed."),
     "b.txt": "Talks in Quito ended. Nadia Ferro thanked Quito's mayor.",
     "c.txt": "Quito hosted the donors; the report on Quito is done.",
 }
@@ -86,7 +87,11 @@ def _counted(qtbot, dialog: LabelAllDialog) -> None:  # type: ignore[no-untyped-
 
 
 def test_select_label_all_apply_and_undo_with_keys(qtbot, project_path: Path, window_factory,
-                                                   tmp_path: Path) -> None:
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from unannotate.services import review_data
+
+    # The spans an undo names are read back in chunks (a bulk undo names thousands).
+    monkeypatch.setattr(review_data, "_REFRESH_CHUNK", 1)
     ids = _build(project_path)
     window = window_factory()
     a = ids["a.txt"]
