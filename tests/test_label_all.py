@@ -96,6 +96,8 @@ def test_case_hyphens_marks_and_expressions() -> None:
     pattern = compile_mention(r"Tarin \w+", regex=True)
     assert [m for m in mentions(pattern, "Tarin Bole, Tarin Boleyn")] == [(0, 10), (12, 24)]
     assert list(mentions(compile_mention("x*", regex=True), "abc")) == []  # no empty mention
+    # Of an expression's alternatives, the one ending on a boundary.
+    assert list(mentions(compile_mention("Bole|Boleyn", regex=True), "Boleyn")) == [(0, 6)]
     for bad, regex in (("", False), ("   ", False), ("Tarin (", True)):
         with pytest.raises(PatternError):
             compile_mention(bad, regex=regex)

@@ -29,10 +29,13 @@ def compile_mention(text: str, *, regex: bool = False, ignore_case: bool = False
     expression) as whole tokens; :class:`PatternError` for an empty text or a bad expression."""
     if not text or not text.strip():
         raise PatternError("nothing to look for: the text is empty")
-    body = text if regex else re.escape(text)
     flags = re.IGNORECASE if ignore_case else 0
+    # A plain text is searched as it is (the fast literal search; the boundaries are checked
+    # after, by mentions()); an expression gets them inside, so that of its alternatives the
+    # one ending on a boundary is taken ("Bole|Boleyn" finds "Boleyn").
+    body = rf"(?<!\w)(?:{text})(?!\w)" if regex else re.escape(text)
     try:
-        return re.compile(rf"(?<!\w)(?:{body})(?!\w)", flags)
+        return re.compile(body, flags)
     except re.error as error:
         raise PatternError(f"not a valid regular expression: {error} in {text!r}") from None
 

@@ -33,6 +33,7 @@ from ..core.mentions import compile_mention, mentions
 from ..core.model import DocumentStatus, Span, SpanState
 from ..storage import events as event_log
 from ..storage import label_all as store
+from ..storage import labels as label_store
 from ..storage import spans_decisions as span_store
 from ..storage.spans_decisions import Executor, Session
 from .decisions import Change, Reviewer
@@ -118,8 +119,8 @@ class Applied:
 class _Plan:
     preview: Preview
     added: list[tuple[int, int, int]] = field(default_factory=list)  # document, start, end
-    changed: list[tuple[Span, Span]] = field(default_factory=list)  # before, after
-    removed: list[Span] = field(default_factory=list)
+    changed: list[tuple[int, int, int]] = field(default_factory=list)  # span id, start, end
+    removed: list[int] = field(default_factory=list)  # span ids
 
 
 def candidate_documents(connection: Executor, request: LabelAll,
@@ -136,22 +137,23 @@ def candidate_documents(connection: Executor, request: LabelAll,
                                 ignore_case=request.ignore_case, only=only)
 
 
-def _checked(reviewer: Reviewer, request: LabelAll) -> tuple[re.Pattern, set[str]]:
-    """The pattern, and the labels of the chosen label's kind; a clear error for bad input."""
-    labels = {label.name: label for label in reviewer.project.labels()}
-    chosen = labels.get(request.label)
-    if chosen is None:
+def _checked(request: LabelAll, connection: Executor) -> tuple[re.Pattern, int, set[int]]:
+    """The pattern, the label's id and the ids of the labels of its kind; a clear error for
+    bad input."""
+    ids, kinds = label_store.label_ids(connection), label_store.label_kinds(connection)
+    if request.label not in ids:
         raise LabelAllError(f"no label {request.label!r} in the project's scheme "
-                         f"(it has {', '.join(sorted(labels))})")
+                            f"(it has {', '.join(sorted(ids))})")
     if request.scope is Scope.DOCUMENT and request.document_id is None:
         raise LabelAllError("the scope 'this document' needs a document")
     pattern = compile_mention(request.text, regex=request.regex,
                               ignore_case=request.ignore_case)
-    return pattern, {name for name, label in labels.items() if label.kind is chosen.kind}
+    kind = kinds[request.label]
+    return pattern, ids[request.label], {ids[name] for name in ids if kinds[name] == kind}
 
 
 def _plan(connection: Executor, reviewer: Reviewer, request: LabelAll) -> _Plan:
-    pattern, kind = _checked(reviewer, request)
+    pattern, label_id, kind = _checked(request, connection)
     preview = Preview(relabel=request.relabel, include_done=request.include_done)
     plan = _Plan(preview)
     done = store.done_documents(connection, reviewer.annotator_id, review=reviewer.gold)
@@ -167,43 +169,44 @@ def _plan(connection: Executor, reviewer: Reviewer, request: LabelAll) -> _Plan:
         if not found:
             continue
         preview.documents += len(found)
-        own = store.layer_spans(connection, reviewer.layer_id, found)
+        own = store.layer_places(connection, reviewer.layer_id, found, kind)
         for document_id, places in found.items():
             preview.mentions += len(places)
             if document_id in done:
                 preview.in_done += len(places)
                 if not writable:
                     continue
-            if _plan_document(plan, reviewer, request, document_id, places,
-                              [s for s in own.get(document_id, ()) if s.label in kind]):
+            if _plan_document(plan, request.relabel, label_id, document_id, places,
+                              own.get(document_id, [])):
                 preview.documents_changed += 1
     return plan
 
 
-def _plan_document(plan: _Plan, reviewer: Reviewer, request: LabelAll, document_id: int,
-                   places: list[tuple[int, int]], spans: list[Span]) -> bool:
+def _plan_document(plan: _Plan, relabel: bool, label_id: int, document_id: int,
+                   places: list[tuple[int, int]],
+                   spans: list[tuple[int, int, int, int]]) -> bool:
     """Add to ``plan`` what labelling ``places`` does in one document, given the person's
-    spans there of the label's kind; whether it writes anything."""
-    preview, label, wrote = plan.preview, request.label, False
+    spans there of the label's kind (``(id, start, end, label_id)``); whether it writes."""
+    preview, wrote = plan.preview, False
     for start, end in places:
-        if any(s.start == start and s.end == end and s.label == label for s in spans):
+        if (start, end, label_id) in {(s, e, k) for _, s, e, k in spans}:
             preview.same += 1
             continue
-        overlapping = [s for s in spans if s.start < end and start < s.end]
+        overlapping = [span for span in spans if span[1] < end and start < span[2]]
         if not overlapping:
             preview.new += 1
             plan.added.append((document_id, start, end))
             wrote = True
             continue
         preview.different += 1
-        if not request.relabel:
+        if not relabel:
             continue
         kept, *others = overlapping
-        after = replace(kept, start=start, end=end, label=label, version=kept.version + 1)
-        plan.changed.append((kept, after))
-        plan.removed += others
+        plan.changed.append((kept[0], start, end))
+        plan.removed += [span[0] for span in others]
         preview.removed += len(others)
-        spans = [after if s is kept else s for s in spans if not any(s is o for o in others)]
+        spans = [(kept[0], start, end, label_id) if span is kept else span for span in spans
+                 if not any(span is other for other in others)]
         wrote = True
     return wrote
 
@@ -249,12 +252,17 @@ def _write(session: Session, reviewer: Reviewer, request: LabelAll, plan: _Plan,
             "target_id": None})
         applied.spans_by_document.setdefault(document_id, set()).add(ref.id)
 
-    for span in plan.removed:
-        span_store.delete_span(connection, span.id)
+    stored = store.spans_by_id(connection, [*plan.removed, *(i for i, _, _ in plan.changed)])
+    for span_id in plan.removed:
+        span = stored[span_id]
+        span_store.delete_span(connection, span_id)
         event(EventKind.DELETE, span.document_id, span, None)
-    for before, after in plan.changed:
-        span_store.update_span(connection, before.id, start=after.start, end=after.end,
-                               label_id=label_id, version=after.version)
+    for span_id, start, end in plan.changed:
+        before = stored[span_id]
+        after = replace(before, start=start, end=end, label=request.label,
+                        version=before.version + 1)
+        span_store.update_span(connection, span_id, start=start, end=end, label_id=label_id,
+                               version=after.version)
         kind = EventKind.RELABEL if before.label != after.label else EventKind.RESIZE
         event(kind, before.document_id, before, after)
     if plan.added:

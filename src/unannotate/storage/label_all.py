@@ -69,23 +69,42 @@ def done_documents(connection: Executor, annotator_id: int, *, review: bool) -> 
     return set(connection.execute(statement).scalars())
 
 
-def layer_spans(connection: Executor, layer_id: int,
-                document_ids: Iterable[int]) -> dict[int, list[Span]]:
-    """The layer's spans (rejections left out) in these documents, by document."""
-    found: dict[int, list[Span]] = defaultdict(list)
+def layer_places(connection: Executor, layer_id: int, document_ids: Iterable[int],
+                 label_ids: Iterable[int]) -> dict[int, list[tuple[int, int, int, int]]]:
+    """The layer's spans (rejections left out) with one of these labels in these documents,
+    by document, as ``(id, start, end, label_id)``: only what a plan needs of each."""
+    found: dict[int, list[tuple[int, int, int, int]]] = defaultdict(list)
+    wanted = set(label_ids)
+    c = _spans.c
+    # The labels are picked here, not in the statement: with them there SQLite walks the
+    # (layer, label) index, every span of the layer, instead of the documents'.
+    statement = (
+        select(c.document_id, c.id, c.start, c.end, c.label_id)
+        .where(c.document_id.in_(bindparam("ids", expanding=True)), c.layer_id == layer_id,
+               c.state != SpanState.REJECTED.value))
+    for ids in _chunks(document_ids):
+        for document_id, span_id, start, end, label_id in connection.execute(
+                statement, {"ids": ids}):
+            if label_id in wanted:
+                found[document_id].append((span_id, start, end, label_id))
+    return found
+
+
+def spans_by_id(connection: Executor, span_ids: Iterable[int]) -> dict[int, Span]:
+    """These spans as stored, by id."""
     c = _spans.c
     statement = (
         select(c.id, c.document_id, c.layer_id, c.start, c.end, _labels.c.name, c.state,
                c.score, c.reason, c.source_id, c.version)
         .join(_labels, _labels.c.id == c.label_id)
-        .where(c.layer_id == layer_id, c.state != SpanState.REJECTED.value,
-               c.document_id.in_(bindparam("ids", expanding=True))))
-    for ids in _chunks(document_ids):
+        .where(c.id.in_(bindparam("ids", expanding=True))))
+    found = {}
+    for ids in _chunks(span_ids):
         for row in connection.execute(statement, {"ids": ids}):
-            found[row[1]].append(Span(
+            found[row[0]] = Span(
                 id=row[0], document_id=row[1], layer_id=row[2], start=row[3], end=row[4],
                 label=row[5], state=SpanState(row[6]), score=row[7], reason=row[8] or "",
-                source_id=row[9], version=row[10]))
+                source_id=row[9], version=row[10])
     return found
 
 
