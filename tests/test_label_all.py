@@ -238,9 +238,9 @@ def test_undone_in_one_step_after_the_project_is_opened_again(project_path: Path
         assert len(_own(Reviewer(project, "ana"), ids[0])) == 3
     conn = sqlite3.connect(project_path)
     kinds = conn.execute("SELECT kind, count(DISTINCT group_id), count(*) FROM events "
-                         "WHERE kind = ? GROUP BY kind", (EventKind.ADD.value,)).fetchall()
+                         f"WHERE kind = '{EventKind.ADD.value}' GROUP BY kind").fetchall()
     conn.close()
-    assert kinds == [("add", 3, 6)]  # carl's two, and the four of one group
+    assert [tuple(row) for row in kinds] == [("add", 3, 6)]  # carl's two, and the four of one group
 
 
 def test_a_read_only_project_refuses_with_one_line(project_path: Path) -> None:
