@@ -71,7 +71,7 @@ def measure(project_path: Path, info: Any, quick: bool) -> dict[str, float]:
             with project.db.read() as session:
                 from unannotate.storage.label_all import spans_made_after
 
-                rows = [(reviewer.layer_id, d, s, e) for _, d, s, e in spans_made_after(
+                rows = [(reviewer.layer_id, d, s, e) for _, d, s, e, _ in spans_made_after(
                     session.connection(), reviewer.layer_id,
                     min(applied.change.span_ids) - 1 if applied.change.span_ids else 0)]
                 label_id = project.label_ids(session)[LABEL]

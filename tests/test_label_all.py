@@ -288,3 +288,41 @@ def test_label_all_command_bad_input(project_path: Path, args: tuple[str, ...],
     result = run("label-all", *args, "--project", str(project_path), "--annotator", "ana")
     assert result.returncode == 1
     assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_pending_suggestion_of_the_place_is_accepted_not_copied(project: Project) -> None:
+    ids = _build(project)
+    with project.db.session() as session:  # a second suggester agreeing on doc 3's first
+        layer = suggestions_layer_id(session, SuggesterInfo(name="other.v2",
+                                                            kind=LabelKind.ENTITY))
+        session.execute(insert(SpanRow), [{
+            "layer_id": layer, "document_id": ids[2], "start": 0, "end": 10,
+            "label_id": project.label_ids(session)["PERSON"], "state": "suggested",
+            "score": 0.5, "reason": "t2"}])
+    ana = Reviewer(project, "ana")
+    request = LabelAll(NAME, "PERSON", scope=Scope.ALL, include_done=True)
+    found = preview(ana, request)
+    assert (found.new, found.suggested) == (6, 1)
+    assert "new: 6 (1 accepting a pending suggestion)" in found.lines()
+    suggestions = {s.id: s for s in ana.pending(ids[2])}
+    assert len(suggestions) == 2
+    applied = apply(ana, request)
+    assert set(suggestions) <= applied.spans_by_document[ids[2]]
+    own = {(s.start, s.end, s.state.value, s.source_id) for s in ana.spans(ids[2])}
+    first, second = sorted(suggestions)
+    accepted = next(s for s in ana.spans(ids[2]) if s.source_id == first)
+    assert (accepted.start, accepted.end, accepted.state.value, accepted.score) == (
+        0, 10, "accepted", 0.9)
+    assert (0, 10, "rejected", second) in own  # decided without a copy
+    assert ana.pending(ids[2]) == []
+    assert [(s.start, s.end, s.label) for s in ana.pending(ids[0])] == [(2, 12, "ORG")]
+    with project.db.read() as session:
+        from unannotate.storage.schema import EventRow
+
+        linked = session.execute(select(EventRow.kind, EventRow.suggestion_id,
+                                        EventRow.suggester)
+                                 .where(EventRow.suggestion_id.is_not(None))).all()
+    assert sorted(linked) == [("accept", first, "test.v1"), ("reject", second, "other.v2")]
+    assert ana.undo() is not None
+    assert sorted(s.id for s in ana.pending(ids[2])) == [first, second]
+    assert ana.spans(ids[2]) == []

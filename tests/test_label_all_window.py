@@ -8,15 +8,19 @@ import os
 from pathlib import Path
 
 import pytest
+from sqlalchemy import insert
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QApplication
 
-from unannotate.core.model import DocumentStatus
+from unannotate.core.model import DocumentStatus, LabelKind
+from unannotate.nlp.base import SuggesterInfo
 from unannotate.qt.label_all_dialog import LabelAllDialog, open_label_all
 from unannotate.services.decisions import Reviewer
 from unannotate.services.importing import import_paths
 from unannotate.services.project import open_project
+from unannotate.services.suggesting import suggestions_layer_id
+from unannotate.storage.schema import SpanRow
 
 from drawing import mismatches, stored_spans
 
@@ -43,6 +47,15 @@ def _build(path: Path) -> dict[str, int]:
             from unannotate.storage.schema import DocumentRow
             ids = {source.rsplit("/", 1)[-1]: i for i, source in session.execute(
                 select(DocumentRow.id, DocumentRow.source))}
+        # A suggester's GPE at the first "Quito" of a.txt: label-all accepts it.
+        with project.db.session() as session:
+            layer = suggestions_layer_id(session, SuggesterInfo(name="test.v1",
+                                                                kind=LabelKind.ENTITY))
+            quito = TEXTS["a.txt"].index("Quito")
+            session.execute(insert(SpanRow), [{
+                "layer_id": layer, "document_id": ids["a.txt"], "start": quito,
+                "end": quito + 5, "label_id": project.label_ids(session)["GPE"],
+                "state": "suggested", "score": 0.6, "reason": "test"}])
         ana = Reviewer(project, "ana")
         ana.set_status(ids["c.txt"], DocumentStatus.DONE)
         Reviewer(project, "carl").add(ids["b.txt"], 9, 14, "ORG")  # a colleague's span
@@ -112,7 +125,7 @@ def test_select_label_all_apply_and_undo_with_keys(qtbot, project_path: Path, wi
     assert dialog.shown_preview is not None
     assert (dialog.shown_preview.mentions, dialog.shown_preview.new,
             dialog.shown_preview.in_done) == (6, 4, 2)
-    assert "new: 4" in dialog.counts.text()
+    assert "new: 4 (1 accepting a pending suggestion)" in dialog.counts.text()
     if os.environ.get("UNANNOTATE_SCREENSHOTS"):
         dialog.grab().save(str(Path(os.environ["UNANNOTATE_SCREENSHOTS"]) / "label-all.png"))
     carl_before = sorted((s.start, s.end, s.label)
@@ -139,7 +152,8 @@ def test_select_label_all_apply_and_undo_with_keys(qtbot, project_path: Path, wi
     assert _own(window, a) == []
     assert _own(window, ids["b.txt"]) == []  # one undo: every document
     _drawn_as_stored(window)
-    assert window.span_model.rowCount() == 0
+    assert [window.span_model.data(window.span_model.index(row, 3))
+            for row in range(window.span_model.rowCount())] == ["pending"]  # undecided again
 
 
 def test_label_all_from_a_selected_span_takes_its_label(qtbot, project_path: Path,
@@ -148,10 +162,9 @@ def test_label_all_from_a_selected_span_takes_its_label(qtbot, project_path: Pat
     window = window_factory()
     a = ids["a.txt"]
     text = window.document.text
-    window.reviewer.add(a, 0, 11, "PERSON")  # "Nadia Ferro"
+    added = window.reviewer.add(a, 0, 11, "PERSON")  # "Nadia Ferro"
     window.reload_current()
-    span = next(iter(window.spans))
-    window.open_doc.select(span)
+    window.open_doc.select(max(added.span_ids))
     qtbot.keyClick(window.view, Qt.Key.Key_L, CTRL_SHIFT)
     dialog = _dialog(qtbot)
     assert (dialog.text.text(), dialog.label.currentData()) == (text[:11], "PERSON")

@@ -81,6 +81,9 @@ class LabelAllDialog(QDialog):
         self.counts = QLabel("Counting…")
         self.counts.setTextFormat(Qt.TextFormat.PlainText)  # counts only, but never markup
         self.counts.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.counts.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        # Room for every line of the counts from the start: the dialog does not jump.
+        self.counts.setMinimumHeight(self.counts.fontMetrics().lineSpacing() * 8)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Apply
                                         | QDialogButtonBox.StandardButton.Cancel)
         self.apply_button = self.buttons.button(QDialogButtonBox.StandardButton.Apply)
@@ -245,9 +248,8 @@ def show_applied(window: Any, applied: Applied) -> None:
     window.view.setFocus(Qt.FocusReason.OtherFocusReason)  # Ctrl+Z next undoes all of it
     done = applied.preview
     window.statusBar().showMessage(
-        f"Labelled {done.new:,} new mentions"
-        + (f", relabelled {done.different:,}" if done.relabel and done.different else "")
-        + f" in {len(applied.spans_by_document):,} documents. Ctrl+Z undoes all of it.", 10000)
+        f"Labelled {done.changes:,} mentions in {len(applied.spans_by_document):,} documents "
+        "(Ctrl+Z undoes it all).", 10000)
 
 
 class LabelAllHandlers:

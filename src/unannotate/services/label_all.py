@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
@@ -35,8 +35,8 @@ from ..storage import events as event_log
 from ..storage import label_all as store
 from ..storage import labels as label_store
 from ..storage import spans_decisions as span_store
-from ..storage.spans_decisions import Executor, Session
-from .decisions import Change, Reviewer
+from ..storage.spans_decisions import Connection, Executor, Session
+from .decisions import ALREADY_THERE, Change, Reviewer
 
 
 class LabelAllError(UnannotateError, ValueError):
@@ -76,6 +76,7 @@ class Preview:
 
     mentions: int = 0
     new: int = 0
+    suggested: int = 0  # of the new, those accepting a pending suggestion of the place
     same: int = 0
     different: int = 0
     removed: int = 0
@@ -95,7 +96,8 @@ class Preview:
         done = ("written" if self.include_done else "skipped: done documents only when asked")
         return [
             f"{self.mentions:,} mentions in {self.documents:,} documents",
-            f"new: {self.new:,}",
+            f"new: {self.new:,}" + (f" ({self.suggested:,} accepting a pending suggestion)"
+                                    if self.suggested else ""),
             f"already labelled the same: {self.same:,}",
             f"labelled differently: {self.different:,} ("
             + ("relabelled" + (f"; {self.removed:,} overlapping spans removed"
@@ -118,7 +120,9 @@ class Applied:
 @dataclass
 class _Plan:
     preview: Preview
-    added: list[tuple[int, int, int]] = field(default_factory=list)  # document, start, end
+    # document, start, end, and the pending suggestions of the place (the first accepted)
+    added: list[tuple[int, int, int, list[store.PendingSuggestion]]] = field(
+        default_factory=list)
     changed: list[tuple[int, int, int]] = field(default_factory=list)  # span id, start, end
     removed: list[int] = field(default_factory=list)  # span ids
 
@@ -170,6 +174,9 @@ def _plan(connection: Executor, reviewer: Reviewer, request: LabelAll) -> _Plan:
             continue
         preview.documents += len(found)
         own = store.layer_places(connection, reviewer.layer_id, found, kind)
+        suggested = store.pending_suggestions(
+            connection, reviewer.layer_id, [d for d in found if writable or d not in done],
+            label_id)
         for document_id, places in found.items():
             preview.mentions += len(places)
             if document_id in done:
@@ -177,16 +184,18 @@ def _plan(connection: Executor, reviewer: Reviewer, request: LabelAll) -> _Plan:
                 if not writable:
                     continue
             if _plan_document(plan, request.relabel, label_id, document_id, places,
-                              own.get(document_id, [])):
+                              own.get(document_id, []), suggested):
                 preview.documents_changed += 1
     return plan
 
 
 def _plan_document(plan: _Plan, relabel: bool, label_id: int, document_id: int,
-                   places: list[tuple[int, int]],
-                   spans: list[tuple[int, int, int, int]]) -> bool:
+                   places: list[tuple[int, int]], spans: list[tuple[int, int, int, int]],
+                   suggested: dict[tuple[int, int, int], list[store.PendingSuggestion]]
+                   ) -> bool:
     """Add to ``plan`` what labelling ``places`` does in one document, given the person's
-    spans there of the label's kind (``(id, start, end, label_id)``); whether it writes."""
+    spans there of the label's kind (``(id, start, end, label_id)``) and the pending
+    suggestions of the label; whether it writes."""
     preview, wrote = plan.preview, False
     for start, end in places:
         if (start, end, label_id) in {(s, e, k) for _, s, e, k in spans}:
@@ -195,7 +204,9 @@ def _plan_document(plan: _Plan, relabel: bool, label_id: int, document_id: int,
         overlapping = [span for span in spans if span[1] < end and start < span[2]]
         if not overlapping:
             preview.new += 1
-            plan.added.append((document_id, start, end))
+            sources = suggested.get((document_id, start, end), [])
+            preview.suggested += bool(sources)
+            plan.added.append((document_id, start, end, sources))
             wrote = True
             continue
         preview.different += 1
@@ -241,16 +252,21 @@ def _write(session: Session, reviewer: Reviewer, request: LabelAll, plan: _Plan,
     layer_id, annotator_id = reviewer.layer_id, reviewer.annotator_id
     events: list[dict[str, object]] = []
 
-    def event(kind: EventKind, document_id: int, before: Span | None,
-              after: Span | None) -> None:
+    def event(kind: EventKind, document_id: int, before: Span | None, after: Span | None,
+              source: store.PendingSuggestion | None = None) -> None:
         ref = after if after is not None else before
         assert ref is not None
         events.append({
             "kind": kind.value, "annotator_id": annotator_id, "document_id": document_id,
-            "layer_id": layer_id, "span_id": ref.id, "suggestion_id": None, "suggester": None,
+            "layer_id": layer_id, "span_id": ref.id,
+            "suggestion_id": source.id if source is not None else None,
+            "suggester": source.layer if source is not None else None,
             "before": snapshot_to_json(before), "after": snapshot_to_json(after),
             "target_id": None})
-        applied.spans_by_document.setdefault(document_id, set()).add(ref.id)
+        written = applied.spans_by_document.setdefault(document_id, set())
+        written.add(ref.id)
+        if source is not None:
+            written.add(source.id)  # decided now: no longer pending
 
     stored = store.spans_by_id(connection, [*plan.removed, *(i for i, _, _ in plan.changed)])
     for span_id in plan.removed:
@@ -266,13 +282,7 @@ def _write(session: Session, reviewer: Reviewer, request: LabelAll, plan: _Plan,
         kind = EventKind.RELABEL if before.label != after.label else EventKind.RESIZE
         event(kind, before.document_id, before, after)
     if plan.added:
-        first = store.last_span_id(connection)
-        store.add_spans(connection, [(layer_id, d, s, e, label_id) for d, s, e in plan.added])
-        for span_id, document_id, start, end in store.spans_made_after(connection, layer_id,
-                                                                       first):
-            event(EventKind.ADD, document_id, None, Span(
-                id=span_id, document_id=document_id, layer_id=layer_id, start=start, end=end,
-                label=request.label, state=SpanState.ACCEPTED))
+        _add(connection, reviewer, request.label, label_id, plan.added, event)
     change = applied.change
     change.event_ids = event_log.append_group(connection, uuid.uuid4().hex, events)
     change.document_ids = set(applied.spans_by_document)
@@ -285,3 +295,52 @@ def _write(session: Session, reviewer: Reviewer, request: LabelAll, plan: _Plan,
         fresh = store.documents_without_status(connection, annotator_id, change.document_ids)
         store.add_statuses(connection, annotator_id, fresh, DocumentStatus.IN_PROGRESS)
         change.statuses.update(dict.fromkeys(fresh, DocumentStatus.IN_PROGRESS))
+
+
+def _add(connection: Connection, reviewer: Reviewer, label: str, label_id: int,
+         added: list[tuple[int, int, int, list[store.PendingSuggestion]]],
+         event: Callable[..., None]) -> None:
+    """Insert the new spans in bulk, each accepting the first pending suggestion of its place
+    when there is one (the suggestion's score and reason kept, as accepting it would); the
+    place's other suggestions (two suggesters agreeing) are decided without a copy, as
+    accept-all decides them. Their events go to ``event``."""
+    layer_id = reviewer.layer_id
+    accepted, rejected = SpanState.ACCEPTED.value, SpanState.REJECTED.value
+    first = store.last_span_id(connection)
+    sources = {}
+    rows = []
+    for document_id, start, end, pending in added:
+        source = pending[0] if pending else None
+        rows.append((layer_id, document_id, start, end, label_id, accepted,
+                     source.score if source else None, source.reason if source else "",
+                     source.id if source else None))
+        if source is not None:
+            sources[source.id] = source
+    store.add_spans(connection, rows)
+    made = store.spans_made_after(connection, layer_id, first)
+    kept: dict[tuple[int, int, int], int] = {}
+    for span_id, document_id, start, end, source_id in made:
+        source = sources.get(source_id) if source_id is not None else None
+        kept[(document_id, start, end)] = span_id
+        event(EventKind.ACCEPT if source else EventKind.ADD, document_id, None, Span(
+            id=span_id, document_id=document_id, layer_id=layer_id, start=start, end=end,
+            label=label, state=SpanState.ACCEPTED, score=source.score if source else None,
+            reason=source.reason if source else "", source_id=source_id), source)
+    repeats = [(document_id, start, end, other) for document_id, start, end, pending in added
+               for other in pending[1:]]
+    if not repeats:
+        return
+    first = store.last_span_id(connection)
+    store.add_spans(connection, [
+        (layer_id, d, s, e, label_id, rejected, other.score,
+         f"{ALREADY_THERE} {kept[(d, s, e)]}", other.id) for d, s, e, other in repeats])
+    others = {other.id: other for _, _, _, other in repeats}
+    for span_id, document_id, start, end, source_id in store.spans_made_after(
+            connection, layer_id, first):
+        assert source_id is not None
+        other = others[source_id]
+        event(EventKind.REJECT, document_id, None, Span(
+            id=span_id, document_id=document_id, layer_id=layer_id, start=start, end=end,
+            label=label, state=SpanState.REJECTED, score=other.score,
+            reason=f"{ALREADY_THERE} {kept[(document_id, start, end)]}",
+            source_id=source_id), other)

@@ -9,20 +9,27 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, bindparam, func, select
 
-from ..core.model import DocumentStatus, Span, SpanState
+from ..core.model import DocumentStatus, LayerKind, Span, SpanState
 from .bulk import insert_rows
-from .schema import DocumentRow, DocumentStatusRow, LabelRow, ReviewStatusRow, SpanRow
+from .schema import (
+    DocumentRow,
+    DocumentStatusRow,
+    LabelRow,
+    LayerRow,
+    ReviewStatusRow,
+    SpanRow,
+)
 from .spans_decisions import Executor
 
 CHUNK = 500  # document ids bound in one statement
 BATCH = 2_000  # document texts read at a time
 
 _documents = DocumentRow.__table__
-_spans, _labels = SpanRow.__table__, LabelRow.__table__
+_spans, _labels, _layers = SpanRow.__table__, LabelRow.__table__, LayerRow.__table__
 _statuses, _reviews = DocumentStatusRow.__table__, ReviewStatusRow.__table__
 _SPAN_COLUMNS = ("layer_id", "document_id", "start", "end", "label_id", "state", "score",
                  "reason", "source_id", "version")
@@ -112,22 +119,56 @@ def last_span_id(connection: Executor) -> int:
     return int(connection.execute(select(func.max(_spans.c.id))).scalar() or 0)
 
 
+class PendingSuggestion(NamedTuple):
+    """A suggestion the person has not decided, at a place a bulk decision labels."""
+
+    id: int
+    score: float | None
+    reason: str
+    layer: str  # the suggestions layer's name: the suggester version
+
+
+def pending_suggestions(connection: Executor, layer_id: int, document_ids: Iterable[int],
+                        label_id: int) -> dict[tuple[int, int, int], list[PendingSuggestion]]:
+    """The suggestions with this label in these documents that the person (``layer_id``)
+    has not decided, by ``(document_id, start, end)``, in id order."""
+    c, own = _spans.c, _spans.alias("own")
+    # "+ 0": the decision made of a suggestion found through the source index (a few rows),
+    # not the layer's (every span the person has made).
+    decided = select(own.c.id).where(own.c.source_id == c.id,
+                                     own.c.layer_id + 0 == layer_id).exists()
+    statement = (
+        select(c.document_id, c.start, c.end, c.id, c.score, c.reason, _layers.c.name)
+        .join(_layers, _layers.c.id == c.layer_id)
+        .where(c.document_id.in_(bindparam("ids", expanding=True)),
+               _layers.c.kind == LayerKind.SUGGESTIONS.value, c.label_id == label_id,
+               ~decided)
+        .order_by(c.id))
+    found: dict[tuple[int, int, int], list[PendingSuggestion]] = defaultdict(list)
+    for ids in _chunks(document_ids):
+        for document_id, start, end, span_id, score, reason, layer in connection.execute(
+                statement, {"ids": ids}):
+            found[(document_id, start, end)].append(
+                PendingSuggestion(span_id, score, reason or "", layer))
+    return found
+
+
 def add_spans(connection: Connection, rows: Sequence[tuple[Any, ...]]) -> None:
-    """Insert accepted spans, ``(layer_id, document_id, start, end, label_id)`` each, in
-    bulk; their ids follow :func:`last_span_id` (writers hold the project's write lock)."""
+    """Insert spans, ``(layer_id, document_id, start, end, label_id, state, score, reason,
+    source_id)`` each, in bulk; their ids follow :func:`last_span_id` (writers hold the
+    project's write lock)."""
     stamp = datetime.now(UTC)
-    accepted = SpanState.ACCEPTED.value
-    insert_rows(connection, _spans, _SPAN_COLUMNS,
-                [(*row, accepted, None, "", None, 1) for row in rows],
+    insert_rows(connection, _spans, _SPAN_COLUMNS, [(*row, 1) for row in rows],
                 {"created_at": stamp, "updated_at": stamp})
 
 
 def spans_made_after(connection: Executor, layer_id: int,
-                     after: int) -> list[tuple[int, int, int, int]]:
-    """``(id, document_id, start, end)`` of the layer's spans with an id above ``after``."""
+                     after: int) -> list[tuple[int, int, int, int, int | None]]:
+    """``(id, document_id, start, end, source_id)`` of the layer's spans with an id above
+    ``after``."""
     c = _spans.c
-    return [(row[0], row[1], row[2], row[3]) for row in connection.execute(
-        select(c.id, c.document_id, c.start, c.end)
+    return [(row[0], row[1], row[2], row[3], row[4]) for row in connection.execute(
+        select(c.id, c.document_id, c.start, c.end, c.source_id)
         .where(c.id > after, c.layer_id == layer_id).order_by(c.id))]
 
 
