@@ -326,3 +326,32 @@ def test_a_pending_suggestion_of_the_place_is_accepted_not_copied(project: Proje
     assert ana.undo() is not None
     assert sorted(s.id for s in ana.pending(ids[2])) == [first, second]
     assert ana.spans(ids[2]) == []
+
+
+def test_label_all_command_on_a_read_only_folder_says_so_in_one_line(
+        project_path: Path, monkeypatch: pytest.MonkeyPatch,
+        request: pytest.FixtureRequest) -> None:
+    if request.config.getoption("--backend") == "postgresql":
+        pytest.skip("a read-only folder is a file's matter")
+    import os
+
+    with open_project(project_path) as project:
+        _build(project)
+    real = os.access
+
+    def access(path, mode, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if mode & os.W_OK and Path(path).resolve().is_relative_to(project_path.parent):
+            return False
+        return real(path, mode, *args, **kwargs)
+
+    monkeypatch.setattr(os, "access", access)
+    before = project_path.read_bytes()
+    result = run("label-all", NAME, "--label", "PERSON", "--project", str(project_path),
+                 "--annotator", "ana")
+    assert result.returncode == 1
+    assert "read-only" in result.stderr and "nothing was changed" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    dry = run("label-all", NAME, "--label", "PERSON", "--project", str(project_path),
+              "--annotator", "ana", "--dry-run")
+    assert dry.returncode == 0 and "new: 4" in dry.stdout  # a preview only reads
+    assert project_path.read_bytes() == before

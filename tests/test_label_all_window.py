@@ -210,3 +210,20 @@ def test_the_entry_point_for_other_panels(qtbot, project_path: Path, window_fact
     assert {label for _, _, label in _own(window, ids["a.txt"])} == {"LOC"}
     assert _own(window, ids["c.txt"]) == []
     _drawn_as_stored(window)
+
+
+def test_apply_on_a_read_only_project_is_refused_in_the_dialog(qtbot,
+                                                              project_path: Path) -> None:
+    _build(project_path)
+    with open_project(project_path, create=False, read_only=True) as project:
+        reviewer = Reviewer(project, "ana")
+        dialog = LabelAllDialog(reviewer, project.labels(), "Quito", "GPE", document_id=None)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        _counted(qtbot, dialog)
+        assert dialog.shown_preview is not None and dialog.shown_preview.new == 4
+        dialog.run_apply()
+        qtbot.waitUntil(dialog.error.isVisible, timeout=10000)
+        assert dialog.error.text().startswith("Not labelled: the project is open read-only")
+        assert "\n" not in dialog.error.text() and dialog.isVisible()
+        assert Reviewer(project, "ana").spans(1) == []
