@@ -227,3 +227,20 @@ def test_apply_on_a_read_only_project_is_refused_in_the_dialog(qtbot,
         assert dialog.error.text().startswith("Not labelled: the project is open read-only")
         assert "\n" not in dialog.error.text() and dialog.isVisible()
         assert Reviewer(project, "ana").spans(1) == []
+
+
+def test_the_entry_point_takes_case_and_scope(qtbot, project_path: Path, window_factory) -> None:
+    from unannotate.services.label_all import Scope
+
+    ids = _build(project_path)
+    window = window_factory()
+    dialog = open_label_all(window, "quito", "GPE", ignore_case=True, scope=Scope.ALL)
+    assert dialog.ignore_case.isChecked() and dialog.scope.currentData() == "all"
+    _counted(qtbot, dialog)
+    assert dialog.shown_preview is not None and dialog.shown_preview.mentions == 6
+    dialog.include_done.setChecked(True)  # done documents only when asked: asked here
+    qtbot.waitUntil(lambda: dialog.shown_preview is not None
+                    and dialog.shown_preview.include_done, timeout=10000)
+    dialog.run_apply()
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=10000)
+    assert len(_own(window, ids["c.txt"])) == 2

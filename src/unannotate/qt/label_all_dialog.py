@@ -41,7 +41,8 @@ class LabelAllDialog(QDialog):
     decision is stored; the dialog then closes."""
 
     def __init__(self, reviewer: Reviewer, labels: list[Label], text: str, label: str | None,
-                 *, document_id: int | None, regex: bool = False,
+                 *, document_id: int | None, regex: bool = False, ignore_case: bool = False,
+                 scope: Scope = Scope.NOT_DONE,
                  applied: Callable[[Applied], None] | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -58,6 +59,7 @@ class LabelAllDialog(QDialog):
         self.regex = QCheckBox("Regular expression")
         self.regex.setChecked(regex)
         self.ignore_case = QCheckBox("Ignore case")
+        self.ignore_case.setChecked(ignore_case)
         self.label = QComboBox()
         for item in labels:
             self.label.addItem(f"{item.name}", item.name)
@@ -70,7 +72,7 @@ class LabelAllDialog(QDialog):
             if scope is Scope.DOCUMENT and document_id is None:
                 continue
             self.scope.addItem(title, scope)
-        self.scope.setCurrentIndex(self.scope.findData(Scope.NOT_DONE))
+        self.scope.setCurrentIndex(max(self.scope.findData(scope), 0))
         self.include_done = QCheckBox("Include documents I marked done")
         self.relabel = QCheckBox("Relabel places labelled differently (else leave them)")
         self.error = QLabel()
@@ -200,11 +202,14 @@ class LabelAllDialog(QDialog):
         self.accept()
 
     def _apply_failed(self, message: str) -> None:
+        """Nothing was written: say why, and keep the choice and its counts as they were."""
         for widget in (self.text, self.label, self.scope):
             widget.setEnabled(True)
         self.error.setText(f"Not labelled: {message}")
         self.error.show()
-        self.refresh()
+        if self.shown_preview is not None:
+            self.counts.setText("\n".join(self.shown_preview.lines()))
+            self.apply_button.setEnabled(self.shown_preview.changes > 0)
 
 
 def _or_error(run: Callable[[Reviewer, LabelAll], Any], reviewer: Reviewer,
@@ -217,16 +222,17 @@ def _or_error(run: Callable[[Reviewer, LabelAll], Any], reviewer: Reviewer,
         return str(error)
 
 
-def open_label_all(window: Any, text: str, label: str | None = None, *,
-                   regex: bool = False) -> LabelAllDialog:
+def open_label_all(window: Any, text: str, label: str | None = None, *, regex: bool = False,
+                   ignore_case: bool = False, scope: Scope = Scope.NOT_DONE) -> LabelAllDialog:
     """Open "label every occurrence" of ``text`` (a surface text, or a regular expression
-    with ``regex``) over the review window ``window``, ``label`` chosen first when given.
-    After Apply the open document redraws with the new spans, and Ctrl+Z undoes it all."""
+    with ``regex``) over the review window ``window``, with ``label``, ``ignore_case`` and
+    ``scope`` chosen first (the person can change them). After Apply the open document
+    redraws with the new spans, and Ctrl+Z undoes it all."""
     document = window.document
     dialog = LabelAllDialog(window.reviewer, window.labels, text, label,
                             document_id=document.id if document is not None else None,
-                            regex=regex, applied=lambda done: show_applied(window, done),
-                            parent=window)
+                            regex=regex, ignore_case=ignore_case, scope=scope,
+                            applied=lambda done: show_applied(window, done), parent=window)
     dialog.open()
     return dialog
 
