@@ -355,3 +355,16 @@ def test_label_all_command_on_a_read_only_folder_says_so_in_one_line(
               "--annotator", "ana", "--dry-run")
     assert dry.returncode == 0 and "new: 4" in dry.stdout  # a preview only reads
     assert project_path.read_bytes() == before
+
+
+def test_texts_are_read_in_pages_and_narrowed_to_a_superset(project: Project) -> None:
+    from unannotate.storage.label_all import document_texts
+
+    ids = _build(project)
+    with project.db.read() as session:
+        pages = list(document_texts(session.connection(), batch=2))
+        narrowed = [i for page in document_texts(session.connection(), containing="TARIN BOLE",
+                                                 ignore_case=True) for i, _ in page]
+    assert [[i for i, _ in page] for page in pages] == [ids[:2], ids[2:]]
+    assert [text for page in pages for _, text in page] == TEXTS  # exactly as stored
+    assert narrowed == ids  # every text holding it in any case

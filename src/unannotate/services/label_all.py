@@ -5,7 +5,8 @@ as one decision.
 the label, at places labelled otherwise, in done documents); :func:`apply` does it in one
 transaction: the spans in one bulk insert, their events as one group, so one undo takes all
 of it back (also after a restart: the group is in the log). Only the deciding person's layer
-is written; suggestions and colleagues' layers are read by nobody here.
+is written; colleagues' layers are not read, and a pending suggestion of the label at exactly
+a mention's place is accepted (the new span linked to it) rather than left beside a copy.
 
 A place "labelled otherwise" is a span of the person's layer, of the same kind as the label
 (entity or claim: a claim around a name is no conflict), that overlaps a mention without
@@ -127,8 +128,8 @@ class _Plan:
     removed: list[int] = field(default_factory=list)  # span ids
 
 
-def candidate_documents(connection: Executor, request: LabelAll,
-                        pattern: re.Pattern) -> Iterator[list[tuple[int, str]]]:
+def candidate_documents(connection: Executor,
+                        request: LabelAll) -> Iterator[list[tuple[int, str]]]:
     """Batches of ``(id, text)`` of every document that may hold a mention (a superset:
     the caller finds the mentions). The one place a full-text index would answer."""
     only = request.document_id if request.scope is Scope.DOCUMENT else None
@@ -162,7 +163,7 @@ def _plan(connection: Executor, reviewer: Reviewer, request: LabelAll) -> _Plan:
     plan = _Plan(preview)
     done = store.done_documents(connection, reviewer.annotator_id, review=reviewer.gold)
     writable = request.include_done and request.scope is not Scope.NOT_DONE
-    for batch in candidate_documents(connection, request, pattern):
+    for batch in candidate_documents(connection, request):
         found: dict[int, list[tuple[int, int]]] = {}
         for document_id, text in batch:
             if request.scope is Scope.NOT_DONE and document_id in done:
