@@ -55,6 +55,7 @@ class LabelAllDialog(QDialog):
         self.shown_preview: Preview | None = None
         self._generation = 0  # the newest preview asked for; older answers are dropped
         self._workers: list[Worker] = []
+        self._applying = False
         self.text = QLineEdit(text)
         self.regex = QCheckBox("Regular expression")
         self.regex.setChecked(regex)
@@ -183,7 +184,8 @@ class LabelAllDialog(QDialog):
         if not self.apply_button.isEnabled():
             return
         request = self.request()
-        for widget in (self.apply_button, self.text, self.label, self.scope):
+        self._applying = True  # one transaction under way: it ends stored or not at all
+        for widget in (self.buttons, self.text, self.label, self.scope):
             widget.setEnabled(False)
         self.counts.setText(self.counts.text() + "\n\nLabelling…")
         worker = Worker(lambda _progress: _or_error(apply, self.reviewer, request))
@@ -196,14 +198,20 @@ class LabelAllDialog(QDialog):
         if isinstance(applied, str):
             self._apply_failed(applied)
             return
+        self._applying = False
         self.result_applied = applied
         if self.on_applied is not None:
             self.on_applied(applied)
         self.accept()
 
+    def reject(self) -> None:
+        if not self._applying:  # Cancel and Escape wait until the decision is stored
+            super().reject()
+
     def _apply_failed(self, message: str) -> None:
         """Nothing was written: say why, and keep the choice and its counts as they were."""
-        for widget in (self.text, self.label, self.scope):
+        self._applying = False
+        for widget in (self.buttons, self.text, self.label, self.scope):
             widget.setEnabled(True)
         self.error.setText(f"Not labelled: {message}")
         self.error.show()
