@@ -117,7 +117,8 @@ def test_select_label_all_apply_and_undo_with_keys(qtbot, project_path: Path, wi
     assert dialog.text.text() == "Quito"
     qtbot.keyClicks(dialog.label, "GPE")
     assert dialog.label.currentData() == "GPE"
-    dialog.scope.setFocus()
+    qtbot.keyClick(dialog.label, Qt.Key.Key_Tab)  # on to the scope
+    qtbot.waitUntil(dialog.scope.hasFocus)
     qtbot.keyClicks(dialog.scope, "All")
     assert dialog.scope.currentData() == "all"
     _counted(qtbot, dialog)
