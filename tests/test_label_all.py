@@ -96,6 +96,11 @@ def test_case_hyphens_marks_and_expressions() -> None:
     pattern = compile_mention(r"Tarin \w+", regex=True)
     assert [m for m in mentions(pattern, "Tarin Bole, Tarin Boleyn")] == [(0, 10), (12, 24)]
     assert list(mentions(compile_mention("x*", regex=True), "abc")) == []  # no empty mention
+    # White space between the words: any run of it, offsets of the text as it is.
+    broken = "Tarin\r\nBole and Tarin  Bole and Tarin\u00a0Bole and TarinBole"
+    assert [broken[s:e] for s, e in _where(broken)] == [
+        "Tarin\r\nBole", "Tarin  Bole", "Tarin\u00a0Bole"]
+    assert _where("Tarin Bole", "  Tarin   Bole ") == [(0, 10)]
     # Of an expression's alternatives, the one ending on a boundary.
     assert list(mentions(compile_mention("Bole|Boleyn", regex=True), "Boleyn")) == [(0, 6)]
     for bad, regex in (("", False), ("   ", False), ("Tarin (", True)):
@@ -368,3 +373,14 @@ def test_texts_are_read_in_pages_and_narrowed_to_a_superset(project: Project) ->
     assert [[i for i, _ in page] for page in pages] == [ids[:2], ids[2:]]
     assert [text for page in pages for _, text in page] == TEXTS  # exactly as stored
     assert narrowed == ids  # every text holding it in any case
+
+
+def test_a_name_broken_over_two_lines_is_found_and_labelled_as_it_is(project: Project) -> None:
+    text = "Met Tarin\r\nBole today."
+    with project.db.session() as session:
+        doc = session.execute(insert(DocumentRow).returning(DocumentRow.id), [{
+            "sha256": "b" * 64, "text": text, "meta": {}}]).scalar_one()
+    ana = Reviewer(project, "ana")
+    apply(ana, LabelAll(NAME, "PERSON", scope=Scope.ALL))
+    [span] = ana.spans(doc)
+    assert (span.start, span.end, text[span.start:span.end]) == (4, 15, "Tarin\r\nBole")

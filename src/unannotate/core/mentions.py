@@ -6,7 +6,9 @@ hyphen or an apostrophe joining it to one (so "Lima" is found in "Lima," "(Lima)
 possessive "Lima's", but not in "Limassol", "Lima\u0301", "Lima-based" or "d'Lima"). Offsets are
 code points of the exact text, whatever it holds (emoji, CRLF, marks).
 
-A surface text matches case-sensitively by default: in names the case carries meaning ("May"
+In a surface text, a run of white space matches any run of white space ("Tarin Bole" is found
+where a line break or two spaces stand between the words); the offsets are of the text as it
+is. A surface text matches case-sensitively by default: in names the case carries meaning ("May"
 the month or the name, "may" the verb; "Lima" the city, "lima" the fruit). ``ignore_case``
 asks for the other, as a pattern may.
 """
@@ -30,10 +32,12 @@ def compile_mention(text: str, *, regex: bool = False, ignore_case: bool = False
     if not text or not text.strip():
         raise PatternError("nothing to look for: the text is empty")
     flags = re.IGNORECASE if ignore_case else 0
-    # A plain text is searched as it is (the fast literal search; the boundaries are checked
-    # after, by mentions()); an expression gets them inside, so that of its alternatives the
-    # one ending on a boundary is taken ("Bole|Boleyn" finds "Boleyn").
-    body = rf"(?<!\w)(?:{text})(?!\w)" if regex else re.escape(text)
+    # A plain text is searched for as it is, each run of white space in it matching any run
+    # (a name broken over two lines is still the name); the boundaries are checked after, by
+    # mentions(). An expression gets them inside, so that of its alternatives the one ending
+    # on a boundary is taken ("Bole|Boleyn" finds "Boleyn").
+    body = (rf"(?<!\w)(?:{text})(?!\w)" if regex
+            else r"\s+".join(re.escape(word) for word in text.split()))
     try:
         return re.compile(body, flags)
     except re.error as error:

@@ -135,9 +135,10 @@ def candidate_documents(connection: Executor,
     only = request.document_id if request.scope is Scope.DOCUMENT else None
     containing = None
     if not request.regex and (not request.ignore_case or request.text.isascii()):
-        # A LIKE narrows it in the database (case-insensitive only for ASCII letters on
-        # SQLite, so only then with ignore_case; a superset either way).
-        containing = request.text
+        # A LIKE of its longest word narrows it in the database (the white space between
+        # words may differ; case-insensitive only for ASCII letters on SQLite, so only then
+        # with ignore_case): a superset either way.
+        containing = max(request.text.split(), key=len, default=None)
     return store.document_texts(connection, containing=containing,
                                 ignore_case=request.ignore_case, only=only)
 
