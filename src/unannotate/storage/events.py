@@ -50,7 +50,7 @@ def append_event(connection: Connection | Session, *, kind: EventKind, annotator
 
 def append_group(connection: Connection | Session, group: str,
                  events: list[dict[str, Any]]) -> list[int]:
-    """Append the events of one group in one statement (each a dict of the columns, ``before``
+    """Append the events of one group in bulk (each a dict of the columns, ``before``
     and ``after`` as :func:`~unannotate.core.history.snapshot_to_json` makes them); their
     ids, in order. Writers hold the project's write lock, so the ids follow the last one."""
     if isinstance(connection, Session):
