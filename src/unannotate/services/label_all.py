@@ -96,7 +96,8 @@ class Preview:
         """The counts in words, one per line, as the window and the command line say them."""
         done = ("written" if self.include_done else "skipped: done documents only when asked")
         return [
-            f"{self.mentions:,} mentions in {self.documents:,} documents",
+            f"{self.mentions:,} mentions in {self.documents:,} documents "
+            f"({self.documents_changed:,} to be written to)",
             f"new: {self.new:,}" + (f" ({self.suggested:,} accepting a pending suggestion)"
                                     if self.suggested else ""),
             f"already labelled the same: {self.same:,}",
