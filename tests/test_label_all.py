@@ -138,6 +138,7 @@ def test_preview_counts_new_same_different_and_done(project: Project) -> None:
     assert (found.new, found.same, found.different, found.changes) == (2, 1, 1, 2)
     assert found.documents_changed == 2
     assert "labelled differently: 1 (left as they are)" in found.lines()
+    assert found.examples == ["ORG: …am, not Tarin Boleyn, thanked [Tarin] Bole."]
     assert preview(ana, LabelAll(NAME, "PERSON", scope=Scope.NOT_DONE)).in_done == 0
     with_done = preview(ana, LabelAll(NAME, "PERSON", scope=Scope.ALL, include_done=True))
     assert (with_done.new, with_done.in_done) == (4, 2)

@@ -40,6 +40,10 @@ from ..storage.spans_decisions import Connection, Executor, Session
 from .decisions import ALREADY_THERE, Change, Reviewer
 
 
+EXAMPLES = 5  # places labelled differently the preview shows in context
+CONTEXT = 30  # characters of context on each side
+
+
 class LabelAllError(UnannotateError, ValueError):
     """A request that cannot be run (an unknown label, no document to look in)."""
 
@@ -84,6 +88,8 @@ class Preview:
     in_done: int = 0
     documents: int = 0  # documents holding a mention
     documents_changed: int = 0  # documents applying would write to
+    # A few places labelled differently, in context: "ORG: …met [Tarin Bole] in…".
+    examples: list[str] = field(default_factory=list)
     relabel: bool = False
     include_done: bool = False
 
@@ -106,6 +112,7 @@ class Preview:
                                if self.removed else "") if self.relabel else "left as they are")
             + ")",
             f"in done documents: {self.in_done:,} ({done})",
+            *(f"  e.g. {example}" for example in self.examples),
         ]
 
 
@@ -144,9 +151,10 @@ def candidate_documents(connection: Executor,
                                 ignore_case=request.ignore_case, only=only)
 
 
-def _checked(request: LabelAll, connection: Executor) -> tuple[re.Pattern, int, set[int]]:
-    """The pattern, the label's id and the ids of the labels of its kind; a clear error for
-    bad input."""
+def _checked(request: LabelAll,
+             connection: Executor) -> tuple[re.Pattern, int, dict[int, str]]:
+    """The pattern, the label's id and the labels of its kind (id -> name); a clear error
+    for bad input."""
     ids, kinds = label_store.label_ids(connection), label_store.label_kinds(connection)
     if request.label not in ids:
         raise LabelAllError(f"no label {request.label!r} in the project's scheme "
@@ -156,7 +164,8 @@ def _checked(request: LabelAll, connection: Executor) -> tuple[re.Pattern, int, 
     pattern = compile_mention(request.text, regex=request.regex,
                               ignore_case=request.ignore_case)
     kind = kinds[request.label]
-    return pattern, ids[request.label], {ids[name] for name in ids if kinds[name] == kind}
+    return pattern, ids[request.label], {ids[name]: name for name in ids
+                                         if kinds[name] == kind}
 
 
 def _plan(connection: Executor, reviewer: Reviewer, request: LabelAll) -> _Plan:
@@ -166,6 +175,7 @@ def _plan(connection: Executor, reviewer: Reviewer, request: LabelAll) -> _Plan:
     done = store.done_documents(connection, reviewer.annotator_id, review=reviewer.gold)
     writable = request.include_done and request.scope is not Scope.NOT_DONE
     for batch in candidate_documents(connection, request):
+        texts = dict(batch)
         found: dict[int, list[tuple[int, int]]] = {}
         for document_id, text in batch:
             if request.scope is Scope.NOT_DONE and document_id in done:
@@ -189,6 +199,10 @@ def _plan(connection: Executor, reviewer: Reviewer, request: LabelAll) -> _Plan:
             if _plan_document(plan, request.relabel, label_id, document_id, places,
                               own.get(document_id, []), suggested):
                 preview.documents_changed += 1
+            if len(preview.examples) < EXAMPLES:
+                preview.examples = (preview.examples + _examples(
+                    texts[document_id], places, own.get(document_id, []), label_id,
+                    kind))[:EXAMPLES]
     return plan
 
 
@@ -223,6 +237,25 @@ def _plan_document(plan: _Plan, relabel: bool, label_id: int, document_id: int,
                  if not any(span is other for other in others)]
         wrote = True
     return wrote
+
+
+def _examples(text: str, places: list[tuple[int, int]], spans: list[tuple[int, int, int, int]],
+              label_id: int, names: dict[int, str]) -> list[str]:
+    """The places of one document labelled differently, each as its label and the mention in
+    context (white space shown as single spaces; the text is shown as text, never markup)."""
+    found = []
+    for start, end in places:
+        other = next((span for span in spans if span[1] < end and start < span[2]
+                      and (span[1], span[2], span[3]) != (start, end, label_id)), None)
+        if other is None or any((s, e, k) == (start, end, label_id) for _, s, e, k in spans):
+            continue
+        left = " ".join(text[max(0, other[1] - CONTEXT):other[1]].split())
+        right = " ".join(text[other[2]:other[2] + CONTEXT].split())
+        middle = " ".join(text[other[1]:other[2]].split())
+        cut_left = "…" if other[1] > CONTEXT else ""
+        cut_right = "…" if other[2] + CONTEXT < len(text) else ""
+        found.append(f"{names[other[3]]}: {cut_left}{left} [{middle}] {right}{cut_right}")
+    return found
 
 
 def preview(reviewer: Reviewer, request: LabelAll) -> Preview:
