@@ -144,6 +144,7 @@ def test_preview_counts_new_same_different_and_done(project: Project) -> None:
     assert (with_done.new, with_done.in_done) == (4, 2)
     here = preview(ana, LabelAll(NAME, "PERSON", scope=Scope.DOCUMENT, document_id=ids[1]))
     assert (here.mentions, here.new, here.documents) == (1, 1, 1)
+    assert here.lines()[0] == "1 mention in 1 document (1 to be written to)"
     assert _own(ana, ids[1]) == []  # a preview writes nothing
 
 

@@ -204,6 +204,8 @@ def test_the_entry_point_for_other_panels(qtbot, project_path: Path, window_fact
     dialog = open_label_all(window, r"Quito\b" if regex else "Quito", "LOC", regex=regex)
     assert dialog.regex.isChecked() is regex
     assert dialog.label.currentData() == "LOC"
+    assert dialog.scope.currentData() == "not-done"  # the default: not the last listed
+    assert not dialog.include_done.isEnabled()
     _counted(qtbot, dialog)
     dialog.run_apply()
     qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=10000)

@@ -69,10 +69,10 @@ class LabelAllDialog(QDialog):
         chosen = self.label.findData(label) if label is not None else -1
         self.label.setCurrentIndex(max(chosen, 0))
         self.scope = QComboBox()
-        for scope, title in SCOPES:
-            if scope is Scope.DOCUMENT and document_id is None:
+        for choice, title in SCOPES:
+            if choice is Scope.DOCUMENT and document_id is None:
                 continue
-            self.scope.addItem(title, scope)
+            self.scope.addItem(title, choice)
         self.scope.setCurrentIndex(max(self.scope.findData(scope), 0))
         self.include_done = QCheckBox("Include documents I marked done")
         self.relabel = QCheckBox("Relabel places labelled differently (else leave them)")

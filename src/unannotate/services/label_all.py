@@ -102,7 +102,7 @@ class Preview:
         """The counts in words, one per line, as the window and the command line say them."""
         done = ("written" if self.include_done else "skipped: done documents only when asked")
         return [
-            f"{self.mentions:,} mentions in {self.documents:,} documents "
+            f"{_count(self.mentions, 'mention')} in {_count(self.documents, 'document')} "
             f"({self.documents_changed:,} to be written to)",
             f"new: {self.new:,}" + (f" ({self.suggested:,} accepting a pending suggestion)"
                                     if self.suggested else ""),
@@ -149,6 +149,10 @@ def candidate_documents(connection: Executor,
         containing = max(request.text.split(), key=len, default=None)
     return store.document_texts(connection, containing=containing,
                                 ignore_case=request.ignore_case, only=only)
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n:,} {word}" + ("" if n == 1 else "s")
 
 
 def _checked(request: LabelAll,
