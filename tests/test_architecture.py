@@ -44,6 +44,7 @@ SQL_FREE = [
     "services/import_status.py",
     "services/importing.py",
     "services/interchange.py",
+    "services/label_all.py",
     "services/labels.py",
     "services/merge.py",
     "services/merge_lineage.py",

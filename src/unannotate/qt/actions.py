@@ -61,6 +61,8 @@ ACTIONS: list[ActionSpec] = [
                "accept_all", "has_document"),
     ActionSpec("review.accept_all_label", "Accept all remaining of the selected span's label",
                ("Ctrl+Shift+A",), "accept_all_label", "has_pending_selection"),
+    ActionSpec("review.label_all", "Label every occurrence of the selected span or text…",
+               ("Ctrl+Shift+L",), "label_every_occurrence", "has_document"),
     ActionSpec("review.claim", "Mark the sentence at the cursor as a claim", ("C",),
                "mark_claim", "has_document"),
     ActionSpec("review.delete", "Delete the selected annotation", ("Delete", "Backspace"),

@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 from ..core.errors import InputError
 from ..services.find import DocumentHits, FindQuery, Hit, compile_query, find, one_line
 from ..services.project import Project
+from .label_all_dialog import open_label_all
 from .workers import Worker, start
 
 MAX_LISTED = 5_000  # hits listed; past them only the counts grow
@@ -378,6 +379,9 @@ def find_panel_of(window: Any) -> FindPanel:
                           labels=[label.name for label in window.labels])
         window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, panel)
         window.find_panel = panel
+        # "Label every occurrence…" of what was searched for: the dialog, its preview first.
+        panel.label_all_requested.connect(
+            lambda pattern, regex: open_label_all(window, pattern, regex=regex))
         window.installEventFilter(_StopOnClose(panel, window))
     else:
         panel.set_labels([label.name for label in window.labels])  # labels added since

@@ -47,6 +47,7 @@ from .decision_handlers import DecisionHandlers
 from .errors import ErrorReporting
 from .improve import ImproveSuggestions
 from .jobs import BackgroundJobs
+from .label_all_dialog import LabelAllHandlers
 from .open_document_views import Labels, ListObserver, PanelObserver, TextObserver
 from .panels import DocumentListPanel, ElidedLabel, LabelBar, SpanPanel
 from .project_files import ProjectCommands
@@ -56,8 +57,9 @@ DEFAULT_SIZE = QSize(1400, 860)
 SPLIT = (380, 600, 420)  # document list, text, span panel at the default width
 
 
-class MainWindow(DecisionHandlers, ErrorReporting, BackgroundJobs, ProjectCommands,
-                 TwoStepOpen, ImproveSuggestions, ConsistencyReportHost, QMainWindow):
+class MainWindow(DecisionHandlers, LabelAllHandlers, ErrorReporting, BackgroundJobs,
+                 ProjectCommands, TwoStepOpen, ImproveSuggestions, ConsistencyReportHost,
+                 QMainWindow):
     def __init__(self, project: Project, annotator: str, preferences: Preferences,
                  *, auto_suggest: bool = True) -> None:
         super().__init__()

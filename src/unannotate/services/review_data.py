@@ -323,6 +323,9 @@ def first_document_to_review(reviewer: Reviewer) -> int | None:
     return summaries[0].id if summaries else None
 
 
+_REFRESH_CHUNK = 2_000
+
+
 def refreshed_spans(reviewer: Reviewer, document_id: int,
                     change: Change) -> tuple[list[ReviewSpan], list[ReviewSpan],
                                              list[ReviewSpan]]:
@@ -336,10 +339,15 @@ def refreshed_spans(reviewer: Reviewer, document_id: int,
     span_ids = change.span_ids
     if not span_ids:
         return [], [], []
+    ids = sorted(span_ids)
+    rows = []
     with reviewer.project.db.read() as session:
-        rows = session.connection().execute(_STATEMENTS["refreshed"], {
-            "span_ids": list(span_ids), "document_id": document_id,
-            "own_layer": reviewer.layer_id}).all()
+        # In chunks: an undo of a bulk decision names thousands of spans (a server takes
+        # at most 65,535 parameters in one statement).
+        for at in range(0, len(ids), _REFRESH_CHUNK):
+            rows += session.connection().execute(_STATEMENTS["refreshed"], {
+                "span_ids": ids[at:at + _REFRESH_CHUNK], "document_id": document_id,
+                "own_layer": reviewer.layer_id}).all()
     pending, own, rejected = [], [], []
     suggestions = LayerKind.SUGGESTIONS.value
     for row in rows:

@@ -11,11 +11,14 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from ..core.history import Event, EventKind, Snapshot, snapshot_from_json, snapshot_to_json
+from .bulk import insert_rows
 from .database import Unit
-from .schema import EventRow
+from .schema import EventRow, utcnow
 
 _events = EventRow.__table__
 _INSERT_EVENT = insert(_events)
+_GROUP_COLUMNS = ("kind", "annotator_id", "document_id", "layer_id", "span_id", "suggestion_id",
+                  "suggester", "before", "after", "target_id", "group_id")
 _MINE = (_events.c.annotator_id == bindparam("annotator_id"),
          _events.c.layer_id == bindparam("layer_id"),
          _events.c.id > bindparam("after"))
@@ -47,11 +50,18 @@ def append_event(connection: Connection | Session, *, kind: EventKind, annotator
 
 def append_group(connection: Connection | Session, group: str,
                  events: list[dict[str, Any]]) -> list[int]:
-    """Append the events of one group in one statement (each a dict of the columns, ``before``
+    """Append the events of one group in bulk (each a dict of the columns, ``before``
     and ``after`` as :func:`~unannotate.core.history.snapshot_to_json` makes them); their
     ids, in order. Writers hold the project's write lock, so the ids follow the last one."""
+    if isinstance(connection, Session):
+        connection = connection.connection()
     last = connection.execute(_LAST_EVENT).scalar() or 0
-    connection.execute(_INSERT_EVENT, [{**event, "group_id": group} for event in events])
+    if events:
+        # As multi-row inserts (storage/bulk.py): a bulk decision and its undo append
+        # thousands of events; one moment stamps them all.
+        insert_rows(connection, _events, _GROUP_COLUMNS,
+                    [tuple(event.get(name) for name in _GROUP_COLUMNS[:-1]) + (group,)
+                     for event in events], {"at": utcnow()})
     return list(connection.execute(_EVENTS_OF_GROUP, {"group_id": group,
                                                       "after": last}).scalars())
 

@@ -203,8 +203,15 @@ def update_span(connection: Executor, span_id: int, **values: Any) -> None:
                        .values(**values, updated_at=datetime.now(UTC)))
 
 
+_DELETE_SPAN = delete(_spans).where(_spans.c.id == bindparam("span_id"))
+
+
 def delete_span(connection: Executor, span_id: int) -> None:
-    connection.execute(delete(_spans).where(_spans.c.id == span_id))
+    # Built once, and run on the connection (not through the ORM session): an undo of a
+    # bulk decision deletes thousands of spans one by one.
+    if isinstance(connection, Session):
+        connection = connection.connection()
+    connection.execute(_DELETE_SPAN, {"span_id": span_id})
 
 
 # -- status -------------------------------------------------------------------------------
