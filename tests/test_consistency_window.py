@@ -42,6 +42,26 @@ def _opened(qtbot: Any, window: Any) -> ConsistencyWindow:
     return report
 
 
+def _the_label_all_dialog_opens_on(qtbot: Any, text: str, label: str) -> None:
+    """The fix is "label every occurrence": its dialog, on the finding's text and majority
+    label (closed again here, nothing applied)."""
+    from PySide6.QtWidgets import QApplication
+
+    from unannotate.qt.label_all_dialog import LabelAllDialog
+
+    assert label_all_opener() is not None
+    dialogs: list[LabelAllDialog] = []
+
+    def shown() -> bool:
+        dialogs[:] = [w for w in QApplication.topLevelWidgets()
+                      if isinstance(w, LabelAllDialog) and w.isVisible()]
+        return bool(dialogs)
+
+    qtbot.waitUntil(shown)
+    assert dialogs[0].text.text() == text and dialogs[0].label.currentData() == label
+    dialogs[0].reject()
+
+
 def test_the_report_from_the_keyboard(qtbot: Any, window_factory: Any, project_path: Path,
                                       project_copy: Any, tmp_path: Path) -> None:
     ids = project_copy(build, project_path)
@@ -81,15 +101,14 @@ def test_the_report_from_the_keyboard(qtbot: Any, window_factory: Any, project_p
     with qtbot.waitSignal(report.fix_requested, timeout=2000) as fix:
         qtbot.keyClick(report.table, Qt.Key.Key_Return)
     assert fix.args == ["Mopti", "GPE"]
-    if label_all_opener() is None:
-        assert report.status.text() == ("Label every occurrence of “Mopti” as GPE: not "
-                                        "available in this version of the program.")
+    _the_label_all_dialog_opens_on(qtbot, "Mopti", "GPE")
     # Its places: the one span off the majority, ben's ORG.
     assert report.place_model.rowCount() == 1
     assert "ben: ORG" in report.place_model.data(report.place_model.index(0))
     with qtbot.waitSignal(report.fix_requested, timeout=2000) as fix:
         qtbot.keyClick(report.table, Qt.Key.Key_F)
     assert fix.args == ["Mopti", "GPE"]
+    _the_label_all_dialog_opens_on(qtbot, "Mopti", "GPE")
 
     # The Delta Fund's places; Tab to them, the second, Enter: its document opens in the
     # main window with the place selected.
