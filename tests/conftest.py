@@ -236,6 +236,8 @@ SQLITE_ONLY = {
     "test_cli.py::test_project_from_environment":
         "checks the file (test_postgres.py runs the CLI with a server URL in the environment)",
     "test_cli.py::test_not_a_project_file": "a file that is not SQLite",
+    "test_review_window.py::test_open_project_from_the_review_window_opens_it_in_the_main_window":
+        "a mistyped file name in the Open dialog (test_postgres.py opens server projects)",
 }
 
 # Tests that bring in a colleague's project file: that file stays SQLite (what a colleague
