@@ -132,6 +132,9 @@ def build_corpus(path: Path, documents: int, *, name_mentions: int = 10_000,
         project = open_project(path)
         try:
             import_paths(project, [jsonl], language="en")
+            from unannotate.services.find import bring_index_up_to_date
+
+            bring_index_up_to_date(project)  # as `unannotate import` does after an import
         finally:
             project.close()
     pattern = re.compile("|".join(re.escape(e) for e in sorted(ENTITY_LABELS, key=len,

@@ -150,6 +150,17 @@ def test_the_query_and_label_every_occurrence_for_the_labelling_dialog(
     with qtbot.waitSignal(panel.label_all_requested) as asked:
         qtbot.mouseClick(panel.label_all_button, Qt.MouseButton.LeftButton)
     assert asked.args == ["UNICEF", False]
+    # The window answers it with the labelling dialog, on the searched text (closed here).
+    from PySide6.QtWidgets import QApplication
+
+    from unannotate.qt.label_all_dialog import LabelAllDialog
+
+    [dialog] = [w for w in QApplication.topLevelWidgets()
+                if isinstance(w, LabelAllDialog) and w.isVisible()]
+    assert dialog.text.text() == "UNICEF" and not dialog.regex.isChecked()
+    dialog.reject()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
     qtbot.keyClick(panel.box, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: not panel.running and panel.hits_found == 2)
     assert [h.text for h in panel.hits()] == ["UNICEF", "UNICEF"]

@@ -148,8 +148,28 @@ def import_command(
     for path in annotated:
         failed |= not _import_annotations(path, project, annotator, language, format,
                                           skip_invalid, status)
+    _index_for_find(project)
     if failed:
         raise typer.Exit(1)
+
+
+def _index_for_find(project: str | None) -> None:
+    """The documents just imported into the full-text index (after the import: a search
+    until then reads them, so nothing is missed)."""
+    import time
+
+    from .services.find import bring_index_up_to_date
+    from .services.project import open_project
+
+    start = time.perf_counter()
+    try:
+        with open_project(project, create=False) as opened:
+            added = bring_index_up_to_date(opened)
+    except UnannotateError:
+        return  # the import said what went wrong; searches read what is not indexed
+    if added:
+        typer.echo(f"  {added} documents indexed for finding "
+                   f"({time.perf_counter() - start:.1f} s)")
 
 
 def _import_annotations(path: Path, project: str | None, annotator: str | None,

@@ -11,6 +11,7 @@ nothing runs. Enter or a double click on a hit opens its document with the hit s
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -37,7 +38,15 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.errors import InputError
-from ..services.find import DocumentHits, FindQuery, Hit, compile_query, find, one_line
+from ..services.find import (
+    DocumentHits,
+    FindQuery,
+    Hit,
+    bring_index_up_to_date,
+    compile_query,
+    find,
+    one_line,
+)
 from ..services.project import Project
 from .label_all_dialog import open_label_all
 from .workers import Worker, start
@@ -262,6 +271,12 @@ class FindPanel(QDockWidget):
                 error = str(failure) or type(failure).__name__
             finally:
                 bridge.finished.emit(number, worker.cancelled, error)
+                # Then the documents imported since into the index, so that the next search
+                # need not read them (until then it does: nothing is missed either way).
+                try:
+                    bring_index_up_to_date(self.project, cancelled=lambda: worker.cancelled)
+                except Exception:  # noqa: BLE001 (an accelerator: finding stays right)
+                    logging.getLogger(__name__).exception("bringing the index up to date")
                 self._idle.set()
 
         worker = Worker(work)

@@ -46,6 +46,7 @@ class BackgroundJobs:
         return self.run_import([str(folder)])
 
     def run_import(self, paths: list[str]) -> Worker:
+        from ..services.find import bring_index_up_to_date
         from ..services.importing import import_paths, list_files
 
         files = list_files(paths)
@@ -63,10 +64,15 @@ class BackgroundJobs:
                 progress(count, len(files))
 
             try:
-                return import_paths(self.project, paths, annotator=self.reviewer.annotator,
-                                    files=files, on_file=on_file)
+                report = import_paths(self.project, paths, annotator=self.reviewer.annotator,
+                                      files=files, on_file=on_file)
             except KeyboardInterrupt:
                 return None
+            # The new documents into the full-text index while the dialog is up, so that the
+            # first search after the import is as fast as any (a cancel stops it between
+            # steps; the search reads what is not indexed yet).
+            bring_index_up_to_date(self.project, cancelled=lambda: worker.cancelled)
+            return report
 
         def done(report) -> None:  # type: ignore[no-untyped-def]
             dialog.close()

@@ -22,7 +22,12 @@ from dataclasses import dataclass, field
 from itertools import islice
 
 from ..core.errors import InputError
-from ..storage.fulltext import candidate_documents, label_exists, labelled_spans
+from ..storage.fulltext import (
+    candidate_documents,
+    index_new_documents,
+    label_exists,
+    labelled_spans,
+)
 from .project import Project
 
 BATCH = 400  # documents read per query at most: the first page costs one small batch
@@ -255,6 +260,27 @@ def page(project: Project, query: FindQuery, *, offset: int = 0, limit: int = 50
     of documents up to the last of them are read."""
     return list(islice(hits_of(find(project, query, annotator=annotator)), offset,
                        offset + limit))
+
+
+INDEX_STEP = 2_000  # documents put into the index per transaction: a decision waits briefly
+
+
+def bring_index_up_to_date(project: Project, *,
+                           cancelled: Callable[[], bool] | None = None) -> int:
+    """Put the documents added since the full-text index was last brought up to date into
+    it (an import does not: it stays as fast as without an index, and finding reads those
+    documents until then), a step of :data:`INDEX_STEP` per transaction so that decisions
+    made meanwhile wait at most a step; how many. Nothing on a read-only project."""
+    if project.read_only:
+        return 0
+    added = 0
+    while cancelled is None or not cancelled():
+        with project.db.session() as unit:
+            step = index_new_documents(unit, INDEX_STEP)
+        added += step
+        if step < INDEX_STEP:
+            break
+    return added
 
 
 def one_line(text: str) -> str:

@@ -4,8 +4,12 @@ On SQLite: an FTS5 table with the trigram tokenizer (case folded, diacritics kep
 positions (``detail=none``: a fifth of the size), over ``documents.text`` as external
 content, so the index holds no second copy of the texts; a string is looked up as the AND of
 its trigrams;
-triggers on ``documents`` keep it up to date through every insert, delete and update
-(imports, merges, bulk inserts alike). Why trigrams: docs/adr/XXXX-full-text-index.md.
+it is brought up to date with the documents added since it was last (the one-row table
+``documents_fts_upto`` keeps the last id it holds) by :func:`index_new_documents`, in one statement, off the
+import's path: an import stays as fast as without an index, and a look-up until then also
+reads the documents added since (a scan of those only), so nothing added is ever missed.
+Triggers on ``documents`` take a deleted or changed text out of the index at once (only when
+the index holds it). Why trigrams: docs/adr/XXXX-full-text-index.md.
 
 On PostgreSQL: a GIN trigram index (``pg_trgm``) on ``documents.text`` serves ``ILIKE``;
 the server keeps it up to date itself. Where the extension cannot be created (no right to),
@@ -30,14 +34,16 @@ FTS_TABLE = "documents_fts"
 PG_TRGM_INDEX = "ix_documents_text_trgm"
 MIN_TERM = 3  # a trigram index finds strings of at least three characters
 
+UPTO_TABLE = f"{FTS_TABLE}_upto"  # one row: the highest document id the index holds
+_HELD = f"(SELECT upto FROM {UPTO_TABLE})"
 _SQLITE_TRIGGERS = (
-    f"CREATE TRIGGER IF NOT EXISTS documents_fts_insert AFTER INSERT ON documents BEGIN "
-    f"INSERT INTO {FTS_TABLE} (rowid, text) VALUES (new.id, new.text); END",
-    f"CREATE TRIGGER IF NOT EXISTS documents_fts_delete AFTER DELETE ON documents BEGIN "
+    "DROP TRIGGER IF EXISTS documents_fts_insert",  # an index kept by insert triggers before
+    f"CREATE TRIGGER IF NOT EXISTS documents_fts_delete AFTER DELETE ON documents "
+    f"WHEN old.id <= {_HELD} BEGIN "
     f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}, rowid, text) VALUES ('delete', old.id, old.text); "
     f"END",
     f"CREATE TRIGGER IF NOT EXISTS documents_fts_update AFTER UPDATE OF text ON documents "
-    f"BEGIN "
+    f"WHEN old.id <= {_HELD} BEGIN "
     f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}, rowid, text) VALUES ('delete', old.id, old.text); "
     f"INSERT INTO {FTS_TABLE} (rowid, text) VALUES (new.id, new.text); END",
 )
@@ -56,6 +62,10 @@ def create_full_text_index(conn: Connection) -> None:
         for statement in _SQLITE_TRIGGERS:
             conn.exec_driver_sql(statement)
         conn.exec_driver_sql(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}) VALUES ('rebuild')")
+        conn.exec_driver_sql(f"CREATE TABLE IF NOT EXISTS {UPTO_TABLE} ("
+                             "one INTEGER PRIMARY KEY CHECK (one = 1), upto INTEGER NOT NULL)")
+        conn.exec_driver_sql(f"INSERT OR REPLACE INTO {UPTO_TABLE} (one, upto) "
+                             "SELECT 1, coalesce(max(id), 0) FROM documents")
     elif conn.dialect.name == "postgresql":
         # Creating the extension needs the right to (trusted since PostgreSQL 13, so a
         # database owner has it): without it, finding scans, which still works.
@@ -82,6 +92,39 @@ def _sqlite_has_trigram(conn: Connection) -> bool:
     except Exception:  # noqa: BLE001 (no such module, no such tokenizer: scan instead)
         return False
     return True
+
+
+def indexed_upto(unit: Unit) -> int:
+    """The highest document id the SQLite index holds (documents above it are not in it)."""
+    value = unit.execute(text(f"SELECT upto FROM {UPTO_TABLE}")).scalar()
+    return int(value) if value is not None else 0
+
+
+def index_new_documents(unit: Unit, limit: int) -> int:
+    """Put up to ``limit`` of the documents added since the index was last brought up to
+    date into it, the oldest first, in one statement (SQLite; the server keeps its own
+    index): how many. 0 without an index or with nothing new."""
+    if unit.connection().dialect.name != "sqlite" or not has_full_text_index(unit):
+        return 0
+    upto = indexed_upto(unit)
+    last = unit.execute(text(
+        "SELECT max(id) FROM (SELECT id FROM documents WHERE id > :upto ORDER BY id "
+        "LIMIT :limit)"), {"upto": upto, "limit": limit}).scalar()
+    if last is None:
+        return 0
+    added = unit.execute(text(
+        f"INSERT INTO {FTS_TABLE} (rowid, text) SELECT id, text FROM documents "
+        "WHERE id > :upto AND id <= :last ORDER BY id"), {"upto": upto, "last": last}).rowcount
+    unit.execute(text(f"UPDATE {UPTO_TABLE} SET upto = :last"), {"last": last})
+    return int(added or 0)
+
+
+def documents_not_indexed(unit: Unit) -> int:
+    """How many documents the SQLite index does not hold yet (0 without an index)."""
+    if unit.connection().dialect.name != "sqlite" or not has_full_text_index(unit):
+        return 0
+    return int(unit.execute(text("SELECT count(*) FROM documents WHERE id > :upto"),
+                            {"upto": indexed_upto(unit)}).scalar() or 0)
 
 
 def has_full_text_index(unit: Unit) -> bool:
@@ -149,13 +192,18 @@ def candidate_documents(unit: Unit, terms: Sequence[str], *, after: int, limit: 
     if connection.dialect.name == "sqlite" and terms and has_full_text_index(unit):
         usable = usable_terms(terms)
         if usable:
+            parameters = {"query": trigram_query(usable), "after": after, "limit": limit,
+                          "upto": indexed_upto(unit)}
+            if after >= parameters["upto"]:  # past what the index holds: read them all
+                return _documents_after(unit, after, limit)
             rows = unit.execute(text(
                 f"SELECT d.id, d.title, d.text FROM {FTS_TABLE} f JOIN documents d "
                 f"ON d.id = f.rowid WHERE {FTS_TABLE} MATCH :query AND f.rowid > :after "
-                "ORDER BY f.rowid LIMIT :limit"),
-                {"query": trigram_query(usable), "after": after,
-                 "limit": limit})
-            return [tuple(row) for row in rows]  # type: ignore[misc]
+                "AND f.rowid <= :upto ORDER BY f.rowid LIMIT :limit"), parameters)
+            found = [tuple(row) for row in rows]
+            if len(found) < limit:  # past the index's matches: the documents it lacks
+                found += _documents_after(unit, parameters["upto"], limit - len(found))
+            return found  # type: ignore[return-value]
     condition: list[Any] = [documents.c.id > after]
     if connection.dialect.name == "postgresql" and terms:
         folds = _server_folds_case(unit)
@@ -163,6 +211,13 @@ def candidate_documents(unit: Unit, terms: Sequence[str], *, after: int, limit: 
                       for t in usable_terms(terms, unicode_case=folds)]
     rows = unit.execute(select(*columns).where(and_(*condition))
                         .order_by(documents.c.id).limit(limit))
+    return [tuple(row) for row in rows]  # type: ignore[misc]
+
+
+def _documents_after(unit: Unit, after: int, limit: int) -> list[tuple[int, str, str]]:
+    documents = DocumentRow.__table__
+    rows = unit.execute(select(documents.c.id, documents.c.title, documents.c.text)
+                        .where(documents.c.id > after).order_by(documents.c.id).limit(limit))
     return [tuple(row) for row in rows]  # type: ignore[misc]
 
 
