@@ -315,12 +315,12 @@ def load_spans(reviewer: Reviewer, document_id: int) -> ReviewSpans:
 
 
 def first_document_to_review(reviewer: Reviewer) -> int | None:
-    """The first document this reviewer has not marked done."""
-    summaries = document_summaries(reviewer)
-    for summary in summaries:
-        if summary.status is not DocumentStatus.DONE:
-            return summary.id
-    return summaries[0].id if summaries else None
+    """The first document (import order) this reviewer has not marked done, else the
+    first: one indexed query, however many documents the project holds."""
+    from ..storage.document_list import first_not_done
+
+    with reviewer.project.db.read() as session:
+        return first_not_done(session, reviewer.annotator_id)
 
 
 def refreshed_spans(reviewer: Reviewer, document_id: int,
