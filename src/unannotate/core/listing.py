@@ -14,10 +14,22 @@ def file_name(source: str | None) -> str:
     return PurePath(source.replace("\\", "/")).name if source else ""
 
 
+# Files that hold many documents (one a line, a record or a block): their name names none.
+COLLECTIONS = frozenset({".jsonl", ".ndjson", ".jsonlines", ".json", ".csv", ".tsv", ".conll",
+                         ".conllu", ".iob", ".spacy"})
+
+
+def naming_file(source: str | None) -> str:
+    """The source file's name when it names the document (a file of its own), else ""."""
+    name = file_name(source)
+    return "" if PurePath(name).suffix.casefold() in COLLECTIONS else name
+
+
 def shown_title(title: str | None, source: str | None, document_id: int | None = None) -> str:
-    """What names a document in a list: its file's name where it has one (titles taken from
-    first lines look alike), else its title, else its number."""
-    return file_name(source) or title or (f"document {document_id}" if document_id else "")
+    """What names a document in a list: the name of its own file where it has one (titles
+    taken from first lines look alike), else its title, else its number. A file of many
+    documents (JSONL…) names none of them: 100,000 rows would read the same."""
+    return naming_file(source) or title or (f"document {document_id}" if document_id else "")
 
 
 def list_key(title: str | None, source: str | None) -> str:

@@ -23,6 +23,7 @@ from .database import Unit
 from .schema import DocumentRow, DocumentStatusRow, LabelRow, LayerRow, SpanRow
 
 CHUNK = 500  # ids bound in one statement: far below any backend's parameter limit
+FETCH = 10_000  # ids fetched from the cursor at once
 
 ORDER_IMPORT = "import"
 ORDER_TITLE = "title"
@@ -97,11 +98,30 @@ def listed_ids(unit: Unit, where: ListFilter, order: str = ORDER_IMPORT) -> arra
     shown title and then import order): 8 bytes a document, no row read."""
     d = _DOCUMENTS.c
     keys = (d.list_key, d.id) if order == ORDER_TITLE else (d.id,)
-    query = _filtered(select(d.id), where).order_by(*keys)
+    return _ids(unit, _filtered(select(d.id), where).order_by(*keys))
+
+
+def _ids(unit: Unit, query: Select[Any]) -> array:
+    """The first column of ``query``'s rows, fetched by the driver's own cursor: building a
+    result row per document cost SQLAlchemy five times what the database took (0.4 s for
+    100,000 ids). The statement is still Core, compiled for the connection's backend."""
+    connection = unit.connection()
+    compiled = query.compile(dialect=connection.dialect)
     found = array("q")
-    result = unit.execute(query.execution_options(yield_per=CHUNK * 20))
-    for part in result.partitions():
-        found.extend(row[0] for row in part)
+    if compiled.post_compile_params:  # expanding parameters: let SQLAlchemy render them
+        for part in unit.execute(query.execution_options(yield_per=FETCH)).partitions():
+            found.extend(row[0] for row in part)
+        return found
+    params: Any = compiled.construct_params()
+    if compiled.positional:
+        params = tuple(params[name] for name in compiled.positiontup or ())
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(compiled.string, params)
+        while part := cursor.fetchmany(FETCH):
+            found.extend(row[0] for row in part)
+    finally:
+        cursor.close()
     return found
 
 
