@@ -205,7 +205,7 @@ POSTGRES_ENV = "UNANNOTATE_TEST_POSTGRES"
 
 # The test files that run on both backends.
 BOTH_BACKENDS = frozenset({
-    "test_agreement_service.py", "test_cli.py", "test_decisions.py",
+    "test_agreement_service.py", "test_cli.py", "test_corpus_scale.py", "test_decisions.py",
     "test_decisions_history.py", "test_format_native.py",
     "test_import_service.py", "test_interchange_service.py", "test_postgres.py",
     "test_review.py", "test_review_window.py", "test_sample_project.py", "test_storage.py",

@@ -68,9 +68,8 @@ class DocumentListModel(_TableModel):
         """List ``listing``'s documents (a reviewer's), with the filters and order set."""
         self.beginResetModel()
         status, label, search = self._filter
-        listing.status, listing.label, listing.search = status, label, search
         listing.order, listing.scores = self._order
-        listing.refresh()
+        listing.set_filter(status=status, label=label, search=search)  # and read
         self.listing = listing
         self.endResetModel()
 
@@ -128,12 +127,12 @@ class DocumentListModel(_TableModel):
         """The row of document ``document_id``, or -1 (filtered out, or not in the project)."""
         return self.listing.position(document_id) if self.listing is not None else -1
 
-    def update_row(self, summary: DocumentSummary) -> None:
+    def update_row(self, summary: DocumentSummary, *, status_changed: bool = False) -> None:
         """The open document's row as a decision left it; the filters answered again when
-        the change may take it in or out of the list."""
+        the row no longer passes them."""
         if self.listing is None:
             return
-        row, refilter = self.listing.update(summary)
+        row, refilter = self.listing.update(summary, status_changed=status_changed)
         if refilter:
             self.refresh()
         elif row >= 0:

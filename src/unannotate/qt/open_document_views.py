@@ -160,7 +160,8 @@ class ListObserver:
             if row >= 0:
                 self.model.update_row(replace(
                     self.model.rows[row], status=status, pending=counts.pending,
-                    annotations=counts.accepted, labels=counts.labels))
+                    annotations=counts.accepted, labels=counts.labels),
+                    status_changed=delta.status is not None)
             elif delta.status is not None:
                 self.model.recount()  # not listed (filtered out): its status still counts
             self.on_counts()

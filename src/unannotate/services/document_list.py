@@ -101,7 +101,9 @@ class DocumentList:
 
     def set_filter(self, *, status: DocumentStatus | None, label: str | None,
                    search: str) -> None:
-        self.status, self.label, self.search = status, label, search
+        # A combo box hands the status back as its text value.
+        self.status = DocumentStatus(status) if status is not None else None
+        self.label, self.search = label, search
         self.refresh()
 
     def set_order(self, order: str | None, scores: dict[int, float] | None = None) -> None:
@@ -154,23 +156,25 @@ class DocumentList:
             self._rows_of[document_id] = row
         return row
 
-    def update(self, summary: DocumentSummary) -> tuple[int, bool]:
+    def update(self, summary: DocumentSummary, *, status_changed: bool = False
+               ) -> tuple[int, bool]:
         """Show ``summary`` (the open document, as a decision left it) in its row: (the row
-        or -1, whether the filters may now answer otherwise for it)."""
+        or -1, whether the row no longer passes the filters). ``status_changed``: the
+        decision set a status, so the documents done are counted again (the row held may
+        have been read after the status was stored, so it cannot tell)."""
+        if status_changed:
+            with self.reviewer.project.db.read() as session:
+                self.done_count = status_count(session, self.reviewer.annotator_id,
+                                               DocumentStatus.DONE)
         row = self.position(summary.id)
         if row < 0:
             return row, False
-        before = self.summary(row)
-        if before == summary:
-            return row, False
-        self.done_count += (summary.status is DocumentStatus.DONE) - (
-            before.status is DocumentStatus.DONE)
         number = row // PAGE
         page = self._pages.get(number)
         if page is not None:
             page[row - number * PAGE] = summary
-        refilter = ((self.status is not None and summary.status is not before.status)
-                    or (bool(self.label) and summary.labels != before.labels))
+        refilter = ((self.status is not None and summary.status is not self.status)
+                    or (bool(self.label) and self.label not in summary.labels))
         return row, refilter
 
     def rows(self) -> Sequence[DocumentSummary]:
