@@ -37,6 +37,9 @@ FIGURES = {
     "learning_curve.py": {"entities_f1_at", "claims_f1_at", "rules_entities_f1",
                           "rules_claims_f1", "train_seconds_50"},
     "languages_bench.py": {"languages_right", "min_recall", "min_precision", "max_ratio"},
+    # The corpus modules (find, label every occurrence, consistency) add their own figures.
+    "corpus_bench.py": {"window_visible_s", "empty_window_s", "peak_mb", "stats_s",
+                        "stats_baseline_s"},
 }
 # Benchmarks whose names do not end in "_bench.py".
 OTHER_SCRIPTS = {"rules_quality.py", "learning_curve.py"}
