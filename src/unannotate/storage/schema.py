@@ -89,9 +89,10 @@ class DocumentRow(Base):
     # Kept beside the text so the document list sorts, searches and counts from an index
     # instead of reading 100,000 texts (core/listing.py; a schema-5 step). Filled from the
     # row's own columns on every insert (ORM or Core) and when the ORM changes them.
-    list_key: Mapped[str] = mapped_column(Text, default=_list_key)
-    search_key: Mapped[str] = mapped_column(Text, default=_search_key)
-    characters: Mapped[int] = mapped_column(Integer, default=_characters)
+    # (The server defaults only keep a row written by other means than SQLAlchemy valid.)
+    list_key: Mapped[str] = mapped_column(Text, default=_list_key, server_default="")
+    search_key: Mapped[str] = mapped_column(Text, default=_search_key, server_default="")
+    characters: Mapped[int] = mapped_column(Integer, default=_characters, server_default="0")
 
     __table_args__ = (
         # The list in import order (filtered by its search) and the project's counts
