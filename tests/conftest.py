@@ -233,6 +233,8 @@ SQLITE_ONLY = {
     "test_cli.py::test_project_from_environment":
         "checks the file (test_postgres.py runs the CLI with a server URL in the environment)",
     "test_cli.py::test_not_a_project_file": "a file that is not SQLite",
+    "test_corpus_scale.py::test_an_upgraded_project_is_listed_searched_and_counted":
+        "the released schema versions are kept as SQLite files",
 }
 
 # Tests that bring in a colleague's project file: that file stays SQLite (what a colleague
