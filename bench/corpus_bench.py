@@ -11,8 +11,8 @@ program's own import; not timed), beside an empty project. Then, in the same run
   the 100,000 documents is the difference. The child also reports the rows of the list, how
   many it holds in memory, and its peak memory (``peak_mb``: the high-water mark of the
   resident memory of the process that opened the window, VmHWM; ru_maxrss where there is no
-  /proc, which Linux carries over from the parent that spawned it). The kinds of child take turns in each round; round 0 fills the bytecode
-  caches, untimed;
+  /proc, which Linux carries over from the parent that spawned it). The kinds of child take
+  turns in each round; round 0 fills the bytecode caches, untimed;
 * ``unannotate stats`` (``stats_s``): the counts the command prints (``project_stats``),
   in this process, against a bare ``sqlite3`` count of the documents (``stats_baseline_s``);
 * then every corpus measurement module of this folder that exists (``corpus_find``,

@@ -18,7 +18,7 @@ from unannotate.core.model import DocumentStatus, LabelKind
 from unannotate.nlp.base import SuggesterInfo
 from unannotate.services.decisions import Reviewer
 from unannotate.services.document_list import PAGE, PAGES_KEPT, DocumentList
-from unannotate.services.project import Project, open_project
+from unannotate.services.project import open_project
 from unannotate.services.stats import project_stats
 from unannotate.services.suggesting import suggestions_layer_id
 from unannotate.storage.bulk import insert_rows
