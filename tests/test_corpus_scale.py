@@ -284,3 +284,23 @@ def test_done_leaves_a_to_do_list_and_the_next_opens(qtbot, window_factory, larg
     assert model.row_of(1201) == -1
     assert window.document.id == 1202
     assert window.document_table.currentIndex().row() == model.row_of(1202) == 0
+
+
+def test_ids_with_gaps_are_listed_as_they_are(project_path: Path) -> None:
+    from unannotate.storage.document_list import ListFilter, listed_ids
+    from unannotate.storage.schema import DocumentRow
+
+    with open_project(project_path) as project:
+        with project.db.session() as session:
+            session.execute(insert(DocumentRow), [
+                {"id": n, "sha256": f"{n}".rjust(64, "0"), "text": f"Text {n}.", "meta": {}}
+                for n in (1, 2, 5)])
+        ana = Reviewer(project, "ana")
+        with project.db.read() as session:
+            assert list(listed_ids(session, ListFilter(ana.annotator_id, ana.layer_id))) == [
+                1, 2, 5]
+        listing = DocumentList(ana)
+        listing.refresh()
+        assert [listing.summary(row).title for row in range(len(listing))] == [
+            "document 1", "document 2", "document 5"]
+        assert listing.following(5, 1) == 1 and listing.position(5) == 2

@@ -59,8 +59,8 @@ class DocumentList:
         self.scores: dict[int, float] = {}
         self.document_count = 0  # documents in the project, filters or not
         self.done_count = 0  # of those, marked done by the reviewer
-        self._ids = array("q")
-        self._every: array | None = None  # every document in the order, filters left out
+        self._ids: Sequence[int] = range(0)
+        self._every: Sequence[int] | None = None  # every document in the order, no filters
         self._pages: OrderedDict[int, list[DocumentSummary]] = OrderedDict()
         self._rows_of: dict[int, int] = {}  # positions found lately
 
@@ -74,7 +74,7 @@ class DocumentList:
         return ListFilter(reviewer.annotator_id, reviewer.layer_id, self.status,
                           self.label or None, search_needle(self.search))
 
-    def _ordered(self, where: ListFilter) -> array:
+    def _ordered(self, where: ListFilter) -> Sequence[int]:
         with self.reviewer.project.db.read() as session:
             if self.order == ORDER_UNCERTAIN:
                 ids = listed_ids(session, where, ORDER_IMPORT)
@@ -182,7 +182,7 @@ class DocumentList:
         return _Rows(self)
 
     # -- moving through the documents --------------------------------------------------
-    def _every_in_order(self) -> array:
+    def _every_in_order(self) -> Sequence[int]:
         """Every document (filters left out) in the order chosen: what next and previous
         document walk, as the list's order does."""
         if self._every is None:
@@ -214,7 +214,7 @@ class DocumentList:
         return None
 
 
-def _index(ids: array, document_id: int | None) -> int:
+def _index(ids: Sequence[int], document_id: int | None) -> int:
     try:
         return ids.index(document_id) if document_id is not None else -1
     except ValueError:

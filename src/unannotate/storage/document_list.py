@@ -93,10 +93,19 @@ def _filtered(query: Select[Any], where: ListFilter) -> Select[Any]:
     return query
 
 
-def listed_ids(unit: Unit, where: ListFilter, order: str = ORDER_IMPORT) -> array:
+def listed_ids(unit: Unit, where: ListFilter, order: str = ORDER_IMPORT) -> Sequence[int]:
     """The ids of the documents passing ``where``, in ``order`` (import order, or by the
-    shown title and then import order): 8 bytes a document, no row read."""
+    shown title and then import order): 8 bytes a document, no row read. Every document in
+    import order, when their ids have no gaps (no document was ever removed), is a range
+    told by three numbers: opening a project does not read its ids."""
     d = _DOCUMENTS.c
+    if order != ORDER_TITLE and not where.filters:
+        count, low, high = unit.execute(select(func.count(), func.min(d.id),
+                                               func.max(d.id))).one()
+        if not count:
+            return range(0)
+        if high - low + 1 == count:  # ids are unique: count of them in that span is all
+            return range(low, high + 1)
     keys = (d.list_key, d.id) if order == ORDER_TITLE else (d.id,)
     return _ids(unit, _filtered(select(d.id), where).order_by(*keys))
 
