@@ -16,6 +16,7 @@ from array import array
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 
+from ..core.listing import search_needle
 from ..core.model import DocumentStatus
 from ..storage.document_list import (
     CHUNK,
@@ -66,8 +67,6 @@ class DocumentList:
 
     # -- what is listed ---------------------------------------------------------------
     def _filter(self, *, filtered: bool = True) -> ListFilter:
-        from ..core.listing import search_needle
-
         reviewer = self.reviewer
         if not filtered:
             return ListFilter(reviewer.annotator_id, reviewer.layer_id)
