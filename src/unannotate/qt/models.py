@@ -99,11 +99,6 @@ class DocumentListModel(_TableModel):
         """Ask the database again (documents or statuses changed elsewhere)."""
         self._reset(lambda listing: listing.refresh())
 
-    def recount(self) -> None:
-        """Count the documents and those done again (the rows stay as they are)."""
-        if self.listing is not None:
-            self.listing.recount()
-
     # -- rows -----------------------------------------------------------------------------
     @property
     def rows(self) -> Sequence[DocumentSummary]:
@@ -127,12 +122,15 @@ class DocumentListModel(_TableModel):
         """The row of document ``document_id``, or -1 (filtered out, or not in the project)."""
         return self.listing.position(document_id) if self.listing is not None else -1
 
-    def update_row(self, summary: DocumentSummary, *, status_changed: bool = False) -> None:
+    def update_row(self, document_id: int, *, status: DocumentStatus, pending: int,
+                   annotations: int, labels: frozenset[str], status_given: bool = False) -> None:
         """The open document's row as a decision left it; the filters answered again when
         the row no longer passes them."""
         if self.listing is None:
             return
-        row, refilter = self.listing.update(summary, status_changed=status_changed)
+        row, refilter = self.listing.update(document_id, status=status, pending=pending,
+                                            annotations=annotations, labels=labels,
+                                            status_given=status_given)
         if refilter:
             self.refresh()
         elif row >= 0:

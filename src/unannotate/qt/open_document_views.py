@@ -9,7 +9,6 @@ show something the state does not hold, and the state holds what the project sto
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 
 from PySide6.QtCore import QItemSelectionModel
 from PySide6.QtWidgets import QLabel, QTableView
@@ -153,19 +152,13 @@ class ListObserver:
         shown = document.document
         if shown is None or not document.complete:
             return
-        row = self.model.row_of(shown.id)
         if delta.counts_changed:
             counts = document.counts
-            status = delta.status or document.status
-            if row >= 0:
-                self.model.update_row(replace(
-                    self.model.rows[row], status=status, pending=counts.pending,
-                    annotations=counts.accepted, labels=counts.labels),
-                    status_changed=delta.status is not None)
-            elif delta.status is not None:
-                self.model.recount()  # not listed (filtered out): its status still counts
+            self.model.update_row(shown.id, status=delta.status or document.status,
+                                  pending=counts.pending, annotations=counts.accepted,
+                                  labels=counts.labels, status_given=delta.status is not None)
             self.on_counts()
-        if row >= 0 and delta.reset and self._current != shown.id:
+        if delta.reset and self._current != shown.id:
             self.show_current(shown.id)
 
     def show_current(self, document_id: int) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 from array import array
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 
 from ..core.listing import search_needle
 from ..core.model import DocumentStatus
@@ -155,26 +156,35 @@ class DocumentList:
             self._rows_of[document_id] = row
         return row
 
-    def update(self, summary: DocumentSummary, *, status_changed: bool = False
+    def update(self, document_id: int, *, status: DocumentStatus, pending: int,
+               annotations: int, labels: frozenset[str], status_given: bool = False
                ) -> tuple[int, bool]:
-        """Show ``summary`` (the open document, as a decision left it) in its row: (the row
-        or -1, whether the row no longer passes the filters). ``status_changed``: the
-        decision set a status, so the documents done are counted again (the row held may
-        have been read after the status was stored, so it cannot tell)."""
-        if status_changed:
-            with self.reviewer.project.db.read() as session:
-                self.done_count = status_count(session, self.reviewer.annotator_id,
-                                               DocumentStatus.DONE)
-        row = self.position(summary.id)
-        if row < 0:
+        """The open document's row as a decision left it (what the window holds, no
+        query): (its row or -1, whether it no longer passes the filters). A row held is
+        changed in place and the documents done counted from it; a row not held is read from
+        the project when shown, and the documents done are counted again if the decision
+        set a status (``status_given``)."""
+        row = self.position(document_id)
+        page = self._pages.get(row // PAGE) if row >= 0 else None
+        if page is None:
+            if status_given:
+                with self.reviewer.project.db.read() as session:
+                    self.done_count = status_count(session, self.reviewer.annotator_id,
+                                                   DocumentStatus.DONE)
+            return row, row >= 0 and self._left_out(status, labels)
+        held = page[row % PAGE]
+        summary = replace(held, status=status, pending=pending, annotations=annotations,
+                          labels=labels)
+        if summary == held:
             return row, False
-        number = row // PAGE
-        page = self._pages.get(number)
-        if page is not None:
-            page[row - number * PAGE] = summary
-        refilter = ((self.status is not None and summary.status is not self.status)
-                    or (bool(self.label) and self.label not in summary.labels))
-        return row, refilter
+        self.done_count += (status is DocumentStatus.DONE) - (held.status is DocumentStatus.DONE)
+        page[row % PAGE] = summary
+        return row, self._left_out(status, labels)
+
+    def _left_out(self, status: DocumentStatus, labels: frozenset[str]) -> bool:
+        """Whether a row of this status and these labels no longer passes the filters."""
+        return ((self.status is not None and status is not self.status)
+                or (bool(self.label) and self.label not in labels))
 
     def rows(self) -> Sequence[DocumentSummary]:
         """The listed rows as a sequence read by the page."""
