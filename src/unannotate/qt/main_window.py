@@ -30,10 +30,10 @@ from PySide6.QtWidgets import (
 from ..core.model import Label
 from ..core.offsets import Tokens
 from ..services.decisions import Reviewer
+from ..services.document_list import DocumentList
 from ..services.open_document import OpenDocument, ReviewState
 from ..services.preferences import Preferences
 from ..services.project import Project
-from ..services.document_list import DocumentList
 from ..services.review_data import ReviewDocument, ReviewSpan, first_document_to_review
 from .action_host import ActionHost
 from .actions import ACTIONS, MENUS, ActionSpec

@@ -31,7 +31,8 @@ def project_counts(unit: Unit) -> ProjectCounts:
                  .group_by(SpanRow.layer_id, SpanRow.label_id, SpanRow.state).subquery())
     spans = unit.execute(
         select(per_label.c.layer_id, LabelRow.name, per_label.c.state, per_label.c.spans)
-        .join(LabelRow, LabelRow.id == per_label.c.label_id))
+        .join(LabelRow, LabelRow.id == per_label.c.label_id)
+        .order_by(per_label.c.layer_id, LabelRow.name, per_label.c.state))  # a few rows
     return ProjectCounts(
         documents=documents, characters=int(characters), languages=languages,
         annotators=tuple(annotator_names(unit)),
