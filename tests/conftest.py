@@ -206,8 +206,8 @@ POSTGRES_ENV = "UNANNOTATE_TEST_POSTGRES"
 
 # The test files that run on both backends.
 BOTH_BACKENDS = frozenset({
-    "test_agreement_service.py", "test_cli.py", "test_consistency.py", "test_decisions.py",
-    "test_find.py",
+    "test_agreement_service.py", "test_cli.py", "test_consistency.py", "test_corpus_scale.py",
+    "test_decisions.py", "test_find.py",
     "test_decisions_history.py", "test_format_native.py",
     "test_import_service.py", "test_interchange_service.py", "test_label_all.py",
     "test_label_all_window.py", "test_postgres.py",
@@ -238,6 +238,8 @@ SQLITE_ONLY = {
     "test_cli.py::test_not_a_project_file": "a file that is not SQLite",
     "test_review_window.py::test_open_project_from_the_review_window_opens_it_in_the_main_window":
         "a mistyped file name in the Open dialog (test_postgres.py opens server projects)",
+    "test_corpus_scale.py::test_an_upgraded_project_is_listed_searched_and_counted":
+        "the released schema versions are kept as SQLite files",
 }
 
 # Tests that bring in a colleague's project file: that file stays SQLite (what a colleague

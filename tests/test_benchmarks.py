@@ -42,6 +42,9 @@ FIGURES = {
     "corpus_consistency.py": {"consistency_s", "consistency_baseline_s"},
     # Called by the corpus benchmark; alone it builds its own corpus.
     "corpus_label.py": {"label_all_s", "label_all_undo_s", "label_all_baseline_s"},
+    # The corpus modules (find, label every occurrence, consistency) add their own figures.
+    "corpus_bench.py": {"window_visible_s", "empty_window_s", "peak_mb", "stats_s",
+                        "stats_baseline_s"},
 }
 # Benchmarks whose names do not end in "_bench.py".
 OTHER_SCRIPTS = {"rules_quality.py", "learning_curve.py", "corpus_find.py",

@@ -197,10 +197,7 @@ class DecisionHandlers:
         self.reviewer.set_status(current, DocumentStatus.DONE)
         self.decisions_this_session += 1
         self.open_doc.set_status(DocumentStatus.DONE)
-        rows = self.document_filter.ordered(self.documents.rows)  # type: ignore[attr-defined]
-        start = next(n for n, row in enumerate(rows) if row.id == current)
-        following = rows[start + 1:] + rows[:start]
-        target = next((r.id for r in following if r.status is not DocumentStatus.DONE), None)
+        target = self.documents.next_to_review(current)  # type: ignore[attr-defined]
         if target is not None:
             self.open_document(target)
         else:

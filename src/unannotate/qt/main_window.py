@@ -30,15 +30,11 @@ from PySide6.QtWidgets import (
 from ..core.model import Label
 from ..core.offsets import Tokens
 from ..services.decisions import Reviewer
+from ..services.document_list import DocumentList
 from ..services.open_document import OpenDocument, ReviewState
 from ..services.preferences import Preferences
 from ..services.project import Project
-from ..services.review_data import (
-    ReviewDocument,
-    ReviewSpan,
-    document_summaries,
-    first_document_to_review,
-)
+from ..services.review_data import ReviewDocument, ReviewSpan, first_document_to_review
 from .action_host import ActionHost
 from .actions import ACTIONS, MENUS, ActionSpec
 from .consistency_view import ConsistencyReportHost
@@ -192,7 +188,7 @@ class MainWindow(DecisionHandlers, LabelAllHandlers, ErrorReporting, BackgroundJ
         state.observe(PanelObserver(self.span_table, self.span_model, self.guidance,
                                     self.scheme))
         self.list_observer = ListObserver(self.document_table, self.documents,
-                                          self.document_filter, self._update_progress)
+                                          self._update_progress)
         state.observe(self.list_observer)
 
     def set_labels(self, labels: list[Label]) -> None:
@@ -226,7 +222,7 @@ class MainWindow(DecisionHandlers, LabelAllHandlers, ErrorReporting, BackgroundJ
     # -- what tests and other windows read -------------------------------------------------
     document_table = property(lambda self: self.document_panel.table)
     documents = property(lambda self: self.document_panel.model)
-    document_filter = property(lambda self: self.document_panel.filter)
+    document_filter = property(lambda self: self.document_panel.filter)  # the model itself
     label_filter = property(lambda self: self.document_panel.label_filter)
     search = property(lambda self: self.document_panel.search)
     span_table = property(lambda self: self.span_panel.table)
@@ -275,7 +271,7 @@ class MainWindow(DecisionHandlers, LabelAllHandlers, ErrorReporting, BackgroundJ
 
     # -- documents -----------------------------------------------------------------------
     def reload_documents(self) -> None:
-        self.documents.set_rows(document_summaries(self.reviewer))
+        self.documents.set_listing(DocumentList(self.reviewer))
         if self.document_filter.order == "uncertain":
             self.apply_document_order()  # the suggestions' scores may have changed
         if self.document is not None:
@@ -346,7 +342,8 @@ class MainWindow(DecisionHandlers, LabelAllHandlers, ErrorReporting, BackgroundJ
             self._no_pending_left()
 
     def _update_progress(self) -> None:
-        text = (f"{self.documents.done_count} / {len(self.documents.rows)} documents done · "
+        documents = self.documents
+        text = (f"{documents.done_count} / {documents.document_count} documents done · "
                 f"{self.decisions_this_session} decisions this session · "
                 f"{self.reviewer.annotator}" + (" · character mode" if self.character_mode else ""))
         label = self.progress_label
@@ -403,11 +400,10 @@ class MainWindow(DecisionHandlers, LabelAllHandlers, ErrorReporting, BackgroundJ
         self.preferences.save()
 
     def next_document(self, step: int) -> None:
-        rows = self.document_filter.ordered(self.documents.rows)
-        if rows:
-            current = next((n for n, row in enumerate(rows) if self.document is not None
-                            and row.id == self.document.id), -1)
-            self.open_document(rows[(current + step) % len(rows)].id)
+        target = self.documents.following(
+            self.document.id if self.document is not None else None, step)
+        if target is not None:
+            self.open_document(target)
 
     def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802
         super().showEvent(event)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import html
 from bisect import bisect_left
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QSortFilterProxyModel
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
 from ..core.model import DocumentStatus
+from ..services.document_list import DocumentList
 from ..services.review_data import DocumentSummary, ReviewSpan
 
 Index = QModelIndex | QPersistentModelIndex
@@ -49,48 +50,114 @@ class _TableModel(QAbstractTableModel):
 
 
 class DocumentListModel(_TableModel):
+    """The document list, filtered, ordered and read by the page by the database
+    (:class:`~unannotate.services.document_list.DocumentList`): a row's data is read when
+    the row is first painted, so a project of 100,000 documents shows its list as fast as one
+    of ten. The model is also its own filter (status, label, title search) and sort."""
+
     HEADERS = ("Title", "Status", "Pending", "Accepted")
     _ROLES = frozenset({_DISPLAY, _USER, _TOOLTIP, _FOREGROUND, _ALIGNMENT})
 
     def __init__(self) -> None:
         super().__init__()
-        self.rows: list[DocumentSummary] = []
-        self._row_of: dict[int, int] = {}
-        self.done_count = 0  # rows whose status is done
+        self.listing: DocumentList | None = None
+        self._filter: tuple[DocumentStatus | None, str | None, str] = (None, None, "")
+        self._order: tuple[str | None, dict[int, float]] = (None, {})
 
-    def set_rows(self, rows: list[DocumentSummary]) -> None:
+    def set_listing(self, listing: DocumentList) -> None:
+        """List ``listing``'s documents (a reviewer's), with the filters and order set."""
         self.beginResetModel()
-        self.rows = rows
-        self._row_of = {row.id: n for n, row in enumerate(rows)}
-        self.done_count = sum(1 for row in rows if row.status is DocumentStatus.DONE)
+        status, label, search = self._filter
+        listing.order, listing.scores = self._order
+        listing.set_filter(status=status, label=label, search=search)  # and read
+        self.listing = listing
         self.endResetModel()
 
-    def row_of(self, document_id: int) -> int:
-        """The row of document ``document_id``, or -1."""
-        return self._row_of.get(document_id, -1)
+    def _reset(self, change: Callable[[DocumentList], None]) -> None:
+        self.beginResetModel()
+        if self.listing is not None:
+            change(self.listing)
+        self.endResetModel()
 
-    def update_row(self, summary: DocumentSummary) -> None:
-        n = self._row_of.get(summary.id)
-        if n is None or self.rows[n] == summary:
+    # -- filters and order (what QSortFilterProxyModel did, asked of the database) -------
+    @property
+    def order(self) -> str | None:
+        return self._order[0]
+
+    def set_filter(self, *, status: DocumentStatus | None, label: str | None, search: str) -> None:
+        self._filter = (status, label, search)
+        self._reset(lambda listing: listing.set_filter(status=status, label=label,
+                                                       search=search))
+
+    def set_order(self, order: str | None, scores: dict[int, float] | None = None) -> None:
+        """Rows in import order (None), by title ("title") or most uncertain first
+        ("uncertain", by ``scores``: document id -> uncertainty; unscored ones last)."""
+        self._order = (order, dict(scores or {}))
+        self._reset(lambda listing: listing.set_order(order, scores))
+
+    def refresh(self) -> None:
+        """Ask the database again (documents or statuses changed elsewhere)."""
+        self._reset(lambda listing: listing.refresh())
+
+    # -- rows -----------------------------------------------------------------------------
+    @property
+    def rows(self) -> Sequence[DocumentSummary]:
+        """The listed rows, read by the page as they are asked for."""
+        return self.listing.rows() if self.listing is not None else ()
+
+    @property
+    def done_count(self) -> int:
+        return self.listing.done_count if self.listing is not None else 0
+
+    @property
+    def document_count(self) -> int:
+        """Documents in the project, whatever the filters."""
+        return self.listing.document_count if self.listing is not None else 0
+
+    @property
+    def loaded_rows(self) -> int:
+        return self.listing.loaded_rows if self.listing is not None else 0
+
+    def row_of(self, document_id: int) -> int:
+        """The row of document ``document_id``, or -1 (filtered out, or not in the project)."""
+        return self.listing.position(document_id) if self.listing is not None else -1
+
+    def update_row(self, document_id: int, *, status: DocumentStatus, pending: int,
+                   annotations: int, labels: frozenset[str], status_given: bool = False) -> None:
+        """The open document's row as a decision left it; the filters answered again when
+        the row no longer passes them."""
+        if self.listing is None:
             return
-        self.done_count += (summary.status is DocumentStatus.DONE) - (
-            self.rows[n].status is DocumentStatus.DONE)
-        self.rows[n] = summary
-        self.dataChanged.emit(self.index(n, 0), self.index(n, len(self.HEADERS) - 1))
+        row, refilter = self.listing.update(document_id, status=status, pending=pending,
+                                            annotations=annotations, labels=labels,
+                                            status_given=status_given)
+        if refilter:
+            self.refresh()
+        elif row >= 0:
+            self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.HEADERS) - 1))
+
+    def following(self, document_id: int | None, step: int) -> int | None:
+        """The document ``step`` places from ``document_id`` in the order chosen (every
+        document, whatever the filters), wrapping around."""
+        return self.listing.following(document_id, step) if self.listing is not None else None
+
+    def next_to_review(self, document_id: int) -> int | None:
+        """The next document in the order chosen that is not done, or None."""
+        return self.listing.next_to_review(document_id) if self.listing is not None else None
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self.rows)
+        return 0 if parent.isValid() or self.listing is None else len(self.listing)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if role not in self._ROLES or not index.isValid():
+        if role not in self._ROLES or not index.isValid() or self.listing is None:
             return None
-        row = self.rows[index.row()]
+        if role == _USER:
+            return self.listing.id_at(index.row())  # no page read for an id
+        row = self.listing.summary(index.row())
         column = index.column()
         if role == _DISPLAY:
             return (row.shown_title, STATUS_TEXT[row.status], row.pending,
                     row.annotations)[column]
-        if role == _USER:
-            return row.id
         if role == _TOOLTIP and column == 0:
             return plain_tooltip(f"{row.file_name} — {row.title}" if row.file_name
                                  else row.title)
@@ -99,64 +166,6 @@ class DocumentListModel(_TableModel):
         if role == _ALIGNMENT and column >= 2:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
-
-
-class DocumentFilter(QSortFilterProxyModel):
-    """Filter by status, label and title text."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.status: DocumentStatus | None = None
-        self.label: str | None = None
-        self.search = ""
-        self.order: str | None = None
-        self.scores: dict[int, float] = {}
-
-    def set_filter(self, *, status: DocumentStatus | None, label: str | None, search: str) -> None:
-        if hasattr(self, "beginFilterChange"):  # Qt 6.9+: invalidateFilter is deprecated
-            self.beginFilterChange()
-            self.status, self.label, self.search = status, label, search.casefold()
-            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-            return
-        self.status, self.label, self.search = status, label, search.casefold()
-        self.invalidateFilter()
-
-    def set_order(self, order: str | None, scores: dict[int, float] | None = None) -> None:
-        """Rows in import order (None), by title ("title") or most uncertain first
-        ("uncertain", by ``scores``: document id -> uncertainty; unscored ones last)."""
-        self.order, self.scores = order, dict(scores or {})
-        if order is None:
-            self.sort(-1)
-            return
-        self.invalidate()
-        self.sort(0, Qt.SortOrder.AscendingOrder)
-
-    def key(self, row: DocumentSummary) -> tuple[object, ...]:
-        if self.order == "title":
-            return (row.shown_title.casefold(), row.id)
-        if self.order == "uncertain":
-            return (-self.scores.get(row.id, -1.0), row.id)
-        return (row.id,)
-
-    def ordered(self, rows: list[DocumentSummary]) -> list[DocumentSummary]:
-        """``rows`` in the order chosen (what "next document" follows)."""
-        return rows if self.order is None else sorted(rows, key=self.key)
-
-    def lessThan(self, left: Index, right: Index) -> bool:  # noqa: N802
-        model = self.sourceModel()
-        assert isinstance(model, DocumentListModel)
-        return self.key(model.rows[left.row()]) < self.key(model.rows[right.row()])
-
-    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:  # noqa: N802
-        model = self.sourceModel()
-        assert isinstance(model, DocumentListModel)
-        row = model.rows[source_row]
-        if self.status is not None and row.status is not self.status:
-            return False
-        if self.label and self.label not in row.labels:
-            return False
-        return not self.search or self.search in row.title.casefold() \
-            or self.search in row.file_name.casefold()
 
 
 SpanLookup = Callable[[int], tuple[ReviewSpan, str] | None]  # id -> (span, state)

@@ -9,7 +9,6 @@ show something the state does not hold, and the state holds what the project sto
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 
 from PySide6.QtCore import QItemSelectionModel
 from PySide6.QtWidgets import QLabel, QTableView
@@ -18,7 +17,7 @@ from ..core.model import Label, LabelKind
 from ..services.open_document import Delta, OpenDocument, ReviewState, key_of
 from ..services.review_data import ReviewSpan
 from .document_view import DocumentView, SpanStyle
-from .models import DocumentFilter, DocumentListModel, SpanListModel
+from .models import DocumentListModel, SpanListModel
 
 UNKNOWN_COLOUR = "#cccccc"
 
@@ -144,24 +143,20 @@ class ListObserver:
     """The open document's row of the document list: its status and counts, from the state
     (no project-wide query), and the row made current when a document is complete."""
 
-    def __init__(self, table: QTableView, model: DocumentListModel, proxy: DocumentFilter,
+    def __init__(self, table: QTableView, model: DocumentListModel,
                  on_counts: Callable[[], None]) -> None:
-        self.table, self.model, self.proxy, self.on_counts = table, model, proxy, on_counts
+        self.table, self.model, self.on_counts = table, model, on_counts
         self._current: int | None = None
 
     def __call__(self, document: OpenDocument, delta: Delta) -> None:
         shown = document.document
         if shown is None or not document.complete:
             return
-        row = self.model.row_of(shown.id)
-        if row < 0:
-            return
         if delta.counts_changed:
             counts = document.counts
-            status = delta.status or document.status
-            self.model.update_row(replace(
-                self.model.rows[row], status=status, pending=counts.pending,
-                annotations=counts.accepted, labels=counts.labels))
+            self.model.update_row(shown.id, status=delta.status or document.status,
+                                  pending=counts.pending, annotations=counts.accepted,
+                                  labels=counts.labels, status_given=delta.status is not None)
             self.on_counts()
         if delta.reset and self._current != shown.id:
             self.show_current(shown.id)
@@ -171,7 +166,7 @@ class ListObserver:
         row = self.model.row_of(document_id)
         if row < 0:
             return
-        index = self.proxy.mapFromSource(self.model.index(row, 0))
+        index = self.model.index(row, 0)
         if index.isValid():
             self.table.selectionModel().setCurrentIndex(
                 index, QItemSelectionModel.SelectionFlag.ClearAndSelect

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.model import DocumentStatus, Label, LabelKind
-from .models import STATUS_TEXT, DocumentFilter, DocumentListModel, SpanListModel
+from .models import STATUS_TEXT, DocumentListModel, SpanListModel
 
 SECOND_ROW = 9  # labels past the ninth: Shift+1 … Shift+9, then the label picker (L)
 
@@ -84,10 +84,10 @@ class DocumentListPanel(QWidget):
     def __init__(self, labels: list[Label]) -> None:
         super().__init__()
         self.model = DocumentListModel()
-        self.filter = DocumentFilter()
-        self.filter.setSourceModel(self.model)
+        # The database filters and orders: the model is its own filter.
+        self.filter = self.model
         self.table = QTableView()
-        self.table.setModel(self.filter)
+        self.table.setModel(self.model)
         plain_table(self.table)
         # Fixed widths, not ResizeToContents: that measures every row on each reset. The
         # title takes what is left (and at least a readable share).

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import PurePath
 from typing import Any, NamedTuple
 
 from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.engine import Connection
 
+from ..core.listing import file_name, shown_title
 from ..core.model import DocumentStatus, LayerKind, Span, SpanState
 from ..storage.schema import DocumentRow, DocumentStatusRow, LabelRow, LayerRow, SpanRow
 from .decisions import Change, Reviewer
@@ -64,13 +64,13 @@ class DocumentSummary:
     @property
     def file_name(self) -> str:
         """The source file's name (without its folders), or ""."""
-        return PurePath(self.source.replace("\\", "/")).name if self.source else ""
+        return file_name(self.source)
 
     @property
     def shown_title(self) -> str:
-        """What names the document in a list: its file's name where it has one (titles
-        taken from first lines look alike), else its title."""
-        return self.file_name or self.title
+        """What names the document in a list (core/listing.py): its own file's name where
+        it has one, else its title."""
+        return shown_title(self.title, self.source)
 
 
 @dataclass(frozen=True)
@@ -315,12 +315,12 @@ def load_spans(reviewer: Reviewer, document_id: int) -> ReviewSpans:
 
 
 def first_document_to_review(reviewer: Reviewer) -> int | None:
-    """The first document this reviewer has not marked done."""
-    summaries = document_summaries(reviewer)
-    for summary in summaries:
-        if summary.status is not DocumentStatus.DONE:
-            return summary.id
-    return summaries[0].id if summaries else None
+    """The first document (import order) this reviewer has not marked done, else the
+    first: one indexed query, however many documents the project holds."""
+    from ..storage.document_list import first_not_done
+
+    with reviewer.project.db.read() as session:
+        return first_not_done(session, reviewer.annotator_id)
 
 
 _REFRESH_CHUNK = 2_000

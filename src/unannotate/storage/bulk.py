@@ -25,6 +25,16 @@ SQLITE_ROWS_PER_STATEMENT = 256
 _SQLITE_OLD_VARIABLE_LIMIT = 999  # the limit of SQLite before 3.32, the lowest there is
 
 
+class _RowContext:
+    """What a column's callable default is given: the row's values."""
+
+    def __init__(self, parameters: dict[str, Any]) -> None:
+        self._parameters = parameters
+
+    def get_current_parameters(self, isolate_multiinsert_groups: bool = True) -> dict[str, Any]:
+        return self._parameters
+
+
 def insert_rows(
     connection: Connection,
     table: Table,
@@ -39,6 +49,16 @@ def insert_rows(
         return
     dialect = connection.dialect
     shared = dict(shared or {})
+    # Columns whose Python-side default is worked out from the row (a document's list keys
+    # from its title, source and text): computed here, as an ORM or Core insert would.
+    derived = [column for column in table.columns
+               if column.name not in columns and column.name not in shared
+               and column.default is not None and getattr(column.default, "is_callable", False)]
+    if derived:
+        rows = [(*row, *(column.default.arg(  # type: ignore[union-attr]
+                    _RowContext({**shared, **dict(zip(columns, row))})) for column in derived))
+                for row in rows]
+        columns = [*columns, *(column.name for column in derived)]
     # Only for columns where some row has a value (a processor leaves None as it is).
     processors = [(i, p) for i, name in enumerate(columns)
                   if (p := _bind_processor(table, name, dialect)) is not None

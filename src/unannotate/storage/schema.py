@@ -19,7 +19,10 @@ from sqlalchemy import (
     Text,
     text,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.engine import ExecutionContext
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, validates
+
+from ..core.listing import list_key, search_key
 
 
 def utcnow() -> datetime:
@@ -57,6 +60,22 @@ class LabelRow(Base):
     position: Mapped[int] = mapped_column(Integer, default=0)
 
 
+def _inserted(context: ExecutionContext, column: str) -> Any:
+    return context.get_current_parameters().get(column)
+
+
+def _list_key(context: ExecutionContext) -> str:
+    return list_key(_inserted(context, "title"), _inserted(context, "source"))
+
+
+def _search_key(context: ExecutionContext) -> str:
+    return search_key(_inserted(context, "title"), _inserted(context, "source"))
+
+
+def _characters(context: ExecutionContext) -> int:
+    return len(_inserted(context, "text") or "")
+
+
 class DocumentRow(Base):
     __tablename__ = "documents"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -67,6 +86,31 @@ class DocumentRow(Base):
     language: Mapped[str] = mapped_column(String(16), default="en")
     source: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Kept beside the text so the document list sorts, searches and counts from an index
+    # instead of reading 100,000 texts (core/listing.py; a schema-5 step). Filled from the
+    # row's own columns on every insert (ORM or Core) and when the ORM changes them.
+    # (The server defaults only keep a row written by other means than SQLAlchemy valid.)
+    list_key: Mapped[str] = mapped_column(Text, default=_list_key, server_default="")
+    search_key: Mapped[str] = mapped_column(Text, default=_search_key, server_default="")
+    characters: Mapped[int] = mapped_column(Integer, default=_characters, server_default="0")
+
+    __table_args__ = (
+        # The list in import order (filtered by its search) and the project's counts
+        # (characters, languages): a narrow index, never the table and its texts.
+        Index("ix_documents_listing", "id", "characters", "language", "search_key"),
+        # The list by title.
+        Index("ix_documents_list_key", "list_key", "id", "search_key"),
+    )
+
+    @validates("title", "source", "text")
+    def _keep_keys(self, name: str, value: Any) -> Any:
+        title = value if name == "title" else self.title
+        source = value if name == "source" else self.source
+        self.list_key = list_key(title, source)
+        self.search_key = search_key(title, source)
+        if name == "text":
+            self.characters = len(value or "")
+        return value
 
 
 class AnnotatorRow(Base):
@@ -116,7 +160,10 @@ class SpanRow(Base):
         # reads before its first paint): one range of the index per layer.
         Index("ix_spans_document_layer_start", "document_id", "layer_id", "start"),
         Index("ix_spans_source", "source_id"),
-        Index("ix_spans_layer_label", "layer_id", "label_id"),
+        # Spans of a layer by label and state, with their documents: the project's counts
+        # and the document list's label filter read this index alone (a schema-5 step;
+        # it replaced one on layer and label).
+        Index("ix_spans_layer_label_state", "layer_id", "label_id", "state", "document_id"),
         # One span per place in a layer; rejections (decisions on suggestions) left out
         # (storage/spans.py; a schema-4 step).
         Index("ux_spans_place", "layer_id", "document_id", "start", "end", "label_id",
