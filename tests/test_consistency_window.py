@@ -11,7 +11,7 @@ import pytest
 from consistency_project import D1, D3, D4, at, build
 from PySide6.QtCore import QPoint, Qt
 
-from unannotate.qt.consistency_view import ConsistencyWindow, label_all_opener
+from unannotate.qt.consistency_view import ConsistencyWindow
 
 CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
 
@@ -49,7 +49,6 @@ def _the_label_all_dialog_opens_on(qtbot: Any, text: str, label: str) -> None:
 
     from unannotate.qt.label_all_dialog import LabelAllDialog
 
-    assert label_all_opener() is not None
     dialogs: list[LabelAllDialog] = []
 
     def shown() -> bool:

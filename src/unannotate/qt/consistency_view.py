@@ -11,8 +11,6 @@ HTML. Offsets reach Qt only through the document view's
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -53,6 +51,7 @@ from ..services.consistency import (
     document_texts,
     in_context,
 )
+from .label_all_dialog import open_label_all
 from .models import plain_tooltip
 from .workers import Worker, start
 
@@ -60,8 +59,6 @@ SORT_KEY = Qt.ItemDataRole.UserRole
 FINDING = Qt.ItemDataRole.UserRole + 1
 COLUMNS = ["Places to fix", "Finding", "Text", "Fix: label all as", "Labels", "Unlabelled",
            "Annotators"]
-# Where "label every occurrence" lives, when the program has it: probed, never required.
-LABEL_ALL_MODULE = "unannotate.qt.label_all_dialog"
 EVERY_ANNOTATOR = "Every annotator"
 READ_AHEAD = 60  # places whose texts are read together, as the list shows them
 TEXTS_KEPT = 2_000  # texts held for the list at most
@@ -371,13 +368,8 @@ class ConsistencyWindow(QWidget):
             self.fix_requested.emit(finding.text, finding.majority_label)
 
     def _label_all(self, text: str, label: str) -> None:
-        opener = label_all_opener()
-        if opener is None:
-            self.status.setText(f"Label every occurrence of “{text}” as {label}: not "
-                                "available in this version of the program.")
-            return
         self.status.setText(f"Label every occurrence of “{text}” as {label}…")
-        opener(self.host, text, label, regex=False)
+        open_label_all(self.host, text, label, regex=False)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
         if watched is self.host and event.type() == QEvent.Type.Close:
@@ -405,17 +397,6 @@ class ConsistencyWindow(QWidget):
     def closeEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802
         self.stop()
         super().closeEvent(event)
-
-
-def label_all_opener() -> Any:
-    """``open_label_all(window, text, label, regex=False)`` where the program has it, else
-    None."""
-    try:
-        if importlib.util.find_spec(LABEL_ALL_MODULE) is None:
-            return None
-    except ModuleNotFoundError:
-        return None
-    return getattr(importlib.import_module(LABEL_ALL_MODULE), "open_label_all", None)
 
 
 def show_place(window: Any, place: Place) -> None:
