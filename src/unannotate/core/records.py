@@ -84,3 +84,19 @@ class StatusRecord(NamedTuple):
     seconds_spent: float | None
     updated_at: datetime | str | None
     reviewer_id: int | None = None
+
+
+class ComparedSpan(NamedTuple):
+    """A span of a layer a review compares (or of gold), with its label's name and kind."""
+
+    id: int
+    layer_id: int
+    start: int
+    end: int
+    label: str
+    state: str
+    source_id: int | None
+    reason: str | None
+    version: int
+    kind: str
+    document_id: int

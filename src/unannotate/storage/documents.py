@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 
 from ..core.model import DocumentStatus
 from .database import Unit
 from .schema import DocumentRow, ReviewStatusRow
 
 CHUNK = 500  # hashes per look-up: a bounded number of parameters
+_TEXT = select(DocumentRow.text).where(DocumentRow.id == bindparam("document_id"))
 
 
 def known_hashes(unit: Unit, hashes: Sequence[str]) -> set[str]:
@@ -26,6 +27,11 @@ def known_hashes(unit: Unit, hashes: Sequence[str]) -> set[str]:
 def document_id(unit: Unit, sha256: str) -> int | None:
     """The id of the document whose text has this SHA-256, if the project holds it."""
     return unit.scalar(select(DocumentRow.id).where(DocumentRow.sha256 == sha256))
+
+
+def document_text(unit: Unit, document_id: int) -> str:
+    """The document's text ("" when there is no such document)."""
+    return unit.connection().execute(_TEXT, {"document_id": document_id}).scalar() or ""
 
 
 def add_document(unit: Unit, *, sha256: str, text: str, title: str, meta: dict[str, Any],
