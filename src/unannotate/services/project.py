@@ -22,6 +22,13 @@ from ..storage.database import (
     sqlite_path,
     without_password,
 )
+from ..storage.database import set_password_prompt as _set_password_prompt
+
+
+def set_password_prompt(prompt: PasswordPrompt | None) -> None:
+    """How this process asks for a server's password when a caller gives no way to: the
+    command line's terminal prompt, or the window's dialog."""
+    _set_password_prompt(prompt)
 
 
 def default_labels() -> list[Label]:
