@@ -33,6 +33,8 @@ FORBIDDEN: dict[str, set[str]] = {
             "unannotate.services", "unannotate.qt", "unannotate.cli"},
     "services": {"PySide6", "shiboken6", "unannotate.qt", "unannotate.cli"},
     "qt": THROUGH_SERVICES | {"unannotate.cli"},
+    # The self-test runs a reviewer's first session through the services, as the window does.
+    "selftest": THROUGH_SERVICES,
 }
 # The command line (cli.py and the modules its commands live in) under the same rule.
 WITH_CLI: dict[str, set[str]] = {**FORBIDDEN, "cli": THROUGH_SERVICES,
@@ -70,6 +72,7 @@ SQL_FREE = [
     "qt/",
     "cli.py",
     "cli_training.py",
+    "selftest.py",
 ]
 NO_SQL = SQL_LIBRARIES | {"unannotate.storage.schema"}
 
@@ -171,6 +174,8 @@ def _copy_of_package(tmp_path: Path) -> Path:
      "qt/review_window.py: imports unannotate.nlp"),
     ("qt/stats_chart.py", "from unannotate.nlp.base import create\n",
      "qt/stats_chart.py: imports unannotate.nlp"),
+    ("selftest.py", "from .storage.schema import SpanRow\n",
+     "selftest.py: imports unannotate.storage"),
 ])
 def test_the_rule_catches_a_planted_breach(tmp_path: Path, module: str, line: str,
                                           expected: str) -> None:

@@ -3,9 +3,13 @@ or nlp themselves."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import spacy
 
 from unannotate.services import project as project_service
+from unannotate.services.importing import import_paths
+from unannotate.services.project import Project, open_project
 from unannotate.services.suggesting import (
     CLAIM_RULES,
     ENTITY_RULES,
@@ -14,6 +18,7 @@ from unannotate.services.suggesting import (
     list_suggesters,
 )
 from unannotate.storage import database
+from unannotate.storage.review import document_titles
 
 
 def test_every_registered_suggester_is_listed_in_order() -> None:
@@ -38,3 +43,18 @@ def test_the_password_prompt_set_through_the_service_is_the_one_storage_asks() -
     finally:
         project_service.set_password_prompt(None)
     assert database._default_prompt is None
+
+
+def test_a_documents_title_and_text_are_read_exactly(tmp_path: Path) -> None:
+    text = "Statement on the\r\nharvest 👩‍🌾 of 2026.\n"
+    (tmp_path / "harvest.txt").write_text(text, encoding="utf-8", newline="")
+    with open_project(tmp_path / "p.db") as project:
+        import_paths(project, [tmp_path / "harvest.txt"])
+        [document_id] = [d for d, _ in _titles(project)]
+        assert project.title_and_text(document_id) == ("Statement on the", text)
+        assert project.title_and_text(document_id + 1) is None
+
+
+def _titles(project: Project) -> list[tuple[int, str]]:
+    with project.db.read() as unit:
+        return document_titles(unit)

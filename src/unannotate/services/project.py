@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ..core.model import Label, LabelKind, LayerKind
 from ..resources import resource
+from ..storage import documents as document_store
 from ..storage import labels as label_store
 from ..storage import layers as layer_store
 from ..storage.database import (
@@ -67,6 +68,11 @@ class Project:
 
     def close(self) -> None:
         self.db.close()
+
+    def title_and_text(self, document_id: int) -> tuple[str, str] | None:
+        """The document's title and text (None: the project holds no such document)."""
+        with self.db.read() as unit:
+            return document_store.title_and_text(unit, document_id)
 
     def __enter__(self) -> Project:
         return self

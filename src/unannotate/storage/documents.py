@@ -34,6 +34,13 @@ def document_text(unit: Unit, document_id: int) -> str:
     return unit.connection().execute(_TEXT, {"document_id": document_id}).scalar() or ""
 
 
+def title_and_text(unit: Unit, document_id: int) -> tuple[str, str] | None:
+    """The document's title and text, if the project holds it."""
+    found = unit.execute(select(DocumentRow.title, DocumentRow.text)
+                         .where(DocumentRow.id == document_id)).one_or_none()
+    return None if found is None else (found[0], found[1])
+
+
 def add_document(unit: Unit, *, sha256: str, text: str, title: str, meta: dict[str, Any],
                  source: str, language: str) -> int:
     """Store one new document; its id."""
