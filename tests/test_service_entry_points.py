@@ -18,7 +18,7 @@ from unannotate.services.suggesting import (
     list_suggesters,
 )
 from unannotate.storage import database
-from unannotate.storage.review import document_titles
+from unannotate.storage.documents import document_titles
 
 
 def test_every_registered_suggester_is_listed_in_order() -> None:

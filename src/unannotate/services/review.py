@@ -32,7 +32,7 @@ from ..core.errors import UnannotateError
 from ..core.model import DocumentStatus, LabelKind, LayerKind, SpanState
 from ..core.records import ComparedSpan
 from ..storage import review as store
-from ..storage.documents import document_text
+from ..storage.documents import document_text, document_titles, review_statuses
 from ..storage.labels import label_kinds
 from ..storage.layers import annotators_with_layers
 from .decisions import Change, Reviewer
@@ -310,8 +310,8 @@ class Review:
     def documents(self) -> list[ReviewDocument]:
         """Every document with its review status and how many disagreements are open."""
         with self.project.db.read() as unit:
-            docs = store.document_titles(unit)
-            statuses = store.review_statuses(unit)
+            docs = document_titles(unit)
+            statuses = review_statuses(unit)
         every = self._all_places()
         found = []
         for doc_id, title in docs:

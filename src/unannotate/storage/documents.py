@@ -64,3 +64,15 @@ def add_documents(unit: Unit, documents: Sequence[dict[str, Any]]) -> None:
     ``meta``, ``language`` and ``source``."""
     if documents:
         unit.execute(insert(DocumentRow), list(documents))
+
+
+def document_titles(unit: Unit) -> list[tuple[int, str]]:
+    """Every document's id and title, in the order they were stored."""
+    return [(doc_id, title) for doc_id, title in unit.execute(
+        select(DocumentRow.id, DocumentRow.title).order_by(DocumentRow.id))]
+
+
+def review_statuses(unit: Unit) -> dict[int, str]:
+    """Each reviewed document's review status by its id."""
+    return dict(unit.execute(
+        select(ReviewStatusRow.document_id, ReviewStatusRow.status)).all())

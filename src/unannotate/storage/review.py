@@ -1,5 +1,5 @@
 """Repository functions for the colleague review: the layers it compares, their spans with
-gold's, and the statuses it shows beside them."""
+gold's, and the annotators' statuses it shows beside its own."""
 
 from __future__ import annotations
 
@@ -10,15 +10,7 @@ from sqlalchemy import Select, bindparam, select
 from ..core.model import LayerKind
 from ..core.records import ComparedSpan
 from .database import Unit
-from .schema import (
-    AnnotatorRow,
-    DocumentRow,
-    DocumentStatusRow,
-    LabelRow,
-    LayerRow,
-    ReviewStatusRow,
-    SpanRow,
-)
+from .schema import AnnotatorRow, DocumentStatusRow, LabelRow, LayerRow, SpanRow
 
 
 def annotator_layer_ids(unit: Unit) -> dict[str, int]:
@@ -45,18 +37,6 @@ def documents_with_spans(unit: Unit, layer_id: int | None) -> set[int]:
     """The documents the layer holds spans of."""
     return set(unit.scalars(select(SpanRow.document_id).distinct()
                             .where(SpanRow.layer_id == layer_id)))
-
-
-def document_titles(unit: Unit) -> list[tuple[int, str]]:
-    """Every document's id and title, in the order they were stored."""
-    return [(doc_id, title) for doc_id, title in unit.execute(
-        select(DocumentRow.id, DocumentRow.title).order_by(DocumentRow.id))]
-
-
-def review_statuses(unit: Unit) -> dict[int, str]:
-    """Each reviewed document's review status by its id."""
-    return dict(unit.execute(
-        select(ReviewStatusRow.document_id, ReviewStatusRow.status)).all())
 
 
 def annotator_statuses(unit: Unit, document_id: int) -> dict[str, str]:
