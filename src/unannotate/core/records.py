@@ -86,6 +86,12 @@ class StatusRecord(NamedTuple):
     reviewer_id: int | None = None
 
 
+# The shape of a compared span as a plain tuple: what a whole project's read streams, as the
+# fields of :class:`ComparedSpan` in its order (id, layer id, start, end, label, state, source
+# id, reason, version, label kind, document id).
+ComparedSpanTuple = tuple[int, int, int, int, str, str, int | None, str | None, int, str, int]
+
+
 class ComparedSpan(NamedTuple):
     """A span of a layer a review compares (or of gold), with its label's name and kind."""
 

@@ -30,7 +30,7 @@ from enum import StrEnum
 from ..core.agreement import group_places
 from ..core.errors import UnannotateError
 from ..core.model import DocumentStatus, LabelKind, LayerKind, SpanState
-from ..core.records import ComparedSpan
+from ..core.records import ComparedSpanTuple
 from ..storage import review as store
 from ..storage.documents import document_text, document_titles, review_statuses
 from ..storage.labels import label_kinds
@@ -246,7 +246,7 @@ class Review:
         with self.project.db.read() as unit:
             return document_text(unit, document_id)
 
-    def places_from_rows(self, rows: Sequence[ComparedSpan],
+    def places_from_rows(self, rows: Sequence[ComparedSpanTuple],
                          unplaced: list[GoldSpan] | None = None) -> list[Place]:
         """Places from span rows (of one document, in start, end, id order); ``unplaced``,
         if given, receives the accepted gold spans in no place."""
@@ -325,11 +325,10 @@ class Review:
 
     def _all_places(self) -> dict[int, list[Place]]:
         """Every document's places (documents with spans only): one ordered query."""
+        by_document: dict[int, list[ComparedSpanTuple]] = {}
         with self.project.db.read() as unit:
-            spans = self.spans.of_project(unit)
-        by_document: dict[int, list[ComparedSpan]] = {}
-        for row in spans:
-            by_document.setdefault(row.document_id, []).append(row)
+            for row in self.spans.of_project(unit):
+                by_document.setdefault(row[-1], []).append(row)
         return {doc_id: self.places_from_rows(rows) for doc_id, rows in by_document.items()}
 
     def annotator_status(self, document_id: int) -> dict[str, DocumentStatus]:

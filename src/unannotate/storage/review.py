@@ -3,14 +3,15 @@ gold's, and the annotators' statuses it shows beside its own."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from sqlalchemy import Select, bindparam, select
 
 from ..core.model import LayerKind
-from ..core.records import ComparedSpan
+from ..core.records import ComparedSpan, ComparedSpanTuple
 from .database import Unit
 from .schema import AnnotatorRow, DocumentStatusRow, LabelRow, LayerRow, SpanRow
+from .streaming import stream_rows
 
 
 def annotator_layer_ids(unit: Unit) -> dict[str, int]:
@@ -66,9 +67,10 @@ class ComparedSpans:
         self._before = base.where(document, SpanRow.start < bindparam("limit")) \
             .order_by(*in_text_order)
 
-    def of_project(self, unit: Unit) -> list[ComparedSpan]:
-        """Every document's, by document."""
-        return list(map(ComparedSpan._make, unit.connection().execute(self._every)))
+    def of_project(self, unit: Unit) -> Iterator[ComparedSpanTuple]:
+        """Every document's, by document, streamed as plain tuples (a large project holds
+        hundreds of thousands): read them before the unit ends."""
+        return stream_rows(unit.connection(), self._every)  # type: ignore[return-value]
 
     def of_document(self, unit: Unit, document_id: int) -> list[ComparedSpan]:
         return list(map(ComparedSpan._make,
