@@ -46,34 +46,10 @@ SPACY_ALLOWED = {"nlp"}
 # Modules that reach the database only through storage's repository functions: no SQL
 # library, and not the tables themselves. A module (path under the package, or a whole
 # folder ending in "/") is switched on by adding it here.
-SQL_FREE = [
-    "services/agreement.py",
-    "services/agreement_report.py",
-    "services/colleague.py",
-    "services/decisions.py",
-    "services/exporting.py",
-    "services/import_status.py",
-    "services/importing.py",
-    "services/interchange.py",
-    "services/labels.py",
-    "services/languages.py",
-    "services/learning_stats.py",
-    "services/merge.py",
-    "services/merge_lineage.py",
-    "services/open_document.py",
-    "services/preferences.py",
-    "services/project.py",
-    "services/review.py",
-    "services/review_opening.py",
-    "services/review_state.py",
-    "services/stats.py",
-    "services/suggesting.py",
-    "services/training.py",
-    "qt/",
-    "cli.py",
-    "cli_training.py",
-    "selftest.py",
-]
+SQL_FREE = ["services/", "qt/", "cli.py", "cli_training.py", "selftest.py"]
+# Modules inside SQL_FREE that still run SQL themselves. The main window's document list is
+# being rebuilt to read lazily; services/review_data.py leaves this list then.
+NOT_YET_SQL_FREE = ["services/review_data.py"]
 NO_SQL = SQL_LIBRARIES | {"unannotate.storage.schema"}
 
 
@@ -106,13 +82,14 @@ def _matches(name: str, prefix: str) -> bool:
     return name == prefix or name.startswith(prefix + ".")
 
 
-def _sql_free(rel: str, sql_free: list[str]) -> bool:
-    return any(rel == entry or (entry.endswith("/") and rel.startswith(entry))
-               for entry in sql_free)
+def _sql_free(rel: str, sql_free: list[str], let_off: list[str]) -> bool:
+    return rel not in let_off and any(
+        rel == entry or (entry.endswith("/") and rel.startswith(entry)) for entry in sql_free)
 
 
 def violations(root: Path = PACKAGE, sql_free: list[str] = SQL_FREE,
-               rules: dict[str, set[str]] = FORBIDDEN) -> list[str]:
+               rules: dict[str, set[str]] = FORBIDDEN,
+               let_off: list[str] = NOT_YET_SQL_FREE) -> list[str]:
     """Every import in the package tree at ``root`` that the rules forbid."""
     problems = []
     for path in sorted(root.rglob("*.py")):
@@ -124,7 +101,7 @@ def violations(root: Path = PACKAGE, sql_free: list[str] = SQL_FREE,
             forbidden |= {"PySide6", "shiboken6"}
         if layer not in SPACY_ALLOWED:
             forbidden |= {"spacy", "thinc"}
-        if _sql_free(rel.as_posix(), sql_free):
+        if _sql_free(rel.as_posix(), sql_free, let_off):
             forbidden |= NO_SQL
         for name in imports:
             for prefix in forbidden:
@@ -146,8 +123,15 @@ def test_the_command_line_reaches_storage_and_nlp_only_through_services() -> Non
 
 def test_the_sql_free_modules_exist() -> None:
     # A module renamed or moved must not drop out of the rule unnoticed.
-    for entry in SQL_FREE:
+    for entry in SQL_FREE + NOT_YET_SQL_FREE:
         assert (PACKAGE / entry).exists(), entry
+
+
+@pytest.mark.parametrize("module", NOT_YET_SQL_FREE)
+def test_a_module_let_off_the_sql_rule_still_needs_it(module: str) -> None:
+    # Once it speaks no SQL it leaves NOT_YET_SQL_FREE, so that it cannot slip back.
+    found = _imports(PACKAGE / module)
+    assert any(_matches(name, prefix) for name in found for prefix in NO_SQL), module
 
 
 def _copy_of_package(tmp_path: Path) -> Path:
@@ -176,6 +160,10 @@ def _copy_of_package(tmp_path: Path) -> Path:
      "qt/stats_chart.py: imports unannotate.nlp"),
     ("selftest.py", "from .storage.schema import SpanRow\n",
      "selftest.py: imports unannotate.storage"),
+    ("services/review.py", "from ..storage.schema import SpanRow\n",
+     "services/review.py: imports unannotate.storage.schema"),
+    ("services/suggesting.py", "from sqlalchemy import select\n",
+     "services/suggesting.py: imports sqlalchemy"),
 ])
 def test_the_rule_catches_a_planted_breach(tmp_path: Path, module: str, line: str,
                                           expected: str) -> None:
