@@ -21,7 +21,7 @@ from strategies import documents, span_set
 from unannotate.core.errors import InputError, UnannotateError
 from unannotate.formats.interchange import FormatReport
 from unannotate.formats.native import NativeDocument, NativeLayer, NativeSpan
-from unannotate.nlp import docbin
+from unannotate.nlp import blank_pipelines, docbin
 from unannotate.nlp.docbin import NOT_IN_ENTS, REJECTED, SPEC, read, split, write
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "formats"
@@ -593,15 +593,15 @@ def test_the_tokenising_pipeline_is_renewed_so_memory_stays_flat(
     every piece of text: an export of many documents starts a fresh pipeline for a language
     once its vocab has taken in MAX_NEW_STRINGS, and writes the same bytes."""
     write(_numbered(20), tmp_path / "kept.spacy", FormatReport())
-    german = docbin._blank("de")
-    monkeypatch.setattr(docbin, "MAX_NEW_STRINGS", 5)
-    first = docbin._blank("en")
+    german = blank_pipelines.blank_for("de")
+    monkeypatch.setattr(blank_pipelines, "MAX_NEW_STRINGS", 5)
+    first = blank_pipelines.blank_for("en")
     written, back = round_trip(_numbered(20), tmp_path / "renewed.spacy")
-    last = docbin._BLANKS["en"]  # as the export left it
+    last = blank_pipelines.BLANKS["en"]  # as the export left it
     assert last is not first
     assert "word0" not in last.nlp.vocab.strings and "word19" in last.nlp.vocab.strings
     assert len(last.nlp.vocab.strings) - last.built_strings <= 5 + 10
-    assert docbin._blank("de") is german  # only the language that grew
+    assert blank_pipelines.blank_for("de") is german  # only the language that grew
     assert (tmp_path / "renewed.spacy").read_bytes() == (tmp_path / "kept.spacy").read_bytes()
     assert [d.text for d in back] == [d.text for d in _numbered(20)]
 
@@ -613,17 +613,18 @@ def test_reading_back_renews_the_vocab_and_keeps_every_document(
     monkeypatch.setattr(docbin, "SHARD_TOKENS", 10)
     kept, renewed = tmp_path / "kept", tmp_path / "renewed"
     write(_numbered(20), kept, FormatReport(), dev_fraction=0.25, seed=5)
-    monkeypatch.setattr(docbin, "MAX_NEW_STRINGS", 5)
-    docbin._blank(docbin.FALLBACK_LANGUAGE)  # fresh: the first write grew it
+    monkeypatch.setattr(blank_pipelines, "MAX_NEW_STRINGS", 5)
+    blank_pipelines.blank_for(docbin.FALLBACK_LANGUAGE)  # fresh: the first write grew it
     write(_numbered(20), renewed, FormatReport(), dev_fraction=0.25, seed=5)
-    assert "word0" not in docbin._BLANKS[docbin.FALLBACK_LANGUAGE].nlp.vocab.strings
+    assert "word0" not in blank_pipelines.BLANKS[docbin.FALLBACK_LANGUAGE].nlp.vocab.strings
     for part in ("train.spacy", "dev.spacy"):
         shards = sorted((renewed / part).iterdir())
         assert len(shards) > 1
         assert [p.read_bytes() for p in shards] == \
             [p.read_bytes() for p in sorted((kept / part).iterdir())]
     back = list(read(renewed / "train.spacy", FormatReport()))
-    assert back[0].text.split()[3] not in docbin._BLANKS[docbin.FALLBACK_LANGUAGE].nlp.vocab.strings
+    vocab = blank_pipelines.BLANKS[docbin.FALLBACK_LANGUAGE].nlp.vocab
+    assert back[0].text.split()[3] not in vocab.strings
     titles = [d.title for d in back]
     assert titles == _titles(kept / "train.spacy")
     assert [d.text for d in back] == [d.text for d in _numbered(20) if d.title in titles]

@@ -13,6 +13,7 @@ from training_corpus import marked_documents, parse
 from typer.testing import CliRunner
 
 from unannotate.cli import app
+from unannotate.core.errors import UnannotateError
 from unannotate.core.model import DocumentStatus, SpanState
 from unannotate.nlp.trained import ModelStore
 from unannotate.nlp.training import (
@@ -30,6 +31,7 @@ from unannotate.services.project import Project, open_project
 from unannotate.services.suggesting import build_suggesters, run_suggester
 from unannotate.services.training import (
     TrainingOptions,
+    export_trained,
     model_store,
     models_dir,
     train,
@@ -283,6 +285,18 @@ def test_export_loads_with_spacy_and_predicts_the_suggesters_spans(
     again = runner.invoke(app, ["export-model", report.version, "-o", str(out),
                                 "--project", str(project_path)])
     assert again.exit_code == 1 and "not an empty folder" in again.output
+
+
+def test_export_trained_writes_a_version_named_by_its_suggester(reviewed,
+                                                                tmp_path: Path) -> None:
+    project, _, _ = reviewed
+    [report] = train(project, TrainingOptions(what=["entities"], **FAST))
+    out = tmp_path / "exported"
+    version, written = export_trained(project, "unannotate.entities.trained.v1", out)
+    assert version.id == report.version and written == out
+    assert json.loads((out / "meta.json").read_text())["unannotate"]["labels"]
+    with pytest.raises(UnannotateError, match="not an empty folder"):
+        export_trained(project, report.version, out)
 
 
 def test_claims_start_from_the_rules(reviewed) -> None:

@@ -20,20 +20,23 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import func, select
-
 from .core.model import SpanState
 from .formats.interchange import FormatReport
 from .formats.native import NativeDocument, read_native
 from .resources import sample_dir
 from .services.decisions import ALREADY_THERE, Reviewer
 from .services.importing import import_paths
-from .services.interchange import export_annotations
+from .services.interchange import export_annotations, get_format
 from .services.preferences import SETTINGS_ENV
 from .services.project import Project, open_project
 from .services.review_data import first_document_to_review
-from .services.suggesting import ENTITY_SPACY, build_suggesters, run_suggester
-from .storage.schema import DocumentRow, SpanRow
+from .services.stats import project_stats
+from .services.suggesting import (
+    ENTITY_SPACY,
+    build_suggesters,
+    installed_pipelines,
+    run_suggester,
+)
 
 REVIEWER = "self-test"
 ACCEPTED = 3  # suggestions accepted one by one, then the rest of the document at once
@@ -164,9 +167,7 @@ def suggest_with_rules(run: _Run) -> str:
 
 
 def suggest_with_pipeline(run: _Run) -> str:
-    from .nlp.entity_spacy import list_models
-
-    models = [model for model in list_models() if model.has_ner]
+    models = [model for model in installed_pipelines() if model.has_ner]
     if not models:
         raise StepSkipped("no spaCy pipeline with ner installed (the built-in rules are used)")
     model = models[0]
@@ -236,12 +237,10 @@ def export_jsonl(run: _Run) -> str:
 
 
 def export_spacy(run: _Run) -> str:
-    from .nlp import docbin
-
     reviewer, document_id = _decided(run)
     out = run.folder / "export" / "annotations.spacy"
     export_annotations(run.project, out, fmt="spacy", layer=REVIEWER)
-    documents = list(docbin.read(out, FormatReport()))
+    documents = list(get_format("spacy").reader(out, FormatReport()))
     _check(len(documents) == 1, f"{len(documents)} documents read back, 1 reviewed")
     _checked_spans(documents, str(out))
     read = {(s.start, s.end, s.label) for layer in documents[0].layers
@@ -266,8 +265,7 @@ def _checked_spans(documents: list[NativeDocument], where: str) -> int:
 
 
 def _stored_spans(project: Project) -> int:
-    with project.db.read() as session:
-        return session.scalar(select(func.count()).select_from(SpanRow)) or 0
+    return sum(layer.total for layer in project_stats(project).layers)
 
 
 def show_window(run: _Run) -> str:
@@ -275,11 +273,10 @@ def show_window(run: _Run) -> str:
     from .qt.app import application, open_window
 
     _, document_id = _decided(run)
-    with run.project.db.read() as session:
-        document = session.get(DocumentRow, document_id)
-        if document is None:
-            raise StepFailed(f"document {document_id} is gone")
-        title, text = document.title, document.text
+    found = run.project.title_and_text(document_id)
+    if found is None:
+        raise StepFailed(f"document {document_id} is gone")
+    title, text = found
     app = application()
     # Its own connection: the window closes its project when it closes.
     window = open_window(open_project(run.project.location, create=False), REVIEWER,

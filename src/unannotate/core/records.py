@@ -84,3 +84,25 @@ class StatusRecord(NamedTuple):
     seconds_spent: float | None
     updated_at: datetime | str | None
     reviewer_id: int | None = None
+
+
+# The shape of a compared span as a plain tuple: what a whole project's read streams, as the
+# fields of :class:`ComparedSpan` in its order (id, layer id, start, end, label, state, source
+# id, reason, version, label kind, document id).
+ComparedSpanTuple = tuple[int, int, int, int, str, str, int | None, str | None, int, str, int]
+
+
+class ComparedSpan(NamedTuple):
+    """A span of a layer a review compares (or of gold), with its label's name and kind."""
+
+    id: int
+    layer_id: int
+    start: int
+    end: int
+    label: str
+    state: str
+    source_id: int | None
+    reason: str | None
+    version: int
+    kind: str
+    document_id: int

@@ -32,126 +32,56 @@ claims from ``doc.spans["claims"]``. Other span groups, document categories, tok
 ``user_data`` are reported as dropped. A DocBin has no lines: in errors and in the report,
 "line" is the document's number in its file, counted from 1.
 
+Reading lives in ``docbin_read``, the blank tokenising pipelines in ``blank_pipelines``.
 This module joins the formats (native types, report, atomic writes) and spaCy, which only
 ``nlp`` may import.
 """
 
 from __future__ import annotations
 
-import gc
 import json
 import os
 import random
 import re
 import shutil
 import tempfile
-import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
 from itertools import compress
 from pathlib import Path
 from typing import Any
 
-import spacy
 from spacy.attrs import IDX, LENGTH, SPACY
 from spacy.language import Language
 from spacy.tokens import Doc, DocBin, Span
-from spacy.vocab import Vocab
 
-from ..core.errors import InputError, OffsetError, UnannotateError
-from ..core.language import guess_language
-from ..core.model import check_offsets, text_sha256
+from ..core.errors import UnannotateError
+from ..core.model import check_offsets
 from ..formats.atomic import atomic_write, give_default_mode
-from ..formats.interchange import (
-    DONE,
-    LINK_OUTSIDE,
-    FormatReport,
-    FormatSpec,
-    json_value_problem,
-    progress,
-    within,
+from ..formats.interchange import DONE, FormatReport, FormatSpec, progress
+from ..formats.native import NativeDocument, NativeSpan
+from .blank_pipelines import FALLBACK_LANGUAGE, blank_for, reading_vocab
+from .docbin_read import (
+    CLAIMS_KEY,
+    ENTITIES_KEY,
+    MISSING_TAGS,
+    SOME_MISSING,
+    read,
 )
-from ..formats.native import NativeDocument, NativeLayer, NativeSpan
 
-ENTITIES_KEY = "entities"
-CLAIMS_KEY = "claims"
-FALLBACK_LANGUAGE = "xx"  # spaCy's multi-language tokenizer
+__all__ = ["FALLBACK_LANGUAGE", "MISSING_TAGS", "NOT_IN_ENTS", "NO_DETAILS", "REJECTED",
+           "SHARD_TOKENS", "SOME_MISSING", "SPEC", "detect", "read", "split", "write"]
+
 TRAIN_FILE = "train.spacy"
 DEV_FILE = "dev.spacy"
 # Tokens a DocBin file holds before the next is begun: a DocBin keeps about 100 bytes a token
 # until it is written, and writing it copies them three times over.
 SHARD_TOKENS = 250_000
 _SHARD_NAME = re.compile(r"[0-9]{5,}\.spacy")
-USER_DATA_KEYS = ("title", "source", "sha256", "language", "meta")
 
 NOT_IN_ENTS = "overlaps a longer or earlier entity; kept in doc.spans['entities'] only"
 REJECTED = "a rejected span; a DocBin records no decisions"
 NO_DETAILS = "a DocBin span keeps no score, reason or provenance"
-
-# Token annotations a DocBin may carry that the program does not keep (it keeps spans).
-_TOKEN_ATTRS = ("TAG", "POS", "MORPH", "LEMMA", "DEP")
-
-
-# -- blank pipelines ---------------------------------------------------------------------------
-
-_BLANK_LOCK = threading.Lock()
-
-
-@dataclass(frozen=True)
-class _Blank:
-    """A blank pipeline for tokenising, why it is not the document's own language, and how
-    many strings its vocab held when it was built."""
-
-    nlp: Language
-    fallback_reason: str | None
-    built_strings: int
-
-
-def _language_code(language: str) -> str:
-    code = (language or "").strip().replace("_", "-").split("-")[0].lower()
-    return code or FALLBACK_LANGUAGE
-
-
-def _build_blank(code: str) -> _Blank:
-    try:
-        nlp, reason = spacy.blank(code), None
-    except ImportError as error:  # unknown language, or a tokenizer needing another package
-        nlp = spacy.blank(FALLBACK_LANGUAGE)
-        reason = f"spaCy cannot tokenise {code!r} ({str(error).splitlines()[0]})"
-    return _Blank(nlp, reason, len(nlp.vocab.strings))
-
-
-# A pipeline keeps every string it has seen, a lexeme for each, and its tokenizer a cache entry
-# for every distinct piece of text between spaces: about 600 bytes a new string in news text,
-# where most documents bring one or two (a number, a name). Past this many new strings a fresh
-# pipeline takes its place, so memory stays flat (within about 6 MB) however many documents go
-# through; building one takes about a tenth of a second. (Strings of Docs already in a DocBin
-# are kept by the DocBin itself.)
-MAX_NEW_STRINGS = 10_000
-
-_BLANKS: dict[str, _Blank] = {}
-
-
-def _blank(language: str) -> _Blank:
-    """The blank pipeline for ``language``, built once per process (building one for each
-    document would dominate an export) and built again once its vocab has taken in
-    ``MAX_NEW_STRINGS`` strings."""
-    code = _language_code(language)
-    with _BLANK_LOCK:
-        found = _BLANKS.get(code)
-        if found is None or len(found.nlp.vocab.strings) - found.built_strings > MAX_NEW_STRINGS:
-            found = _BLANKS[code] = _build_blank(code)
-        return found
-
-
-def _reading_vocab() -> Vocab:
-    """A DocBin stores its own strings, so any vocab reads any language."""
-    return _blank(FALLBACK_LANGUAGE).nlp.vocab
-
-
-# -- writing -----------------------------------------------------------------------------------
 
 
 def write(
@@ -307,8 +237,8 @@ class _Sink:
         takes in all its strings, so that the vocab is renewed as it grows."""
         for shard in self._shards:
             docbin = DocBin(store_user_data=True).from_disk(shard)
-            yield from docbin.get_docs(_reading_vocab())
-        yield from self._docbin.get_docs(_reading_vocab())
+            yield from docbin.get_docs(reading_vocab())
+        yield from self._docbin.get_docs(reading_vocab())
 
     def commit(self) -> None:
         if self._folder is None:  # one file
@@ -372,7 +302,7 @@ def _to_doc(document: NativeDocument, number: int, report: FormatReport,
             fallbacks: Counter[str]) -> Doc:
     where = document.title or f"document {number}"
     entities, claims = _written_spans(document, where, report)
-    blank = _blank(document.language)
+    blank = blank_for(document.language)
     if blank.fallback_reason:
         fallbacks[blank.fallback_reason] += 1
     doc = _aligned_doc(blank.nlp, document.text, (*entities, *claims), where)
@@ -493,208 +423,6 @@ def _user_data(document: NativeDocument, where: str, report: FormatReport) -> di
 
 def _describe(span: NativeSpan) -> str:
     return f"span {span.start}-{span.end} {span.label}"
-
-
-# -- reading -----------------------------------------------------------------------------------
-
-
-def read(path: Path, report: FormatReport) -> Iterator[NativeDocument]:
-    """The documents of a ``.spacy`` file, or of every ``.spacy`` file in a folder (sorted)."""
-    path = Path(path)
-    if path.is_dir():
-        root = path.resolve()
-        files = []
-        for found in sorted(path.rglob("*")):
-            if not within(root, found):  # a link out of the folder: never read
-                report.drop(str(found), "link", LINK_OUTSIDE)
-            elif found.suffix == ".spacy" and found.is_file():
-                files.append(found)
-        if not files:
-            raise InputError(str(path), "the folder holds no .spacy files")
-    elif path.is_file():
-        files = [path]
-    else:
-        raise InputError(str(path), "no such file or folder")
-    for file in files:  # a vocab for each file, renewed as it grows (see _blank)
-        yield from _read_file(file, _reading_vocab(), report)
-
-
-# spaCy decodes zlib, then msgpack, then trusts every field it finds (lengths, attribute
-# columns, string hashes, span groups, flags, user data): bytes that are not a DocBin, or a
-# DocBin whose fields were changed, fail anywhere in there, with any kind of exception.
-
-
-def _read_file(path: Path, vocab: Vocab, report: FormatReport) -> Iterator[NativeDocument]:
-    name = str(path)
-    docbin = _load(path)
-    try:
-        count = len(docbin)
-    except Exception as error:  # noqa: BLE001 - see above
-        raise InputError(name, f"not a spaCy DocBin ({_describe_error(error)})") from None
-    docs = docbin.get_docs(vocab)
-    for number in range(1, count + 1):
-        try:
-            with _collector_kept_on():
-                document = _from_doc(next(docs), name, number, report)
-        except InputError:
-            raise
-        except Exception as error:  # noqa: BLE001 - see above
-            reason = f"a broken document in the DocBin ({_describe_error(error)})"
-            raise InputError(name, reason, number) from None
-        yield document
-
-
-def _load(path: Path) -> DocBin:
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise InputError(str(path), error.strerror or str(error)) from None
-    try:
-        with _collector_kept_on():
-            return DocBin().from_bytes(data)
-    except Exception as error:  # noqa: BLE001 - see above
-        raise InputError(str(path), f"not a spaCy DocBin ({_describe_error(error)})") from None
-
-
-def _describe_error(error: Exception) -> str:
-    return f"{type(error).__name__}: {str(error)[:200]}"
-
-
-@contextmanager
-def _collector_kept_on() -> Iterator[None]:
-    """srsly turns Python's garbage collector off while msgpack decodes, and leaves it off
-    when the bytes are broken: one bad file would leave the program collecting nothing."""
-    enabled = gc.isenabled()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def _from_doc(doc: Doc, path: str, number: int, report: FormatReport) -> NativeDocument:
-    where = f"{path}:{number}"
-    text = doc.text
-    try:
-        entities = _native_spans(_entity_spans(doc), text, path, number, report)
-        claims = _native_spans(doc.spans.get(CLAIMS_KEY, []), text, path, number, report)
-    except (IndexError, ValueError) as error:  # spans pointing past the Doc's tokens
-        raise InputError(path, f"a span does not fit the document ({error})", number) from None
-    _report_unread(doc, where, report)
-    info = _read_user_data(doc, path, number)
-    stored_sha = info.get("sha256")
-    if stored_sha and stored_sha != text_sha256(text):
-        report.notes.append(f"{where}: the text differs from the text written (SHA-256 changed)")
-    report.documents += 1
-    report.spans.update(s.label for s in (*entities, *claims))
-    return NativeDocument(
-        text=text,
-        title=info.get("title", ""),
-        language=info.get("language") or guess_language(text),
-        source=info.get("source", ""),
-        meta=info.get("meta", {}),
-        layers=[NativeLayer(name="annotator", kind="annotator", entities=entities,
-                            claims=claims, status=_status(doc, entities, claims, where, report),
-                            read_from=where)],
-    )
-
-
-MISSING_TAGS = "no entity tags (spaCy's missing value on every token): read as not annotated"
-SOME_MISSING = ("entity tags missing on some tokens: the document is read as done, those "
-                "tokens as outside any entity")
-
-
-def _status(doc: Doc, entities: list[NativeSpan], claims: list[NativeSpan], where: str,
-            report: FormatReport) -> str | None:
-    """Done when the Doc's entity tags are set (``O`` on a token is an answer: no entity
-    here) or it holds spans; a Doc whose every tag is missing was never annotated."""
-    if doc.has_annotation("ENT_IOB"):
-        if not doc.has_annotation("ENT_IOB", require_complete=True):
-            report.drop(where, "missing entity tags", SOME_MISSING)
-        return DONE
-    if entities or claims:
-        return DONE
-    if len(doc):
-        report.drop(where, "document status", MISSING_TAGS)
-    return None
-
-
-def _entity_spans(doc: Doc) -> list[Span]:
-    """``doc.spans["entities"]``, then each entity of ``doc.ents`` not already in it."""
-    group = list(doc.spans.get(ENTITIES_KEY, []))
-    seen = {(s.start_char, s.end_char, s.label_) for s in group}
-    return group + [e for e in doc.ents if (e.start_char, e.end_char, e.label_) not in seen]
-
-
-def _native_spans(spans: Iterable[Span], text: str, path: str, number: int,
-                  report: FormatReport) -> list[NativeSpan]:
-    """The spans the program can keep, checked against the text; the others reported."""
-    where = f"{path}:{number}"
-    kept = []
-    for span in spans:
-        what = f"span {span.start_char}-{span.end_char} {span.label_}"
-        if not span.label_.strip() or span.start_char == span.end_char:
-            report.drop(where, what, "a span needs a label and at least one character")
-            continue
-        try:
-            piece = check_offsets(text, span.start_char, span.end_char, span.text)
-        except OffsetError as error:
-            raise InputError(path, str(error), number) from None
-        if span.kb_id_ or span.id_:
-            report.drop(where, f"{what}: kb_id, id",
-                        "the program keeps no knowledge-base or pattern ids")
-        kept.append(NativeSpan(span.start_char, span.end_char, span.label_, piece, "accepted"))
-    return kept
-
-
-def _report_unread(doc: Doc, where: str, report: FormatReport) -> None:
-    """Report what the Doc carries beyond text, entities and claims."""
-    for key, group in doc.spans.items():
-        if key not in (ENTITIES_KEY, CLAIMS_KEY):
-            report.drop(where, f"span group {key!r} ({len(group)} spans)",
-                        "only the 'entities' and 'claims' span groups are read")
-    if doc.cats:
-        report.drop(where, f"doc.cats ({len(doc.cats)} categories)",
-                    "the program keeps no document categories")
-    for attr in _TOKEN_ATTRS:
-        if doc.has_annotation(attr):
-            report.drop(where, f"token {attr} annotations", "the program keeps spans only")
-    for key in doc.user_data:
-        if key not in USER_DATA_KEYS:
-            report.drop(where, f"user_data {key!r}", "not a field the program keeps")
-
-
-def _read_user_data(doc: Doc, path: str, number: int) -> dict[str, Any]:
-    """Title, source, sha256, language (strings) and meta (an object) from ``doc.user_data``.
-
-    msgpack returns JSON arrays as tuples; they become lists again."""
-    info: dict[str, Any] = {}
-    for key in USER_DATA_KEYS:
-        if key not in doc.user_data:
-            continue
-        value = doc.user_data[key]
-        problem = json_value_problem(value)
-        if problem:
-            raise InputError(path, f"user_data {key!r}: {problem}", number)
-        value = _as_json(value)
-        wanted = dict if key == "meta" else str
-        if not isinstance(value, wanted):
-            kind = "an object" if key == "meta" else "a string"
-            raise InputError(path, f"user_data {key!r} is not {kind}", number)
-        try:
-            json.dumps(value)
-        except (TypeError, ValueError) as error:  # bytes, or keys that are not strings
-            raise InputError(path, f"user_data {key!r} is not JSON ({error})", number) from None
-        info[key] = value
-    return info
-
-
-def _as_json(value: Any) -> Any:
-    if isinstance(value, (list, tuple)):
-        return [_as_json(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _as_json(v) for k, v in value.items()}
-    return value
 
 
 def detect(path: Path, head: bytes) -> bool:

@@ -199,7 +199,7 @@ def open_window(project: Project, annotator: str | None, *, auto_suggest: bool =
 
 def use_password_dialog() -> None:
     """From now on, a server project opened by the window asks its password in a dialog."""
-    from ..storage.database import set_password_prompt
+    from ..services.project import set_password_prompt
 
     set_password_prompt(ask_server_password)
 

@@ -39,10 +39,10 @@ from PySide6.QtWidgets import (
 from ..core.errors import UnannotateError
 from ..core.model import DocumentStatus, SpanState
 from ..services.review import GoldSpan, Place, PlaceKind, Review
+from ..services.review_opening import OpeningReader
 from ..services.review_state import Delta, Look, Mark, ReviewState
 from .actions import LAYER_KEYS, MENUS, REVIEW_ACTIONS, ActionSpec
 from .review_file import ReviewFileMenu
-from .review_opening import OpeningReader
 from .review_view import KIND_COLOURS, KIND_TITLES, PAPER, ReviewDocumentView, swatch
 from .two_step import TwoStepOpen
 from .workers import Worker, start
@@ -284,13 +284,7 @@ class ReviewWindow(ReviewFileMenu, TwoStepOpen, QMainWindow):
                 self.documents.setCurrentItem(item)
 
     def _read_text(self, document_id: int) -> str:
-        from sqlalchemy import select
-
-        from ..storage.schema import DocumentRow
-
-        with self.review.project.db.read() as session:
-            return session.scalar(select(DocumentRow.text).where(
-                DocumentRow.id == document_id)) or ""
+        return self.review.text(document_id)
 
     def _finish_open(self) -> None:
         """Every place of the open document, drawn, listed in the panel, the first open one

@@ -5,7 +5,6 @@ not match are listed, never added or guessed."""
 
 from __future__ import annotations
 
-import sqlite3
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -13,13 +12,10 @@ from pathlib import Path
 from ..core.errors import InputError, StorageError, UnannotateError
 from ..core.model import LayerKind
 from ..formats.native import NativeDocument
-from ..storage.readonly import copy_for_reading
+from ..storage.readonly import SQLITE_HEADER, copy_for_reading
 from .exporting import iter_native_documents
 from .interchange import AnnotationImportReport, import_annotations, store_documents
 from .project import Project, open_project
-
-SQLITE_HEADER = b"SQLite format 3\x00"
-
 
 class ColleagueError(UnannotateError):
     """A colleague's work that cannot be brought in."""
@@ -93,7 +89,7 @@ def _copy_read_only(path: Path, copy: Path) -> None:
     and from a folder that cannot be written (storage/readonly.py)."""
     try:
         copy_for_reading(path, copy)
-    except (sqlite3.DatabaseError, StorageError) as error:
+    except StorageError as error:
         reason = str(error).removeprefix(f"{path}: ")
         raise InputError(str(path), f"cannot be read as a project ({reason})") from None
     except OSError as error:

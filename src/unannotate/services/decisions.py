@@ -29,7 +29,8 @@ from ..core.model import DocumentStatus, LabelKind, LayerKind, Span, SpanState, 
 from ..storage import events as event_log
 from ..storage import spans_decisions as store
 from ..storage.spans import places_in_layer, removed_as_duplicate, span_at
-from ..storage.spans_decisions import Executor, Session
+from ..storage.database import Unit
+from ..storage.spans_decisions import Executor, executor
 from .project import Project
 
 UNDO = EventKind.UNDO.value
@@ -130,14 +131,14 @@ class Reviewer:
             self.gold = found is not None and found.kind is LayerKind.GOLD
 
     # -- helpers -----------------------------------------------------------------------
-    def _label_id(self, session: Session, label: str) -> int:
+    def _label_id(self, session: Unit, label: str) -> int:
         try:
             return self.project.label_ids(session)[label]
         except KeyError:
             raise DecisionError(f"no label {label!r} in the project's scheme") from None
 
     @staticmethod
-    def _span(session: Session, span_id: int) -> Span:
+    def _span(session: Unit, span_id: int) -> Span:
         found = store.span_by_id(session, span_id)
         if found is None:
             raise DecisionError(f"no span {span_id} (it may have been deleted)")
@@ -164,7 +165,7 @@ class Reviewer:
             self._lengths[document_id] = found
         return found
 
-    def _check(self, session: Session, document_id: int, start: int, end: int) -> None:
+    def _check(self, session: Unit, document_id: int, start: int, end: int) -> None:
         """Offsets must fit the document's text."""
         check_bounds(self._text_length(session, document_id), start, end)
 
@@ -184,7 +185,7 @@ class Reviewer:
             cached.current = cached.current.advance(Step(kind, tuple(event_ids)))
             cached.own += len(event_ids)
 
-    def _touch_status(self, session: Session, document_id: int) -> None:
+    def _touch_status(self, session: Unit, document_id: int) -> None:
         """The first decision in a document marks it in progress for this reviewer (in gold:
         marks its review in progress)."""
         store.write_status(session, document_id, self.annotator_id, DocumentStatus.IN_PROGRESS,
@@ -223,7 +224,7 @@ class Reviewer:
         kinds = ({lab.name: lab.kind for lab in self.project.labels()} if kind is not None
                  else {})
         with self.project.db.session() as session:
-            conn = session.connection()
+            conn = executor(session)
             label_ids = self.project.label_ids(session)
             # The suggestions of the document and the spans already made from them, each
             # in one indexed read (not an IN over thousands of bound ids).
@@ -238,14 +239,14 @@ class Reviewer:
         self._stepped(EventKind.ACCEPT, change.event_ids)
         return change
 
-    def _accept_in_bulk(self, session: Session, document_id: int, pending: list[Any],
+    def _accept_in_bulk(self, session: Unit, document_id: int, pending: list[Any],
                         label_ids: dict[str, int]) -> Change:
         """Accept ``pending`` (suggestion rows of one document, read in this transaction):
         the same rows and events :meth:`decide` writes one by one, as two multi-row
         inserts, one group of events (one undo step)."""
         change = Change(document_ids={document_id}, written=[])
         assert change.written is not None
-        conn = session.connection()
+        conn = executor(session)
         length = self._text_length(conn, document_id)
         accepted, rejected = SpanState.ACCEPTED.value, SpanState.REJECTED.value
         # One place, one span: a suggestion of a span the layer holds already (or that an
@@ -330,7 +331,7 @@ class Reviewer:
         step: list[int] = []  # every event of the step: the deletions too
         first: EventKind | None = EventKind.DELETE if replace else None
         with self.project.db.session() as session:
-            conn = session.connection()
+            conn = executor(session)
             for span_id in replace:
                 span = self._span(session, span_id)
                 self._own(span, None)
@@ -506,7 +507,7 @@ class Reviewer:
         return Change({document_id}, status_changed=True, event_ids=[event_id])
 
     # -- undo and redo -----------------------------------------------------------------
-    def history(self, session: Session) -> History:
+    def history(self, session: Unit) -> History:
         """This reviewer's history in the layer: read in full once, then advanced with each
         step written here; what others appended since (another window, a colleague's
         program on a team server, a merge) is read from the last event known, one short
@@ -588,7 +589,7 @@ class Reviewer:
         self._stepped(kind, change.event_ids)
         return change
 
-    def _apply(self, session: Session, event: Event, frm: Snapshot | None,
+    def _apply(self, session: Unit, event: Event, frm: Snapshot | None,
                to: Snapshot | None, held: dict[int, Span] | None) -> None:
         """Move a span (or a status) from state ``frm`` to state ``to``; ``held``: the
         layer's spans in the documents concerned (None: each read when needed), kept up to

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ..core.model import Label, LabelKind, LayerKind
 from ..resources import resource
+from ..storage import documents as document_store
 from ..storage import labels as label_store
 from ..storage import layers as layer_store
 from ..storage.database import (
@@ -22,6 +23,13 @@ from ..storage.database import (
     sqlite_path,
     without_password,
 )
+from ..storage.database import set_password_prompt as _set_password_prompt
+
+
+def set_password_prompt(prompt: PasswordPrompt | None) -> None:
+    """How this process asks for a server's password when a caller gives no way to: the
+    command line's terminal prompt, or the window's dialog."""
+    _set_password_prompt(prompt)
 
 
 def default_labels() -> list[Label]:
@@ -60,6 +68,11 @@ class Project:
 
     def close(self) -> None:
         self.db.close()
+
+    def title_and_text(self, document_id: int) -> tuple[str, str] | None:
+        """The document's title and text (None: the project holds no such document)."""
+        with self.db.read() as unit:
+            return document_store.title_and_text(unit, document_id)
 
     def __enter__(self) -> Project:
         return self

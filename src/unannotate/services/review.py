@@ -26,22 +26,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
-
-from sqlalchemy import Select, select
 
 from ..core.agreement import group_places
 from ..core.errors import UnannotateError
 from ..core.model import DocumentStatus, LabelKind, LayerKind, SpanState
-from ..storage.schema import (
-    AnnotatorRow,
-    DocumentRow,
-    DocumentStatusRow,
-    LabelRow,
-    LayerRow,
-    ReviewStatusRow,
-    SpanRow,
-)
+from ..core.records import ComparedSpanTuple
+from ..storage import review as store
+from ..storage.documents import document_text, document_titles, review_statuses
+from ..storage.labels import label_kinds
+from ..storage.layers import annotators_with_layers
 from .decisions import Change, Reviewer
 from .project import Project
 
@@ -152,13 +145,9 @@ def resolve_layers(project: Project, layers: Sequence[str]) -> dict[str, list[in
     if len(names) < 2:
         raise ReviewError("a review compares at least two layers (two annotators, or one "
                           "annotator and the suggestions)")
-    with project.db.read() as session:
-        known = dict(session.execute(
-            select(AnnotatorRow.name, LayerRow.id).join(
-                LayerRow, LayerRow.annotator_id == AnnotatorRow.id)
-            .where(LayerRow.kind == LayerKind.ANNOTATOR.value)).all())
-        suggestion_layers = list(session.scalars(select(LayerRow.id).where(
-            LayerRow.kind == LayerKind.SUGGESTIONS.value)))
+    with project.db.read() as unit:
+        known = store.annotator_layer_ids(unit)
+        suggestion_layers = store.suggestion_layer_ids(unit)
     found: dict[str, list[int]] = {}
     for name in names:
         if name == SUGGESTIONS:
@@ -189,14 +178,10 @@ class GoldOpen:
 def open_in_gold(project: Project) -> GoldOpen:
     """For an export of gold: the documents gold holds spans of where the project's
     annotators still disagree on places gold has not settled. Reads only."""
-    with project.db.read() as session:
-        annotators = list(session.scalars(
-            select(AnnotatorRow.name).join(LayerRow, LayerRow.annotator_id == AnnotatorRow.id)
-            .where(LayerRow.kind == LayerKind.ANNOTATOR.value).order_by(AnnotatorRow.name)))
-        gold = session.scalar(select(LayerRow.id).where(LayerRow.kind == LayerKind.GOLD.value,
-                                                        LayerRow.name == GOLD))
-        documents = set(session.scalars(select(SpanRow.document_id).distinct()
-                                        .where(SpanRow.layer_id == gold)))
+    with project.db.read() as unit:
+        annotators = annotators_with_layers(unit)
+        gold = store.gold_layer_id(unit, GOLD)
+        documents = store.documents_with_spans(unit, gold)
     if len(annotators) < 2 or gold is None or not documents:
         return GoldOpen(annotators, {})
     review = Review.reading(project, annotators, gold)
@@ -219,8 +204,9 @@ class Review:
         self.project = project
         self.layer_ids = resolve_layers(project, layers)
         self.layers = list(self.layer_ids)
-        with project.db.session() as session:
-            self.gold_layer_id = Project.layer_id(session, GOLD, LayerKind.GOLD)
+        with project.db.session() as unit:
+            self.gold_layer_id = Project.layer_id(unit, GOLD, LayerKind.GOLD)
+        self.spans = self._compared_spans()
         self.gold = Reviewer(project, reviewer, layer=GOLD)
         self.reviewer = reviewer
 
@@ -232,37 +218,35 @@ class Review:
         review.layer_ids = resolve_layers(project, layers)
         review.layers = list(review.layer_ids)
         review.gold_layer_id = gold_layer_id
+        review.spans = review._compared_spans()
         return review
 
     # -- reading -----------------------------------------------------------------------
-    def span_select(self) -> Select[Any]:
-        """The span rows a review reads: the compared layers and gold, with label and kind."""
+    def _compared_spans(self) -> store.ComparedSpans:
+        """The spans a review reads: the compared layers and gold, with label and kind."""
         by_layer = [layer_id for ids in self.layer_ids.values() for layer_id in ids]
-        return (select(SpanRow.id, SpanRow.layer_id, SpanRow.start, SpanRow.end, LabelRow.name,
-                       SpanRow.state, SpanRow.source_id, SpanRow.reason, SpanRow.version,
-                       LabelRow.kind, SpanRow.document_id)
-                .join(LabelRow, LabelRow.id == SpanRow.label_id)
-                .where(SpanRow.layer_id.in_([*by_layer, self.gold_layer_id])))
+        return store.ComparedSpans([*by_layer, self.gold_layer_id])
 
     def places(self, document_id: int) -> list[Place]:
         """Every place of the document where a compared layer has a span, in text order."""
-        with self.project.db.read() as session:
-            rows = session.execute(
-                self.span_select().where(SpanRow.document_id == document_id)
-                .order_by(SpanRow.start, SpanRow.end, SpanRow.id)).all()
+        with self.project.db.read() as unit:
+            rows = self.spans.of_document(unit, document_id)
         return self.places_from_rows(rows)
 
     def read_document(self, document_id: int) -> tuple[list[Place], list[GoldSpan]]:
         """The document's places and the accepted gold spans in none of them (the reviewer's
         own, where no layer has anything): one read."""
-        with self.project.db.read() as session:
-            rows = session.execute(
-                self.span_select().where(SpanRow.document_id == document_id)
-                .order_by(SpanRow.start, SpanRow.end, SpanRow.id)).all()
+        with self.project.db.read() as unit:
+            rows = self.spans.of_document(unit, document_id)
         unplaced: list[GoldSpan] = []
         return self.places_from_rows(rows, unplaced), unplaced
 
-    def places_from_rows(self, rows: Sequence[Any],
+    def text(self, document_id: int) -> str:
+        """The document's text."""
+        with self.project.db.read() as unit:
+            return document_text(unit, document_id)
+
+    def places_from_rows(self, rows: Sequence[ComparedSpanTuple],
                          unplaced: list[GoldSpan] | None = None) -> list[Place]:
         """Places from span rows (of one document, in start, end, id order); ``unplaced``,
         if given, receives the accepted gold spans in no place."""
@@ -325,11 +309,9 @@ class Review:
 
     def documents(self) -> list[ReviewDocument]:
         """Every document with its review status and how many disagreements are open."""
-        with self.project.db.read() as session:
-            docs = session.execute(select(DocumentRow.id, DocumentRow.title)
-                                   .order_by(DocumentRow.id)).all()
-            statuses = dict(session.execute(
-                select(ReviewStatusRow.document_id, ReviewStatusRow.status)).all())
+        with self.project.db.read() as unit:
+            docs = document_titles(unit)
+            statuses = review_statuses(unit)
         every = self._all_places()
         found = []
         for doc_id, title in docs:
@@ -343,22 +325,17 @@ class Review:
 
     def _all_places(self) -> dict[int, list[Place]]:
         """Every document's places (documents with spans only): one ordered query."""
-        with self.project.db.read() as session:
-            spans = session.execute(self.span_select().order_by(
-                SpanRow.document_id, SpanRow.start, SpanRow.end, SpanRow.id)).all()
-        by_document: dict[int, list[Any]] = {}
-        for row in spans:
-            by_document.setdefault(row[-1], []).append(row)
+        by_document: dict[int, list[ComparedSpanTuple]] = {}
+        with self.project.db.read() as unit:
+            for row in self.spans.of_project(unit):
+                by_document.setdefault(row[-1], []).append(row)
         return {doc_id: self.places_from_rows(rows) for doc_id, rows in by_document.items()}
 
     def annotator_status(self, document_id: int) -> dict[str, DocumentStatus]:
         """Each compared annotator's own status of the document (kept apart from the
         review's)."""
-        with self.project.db.read() as session:
-            rows = dict(session.execute(
-                select(AnnotatorRow.name, DocumentStatusRow.status)
-                .join(DocumentStatusRow, DocumentStatusRow.annotator_id == AnnotatorRow.id)
-                .where(DocumentStatusRow.document_id == document_id)).all())
+        with self.project.db.read() as unit:
+            rows = store.annotator_statuses(unit, document_id)
         return {name: DocumentStatus(rows.get(name, "todo")) for name in self.layers
                 if name != SUGGESTIONS}
 
@@ -454,6 +431,5 @@ class Review:
         return self.gold.redo()
 
     def label_kinds(self) -> dict[str, LabelKind]:
-        with self.project.db.read() as session:
-            return {name: LabelKind(kind) for name, kind in session.execute(
-                select(LabelRow.name, LabelRow.kind))}
+        with self.project.db.read() as unit:
+            return {name: LabelKind(kind) for name, kind in label_kinds(unit).items()}

@@ -9,10 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
-
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING, Any
 
 from ..core.errors import OffsetError, UnannotateError
 from ..core.model import Label, LabelKind, LayerKind, SpanState, check_bounds
@@ -26,16 +23,13 @@ from ..nlp.base import (
     suggestion_rows,
 )
 from ..nlp.languages import language_support
-from ..storage.bulk import insert_rows
-from ..storage.schema import (
-    DocumentRow,
-    EventRow,
-    SpanRow,
-    SuggestedDocumentRow,
-    utcnow,
-)
-from ..storage.training_data import delete_pending_suggestions, documents_done_by_anyone
+from ..storage import suggestions as store
+from ..storage.database import Unit
+from ..storage.training_data import documents_done_by_anyone
 from .project import Project
+
+if TYPE_CHECKING:
+    from ..nlp.entity_spacy import ModelInfo
 
 ENTITY_RULES = "unannotate.entities.rules.v1"
 ENTITY_SPACY = "unannotate.entities.spacy.v1"
@@ -43,10 +37,8 @@ CLAIM_RULES = "unannotate.claims.rules.v1"
 # The pipeline part of a trained version's layer name (``nlp.trained.PIPELINE_PREFIX``);
 # written out so that importing this module does not load spaCy.
 TRAINED_PIPELINE = "trained"
-READ_CHUNK = 500  # documents read per short read transaction
+READ_CHUNK = store.READ_CHUNK  # documents read per short read transaction
 NEW_LABEL_COLOUR = "#d7ccc8"
-_SPAN_COLUMNS = ("layer_id", "document_id", "start", "end", "label_id", "state", "score",
-                 "reason", "source_id", "version")
 
 
 @dataclass
@@ -63,6 +55,18 @@ class SuggestReport:
     # Documents of a language the built-in rules do not know (language -> documents): they
     # got language-neutral suggestions (``services.languages.language_note`` says so).
     no_rules: dict[str, int] = field(default_factory=dict)
+
+
+def list_suggesters() -> list[str]:
+    """Every registered suggester's name, sorted."""
+    return registered()
+
+
+def installed_pipelines() -> list[ModelInfo]:
+    """The spaCy pipeline packages installed in this environment (loads spaCy)."""
+    from ..nlp.entity_spacy import list_models
+
+    return list_models()
 
 
 def default_suggester_names(model: str | None = None) -> list[str]:
@@ -121,24 +125,13 @@ def build_suggesters(names: Sequence[str] | None = None, model: str | None = Non
     return built
 
 
-def suggestions_layer_id(session: Session, info: SuggesterInfo) -> int:
+def suggestions_layer_id(session: Unit, info: SuggesterInfo) -> int:
     """The layer of this suggester version (and pipeline version), created on first use."""
     return Project.layer_id(
         session, info.layer_name, LayerKind.SUGGESTIONS, suggester=info.name,
         pipeline=info.pipeline, pipeline_version=info.pipeline_version,
         spacy_version=info.spacy_version,
     )
-
-def _pending_ids(session: Session, layer_id: int, only: Sequence[int] | None) -> list[int]:
-    done = select(SuggestedDocumentRow.document_id).where(SuggestedDocumentRow.layer_id == layer_id)
-    query = select(DocumentRow.id).where(DocumentRow.id.not_in(done)).order_by(DocumentRow.id)
-    if only is not None and len(only) <= READ_CHUNK:
-        return list(session.scalars(query.where(DocumentRow.id.in_(list(only)))))
-    ids = list(session.scalars(query))
-    if only is not None:
-        wanted = set(only)
-        ids = [i for i in ids if i in wanted]
-    return ids
 
 
 def run_suggester(
@@ -165,16 +158,12 @@ def run_suggester(
         replace = info.pipeline == TRAINED_PIPELINE
     with project.db.session() as session:
         layer_id = suggestions_layer_id(session, info)
-        pending = _pending_ids(session, layer_id, document_ids)
+        pending = store.documents_not_suggested(session, layer_id, document_ids)
         skipped = documents_done_by_anyone(session, pending) if replace else set()
         if skipped:
             pending = [i for i in pending if i not in skipped]
-        already = session.scalar(
-            select(func.count())
-            .select_from(SuggestedDocumentRow)
-            .where(SuggestedDocumentRow.layer_id == layer_id)
-        )
-    report = SuggestReport(info.name, info.layer_name, already=already or 0,
+        already = store.documents_suggested(session, layer_id)
+    report = SuggestReport(info.name, info.layer_name, already=already,
                            skipped_done=len(skipped))
     if on_total:
         on_total(len(pending))
@@ -187,11 +176,7 @@ def run_suggester(
         for start in range(0, len(pending), READ_CHUNK):
             chunk = pending[start : start + READ_CHUNK]
             with project.db.read() as read:
-                rows = read.execute(
-                    select(DocumentRow.id, DocumentRow.text, DocumentRow.language)
-                    .where(DocumentRow.id.in_(chunk))
-                    .order_by(DocumentRow.id)
-                ).all()
+                rows = store.texts(read, chunk)
             for doc_id, text, language in rows:
                 lengths[doc_id] = len(text)
                 if built_in and not language_support(language or "en").has_rules:
@@ -214,16 +199,16 @@ def run_suggester(
             on_documents(len(buffer))
     else:
         with project.db.session() as session:
-            session.add(_event(layer_id, info, report))
+            _add_event(session, layer_id, info, report)
     return report
 
 
-def _event(layer_id: int, info: SuggesterInfo, report: SuggestReport) -> EventRow:
+def _add_event(unit: Unit, layer_id: int, info: SuggesterInfo, report: SuggestReport) -> None:
     """The record of a finished run."""
     after = {"documents": report.documents, "spans": sum(report.spans.values())}
     if report.replaced or report.skipped_done:
         after.update(replaced=report.replaced, skipped_done=report.skipped_done)
-    return EventRow(kind="suggest", layer_id=layer_id, suggester=info.layer_name, after=after)
+    store.add_run_event(unit, layer_id, info.layer_name, after)
 
 
 def _store(project: Project, layer_id: int, info: SuggesterInfo,
@@ -265,21 +250,12 @@ def _store(project: Project, layer_id: int, info: SuggesterInfo,
                 spans[label] = spans.get(label, 0) + 1
                 kept += 1
             done_rows.append((doc_id, kept))
-        # Straight to the driver: no per-row parameter building or type processing, and
-        # one timestamp for the whole transaction.
-        stamp = utcnow()
-        connection = session.connection()
-        if replace:
-            report.replaced += delete_pending_suggestions(
-                connection, keep_layer_id=layer_id, kind=kind, suggester_prefix="unannotate.",
-                document_ids=[doc_id for doc_id, _ in results])
-        insert_rows(connection, SpanRow.__table__, _SPAN_COLUMNS, span_rows,
-                    {"created_at": stamp, "updated_at": stamp})
-        insert_rows(connection, SuggestedDocumentRow.__table__, ("document_id", "spans"),
-                    done_rows, {"layer_id": layer_id, "at": stamp})
+        report.replaced += store.store_suggestions(
+            session, layer_id, span_rows, done_rows, replace_kind=kind if replace else None,
+            suggester_prefix="unannotate.")
         report.documents += len(results)
         if last:
-            session.add(_event(layer_id, info, report))
+            _add_event(session, layer_id, info, report)
 
 
 def suggest_document(project: Project, document_id: int,

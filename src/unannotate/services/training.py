@@ -27,7 +27,7 @@ from typing import Any
 from ..core.errors import UnannotateError
 from ..core.model import LabelKind, LayerKind, SpanState
 from ..nlp.base import Suggester, SuggesterError, create
-from ..nlp.trained import ModelStore, ModelVersion
+from ..nlp.trained import ModelStore, ModelVersion, export_version
 from ..nlp.trainer import TrainingOutcome, train_and_register
 from ..nlp.training import (
     CLAIMS,
@@ -108,6 +108,13 @@ def models_dir(project: Project) -> Path:
 
 def model_store(project: Project) -> ModelStore:
     return ModelStore(models_dir(project))
+
+
+def export_trained(project: Project, version: str, out: Path) -> tuple[ModelVersion, Path]:
+    """Write a trained version (its id, ``NAME@ID``, or a trained suggester's name for its
+    newest version) as a spaCy pipeline folder ``out``: the version, and the folder."""
+    found = model_store(project).find(version)
+    return found, export_version(found, out)
 
 
 def trained_versions(project: Project) -> list[ModelVersion]:

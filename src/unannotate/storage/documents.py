@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from ..core.model import DocumentStatus
 from .bulk import insert_rows
@@ -13,6 +13,7 @@ from .database import Unit
 from .schema import DocumentRow, ReviewStatusRow, utcnow
 
 CHUNK = 500  # hashes per look-up: a bounded number of parameters
+_TEXT = select(DocumentRow.text).where(DocumentRow.id == bindparam("document_id"))
 
 
 def known_hashes(unit: Unit, hashes: Sequence[str]) -> set[str]:
@@ -27,6 +28,18 @@ def known_hashes(unit: Unit, hashes: Sequence[str]) -> set[str]:
 def document_id(unit: Unit, sha256: str) -> int | None:
     """The id of the document whose text has this SHA-256, if the project holds it."""
     return unit.scalar(select(DocumentRow.id).where(DocumentRow.sha256 == sha256))
+
+
+def document_text(unit: Unit, document_id: int) -> str:
+    """The document's text ("" when there is no such document)."""
+    return unit.connection().execute(_TEXT, {"document_id": document_id}).scalar() or ""
+
+
+def title_and_text(unit: Unit, document_id: int) -> tuple[str, str] | None:
+    """The document's title and text, if the project holds it."""
+    found = unit.execute(select(DocumentRow.title, DocumentRow.text)
+                         .where(DocumentRow.id == document_id)).one_or_none()
+    return None if found is None else (found[0], found[1])
 
 
 def add_document(unit: Unit, *, sha256: str, text: str, title: str, meta: dict[str, Any],
@@ -51,11 +64,21 @@ _DOCUMENT_COLUMNS = ("sha256", "text", "title", "meta", "language", "source")
 
 
 def add_documents(unit: Unit, documents: Sequence[dict[str, Any]]) -> None:
-    """Store new documents; each gives ``sha256``, ``text``, ``title``, ``meta``,
-    ``language`` and ``source``. On SQLite they go in as statements of many rows each: the
-    full-text index's trigger then writes the index once per statement, not once per
-    document (storage/fulltext.py), which made an import several times slower."""
+    """Store new documents, in statements of many rows; each gives ``sha256``, ``text``,
+    ``title``, ``meta``, ``language`` and ``source`` (the list keys are derived from them)."""
     if documents:
         insert_rows(unit.connection(), DocumentRow.__table__, _DOCUMENT_COLUMNS,
                     [tuple(document[name] for name in _DOCUMENT_COLUMNS)
                      for document in documents], {"created_at": utcnow()})
+
+
+def document_titles(unit: Unit) -> list[tuple[int, str]]:
+    """Every document's id and title, in the order they were stored."""
+    return [(doc_id, title) for doc_id, title in unit.execute(
+        select(DocumentRow.id, DocumentRow.title).order_by(DocumentRow.id))]
+
+
+def review_statuses(unit: Unit) -> dict[int, str]:
+    """Each reviewed document's review status by its id."""
+    return dict(unit.execute(
+        select(ReviewStatusRow.document_id, ReviewStatusRow.status)).all())

@@ -19,6 +19,12 @@ from . import schema
 # What a repository function runs its statements on: a session or its connection.
 Executor: TypeAlias = Connection | Session
 
+
+def executor(unit: Session) -> Executor:
+    """What the decision path runs its statements on: the unit's connection (statements
+    run on it skip the per-statement work of the ORM session)."""
+    return unit.connection()
+
 _spans, _labels = schema.SpanRow.__table__, schema.LabelRow.__table__
 _layers, _annotators = schema.LayerRow.__table__, schema.AnnotatorRow.__table__
 _statuses, _reviews = schema.DocumentStatusRow.__table__, schema.ReviewStatusRow.__table__

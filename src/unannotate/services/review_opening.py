@@ -7,7 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..core.model import LabelKind, SpanState
-from ..services.review import GoldSpan, Place, Review
+from ..storage.documents import document_text
+from .review import GoldSpan, Place, Review
 
 LINE_BREAKS = "\n\r\u2029"  # where Qt ends a block
 
@@ -31,22 +32,11 @@ def _line_end(text: str, index: int) -> int:
 
 
 class OpeningReader:
-    """Reads what a document shows before its first paint (see :meth:`read`), with its
-    statements built once: on this path building a statement costs as much as running it."""
+    """Reads what a document shows before its first paint (see :meth:`read`), through the
+    review's own span reader (so its own grouping applies), cut at a code point."""
 
     def __init__(self, review: Review) -> None:
-        from sqlalchemy import bindparam, select
-
-        from ..storage.schema import DocumentRow, SpanRow
-
         self.review = review
-        document = bindparam("document_id")
-        self._text = select(DocumentRow.text).where(DocumentRow.id == document)
-        # The review's own query (so its own grouping applies), cut at a code point.
-        self._spans = (review.span_select()
-                       .where(SpanRow.document_id == document,
-                              SpanRow.start < bindparam("limit"))
-                       .order_by(SpanRow.start, SpanRow.end, SpanRow.id))
 
     def read(self, document_id: int, around: Callable[[int], tuple[int, int]]) -> Opening:
         """The text and the places the screen can show around the first open place, read
@@ -58,13 +48,11 @@ class OpeningReader:
         whole text is read. Every span of a long document costs tens of milliseconds to
         group; a screenful of them well under one."""
         review = self.review
-        params = {"document_id": document_id}
-        with review.project.db.read() as session:
-            connection = session.connection()
-            text = connection.execute(self._text, params).scalar() or ""
+        with review.project.db.read() as unit:
+            text = document_text(unit, document_id)
             limit = _line_end(text, around(0)[1])
             while True:
-                rows = connection.execute(self._spans, {**params, "limit": limit}).all()
+                rows = review.spans.starting_before(unit, document_id, limit)
                 places = review.places_from_rows(rows)
                 frontier = min([limit, *(p.start for p in places if p.end > limit)])
                 known = [p for p in places if p.start < frontier]  # places sort by start
@@ -76,8 +64,8 @@ class OpeningReader:
                     break
                 limit = max(needed, _line_end(text, 2 * limit + 1))
         placed = {g.id for p in known for g in p.gold}
-        unplaced = [GoldSpan(r[0], r[2], r[3], r[4], SpanState(r[5]), r[6], r[7] or "", r[8],
-                             r[9] == LabelKind.CLAIM.value)
-                    for r in rows if r[1] == review.gold_layer_id and r[0] not in placed
-                    and r[5] == SpanState.ACCEPTED.value and r[2] < frontier]
+        unplaced = [GoldSpan(r.id, r.start, r.end, r.label, SpanState(r.state), r.source_id,
+                             r.reason or "", r.version, r.kind == LabelKind.CLAIM.value)
+                    for r in rows if r.layer_id == review.gold_layer_id and r.id not in placed
+                    and r.state == SpanState.ACCEPTED.value and r.start < frontier]
         return Opening(text, known, frontier, unplaced, target)
