@@ -43,7 +43,8 @@ def import_command(
                                  callback=_language_code)
     ] = None,
     skip_invalid: Annotated[
-        bool, typer.Option("--skip-invalid", help="Pass over bad records of a JSONL file and count them.")
+        bool, typer.Option("--skip-invalid",
+                           help="Pass over bad records of a JSONL file and count them.")
     ] = False,
     status: Annotated[str | None, typer.Option(
         "--status", help="Annotations: mark every document of the file done, or leave them to "

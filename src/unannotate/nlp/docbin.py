@@ -74,6 +74,7 @@ from ..formats.interchange import (
     within,
 )
 from ..formats.native import NativeDocument, NativeLayer, NativeSpan
+from .languages import language_code
 
 ENTITIES_KEY = "entities"
 CLAIMS_KEY = "claims"
@@ -109,11 +110,6 @@ class _Blank:
     built_strings: int
 
 
-def _language_code(language: str) -> str:
-    code = (language or "").strip().replace("_", "-").split("-")[0].lower()
-    return code or FALLBACK_LANGUAGE
-
-
 def _build_blank(code: str) -> _Blank:
     try:
         nlp, reason = spacy.blank(code), None
@@ -138,7 +134,7 @@ def _blank(language: str) -> _Blank:
     """The blank pipeline for ``language``, built once per process (building one for each
     document would dominate an export) and built again once its vocab has taken in
     ``MAX_NEW_STRINGS`` strings."""
-    code = _language_code(language)
+    code = language_code(language, FALLBACK_LANGUAGE)
     with _BLANK_LOCK:
         found = _BLANKS.get(code)
         if found is None or len(found.nlp.vocab.strings) - found.built_strings > MAX_NEW_STRINGS:
