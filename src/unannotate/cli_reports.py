@@ -14,14 +14,15 @@ from .cli import ProjectOption, app, fail
 from .cli_output import file_error, rows, show, table
 from .core.errors import UnannotateError
 
+
 @app.command()
 def stats(
     project: ProjectOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Documents, progress per annotator, spans per label and layer."""
-    from .services.project import open_project
     from .services.learning_stats import suggestion_outcomes
+    from .services.project import open_project
     from .services.stats import project_stats
 
     with open_project(project, create=False, read_only=True) as opened:  # only reads

@@ -12,6 +12,7 @@ from .cli import ProjectOption, app, fail
 from .cli_output import rows, show, table
 from .core.errors import UnannotateError
 
+
 @app.command()
 def suggest(
     project: ProjectOption = None,
