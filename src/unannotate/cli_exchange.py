@@ -12,6 +12,7 @@ import typer
 
 from .cli import ProjectOption, app, fail
 from .cli_output import file_error
+from .cli_output import names as option_names
 from .core.errors import UnannotateError
 
 FORMAT_HELP = "jsonl, prodigy, doccano, label-studio, brat, conll, spacy"
@@ -184,7 +185,7 @@ def bring_in_command(
     from .services.colleague import bring_in
     from .services.project import open_project
 
-    names = [n.strip() for value in annotators or [] for n in value.split(",") if n.strip()]
+    names = option_names(annotators)
     with open_project(project, create=False) as opened:
         try:
             report = bring_in(opened, path, annotators=names or None, rename=rename, fmt=format)

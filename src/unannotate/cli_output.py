@@ -1,5 +1,5 @@
-"""What the commands print besides plain lines: tables, drawn by rich, and the one-line form of
-an error writing a file.
+"""What the commands share besides the options: tables, drawn by rich, the names of a
+repeatable option, and the one-line form of an error writing a file.
 
 A table is plain text when the output is not a terminal (no colour or style codes, never
 wrapped to a guessed width), so that it reads the same in a file, a pipe or a test. Strings
@@ -49,6 +49,12 @@ def show(shown: Table) -> None:
                       force_terminal=terminal, color_system="auto" if terminal else None)
     console.print(shown)
     typer.echo("\n".join(line.rstrip() for line in buffer.getvalue().splitlines()))
+
+
+def names(values: Iterable[str] | None) -> list[str]:
+    """The names of a repeatable option that also takes commas: ``-a ana,ben -a cy``."""
+    return [name.strip() for value in values or () for name in value.split(",")
+            if name.strip()]
 
 
 def file_error(error: Exception, path: Path) -> str:

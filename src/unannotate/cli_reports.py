@@ -12,6 +12,7 @@ import typer
 
 from .cli import ProjectOption, app, fail
 from .cli_output import file_error, rows, show, table
+from .cli_output import names as option_names
 from .core.errors import UnannotateError
 
 
@@ -95,7 +96,7 @@ def agreement(
     from .services.agreement import SUGGESTIONS, project_agreement
     from .services.project import open_project
 
-    names = [name.strip() for value in annotators for name in value.split(",") if name.strip()]
+    names = option_names(annotators)
     layer = suggestions_layer or (SUGGESTIONS if suggestions else None)
     with open_project(project, create=False, read_only=True) as opened:  # only reads
         try:
@@ -144,7 +145,7 @@ def review(
     from .services.project import open_project
     from .services.review import SUGGESTIONS, resolve_layers
 
-    names = [n.strip() for value in annotators for n in value.split(",") if n.strip()]
+    names = option_names(annotators)
     if suggestions:
         names.append(SUGGESTIONS)
     opened = open_project(project, create=False)
