@@ -4,6 +4,8 @@ layers: the command modules reach the database and spaCy only through the servic
 from __future__ import annotations
 
 import ast
+import io
+import sys
 from pathlib import Path
 
 import pytest
@@ -29,6 +31,16 @@ def test_a_table_is_plain_text_with_the_project_strings_as_written(
     person, other = (line for line in lines if "PERSON" in line or "smile" in line)
     assert person.split() == ["[bold]PERSON[/bold]", "7"]
     assert person.index("7") == other.index("12345") + 4  # numbers right-aligned
+
+
+def test_lines_are_ascii_where_the_output_has_no_box_characters(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    written = io.BytesIO()
+    out = io.TextIOWrapper(written, encoding="cp1252", write_through=True)  # a Windows pipe
+    monkeypatch.setattr(sys, "stdout", out)
+    show(rows(table("label", ">spans"), [["GPE", 3]]))
+    text = written.getvalue().decode("cp1252")
+    assert text.isascii() and "GPE" in text and "-----" in text
 
 
 def test_a_long_cell_is_not_cut_to_a_terminal_width(capsys: pytest.CaptureFixture[str]) -> None:

@@ -89,6 +89,7 @@ def test_the_package_installs_for_the_user_and_uninstalls(build: Build,
         for name in ("install.sh", "unannotate.desktop", "unannotate.svg", "unannotate.png",
                      "unannotate/unannotate", f"{inside}/_resources/labels.json",
                      f"{inside}/_resources/icons/unannotate.svg",
+                     f"{inside}/_resources/templates/agreement_report.html",
                      f"{inside}/_samples/01_security_council_briefing.txt"):
             assert f"{top}/{name}" in names
         assert tar.getmember(f"{top}/install.sh").mode & 0o111

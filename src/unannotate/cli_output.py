@@ -40,10 +40,23 @@ def rows(shown: Table, values: Iterable[Iterable[object]]) -> Table:
     return shown
 
 
+class _Buffer(io.StringIO):
+    """Where a table is drawn: in the encoding of standard output, so that rich draws its
+    lines in ASCII where that encoding has no box characters (a Windows code page)."""
+
+    def __init__(self, encoding: str) -> None:
+        super().__init__()
+        self._encoding = encoding
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return self._encoding
+
+
 def show(shown: Table) -> None:
     """Print a table on standard output, without trailing blanks."""
     terminal = sys.stdout.isatty()
-    buffer = io.StringIO()
+    buffer = _Buffer(getattr(sys.stdout, "encoding", None) or "utf-8")
     console = Console(file=buffer, markup=False, emoji=False, highlight=False,
                       width=shutil.get_terminal_size().columns if terminal else _UNBOUNDED,
                       force_terminal=terminal, color_system="auto" if terminal else None)
