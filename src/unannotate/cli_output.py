@@ -13,11 +13,12 @@ import shutil
 import sys
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from rich import box
-from rich.console import Console
-from rich.table import Table
+
+if TYPE_CHECKING:  # rich is imported when a table is drawn: most commands draw none
+    from rich.table import Table
 
 _UNBOUNDED = 10_000  # the width of a pipe or a file: a table is as wide as its cells
 
@@ -25,6 +26,9 @@ _UNBOUNDED = 10_000  # the width of a pipe or a file: a table is as wide as its 
 def table(*columns: str, title: str | None = None, indent: bool = True) -> Table:
     """A table with these column headers; a header starting with ">" is a right-aligned
     (numeric) column. Printed with :func:`show`."""
+    from rich import box
+    from rich.table import Table
+
     shown = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=indent, title=title,
                   title_justify="left", highlight=False)
     for column in columns:
@@ -55,6 +59,8 @@ class _Buffer(io.StringIO):
 
 def show(shown: Table) -> None:
     """Print a table on standard output, without trailing blanks."""
+    from rich.console import Console
+
     terminal = sys.stdout.isatty()
     buffer = _Buffer(getattr(sys.stdout, "encoding", None) or "utf-8")
     console = Console(file=buffer, markup=False, emoji=False, highlight=False,

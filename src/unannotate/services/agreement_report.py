@@ -18,15 +18,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import fields, is_dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
-
-import jinja2
+from typing import TYPE_CHECKING, Any
 
 from .. import __version__
 from ..core.agreement import AgreementReport, DocumentScores
 from ..core.errors import UnannotateError
 from ..formats.atomic import atomic_write
 from ..resources import resource
+
+if TYPE_CHECKING:
+    import jinja2
 
 MISSING = "–"  # an undefined figure in the page and the window (CSV leaves the cell empty)
 FORMAT = "unannotate.agreement.v1"
@@ -256,6 +257,8 @@ _MEANINGS: tuple[tuple[str, str], ...] = (
 
 @cache
 def _page_template() -> jinja2.Template:
+    import jinja2  # when a page is written: the window and the command line start without it
+
     environment = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined,
                                      keep_trailing_newline=True)
     environment.filters["score"] = format_score
