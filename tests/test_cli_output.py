@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from unannotate.cli import app
-from unannotate.cli_output import rows, show, table
+from unannotate.cli_output import counted, names, rows, show, table
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "unannotate"
 NOT_FOR_THE_CLI = ("unannotate.storage", "unannotate.nlp", "sqlalchemy", "sqlite3", "spacy")
@@ -47,6 +47,12 @@ def test_a_long_cell_is_not_cut_to_a_terminal_width(capsys: pytest.CaptureFixtur
     title = "A document title of some length " * 8
     show(rows(table("document"), [[title.strip()]]))
     assert title.strip() in capsys.readouterr().out
+
+
+def test_summary_counts_and_option_names(capsys: pytest.CaptureFixture[str]) -> None:
+    counted((3, "documents left out"), (0, "never shown"), (1, "span dropped"))
+    assert capsys.readouterr().out == "  3 documents left out\n  1 span dropped\n"
+    assert names(["ana, ben", "cy", " ,"]) == ["ana", "ben", "cy"] and names(None) == []
 
 
 def test_models_lists_pipelines_and_suggesters(tmp_path: Path) -> None:

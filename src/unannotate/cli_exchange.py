@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from .cli import ProjectOption, app, fail
-from .cli_output import file_error
+from .cli_output import counted, file_error
 from .cli_output import names as option_names
 from .core.errors import UnannotateError
 
@@ -304,16 +304,14 @@ def export(
         if report.layer != "all":
             typer.echo(f"  {report.done} marked done, {report.done_without_spans} of them "
                        "without spans (written as negative examples)")
-        if report.skipped_not_done:
-            typer.echo(f"  {report.skipped_not_done} documents not marked done were left out")
-        if report.untouched_left_out:
-            typer.echo(f"  {report.untouched_left_out} documents not done and without spans "
-                       "were left out (--include-untouched writes them)")
-        if report.untouched_written:
-            typer.echo(f"  {report.untouched_written} documents not done and without spans "
-                       "written as not annotated")
-        if report.rejections and report.keeps_rejections:
-            typer.echo(f"  {report.rejections} rejected spans written as negatives")
+        counted(
+            (report.skipped_not_done, "documents not marked done were left out"),
+            (report.untouched_left_out, "documents not done and without spans were left out "
+             "(--include-untouched writes them)"),
+            (report.untouched_written, "documents not done and without spans written as not "
+             "annotated"),
+            (report.rejections if report.keeps_rejections else 0,
+             "rejected spans written as negatives"))
         if gold_open:
             typer.echo(gold_open)
 

@@ -70,6 +70,14 @@ def show(shown: Table) -> None:
     typer.echo("\n".join(line.rstrip() for line in buffer.getvalue().splitlines()))
 
 
+def counted(*lines: tuple[int, str]) -> None:
+    """Print ``  N what`` for each ``(N, what)`` whose N is not zero: the summary lines of a
+    report that only matter when something happened."""
+    for number, what in lines:
+        if number:
+            typer.echo(f"  {number} {what}")
+
+
 def names(values: Iterable[str] | None) -> list[str]:
     """The names of a repeatable option that also takes commas: ``-a ana,ben -a cy``."""
     return [name.strip() for value in values or () for name in value.split(",")

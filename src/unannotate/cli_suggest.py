@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from .cli import ProjectOption, app, fail
-from .cli_output import rows, show, table
+from .cli_output import counted, rows, show, table
 from .core.errors import UnannotateError
 
 
@@ -69,13 +69,11 @@ def suggest(
             )
             if report.new_labels:
                 typer.echo(f"  labels added to the scheme: {', '.join(report.new_labels)}")
-            if report.dropped:
-                typer.echo(f"  {report.dropped} suggestions dropped: offsets outside the text")
-            if report.replaced:
-                typer.echo(f"  {report.replaced} pending suggestions of earlier suggesters "
-                           "replaced (decided ones kept)")
-            if report.skipped_done:
-                typer.echo(f"  {report.skipped_done} documents marked done left as they are")
+            counted(
+                (report.dropped, "suggestions dropped: offsets outside the text"),
+                (report.replaced, "pending suggestions of earlier suggesters replaced (decided "
+                 "ones kept)"),
+                (report.skipped_done, "documents marked done left as they are"))
             for language, count in sorted(report.no_rules.items()):
                 typer.echo(f"  {count} document{'s' if count != 1 else ''}: "
                            f"{language_note(language)}")
