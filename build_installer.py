@@ -52,8 +52,10 @@ EXCLUDED_MODULES = [
     # the test modules of the libraries the program does use
     "spacy.tests", "thinc.tests", "srsly.tests", "numpy.tests", "numpy.f2py",
     # typer's rich output: the command line has it off (rich_markup_mode=None, no pretty
-    # exceptions), and the bundle's entry point tells typer so (TYPER_USE_RICH=0)
-    "rich", "pygments", "markdown_it", "mdurl",
+    # exceptions), and the bundle's entry point tells typer so (TYPER_USE_RICH=0). rich itself
+    # stays: the commands draw their tables with it (cli_output.py); its console and tables
+    # need neither syntax highlighting nor Markdown.
+    "pygments", "markdown_it", "mdurl",
     # other GUI toolkits and the standard library's own
     "tkinter", "_tkinter", "turtle", "PyQt5", "PyQt6", "PySide2",
     # Qt modules the window never imports (it uses QtCore, QtGui and QtWidgets only)

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 from pathlib import Path
 
 import pytest
@@ -11,98 +10,16 @@ from keyring.backend import KeyringBackend
 # Qt must find no display and use the offscreen platform before it is first imported.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+pytest_plugins = ["pytester"]  # test_hostile.py runs the network guard on a test of its own
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 
 
 # -- No network --------------------------------------------------------------------------
-# The program never reaches the internet: for the whole run, creating an internet socket
-# (AF_INET, AF_INET6), connecting one, and looking a name up fail at once with an
-# AssertionError saying what was tried; Unix sockets (Qt, multiprocessing) work as ever.
-# Code that swallowed the error still fails its test, in teardown. The one exception is the
-# test server of ``--backend=postgresql`` (see "Backends" below), whose name may be looked up.
-
-_INTERNET = (socket.AF_INET, socket.AF_INET6)
-
-
-class _NetworkAttempt(AssertionError):
-    pass
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _network_blocked(pytestconfig: pytest.Config):  # type: ignore[no-untyped-def]
-    attempts: list[str] = []
-    allowed_hosts = _test_server_hosts(pytestconfig)
-
-    def refuse(what: str) -> None:
-        attempts.append(what)
-        raise _NetworkAttempt(f"network use attempted: {what} (the program must work offline)")
-
-    try:  # urllib3 (through spaCy) makes an IPv6 socket to see if it can, when imported
-        import urllib3.util.connection  # noqa: F401
-    except ImportError:
-        pass
-    real_init = socket.socket.__init__
-    real_connect, real_connect_ex = socket.socket.connect, socket.socket.connect_ex
-    real_getaddrinfo = socket.getaddrinfo
-
-    def init(self, family=-1, *args, **kwargs):  # type: ignore[no-untyped-def]
-        real_init(self, family, *args, **kwargs)
-        if self.family in _INTERNET:  # also a socket made from a file descriptor
-            self.close()
-            refuse(f"opening an internet socket ({socket.AddressFamily(self.family).name})")
-
-    def connect(self, address):  # type: ignore[no-untyped-def]
-        if self.family in _INTERNET:
-            refuse(f"a connection to {address!r}")
-        return real_connect(self, address)
-
-    def connect_ex(self, address):  # type: ignore[no-untyped-def]
-        if self.family in _INTERNET:
-            refuse(f"a connection to {address!r}")
-        return real_connect_ex(self, address)
-
-    def getaddrinfo(host, *args, **kwargs):  # type: ignore[no-untyped-def]
-        if host not in allowed_hosts:
-            refuse(f"looking up the address of {host!r}")
-        return real_getaddrinfo(host, *args, **kwargs)
-
-    def create_connection(address, *args, **kwargs):  # type: ignore[no-untyped-def]
-        refuse(f"a connection to {address!r}")
-
-    def lookup(name: str):  # type: ignore[no-untyped-def]
-        def refused(host, *args, **kwargs):  # type: ignore[no-untyped-def]
-            refuse(f"looking up {host!r} ({name})")
-        return refused
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(socket.socket, "__init__", init)
-        patch.setattr(socket.socket, "connect", connect)
-        patch.setattr(socket.socket, "connect_ex", connect_ex)
-        patch.setattr(socket, "getaddrinfo", getaddrinfo)
-        patch.setattr(socket, "create_connection", create_connection)
-        for name in ("gethostbyname", "gethostbyname_ex", "gethostbyaddr"):
-            patch.setattr(socket, name, lookup(name))
-        yield attempts
-
-
-@pytest.fixture(autouse=True)
-def _no_network(_network_blocked: list[str]):  # type: ignore[no-untyped-def]
-    """A test fails when it tried the network, even if the code caught the error."""
-    start = len(_network_blocked)
-    yield
-    tried = _network_blocked[start:]
-    assert not tried, f"network use attempted: {'; '.join(tried)}"
-
-
-def _test_server_hosts(config: pytest.Config) -> frozenset[str]:
-    """The host of ``--backend=postgresql``'s server: its driver looks the name up."""
-    if config.getoption("--backend", "sqlite") != "postgresql":
-        return frozenset()
-    from urllib.parse import urlsplit
-
-    host = urlsplit(os.environ.get("UNANNOTATE_TEST_POSTGRES", "")).hostname
-    return frozenset({host} if host else ())
+# The program never reaches the internet: see network_guard.py (pytest-socket, and a test
+# fails on a refusal its code swallowed).
+from network_guard import _no_network  # noqa: E402, F401 (the autouse fixture)
 
 
 @pytest.fixture
@@ -265,10 +182,18 @@ def _on_postgresql(config: pytest.Config) -> bool:
     return config.getoption("--backend") == "postgresql"
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-socket reads --allow-hosts
 def pytest_configure(config: pytest.Config) -> None:
-    if _on_postgresql(config) and not os.environ.get(POSTGRES_ENV):
+    if not _on_postgresql(config):
+        return
+    if not os.environ.get(POSTGRES_ENV):
         raise pytest.UsageError(f"--backend=postgresql needs ${POSTGRES_ENV}: an admin URL "
                                 "to a PostgreSQL server (postgresql://postgres@127.0.0.1/postgres)")
+    if not config.option.allow_hosts:  # the test server: its driver looks its name up
+        from urllib.parse import urlsplit
+
+        host = urlsplit(os.environ[POSTGRES_ENV]).hostname or "localhost"
+        config.option.allow_hosts = ",".join(dict.fromkeys([host, "127.0.0.1", "::1"]))
 
 
 def pytest_report_header(config: pytest.Config) -> str:

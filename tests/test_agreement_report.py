@@ -350,13 +350,26 @@ def test_html_escapes_every_string_from_the_data() -> None:
     page = report_to_html(make_report())
     assert "<b>bold</b>" not in page and "<i>co</i>" not in page
     assert "<img" not in page
-    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page  # Jinja's escaping
     text = _visible_text(page)
     assert HOSTILE_TITLE in text  # shown literally, as written
     assert HOSTILE_LABEL in text
     assert "Ben & <i>co</i>" in text
     tags = {tag for tag, _ in _parse(page).tags}
     assert not tags & {"script", "b", "i", "img", "iframe", "object"}
+
+
+def test_html_escapes_a_script_in_a_label_an_annotator_and_a_title() -> None:
+    script = "<script>alert('label')</script>"
+    report = make_report(["ana", "<script>ben</script>"])
+    report.per_label[script] = report.per_label.pop("PERSON")
+    report.per_document[0] = DocumentScores(3, "<SCRIPT src=x></SCRIPT>", 9, 1, 0.95)
+    page = report_to_html(report, title="</title><script>t</script>")
+    assert "<script" not in page.lower()
+    text = _visible_text(page)
+    for shown in (script, "<script>ben</script>", "<SCRIPT src=x></SCRIPT>",
+                  "</title><script>t</script>"):
+        assert shown in text
 
 
 def test_html_shows_undefined_figures_as_a_dash() -> None:

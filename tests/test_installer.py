@@ -10,6 +10,7 @@ missing tool fails them, saying what to install.
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import shutil
 import sqlite3
@@ -89,6 +90,7 @@ def test_the_package_installs_for_the_user_and_uninstalls(build: Build,
         for name in ("install.sh", "unannotate.desktop", "unannotate.svg", "unannotate.png",
                      "unannotate/unannotate", f"{inside}/_resources/labels.json",
                      f"{inside}/_resources/icons/unannotate.svg",
+                     f"{inside}/_resources/templates/agreement_report.html",
                      f"{inside}/_samples/01_security_council_briefing.txt"):
             assert f"{top}/{name}" in names
         assert tar.getmember(f"{top}/install.sh").mode & 0o111
@@ -111,11 +113,47 @@ def test_the_package_installs_for_the_user_and_uninstalls(build: Build,
                              check=False, env=env, capture_output=True, text=True,
                              timeout=120)
     assert version.stdout.startswith("unannotate "), version.stderr
+    _agreement_report_works(home / ".local" / "bin" / "unannotate", tmp_path, env)
     subprocess.run([str(tmp_path / top / "install.sh"), "--uninstall"], env=env, check=True,
                    capture_output=True, timeout=120)
     assert not program.exists()
     assert not (data / "applications" / "unannotate.desktop").exists()
     assert not (home / ".local" / "bin" / "unannotate").exists()
+
+
+def _agreement_report_works(program: Path, folder: Path, env: dict[str, str]) -> None:
+    """Two annotators' work imported into a project by the installed program, compared: the
+    agreement tables on the terminal and the HTML page (its template, Jinja and rich are in
+    the bundle), the document's title escaped in it."""
+    text = "UNICEF met Kazakhstan in Almaty."
+    title = "<script>alert(1)</script> briefing"
+
+    def layer(name: str, spans: list[tuple[int, int, str]]) -> dict[str, object]:
+        return {"name": f"annotator:{name}", "kind": "annotator", "annotator": name,
+                "status": "done", "claims": [],
+                "entities": [{"start": a, "end": b, "label": label, "text": text[a:b],
+                              "state": "accepted"} for a, b, label in spans]}
+
+    record = {"format": "unannotate", "version": 1, "title": title, "language": "en",
+              "text": text, "layers": [layer("ana", [(0, 6, "ORG"), (11, 21, "GPE")]),
+                                       layer("ben", [(0, 6, "ORG"), (25, 31, "GPE")])]}
+    (folder / "two.jsonl").write_text(json.dumps(record) + "\n", encoding="utf-8")
+    project = str(folder / "agreement.db")
+
+    def run(*args: str) -> str:
+        done = subprocess.run([str(program), *args, "--project", project], env=env,
+                              capture_output=True, text=True, timeout=300, check=False)
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done.stdout
+
+    run("import", str(folder / "two.jsonl"))
+    shown = run("agreement", "-a", "ana,ben")
+    assert "per label:" in shown and "\x1b" not in shown
+    assert ["GPE", "0.000", "0.000", "1", "1"] in [line.split() for line in shown.splitlines()]
+    run("agreement", "-a", "ana,ben", "-o", str(folder / "report.html"))
+    page = (folder / "report.html").read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and "<script" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; briefing" in page
 
 
 def test_the_bundled_window_shows_the_sample_project(build: Build, tmp_path: Path) -> None:

@@ -331,7 +331,10 @@ def test_cli_train_models_and_suggest_an_older_version(reviewed, project_path: P
     store = ModelStore(models_dir(reviewed[0]))
     old, new = store.versions()
     assert old.id in listed.output and new.id in listed.output
-    assert f"* {new.id}" in listed.output and "documents" in listed.output
+    rows = {line.split()[1 if line.startswith("*") else 0]: line
+            for line in listed.output.splitlines() if old.id in line or new.id in line}
+    assert rows[new.id].startswith("*") and not rows[old.id].startswith("*")  # the newest
+    assert "documents" in listed.output
     run = runner.invoke(app, ["suggest", "--project", str(project_path), "-s", old.id])
     assert run.exit_code == 0, run.output
     assert f"trained-{old.id}" in run.output

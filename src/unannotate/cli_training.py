@@ -10,15 +10,16 @@ from typing import Annotated, Any
 import typer
 
 from .cli import ProjectOption, app, fail
+from .cli_output import rows, show, table
 from .core.errors import UnannotateError
 
 
 def _score_cell(scores: dict[str, Any] | None, label: str | None) -> str:
     if not scores:
-        return "      –      "
+        return "–"
     entry = scores["overall"] if label is None else scores["per_label"].get(label)
     if entry is None:
-        return "   -    -    - "
+        return "-    -    -"
     return f"{entry['precision']:.2f} {entry['recall']:.2f} {entry['f1']:.2f}"
 
 
@@ -37,17 +38,12 @@ def print_training_report(report: Any) -> None:  # a services.training.TrainingR
     else:
         columns = [*report.before.items(), ("new model", report.after)]
         labels = sorted({label for _, scores in columns for label in scores["per_label"]})
-        width = max(8, *(len(label) for label in labels))
         typer.echo(f"  held-out scores, precision recall F1 ({report.held_out} documents"
                    + ("; entities: overlap match" if report.what == "entities" else
                       "; per sentence") + "):")
-        for n, (name, _) in enumerate(columns, start=1):
-            typer.echo(f"    [{n}] {name}")
-        typer.echo(f"    {'label':{width}s}  " + "  ".join(
-            f"{'[' + str(n) + ']':^14s}" for n in range(1, len(columns) + 1)))
-        for label in [*labels, None]:
-            cells = "  ".join(f"{_score_cell(scores, label):^14s}" for _, scores in columns)
-            typer.echo(f"    {label or 'all':{width}s}  {cells}")
+        show(rows(table("label", *(f">{name}" for name, _ in columns)),
+                  ([label or "all", *(_score_cell(scores, label) for _, scores in columns)]
+                   for label in [*labels, None])))
     typer.echo(f"  registered {report.suggester} ({report.seconds:.1f} s); "
                "`unannotate suggest` uses it now")
     if report.after is not None:
@@ -138,21 +134,22 @@ def print_trained_versions(project: str | None) -> None:
         typer.echo("trained versions: none yet (unannotate train)")
         return
     newest = {v.what: v.id for v in versions}
-    typer.echo("trained versions (newest of each kind used by suggest):")
+    shown = table("", "version", "kind", "registered", ">documents", ">words", "held-out scores",
+                  "from", title="trained versions (newest of each kind used by suggest, *):",
+                  indent=False)
     for version in reversed(versions):
         info = version.info
         data = info.get("data", {})
-        scores = info.get("scores") or {}
-        overall = scores.get("overall")
-        score = (f"held-out P {overall['precision']:.2f} R {overall['recall']:.2f} "
+        overall = (info.get("scores") or {}).get("overall")
+        score = (f"P {overall['precision']:.2f} R {overall['recall']:.2f} "
                  f"F1 {overall['f1']:.2f} on {data.get('held_out', 0)} documents"
-                 if overall else "no held-out scores")
-        mark = "*" if newest.get(version.what) == version.id else " "
-        typer.echo(f" {mark} {version.id}  {version.what:8s} {version.registered_at[:19]}Z  "
-                   f"{data.get('documents', 0)} documents, {data.get('words', 0):,} words; "
-                   f"{score}; from {info.get('source', {}).get('layer', '?')}"
-                   + (f", base {info['settings']['base']}"
-                      if info.get("settings", {}).get("base") else ""))
+                 if overall else "none")
+        base = info.get("settings", {}).get("base")
+        shown.add_row("*" if newest.get(version.what) == version.id else "", version.id,
+                      version.what, f"{version.registered_at[:19]}Z",
+                      str(data.get("documents", 0)), f"{data.get('words', 0):,}", score,
+                      info.get("source", {}).get("layer", "?") + (f", base {base}" if base else ""))
+    show(shown)
 
 
 @app.command("export-model")
@@ -166,16 +163,14 @@ def export_model(
 ) -> None:
     """Write a trained version as a spaCy pipeline folder: `spacy.load` reads it and
     `spacy package` packages it; its meta.json names the labels, data size and scores."""
-    from .nlp.trained import export_version
+    from .services.pipelines import export_trained
     from .services.project import open_project
-    from .services.training import model_store
 
     with open_project(project, create=False) as opened:
         try:
-            found = model_store(opened).find(version)
-            written = export_version(found, output)
+            reference, written = export_trained(opened, version, output)
         except UnannotateError as error:
             fail(str(error))
         except OSError as error:
             fail(f"could not write {output}: {error.strerror or error}")
-    typer.echo(f"wrote {found.reference} to {written} (spacy.load({str(written)!r}))")
+    typer.echo(f"wrote {reference} to {written} (spacy.load({str(written)!r}))")

@@ -1,30 +1,35 @@
-"""Where the program's resources live (label scheme, gazetteers, patterns, icons), and its
-sample documents.
+"""Where the program's resources live (label scheme, gazetteers, patterns, icons, the
+agreement page's template), and its sample documents.
 
-In a checkout they are the repository's ``resources/`` and ``data/`` folders; an installed
-wheel carries the resources as the ``unannotate._resources`` package (and no samples); a
-desktop bundle carries both beside the package's code, as ``_resources`` and ``_samples``.
-``UNANNOTATE_RESOURCES`` and ``UNANNOTATE_SAMPLES`` point elsewhere.
+Found through ``importlib.resources``: an installed wheel carries the resources inside the
+package as ``_resources`` (and no samples), a desktop bundle carries both there, as
+``_resources`` and ``_samples``; in a checkout they are the repository's ``resources/`` and
+``data/`` folders beside ``src/``. ``UNANNOTATE_RESOURCES`` and ``UNANNOTATE_SAMPLES`` point
+elsewhere.
 """
 
 from __future__ import annotations
 
 import os
 from functools import cache
+from importlib.resources import files
 from pathlib import Path
 
 SAMPLES_ENV = "UNANNOTATE_SAMPLES"
 
 
 def _folder(variable: str, in_checkout: str, in_package: str) -> Path:
-    """``$variable`` if set, else the checkout's folder, else the one beside the package."""
+    """``$variable`` if set, else the folder inside the package, else the checkout's."""
     override = os.environ.get(variable)
     if override:
         return Path(override)
-    checkout = Path(__file__).resolve().parents[2] / in_checkout
-    if checkout.is_dir():
-        return checkout
-    return Path(__file__).resolve().parent / in_package
+    package = files(__package__ or "unannotate")
+    if not isinstance(package, Path):  # an archive: the resources must be real files
+        raise FileNotFoundError(f"unannotate's resources are not files on disk ({package})")
+    inside = package / in_package
+    if inside.is_dir():
+        return inside
+    return package.parents[1] / in_checkout  # src/unannotate -> the repository
 
 
 @cache

@@ -12,7 +12,8 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
-_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+# A character outside the Basic Multilingual Plane: one code point, two UTF-16 units.
+ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 _CRLF = re.compile("\r\n")
 _BLOCK_BREAK = re.compile("\r\n|[\r\n\u2029]")
 
@@ -38,7 +39,7 @@ class QtPositions:
 
     def _scan_to(self, index: int) -> None:
         end = min(len(self.text), max(index, self._scanned + self._chunk))
-        self._astral.extend(m.start() for m in _ASTRAL.finditer(self.text, self._scanned, end))
+        self._astral.extend(m.start() for m in ASTRAL.finditer(self.text, self._scanned, end))
         self._scanned = end
 
     def block_starts(self) -> list[int]:
@@ -70,7 +71,9 @@ class QtPositions:
         return lo
 
 
-_TOKEN = re.compile(r"\w+(?:[-'’.,]\w+)*|[^\w\s]", re.UNICODE)
+# Word characters with inner joiners, or one other non-space character: the tokens a
+# selection snaps to, and the tokens of the token-based formats (formats/interchange.py).
+TOKEN = re.compile(r"\w+(?:[-'’.,]\w+)*|[^\w\s]", re.UNICODE)
 
 
 @dataclass(frozen=True)
@@ -82,7 +85,7 @@ class Tokens:
 
     @classmethod
     def of(cls, text: str) -> Tokens:
-        spans = [match.span() for match in _TOKEN.finditer(text)]
+        spans = [match.span() for match in TOKEN.finditer(text)]
         return cls([start for start, _ in spans], [end for _, end in spans])
 
     def snap(self, start: int, end: int) -> tuple[int, int]:

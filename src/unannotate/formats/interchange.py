@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..core.errors import InputError
+from ..core.offsets import TOKEN
 
 if TYPE_CHECKING:  # native.py imports this module for its own format spec
     from .native import NativeDocument, NativeLayer
@@ -89,9 +90,6 @@ def progress(layer: NativeLayer | None) -> str:
     return "partial" if written else "untouched"
 
 
-# Word characters with inner joiners, or one other non-space character. Matches the review
-# window's token snapping (core.offsets.Tokens).
-_TOKEN = re.compile(r"\w+(?:[-'’.,]\w+)*|[^\w\s]", re.UNICODE)
 
 
 def token_offsets(text: str, cuts: Iterable[int] = ()) -> list[tuple[int, int]]:
@@ -101,7 +99,7 @@ def token_offsets(text: str, cuts: Iterable[int] = ()) -> list[tuple[int, int]]:
     White space is never part of a token; tokens are in order and do not overlap."""
     cut_points = sorted({c for c in cuts if 0 < c < len(text)})
     tokens: list[tuple[int, int]] = []
-    for match in _TOKEN.finditer(text):
+    for match in TOKEN.finditer(text):
         start, end = match.span()
         i = bisect_right(cut_points, start)
         j = bisect_left(cut_points, end)

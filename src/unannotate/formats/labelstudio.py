@@ -41,6 +41,7 @@ from xml.sax.saxutils import quoteattr
 
 from ..core.errors import InputError, OffsetError
 from ..core.model import CLAIM_LABEL, LayerKind, check_bounds
+from ..core.offsets import ASTRAL
 from .atomic import atomic_write
 from .interchange import (
     DONE,
@@ -56,7 +57,6 @@ DEFAULT_SUGGESTER = "label-studio"
 FROM_NAME = "label"
 TO_NAME = "text"
 
-_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 _JSON_SPACE = re.compile(r"[ \t\n\r]*")
 _LS_USER = re.compile(r"ls-(\d+)")
 # Keys of a JSON-MIN record that describe the annotation rather than the document.
@@ -74,7 +74,7 @@ class _Utf16:
     the Basic Multilingual Plane (most emoji), which takes two units and one code point."""
 
     def __init__(self, text: str) -> None:
-        self._astral = [match.start() for match in _ASTRAL.finditer(text)]
+        self._astral = [match.start() for match in ASTRAL.finditer(text)]
         # The unit at which each astral character starts.
         self._unit_starts = [point + k for k, point in enumerate(self._astral)]
 

@@ -11,6 +11,8 @@ import spacy
 from spacy.language import Language
 from spacy.vocab import Vocab
 
+from .languages import language_code
+
 FALLBACK_LANGUAGE = "xx"  # spaCy's multi-language tokenizer
 
 _BLANK_LOCK = threading.Lock()
@@ -24,11 +26,6 @@ class Blank:
     nlp: Language
     fallback_reason: str | None
     built_strings: int
-
-
-def language_code(language: str) -> str:
-    code = (language or "").strip().replace("_", "-").split("-")[0].lower()
-    return code or FALLBACK_LANGUAGE
 
 
 def _build_blank(code: str) -> Blank:
@@ -55,7 +52,7 @@ def blank_for(language: str) -> Blank:
     """The blank pipeline for ``language``, built once per process (building one for each
     document would dominate an export) and built again once its vocab has taken in
     ``MAX_NEW_STRINGS`` strings."""
-    code = language_code(language)
+    code = language_code(language, FALLBACK_LANGUAGE)
     with _BLANK_LOCK:
         found = BLANKS.get(code)
         if found is None or len(found.nlp.vocab.strings) - found.built_strings > MAX_NEW_STRINGS:

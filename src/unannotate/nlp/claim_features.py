@@ -4,21 +4,27 @@ its score (a logistic of their weighted sum) and the reason text shown to the re
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, field
 
 from spacy.tokens import Span
 
 from .claim_cues import _CUE_FEATURES, _VERB_CATEGORIES, _config, _Cues, _cues
-from .claim_units import _CLOSERS, _TERMINAL, _is_participle, _matches, _View, _view_of
+from .claim_units import (
+    _CLOSERS,
+    _NUMERIC_DATE,
+    _ORDINAL,
+    _TERMINAL,
+    _YEAR,
+    _is_participle,
+    _matches,
+    _View,
+    _view_of,
+)
 
 _FIGURE_LABELS = frozenset({"CARDINAL", "PERCENT", "MONEY", "QUANTITY"})
 _DATE_LABELS = frozenset({"DATE", "TIME"})
 _PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 _NAMED_THING_LABELS = frozenset({"EVENT", "LAW"})
-_YEAR = re.compile(r"^(?:1[5-9]\d\d|20\d\d)(?:s|[-–/](?:\d\d|\d{4}))?$")
-_NUMERIC_DATE = re.compile(r"^\d{4}-\d\d-\d\d$|^\d{1,2}[./]\d{1,2}[./]\d{2,4}$")
-_ORDINAL = re.compile(r"^\d+(?:st|nd|rd|th|er|re|e|ème|eme|º|ª)$", re.IGNORECASE)
 
 # --------------------------------------------------------------------------- features
 

@@ -28,9 +28,9 @@ Reading takes a ``.spacy`` file or a folder of them: each ``Doc`` is one documen
 annotator layer, done when its entity tags are set (``O`` is an answer) or it holds spans, not
 annotated when every tag is missing. Entities come from ``doc.spans["entities"]`` plus any
 entity of ``doc.ents`` not in that group (so a file without the group reads its ``doc.ents``);
-claims from ``doc.spans["claims"]``. Other span groups, document categories, token annotations and other
-``user_data`` are reported as dropped. A DocBin has no lines: in errors and in the report,
-"line" is the document's number in its file, counted from 1.
+claims from ``doc.spans["claims"]``. Other span groups, document categories, token
+annotations and other ``user_data`` are reported as dropped. A DocBin has no lines: in errors
+and in the report, "line" is the document's number in its file, counted from 1.
 
 Reading lives in ``docbin_read``, the blank tokenising pipelines in ``blank_pipelines``.
 This module joins the formats (native types, report, atomic writes) and spaCy, which only

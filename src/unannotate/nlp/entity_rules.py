@@ -67,6 +67,7 @@ from .entity_data import (  # noqa: F401 - the names this module has always offe
 )
 from .entity_matcher import TokenPatternMatcher, _use_flags  # noqa: F401
 from .entity_resolver import LABEL_PRIORITY, EntityResolver  # noqa: F401
+from .languages import language_code
 from .languages.entities import entity_rows
 from .languages.routing import suggest_by_language
 from .parallel import suggest_in_processes
@@ -86,11 +87,6 @@ def supported_languages() -> list[str]:
     )
 
 
-def _language_code(language: str) -> str:
-    code = (language or "en").strip().replace("_", "-").split("-")[0].lower()
-    return code or "en"
-
-
 _BUILD_LOCK = threading.Lock()
 _PIPELINES: dict[str, Language] = {}
 
@@ -101,7 +97,7 @@ def build_nlp(language: str = "en") -> Language:
     ruler, the token patterns and the resolver, which sets ``doc.ents`` (non-overlapping;
     each entity's ``id_`` is the reason shown to the reviewer). Raises SuggesterError for a
     language spaCy lacks."""
-    code = _language_code(language)
+    code = language_code(language)
     nlp = _PIPELINES.get(code)
     if nlp is not None:
         return nlp
@@ -220,7 +216,7 @@ class RulesEntitySuggester:
         """Suggestion rows for ``items`` through the pipeline of ``build_nlp``."""
         by_language: dict[str, list[int]] = {}
         for index, item in enumerate(items):
-            by_language.setdefault(_language_code(item.language), []).append(index)
+            by_language.setdefault(language_code(item.language), []).append(index)
         results: list[list[SuggestionRow]] = [[] for _ in items]
         for language, indices in by_language.items():
             nlp = build_nlp(language)

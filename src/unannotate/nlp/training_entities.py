@@ -26,6 +26,7 @@ from spacy.util import compounding, filter_spans
 
 from .base import SuggesterError
 from .entity_spacy import _pieces, load_for_ner
+from .languages import language_code
 from .training import (
     Clock,
     DataSummary,
@@ -47,7 +48,7 @@ def document_language(docs: Sequence[TrainingDocument]) -> str:
     """The language of the documents (the most common one)."""
     counts: dict[str, int] = {}
     for doc in docs:
-        code = (doc.language or "en").split("-")[0].split("_")[0].lower() or "en"
+        code = language_code(doc.language)
         counts[code] = counts.get(code, 0) + 1
     return max(sorted(counts), key=lambda c: counts[c]) if counts else "en"
 

@@ -16,14 +16,18 @@ import math
 import numbers
 from collections.abc import Iterable, Sequence
 from dataclasses import fields, is_dataclass
-from html import escape
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import __version__
 from ..core.agreement import AgreementReport, DocumentScores
 from ..core.errors import UnannotateError
 from ..formats.atomic import atomic_write
+from ..resources import resource
+
+if TYPE_CHECKING:
+    import jinja2
 
 MISSING = "–"  # an undefined figure in the page and the window (CSV leaves the cell empty)
 FORMAT = "unannotate.agreement.v1"
@@ -224,47 +228,7 @@ def report_to_csv(report: AgreementReport) -> str:
 
 
 # -- HTML ---------------------------------------------------------------------------------------
-_CSS = """
-:root { color-scheme: light; }
-* { box-sizing: border-box; }
-body { margin: 0; background: #f4f5f7; color: #1d232b; line-height: 1.45;
-  font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial,
-  sans-serif; }
-main { max-width: 1040px; margin: 0 auto; padding: 32px 28px 48px; }
-header h1 { font-size: 26px; margin: 0 0 4px; font-weight: 650; }
-header p { margin: 0; color: #5a6572; }
-section { background: #fff; border: 1px solid #e1e4e8; border-radius: 10px;
-  padding: 20px 24px; margin-top: 22px; }
-h2 { font-size: 17px; margin: 0 0 4px; font-weight: 650; }
-p.note { margin: 0 0 14px; color: #5a6572; font-size: 13.5px; }
-.figures { display: grid; grid-template-columns: repeat(auto-fit, minmax(150px, 1fr));
-  gap: 12px; margin-top: 22px; }
-.figure { background: #fff; border: 1px solid #e1e4e8; border-radius: 10px;
-  padding: 14px 16px; border-top: 5px solid var(--shade); }
-.figure .name { font-size: 13px; color: #5a6572; font-weight: 600; }
-.figure .value { font-size: 30px; font-weight: 650; font-variant-numeric: tabular-nums;
-  margin-top: 2px; }
-.figure .what { font-size: 12px; color: #6b7682; margin-top: 4px; }
-table { border-collapse: collapse; width: 100%; font-size: 14px; }
-th, td { padding: 6px 10px; border-bottom: 1px solid #eceef1; text-align: left; }
-th { font-size: 12.5px; color: #5a6572; font-weight: 600; background: #f8f9fa; }
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-tbody tr:hover { background: #f6f8fb; }
-td.title { max-width: 520px; overflow-wrap: anywhere; }
-td.shade { color: #1d232b; }
-table.matrix { width: auto; }
-table.matrix th, table.matrix td { border: 1px solid #fff; text-align: center; min-width: 84px; }
-table.matrix th[scope=row] { text-align: right; }
-table.matrix td.self { background: #f1f2f4; color: #9aa3ad; }
-.chart { overflow-x: auto; }
-.chart svg { display: block; max-width: 100%; height: auto; }
-dl { margin: 0; display: grid; grid-template-columns: max-content 1fr; gap: 8px 18px; }
-dt { font-weight: 600; }
-dd { margin: 0; color: #36404b; }
-footer { margin-top: 22px; color: #8a939d; font-size: 12px; text-align: center; }
-@media print { body { background: #fff; } section, .figure { break-inside: avoid; } }
-"""
-
+# The page is resources/templates/agreement_report.html, rendered by Jinja with autoescape on.
 _EXACT_BAR = "#2f6db0"
 _OVERLAP_BAR = "#9cc2e8"
 
@@ -290,166 +254,64 @@ _MEANINGS: tuple[tuple[str, str], ...] = (
 )
 
 
-def _e(text: object) -> str:
-    return escape(str(text), quote=True)
+
+@cache
+def _page_template() -> jinja2.Template:
+    import jinja2  # when a page is written: the window and the command line start without it
+
+    environment = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined,
+                                     keep_trailing_newline=True)
+    environment.filters["score"] = format_score
+    environment.filters["shade"] = score_colour
+    return environment.from_string(resource("templates", "agreement_report.html")
+                                   .read_text(encoding="utf-8"))
 
 
-def _num_td(value: float | None, *, shade: bool = False) -> str:
-    if shade:
-        return (f'<td class="num shade" style="background:{score_colour(value)}">'
-                f"{_e(format_score(value))}</td>")
-    return f'<td class="num">{_e(format_score(value))}</td>'
-
-
-def _figures_html(report: AgreementReport) -> str:
-    cards = []
-    for name, title, meaning in FIGURES:
-        value = getattr(report, name)
-        cards.append(
-            f'<div class="figure" style="--shade:{score_colour(value, strong=True)}" '
-            f'title="{_e(meaning)}">'
-            f'<div class="name">{_e(title)}</div>'
-            f'<div class="value">{_e(format_score(value))}</div>'
-            f'<div class="what">{_e(meaning)}</div></div>')
-    return '<div class="figures">' + "".join(cards) + "</div>"
-
-
-def _labels_html(report: AgreementReport) -> str:
-    spans = label_spans_by_annotator(report)
-    head = "".join(f'<th class="num">{_e(name)}</th>' for name in report.annotators)
-    rows = []
-    for label, scores in report.per_label.items():
-        counts = "".join(f'<td class="num">{spans.get(label, {}).get(name, 0)}</td>'
-                         for name in report.annotators)
-        rows.append(f"<tr><td>{_e(label)}</td>{_num_td(scores.exact_f1, shade=True)}"
-                    f"{_num_td(scores.overlap_f1, shade=True)}{counts}</tr>")
-    if not rows:
-        rows.append(f'<tr><td colspan="{3 + len(report.annotators)}">No labels.</td></tr>')
-    return (
-        "<section><h2>Per label</h2>"
-        '<p class="note">F1 per label (pooled over the pairs) and the spans each annotator '
-        "marked with it.</p>"
-        '<table><thead><tr><th scope="col">Label</th><th class="num">Exact F1</th>'
-        f'<th class="num">Overlap F1</th>{head}</tr>'
-        f"</thead><tbody>{''.join(rows)}</tbody></table>"
-        f'<div class="chart">{_chart_svg(report)}</div></section>')
-
-
-def _chart_svg(report: AgreementReport) -> str:
-    """Horizontal grouped bars, one group per label: exact F1 dark, overlap F1 light."""
+def _chart(report: AgreementReport) -> dict[str, Any] | None:
+    """The geometry of the chart: horizontal grouped bars, one group per label, exact F1 dark
+    and overlap F1 light."""
     labels = list(report.per_label.items())
     if not labels:
-        return ""
+        return None
     bar, gap, top, bottom = 13, 12, 34, 28
     left = min(230, 24 + 8 * max(len(label) for label, _ in labels))  # ~8 px a character
     plot = 560
-    width = left + plot + 60
     height = top + len(labels) * (2 * bar + gap) + bottom
-    parts = [
-        (f'<svg viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
-        'aria-label="Exact and overlap F1 per label" '
-        'font-family="system-ui, -apple-system, Segoe UI, Roboto, Arial, sans-serif" '
-        'font-size="12">'),
-        f'<rect x="{left}" y="8" width="12" height="12" fill="{_EXACT_BAR}"/>',
-        f'<text x="{left + 18}" y="18" fill="#36404b">exact F1</text>',
-        f'<rect x="{left + 92}" y="8" width="12" height="12" fill="{_OVERLAP_BAR}"/>',
-        f'<text x="{left + 110}" y="18" fill="#36404b">overlap F1</text>',
-    ]
-    axis_bottom = height - bottom + 4
-    for tick in (0.0, 0.25, 0.5, 0.75, 1.0):
-        x = left + tick * plot
-        parts.append(f'<line x1="{x:.1f}" y1="{top - 4}" x2="{x:.1f}" y2="{axis_bottom}" '
-                     f'stroke="{"#9aa3ad" if tick == 0 else "#e4e7eb"}" stroke-width="1"/>')
-        parts.append(f'<text x="{x:.1f}" y="{axis_bottom + 15}" text-anchor="middle" '
-                     f'fill="#6b7682">{tick:g}</text>')
+    groups = []
     y = top
     for label, scores in labels:
-        shown = label if len(label) <= 26 else label[:25] + "…"
-        parts.append(f"<g><title>{_e(label)}</title>"
-                     f'<text x="{left - 8}" y="{y + bar + 4}" text-anchor="end" '
-                     f'fill="#1d232b">{_e(shown)}</text>')
+        bars = []
         for offset, value, colour in ((0, scores.exact_f1, _EXACT_BAR),
                                       (bar, scores.overlap_f1, _OVERLAP_BAR)):
             finite = defined(value)
             length = 0.0 if finite is None else min(1.0, max(0.0, finite)) * plot
-            if length:
-                parts.append(f'<rect x="{left}" y="{y + offset}" width="{length:.1f}" '
-                             f'height="{bar - 2}" rx="2" fill="{colour}"/>')
-            parts.append(f'<text x="{left + length + 5:.1f}" y="{y + offset + bar - 3}" '
-                         f'fill="#36404b" font-size="11">{_e(format_score(value))}</text>')
-        parts.append("</g>")
+            bars.append({"y": y + offset, "length": f"{length:.1f}" if length else "",
+                         "text_x": f"{left + length + 5:.1f}", "value": value,
+                         "colour": colour})
+        groups.append({"label": label, "y": y, "bars": bars,
+                       "shown": label if len(label) <= 26 else label[:25] + "…"})
         y += 2 * bar + gap
-    parts.append("</svg>")
-    return "".join(parts)
-
-
-def _pairs_html(report: AgreementReport) -> str:
-    """The matrix of exact F1 between annotators, and every figure of each pair; only worth a
-    section with more than two annotators (with two, the overall figures are the pair's)."""
-    if len(report.annotators) <= 2:
-        return ""
-    lookup = _pair_lookup(report)
-    head = "".join(f'<th scope="col">{_e(name)}</th>' for name in report.annotators)
-    rows = []
-    for a in report.annotators:
-        cells = []
-        for b in report.annotators:
-            if a == b:
-                cells.append('<td class="self">·</td>')
-            else:
-                value = lookup.get(frozenset((a, b)))
-                cells.append(f'<td class="shade" style="background:{score_colour(value)}">'
-                             f"{_e(format_score(value))}</td>")
-        rows.append(f'<tr><th scope="row">{_e(a)}</th>{"".join(cells)}</tr>')
-    detail = "".join(
-        f"<tr><td>{_e(p.a)}</td><td>{_e(p.b)}</td>{_num_td(p.exact_f1)}{_num_td(p.overlap_f1)}"
-        f"{_num_td(p.token_kappa)}{_num_td(p.claim_kappa)}</tr>" for p in report.pairs)
-    return (
-        "<section><h2>Between annotators</h2>"
-        '<p class="note">Exact F1 of each pair of annotators.</p>'
-        f'<table class="matrix"><thead><tr><th></th>{head}</tr></thead>'
-        f"<tbody>{''.join(rows)}</tbody></table>"
-        '<p class="note" style="margin-top:18px">Every figure of each pair.</p>'
-        '<table><thead><tr><th>Annotator</th><th>Annotator</th><th class="num">Exact F1</th>'
-        '<th class="num">Overlap F1</th><th class="num">Token kappa</th>'
-        f'<th class="num">Claim kappa</th></tr></thead><tbody>{detail}</tbody></table>'
-        "</section>")
-
-
-def _documents_html(report: AgreementReport) -> str:
-    rows = "".join(
-        f'<tr><td class="title">{_e(d.title)}</td><td class="num">{d.spans}</td>'
-        f'<td class="num">{d.disagreements}</td>{_num_td(d.exact_f1, shade=True)}</tr>'
-        for d in documents_by_disagreement(report))
-    if not rows:
-        rows = '<tr><td colspan="4">No documents.</td></tr>'
-    return (
-        "<section><h2>Per document</h2>"
-        '<p class="note">Most disagreements first, then the lowest exact F1: the documents '
-        "to settle first.</p>"
-        '<table><thead><tr><th>Document</th><th class="num">Spans</th>'
-        '<th class="num">Disagreements</th><th class="num">Exact F1</th></tr></thead>'
-        f"<tbody>{rows}</tbody></table></section>")
-
-
-def _meanings_html() -> str:
-    items = "".join(f"<dt>{_e(term)}</dt><dd>{_e(meaning)}</dd>" for term, meaning in _MEANINGS)
-    return f"<section><h2>What these figures mean</h2><dl>{items}</dl></section>"
+    return {
+        "width": left + plot + 60, "height": height, "left": left, "top": top, "bar": bar,
+        "axis_bottom": height - bottom + 4, "exact_colour": _EXACT_BAR,
+        "overlap_colour": _OVERLAP_BAR, "groups": groups,
+        "ticks": [{"x": f"{left + tick * plot:.1f}", "text": f"{tick:g}",
+                   "colour": "#9aa3ad" if tick == 0 else "#e4e7eb"}
+                  for tick in (0.0, 0.25, 0.5, 0.75, 1.0)],
+    }
 
 
 def report_to_html(report: AgreementReport, *, title: str = "Agreement") -> str:
     """One page, no script, nothing loaded from elsewhere: inline CSS and an inline SVG chart."""
     units, annotators = summary_lines(report)
-    return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{_e(title)}</title><style>{_CSS}</style></head><body><main>"
-        f"<header><h1>{_e(title)}</h1>"
-        f"<p>{_e(units)}<br>{_e(annotators)}</p></header>"
-        f"{_figures_html(report)}{_labels_html(report)}{_pairs_html(report)}"
-        f"{_documents_html(report)}{_meanings_html()}"
-        f"<footer>Written by unannotate {_e(__version__)}</footer>"
-        "</main></body></html>\n")
+    return _page_template().render(
+        title=title, units=units, annotators_line=annotators, report=report,
+        figures=[{"title": short, "meaning": meaning, "value": getattr(report, name)}
+                 for name, short, meaning in FIGURES],
+        label_spans=label_spans_by_annotator(report), chart=_chart(report),
+        pair_f1=_pair_lookup(report), pair_key=lambda a, b: frozenset((a, b)),
+        documents=documents_by_disagreement(report), meanings=_MEANINGS,
+        version=__version__)
 
 
 # -- files --------------------------------------------------------------------------------------

@@ -20,10 +20,11 @@ ENGLISH = "en"
 NEUTRAL = "*"  # the language-neutral suggestions of any other language
 
 
-def language_code(language: str | None) -> str:
-    """``"fr"`` for "fr", "FR", "fr-CA", "fr_FR"; "en" for nothing."""
-    code = (language or "en").strip().replace("_", "-").split("-")[0].lower()
-    return code or "en"
+def language_code(language: str | None, default: str = ENGLISH) -> str:
+    """``"fr"`` for "fr", "FR", "fr-CA", "fr_FR"; ``default`` for nothing. The one reading of
+    a document's language tag that the rules, training and spaCy's blank pipelines share."""
+    code = (language or "").strip().replace("_", "-").split("-")[0].lower()
+    return code or default
 
 
 def rules_for(language: str | None) -> str:
