@@ -39,6 +39,7 @@ SPACY_ALLOWED = {"nlp"}
 SQL_FREE = [
     "services/agreement.py",
     "services/consistency.py",
+    "services/document_language.py",
     "services/exporting.py",
     "services/find.py",
     "services/import_status.py",

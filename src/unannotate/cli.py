@@ -725,6 +725,7 @@ from .cli_consistency import consistency  # noqa: E402
 from .cli_find import find  # noqa: E402
 from .cli_training import export_model, train  # noqa: E402
 from . import cli_label_all  # noqa: E402, F401  (registers label-all)
+from . import cli_language  # noqa: E402, F401  (registers set-language)
 
 __all__ = ["app", "consistency", "export_model", "find", "main", "train"]
 

@@ -52,18 +52,17 @@ class LanguageChange:
         """One line saying what happened."""
         if not self.changed:
             return f"The document's language is {language_name(self.after)} already."
-        said = (f"Document language: {language_name(self.before)} → "
-                f"{language_name(self.after)}")
+        said = f"Language: {language_name(self.before)} → {language_name(self.after)}"
         if self.done:
             said += ("; the document is marked done, so its suggestions were left as they "
                      "are")
         else:
             said += (f"; {self.replaced} pending suggestions replaced by {self.suggested} "
-                     "made with the new language (decided spans kept)")
+                     "(decided spans kept)")
         note = language_note(self.after)
         if note is not None:
             said += f"; {note}"
-        return said + " (Ctrl+Z undoes it)."
+        return said + ". Ctrl+Z undoes it."
 
 
 def _refuse_read_only(project: Project) -> None:
