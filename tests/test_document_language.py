@@ -21,7 +21,7 @@ from unannotate.core.history import EventKind, LanguageSnapshot
 from unannotate.core.model import DocumentStatus, SpanState
 from unannotate.nlp.base import SuggesterInput, suggestion_rows
 from unannotate.qt.language_dialog import LanguageDialog
-from unannotate.services.decisions import Reviewer
+from unannotate.services.decisions import ConflictError, Reviewer
 from unannotate.services.document_language import set_document_language
 from unannotate.services.importing import import_paths
 from unannotate.services.project import Project, open_project
@@ -99,6 +99,8 @@ def test_the_new_language_remakes_pending_suggestions_only_and_undo_puts_all_bac
     english = _stored_pending(ana, a)
     assert not {"GPE", "PERSON", "MONEY"} & {label for _, _, label in english}
 
+    # The Russian rules suggest the claim ana accepted too: no second suggestion repeats it.
+    assert set(decided) & _rules_in(text, "ru")
     result = set_document_language(ana, a, "ru")
     assert _language(project, a) == "ru"
     russian = _rules_in(text, "ru") - set(decided)
@@ -126,6 +128,19 @@ def test_the_new_language_remakes_pending_suggestions_only_and_undo_puts_all_bac
     redone = Reviewer(project, "ana").redo()  # also from a new reviewer: after a restart
     assert redone is not None and _language(project, a) == "ru"
     assert _stored_pending(ana, a) == russian
+
+
+def test_undo_after_a_colleague_changed_the_language_again_is_refused(
+        project: Project, tmp_path: Path) -> None:
+    ids = _build(project, tmp_path / "docs")
+    a = ids["a.txt"]
+    ana = Reviewer(project, "ana")
+    set_document_language(ana, a, "ru")
+    set_document_language(Reviewer(project, "carl"), a, "kk")
+    pending = _stored_pending(ana, a)
+    with pytest.raises(ConflictError, match="language was changed elsewhere"):
+        ana.undo()
+    assert _language(project, a) == "kk" and _stored_pending(ana, a) == pending
 
 
 def test_a_document_marked_done_keeps_its_suggestions_and_says_so(
