@@ -525,3 +525,96 @@ def test_train_says_when_the_new_model_is_behind_a_current_suggester(capsys) -> 
     report.after = scores(0.9)
     print_training_report(report)
     assert "behind" not in capsys.readouterr().out
+
+
+# Invented UN-style news in three languages spaCy (or the program) tokenizes differently:
+# Russian inflects, Chinese writes words together, Kazakh has no spaCy language of its own.
+FOREIGN = {
+    "ru": (["[Анна Белова|PERSON]", "[Иван Петров|PERSON]", "[Ольга Сидорова|PERSON]",
+            "[Марат Ахметов|PERSON]"],
+           ["[ЮНИСЕФ|ORG]", "[ПРООН|ORG]", "[ВПП|ORG]", "[ЮНЕСКО|ORG]"],
+           ["[Кении|GPE]", "[Перу|GPE]", "[Ганы|GPE]", "[Чада|GPE]"],
+           ["{person} заявила, что {org} доставила помощь в {place}.",
+            "По словам {person}, {org} открыла школы в {place}.",
+            "Сегодня {org} сообщила о новых планах для {place}.",
+            "Погода была хорошей, и все были рады."]),
+    "zh": (["[王小明|PERSON]", "[李华|PERSON]", "[张伟|PERSON]", "[刘芳|PERSON]"],
+           ["[联合国儿童基金会|ORG]", "[世界粮食计划署|ORG]", "[开发计划署|ORG]",
+            "[教科文组织|ORG]"],
+           ["[肯尼亚|GPE]", "[秘鲁|GPE]", "[加纳|GPE]", "[乍得|GPE]"],
+           ["{person}表示，{org}向{place}运送了粮食。",
+            "{org}今天在{place}开设了学校，{person}出席。",
+            "据{person}说，{org}将继续帮助{place}。",
+            "天气很好，大家都很高兴。"]),
+    "kk": (["[Айгүл Серікова|PERSON]", "[Нұрлан Әлиев|PERSON]", "[Дана Қасымова|PERSON]",
+            "[Ерлан Бекұлы|PERSON]"],
+           ["[ЮНИСЕФ|ORG]", "[БҰҰДБ|ORG]", "[ДАБ|ORG]", "[ЮНЕСКО|ORG]"],
+           ["[Кенияға|GPE]", "[Перуға|GPE]", "[Ганаға|GPE]", "[Чадқа|GPE]"],
+           ["{person} айтты: {org} {place} көмек жеткізді.",
+            "Бүгін {org} {place} жаңа мектептер ашты, деді {person}.",
+            "{org} {place} қолдауды жалғастырады.",
+            "Ауа райы жақсы болды, бәрі қуанды."]),
+}
+
+
+def _foreign_documents(language: str, n: int, seed: int) -> list[str]:
+    import random
+
+    people, orgs, places, templates = FOREIGN[language]
+    rng = random.Random(seed)
+    documents = []
+    for number in range(n):
+        sentences = [rng.choice(templates).format(person=rng.choice(people),
+                                                  org=rng.choice(orgs),
+                                                  place=rng.choice(places))
+                     for _ in range(6)]
+        documents.append(f"№ {number + 1}.\n" + ("" if language == "zh" else " ").join(
+            sentences) + "\n")
+    return documents
+
+
+@pytest.mark.parametrize("language", ["ru", "zh", "kk"])
+def test_entities_train_from_a_blank_pipeline_of_the_documents_language(
+        project: Project, tmp_path: Path, language: str) -> None:
+    marked = _foreign_documents(language, 14, seed=7)
+    texts = [parse(m)[0] for m in marked]
+    source = tmp_path / "docs.jsonl"
+    source.write_text("".join(json.dumps({"text": t}, ensure_ascii=False) + "\n"
+                              for t in texts), encoding="utf-8")
+    import_paths(project, [source], language=language)
+    with project.db.read() as session:
+        by_text = dict(session.execute(select(DocumentRow.text, DocumentRow.id)).all())
+    ids = [by_text[t] for t in texts]
+    _review(project, ids[:10], marked[:10], claims=False)
+    [report] = train(project, TrainingOptions(what=["entities"], eval_fraction=0.0,
+                                              max_epochs=12, max_seconds=20.0))
+    version = model_store(project).find(report.version)
+    assert spacy.load(version.path).lang == ("xx" if language == "kk" else language)
+    [suggester] = build_suggesters([report.version], project=project)
+    from unannotate.nlp.base import SuggesterInput, suggestion_rows
+
+    inputs = [SuggesterInput(i, texts[i], language) for i in range(10, 14)]
+    found = dict(suggestion_rows(suggester, inputs))
+    right = wanted = 0
+    for i in range(10, 14):
+        text, expected, _ = parse(marked[i])
+        rows = found[i]
+        # Offsets are code points into the exact text: every suggestion is a whole span of
+        # the text, and most of the expected ones are found exactly.
+        assert all(0 <= s < e <= len(text) and text[s:e].strip() == text[s:e]
+                   for s, e, _, _, _ in rows)
+        got = {(s, e, label) for s, e, label, _, _ in rows}
+        right += len(got & set(expected))
+        wanted += len(expected)
+    assert right >= 0.8 * wanted, (right, wanted, language)
+
+
+def test_claims_train_on_kazakh_sentences_too() -> None:
+    """spaCy has no Kazakh: the claim model reads Kazakh sentences with its multi-language
+    tokenizer instead of refusing them."""
+    from unannotate.nlp.training_claims import claim_units
+
+    text = "ЮНИСЕФ Кенияға 4 000 тонна азық жеткізді, деді Айгүл Серікова. Ауа райы жақсы."
+    units = claim_units(text, "kk")
+    assert [text[u.start:u.end] for u in units] == [
+        "ЮНИСЕФ Кенияға 4 000 тонна азық жеткізді, деді Айгүл Серікова.", "Ауа райы жақсы."]

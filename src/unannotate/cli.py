@@ -88,13 +88,16 @@ def root(
 
 
 # Each group of commands lives in its own module; importing it registers its commands.
-from . import cli_exchange, cli_reports, cli_suggest  # noqa: E402, F401
-
-# The training commands live in their own module; importing it registers them.
+from . import (  # noqa: E402, F401
+    cli_exchange,
+    cli_label_all,
+    cli_language,
+    cli_reports,
+    cli_suggest,
+)
 from .cli_consistency import consistency  # noqa: E402
 from .cli_find import find  # noqa: E402
 from .cli_training import export_model, train  # noqa: E402
-from . import cli_label_all  # noqa: E402, F401  (registers label-all)
 
 __all__ = ["app", "consistency", "export_model", "find", "main", "train"]
 

@@ -38,6 +38,7 @@ class EventKind(StrEnum):
     IMPORT = "import"
     SUGGEST = "suggest"
     MERGE = "merge"
+    LANGUAGE = "language"  # a document's language changed (its suggestions made again)
     # A span the upgrade to schema 4 removed as an exact duplicate (in nobody's history).
     DUPLICATE_REMOVED = "duplicate removed"
 
@@ -54,7 +55,14 @@ class StatusSnapshot:
     status: DocumentStatus
 
 
-Snapshot = SpanSnapshot | StatusSnapshot
+@dataclass(frozen=True)
+class LanguageSnapshot:
+    """A document's language at one moment (an ISO 639 code, as stored)."""
+
+    language: str
+
+
+Snapshot = SpanSnapshot | StatusSnapshot | LanguageSnapshot
 
 _SPAN_KEYS = ("id", "layer_id", "document_id", "start", "end", "label", "state", "score",
               "reason", "source_id", "version")
@@ -66,6 +74,8 @@ def snapshot_to_json(snapshot: Snapshot | None) -> dict[str, Any] | None:
         return None
     if isinstance(snapshot, StatusSnapshot):
         return {"status": snapshot.status.value}
+    if isinstance(snapshot, LanguageSnapshot):
+        return {"language": snapshot.language}
     return {
         "id": snapshot.id, "layer_id": snapshot.layer_id, "document_id": snapshot.document_id,
         "start": snapshot.start, "end": snapshot.end, "label": snapshot.label,
@@ -80,6 +90,8 @@ def snapshot_from_json(data: dict[str, Any] | None) -> Snapshot | None:
         return None
     if "status" in data and "id" not in data:
         return StatusSnapshot(DocumentStatus(data["status"]))
+    if "language" in data and "id" not in data:
+        return LanguageSnapshot(data["language"])
     return Span(
         id=data["id"], document_id=data["document_id"], layer_id=data["layer_id"],
         start=data["start"], end=data["end"], label=data["label"],

@@ -79,7 +79,9 @@ def _words(text: str) -> tuple[int, ...]:
 
 def claim_units(text: str, language: str) -> list[Unit]:
     """The sentences of ``text`` with the rules' features, score and reason."""
-    nlp = build_nlp(language)
+    from .training_entities import spacy_language
+
+    nlp = build_nlp(spacy_language(language))
     names = claim_rules.feature_names()
     out: list[Unit] = []
     for piece, offset in claim_rules._pieces(text, nlp.max_length):
@@ -319,7 +321,9 @@ def train_claims(train: Sequence[TrainingDocument], settings: TrainingSettings,
     threshold = choose_threshold(units, labels, settings.seed, clock, total)
     weights = fit(units, labels)
     clock.report("training", total, total)
-    nlp = spacy.blank(language)
+    from .training_entities import blank_pipeline
+
+    nlp = blank_pipeline(language)
     component = nlp.add_pipe(FACTORY, config={"threshold": threshold, "label": label})
     component.weights = weights
     summary = DataSummary(documents=len(train), held_out=0, words=words_in(train),

@@ -11,6 +11,8 @@ longer span, gets its tokens marked unknown ("-") rather than taught wrongly.
 
 from __future__ import annotations
 
+import importlib.util
+
 import itertools
 import random
 from collections.abc import Sequence
@@ -67,7 +69,22 @@ def base_pipeline(base: str, language: str) -> Language:
     return nlp
 
 
+# spaCy's language for words of a language it has no module for (Kazakh): its
+# multi-language tokenizer, which splits on spaces and punctuation in any script.
+MULTI_LANGUAGE = "xx"
+
+
+def spacy_language(language: str) -> str:
+    """``language`` if spaCy has a module for it, else its multi-language (Kazakh)."""
+    known = language.isascii() and language.isalpha() and \
+        importlib.util.find_spec(f"spacy.lang.{language}") is not None
+    return language if known else MULTI_LANGUAGE
+
+
 def blank_pipeline(language: str) -> Language:
+    """A blank pipeline of ``language``; of spaCy's multi-language when spaCy has no module
+    for it (Kazakh), so that documents of every language the program has rules for train."""
+    language = spacy_language(language)
     try:
         return spacy.blank(language)
     except Exception as error:  # noqa: BLE001 - an unknown code, a missing extra package
@@ -235,7 +252,7 @@ def train_entities(train: Sequence[TrainingDocument], settings: TrainingSettings
         from .rule_features import RULES_FIRST, reliable_rule_labels
 
         reliable = reliable_rule_labels([d.text for d in train], [list(d.spans) for d in train],
-                                        language)
+                                        nlp.lang)
         nlp.add_pipe(RULES_FIRST, config={"labels": sorted(reliable)})
         summary.rules_first = reliable
     return nlp, summary

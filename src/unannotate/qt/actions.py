@@ -86,6 +86,8 @@ ACTIONS: list[ActionSpec] = [
     ActionSpec("edit.find", "Find in the document", ("Ctrl+F",), "find", "has_document", "Edit"),
     ActionSpec("edit.find_everywhere", "Find in every document…", ("Ctrl+Shift+F",),
                "find_everywhere", None, "Edit"),
+    ActionSpec("edit.language", "Document language…", ("Ctrl+Shift+K",),
+               "change_document_language", "has_document", "Edit"),
     ActionSpec("view.zoom_in", "Zoom in", ("Ctrl+=", "Ctrl++"), "zoom", None, "View", 1),
     ActionSpec("view.zoom_out", "Zoom out", ("Ctrl+-",), "zoom", None, "View", -1),
     ActionSpec("view.dark", "Dark palette", ("Ctrl+Shift+D",), "toggle_dark", None, "View"),

@@ -43,6 +43,8 @@ class DecisionHandlers:
             # Undo of a decision made in another document: show it there.
             self.open_document(next(iter(change.document_ids)))  # type: ignore[attr-defined]
         elif document is not None:
+            if change.languages:  # an undone or redone language change
+                self.follow_language(change)  # type: ignore[attr-defined]
             delta = self.open_doc.apply(change, select=select, advance=advance,
                                         reveal=reveal)
             if advance and delta.selection is None:

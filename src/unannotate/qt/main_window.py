@@ -44,6 +44,7 @@ from .errors import ErrorReporting
 from .improve import ImproveSuggestions
 from .jobs import BackgroundJobs
 from .label_all_dialog import LabelAllHandlers
+from .language_dialog import DocumentLanguageHandlers
 from .open_document_views import Labels, ListObserver, PanelObserver, TextObserver
 from .panels import DocumentListPanel, ElidedLabel, LabelBar, SpanPanel
 from .project_files import ProjectCommands
@@ -55,7 +56,7 @@ SPLIT = (380, 600, 420)  # document list, text, span panel at the default width
 
 class MainWindow(DecisionHandlers, LabelAllHandlers, ErrorReporting, BackgroundJobs,
                  ProjectCommands, TwoStepOpen, ImproveSuggestions, ConsistencyReportHost,
-                 QMainWindow):
+                 DocumentLanguageHandlers, QMainWindow):
     def __init__(self, project: Project, annotator: str, preferences: Preferences,
                  *, auto_suggest: bool = True) -> None:
         super().__init__()
@@ -190,6 +191,7 @@ class MainWindow(DecisionHandlers, LabelAllHandlers, ErrorReporting, BackgroundJ
         self.list_observer = ListObserver(self.document_table, self.documents,
                                           self._update_progress)
         state.observe(self.list_observer)
+        self.init_document_language()  # the language in the status bar
 
     def set_labels(self, labels: list[Label]) -> None:
         self.labels = labels

@@ -19,6 +19,7 @@ from ..core.history import (
     Event,
     EventKind,
     History,
+    LanguageSnapshot,
     Snapshot,
     StatusSnapshot,
     Step,
@@ -28,6 +29,7 @@ from ..core.history import (
 from ..core.model import DocumentStatus, LabelKind, LayerKind, Span, SpanState, check_bounds
 from ..storage import events as event_log
 from ..storage import spans_decisions as store
+from ..storage.document_language import set_language
 from ..storage.spans import places_in_layer, removed_as_duplicate, span_at
 from ..storage.database import Unit
 from ..storage.spans_decisions import Executor, executor
@@ -66,6 +68,8 @@ class Change:
     # What the decision did instead of what was asked, to be told to the person without an
     # error (a span added where the same span is already): empty when it did what was asked.
     notice: str = ""
+    # Documents whose language the change set (changing it, its undo or redo): language.
+    languages: dict[int, str] = field(default_factory=dict)
 
     def merge(self, other: Change) -> None:
         self.document_ids |= other.document_ids
@@ -76,6 +80,7 @@ class Change:
         self.written = (None if self.written is None or other.written is None
                         else self.written + other.written)
         self.notice = "; ".join(n for n in (self.notice, other.notice) if n)
+        self.languages.update(other.languages)
 
 
 def _already(label: str, start: int, end: int) -> str:
@@ -575,6 +580,8 @@ class Reviewer:
                         change.document_ids.add(event.document)
                     if event.kind is EventKind.STATUS:
                         change.status_changed = True
+                    elif isinstance(to, LanguageSnapshot) and event.document is not None:
+                        change.languages[event.document] = to.language
                     else:
                         span = to or frm
                         assert isinstance(span, Span)
@@ -587,6 +594,10 @@ class Reviewer:
             self._history = None  # read again: the transaction may have been rolled back
             raise
         self._stepped(kind, change.event_ids)
+        if change.languages:  # the documents' suggestions follow their language back
+            from .document_language import suggest_again
+
+            suggest_again(self, change)
         return change
 
     def _apply(self, session: Unit, event: Event, frm: Snapshot | None,
@@ -598,6 +609,13 @@ class Reviewer:
             assert isinstance(to, StatusSnapshot) and event.document is not None
             store.write_status(session, event.document, self.annotator_id, to.status,
                                review=self.gold)
+            return
+        if isinstance(to, LanguageSnapshot):
+            assert event.document is not None
+            if not set_language(session.connection(), event.document, to.language,
+                                expected=getattr(frm, "language", None)):
+                raise ConflictError(f"document {event.document}'s language was changed "
+                                    "elsewhere after this; it cannot be undone automatically")
             return
         ref = to or frm
         assert isinstance(ref, Span) and not isinstance(frm, StatusSnapshot)
