@@ -16,7 +16,7 @@ import, so the full-text index is built as a user's import builds it):
 Each figure is the median of several runs after one untimed warm-up (the page cache warm, as
 in a window in use). ``--tokenizers`` also compares FTS5's ``unicode61`` and ``trigram``
 tokenizers on the same texts (build time, size, query time) and on sentences in the
-program's languages (what each finds): the measurement behind docs/adr/XXXX-full-text-index.md.
+program's languages (what each finds): the measurement behind docs/adr/0026-full-text-index.md.
 
 ``--import-cost N`` times importing N documents, then bringing the index up to date after.
 

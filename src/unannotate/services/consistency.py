@@ -5,7 +5,7 @@ A **surface form** groups spans by the text they cover, case folded and with eve
 whitespace read as one space (:func:`surface_key`). That key only groups: the stored texts and
 offsets are never changed, and every place is reported in code points of the exact text.
 
-Two kinds of finding (docs/adr/XXXX-consistency-report.md):
+Two kinds of finding (docs/adr/0028-consistency-report.md):
 
 - **same text, different label**: a form labelled with more than one label. Its places are
   the spans whose label is not the form's majority label (what a fix relabels).

@@ -9,7 +9,7 @@ it is brought up to date with the documents added since it was last (the one-row
 import's path: an import stays as fast as without an index, and a look-up until then also
 reads the documents added since (a scan of those only), so nothing added is ever missed.
 Triggers on ``documents`` take a deleted or changed text out of the index at once (only when
-the index holds it). Why trigrams: docs/adr/XXXX-full-text-index.md.
+the index holds it). Why trigrams: docs/adr/0026-full-text-index.md.
 
 On PostgreSQL: a GIN trigram index (``pg_trgm``) on ``documents.text`` serves ``ILIKE``;
 the server keeps it up to date itself. Where the extension cannot be created (no right to),
