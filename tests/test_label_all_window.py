@@ -269,8 +269,17 @@ def test_label_every_occurrence_of_a_search_from_the_find_panel(
     _counted(qtbot, dialog)
     qtbot.keyClick(dialog, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=10000)
-    # Whole words only: both "Quito" of the open document, never "Quitoan".
+    # Whole words only: both "Quito" of the open document, never "Quitoan"; and the other
+    # document not done.
     assert {text for text in (window.document.text[s:e] for s, e, _ in
                               _own(window, ids["a.txt"]))} == {"Quito"}
     assert len(_own(window, ids["a.txt"])) == 2
+    assert len(_own(window, ids["b.txt"])) == 2
+    _drawn_as_stored(window)
+    # One Ctrl+Z takes all of it back, in every document.
+    window.activateWindow()
+    window.view.setFocus()
+    qtbot.keyClick(window.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: _own(window, ids["a.txt"]) == [], timeout=10000)
+    assert _own(window, ids["b.txt"]) == []
     _drawn_as_stored(window)
