@@ -4,11 +4,13 @@ shows are computed by one piece of code."""
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import PurePath
 
 SEARCH_SEPARATOR = "\n"  # between the title and the file name in a search key: never typed
 
 
+@lru_cache(maxsize=4096)  # the documents of one file share it: an import asks 100,000 times
 def file_name(source: str | None) -> str:
     """The source file's name without its folders (Windows paths too), or ""."""
     return PurePath(source.replace("\\", "/")).name if source else ""
@@ -19,6 +21,7 @@ COLLECTIONS = frozenset({".jsonl", ".ndjson", ".jsonlines", ".json", ".csv", ".t
                          ".conllu", ".iob", ".spacy"})
 
 
+@lru_cache(maxsize=4096)
 def naming_file(source: str | None) -> str:
     """The source file's name when it names the document (a file of its own), else ""."""
     name = file_name(source)

@@ -55,9 +55,10 @@ def insert_rows(
                if column.name not in columns and column.name not in shared
                and column.default is not None and getattr(column.default, "is_callable", False)]
     if derived:
-        rows = [(*row, *(column.default.arg(  # type: ignore[union-attr]
-                    _RowContext({**shared, **dict(zip(columns, row))})) for column in derived))
-                for row in rows]
+        functions = [column.default.arg for column in derived]  # type: ignore[union-attr]
+        contexts = [_RowContext({**shared, **dict(zip(columns, row))}) for row in rows]
+        rows = [(*row, *(function(context) for function in functions))
+                for row, context in zip(rows, contexts, strict=True)]
         columns = [*columns, *(column.name for column in derived)]
     # Only for columns where some row has a value (a processor leaves None as it is).
     processors = [(i, p) for i, name in enumerate(columns)

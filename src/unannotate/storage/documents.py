@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, select
 
+from ..core.listing import list_key, search_key
 from ..core.model import DocumentStatus
 from .bulk import insert_rows
 from .database import Unit
@@ -61,15 +62,20 @@ def reviewed_hashes(unit: Unit) -> set[str]:
 
 
 _DOCUMENT_COLUMNS = ("sha256", "text", "title", "meta", "language", "source")
+_DERIVED_COLUMNS = ("list_key", "search_key", "characters")  # what the document list reads
 
 
 def add_documents(unit: Unit, documents: Sequence[dict[str, Any]]) -> None:
     """Store new documents, in statements of many rows; each gives ``sha256``, ``text``,
     ``title``, ``meta``, ``language`` and ``source`` (the list keys are derived from them)."""
     if documents:
-        insert_rows(unit.connection(), DocumentRow.__table__, _DOCUMENT_COLUMNS,
-                    [tuple(document[name] for name in _DOCUMENT_COLUMNS)
-                     for document in documents], {"created_at": utcnow()})
+        insert_rows(unit.connection(), DocumentRow.__table__,
+                    (*_DOCUMENT_COLUMNS, *_DERIVED_COLUMNS),
+                    [(*(document[name] for name in _DOCUMENT_COLUMNS),
+                      list_key(document["title"], document["source"]),
+                      search_key(document["title"], document["source"]),
+                      len(document["text"])) for document in documents],
+                    {"created_at": utcnow()})
 
 
 def document_titles(unit: Unit) -> list[tuple[int, str]]:
