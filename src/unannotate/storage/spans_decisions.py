@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session as Session  # re-exported: services import no
 
 from ..core.model import DocumentStatus, LayerKind, Span, SpanState
 from . import schema
+from .bulk import insert_rows
 
 # What a repository function runs its statements on: a session or its connection.
 Executor: TypeAlias = Connection | Session
@@ -159,9 +160,19 @@ def made_from(connection: Executor, document_id: int, layer_id: int) -> dict[int
 
 
 def insert_spans(connection: Executor, rows: list[dict[str, Any]]) -> None:
-    """Store many spans in one statement (``state`` as its stored value); their ids are
-    read back with :func:`made_from`."""
-    connection.execute(_INSERT_SPAN, rows)
+    """Store many spans in one statement (``state`` as its stored value; every row with the
+    same keys); their ids are read back with :func:`made_from`."""
+    if not rows:
+        return
+    if not isinstance(connection, Connection) or len(rows) < 50:
+        connection.execute(_INSERT_SPAN, rows)
+        return
+    # Many (accept all): as plain rows, one time stamp, without the per-row parameter
+    # processing of an executemany through the statement.
+    columns = tuple(rows[0])
+    now = schema.utcnow()
+    insert_rows(connection, _spans, columns, [tuple(row[c] for c in columns) for row in rows],
+                {"created_at": now, "updated_at": now})
 
 
 def spans_in_documents(connection: Executor, layer_id: int,
