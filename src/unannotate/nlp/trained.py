@@ -224,18 +224,12 @@ def _info(what: str, kind: LabelKind, version: ModelVersion) -> SuggesterInfo:
                          pipeline_version=version.id, spacy_version=spacy.__version__)
 
 
-@register(ENTITIES_NAME)
-class TrainedEntitySuggester:
-    """Entities from a trained version's ``ner``."""
+class _TrainedSuggester:
+    """What both trained suggesters share: suggesting in windows of documents, in this
+    process or in ``n_process`` of them (each loading the version from ``path``)."""
 
-    def __init__(self, path: str) -> None:
-        version = _read_version(Path(path))
-        if version is None or version.what != ENTITIES:
-            raise SuggesterError(f"{path} is not a trained entity version")
-        self.path = str(path)
-        self.version = version
-        self.nlp = load_trained(self.path)
-        self.info = _info(ENTITIES, LabelKind.ENTITY, version)
+    name: str
+    path: str
 
     def suggest(self, docs: Iterable[SuggesterInput], *, batch_size: int = 64,
                 n_process: int = 1) -> Iterator[tuple[Any, list[Suggestion]]]:
@@ -245,10 +239,26 @@ class TrainedEntitySuggester:
     def suggest_rows(self, docs: Iterable[SuggesterInput], *, batch_size: int = 64,
                      n_process: int = 1) -> Iterator[tuple[Any, list[SuggestionRow]]]:
         if n_process > 1:
-            yield from suggest_in_processes(self, ENTITIES_NAME, {"path": self.path}, docs,
+            yield from suggest_in_processes(self, self.name, {"path": self.path}, docs,
                                             n_process=n_process, batch_size=batch_size)
             return
         yield from _windows(self, docs, batch_size)
+
+
+@register(ENTITIES_NAME)
+class TrainedEntitySuggester(_TrainedSuggester):
+    """Entities from a trained version's ``ner``."""
+
+    name = ENTITIES_NAME
+
+    def __init__(self, path: str) -> None:
+        version = _read_version(Path(path))
+        if version is None or version.what != ENTITIES:
+            raise SuggesterError(f"{path} is not a trained entity version")
+        self.path = str(path)
+        self.version = version
+        self.nlp = load_trained(self.path)
+        self.info = _info(ENTITIES, LabelKind.ENTITY, version)
 
     def suggest_here(self, items: list[SuggesterInput], batch_size: int
                      ) -> list[tuple[Any, list[SuggestionRow]]]:
@@ -261,9 +271,11 @@ class TrainedEntitySuggester:
 
 
 @register(CLAIMS_NAME)
-class TrainedClaimSuggester:
+class TrainedClaimSuggester(_TrainedSuggester):
     """Claims from a trained version: the rules' sentences, scored by the classifier
     blended with the rules."""
+
+    name = CLAIMS_NAME
 
     def __init__(self, path: str) -> None:
         from .training_claims import ClaimModel
@@ -275,19 +287,6 @@ class TrainedClaimSuggester:
         self.version = version
         self.model = ClaimModel.load(path)
         self.info = _info(CLAIMS, LabelKind.CLAIM, version)
-
-    def suggest(self, docs: Iterable[SuggesterInput], *, batch_size: int = 64,
-                n_process: int = 1) -> Iterator[tuple[Any, list[Suggestion]]]:
-        yield from as_suggestions(
-            self.suggest_rows(docs, batch_size=batch_size, n_process=n_process))
-
-    def suggest_rows(self, docs: Iterable[SuggesterInput], *, batch_size: int = 64,
-                     n_process: int = 1) -> Iterator[tuple[Any, list[SuggestionRow]]]:
-        if n_process > 1:
-            yield from suggest_in_processes(self, CLAIMS_NAME, {"path": self.path}, docs,
-                                            n_process=n_process, batch_size=batch_size)
-            return
-        yield from _windows(self, docs, batch_size)
 
     def suggest_here(self, items: list[SuggesterInput], batch_size: int
                      ) -> list[tuple[Any, list[SuggestionRow]]]:
