@@ -32,8 +32,19 @@ _IOB = ("", "I", "O", "B")
 class _View:
     """The token attributes used, read once per ``Doc`` into plain lists."""
 
-    __slots__ = ("doc", "text", "words", "lower", "ent", "iob", "space", "num", "idx", "ws",
-                 "sent_start")
+    __slots__ = (
+        "doc",
+        "ent",
+        "idx",
+        "iob",
+        "lower",
+        "num",
+        "sent_start",
+        "space",
+        "text",
+        "words",
+        "ws",
+    )
 
     def __init__(self, doc: Doc, text: str | None = None) -> None:
         self.doc = doc

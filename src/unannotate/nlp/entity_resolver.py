@@ -85,8 +85,18 @@ class _Tokens:
     """A document's token attributes as plain lists, read once: indexing ``doc[i]`` makes
     a Python object per access, which the resolver would do tens of thousands of times."""
 
-    __slots__ = ("orth", "lower", "punct", "space", "ws", "title", "strings", "orth_array",
-                 "_headings", "_breaks")
+    __slots__ = (
+        "_breaks",
+        "_headings",
+        "lower",
+        "orth",
+        "orth_array",
+        "punct",
+        "space",
+        "strings",
+        "title",
+        "ws",
+    )
 
     def __init__(self, doc: Doc) -> None:
         table = doc.to_array([ORTH, LOWER, IS_PUNCT, IS_SPACE, SPACY, IS_TITLE, IS_UPPER])

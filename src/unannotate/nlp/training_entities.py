@@ -12,7 +12,6 @@ longer span, gets its tokens marked unknown ("-") rather than taught wrongly.
 from __future__ import annotations
 
 import importlib.util
-
 import itertools
 import random
 from collections.abc import Sequence

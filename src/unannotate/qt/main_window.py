@@ -38,8 +38,8 @@ from ..services.review_data import ReviewDocument, ReviewSpan, first_document_to
 from .action_host import ActionHost
 from .actions import ACTIONS, MENUS, ActionSpec
 from .consistency_view import ConsistencyReportHost
-from .document_view import DocumentView
 from .decision_handlers import DecisionHandlers
+from .document_view import DocumentView
 from .errors import ErrorReporting
 from .improve import ImproveSuggestions
 from .jobs import BackgroundJobs

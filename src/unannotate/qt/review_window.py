@@ -14,7 +14,6 @@ one are read; every place, the panel and the status right after that paint.
 from __future__ import annotations
 
 import html
-
 from collections.abc import Callable
 from itertools import combinations
 

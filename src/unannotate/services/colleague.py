@@ -17,6 +17,7 @@ from .exporting import iter_native_documents
 from .interchange import AnnotationImportReport, import_annotations, store_documents
 from .project import Project, open_project
 
+
 class ColleagueError(UnannotateError):
     """A colleague's work that cannot be brought in."""
 

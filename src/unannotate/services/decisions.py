@@ -29,9 +29,9 @@ from ..core.history import (
 from ..core.model import DocumentStatus, LabelKind, LayerKind, Span, SpanState, check_bounds
 from ..storage import events as event_log
 from ..storage import spans_decisions as store
+from ..storage.database import Unit
 from ..storage.document_language import set_language
 from ..storage.spans import places_in_layer, removed_as_duplicate, span_at
-from ..storage.database import Unit
 from ..storage.spans_decisions import Executor, executor
 from .project import Project
 

@@ -39,7 +39,6 @@ from ..storage import spans_decisions as span_store
 from ..storage.spans_decisions import Connection, Executor, Session
 from .decisions import ALREADY_THERE, Change, Reviewer
 
-
 EXAMPLES = 5  # places labelled differently the preview shows in context
 CONTEXT = 30  # characters of context on each side
 

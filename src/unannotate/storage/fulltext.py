@@ -3,11 +3,11 @@
 On SQLite: an FTS5 table with the trigram tokenizer (case folded, diacritics kept) and no
 positions (``detail=none``: a fifth of the size), over ``documents.text`` as external
 content, so the index holds no second copy of the texts; a string is looked up as the AND of
-its trigrams;
-it is brought up to date with the documents added since it was last (the one-row table
-``documents_fts_upto`` keeps the last id it holds) by :func:`index_new_documents`, in one statement, off the
-import's path: an import stays as fast as without an index, and a look-up until then also
-reads the documents added since (a scan of those only), so nothing added is ever missed.
+its trigrams. It is brought up to date with the documents added since it last was (the
+one-row table ``documents_fts_upto`` keeps the last id it holds) by
+:func:`index_new_documents`, off the import's path: an import stays as fast as without an
+index, and a look-up until then also reads the documents added since (a scan of those only),
+so nothing added is ever missed.
 Triggers on ``documents`` take a deleted or changed text out of the index at once (only when
 the index holds it). Why trigrams: docs/adr/0026-full-text-index.md.
 
