@@ -373,7 +373,7 @@ def measure_review(database: Path, built: ReviewProject, repeat: int, profile_it
     from unannotate.qt.app import application
     from unannotate.qt.review_window import ReviewWindow
     from unannotate.services.project import open_project
-    from unannotate.services.review import Review
+    from unannotate.services.colleague_review import Review
 
     app = application()
     project = open_project(database, create=False)

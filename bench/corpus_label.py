@@ -4,7 +4,7 @@ marked her documents done), committed, then undone in one step.
 
 Figures (seconds): ``label_all_s`` (:func:`unannotate.services.label_all.apply`, end to end:
 finding the mentions, the preview, the spans, the event group, the commit), ``label_all_undo_s``
-(one ``Reviewer.undo``), and ``label_all_baseline_s``: the same span rows put in by bare
+(one ``Decider.undo``), and ``label_all_baseline_s``: the same span rows put in by bare
 ``sqlite3`` ``executemany`` and committed, in the same run on the same file (no finding, no
 events: the floor of writing those rows). Each is run three times (label, undo, label…) and
 the best kept, the run least disturbed by other work; CPU times are given beside. The
@@ -53,7 +53,7 @@ def measure(project_path: Path, info: Any, quick: bool) -> dict[str, float]:
     undo it; the bare executemany of the same rows (each three times, once with ``quick``:
     the best is kept). ``info``: the corpus's :class:`corpus_data.CorpusInfo` (its mention
     count is checked)."""
-    from unannotate.services.decisions import Reviewer
+    from unannotate.services.decisions import Decider
     from unannotate.services.label_all import LabelAll, Scope, apply
     from unannotate.services.project import open_project
 
@@ -62,7 +62,7 @@ def measure(project_path: Path, info: Any, quick: bool) -> dict[str, float]:
         path = _copy(project_path, Path(folder))
         request = LabelAll(NAME, LABEL, scope=Scope.ALL, include_done=True)
         with open_project(path, create=False) as project:
-            reviewer = Reviewer(project, ANNOTATOR)
+            reviewer = Decider(project, ANNOTATOR)
             reviewer.can_undo()  # the history read once, as a window has on opening
             runs: list[tuple[float, float, float, float]] = []
             for _ in range(repeat):  # label, undo; again: the project is as before each time

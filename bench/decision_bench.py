@@ -187,12 +187,12 @@ def bulk_and_undo(app, path: Path, document_id: int,  # type: ignore[no-untyped-
     reviewer.accept_all = timed("accept_all", reviewer.accept_all)  # type: ignore[method-assign]
     reviewer.undo = timed("undo", reviewer.undo)  # type: ignore[method-assign]
     accept_all_ms = press(Qt.Key.Key_A, Qt.KeyboardModifier.ShiftModifier)
-    print(f"  accept all: Reviewer.accept_all {service['accept_all']:.1f} ms, the window "
+    print(f"  accept all: Decider.accept_all {service['accept_all']:.1f} ms, the window "
           f"{accept_all_ms - service['accept_all']:.1f} ms", flush=True)
     if window.pending_ids or stored_decisions(path)[0] != suggestions:
         raise SystemExit("accept all left suggestions pending")
     undo_all_ms = press(Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
-    print(f"  its undo: Reviewer.undo {service['undo']:.1f} ms, the window "
+    print(f"  its undo: Decider.undo {service['undo']:.1f} ms, the window "
           f"{undo_all_ms - service['undo']:.1f} ms", flush=True)
     for _ in range(undos):
         QTest.keyClick(window.view, Qt.Key.Key_A)
@@ -340,7 +340,7 @@ def run(args: argparse.Namespace) -> dict[str, object]:
     print(f"  CPU time of the GUI thread per decision: median "
           f"{statistics.median(cpu_times):.1f} ms (the rest of the wall time waits: the disk's "
           "sync, other processes)")
-    print(f"  of which Reviewer.accept (transaction + commit): median {service_ms:.1f} ms; "
+    print(f"  of which Decider.accept (transaction + commit): median {service_ms:.1f} ms; "
           f"window refresh and paint: median {median_ms - service_ms:.1f} ms")
     print(f"baseline INSERT + COMMIT: median {base_ms:.2f} ms; ratio ours/baseline "
           f"{median_ms / base_ms:.1f}")

@@ -7,7 +7,7 @@ delete, mark done, undo, redo, accept all) and kills it with SIGKILL at a seeded
 
 Two variants drive the session:
 
-- ``services``: the child calls :class:`~unannotate.services.decisions.Reviewer`, as the window
+- ``services``: the child calls :class:`~unannotate.services.decisions.Decider`, as the window
   does;
 - ``window``: the child shows a ``MainWindow`` (offscreen) and presses its keys with ``QTest``
   (A, X, the digits, C, Alt+arrows, Delete, Ctrl+Enter, Ctrl+Z, Ctrl+Shift+Z, Shift+A, Tab,
@@ -16,8 +16,8 @@ Two variants drive the session:
 Acknowledged means shown: the child appends one line per decision to an acknowledgement file,
 written, flushed and fsync'd AFTER the call returned (for the window: after the key press
 returned and the window shows the decision: its count of decisions, the suggestion no longer
-pending, the added span drawn). The line holds the Reviewer call the decision made (method and
-arguments, recorded by a wrapper around the Reviewer's methods) and the event ids it returned.
+pending, the added span drawn). The line holds the Decider call the decision made (method and
+arguments, recorded by a wrapper around the Decider's methods) and the event ids it returned.
 Just before each call the child also writes the call it is about to make (flushed, not synced:
 what a killed process has written survives it), so a decision committed but not yet
 acknowledged is known too.
@@ -68,7 +68,7 @@ ANNOTATOR = "ana"
 DECISIONS = 500
 SERVICES_RUNS, WINDOW_RUNS = 20, 20
 RUN_TIMEOUT_S = 300.0
-# The Reviewer methods that write: each call of one is a decision (or a no-op).
+# The Decider methods that write: each call of one is a decision (or a no-op).
 WRITE_METHODS = ("accept", "reject", "accept_all", "add", "relabel", "resize", "delete",
                  "set_status", "undo", "redo")
 # How often each kind of decision is tried (the session falls back to another when it cannot).
@@ -98,7 +98,7 @@ def build_template(folder: Path) -> Path:
     return path
 
 
-# --- recording the Reviewer's calls -------------------------------------------------------------
+# --- recording the Decider's calls -------------------------------------------------------------
 
 def encode(value: Any) -> Any:
     """A call's arguments as JSON (enums by class and value)."""
@@ -155,7 +155,7 @@ class Call:
 
 
 class Recorder:
-    """Wraps a Reviewer's writing methods: logs each outermost call before it is made, and
+    """Wraps a Decider's writing methods: logs each outermost call before it is made, and
     keeps what it returned. Calls a method makes of another (a correction of a suggestion is
     an accept) are part of the outer call."""
 
@@ -190,7 +190,7 @@ class Recorder:
 # --- the session through the services -------------------------------------------------------------
 
 class ServiceSession:
-    """Chooses and makes decisions through the Reviewer, on the documents one after another."""
+    """Chooses and makes decisions through the Decider, on the documents one after another."""
 
     def __init__(self, reviewer: Any, rng: random.Random, texts: dict[int, str],
                  labels: list[str]) -> None:
@@ -304,12 +304,12 @@ def services_child(project_path: Path, log: AckLog, seed: int, decisions: int) -
     from sqlalchemy import select
 
     from unannotate.core.model import LabelKind
-    from unannotate.services.decisions import Reviewer
+    from unannotate.services.decisions import Decider
     from unannotate.services.project import open_project
     from unannotate.storage.schema import DocumentRow
 
     with open_project(project_path, create=False) as project:
-        reviewer = Reviewer(project, ANNOTATOR)
+        reviewer = Decider(project, ANNOTATOR)
         recorder = Recorder(reviewer, log)
         with project.db.read() as session:
             texts = {i: t for i, t in session.execute(select(DocumentRow.id, DocumentRow.text))}
@@ -622,15 +622,15 @@ def sqlite_checks(path: Path) -> tuple[bool, bool]:
 
 
 def replay(path: Path, calls: list[list[Any]]) -> list[list[int] | None]:
-    """Make ``calls`` on the project at ``path`` through the Reviewer: the event ids each
+    """Make ``calls`` on the project at ``path`` through the Decider: the event ids each
     returned, None for a call refused (which the log should never hold)."""
     from unannotate.core.errors import UnannotateError
-    from unannotate.services.decisions import Reviewer
+    from unannotate.services.decisions import Decider
     from unannotate.services.project import open_project
 
     returned: list[list[int] | None] = []
     with open_project(path, create=False) as project:
-        reviewer = Reviewer(project, ANNOTATOR)
+        reviewer = Decider(project, ANNOTATOR)
         for name, args, kwargs in calls:
             try:
                 change = getattr(reviewer, name)(*decode(args), **decode(kwargs))
@@ -661,13 +661,13 @@ def check_history(path: Path, expected_steps: int, result: RunResult) -> None:
     check the state is the killed one again."""
     from unannotate.core.errors import UnannotateError
     from unannotate.core.model import DocumentStatus
-    from unannotate.services.decisions import Reviewer
+    from unannotate.services.decisions import Decider
     from unannotate.services.project import open_project
 
     before = snapshot(path)
     problems = []
     with open_project(path, create=False) as project:
-        reviewer = Reviewer(project, ANNOTATOR)
+        reviewer = Decider(project, ANNOTATOR)
         if reviewer.can_undo() != (expected_steps > 0):
             problems.append(f"can_undo() is {not expected_steps}")
         steps = 0

@@ -3,7 +3,7 @@
 Builds, untimed, a project of seeded invented documents (100 by default, six suggestions
 each, in one suggestions layer) and gives the reviewer ``cara`` a few spans (``--contested``)
 in the first document. Then two processes (``multiprocessing``, spawn), each with its own
-``open_project`` of the file, make decisions through ``Reviewer``, released together by a
+``open_project`` of the file, make decisions through ``Decider``, released together by a
 barrier, in two phases:
 
 1. different reviewers (``ana`` in one process, ``ben`` in the other), 70 % of the decisions:
@@ -88,7 +88,7 @@ def build_project(path: Path, documents: int, contested: int, seed: int) -> dict
 
     from unannotate.core.model import LabelKind, text_sha256
     from unannotate.nlp.base import SuggesterInfo
-    from unannotate.services.decisions import Reviewer
+    from unannotate.services.decisions import Decider
     from unannotate.services.project import open_project
     from unannotate.services.suggesting import suggestions_layer_id
     from unannotate.storage.bulk import insert_rows
@@ -119,7 +119,7 @@ def build_project(path: Path, documents: int, contested: int, seed: int) -> dict
                          "score", "reason", "source_id", "version"), rows,
                         {"created_at": utcnow(), "updated_at": utcnow()})
         suggestions = [s for doc_id in ids for s in _suggestion_ids(path, doc_id)]
-        cara = Reviewer(project, "cara")
+        cara = Decider(project, "cara")
         first = texts[0]
         spans: list[int] = []
         for start, end in word_offsets(first)[:contested]:
@@ -171,9 +171,9 @@ class Writer:
 
     def different_reviewers(self, count: int) -> None:
         from unannotate.core.model import DocumentStatus
-        from unannotate.services.decisions import ConflictError, Reviewer
+        from unannotate.services.decisions import ConflictError, Decider
 
-        reviewer = Reviewer(self.project, self.name)
+        reviewer = Decider(self.project, self.name)
         pending = list(self.setup["suggestions"])  # the same order in both processes
         to_mark = list(self.setup["documents"])
         self.rng.shuffle(to_mark)
@@ -231,9 +231,9 @@ class Writer:
 
     def same_reviewer(self, count: int) -> None:
         """Two windows of one person: read, think, then edit with the version read."""
-        from unannotate.services.decisions import ConflictError, Reviewer
+        from unannotate.services.decisions import ConflictError, Decider
 
-        reviewer = Reviewer(self.project, "cara")
+        reviewer = Decider(self.project, "cara")
         doc_id = self.setup["contested_document"]
         text_length = len(self.texts[doc_id])
         contested = self.setup["contested"]

@@ -31,7 +31,7 @@ from pathlib import Path
 from sqlalchemy import insert
 
 from unannotate.core.history import history_state
-from unannotate.services.decisions import Reviewer
+from unannotate.services.decisions import Decider
 from unannotate.services.project import open_project
 from unannotate.storage.events import history_events
 from unannotate.storage.schema import DocumentRow, EventRow, SpanRow
@@ -70,7 +70,7 @@ def seed(path: Path, decisions: int) -> None:
     """A document and one reviewer's history of ``decisions`` added spans."""
     project = open_project(path)
     try:
-        reviewer = Reviewer(project, "ana")
+        reviewer = Decider(project, "ana")
         with project.db.session() as session:
             doc = session.execute(insert(DocumentRow).returning(DocumentRow.id), [{
                 "sha256": "b" * 64, "text": WORD * decisions, "meta": {}}]).scalar_one()
@@ -99,7 +99,7 @@ def run(args: argparse.Namespace) -> dict[str, object]:
         base = baseline(folder, STEPS)
         project = open_project(path)
         try:
-            reviewer = Reviewer(project, "ana")
+            reviewer = Decider(project, "ana")
             t0 = time.perf_counter()
             assert reviewer.can_undo()
             first_read = (time.perf_counter() - t0) * 1000

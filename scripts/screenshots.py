@@ -40,7 +40,7 @@ def main() -> None:
     os.environ["UNANNOTATE_SETTINGS"] = str(tmp / "settings.json")
 
     from unannotate.qt.app import application, apply_palette, open_window
-    from unannotate.services.decisions import Reviewer
+    from unannotate.services.decisions import Decider
     from unannotate.services.importing import import_paths
     from unannotate.services.project import open_project
     from unannotate.services.review_data import document_summaries
@@ -53,7 +53,7 @@ def main() -> None:
     import_paths(project, [tmp / "long.txt"])
     for suggester in build_suggesters():
         run_suggester(project, suggester)
-    reviewer = Reviewer(project, "Ana Reviewer")
+    reviewer = Decider(project, "Ana Decider")
     summaries = {s.title: s.id for s in document_summaries(reviewer)}
     first = min(summaries.values())
     rtl = next(i for t, i in summaries.items() if "UNHCR" in t)
@@ -66,7 +66,7 @@ def main() -> None:
         _review_shot(project, rtl, out)
         return
     app = application()
-    window = open_window(project, "Ana Reviewer", auto_suggest=False)
+    window = open_window(project, "Ana Decider", auto_suggest=False)
     assert window is not None
     window.resize(1500, 900)
 
@@ -118,10 +118,10 @@ def _review_shot(project, document_id: int, out: Path) -> None:  # type: ignore[
     one more taken and undone (so it is open again)."""
     from unannotate.qt.app import application
     from unannotate.qt.review_window import ReviewWindow
-    from unannotate.services.decisions import Reviewer
-    from unannotate.services.review import Review
+    from unannotate.services.decisions import Decider
+    from unannotate.services.colleague_review import Review
 
-    colleague = Reviewer(project, "Ben Colleague")
+    colleague = Decider(project, "Ben Colleague")
     pending = colleague.pending(document_id)
     labels = [label.name for label in project.labels()]
     for n, span in enumerate(pending):
@@ -135,8 +135,8 @@ def _review_shot(project, document_id: int, out: Path) -> None:  # type: ignore[
             colleague.accept(span.id, end=span.end - 2)  # other boundary
         elif n % 9 != 7:
             colleague.accept(span.id)
-    Reviewer(project, "Ana Reviewer").accept_all(document_id)
-    review = Review(project, "Rita Reviewer", ["Ana Reviewer", "Ben Colleague"])
+    Decider(project, "Ana Decider").accept_all(document_id)
+    review = Review(project, "Rita Decider", ["Ana Decider", "Ben Colleague"])
     window = ReviewWindow(review)
     window.resize(1500, 900)
     window.open_document(document_id)

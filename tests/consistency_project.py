@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from unannotate.core.model import DocumentStatus
-from unannotate.services.decisions import Reviewer
+from unannotate.services.decisions import Decider
 from unannotate.services.importing import import_paths
 from unannotate.services.project import open_project
 from unannotate.storage.schema import DocumentRow
@@ -43,7 +43,7 @@ def build(path: Path) -> dict[str, int]:
         by_text = {text: doc for doc, text in session.execute(
             select(DocumentRow.id, DocumentRow.text))}
     ids = {name: by_text[text] for name, text in TEXTS.items()}
-    ana, ben = Reviewer(project, "ana"), Reviewer(project, "ben")
+    ana, ben = Decider(project, "ana"), Decider(project, "ben")
     for doc, text, piece, label in (("d1", D1, "Mopti", "GPE"), ("d1", D1, "Saint Brides", "GPE"),
                                     ("d1", D1, "Delta Fund", "ORG"), ("d2", D2, "Mopti", "GPE"),
                                     ("d3", D3, CLAIM, "CLAIM")):

@@ -17,7 +17,7 @@ from PySide6.QtGui import QColor, QFont, QTextCharFormat
 
 from unannotate.core.model import Label, LabelKind, SpanState
 from unannotate.core.offsets import QtPositions
-from unannotate.services.decisions import Reviewer
+from unannotate.services.decisions import Decider
 
 
 class Look(NamedTuple):
@@ -36,7 +36,7 @@ class StoredSpan(NamedTuple):
     pending: bool
 
 
-def stored_spans(reviewer: Reviewer, document_id: int) -> list[StoredSpan]:
+def stored_spans(reviewer: Decider, document_id: int) -> list[StoredSpan]:
     """The spans the window must draw, as the project holds them: the reviewer's accepted
     spans and the suggestions they have not decided."""
     own = [StoredSpan(s.start, s.end, s.label, False) for s in reviewer.spans(document_id)

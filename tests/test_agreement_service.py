@@ -14,7 +14,7 @@ from unannotate.core.errors import UnannotateError
 from unannotate.core.model import DocumentStatus, LayerKind
 from unannotate.services.agreement import AgreementError, project_agreement
 from unannotate.services.agreement_report import report_to_dict
-from unannotate.services.decisions import Reviewer
+from unannotate.services.decisions import Decider
 from unannotate.services.importing import import_paths
 from unannotate.services.project import Project, open_project
 from unannotate.storage.schema import DocumentRow, SpanRow
@@ -70,7 +70,7 @@ def _annotate(path: Path) -> dict[str, int]:
              ids[THIRD], THIRD, [("third", "ORDINAL")])  # a document no one worked on
     _suggest(project, "unannotate.claims.rules.v1", "unannotate.claims.rules.v1", second,
              SECOND, [("UNICEF opened an office in Geneva.", "CLAIM")])
-    ana, ben, cy = (Reviewer(project, name) for name in ("ana", "ben", "cy"))
+    ana, ben, cy = (Decider(project, name) for name in ("ana", "ben", "cy"))
     for reviewer, pieces in (
         (ana, [("Ana Lopez", "PERSON"), ("Ben Okafor", "PERSON"), ("Paris", "GPE")]),
         (ben, [("Ana Lopez", "PERSON"), ("Ben", "PERSON"), ("Paris", "LOC")]),
@@ -176,8 +176,8 @@ def test_unknown_names_fail_clearly(annotated: tuple[Path, dict[str, int]]) -> N
 
 def test_a_project_without_suggestions(tmp_path: Path) -> None:
     with open_project(tmp_path / "empty.db") as project:
-        Reviewer(project, "ana")
-        Reviewer(project, "ben")
+        Decider(project, "ana")
+        Decider(project, "ben")
         with pytest.raises(AgreementError, match="no suggestions"):
             project_agreement(project, ["ana"], include_suggestions="suggestions")
         report = project_agreement(project, ["ana", "ben"])

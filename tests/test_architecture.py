@@ -159,8 +159,8 @@ def _copy_of_package(tmp_path: Path) -> Path:
      "qt/stats_chart.py: imports unannotate.nlp"),
     ("selftest.py", "from .storage.schema import SpanRow\n",
      "selftest.py: imports unannotate.storage"),
-    ("services/review.py", "from ..storage.schema import SpanRow\n",
-     "services/review.py: imports unannotate.storage.schema"),
+    ("services/colleague_review.py", "from ..storage.schema import SpanRow\n",
+     "services/colleague_review.py: imports unannotate.storage.schema"),
     ("services/suggesting.py", "from sqlalchemy import select\n",
      "services/suggesting.py: imports sqlalchemy"),
 ])

@@ -176,9 +176,9 @@ def test_a_place_of_the_readers_own_span_selects_it(qtbot: Any, window_factory: 
     from unannotate.services.consistency import Place
 
     # A colleague who starts meanwhile joins the layer box when the report is asked again.
-    from unannotate.services.decisions import Reviewer
+    from unannotate.services.decisions import Decider
 
-    Reviewer(window.project, "cy").add(ids["d4"], *at(D4, "Delta Fund"), "ORG")
+    Decider(window.project, "cy").add(ids["d4"], *at(D4, "Delta Fund"), "ORG")
     assert _opened(qtbot, window) is report
     assert [report.layer.itemText(n) for n in range(report.layer.count())] == [
         "Every annotator", "ana", "ben", "cy"]
@@ -195,7 +195,7 @@ def test_a_place_of_the_readers_own_span_selects_it(qtbot: Any, window_factory: 
 
 def test_text_that_looks_like_html_stays_text(qtbot: Any, window_factory: Any,
                                               project_path: Path, tmp_path: Path) -> None:
-    from unannotate.services.decisions import Reviewer
+    from unannotate.services.decisions import Decider
     from unannotate.services.importing import import_paths
     from unannotate.services.project import open_project
     from unannotate.services.review_data import document_summaries
@@ -204,7 +204,7 @@ def test_text_that_looks_like_html_stays_text(qtbot: Any, window_factory: Any,
     (tmp_path / "html.txt").write_text(text, encoding="utf-8")
     project = open_project(project_path)
     import_paths(project, [tmp_path / "html.txt"])
-    ana = Reviewer(project, "ana")
+    ana = Decider(project, "ana")
     doc = document_summaries(ana)[0].id
     ana.add(doc, *at(text, "<i>Nord</i>"), "ORG")
     project.close()

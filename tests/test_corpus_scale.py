@@ -16,7 +16,7 @@ from sqlalchemy import insert
 
 from unannotate.core.model import DocumentStatus, LabelKind
 from unannotate.nlp.base import SuggesterInfo
-from unannotate.services.decisions import Reviewer
+from unannotate.services.decisions import Decider
 from unannotate.services.document_list import PAGE, PAGES_KEPT, DocumentList
 from unannotate.services.project import open_project
 from unannotate.services.stats import project_stats
@@ -60,7 +60,7 @@ def _build(path: Path) -> dict[str, int]:
                 {"sha256": hashlib.sha256(_text(n).encode()).hexdigest(), "text": _text(n),
                  "title": _title(n), "meta": {}, "language": "en", "source": _source(n)}
                 for n in range(1, DOCUMENTS + 1)])
-        ana = Reviewer(project, "ana")
+        ana = Decider(project, "ana")
         info = SuggesterInfo(name="test.places.v1", kind=LabelKind.ENTITY)
         with project.db.session() as session:
             layer = suggestions_layer_id(session, info)
@@ -92,7 +92,7 @@ def large(project_copy, project_path: Path) -> dict[str, int]:  # type: ignore[n
 @pytest.fixture
 def listing(large, project_path: Path):  # type: ignore[no-untyped-def]
     project = open_project(project_path)
-    found = DocumentList(Reviewer(project, "ana"))
+    found = DocumentList(Decider(project, "ana"))
     found.refresh()
     yield found
     project.close()
@@ -193,7 +193,7 @@ def test_an_upgraded_project_is_listed_searched_and_counted(tmp_path: Path) -> N
     texts = conn.execute("SELECT id, text, title FROM documents ORDER BY id").fetchall()
     conn.close()
     with open_project(path, create=False) as project:
-        listing = DocumentList(Reviewer(project, "ana"))
+        listing = DocumentList(Decider(project, "ana"))
         listing.set_filter(status=None, label=None, search=texts[-1][2][-6:].upper())
         assert texts[-1][0] in listing._ids
         assert project_stats(project).characters == sum(len(t) for _, t, _ in texts)
@@ -205,7 +205,7 @@ def test_a_renamed_source_is_searched_by_its_new_name(project_path: Path, large)
     with open_project(project_path) as project:
         with project.db.session() as session:
             session.get(DocumentRow, 5).source = "C:\\in\\Ghana_Floods.txt"
-        listing = DocumentList(Reviewer(project, "ana"))
+        listing = DocumentList(Decider(project, "ana"))
         listing.set_filter(status=None, label=None, search="ghana_floods")
         assert list(listing._ids) == [5]
         assert listing.summary(0).shown_title == "Ghana_Floods.txt"
@@ -295,7 +295,7 @@ def test_ids_with_gaps_are_listed_as_they_are(project_path: Path) -> None:
             session.execute(insert(DocumentRow), [
                 {"id": n, "sha256": f"{n}".rjust(64, "0"), "text": f"Text {n}.", "meta": {}}
                 for n in (1, 2, 5)])
-        ana = Reviewer(project, "ana")
+        ana = Decider(project, "ana")
         with project.db.read() as session:
             assert list(listed_ids(session, ListFilter(ana.annotator_id, ana.layer_id))) == [
                 1, 2, 5]

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, insert, select
 
 from unannotate.core.model import DocumentStatus, Suggestion
-from unannotate.services.decisions import ConflictError, DecisionError, Reviewer
+from unannotate.services.decisions import ConflictError, DecisionError, Decider
 from unannotate.services.project import Project, open_project
 from unannotate.services.suggesting import suggestions_layer_id
 from unannotate.nlp.base import SuggesterInfo
@@ -49,7 +49,7 @@ def _rows(path: Path, sql: str) -> list[tuple]:
 
 def test_accept_reject_are_stored_at_once_in_own_layer(project: Project, project_path: Path) -> None:
     doc, (unicef, date, mali) = _setup(project)
-    ana = Reviewer(project, "ana")
+    ana = Decider(project, "ana")
     ana.accept(unicef)
     ana.reject(date)
     # Another connection (as after a crash) sees both decisions already.
@@ -67,8 +67,8 @@ def test_accept_reject_are_stored_at_once_in_own_layer(project: Project, project
 
 def test_two_annotators_decide_independently(project: Project) -> None:
     doc, (unicef, _, _) = _setup(project)
-    Reviewer(project, "ana").accept(unicef)
-    bob = Reviewer(project, "bob")
+    Decider(project, "ana").accept(unicef)
+    bob = Decider(project, "bob")
     assert unicef in [s.id for s in bob.pending(doc)]
     bob.reject(unicef)
     with pytest.raises(DecisionError, match="decided already"):
@@ -77,7 +77,7 @@ def test_two_annotators_decide_independently(project: Project) -> None:
 
 def test_add_relabel_resize_delete_and_offsets(project: Project) -> None:
     doc, _ = _setup(project)
-    ana = Reviewer(project, "ana")
+    ana = Decider(project, "ana")
     start = TEXT.index("4,000")
     change = ana.add(doc, start, start + 5, "CARDINAL")
     span_id = next(iter(change.span_ids))
@@ -97,7 +97,7 @@ def test_add_relabel_resize_delete_and_offsets(project: Project) -> None:
 
 def test_relabel_of_a_pending_suggestion_accepts_it_corrected(project: Project) -> None:
     doc, (unicef, _, _) = _setup(project)
-    ana = Reviewer(project, "ana")
+    ana = Decider(project, "ana")
     ana.relabel(unicef, "PERSON")
     (span,) = ana.spans(doc)
     assert (span.label, span.source_id, span.state.value) == ("PERSON", unicef, "accepted")
@@ -106,7 +106,7 @@ def test_relabel_of_a_pending_suggestion_accepts_it_corrected(project: Project) 
 def test_undo_redo_through_everything_and_across_a_restart(project_path: Path) -> None:
     project = open_project(project_path)
     doc, (unicef, date, mali) = _setup(project)
-    ana = Reviewer(project, "ana")
+    ana = Decider(project, "ana")
     ana.accept(unicef)
     added = next(iter(ana.add(doc, TEXT.index("children"), TEXT.index("children") + 8, "CARDINAL").span_ids))
     ana.relabel(added, "QUANTITY")
@@ -114,7 +114,7 @@ def test_undo_redo_through_everything_and_across_a_restart(project_path: Path) -
     project.close()
 
     project = open_project(project_path)  # a restart
-    ana = Reviewer(project, "ana")
+    ana = Decider(project, "ana")
     assert ana.status(doc) is DocumentStatus.DONE
     ana.undo()  # status
     assert ana.status(doc) is DocumentStatus.IN_PROGRESS
@@ -139,7 +139,7 @@ def test_undo_redo_through_everything_and_across_a_restart(project_path: Path) -
 
 def test_accept_all_is_one_step_to_undo(project: Project) -> None:
     doc, _ = _setup(project)
-    ana = Reviewer(project, "ana")
+    ana = Decider(project, "ana")
     ana.accept_all(doc, label="GPE")
     assert [s.label for s in ana.spans(doc)] == ["GPE"]
     ana.accept_all(doc)
@@ -150,11 +150,11 @@ def test_accept_all_is_one_step_to_undo(project: Project) -> None:
 
 def test_history_is_append_only_and_a_colleagues_layer_is_read_only(project: Project) -> None:
     doc, (unicef, _, _) = _setup(project)
-    Reviewer(project, "ana").accept(unicef)
+    Decider(project, "ana").accept(unicef)
     with pytest.raises(DecisionError, match="read-only"):
-        Reviewer(project, "bob", layer="annotator:ana")
-    bob = Reviewer(project, "bob")
-    ana_span = Reviewer(project, "ana").spans(doc)[0]
+        Decider(project, "bob", layer="annotator:ana")
+    bob = Decider(project, "bob")
+    ana_span = Decider(project, "ana").spans(doc)[0]
     with pytest.raises(DecisionError, match="another layer"):
         bob.delete(ana_span.id)
     with project.db.read() as session:
@@ -168,7 +168,7 @@ def test_deciding_a_suggestion_reports_what_it_stored(project: Project, project_
     from unannotate.services.review_data import refreshed_spans
 
     doc, (unicef, date, mali) = _setup(project)
-    ana = Reviewer(project, "ana")
+    ana = Decider(project, "ana")
     accepted = ana.accept(unicef, label="PERSON")
     rejected = ana.reject(date)
     for change in (accepted, rejected):
@@ -188,7 +188,7 @@ def test_opening_reads_the_spans_near_the_first_pending_suggestion(project: Proj
     from unannotate.services.review_data import load_document, load_spans
 
     doc, (unicef, date, mali) = _setup(project)
-    ana = Reviewer(project, "ana")
+    ana = Decider(project, "ana")
     # UNICEF accepted but moved far away (onto "Thanks"): its suggestion is decided, though
     # the annotation lies outside the range read.
     ana.accept(unicef, start=TEXT.index("Thanks"), end=TEXT.index("Thanks") + 6)
@@ -218,7 +218,7 @@ def test_a_deleted_spans_id_is_never_given_again(tmp_path) -> None:  # type: ign
     (folder / "a.txt").write_text("Kenya and Peru met in Lima.", encoding="utf-8")
     project = open_project(tmp_path / "p.db")
     import_paths(project, [folder])
-    ana, ben = Reviewer(project, "ana"), Reviewer(project, "ben")
+    ana, ben = Decider(project, "ana"), Decider(project, "ben")
     ana.add(1, 0, 5, "GPE")
     last = ana.spans(1)[0].id
     ana.delete(last)
@@ -233,7 +233,7 @@ def test_a_deleted_spans_id_is_never_given_again(tmp_path) -> None:  # type: ign
 def test_deleting_an_accepted_suggestion_rejects_it_and_undo_accepts_it_again(
         project: Project) -> None:
     doc, (unicef, date, mali) = _setup(project)
-    ana = Reviewer(project, "ana")
+    ana = Decider(project, "ana")
     ana.accept(unicef)
     ana.accept(date, label="EVENT")  # a corrected suggestion
     for suggestion in (unicef, date):
@@ -262,7 +262,7 @@ def test_deleting_an_accepted_suggestion_rejects_it_and_undo_accepts_it_again(
 def test_adding_a_span_that_is_there_already_changes_nothing_and_says_so(
         project: Project) -> None:
     doc, _ = _setup(project)
-    ana = Reviewer(project, "ana")
+    ana = Decider(project, "ana")
     start = TEXT.index("Mali")
     first = ana.add(doc, start, start + 4, "GPE")
     assert first.notice == ""
@@ -282,7 +282,7 @@ def test_adding_a_span_that_is_there_already_changes_nothing_and_says_so(
 def test_accepting_a_suggestion_of_a_span_already_there_decides_it_without_a_copy(
         project: Project) -> None:
     doc, (unicef, _date, mali) = _setup(project)
-    ana = Reviewer(project, "ana")
+    ana = Decider(project, "ana")
     ana.add(doc, TEXT.index("UNICEF"), TEXT.index("UNICEF") + 6, "ORG")
     change = ana.accept_all(doc)
     assert "already there" in change.notice
@@ -297,7 +297,7 @@ def test_accepting_a_suggestion_of_a_span_already_there_decides_it_without_a_cop
 
 def test_relabel_or_resize_onto_a_span_there_changes_nothing_and_says_so(project: Project) -> None:
     doc, _ = _setup(project)
-    ana = Reviewer(project, "ana")
+    ana = Decider(project, "ana")
     start = TEXT.index("Mali")
     ana.add(doc, start, start + 4, "GPE")
     other = ana.add(doc, start, start + 4, "LOC").span_ids.pop()
@@ -314,7 +314,7 @@ def test_the_database_keeps_one_span_per_place_but_any_number_of_rejections(
     from sqlalchemy.exc import IntegrityError
 
     doc, _ = _setup(project)
-    ana = Reviewer(project, "ana")
+    ana = Decider(project, "ana")
     start = TEXT.index("Mali")
     ana.add(doc, start, start + 4, "GPE")
     with project.db.read() as session:
@@ -333,7 +333,7 @@ def test_the_database_keeps_one_span_per_place_but_any_number_of_rejections(
 def test_undo_that_would_bring_back_a_span_made_again_since_says_why(
         project: Project) -> None:
     doc, _ = _setup(project)
-    ana = Reviewer(project, "ana")
+    ana = Decider(project, "ana")
     start = TEXT.index("Mali")
     span_id = ana.add(doc, start, start + 4, "GPE").span_ids.pop()
     ana.delete(span_id)

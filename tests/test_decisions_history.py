@@ -11,7 +11,7 @@ from sqlalchemy import event, insert
 
 from unannotate.core.model import DocumentStatus
 from unannotate.services import decisions
-from unannotate.services.decisions import Reviewer
+from unannotate.services.decisions import Decider
 from unannotate.services.project import Project
 from unannotate.storage.schema import DocumentRow
 
@@ -24,7 +24,7 @@ def _document(project: Project) -> int:
                                [{"sha256": "h" * 64, "text": TEXT, "meta": {}}]).scalar_one()
 
 
-def _add_many(reviewer: Reviewer, doc: int, n: int) -> list[int]:
+def _add_many(reviewer: Decider, doc: int, n: int) -> list[int]:
     """``n`` decisions, each a span of its own place."""
     ids = []
     for i in range(n):
@@ -49,7 +49,7 @@ def _statements(project: Project) -> Iterator[list[str]]:
 
 
 def _undo_statements(project: Project, doc: int, decided: int) -> int:
-    reviewer = Reviewer(project, f"person{decided}")
+    reviewer = Decider(project, f"person{decided}")
     assert reviewer.can_undo() is False  # the history read once, while empty
     _add_many(reviewer, doc, decided)
     with _statements(project) as seen:
@@ -79,7 +79,7 @@ def test_the_whole_history_is_read_once_per_reviewer(project: Project,
         return real(connection, annotator_id, layer_id, after=after)
 
     monkeypatch.setattr(decisions.event_log, "history_events", spy)
-    ana = Reviewer(project, "ana")
+    ana = Decider(project, "ana")
     _add_many(ana, doc, 5)
     for _ in range(3):
         ana.undo()
@@ -94,7 +94,7 @@ def test_another_window_of_the_same_person_is_seen_before_undoing(project: Proje
     """Two writers on one history (two windows, or two programs on a team server): each
     undoes the last step of the shared history, whoever made it."""
     doc = _document(project)
-    one, two = Reviewer(project, "ana"), Reviewer(project, "ana")
+    one, two = Decider(project, "ana"), Decider(project, "ana")
     first = next(iter(one.add(doc, 4, 8, "ORG").span_ids))
     assert two.can_undo()  # read now: the first add
     second = next(iter(one.add(doc, 18, 25, "ORG").span_ids))
@@ -112,9 +112,9 @@ def test_another_window_of_the_same_person_is_seen_before_undoing(project: Proje
 
 def test_edits_made_in_another_window_are_undone_last_first(project: Project) -> None:
     doc = _document(project)
-    ana = Reviewer(project, "ana")
+    ana = Decider(project, "ana")
     added = next(iter(ana.add(doc, 4, 8, "ORG").span_ids))
-    other = Reviewer(project, "ana")
+    other = Decider(project, "ana")
     other.relabel(added, "GPE")
     other.delete(added)
     # Both windows agree: the delete is the step to undo, then the relabel, then the add.

@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 
 from unannotate.core.model import LabelKind
 from unannotate.nlp.base import SuggesterInfo
-from unannotate.services.decisions import Reviewer
+from unannotate.services.decisions import Decider
 from unannotate.services.project import open_project
 from unannotate.services.suggesting import suggestions_layer_id
 from unannotate.storage.schema import DocumentRow, SpanRow
@@ -83,7 +83,7 @@ def test_delete_on_an_accepted_suggestion_rejects_it_and_undo_brings_it_back(
     path = tmp_path / "p.db"
     _seed(path)
     with open_project(path) as project:
-        ana = Reviewer(project, "ana")
+        ana = Decider(project, "ana")
         (suggestion,) = ana.pending(1)
         ana.accept(suggestion.id)
         (annotation,) = ana.spans(1)
@@ -113,7 +113,7 @@ def test_accept_all_of_two_suggesters_agreeing_makes_one_span_each(tmp_path: Pat
             SpanRow(layer_id=other, document_id=1, start=kamau, end=kamau + 5,
                     label_id=person, state="suggested", score=0.8, reason="model"),
         ])
-    ana = Reviewer(project, "ana")
+    ana = Decider(project, "ana")
     ana.add(1, kamau, kamau + 5, "PERSON")  # already there before accept all
     change = ana.accept_all(1)
     assert "already there" in change.notice

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from unannotate.cli import app
 from unannotate.formats.atomic import atomic_write, current_umask
-from unannotate.services.decisions import Reviewer
+from unannotate.services.decisions import Decider
 from unannotate.services.importing import import_paths
 from unannotate.services.project import open_project
 
@@ -67,9 +67,9 @@ def _two_annotators(tmp_path: Path) -> Path:
     project = open_project(path)
     import_paths(project, [folder])
     start = TEXT.index("Geneva")
-    Reviewer(project, "ana").add(1, start, start + 6, "GPE")
-    Reviewer(project, "ben").add(1, start, start + 6, "GPE")
-    Reviewer(project, "ben").add(1, 0, 12, "PERSON")
+    Decider(project, "ana").add(1, start, start + 6, "GPE")
+    Decider(project, "ben").add(1, start, start + 6, "GPE")
+    Decider(project, "ben").add(1, 0, 12, "PERSON")
     project.close()
     return path
 
@@ -132,7 +132,7 @@ def test_a_spacy_export_in_shards_is_a_folder_others_can_read(
     with open_project(path) as project:
         import_paths(project, [more])
         for document in (2, 3, 4):
-            Reviewer(project, "ben").add(document, 31, 37, "GPE")
+            Decider(project, "ben").add(document, 31, 37, "GPE")
     out = tmp_path / "train.spacy"
     done = CliRunner().invoke(app, ["export", "-p", str(path), "-o", str(out), "-f", "spacy",
                                     "--layer", "ben"])

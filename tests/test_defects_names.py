@@ -105,7 +105,7 @@ def test_review_from_the_main_window_signs_gold_with_the_name_asked(
         qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     from unannotate.qt import app as qt_app
     from unannotate.qt.main_window import MainWindow
-    from unannotate.services.decisions import Reviewer
+    from unannotate.services.decisions import Decider
     from unannotate.services.importing import import_paths
 
     folder = tmp_path / "docs"
@@ -113,8 +113,8 @@ def test_review_from_the_main_window_signs_gold_with_the_name_asked(
     (folder / "a.txt").write_text("Ana met Ben in Lima.", encoding="utf-8")
     project = open_project(tmp_path / "p.db")
     import_paths(project, [folder])
-    Reviewer(project, "ana").add(1, 15, 19, "GPE")
-    Reviewer(project, "ben").add(1, 15, 19, "LOC")
+    Decider(project, "ana").add(1, 15, 19, "GPE")
+    Decider(project, "ben").add(1, 15, 19, "LOC")
     monkeypatch.setattr(qt_app, "ask_name", lambda *a, **k: "gold-rita")
     window = MainWindow(project, "ana", Preferences.load(), auto_suggest=False)
     qtbot.addWidget(window)

@@ -28,7 +28,7 @@ from typer.testing import CliRunner
 
 from unannotate.cli import app
 from unannotate.core.errors import ReadOnlyProjectError
-from unannotate.services.decisions import Reviewer
+from unannotate.services.decisions import Decider
 from unannotate.services.importing import import_paths
 from unannotate.services.project import open_project
 
@@ -49,8 +49,8 @@ def _project(folder: Path) -> Path:
     path = folder / "p.db"
     with open_project(path) as project:
         import_paths(project, [docs])
-        Reviewer(project, "carl").add(1, 0, 8, "PERSON")
-        Reviewer(project, "dana").add(1, 0, 8, "PERSON")
+        Decider(project, "carl").add(1, 0, 8, "PERSON")
+        Decider(project, "dana").add(1, 0, 8, "PERSON")
     return path
 
 
@@ -76,9 +76,9 @@ def test_read_only_opening_reads_and_refuses_every_decision(tmp_path: Path) -> N
     before = _digest(path)
     with open_project(path, create=False, read_only=True) as project:
         assert project.read_only
-        carl = Reviewer(project, "carl")
+        carl = Decider(project, "carl")
         assert [(s.start, s.end, s.label) for s in carl.spans(1)] == [(0, 8, "PERSON")]
-        newcomer = Reviewer(project, "zoe")  # nobody is made in the project
+        newcomer = Decider(project, "zoe")  # nobody is made in the project
         assert newcomer.spans(1) == []
         for attempt in (lambda: carl.add(1, 12, 20, "PERSON"), carl.undo,
                         lambda: newcomer.add(1, 0, 3, "PERSON")):
@@ -98,7 +98,7 @@ def test_a_project_of_an_older_schema_is_read_from_an_upgraded_copy(tmp_path: Pa
     before = _digest(path)
     project = open_project(path, create=False, read_only=True)
     assert project.location == str(path)  # named as the original, never the copy
-    assert Reviewer(project, "ana").spans(1)
+    assert Decider(project, "ana").spans(1)
     project.close()
     assert _digest(path) == before
     # No backup beside it (SQLite's own -wal/-shm of a reader may be there: its business).
@@ -267,5 +267,5 @@ def test_on_a_read_only_file_system(tmp_path: Path) -> None:
     assert "Erin wrote this." in (tmp_path / "out.jsonl").read_text(encoding="utf-8")
     assert "annotator:carl: 1 spans (PERSON 1)" in done.stdout  # brought in
     with open_project(ours, create=False) as project:
-        assert [(s.start, s.end) for s in Reviewer(project, "carl").spans(1)] == [(0, 8)]
+        assert [(s.start, s.end) for s in Decider(project, "carl").spans(1)] == [(0, 8)]
     assert sorted(p.name for p in folder.iterdir()) == ["clean.db", "docs", "p.db", "p.db-wal"]

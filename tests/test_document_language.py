@@ -21,7 +21,7 @@ from unannotate.core.history import EventKind, LanguageSnapshot
 from unannotate.core.model import DocumentStatus, SpanState
 from unannotate.nlp.base import SuggesterInput, suggestion_rows
 from unannotate.qt.language_dialog import LanguageDialog
-from unannotate.services.decisions import ConflictError, Reviewer
+from unannotate.services.decisions import ConflictError, Decider
 from unannotate.services.document_language import set_document_language
 from unannotate.services.importing import import_paths
 from unannotate.services.project import Project, open_project
@@ -59,10 +59,10 @@ def _build(project: Project, folder: Path) -> dict[str, int]:
     with project.db.read() as session:
         ids = {source.rsplit("/", 1)[-1]: i for i, source in session.execute(
             select(DocumentRow.id, DocumentRow.source))}
-    ana = Reviewer(project, "ana")
+    ana = Decider(project, "ana")
     first = min(ana.pending(ids["a.txt"]), key=lambda s: (s.start, s.end))
     ana.accept(first.id)
-    Reviewer(project, "carl").add(ids["a.txt"], 0, 21, "PERSON")
+    Decider(project, "carl").add(ids["a.txt"], 0, 21, "PERSON")
     return ids
 
 
@@ -84,7 +84,7 @@ def _language(project: Project, document_id: int) -> str:
         return session.scalar(select(DocumentRow.language).where(DocumentRow.id == document_id))
 
 
-def _stored_pending(reviewer: Reviewer, document_id: int) -> set[tuple[int, int, str]]:
+def _stored_pending(reviewer: Decider, document_id: int) -> set[tuple[int, int, str]]:
     return {(s.start, s.end, s.label) for s in reviewer.pending(document_id)}
 
 
@@ -93,9 +93,9 @@ def test_the_new_language_remakes_pending_suggestions_only_and_undo_puts_all_bac
         project: Project, tmp_path: Path) -> None:
     ids = _build(project, tmp_path / "docs")
     a, text = ids["a.txt"], TEXTS["a.txt"]
-    ana = Reviewer(project, "ana")
+    ana = Decider(project, "ana")
     decided = _places(ana.spans(a))
-    carl = _places(Reviewer(project, "carl").spans(a))
+    carl = _places(Decider(project, "carl").spans(a))
     english = _stored_pending(ana, a)
     assert not {"GPE", "PERSON", "MONEY"} & {label for _, _, label in english}
 
@@ -109,7 +109,7 @@ def test_the_new_language_remakes_pending_suggestions_only_and_undo_puts_all_bac
         ("Антониу Гутерриш", "PERSON"), ("Нью-Йорке", "GPE"), ("Казахстан", "GPE"),
         ("23 сентября 2025 года", "DATE"), ("2 миллиона долларов", "MONEY")}
     assert _places(ana.spans(a)) == decided  # the claim ana accepted, as it was
-    assert _places(Reviewer(project, "carl").spans(a)) == carl  # a colleague's layer
+    assert _places(Decider(project, "carl").spans(a)) == carl  # a colleague's layer
     assert _stored_pending(ana, ids["b.txt"]) == _rules_in(TEXTS["b.txt"], "en")  # untouched
     assert (result.replaced, result.suggested) == (len(english), len(russian))
     assert "English (en) → Russian (ru)" in result.message()
@@ -125,7 +125,7 @@ def test_the_new_language_remakes_pending_suggestions_only_and_undo_puts_all_bac
     assert _language(project, a) == "en"
     assert _stored_pending(ana, a) == english
     assert _places(ana.spans(a)) == decided
-    redone = Reviewer(project, "ana").redo()  # also from a new reviewer: after a restart
+    redone = Decider(project, "ana").redo()  # also from a new reviewer: after a restart
     assert redone is not None and _language(project, a) == "ru"
     assert _stored_pending(ana, a) == russian
 
@@ -134,9 +134,9 @@ def test_undo_after_a_colleague_changed_the_language_again_is_refused(
         project: Project, tmp_path: Path) -> None:
     ids = _build(project, tmp_path / "docs")
     a = ids["a.txt"]
-    ana = Reviewer(project, "ana")
+    ana = Decider(project, "ana")
     set_document_language(ana, a, "ru")
-    set_document_language(Reviewer(project, "carl"), a, "kk")
+    set_document_language(Decider(project, "carl"), a, "kk")
     pending = _stored_pending(ana, a)
     with pytest.raises(ConflictError, match="language was changed elsewhere"):
         ana.undo()
@@ -147,8 +147,8 @@ def test_a_document_marked_done_keeps_its_suggestions_and_says_so(
         project: Project, tmp_path: Path) -> None:
     ids = _build(project, tmp_path / "docs")
     b = ids["b.txt"]
-    Reviewer(project, "carl").set_status(b, DocumentStatus.DONE)  # done by a colleague
-    ana = Reviewer(project, "ana")
+    Decider(project, "carl").set_status(b, DocumentStatus.DONE)  # done by a colleague
+    ana = Decider(project, "ana")
     before = _stored_pending(ana, b)
     result = set_document_language(ana, b, "kk")
     assert _language(project, b) == "kk" and result.done
@@ -161,7 +161,7 @@ def test_a_document_marked_done_keeps_its_suggestions_and_says_so(
 
 def test_another_language_by_its_code_and_bad_codes(project: Project, tmp_path: Path) -> None:
     ids = _build(project, tmp_path / "docs")
-    ana = Reviewer(project, "ana")
+    ana = Decider(project, "ana")
     result = set_document_language(ana, ids["b.txt"], " de ")
     assert _language(project, ids["b.txt"]) == "de"
     assert "German (de)" in result.message() and "no rules for language 'de'" in \
@@ -179,7 +179,7 @@ def test_a_read_only_project_refuses_in_one_line(project_path: Path, tmp_path: P
         ids = _build(project, tmp_path / "docs")
     with open_project(project_path, create=False, read_only=True) as project:
         with pytest.raises(ReadOnlyProjectError, match="read-only") as refused:
-            set_document_language(Reviewer(project, "ana"), ids["a.txt"], "ru")
+            set_document_language(Decider(project, "ana"), ids["a.txt"], "ru")
         assert "\n" not in str(refused.value)
         assert _language(project, ids["a.txt"]) == "en"
 
@@ -220,7 +220,7 @@ def _dialog(qtbot) -> LanguageDialog:  # type: ignore[no-untyped-def]
 
 
 def _drawn_as_stored(window) -> None:  # type: ignore[no-untyped-def]
-    reviewer = Reviewer(window.project, "ana")
+    reviewer = Decider(window.project, "ana")
     labels = {label.name: label for label in window.project.labels()}
     wrong = mismatches(window.view, window.document.text,
                        stored_spans(reviewer, window.document.id), labels)
@@ -231,8 +231,8 @@ def test_change_the_language_with_keys_then_undo(qtbot, project_path: Path, tmp_
                                                  window_factory) -> None:
     with open_project(project_path) as project:
         ids = _build(project, tmp_path / "docs")
-        decided = _places(Reviewer(project, "ana").spans(ids["a.txt"]))
-        carl = _places(Reviewer(project, "carl").spans(ids["a.txt"]))
+        decided = _places(Decider(project, "ana").spans(ids["a.txt"]))
+        carl = _places(Decider(project, "carl").spans(ids["a.txt"]))
     window = window_factory()
     a = ids["a.txt"]
     window.open_document(a)
@@ -254,13 +254,13 @@ def test_change_the_language_with_keys_then_undo(qtbot, project_path: Path, tmp_
     assert _language(project, a) == "ru"
     assert window.document.language == "ru"
     assert window.language_button.text() == "🌐 Russian (ru)"
-    ana = Reviewer(project, "ana")
+    ana = Decider(project, "ana")
     assert _stored_pending(ana, a) == _rules_in(TEXTS["a.txt"], "ru") - set(decided)
     assert not english & set(window.pending_ids)  # the English suggestions are gone
     assert {(s.start, s.end, s.label) for i, s in window.spans.items()
             if i in window.pending_ids} == _stored_pending(ana, a)
     assert _places(ana.spans(a)) == decided
-    assert _places(Reviewer(project, "carl").spans(a)) == carl
+    assert _places(Decider(project, "carl").spans(a)) == carl
     _drawn_as_stored(window)
     assert "pending suggestions replaced" in window.statusBar().currentMessage()
     if os.environ.get("UNANNOTATE_SCREENSHOTS"):

@@ -14,7 +14,7 @@ from sqlalchemy import delete, text, update
 from command_line import run
 from unannotate.core.errors import InputError
 from unannotate.services import find as find_module
-from unannotate.services.decisions import Reviewer
+from unannotate.services.decisions import Decider
 from unannotate.services.find import (
     FindQuery,
     bring_index_up_to_date,
@@ -124,7 +124,7 @@ def test_documents_brought_in_by_a_merge_are_found_with_their_annotations(
     theirs = open_project(theirs_path)
     _import(theirs, tmp_path / "theirs", {"t": "Delegates from Tuvalu spoke first."})
     doc = next(iter(find(theirs, FindQuery("Tuvalu")))).document_id
-    Reviewer(theirs, "ben").add(doc, 15, 21, "GPE")
+    Decider(theirs, "ben").add(doc, 15, 21, "GPE")
     theirs.close()
     from unannotate.services.merge import merge_project
 
@@ -277,9 +277,9 @@ def test_an_empty_pattern_and_an_unknown_label_are_refused(corpus: Project) -> N
 
 def test_labels_on_each_hit_mine_and_others_and_the_label_filter(corpus: Project) -> None:
     first, second = _hits(corpus, "amina diallo")
-    Reviewer(corpus, "ana").add(first.document_id, first.start, first.end, "PERSON")
-    Reviewer(corpus, "ben").add(first.document_id, second.start, second.end, "ORG")
-    Reviewer(corpus, "ben").add(first.document_id, first.start, first.start + 5, "PERSON")
+    Decider(corpus, "ana").add(first.document_id, first.start, first.end, "PERSON")
+    Decider(corpus, "ben").add(first.document_id, second.start, second.end, "ORG")
+    Decider(corpus, "ben").add(first.document_id, first.start, first.start + 5, "PERSON")
     first, second = _hits(corpus, "amina diallo", annotator="ana")
     assert [(x.label, x.layer, x.mine, x.exact) for x in first.labels] == [
         ("PERSON", "ana", True, True), ("PERSON", "ben", False, False)]

@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
 
 from unannotate.qt import find_panel as panel_module
-from unannotate.services.decisions import Reviewer
+from unannotate.services.decisions import Decider
 from unannotate.services.find import DocumentHits, FindQuery, Hit
 from unannotate.services.importing import import_paths
 from unannotate.services.project import open_project
@@ -46,7 +46,7 @@ def documents(project_path: Path, tmp_path: Path) -> dict[str, int]:
                for name, body in TEXTS.items()}
         mali = TEXTS["mali"]
         start = mali.index("Amina Diallo")
-        Reviewer(project, "ben").add(ids["mali"], start, start + 12, "PERSON")
+        Decider(project, "ben").add(ids["mali"], start, start + 12, "PERSON")
     finally:
         project.close()
     return ids
@@ -110,7 +110,7 @@ def test_find_then_enter_on_a_hit_opens_its_document_with_the_hit_selected(
     assert header.sectionPosition(3) + 40 < panel.results.viewport().width()
     # With the hit selected, a label key labels it.
     qtbot.keyClick(view, Qt.Key.Key_1)
-    spans = Reviewer(window.project, "ana").spans(documents["mali"])
+    spans = Decider(window.project, "ana").spans(documents["mali"])
     assert [(s.start, s.end) for s in spans] == [(hit.start, hit.end)]
     window.close()
 

@@ -16,7 +16,7 @@ from unannotate.core.errors import OffsetError
 from unannotate.core.model import DocumentStatus
 from unannotate.formats.interchange import FormatReport
 from unannotate.formats.native import NativeDocument, NativeLayer, NativeSpan, dumps, read, write
-from unannotate.services.decisions import Reviewer
+from unannotate.services.decisions import Decider
 from unannotate.services.exporting import iter_native_documents
 from unannotate.services.importing import import_paths
 from unannotate.services.project import open_project
@@ -102,7 +102,7 @@ def test_a_project_exported_from_rows_equals_one_from_objects(tmp_path: Path) ->
     import_paths(project, [folder])
     for suggester in build_suggesters():
         run_suggester(project, suggester)
-    ana, ben = Reviewer(project, "ana"), Reviewer(project, "ben")
+    ana, ben = Decider(project, "ana"), Decider(project, "ben")
     from sqlalchemy import select
 
     from unannotate.storage.schema import DocumentRow

@@ -41,7 +41,7 @@ from unannotate.formats.interchange import LINK_OUTSIDE, FormatReport
 from unannotate.formats.native import NativeDocument, NativeLayer, NativeSpan
 from unannotate.nlp import docbin
 from unannotate.nlp.base import SuggesterInfo
-from unannotate.services.decisions import Reviewer
+from unannotate.services.decisions import Decider
 from unannotate.services.importing import import_paths
 from unannotate.services.interchange import export_annotations, import_annotations
 from unannotate.services.project import Project, open_project
@@ -246,7 +246,7 @@ def test_an_error_message_quoting_a_file(hostile_window, qtbot) -> None:  # type
 
 def test_a_review_error_naming_annotators(hostile_window, qtbot, project_path: Path) -> None:  # type: ignore[no-untyped-def]
     with open_project(project_path) as project:
-        Reviewer(project, HOSTILE_NAME).add(1, 0, 4, "GPE")
+        Decider(project, HOSTILE_NAME).add(1, 0, 4, "GPE")
     window = hostile_window()
     from unannotate.services.preferences import set_reviewer
 
@@ -282,12 +282,12 @@ def test_the_server_password_question(qtbot) -> None:  # type: ignore[no-untyped
 
 def test_the_review_window_document_tooltip(qtbot, project_path: Path) -> None:  # type: ignore[no-untyped-def]
     from unannotate.qt.review_window import ReviewWindow
-    from unannotate.services.review import Review
+    from unannotate.services.colleague_review import Review
 
     doc_id = _hostile_project(project_path)
     project = open_project(project_path)
-    Reviewer(project, "ana").add(doc_id, 0, 4, "GPE")
-    Reviewer(project, "ben").add(doc_id, 0, 4, "ORG")
+    Decider(project, "ana").add(doc_id, 0, 4, "GPE")
+    Decider(project, "ben").add(doc_id, 0, 4, "ORG")
     window = ReviewWindow(Review(project, "rita", ["ana", "ben"]))
     qtbot.addWidget(window)
     item = window.documents.topLevelItem(0)
@@ -569,7 +569,7 @@ def _exported_project(tmp_path: Path) -> Project:
                                        encoding="utf-8")
     import_paths(project, [folder])
     for person in ("../../eve", "/tmp/mallory", "a/b", "a_b", "A_B", ".."):
-        reviewer = Reviewer(project, person)
+        reviewer = Decider(project, person)
         for doc_id in range(1, len(ESCAPING) + 1):
             reviewer.add(doc_id, 0, 8, "ORG")
     return project

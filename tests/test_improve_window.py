@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 from unannotate.cli import app
 from unannotate.core.model import DocumentStatus, LabelKind, LayerKind, SpanState
 from unannotate.nlp.base import SuggesterInfo
-from unannotate.services.decisions import Reviewer
+from unannotate.services.decisions import Decider
 from unannotate.services.importing import import_paths
 from unannotate.services.learning_stats import document_uncertainty, suggestion_outcomes
 from unannotate.services.project import Project, open_project
@@ -66,7 +66,7 @@ def _make_project(path: Path, tmp_path: Path, *, done: int, total: int = 14) -> 
         ids = _import(project, tmp_path, [parse(m)[0] for m in marked])
         for suggester in build_suggesters([ENTITY_RULES, CLAIM_RULES]):
             run_suggester(project, suggester)
-        reviewer = Reviewer(project, "ana")
+        reviewer = Decider(project, "ana")
         for doc_id, text in zip(ids[:done], marked[:done]):
             for start, end, label in parse(text)[1]:
                 reviewer.add(doc_id, start, end, label)
@@ -130,7 +130,7 @@ def test_improve_from_the_keyboard_trains_while_deciding_then_resuggests(
     selected = window.open_doc.selected
     assert selected is not None
     qtbot.keyClick(window.view, Qt.Key.Key_A)
-    decided = [s for s in Reviewer(project, "ana").spans(not_done[0])
+    decided = [s for s in Decider(project, "ana").spans(not_done[0])
                if s.source_id == selected]
     assert decided and decided[0].state is SpanState.ACCEPTED
     assert window.training is not None, "still training: the decision did not wait for it"
@@ -175,7 +175,7 @@ def test_improve_from_the_keyboard_trains_while_deciding_then_resuggests(
     assert {k: v for k, v in after.items() if k[0] in ids[:10]} == done_before
     # The open document shows what is stored (through its state), no rules' entity left
     # pending.
-    pending = {s.id for s in Reviewer(project, "ana").pending(not_done[0])}
+    pending = {s.id for s in Decider(project, "ana").pending(not_done[0])}
     assert window.pending_ids == pending
     assert "Re-suggested" in window.statusBar().currentMessage()
     # File → Suggest, like the suggest command, now uses the new version for new documents.
@@ -260,7 +260,7 @@ def _scored(project: Project, tmp_path: Path) -> list[int]:
 def test_uncertainty_uses_the_newest_version_and_leaves_decided_out(project: Project,
                                                                     tmp_path: Path) -> None:
     ids = _scored(project, tmp_path)
-    reviewer = Reviewer(project, "ana")
+    reviewer = Decider(project, "ana")
     scores = document_uncertainty(reviewer)
     assert scores[ids[0]] == pytest.approx((0.02 + 0.1) / 2)
     assert scores[ids[1]] == pytest.approx((0.01 + 0.45) / 2)
@@ -298,9 +298,9 @@ def test_the_document_list_sorts_most_uncertain_first(qtbot, project_path: Path,
 # -- statistics ----------------------------------------------------------------------------
 
 
-def _decided(project: Project, tmp_path: Path) -> tuple[list[int], Reviewer]:
+def _decided(project: Project, tmp_path: Path) -> tuple[list[int], Decider]:
     ids = _scored(project, tmp_path)
-    reviewer = Reviewer(project, "ana")
+    reviewer = Decider(project, "ana")
     first = sorted(reviewer.pending(ids[0]), key=lambda s: s.start)  # old PERSON, new PERSON, GPE
     second = sorted(reviewer.pending(ids[1]), key=lambda s: s.start)  # old PERSON, old GPE
     reviewer.accept(first[0].id)  # old PERSON: accepted
@@ -326,7 +326,7 @@ def test_statistics_count_accepted_corrected_rejected_per_version_and_label(
     [(day, counts)] = stats.by_day()
     assert counts == {"accepted": 1, "corrected": 2, "rejected": 1}
     assert len(day) == 10  # an ISO date
-    Reviewer(project, "ana").redo()  # the rejection made again counts
+    Decider(project, "ana").redo()  # the rejection made again counts
     assert suggestion_outcomes(project).totals()[("test.old.v1", "GPE")]["rejected"] == 1
 
 

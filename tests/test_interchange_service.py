@@ -12,7 +12,7 @@ from command_line import run as cli
 from sqlalchemy import func, select, text
 
 from unannotate.core.model import DocumentStatus
-from unannotate.services.decisions import Reviewer
+from unannotate.services.decisions import Decider
 from unannotate.services.interchange import (
     InterchangeError,
     detect_format,
@@ -41,7 +41,7 @@ def _annotated_project(path: Path, tmp: Path) -> Project:
         (folder / name).write_bytes(text.encode("utf-8"))
     project = open_project(path)
     import_paths(project, [folder])
-    ana = Reviewer(project, "ana")
+    ana = Decider(project, "ana")
     with project.db.read() as session:
         ids = {body: doc_id for doc_id, body in session.execute(
             select(DocumentRow.id, DocumentRow.text))}
@@ -174,7 +174,7 @@ def test_prodigy_binary_answers_become_decisions_on_suggestions(tmp_path: Path) 
                                    "score": 0.7}]})
     path.write_text("".join(json.dumps(r) + "\n" for r in records), "utf-8")
     import_annotations(project, path, annotator="ana")
-    ana = Reviewer(project, "ana")
+    ana = Decider(project, "ana")
     with project.db.read() as session:
         doc_id = session.scalar(select(DocumentRow.id))
     assert ana.pending(doc_id) == []  # every suggestion carries ana's decision
@@ -193,7 +193,7 @@ def test_only_done_and_layers(tmp_path: Path) -> None:
     assert report.written.documents == 1 and report.skipped_not_done == 2
     with pytest.raises(InterchangeError, match="suggestions, gold, ana"):
         export_annotations(project, tmp_path / "x.jsonl", fmt="prodigy", layer="nobody")
-    Reviewer(project, "bob").add(1, 0, 2, "ORG")
+    Decider(project, "bob").add(1, 0, 2, "ORG")
     with pytest.raises(InterchangeError, match="--layer"):
         export_annotations(project, tmp_path / "x.jsonl", fmt="prodigy", layer=None)
     reports = export_annotations(project, tmp_path / "doccano", fmt="doccano", layer=None)
@@ -210,7 +210,7 @@ def test_predictions_import_as_suggestions_and_never_mark_done(tmp_path: Path) -
     path.write_text(json.dumps([task]), "utf-8")
     report = import_annotations(project, path)
     assert dict(report.spans) == {"ner-v3": Counter({"GPE": 1})}
-    ana = Reviewer(project, "ana")
+    ana = Decider(project, "ana")
     [pending] = ana.pending(1)
     assert (pending.start, pending.end, pending.label, pending.score) == (0, 4, "GPE", 0.8)
     conn = sqlite3.connect(tmp_path / "p.db")

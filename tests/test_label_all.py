@@ -15,7 +15,7 @@ from unannotate.core.history import EventKind
 from unannotate.core.mentions import PatternError, compile_mention, mentions
 from unannotate.core.model import DocumentStatus, LabelKind
 from unannotate.nlp.base import SuggesterInfo
-from unannotate.services.decisions import Reviewer
+from unannotate.services.decisions import Decider
 from unannotate.services.label_all import LabelAll, LabelAllError, Scope, apply, preview
 from unannotate.services.project import Project, open_project
 from unannotate.services.suggesting import suggestions_layer_id
@@ -57,13 +57,13 @@ def _build(project: Project) -> list[int]:
              "label_id": labels["ORG"], "state": "suggested", "score": 0.4, "reason": "t"},
             {"layer_id": layer, "document_id": ids[2], "start": 0, "end": 10,
              "label_id": labels["PERSON"], "state": "suggested", "score": 0.9, "reason": "t"}])
-    Reviewer(project, "carl").add(ids[0], 2, 12, "ORG")
-    Reviewer(project, "carl").add(ids[1], 58, 68, "PERSON")
-    Reviewer(project, "ana").set_status(ids[2], DocumentStatus.DONE)
+    Decider(project, "carl").add(ids[0], 2, 12, "ORG")
+    Decider(project, "carl").add(ids[1], 58, 68, "PERSON")
+    Decider(project, "ana").set_status(ids[2], DocumentStatus.DONE)
     return ids
 
 
-def _own(reviewer: Reviewer, document_id: int) -> list[tuple[int, int, str]]:
+def _own(reviewer: Decider, document_id: int) -> list[tuple[int, int, str]]:
     return sorted((s.start, s.end, s.label) for s in reviewer.spans(document_id))
 
 
@@ -114,7 +114,7 @@ def test_case_insensitive_beyond_ascii_is_found_without_the_database_narrowing(
         doc = session.execute(insert(DocumentRow).returning(DocumentRow.id), [{
             "sha256": "e" * 64, "text": "ÉCOLE and école and écoles.", "meta": {}}]
         ).scalar_one()
-    ana = Reviewer(project, "ana")
+    ana = Decider(project, "ana")
     found = preview(ana, LabelAll("école", "ORG", scope=Scope.ALL, ignore_case=True))
     assert (found.mentions, found.new) == (2, 2)
     assert preview(ana, LabelAll("école", "ORG", scope=Scope.ALL)).mentions == 1
@@ -125,7 +125,7 @@ def test_case_insensitive_beyond_ascii_is_found_without_the_database_narrowing(
 # -- preview and scopes -----------------------------------------------------------------
 def test_preview_counts_new_same_different_and_done(project: Project) -> None:
     ids = _build(project)
-    ana = Reviewer(project, "ana")
+    ana = Decider(project, "ana")
     text = TEXTS[0]
     ana.add(ids[0], 2, 12, "PERSON")  # the same already
     third = text.rindex(NAME)
@@ -150,7 +150,7 @@ def test_preview_counts_new_same_different_and_done(project: Project) -> None:
 
 def test_scopes_and_done_documents_only_when_asked(project: Project) -> None:
     ids = _build(project)
-    ana = Reviewer(project, "ana")
+    ana = Decider(project, "ana")
     apply(ana, LabelAll(NAME, "PERSON", scope=Scope.DOCUMENT, document_id=ids[1]))
     assert _own(ana, ids[1]) == [(58, 68, "PERSON")] and _own(ana, ids[0]) == []
     apply(ana, LabelAll(NAME, "PERSON", scope=Scope.ALL))
@@ -167,7 +167,7 @@ def test_scopes_and_done_documents_only_when_asked(project: Project) -> None:
 def test_relabel_changes_places_labelled_otherwise_and_undo_puts_them_back(
         project: Project) -> None:
     ids = _build(project)
-    ana = Reviewer(project, "ana")
+    ana = Decider(project, "ana")
     text = TEXTS[0]
     second = text.index(NAME, 3)
     ana.add(ids[0], 2, 12, "ORG")  # same place, another label
@@ -188,7 +188,7 @@ def test_relabel_changes_places_labelled_otherwise_and_undo_puts_them_back(
 
 def test_an_unknown_label_or_a_scope_without_document_is_refused(project: Project) -> None:
     _build(project)
-    ana = Reviewer(project, "ana")
+    ana = Decider(project, "ana")
     with pytest.raises(LabelAllError, match="no label 'PERSONA'"):
         preview(ana, LabelAll(NAME, "PERSONA"))
     with pytest.raises(LabelAllError, match="needs a document"):
@@ -198,7 +198,7 @@ def test_an_unknown_label_or_a_scope_without_document_is_refused(project: Projec
 # -- layers and history -----------------------------------------------------------------
 def test_only_the_persons_layer_is_written(project: Project) -> None:
     ids = _build(project)
-    ana = Reviewer(project, "ana")
+    ana = Decider(project, "ana")
     others = _spans(project)
     applied = apply(ana, LabelAll(NAME, "PERSON", scope=Scope.ALL, include_done=True,
                                   relabel=True))
@@ -207,14 +207,14 @@ def test_only_the_persons_layer_is_written(project: Project) -> None:
     # Every row there before (a colleague's spans, the suggestions) is there unchanged.
     assert [row for row in after if row[0] in {r[0] for r in others}] == others
     assert {row[1] for row in after if row not in others} == {ana.layer_id}
-    carl = Reviewer(project, "carl")
+    carl = Decider(project, "carl")
     assert _own(carl, ids[0]) == [(2, 12, "ORG")]
     assert len(ana.suggestions(ids[0])) == 1
 
 
 def test_one_undo_takes_all_of_it_back_and_redo_restores_it(project: Project) -> None:
     ids = _build(project)
-    ana = Reviewer(project, "ana")
+    ana = Decider(project, "ana")
     ana.add(ids[1], 0, 5, "ORG")  # a decision before: not part of the step
     before = _spans(project)
     applied = apply(ana, LabelAll(NAME, "PERSON", scope=Scope.ALL))
@@ -234,15 +234,15 @@ def test_undone_in_one_step_after_the_project_is_opened_again(project_path: Path
     with open_project(project_path) as project:
         ids = _build(project)
         before = _spans(project)
-        apply(Reviewer(project, "ana"), LabelAll(NAME, "PERSON", scope=Scope.ALL))
+        apply(Decider(project, "ana"), LabelAll(NAME, "PERSON", scope=Scope.ALL))
     with open_project(project_path) as project:
-        ana = Reviewer(project, "ana")
+        ana = Decider(project, "ana")
         assert len(_own(ana, ids[0])) == 3
         assert ana.undo() is not None
         assert _spans(project) == before
     with open_project(project_path) as project:
-        assert Reviewer(project, "ana").redo() is not None
-        assert len(_own(Reviewer(project, "ana"), ids[0])) == 3
+        assert Decider(project, "ana").redo() is not None
+        assert len(_own(Decider(project, "ana"), ids[0])) == 3
     conn = sqlite3.connect(project_path)
     kinds = conn.execute("SELECT kind, count(DISTINCT group_id), count(*) FROM events "
                          f"WHERE kind = '{EventKind.ADD.value}' GROUP BY kind").fetchall()
@@ -254,7 +254,7 @@ def test_a_read_only_project_refuses_with_one_line(project_path: Path) -> None:
     with open_project(project_path) as project:
         _build(project)
     with open_project(project_path, create=False, read_only=True) as project:
-        ana = Reviewer(project, "ana")
+        ana = Decider(project, "ana")
         assert preview(ana, LabelAll(NAME, "PERSON", scope=Scope.ALL)).new == 4
         with pytest.raises(ReadOnlyProjectError, match="open read-only.*nothing was changed") \
                 as refused:
@@ -272,7 +272,7 @@ def test_label_all_command(project_path: Path) -> None:
     assert "6 mentions in 3 documents" in dry.stdout and "new: 4" in dry.stdout
     assert "in done documents: 2 (skipped" in dry.stdout and "nothing written" in dry.stdout
     with open_project(project_path) as project:
-        assert _own(Reviewer(project, "ana"), ids[0]) == []
+        assert _own(Decider(project, "ana"), ids[0]) == []
     done = run("label-all", NAME, "--label", "PERSON", "--scope", "all", "--include-done",
                *where)
     assert done.returncode == 0, done.stderr
@@ -306,7 +306,7 @@ def test_a_pending_suggestion_of_the_place_is_accepted_not_copied(project: Proje
             "layer_id": layer, "document_id": ids[2], "start": 0, "end": 10,
             "label_id": project.label_ids(session)["PERSON"], "state": "suggested",
             "score": 0.5, "reason": "t2"}])
-    ana = Reviewer(project, "ana")
+    ana = Decider(project, "ana")
     request = LabelAll(NAME, "PERSON", scope=Scope.ALL, include_done=True)
     found = preview(ana, request)
     assert (found.new, found.suggested) == (6, 1)
@@ -382,7 +382,7 @@ def test_a_name_broken_over_two_lines_is_found_and_labelled_as_it_is(project: Pr
     with project.db.session() as session:
         doc = session.execute(insert(DocumentRow).returning(DocumentRow.id), [{
             "sha256": "b" * 64, "text": text, "meta": {}}]).scalar_one()
-    ana = Reviewer(project, "ana")
+    ana = Decider(project, "ana")
     apply(ana, LabelAll(NAME, "PERSON", scope=Scope.ALL))
     [span] = ana.spans(doc)
     assert (span.start, span.end, text[span.start:span.end]) == (4, 15, "Tarin\r\nBole")

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QApplication
 from unannotate.core.model import DocumentStatus, LabelKind
 from unannotate.nlp.base import SuggesterInfo
 from unannotate.qt.label_all_dialog import LabelAllDialog, open_label_all
-from unannotate.services.decisions import Reviewer
+from unannotate.services.decisions import Decider
 from unannotate.services.importing import import_paths
 from unannotate.services.project import open_project
 from unannotate.services.suggesting import suggestions_layer_id
@@ -56,19 +56,19 @@ def _build(path: Path) -> dict[str, int]:
                 "layer_id": layer, "document_id": ids["a.txt"], "start": quito,
                 "end": quito + 5, "label_id": project.label_ids(session)["GPE"],
                 "state": "suggested", "score": 0.6, "reason": "test"}])
-        ana = Reviewer(project, "ana")
+        ana = Decider(project, "ana")
         ana.set_status(ids["c.txt"], DocumentStatus.DONE)
-        Reviewer(project, "carl").add(ids["b.txt"], 9, 14, "ORG")  # a colleague's span
+        Decider(project, "carl").add(ids["b.txt"], 9, 14, "ORG")  # a colleague's span
     return ids
 
 
 def _own(window, document_id: int) -> list[tuple[int, int, str]]:  # type: ignore[no-untyped-def]
-    reviewer = Reviewer(window.project, "ana")
+    reviewer = Decider(window.project, "ana")
     return sorted((s.start, s.end, s.label) for s in reviewer.spans(document_id))
 
 
 def _drawn_as_stored(window) -> None:  # type: ignore[no-untyped-def]
-    reviewer = Reviewer(window.project, "ana")
+    reviewer = Decider(window.project, "ana")
     labels = {label.name: label for label in window.project.labels()}
     wrong = mismatches(window.view, window.document.text,
                        stored_spans(reviewer, window.document.id), labels)
@@ -130,7 +130,7 @@ def test_select_label_all_apply_and_undo_with_keys(qtbot, project_path: Path, wi
     if os.environ.get("UNANNOTATE_SCREENSHOTS"):
         dialog.grab().save(str(Path(os.environ["UNANNOTATE_SCREENSHOTS"]) / "label-all.png"))
     carl_before = sorted((s.start, s.end, s.label)
-                         for s in Reviewer(window.project, "carl").spans(ids["b.txt"]))
+                         for s in Decider(window.project, "carl").spans(ids["b.txt"]))
     qtbot.keyClick(dialog.scope, Qt.Key.Key_Return)  # Enter: Apply
     qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=10000)
     assert dialog.result_applied is not None
@@ -141,7 +141,7 @@ def test_select_label_all_apply_and_undo_with_keys(qtbot, project_path: Path, wi
     assert [(s, e) for s, e, _ in _own(window, ids["b.txt"])] == [
         (9, 14), (b_text.index("Quito's"), b_text.index("Quito's") + 5)]
     assert _own(window, ids["c.txt"]) == []  # done: only when asked
-    assert sorted((s.start, s.end, s.label) for s in Reviewer(
+    assert sorted((s.start, s.end, s.label) for s in Decider(
         window.project, "carl").spans(ids["b.txt"])) == carl_before
     _drawn_as_stored(window)
     assert {window.span_model.data(window.span_model.index(row, 3))
@@ -219,7 +219,7 @@ def test_apply_on_a_read_only_project_is_refused_in_the_dialog(qtbot,
                                                               project_path: Path) -> None:
     _build(project_path)
     with open_project(project_path, create=False, read_only=True) as project:
-        reviewer = Reviewer(project, "ana")
+        reviewer = Decider(project, "ana")
         dialog = LabelAllDialog(reviewer, project.labels(), "Quito", "GPE", document_id=None)
         qtbot.addWidget(dialog)
         dialog.show()
@@ -229,7 +229,7 @@ def test_apply_on_a_read_only_project_is_refused_in_the_dialog(qtbot,
         qtbot.waitUntil(dialog.error.isVisible, timeout=10000)
         assert dialog.error.text().startswith("Not labelled: the project is open read-only")
         assert "\n" not in dialog.error.text() and dialog.isVisible()
-        assert Reviewer(project, "ana").spans(1) == []
+        assert Decider(project, "ana").spans(1) == []
 
 
 def test_the_entry_point_takes_case_and_scope(qtbot, project_path: Path, window_factory) -> None:

@@ -16,7 +16,7 @@ from sqlalchemy import insert
 from unannotate.core.errors import InputError
 from unannotate.core.model import DocumentStatus, Label, LabelKind, LayerKind, text_sha256
 from unannotate.nlp.base import SuggesterInfo
-from unannotate.services.decisions import ConflictError, Reviewer
+from unannotate.services.decisions import ConflictError, Decider
 from unannotate.services.merge import MergeError, merge_project
 from unannotate.services.project import Project, open_project
 from unannotate.services.suggesting import suggestions_layer_id
@@ -97,7 +97,7 @@ def _make_theirs(path: Path) -> dict[str, int]:
         with theirs.db.session() as session:
             theirs.ensure_labels(session, [Label("VACCINE", LabelKind.ENTITY, "#123456", "v",
                                                  "a vaccine")])
-        bob = Reviewer(theirs, "bob")
+        bob = Decider(theirs, "bob")
         unicef = bob.accept(s["UNICEF"]).written[0].id  # type: ignore[index]
         bob.reject(s["3 May 2025"])
         bob.accept(s["Mali"])
@@ -108,7 +108,7 @@ def _make_theirs(path: Path) -> dict[str, int]:
         kenya = bob.accept(s["Kenya"]).written[0].id  # type: ignore[index]
         with theirs.db.session() as session:
             Project.layer_id(session, "gold", LayerKind.GOLD)
-        cy = Reviewer(theirs, "cy", layer="gold")
+        cy = Decider(theirs, "cy", layer="gold")
         gold = cy.accept(unicef).written[0].id  # type: ignore[index]
         cy.set_status(emoji, DocumentStatus.DONE)
         bob.relabel(kenya, "LOC")
@@ -122,7 +122,7 @@ def _make_ours(path: Path) -> Project:
     ours = open_project(path)
     _document(ours, OURS_ONLY, "ours")
     doc = _document(ours, SHARED, "ours")
-    ana = Reviewer(ours, "ana")
+    ana = Decider(ours, "ana")
     ana.add(doc, *_at(SHARED, "Peru"), "GPE")
     return ours
 
@@ -196,11 +196,11 @@ def test_a_merge_brings_in_their_whole_project(ours: Project, theirs_path: Path)
     assert not any(row[1:3] == _at(EMOJI, "Mali") for row in bob)  # undone there
     # Statuses: Bob's own, and the document's review status (Cy's).
     doc = _doc_id(ours_path, EMOJI)
-    assert Reviewer(ours, "bob").status(doc) is DocumentStatus.DONE
-    assert Reviewer(ours, "cy", layer="gold").status(doc) is DocumentStatus.DONE
-    assert Reviewer(ours, "bob").status(_doc_id(ours_path, CRLF)) is DocumentStatus.IN_PROGRESS
+    assert Decider(ours, "bob").status(doc) is DocumentStatus.DONE
+    assert Decider(ours, "cy", layer="gold").status(doc) is DocumentStatus.DONE
+    assert Decider(ours, "bob").status(_doc_id(ours_path, CRLF)) is DocumentStatus.IN_PROGRESS
     # Bob still has the Mali suggestion to decide; the suggester's seen documents are known.
-    assert [s.label for s in Reviewer(ours, "bob").pending(doc)] == ["GPE"]
+    assert [s.label for s in Decider(ours, "bob").pending(doc)] == ["GPE"]
     # Their events, ids remapped: each span event names the span its snapshot names, in the
     # layer and document the event names; the undo points at the accept it undid.
     theirs_events = _rows(theirs_path, "SELECT kind FROM events ORDER BY id")
@@ -225,7 +225,7 @@ def test_undo_works_on_their_decisions_after_the_merge(ours: Project,
                                                        theirs_path: Path) -> None:
     merge_project(ours, theirs_path)
     ours_path = Path(ours.location)
-    bob = Reviewer(ours, "bob")
+    bob = Decider(ours, "bob")
     doc = _doc_id(ours_path, CRLF)
     assert [(s.start, s.end, s.label) for s in bob.spans(doc)] == [(0, 5, "LOC")]
     assert bob.undo() is not None  # his last decision: the relabel
@@ -237,7 +237,7 @@ def test_undo_works_on_their_decisions_after_the_merge(ours: Project,
     assert [(s.label, s.source_id) for s in bob.spans(doc)] == [
         ("GPE", bob.suggestions(doc)[0].id)]
     # Cy's gold review too: undoing the status, then the span taken from Bob.
-    cy = Reviewer(ours, "cy", layer="gold")
+    cy = Decider(ours, "cy", layer="gold")
     emoji = _doc_id(ours_path, EMOJI)
     cy.undo()
     assert cy.status(emoji) is DocumentStatus.IN_PROGRESS
@@ -265,7 +265,7 @@ def test_the_same_person_in_both_projects_gets_their_spans_once(
     her spans there are added where hers here have no span of the same (start, end, label)."""
     theirs = open_project(theirs_path)
     doc = _doc_id(theirs_path, SHARED)
-    ana = Reviewer(theirs, "ana")
+    ana = Decider(theirs, "ana")
     ana.add(doc, *_at(SHARED, "Peru"), "GPE")  # she did this here too
     ana.add(doc, *_at(SHARED, "Ghana"), "GPE")  # only there
     ana.add(doc, *_at(SHARED, "Peru"), "NORP")  # another label: another span
@@ -278,7 +278,7 @@ def test_the_same_person_in_both_projects_gets_their_spans_once(
         (*_at(SHARED, "Ghana"), "GPE"), (*_at(SHARED, "Peru"), "GPE"),
         (*_at(SHARED, "Peru"), "NORP")]
     # Her last decision there was the NORP span: undone here as hers.
-    ana_here = Reviewer(ours, "ana")
+    ana_here = Decider(ours, "ana")
     ana_here.undo()
     assert [s.label for s in ana_here.spans(_doc_id(Path(ours.location), SHARED))] == [
         "GPE", "GPE"]
@@ -293,11 +293,11 @@ def test_a_copy_sent_to_a_colleague_and_merged_back(ours: Project, tmp_path: Pat
     _copy(ours_path, copy)
     theirs = open_project(copy)
     doc = _doc_id(copy, SHARED)
-    Reviewer(theirs, "ben").add(doc, *_at(SHARED, "Ghana"), "GPE")
+    Decider(theirs, "ben").add(doc, *_at(SHARED, "Ghana"), "GPE")
     theirs.close()
     reopened = open_project(ours_path)
     try:
-        Reviewer(reopened, "ana").add(doc, *_at(SHARED, "Security Council"), "ORG")
+        Decider(reopened, "ana").add(doc, *_at(SHARED, "Security Council"), "ORG")
         report = merge_project(reopened, copy)
         assert (report.documents_new, report.documents_matched) == (0, 2)
         assert report.spans == {"annotator:ben": {"GPE": 1}}
@@ -320,7 +320,7 @@ def test_an_older_project_file_is_upgraded_in_the_copy(ours: Project, tmp_path: 
     assert (report.documents_new, report.documents_matched) == (1, 1)
     assert report.spans["annotator:ana"] == {"CLAIM": 1, "GPE": 1, "ORG": 1}
     assert report.spans["annotator:ben"] == {"GPE": 2}
-    ana = Reviewer(ours, "ana")
+    ana = Decider(ours, "ana")
     first = _rows(Path(ours.location), "SELECT id FROM documents WHERE title LIKE '🌍%'")[0][0]
     assert ana.status(first) is DocumentStatus.DONE
     assert ana.can_undo()
@@ -450,19 +450,19 @@ def test_work_on_both_copies_after_sending_one(tmp_path: Path) -> None:
     ours_path, copy = tmp_path / "ours.unannotate.db", tmp_path / "laptop.unannotate.db"
     ours = open_project(ours_path)
     doc = _document(ours, SHARED)
-    ana = Reviewer(ours, "ana")
+    ana = Decider(ours, "ana")
     ids = {w: next(iter(ana.add(doc, *_at(SHARED, w), lab).span_ids)) for w, lab in (
         ("Peru", "GPE"), ("Ghana", "GPE"), ("Security Council", "ORG"), ("Tuesday", "DATE"))}
     _copy(ours_path, copy)
     ana.relabel(ids["Peru"], "NORP")
     ana.relabel(ids["Tuesday"], "EVENT")
     laptop = open_project(copy)
-    there = Reviewer(laptop, "ana")
+    there = Decider(laptop, "ana")
     there.delete(ids["Tuesday"])  # changed here: a conflict
     there.relabel(ids["Ghana"], "LOC")  # only there: taken
     there.delete(ids["Security Council"])  # only there: removed here too
     there.relabel(ids["Peru"], "ORG")  # changed on both sides: ours kept
-    Reviewer(laptop, "ben").add(doc, *_at(SHARED, "Peru"), "GPE")
+    Decider(laptop, "ben").add(doc, *_at(SHARED, "Peru"), "GPE")
     laptop.close()
 
     report = merge_project(ours, copy)
@@ -475,12 +475,12 @@ def test_work_on_both_copies_after_sending_one(tmp_path: Path) -> None:
         (*_at(SHARED, "Peru"), "NORP")])
     # Undoing the laptop's last decision would overwrite ours: refused as a conflict.
     with pytest.raises(ConflictError):
-        Reviewer(ours, "ana").undo()
-    assert [s.label for s in Reviewer(ours, "ana").spans(doc) if s.id == ids["Peru"]] == [
+        Decider(ours, "ana").undo()
+    assert [s.label for s in Decider(ours, "ana").spans(doc) if s.id == ids["Peru"]] == [
         "NORP"]
-    Reviewer(ours, "ben").undo()
-    assert Reviewer(ours, "ben").spans(doc) == []
-    Reviewer(ours, "ben").redo()
+    Decider(ours, "ben").undo()
+    assert Decider(ours, "ben").spans(doc) == []
+    Decider(ours, "ben").redo()
     first = _checksums(ours_path)
     assert not merge_project(ours, copy).changed
     assert _checksums(ours_path) == first

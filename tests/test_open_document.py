@@ -11,7 +11,7 @@ from sqlalchemy import insert
 
 from unannotate.core.model import DocumentStatus, LabelKind
 from unannotate.nlp.base import SuggesterInfo
-from unannotate.services.decisions import Reviewer
+from unannotate.services.decisions import Decider
 from unannotate.services.open_document import Delta, OpenDocument, ReviewState, key_of
 from unannotate.services.project import Project, open_project
 from unannotate.services.review_data import load_spans
@@ -65,7 +65,7 @@ class Picture:
         self.selection = delta.selection
 
 
-def _stored(reviewer: Reviewer, doc_id: int) -> dict[int, tuple[int, int, str, ReviewState]]:
+def _stored(reviewer: Decider, doc_id: int) -> dict[int, tuple[int, int, str, ReviewState]]:
     spans = load_spans(reviewer, doc_id)
     found = {s.id: (s.start, s.end, s.label, ReviewState.PENDING) for s in spans.suggestions}
     found |= {s.id: (s.start, s.end, s.label, ReviewState.ACCEPTED) for s in spans.annotations}
@@ -81,7 +81,7 @@ def _held(document: OpenDocument) -> dict[int, tuple[int, int, str, ReviewState]
 
 def test_open_selects_the_first_pending_and_counts(project: Project) -> None:
     doc_id = _setup(project)
-    reviewer = Reviewer(project, "ana")
+    reviewer = Decider(project, "ana")
     document = OpenDocument(reviewer)
     picture = Picture(document)
     delta = document.load(doc_id)
@@ -96,10 +96,10 @@ def test_open_selects_the_first_pending_and_counts(project: Project) -> None:
 
 def test_next_pending_walks_in_text_order_and_wraps(project: Project) -> None:
     doc_id = _setup(project)
-    document = OpenDocument(Reviewer(project, "ana"))
+    document = OpenDocument(Decider(project, "ana"))
     document.load(doc_id)
     order = [key[2] for key in sorted(key_of(s) for s in
-                                      Reviewer(project, "ana").pending(doc_id))]
+                                      Decider(project, "ana").pending(doc_id))]
     seen = []
     for _ in order:
         chosen = document.next_pending()
@@ -112,7 +112,7 @@ def test_next_pending_walks_in_text_order_and_wraps(project: Project) -> None:
 
 def test_a_decision_is_one_delta_with_the_old_and_the_new_span(project: Project) -> None:
     doc_id = _setup(project)
-    reviewer = Reviewer(project, "ana")
+    reviewer = Decider(project, "ana")
     document = OpenDocument(reviewer)
     picture = Picture(document)
     document.load(doc_id)
@@ -130,7 +130,7 @@ def test_a_decision_is_one_delta_with_the_old_and_the_new_span(project: Project)
 
 def test_undo_of_a_bulk_accept_brings_every_suggestion_back(project: Project) -> None:
     doc_id = _setup(project)
-    reviewer = Reviewer(project, "ana")
+    reviewer = Decider(project, "ana")
     document = OpenDocument(reviewer)
     picture = Picture(document)
     document.load(doc_id)
@@ -151,7 +151,7 @@ def test_undo_of_a_bulk_accept_brings_every_suggestion_back(project: Project) ->
 
 def test_a_resize_keeps_the_selection_and_says_its_new_extent(project: Project) -> None:
     doc_id = _setup(project)
-    reviewer = Reviewer(project, "ana")
+    reviewer = Decider(project, "ana")
     document = OpenDocument(reviewer)
     picture = Picture(document)
     document.load(doc_id)
@@ -167,7 +167,7 @@ def test_a_resize_keeps_the_selection_and_says_its_new_extent(project: Project) 
 
 def test_two_step_open_reads_the_rest(project: Project) -> None:
     doc_id = _setup(project)
-    reviewer = Reviewer(project, "ana")
+    reviewer = Decider(project, "ana")
     document = OpenDocument(reviewer)
     picture = Picture(document)
     document.load(doc_id, around=lambda start: (0, 10))  # only the first line at first
@@ -181,7 +181,7 @@ def test_two_step_open_reads_the_rest(project: Project) -> None:
 
 def test_select_refuses_what_is_not_drawn(project: Project) -> None:
     doc_id = _setup(project)
-    reviewer = Reviewer(project, "ana")
+    reviewer = Decider(project, "ana")
     document = OpenDocument(reviewer)
     document.load(doc_id)
     chosen = document.selected
@@ -214,7 +214,7 @@ def test_any_sequence_keeps_the_state_and_its_picture_equal_to_the_store(
     path = tmp_path_factory.mktemp("od") / "p.unannotate.db"
     with open_project(path) as project:
         doc_id = _setup(project)
-        reviewer = Reviewer(project, "ana")
+        reviewer = Decider(project, "ana")
         document = OpenDocument(reviewer)
         picture = Picture(document)
         document.load(doc_id)
@@ -261,7 +261,7 @@ def test_accept_all_writes_what_single_accepts_write_and_undoes_in_one_step(
     import sqlite3
 
     doc_id = _setup(project)
-    reviewer = Reviewer(project, "ana")
+    reviewer = Decider(project, "ana")
     first = reviewer.pending(doc_id)[0]
     reviewer.reject(first.id)
     assert reviewer.accept_all(doc_id, kind=LabelKind.CLAIM).span_ids == set()  # no claims

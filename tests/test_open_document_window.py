@@ -19,7 +19,7 @@ from sqlalchemy import insert
 
 from unannotate.core.model import LabelKind, SpanState
 from unannotate.nlp.base import SuggesterInfo
-from unannotate.services.decisions import Reviewer
+from unannotate.services.decisions import Decider
 from unannotate.services.project import Project, open_project
 from unannotate.services.suggesting import suggestions_layer_id
 from unannotate.storage.schema import DocumentRow, SpanRow
@@ -66,7 +66,7 @@ def add_document(project: Project, text: str) -> int:
 
 def check(window, qtbot) -> None:  # type: ignore[no-untyped-def]
     """What the window shows of the open document is what the project stores."""
-    reviewer = Reviewer(window.project, window.reviewer.annotator)
+    reviewer = Decider(window.project, window.reviewer.annotator)
     document = window.document
     labels = {label.name: label for label in window.project.labels()}
     stored = stored_spans(reviewer, document.id)
@@ -290,7 +290,7 @@ def test_a_span_across_a_line_break_is_as_long_as_stored_in_every_block(  # type
     try:
         start, end = text.index("May"), text.index("Next") + len("Next")
         _select_and_key(qtbot, window, start, end, Qt.Key.Key_3)  # GPE
-        reviewer = Reviewer(window.project, "ana")
+        reviewer = Decider(window.project, "ana")
         assert [(s.start, s.end, s.label) for s in reviewer.spans(window.document.id)] == [
             (start, end, "GPE")]
         assert _background(window, text.index("2025")) == _colour(window, "DATE", pending=True)
@@ -309,7 +309,7 @@ def test_the_shortest_span_is_counted_in_code_points_not_utf16(  # type: ignore[
     try:
         start, end = text.index("🌍"), text.index("UNICEF") + len("UNICEF")
         _select_and_key(qtbot, window, start, end, Qt.Key.Key_3)  # GPE
-        reviewer = Reviewer(window.project, "ana")
+        reviewer = Decider(window.project, "ana")
         assert [(s.start, s.end, s.label) for s in reviewer.spans(window.document.id)] == [
             (start, end, "GPE")]
         assert _background(window, text.index("UNICEF")) == _colour(window, "GPE")

@@ -21,7 +21,7 @@ import pytest
 from sqlalchemy import Connection, Engine, func, insert, select, text
 
 from unannotate.core.errors import OffsetError, StorageError
-from unannotate.services.decisions import ConflictError, DecisionError, Reviewer
+from unannotate.services.decisions import ConflictError, DecisionError, Decider
 from unannotate.services.preferences import Preferences
 from unannotate.services.project import Project, open_project
 from unannotate.storage import migrations
@@ -173,7 +173,7 @@ def test_server_keeps_foreign_keys_append_only_events_and_code_point_offsets(
         assert session.scalar(select(EventRow.after)) == {"n": 1}
     # Offsets count code points: an emoji is one, as in Python.
     doc_id = _document(server_project)
-    ana = Reviewer(server_project, "ana")
+    ana = Decider(server_project, "ana")
     ana.add(doc_id, len(TEXT) - 8, len(TEXT), "DATE")
     with pytest.raises(OffsetError):
         ana.add(doc_id, 0, len(TEXT) + 1, "ORG")
@@ -185,7 +185,7 @@ def test_a_decision_is_seen_by_another_connection_as_soon_as_it_returns(
     unicef = _suggestion(server_project, doc_id, "UNICEF")
     other = make_engine(resolve_project(server_url))
     try:
-        Reviewer(server_project, "ana").accept(unicef)
+        Decider(server_project, "ana").accept(unicef)
         with other.connect() as conn:
             assert conn.exec_driver_sql(
                 "SELECT state, source_id FROM spans WHERE source_id IS NOT NULL").all() == [
@@ -234,9 +234,9 @@ def _concurrently(first: Callable[[], Any], second: Callable[[], Any],
 
 
 def _hold_after(monkeypatch: pytest.MonkeyPatch, name: str, gate: threading.Barrier) -> None:
-    """After ``Reviewer.<name>`` ran, wait (a little) for the other writer to get as far: if
+    """After ``Decider.<name>`` ran, wait (a little) for the other writer to get as far: if
     writers did not queue, both would read the same state before either wrote."""
-    original = getattr(Reviewer, name)
+    original = getattr(Decider, name)
 
     def held(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         result = original(self, *args, **kwargs)
@@ -246,7 +246,7 @@ def _hold_after(monkeypatch: pytest.MonkeyPatch, name: str, gate: threading.Barr
             pass
         return result
 
-    monkeypatch.setattr(Reviewer, name, held)
+    monkeypatch.setattr(Decider, name, held)
 
 
 def test_two_windows_deciding_the_same_suggestion_at_once_make_one_span(
@@ -255,7 +255,7 @@ def test_two_windows_deciding_the_same_suggestion_at_once_make_one_span(
     unicef = _suggestion(server_project, doc_id, "UNICEF")
     second = open_project(server_url)
     try:
-        here, there = Reviewer(server_project, "ana"), Reviewer(second, "ana")
+        here, there = Decider(server_project, "ana"), Decider(second, "ana")
         gate = threading.Barrier(2)
         _hold_after(monkeypatch, "_suggestion", gate)
         results = _concurrently(lambda: here.accept(unicef), lambda: there.accept(unicef), gate)
@@ -263,17 +263,17 @@ def test_two_windows_deciding_the_same_suggestion_at_once_make_one_span(
         second.close()
     refused = [r for r in results if isinstance(r, DecisionError)]
     assert len(refused) == 1 and "decided already" in str(refused[0]), results
-    assert len(Reviewer(server_project, "ana").spans(doc_id)) == 1
+    assert len(Decider(server_project, "ana").spans(doc_id)) == 1
 
 
 def test_two_windows_changing_the_same_span_at_once_lose_nothing(
         server_project: Project, server_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     doc_id = _document(server_project)
-    ana = Reviewer(server_project, "ana")
+    ana = Decider(server_project, "ana")
     span_id = next(iter(ana.add(doc_id, *at("Geneva"), "GPE").span_ids))
     second = open_project(server_url)
     try:
-        there = Reviewer(second, "ana")
+        there = Decider(second, "ana")
         gate = threading.Barrier(2)
         _hold_after(monkeypatch, "_own", gate)
         results = _concurrently(
@@ -313,7 +313,7 @@ def test_first_openers_of_an_empty_database_make_one_project(server_url: str) ->
 def test_undo_brings_a_span_back_with_its_id_and_new_spans_never_collide(
         server_project: Project) -> None:
     doc_id = _document(server_project)
-    ana, ben = Reviewer(server_project, "ana"), Reviewer(server_project, "ben")
+    ana, ben = Decider(server_project, "ana"), Decider(server_project, "ben")
     first = next(iter(ana.add(doc_id, *at("UNICEF"), "ORG").span_ids))
     ana.delete(first)
     later = next(iter(ben.add(doc_id, *at("Geneva"), "GPE").span_ids))
@@ -339,14 +339,14 @@ def test_a_colleagues_project_file_merges_into_a_server_project(
     try:
         their_doc = _document(theirs)
         suggestion = _suggestion(theirs, their_doc, "UNICEF")
-        Reviewer(theirs, "bob").accept(suggestion)
-        Reviewer(theirs, "bob").add(their_doc, *at("Geneva"), "GPE")
+        Decider(theirs, "bob").accept(suggestion)
+        Decider(theirs, "bob").add(their_doc, *at("Geneva"), "GPE")
     finally:
         theirs.close()
     report = merge_project(server_project, tmp_path / "theirs.sqlite")
     assert report.documents_new == 1 and report.events_added == 2
     assert not merge_project(server_project, tmp_path / "theirs.sqlite").changed
-    bob = Reviewer(server_project, "bob")
+    bob = Decider(server_project, "bob")
     with server_project.db.read() as session:
         doc_id = session.scalar(select(DocumentRow.id))
         afters = list(session.scalars(select(EventRow.after).where(EventRow.kind == "add")))

@@ -36,7 +36,7 @@ from unannotate.core.errors import (
 )
 from unannotate.core.model import DocumentStatus, LabelKind
 from unannotate.nlp.base import SuggesterInfo
-from unannotate.services.decisions import ConflictError, Reviewer
+from unannotate.services.decisions import ConflictError, Decider
 from unannotate.services.project import Project, open_project
 from unannotate.services.suggesting import suggestions_layer_id
 from unannotate.storage.database import plain_storage_error
@@ -72,7 +72,7 @@ def _seed(path: Path) -> int:
                 session.add(SpanRow(layer_id=layer, document_id=document, start=start,
                                     end=start + len(word), label_id=labels[label],
                                     state="suggested", score=0.8, reason="test"))
-        Reviewer(project, "ana")
+        Decider(project, "ana")
     return document
 
 
@@ -160,11 +160,11 @@ def _size_limit(project: Project) -> Iterator[None]:
 def test_a_decision_on_a_read_only_project_file_is_refused_plainly(project_path: Path) -> None:
     document = _seed(project_path)
     with open_project(project_path) as project:
-        Reviewer(project, "ana").accept(Reviewer(project, "ana").pending(document)[0].id)
+        Decider(project, "ana").accept(Decider(project, "ana").pending(document)[0].id)
     before = _stored(project_path)
     with _read_only(project_path):
         project = open_project(project_path)  # opening to read works
-        reviewer = Reviewer(project, "ana")
+        reviewer = Decider(project, "ana")
         pending = reviewer.pending(document)
         own = reviewer.spans(document)[0]
         attempts: list[Callable[[], object]] = [
@@ -196,7 +196,7 @@ def test_a_decision_on_a_read_only_project_file_is_refused_plainly(project_path:
 def test_a_project_made_read_only_while_open(project_path: Path) -> None:
     document = _seed(project_path)
     with open_project(project_path) as project:
-        reviewer = Reviewer(project, "ana")
+        reviewer = Decider(project, "ana")
         pending = reviewer.pending(document)
         reviewer.accept(pending[0].id)
         before = _stored(project_path)
@@ -214,7 +214,7 @@ def test_a_project_made_read_only_while_open(project_path: Path) -> None:
 def test_a_full_disk_refuses_the_decision_and_keeps_what_is_stored(project_path: Path) -> None:
     document = _seed(project_path)
     with open_project(project_path) as project:
-        reviewer = Reviewer(project, "ana")
+        reviewer = Decider(project, "ana")
         pending = reviewer.pending(document)
         reviewer.accept(pending[0].id)
         before = _stored(project_path)
@@ -239,7 +239,7 @@ def test_a_database_at_its_size_limit_refuses_the_decision_that_would_grow_it(
         project_path: Path) -> None:
     document = _seed(project_path)
     with open_project(project_path) as project:
-        reviewer = Reviewer(project, "ana")
+        reviewer = Decider(project, "ana")
         stored = _stored(project_path)
         refused = None
         with _size_limit(project):
@@ -308,7 +308,7 @@ def test_other_database_errors_are_left_alone() -> None:
 def test_a_conflicting_edit_from_another_reviewer_instance(project_path: Path) -> None:
     document = _seed(project_path)
     with open_project(project_path) as first, open_project(project_path) as second:
-        mine, other = Reviewer(first, "ana"), Reviewer(second, "ana")
+        mine, other = Decider(first, "ana"), Decider(second, "ana")
         span_id = max(mine.accept(mine.pending(document)[0].id).span_ids)
         shown = next(s for s in other.spans(document) if s.id == span_id)  # version 1
         mine.relabel(span_id, "GPE", expected_version=1)

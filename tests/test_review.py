@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import select
 
 from unannotate.core.model import DocumentStatus, SpanState
-from unannotate.services.decisions import Reviewer
+from unannotate.services.decisions import Decider
 from unannotate.services.importing import import_paths
 from unannotate.services.project import Project, open_project
-from unannotate.services.review import PlaceKind, Review, ReviewError
+from unannotate.services.colleague_review import PlaceKind, Review, ReviewError
 from unannotate.storage.schema import DocumentRow, EventRow, LayerRow, SpanRow
 
 TEXT = ("🌍 Amina Mohammed met UNICEF in Geneva on 3 May 2025.\r\n"
@@ -33,7 +33,7 @@ def build(tmp_path: Path) -> tuple[Project, int]:
     import_paths(project, [folder])
     with project.db.read() as session:
         doc_id = session.scalar(select(DocumentRow.id).where(DocumentRow.text == TEXT))
-    ana, ben = Reviewer(project, "ana"), Reviewer(project, "ben")
+    ana, ben = Decider(project, "ana"), Decider(project, "ben")
     for who, marks in (
         (ana, [("Amina Mohammed", "PERSON"), ("UNICEF", "ORG"), ("Geneva", "GPE"),
                ("3 May 2025", "DATE"), ("World Food Programme", "ORG")]),
@@ -96,7 +96,7 @@ def test_taking_writes_gold_with_provenance_and_leaves_colleagues_alone(tmp_path
     rejected = sorted(TEXT[s.start:s.end] for s in gold if s.state is SpanState.REJECTED)
     assert rejected == ["Geneva", "Kenya", "May 2025"]
     # Every gold row names the colleague's span it came from, and who decided.
-    ben_ids = {s.id for s in Reviewer(project, "ben").spans(doc_id)}
+    ben_ids = {s.id for s in Decider(project, "ben").spans(doc_id)}
     loc = next(s for s in gold if s.label == "LOC")
     assert loc.source_id in ben_ids and loc.reason == "a city: LOC per the guidelines"
     with project.db.read() as session:
@@ -153,8 +153,8 @@ def test_review_status_is_apart_from_each_annotators_status(tmp_path: Path) -> N
     assert review.status(doc_id) is DocumentStatus.IN_PROGRESS
     review.set_status(doc_id, DocumentStatus.DONE, force=True)  # ...unless meant
     assert review.status(doc_id) is DocumentStatus.DONE
-    assert Reviewer(project, "ana").status(doc_id) is DocumentStatus.DONE  # her own, as before
-    assert Reviewer(project, "ben").status(doc_id) is DocumentStatus.IN_PROGRESS
+    assert Decider(project, "ana").status(doc_id) is DocumentStatus.DONE  # her own, as before
+    assert Decider(project, "ben").status(doc_id) is DocumentStatus.IN_PROGRESS
     assert review.annotator_status(doc_id) == {"ana": DocumentStatus.DONE,
                                                "ben": DocumentStatus.IN_PROGRESS}
     review.undo()
@@ -170,9 +170,9 @@ def test_a_colleagues_layer_cannot_be_written_through_a_review(tmp_path: Path) -
 
     project, doc_id = build(tmp_path)
     with pytest.raises(DecisionError, match="read-only"):
-        Reviewer(project, "rita", layer="annotator:ben")
+        Decider(project, "rita", layer="annotator:ben")
     review = Review(project, "rita", ["ana", "ben"])
-    ben_span = Reviewer(project, "ben").spans(doc_id)[0]
+    ben_span = Decider(project, "ben").spans(doc_id)[0]
     with pytest.raises(DecisionError, match="another layer"):
         review.gold.delete(ben_span.id)
     project.close()
@@ -218,13 +218,13 @@ def test_a_colleagues_project_file_comes_in_as_their_layer(tmp_path: Path) -> No
     import_paths(theirs, [theirs_folder])
     with theirs.db.read() as session:
         their_doc = session.scalar(select(DocumentRow.id).where(DocumentRow.text == TEXT))
-    Reviewer(theirs, "carl").add(their_doc, *at("Geneva"), "GPE")
-    Reviewer(theirs, "carl").add(their_doc, *at("Kenya"), "NORP")
-    Reviewer(theirs, "carl").set_status(their_doc, DocumentStatus.DONE)
-    Reviewer(theirs, "dora").add(their_doc, *at("UNICEF"), "ORG")
+    Decider(theirs, "carl").add(their_doc, *at("Geneva"), "GPE")
+    Decider(theirs, "carl").add(their_doc, *at("Kenya"), "NORP")
+    Decider(theirs, "carl").set_status(their_doc, DocumentStatus.DONE)
+    Decider(theirs, "dora").add(their_doc, *at("UNICEF"), "ORG")
     with theirs.db.read() as session:
         only_theirs = session.scalar(select(DocumentRow.id).where(DocumentRow.id != their_doc))
-    Reviewer(theirs, "carl").add(only_theirs, 0, 4, "CARDINAL")
+    Decider(theirs, "carl").add(only_theirs, 0, 4, "CARDINAL")
     theirs.close()
     original = (tmp_path / "theirs.db").read_bytes()
     digest = hashlib.sha256(original).hexdigest()
@@ -233,11 +233,11 @@ def test_a_colleagues_project_file_comes_in_as_their_layer(tmp_path: Path) -> No
     assert [sha for _, sha in report.unmatched] == [hashlib.sha256(
         b"Only in my colleague's project.").hexdigest()]
     assert report.documents_matched == 1 and report.documents_new == 0
-    carl = Reviewer(ours, "carl")
+    carl = Decider(ours, "carl")
     assert sorted((TEXT[s.start:s.end], s.label) for s in carl.spans(doc_id)) == [
         ("Geneva", "GPE"), ("Kenya", "NORP")]
     assert carl.status(doc_id) is DocumentStatus.DONE
-    assert Reviewer(ours, "dora").spans(doc_id) == []  # not chosen
+    assert Decider(ours, "dora").spans(doc_id) == []  # not chosen
     assert hashlib.sha256((tmp_path / "theirs.db").read_bytes()).hexdigest() == digest
     again = bring_in(ours, tmp_path / "theirs.db", annotators=["carl"])  # nothing twice
     assert again.already_present == 2 and len(carl.spans(doc_id)) == 2
@@ -268,7 +268,7 @@ def test_a_colleagues_export_comes_in_on_matching_documents_only(tmp_path: Path)
     ]) + "\n", encoding="utf-8")
     report = bring_in(project, export, rename="carl")
     assert report.documents_new == 0 and len(report.unmatched) == 1
-    assert [(s.start, s.end) for s in Reviewer(project, "carl").spans(doc_id)] == [(start, end)]
+    assert [(s.start, s.end) for s in Decider(project, "carl").spans(doc_id)] == [(start, end)]
     with project.db.read() as session:
         assert session.scalar(select(DocumentRow.id).where(
             DocumentRow.text == "A text this project does not hold.")) is None
@@ -291,7 +291,7 @@ def test_the_command_line_brings_in_reviews_and_reports(tmp_path: Path) -> None:
     (folder / "a.txt").write_bytes(TEXT.encode("utf-8"))
     theirs = open_project(tmp_path / "theirs.db")
     import_paths(theirs, [folder])
-    Reviewer(theirs, "carl").add(1, *at("Geneva"), "GPE")
+    Decider(theirs, "carl").add(1, *at("Geneva"), "GPE")
     theirs.close()
     runner = CliRunner()
     done = runner.invoke(app, ["bring-in", str(tmp_path / "theirs.db"), "-p", ours])
@@ -438,6 +438,6 @@ def test_the_open_documents_state_gives_what_changed_without_qt(tmp_path: Path) 
                                                        (places[1].start, places[1].end, 2)]
     assert sorted(state.apply(review.redo()).removed) == [1, 2]
     # A change in another document changes nothing here.
-    other = Reviewer(project, "rita", layer="gold").add(2, 0, 7, "ORG")
+    other = Decider(project, "rita", layer="gold").add(2, 0, 7, "ORG")
     assert not state.apply(other)
     project.close()

@@ -16,9 +16,9 @@ from test_review import TEXT, build, colleague_rows
 
 from unannotate.core.model import DocumentStatus, SpanState
 from unannotate.qt.review_window import ReviewWindow
-from unannotate.services.decisions import Reviewer
+from unannotate.services.decisions import Decider
 from unannotate.services.project import open_project
-from unannotate.services.review import PlaceKind, Review
+from unannotate.services.colleague_review import PlaceKind, Review
 
 
 def gold_of(project, doc_id: int) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-def]
@@ -75,8 +75,8 @@ def test_a_whole_review_with_the_keyboard(qtbot, tmp_path: Path,  # type: ignore
     review = Review(project, "rita", ["ana", "ben"])
     assert review.status(doc_id) is DocumentStatus.DONE
     assert window.document_id != doc_id  # on to the next document
-    assert Reviewer(project, "ben").status(doc_id) is DocumentStatus.IN_PROGRESS
-    assert Reviewer(project, "ana").status(doc_id) is DocumentStatus.DONE
+    assert Decider(project, "ben").status(doc_id) is DocumentStatus.IN_PROGRESS
+    assert Decider(project, "ana").status(doc_id) is DocumentStatus.DONE
     assert colleague_rows(project) == before  # their layers never changed
     window.close()
     project.close()
@@ -129,8 +129,8 @@ def test_text_is_shown_as_text_in_the_review(qtbot, tmp_path: Path) -> None:  # 
     (folder / "h.txt").write_bytes(hostile.encode("utf-8"))
     project = open_project(tmp_path / "h.db")
     import_paths(project, [folder])
-    Reviewer(project, "ana").add(1, hostile.index("Kenya"), hostile.index("Kenya") + 5, "GPE")
-    Reviewer(project, "ben").add(1, hostile.index("Peru"), hostile.index("Peru") + 4, "GPE")
+    Decider(project, "ana").add(1, hostile.index("Kenya"), hostile.index("Kenya") + 5, "GPE")
+    Decider(project, "ben").add(1, hostile.index("Peru"), hostile.index("Peru") + 4, "GPE")
     window = ReviewWindow(Review(project, "rita", ["ana", "ben"]))
     qtbot.addWidget(window)
     assert window.windowTitle().startswith("Review: ana, ben")
@@ -160,8 +160,8 @@ def test_from_the_main_window_bring_in_a_colleague_then_review(  # type: ignore[
     import_paths(theirs, [folder])
     start = TEXT.index("Geneva")
     for doc in (1, 2):
-        Reviewer(theirs, "carl").add(doc, 0, 1, "CARDINAL")
-    Reviewer(theirs, "carl").add(1, start, start + 6, "LOC")
+        Decider(theirs, "carl").add(doc, 0, 1, "CARDINAL")
+    Decider(theirs, "carl").add(1, start, start + 6, "LOC")
     theirs.close()
 
     preferences = Preferences.load()
@@ -174,7 +174,7 @@ def test_from_the_main_window_bring_in_a_colleague_then_review(  # type: ignore[
     assert "annotator:carl (2 spans) on 1 documents" in window.statusBar().currentMessage()
     assert window.unmatched_box is not None
     assert "1 of their documents are not in this project" in window.unmatched_box.text()
-    assert Reviewer(project, "carl").spans(doc_id)
+    assert Decider(project, "carl").spans(doc_id)
 
     dialog = ReviewSetupDialog(["ana", "ben", "carl"], False)
     qtbot.addWidget(dialog)

@@ -23,7 +23,7 @@ import spacy
 from spacy.tokens import DocBin
 from sqlalchemy import select
 
-from unannotate.services.decisions import Reviewer
+from unannotate.services.decisions import Decider
 from unannotate.services.importing import import_paths
 from unannotate.services.interchange import export_annotations
 from unannotate.services.project import open_project
@@ -181,7 +181,7 @@ def _export(tmp_path: Path) -> Path:
             ids = {body: doc_id for doc_id, body in session.execute(
                 select(DocumentRow.id, DocumentRow.text))}
         assert set(ids) == set(PARSED)  # texts stored exactly: emoji, CRLF and all
-        ana = Reviewer(project, "ana")
+        ana = Decider(project, "ana")
         for body, (entities, claim) in PARSED.items():
             for start, end, label in entities:
                 ana.add(ids[body], start, end, label)

@@ -205,7 +205,7 @@ def test_an_old_project_opens_migrated_with_everything_kept(tmp_path: Path,
     import shutil
 
     from unannotate.core.model import DocumentStatus
-    from unannotate.services.decisions import Reviewer
+    from unannotate.services.decisions import Decider
     from unannotate.services.project import open_project
 
     version = int(fixture.stem.split("v")[-1])
@@ -214,8 +214,8 @@ def test_an_old_project_opens_migrated_with_everything_kept(tmp_path: Path,
     before = _counts(path)
     assert all(before[t][0] for t in ("documents", "spans", "events", "document_status"))
     project = open_project(path, create=False)
-    assert Reviewer(project, "ana").status(1) is DocumentStatus.DONE
-    assert Reviewer(project, "ana").can_undo()
+    assert Decider(project, "ana").status(1) is DocumentStatus.DONE
+    assert Decider(project, "ana").can_undo()
     project.close()
     after = _counts(path, like=fixture)
     assert {t: after[t] for t in before} == before
@@ -242,7 +242,7 @@ def test_upgrading_removes_exact_duplicates_keeping_the_earliest_and_says_which(
     keeps both of two rejections, and refuses a duplicate from then on."""
     import shutil
 
-    from unannotate.services.decisions import Reviewer
+    from unannotate.services.decisions import Decider
     from unannotate.services.project import open_project
 
     if request.config.getoption("--backend") == "postgresql":
@@ -251,7 +251,7 @@ def test_upgrading_removes_exact_duplicates_keeping_the_earliest_and_says_which(
     path = tmp_path / "dups.db"
     shutil.copyfile(FIXTURES / "duplicates-v3.db", path)
     project = open_project(path, create=False)
-    ana = Reviewer(project, "ana")
+    ana = Decider(project, "ana")
     assert [(s.id, s.start, s.end, s.label, s.state.value, s.source_id)
             for s in ana.spans(1)] == [
         (10, 4, 17, "PERSON", "accepted", 1),
@@ -286,7 +286,7 @@ def test_upgrading_removes_exact_duplicates_keeping_the_earliest_and_says_which(
 def test_the_duplicates_step_runs_through_sqlalchemy_on_any_backend(project_path: Path) -> None:
     """The version-4 step on the project's own backend (also PostgreSQL): duplicates are
     made under version 3's rules (no unique index), then the step runs on open."""
-    from unannotate.services.decisions import Reviewer
+    from unannotate.services.decisions import Decider
     from unannotate.services.project import open_project
 
     project = open_project(project_path)
@@ -294,7 +294,7 @@ def test_the_duplicates_step_runs_through_sqlalchemy_on_any_backend(project_path
         doc = session.execute(insert(DocumentRow).returning(DocumentRow.id),
                               [{"sha256": "e" * 64, "text": "Ana met Ben.", "meta": {}}]
                               ).scalar_one()
-    ana = Reviewer(project, "ana")
+    ana = Decider(project, "ana")
     ana.add(doc, 0, 3, "PERSON")
     with project.db.session() as session:
         session.execute(text("DROP INDEX ux_spans_place"))
@@ -305,7 +305,7 @@ def test_the_duplicates_step_runs_through_sqlalchemy_on_any_backend(project_path
                                 label_id=label, state="accepted", reason=""))
     project.close()
     project = open_project(project_path, create=False)
-    ana = Reviewer(project, "ana")
+    ana = Decider(project, "ana")
     assert [(s.start, s.end, s.label) for s in ana.spans(doc)] == [(0, 3, "PERSON")]
     with project.db.read() as session:
         assert session.scalar(select(SchemaInfo.value)) == str(migrations.SCHEMA_VERSION)

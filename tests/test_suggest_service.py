@@ -11,7 +11,7 @@ from sqlalchemy import func, select, text
 
 from unannotate.core.model import LabelKind, Suggestion
 from unannotate.nlp.base import SuggesterInfo, SuggesterInput
-from unannotate.services.decisions import Reviewer
+from unannotate.services.decisions import Decider
 from unannotate.services.importing import import_paths
 from unannotate.services.project import Project, open_project
 from unannotate.services.suggesting import build_suggesters, default_suggester_names, run_suggester
@@ -66,7 +66,7 @@ def test_a_new_version_adds_a_layer_and_leaves_decisions(project: Project, tmp_p
     (tmp_path / "a.txt").write_text("UNICEF said so.", encoding="utf-8")
     import_paths(project, [tmp_path])
     run_suggester(project, Fake())
-    ana = Reviewer(project, "ana")
+    ana = Decider(project, "ana")
     (suggestion,) = ana.pending(1)
     ana.accept(suggestion.id)
     run_suggester(project, Fake(name="test.fake.v2"))

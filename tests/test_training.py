@@ -25,7 +25,7 @@ from unannotate.nlp.training import (
     split_documents,
 )
 from unannotate.nlp.training_entities import entity_examples
-from unannotate.services.decisions import Reviewer
+from unannotate.services.decisions import Decider
 from unannotate.services.importing import import_paths
 from unannotate.services.project import Project, open_project
 from unannotate.services.suggesting import build_suggesters, run_suggester
@@ -54,8 +54,8 @@ def _import(project: Project, tmp_path: Path, texts: list[str]) -> list[int]:
 
 
 def _review(project: Project, ids: list[int], marked: list[str], annotator: str = "ana",
-            *, done: bool = True, claims: bool = True) -> Reviewer:
-    reviewer = Reviewer(project, annotator)
+            *, done: bool = True, claims: bool = True) -> Decider:
+    reviewer = Decider(project, annotator)
     for doc_id, text in zip(ids, marked):
         _, entities, claim_spans = parse(text)
         for start, end, label in entities:
@@ -80,7 +80,7 @@ def reviewed(project: Project, tmp_path: Path):  # type: ignore[no-untyped-def]
 def test_a_done_document_without_spans_is_a_full_negative(reviewed, tmp_path: Path) -> None:
     project, _ids, _ = reviewed
     [empty] = _import(project, tmp_path, ["Nothing to mark here.\nJust words about rain.\n"])
-    Reviewer(project, "ana").set_status(empty, DocumentStatus.DONE)
+    Decider(project, "ana").set_status(empty, DocumentStatus.DONE)
     docs = training_documents(project, _layer(project), "entities")
     negative = [d for d in docs if d.text.startswith("Nothing to mark")]
     assert len(negative) == 1 and negative[0].spans == ()
@@ -95,7 +95,7 @@ def test_rejected_suggestions_are_negatives(project: Project, tmp_path: Path) ->
     [doc_id] = _import(project, tmp_path, [text])
     [rules] = build_suggesters(["unannotate.entities.rules.v1"])
     run_suggester(project, rules)
-    reviewer = Reviewer(project, "ana")
+    reviewer = Decider(project, "ana")
     pending = reviewer.pending(doc_id)
     assert pending
     wrong = pending[0]
@@ -174,14 +174,14 @@ def test_resuggesting_leaves_decided_spans_done_documents_and_colleagues_alone(
     _review(project, ids[:8], marked[:8])  # done: the training data
     ben = _review(project, ids[8:10], marked[8:10], annotator="ben", done=False)
     # ana decides two suggestions in an open document and leaves the rest pending
-    ana = Reviewer(project, "ana")
+    ana = Decider(project, "ana")
     open_doc = ids[10]
     pending = [s for s in ana.pending(open_doc)]
     assert len(pending) >= 3
     ana.accept(pending[0].id)
     ana.reject(pending[1].id)
     cara_done = ids[11]
-    Reviewer(project, "cara").set_status(cara_done, DocumentStatus.DONE)
+    Decider(project, "cara").set_status(cara_done, DocumentStatus.DONE)
 
     def snapshot(where):  # type: ignore[no-untyped-def]
         with project.db.read() as session:
@@ -493,7 +493,7 @@ def test_done_documents_without_any_entity_train_nothing(project: Project,
                                                          tmp_path: Path) -> None:
     texts = [f"Nothing to see in note {i}.\nOnly rain and wind today.\n" for i in range(6)]
     ids = _import(project, tmp_path, texts)
-    reviewer = Reviewer(project, "ana")
+    reviewer = Decider(project, "ana")
     for doc_id in ids:
         reviewer.set_status(doc_id, DocumentStatus.DONE)
     with pytest.raises(TooLittleData, match="no entity in the 5 done documents"):

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import insert
 
 from unannotate.core.model import text_sha256
-from unannotate.services.decisions import ConflictError, Reviewer
+from unannotate.services.decisions import ConflictError, Decider
 from unannotate.services.project import open_project
 from unannotate.storage.schema import DocumentRow
 
@@ -44,7 +44,7 @@ def test_a_second_window_editing_the_same_span_gets_a_conflict(tmp_path: Path) -
         with first.db.session() as session:
             doc = session.execute(insert(DocumentRow).returning(DocumentRow.id), {
                 "sha256": text_sha256(TEXT), "text": TEXT, "meta": {}}).scalar_one()
-        one, two = Reviewer(first, "cara"), Reviewer(second, "cara")
+        one, two = Decider(first, "cara"), Decider(second, "cara")
         start = TEXT.index("Geneva")
         (span_id,) = one.add(doc, start, start + 6, "ORG").span_ids
         shown_one, shown_two = one.spans(doc)[0], two.spans(doc)[0]

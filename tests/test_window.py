@@ -263,11 +263,11 @@ def test_a_block_scrolled_into_view_is_formatted_before_it_is_painted(
         qtbot, window_factory, long_document, project_path) -> None:  # type: ignore[no-untyped-def]
     from PySide6.QtCore import QEvent, QObject
 
-    from unannotate.services.decisions import Reviewer
+    from unannotate.services.decisions import Decider
 
     # Decided suggestions before the first pending one: the document opens in its middle.
     project = open_project(project_path)
-    reviewer = Reviewer(project, "ana")
+    reviewer = Decider(project, "ana")
     for span in reviewer.pending(long_document)[:150]:
         reviewer.accept(span.id)
     project.close()
@@ -422,9 +422,9 @@ def test_open_team_project_refuses_what_is_not_a_server_url(qtbot, window_factor
 def _drawn_as_stored(window) -> None:  # type: ignore[no-untyped-def]
     from drawing import mismatches, stored_spans
 
-    from unannotate.services.decisions import Reviewer
+    from unannotate.services.decisions import Decider
 
-    reviewer = Reviewer(window.project, window.reviewer.annotator)
+    reviewer = Decider(window.project, window.reviewer.annotator)
     labels = {label.name: label for label in window.project.labels()}
     wrong = mismatches(window.view, window.document.text,
                        stored_spans(reviewer, window.document.id), labels)

@@ -339,7 +339,7 @@ def export(
 def _open_in_gold(project: object) -> str:
     """Gold written where the annotators' disagreements are not all settled: the line that
     says so ("" when all are)."""
-    from .services.review import open_in_gold
+    from .services.colleague_review import open_in_gold
 
     found = open_in_gold(project)  # type: ignore[arg-type]
     if not found.documents:

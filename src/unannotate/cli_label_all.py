@@ -39,7 +39,7 @@ def label_all(
 ) -> None:
     """Label every occurrence of TEXT as one decision (one undo takes it all back). Only your
     own layer is written; documents you marked done only with --include-done."""
-    from .services.decisions import Reviewer
+    from .services.decisions import Decider
     from .services.label_all import apply, preview
     from .services.preferences import current_annotator
     from .services.project import open_project
@@ -57,7 +57,7 @@ def label_all(
             name = annotator or current_annotator(opened)
             if not name:
                 fail("who is labelling? Give --annotator NAME")
-            reviewer = Reviewer(opened, name)
+            reviewer = Decider(opened, name)
             if dry_run:
                 found = preview(reviewer, request)
                 for line in found.lines():

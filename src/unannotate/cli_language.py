@@ -24,7 +24,7 @@ def set_language(
     """Set a document's language: the suggestions nobody decided are made again with that
     language's rules (decided spans, colleagues' layers and documents marked done are left
     as they are). Recorded in your history: the window's Ctrl+Z undoes it."""
-    from .services.decisions import Reviewer
+    from .services.decisions import Decider
     from .services.document_language import set_document_language
     from .services.preferences import current_annotator
     from .services.project import open_project
@@ -34,7 +34,7 @@ def set_language(
             name = annotator or current_annotator(opened)
             if not name:
                 fail("who is changing it? Give --annotator NAME")
-            result = set_document_language(Reviewer(opened, name), document, language)
+            result = set_document_language(Decider(opened, name), document, language)
     except UnannotateError as error:
         fail(str(error))
     typer.echo(result.message())

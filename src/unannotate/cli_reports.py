@@ -143,7 +143,7 @@ def review(
     settled into the gold layer with the keyboard."""
     from .qt.app import run_review
     from .services.project import open_project
-    from .services.review import SUGGESTIONS, resolve_layers
+    from .services.colleague_review import SUGGESTIONS, resolve_layers
 
     names = option_names(annotators)
     if suggestions:

@@ -24,7 +24,7 @@ from .core.model import SpanState
 from .formats.interchange import FormatReport
 from .formats.native import NativeDocument, read_native
 from .resources import sample_dir
-from .services.decisions import ALREADY_THERE, Reviewer
+from .services.decisions import ALREADY_THERE, Decider
 from .services.importing import import_paths
 from .services.interchange import export_annotations, get_format
 from .services.preferences import SETTINGS_ENV
@@ -57,7 +57,7 @@ class _Run:
 
     folder: Path
     project_: Project | None = None
-    reviewer: Reviewer | None = None
+    reviewer: Decider | None = None
     document_id: int | None = None
     documents: int = 0
 
@@ -124,7 +124,7 @@ def _check(condition: bool, message: str) -> None:
         raise StepFailed(message)
 
 
-def _decided(run: _Run) -> tuple[Reviewer, int]:
+def _decided(run: _Run) -> tuple[Decider, int]:
     """The reviewer and the document of the decide step."""
     if run.reviewer is None or run.document_id is None:
         raise StepFailed("nothing was decided")
@@ -181,7 +181,7 @@ def suggest_with_pipeline(run: _Run) -> str:
 
 def decide(run: _Run) -> str:
     """Decisions through the service the window calls: a few one by one, then the rest."""
-    reviewer = run.reviewer = Reviewer(run.project, REVIEWER)
+    reviewer = run.reviewer = Decider(run.project, REVIEWER)
     document_id = first_document_to_review(reviewer)
     if document_id is None:
         raise StepFailed("no document to review")

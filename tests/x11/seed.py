@@ -9,7 +9,7 @@ from typing import Any
 
 from unannotate.core.model import LabelKind, Suggestion
 from unannotate.nlp.base import SuggesterInfo, SuggesterInput
-from unannotate.services.decisions import Reviewer
+from unannotate.services.decisions import Decider
 from unannotate.services.importing import import_paths
 from unannotate.services.project import Project, open_project
 from unannotate.services.suggesting import run_suggester
@@ -86,7 +86,7 @@ def decided(project: Project, annotator: str, document_id: int,
             text: str) -> dict[tuple[str, str], str]:
     """The annotator's spans in the document: (text, label) -> state."""
     return {(text[s.start:s.end], s.label): s.state.value
-            for s in Reviewer(project, annotator).spans(document_id)}
+            for s in Decider(project, annotator).spans(document_id)}
 
 
 # Two colleagues' layers over one text, for the review window: where they agree (Amina
@@ -126,7 +126,7 @@ def make_review_project(folder: Path) -> Path:
         ids = document_ids(project)
         for text, layers in ((BRIEFING, LAYERS), (SECOND_BRIEFING, SECOND_LAYERS)):
             for name, marks in layers.items():
-                colleague = Reviewer(project, name)
+                colleague = Decider(project, name)
                 for piece, label in marks:
                     colleague.add(ids[text], *at(text, piece), label)
     finally:

@@ -21,7 +21,7 @@ from seed import (
 )
 
 from unannotate.core.model import DocumentStatus
-from unannotate.services.decisions import Reviewer
+from unannotate.services.decisions import Decider
 from unannotate.services.project import Project, open_project
 
 # Slow: about 50 s for the tier (test_keys_offscreen.py checks the key tables in every run).
@@ -164,7 +164,7 @@ def test_add_move_claim_delete_zoom_help_and_done(  # type: ignore[no-untyped-de
     # Ctrl+Enter: done, and on to the next document.
     ids = document_ids(project)
     program.keys("ctrl+Return")
-    reviewer = Reviewer(project, ANNOTATOR)
+    reviewer = Decider(project, ANNOTATOR)
     wait_for(lambda: reviewer.status(ids[STATEMENT]) is DocumentStatus.DONE,
              what="the statement marked done")
     program.keys("a")  # the next document's first suggestion

@@ -126,7 +126,7 @@ class DocumentScores:
     id: int
     title: str
     spans: int  # spans of all the annotators compared
-    disagreements: int  # places where they differ (the places of services.review)
+    disagreements: int  # places where they differ (the places of services.colleague_review)
     exact_f1: float | None  # pooled over the pairs
 
 
@@ -370,7 +370,7 @@ def group_places(spans: Sequence[tuple[int, int, Collection[Hashable]]]) -> list
     they come from different annotators, that is when at least two annotators hold one or the
     other. Spans of one annotator that overlap each other (a name inside a longer name) do not
     join places by themselves, so nested spans do not chain a paragraph into one place.
-    The review (``services.review``) groups its places with this, so its disagreements and
+    The review (``services.colleague_review``) groups its places with this, so its disagreements and
     these figures count the same places."""
     alone = [next(iter(h)) if len(h) == 1 else None for _, _, h in spans]
     return _components([(start, end) for start, end, _ in spans], alone)

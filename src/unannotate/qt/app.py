@@ -215,7 +215,7 @@ def run(project: Project, annotator: str | None) -> int:
 
 def run_review(project: Project, reviewer: str | None, layers: list[str]) -> int:
     """The review window alone: ``layers`` compared, their disagreements settled into gold."""
-    from ..services.review import Review
+    from ..services.colleague_review import Review
     from .review_window import ReviewWindow
 
     app = application()

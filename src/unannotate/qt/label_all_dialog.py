@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from ..core.errors import UnannotateError
 from ..core.model import Label
-from ..services.decisions import Change, Reviewer
+from ..services.decisions import Change, Decider
 from ..services.label_all import Applied, LabelAll, Preview, Scope, apply, preview
 from .workers import Worker, start
 
@@ -40,7 +40,7 @@ class LabelAllDialog(QDialog):
     """The choice and its preview. ``applied(Applied)`` is called on the GUI thread once the
     decision is stored; the dialog then closes."""
 
-    def __init__(self, reviewer: Reviewer, labels: list[Label], text: str, label: str | None,
+    def __init__(self, reviewer: Decider, labels: list[Label], text: str, label: str | None,
                  *, document_id: int | None, regex: bool = False, ignore_case: bool = False,
                  scope: Scope = Scope.NOT_DONE,
                  applied: Callable[[Applied], None] | None = None,
@@ -220,7 +220,7 @@ class LabelAllDialog(QDialog):
             self.apply_button.setEnabled(self.shown_preview.changes > 0)
 
 
-def _or_error(run: Callable[[Reviewer, LabelAll], Any], reviewer: Reviewer,
+def _or_error(run: Callable[[Decider, LabelAll], Any], reviewer: Decider,
               request: LabelAll) -> Any:
     """``run(reviewer, request)``, or the one line saying why it could not (a bad pattern,
     a read-only project): said in the dialog, not a fault to log."""

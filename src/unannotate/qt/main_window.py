@@ -5,7 +5,7 @@ text, the span panel and the document list redraw from its deltas
 actions (:mod:`~unannotate.qt.action_host`), long work (:mod:`~unannotate.qt.jobs`) and the
 project commands (:mod:`~unannotate.qt.project_files`) live in their own modules.
 
-Every decision goes to :class:`~unannotate.services.decisions.Reviewer`, which commits it
+Every decision goes to :class:`~unannotate.services.decisions.Decider`, which commits it
 before the state applies it: what is shown as decided is stored.
 """
 
@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from ..core.model import Label
 from ..core.offsets import Tokens
-from ..services.decisions import Reviewer
+from ..services.decisions import Decider
 from ..services.document_list import DocumentList
 from ..services.open_document import OpenDocument, ReviewState
 from ..services.preferences import Preferences
@@ -63,7 +63,7 @@ class MainWindow(DecisionHandlers, LabelAllHandlers, ErrorReporting, BackgroundJ
         self.project = project
         self.preferences = preferences
         self.auto_suggest = auto_suggest
-        self.reviewer = Reviewer(project, annotator)
+        self.reviewer = Decider(project, annotator)
         self.open_doc = OpenDocument(self.reviewer)
         self.labels: list[Label] = project.labels()
         self.scheme = Labels(self.labels)
@@ -202,7 +202,7 @@ class MainWindow(DecisionHandlers, LabelAllHandlers, ErrorReporting, BackgroundJ
         """Decide as ``name`` from now on: their statuses, their decisions, their undo."""
         self._complete_open()
         current = self.document.id if self.document is not None else None
-        self.reviewer = Reviewer(self.project, name)
+        self.reviewer = Decider(self.project, name)
         self.open_doc.reviewer = self.reviewer
         self.reload_documents()
         if current is not None:

@@ -125,7 +125,7 @@ class ProjectCommands:
 
     def open_review(self, layers: list[str] | None = None) -> None:
         """Compare colleagues' layers and settle their disagreements into gold."""
-        from ..services.review import Review
+        from ..services.colleague_review import Review
         from .dialogs import ReviewSetupDialog
         from .review_window import ReviewWindow
 

@@ -12,7 +12,7 @@ from ..services.preferences import Preferences
 from .workers import Worker, start
 
 if TYPE_CHECKING:
-    from ..services.review import Review
+    from ..services.colleague_review import Review
 
 
 class ReviewFileMenu:
@@ -63,7 +63,7 @@ class ReviewFileMenu:
         worker thread; the status bar says what was written and how many disagreements are
         still open (not in gold)."""
         from ..services.interchange import FORMATS, export_annotations
-        from ..services.review import GOLD
+        from ..services.colleague_review import GOLD
         from .dialogs import ExportDialog
 
         if fmt is None or out is None:

@@ -26,7 +26,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QWidget
 
 from ..core.model import LabelKind
-from ..services.review import PlaceKind
+from ..services.colleague_review import PlaceKind
 from ..services.review_state import Look, Mark
 from .document_view import DocumentView, DrawnSpan, SpanHighlighter, SpanStyle
 

@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 
 from ..core.errors import UnannotateError
 from ..core.model import DocumentStatus, SpanState
-from ..services.review import GoldSpan, Place, PlaceKind, Review
+from ..services.colleague_review import GoldSpan, Place, PlaceKind, Review
 from ..services.review_opening import OpeningReader
 from ..services.review_state import Delta, Look, Mark, ReviewState
 from .actions import LAYER_KEYS, MENUS, REVIEW_ACTIONS, ActionSpec
@@ -619,7 +619,7 @@ class ReviewWindow(ReviewFileMenu, TwoStepOpen, QMainWindow):
 
     def _report(self):  # type: ignore[no-untyped-def]
         from ..services.agreement import project_agreement
-        from ..services.review import SUGGESTIONS
+        from ..services.colleague_review import SUGGESTIONS
 
         people = [name for name in self.review.layers if name != SUGGESTIONS]
         return project_agreement(

@@ -98,7 +98,7 @@ class _CachedHistory:
     own: int = 0
 
 
-class Reviewer:
+class Decider:
     """One person deciding in one layer (their own, or gold when settling a review)."""
 
     def __init__(self, project: Project, annotator: str, *, layer: str | None = None) -> None:

@@ -24,7 +24,7 @@ from ..storage import document_language as store
 from ..storage import events as event_log
 from ..storage.spans_decisions import Session
 from ..storage.training_data import documents_done_by_anyone
-from .decisions import Change, Reviewer
+from .decisions import Change, Decider
 from .languages import check_language_code, language_name, language_note
 from .project import Project
 
@@ -71,7 +71,7 @@ def _refuse_read_only(project: Project) -> None:
             "the project is open read-only: the document's language cannot be changed")
 
 
-def set_document_language(reviewer: Reviewer, document_id: int, language: str, *,
+def set_document_language(reviewer: Decider, document_id: int, language: str, *,
                           suggesters: Sequence[Suggester] | None = None) -> LanguageChange:
     """Store ``language`` (a code, checked as ``import --language`` checks it) as the
     document's language, record it in ``reviewer``'s history, and make the document's
@@ -109,7 +109,7 @@ def set_document_language(reviewer: Reviewer, document_id: int, language: str, *
     return result
 
 
-def suggest_again(reviewer: Reviewer, change: Change,
+def suggest_again(reviewer: Decider, change: Change,
                   suggesters: Sequence[Suggester] | None = None) -> None:
     """After an undo or a redo that put a document's language back: its pending suggestions
     made again in that language (documents marked done left alone), the spans taken out

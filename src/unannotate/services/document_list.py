@@ -31,7 +31,7 @@ from ..storage.document_list import (
     status_count,
     statuses,
 )
-from .decisions import Reviewer
+from .decisions import Decider
 from .review_data import DocumentSummary
 
 ORDER_UNCERTAIN = "uncertain"
@@ -52,7 +52,7 @@ class DocumentList:
     ``"title"`` or ``"uncertain"`` (by ``scores``: document id -> uncertainty, unscored
     last). :meth:`refresh` asks the database again (after a change made elsewhere)."""
 
-    def __init__(self, reviewer: Reviewer) -> None:
+    def __init__(self, reviewer: Decider) -> None:
         self.reviewer = reviewer
         self.status: DocumentStatus | None = None
         self.label: str | None = None

@@ -37,7 +37,7 @@ from ..storage import label_all as store
 from ..storage import labels as label_store
 from ..storage import spans_decisions as span_store
 from ..storage.spans_decisions import Connection, Executor, Session
-from .decisions import ALREADY_THERE, Change, Reviewer
+from .decisions import ALREADY_THERE, Change, Decider
 
 EXAMPLES = 5  # places labelled differently the preview shows in context
 CONTEXT = 30  # characters of context on each side
@@ -171,7 +171,7 @@ def _checked(request: LabelAll,
                                          if kinds[name] == kind}
 
 
-def _plan(connection: Executor, reviewer: Reviewer, request: LabelAll) -> _Plan:
+def _plan(connection: Executor, reviewer: Decider, request: LabelAll) -> _Plan:
     pattern, label_id, kind = _checked(request, connection)
     preview = Preview(relabel=request.relabel, include_done=request.include_done)
     plan = _Plan(preview)
@@ -261,13 +261,13 @@ def _examples(text: str, places: list[tuple[int, int]], spans: list[tuple[int, i
     return found
 
 
-def preview(reviewer: Reviewer, request: LabelAll) -> Preview:
+def preview(reviewer: Decider, request: LabelAll) -> Preview:
     """What :func:`apply` would do now (only reads: works on a read-only project too)."""
     with reviewer.project.db.read() as session:
         return _plan(session.connection(), reviewer, request).preview
 
 
-def apply(reviewer: Reviewer, request: LabelAll) -> Applied:
+def apply(reviewer: Decider, request: LabelAll) -> Applied:
     """Label every mention as planned, in one transaction and one group of events: one
     decision, undone in one step. Only ``reviewer``'s layer is written."""
     # A read-only project refuses here, before any work (the write session says so).
@@ -284,7 +284,7 @@ def apply(reviewer: Reviewer, request: LabelAll) -> Applied:
     return applied
 
 
-def _write(session: Session, reviewer: Reviewer, request: LabelAll, plan: _Plan,
+def _write(session: Session, reviewer: Decider, request: LabelAll, plan: _Plan,
            applied: Applied) -> None:
     connection = session.connection()
     label_id = reviewer.project.label_ids(session)[request.label]
@@ -336,7 +336,7 @@ def _write(session: Session, reviewer: Reviewer, request: LabelAll, plan: _Plan,
         change.statuses.update(dict.fromkeys(fresh, DocumentStatus.IN_PROGRESS))
 
 
-def _add(connection: Connection, reviewer: Reviewer, label: str, label_id: int,
+def _add(connection: Connection, reviewer: Decider, label: str, label_id: int,
          added: list[tuple[int, int, int, list[store.PendingSuggestion]]],
          event: Callable[..., None]) -> None:
     """Insert the new spans in bulk, each accepting the first pending suggestion of its place

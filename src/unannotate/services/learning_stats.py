@@ -18,7 +18,7 @@ from ..storage.learning_stats import (
     pending_scores,
     suggestion_origins,
 )
-from .decisions import Reviewer
+from .decisions import Decider
 from .project import Project
 
 ACCEPTED, CORRECTED, REJECTED = "accepted", "corrected", "rejected"
@@ -119,7 +119,7 @@ def suggestion_outcomes(project: Project) -> LearningStats:
                           for (day, suggester, label), c in sorted(counts.items())])
 
 
-def document_uncertainty(reviewer: Reviewer) -> dict[int, float]:
+def document_uncertainty(reviewer: Decider) -> dict[int, float]:
     """Per document, how unsure its suggestions still waiting for ``reviewer`` are: the mean
     of min(p, 1 − p) over their scores (0: all sure, 0.5: coin tosses), taking for each kind
     (entities, claims) only the newest suggester version that has suggestions there.

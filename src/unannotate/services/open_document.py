@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from ..core.model import DocumentStatus
-from .decisions import Change, Reviewer
+from .decisions import Change, Decider
 from .review_data import (
     ReviewDocument,
     ReviewSpan,
@@ -85,7 +85,7 @@ class OpenDocument:
     span. Every later change is :meth:`apply` (a decision's :class:`Change`),
     :meth:`select`, or :meth:`reload`."""
 
-    def __init__(self, reviewer: Reviewer) -> None:
+    def __init__(self, reviewer: Decider) -> None:
         self.reviewer = reviewer
         self.document: ReviewDocument | None = None
         self.complete = True  # every span of the document is known (or there is none)

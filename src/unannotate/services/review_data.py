@@ -19,7 +19,7 @@ from sqlalchemy.engine import Connection
 from ..core.listing import file_name, shown_title
 from ..core.model import DocumentStatus, LayerKind, Span, SpanState
 from ..storage.schema import DocumentRow, DocumentStatusRow, LabelRow, LayerRow, SpanRow
-from .decisions import Change, Reviewer
+from .decisions import Change, Decider
 from .project import Project
 
 _SPANS = SpanRow.__table__
@@ -100,7 +100,7 @@ class ReviewDocument:
     source: str = ""  # the file it was imported from, or ""
 
 
-def document_summaries(reviewer: Reviewer) -> list[DocumentSummary]:
+def document_summaries(reviewer: Decider) -> list[DocumentSummary]:
     """Every document with this reviewer's status and counts: a few grouped queries."""
     project = reviewer.project
     with project.db.read() as session:
@@ -202,7 +202,7 @@ def _statements() -> dict[str, Select[Any]]:
 _STATEMENTS = _statements()
 
 
-def _drawn_span(conn: Connection, reviewer: Reviewer, document_id: int,
+def _drawn_span(conn: Connection, reviewer: Decider, document_id: int,
                 span_id: int) -> ReviewSpan | None:
     """Span ``span_id`` if the window draws it: a pending suggestion or an accepted annotation."""
     row = conn.execute(_STATEMENTS["span"], {"span_id": span_id, "document_id": document_id,
@@ -235,7 +235,7 @@ def _block_around(text: str, start: int, end: int) -> tuple[int, int]:
     return before, min(after, default=len(text))
 
 
-def load_document(reviewer: Reviewer, document_id: int, *, select_span: int | None = None,
+def load_document(reviewer: Decider, document_id: int, *, select_span: int | None = None,
                   around: Callable[[int], tuple[int, int]] | None = None) -> ReviewDocument:
     """The document's exact text, the reviewer's status, the span to select first
     (``select_span`` when it is drawn, else the first pending suggestion) and, in the same
@@ -283,7 +283,7 @@ def load_document(reviewer: Reviewer, document_id: int, *, select_span: int | No
     )
 
 
-def _spans_between(conn: Connection, reviewer: Reviewer, document_id: int,
+def _spans_between(conn: Connection, reviewer: Decider, document_id: int,
                    known: tuple[int, int] | None) -> ReviewSpans:
     """The spans overlapping code points ``known`` (all of them if None)."""
     if known is None:
@@ -298,7 +298,7 @@ def _spans_between(conn: Connection, reviewer: Reviewer, document_id: int,
                          if s.layer_id != own_layer and not r[-1]], own_layer)
 
 
-def _all_spans(conn: Connection, reviewer: Reviewer, document_id: int) -> ReviewSpans:
+def _all_spans(conn: Connection, reviewer: Decider, document_id: int) -> ReviewSpans:
     own_layer = reviewer.layer_id
     spans = list(map(ReviewSpan._make, conn.execute(
         _STATEMENTS["all"], {"document_id": document_id, "own_layer": own_layer}).all()))
@@ -307,14 +307,14 @@ def _all_spans(conn: Connection, reviewer: Reviewer, document_id: int) -> Review
                   own_layer)
 
 
-def load_spans(reviewer: Reviewer, document_id: int) -> ReviewSpans:
+def load_spans(reviewer: Decider, document_id: int) -> ReviewSpans:
     """Every pending suggestion of the document and every span of the reviewer in it, in one
     indexed query."""
     with reviewer.project.db.read() as session:
         return _all_spans(session.connection(), reviewer, document_id)
 
 
-def first_document_to_review(reviewer: Reviewer) -> int | None:
+def first_document_to_review(reviewer: Decider) -> int | None:
     """The first document (import order) this reviewer has not marked done, else the
     first: one indexed query, however many documents the project holds."""
     from ..storage.document_list import first_not_done
@@ -326,7 +326,7 @@ def first_document_to_review(reviewer: Reviewer) -> int | None:
 _REFRESH_CHUNK = 2_000
 
 
-def refreshed_spans(reviewer: Reviewer, document_id: int,
+def refreshed_spans(reviewer: Decider, document_id: int,
                     change: Change) -> tuple[list[ReviewSpan], list[ReviewSpan],
                                              list[ReviewSpan]]:
     """After a decision: of the spans it changed (and the suggestions they came from), which

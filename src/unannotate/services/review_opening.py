@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from ..core.model import LabelKind, SpanState
 from ..storage.documents import document_text
-from .review import GoldSpan, Place, Review
+from .colleague_review import GoldSpan, Place, Review
 
 LINE_BREAKS = "\n\r\u2029"  # where Qt ends a block
 

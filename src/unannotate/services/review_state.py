@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 from ..core.model import LabelKind, SpanState
 from .decisions import Change
-from .review import GoldSpan, Place, PlaceKind, Review
+from .colleague_review import GoldSpan, Place, PlaceKind, Review
 
 DrawnKey = tuple[int, int, int]  # (start, end, id) in code points: a place n is id n + 1,
 # a gold span is minus its span id.

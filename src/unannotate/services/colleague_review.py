@@ -35,7 +35,7 @@ from ..storage import review as store
 from ..storage.documents import document_text, document_titles, review_statuses
 from ..storage.labels import label_kinds
 from ..storage.layers import annotators_with_layers
-from .decisions import Change, Reviewer
+from .decisions import Change, Decider
 from .project import Project
 
 GOLD = "gold"
@@ -117,7 +117,7 @@ class Place:
 
 
 @dataclass
-class ReviewDocument:
+class ComparedDocument:
     id: int
     title: str
     review_status: DocumentStatus
@@ -207,7 +207,7 @@ class Review:
         with project.db.session() as unit:
             self.gold_layer_id = Project.layer_id(unit, GOLD, LayerKind.GOLD)
         self.spans = self._compared_spans()
-        self.gold = Reviewer(project, reviewer, layer=GOLD)
+        self.gold = Decider(project, reviewer, layer=GOLD)
         self.reviewer = reviewer
 
     @classmethod
@@ -307,7 +307,7 @@ class Review:
     def disagreements(self, document_id: int) -> list[Place]:
         return [p for p in self.places(document_id) if p.kind is not PlaceKind.AGREED]
 
-    def documents(self) -> list[ReviewDocument]:
+    def documents(self) -> list[ComparedDocument]:
         """Every document with its review status and how many disagreements are open."""
         with self.project.db.read() as unit:
             docs = document_titles(unit)
@@ -316,7 +316,7 @@ class Review:
         found = []
         for doc_id, title in docs:
             places = every.get(doc_id, [])
-            found.append(ReviewDocument(
+            found.append(ComparedDocument(
                 doc_id, title, DocumentStatus(statuses.get(doc_id, "todo")),
                 sum(1 for p in places if p.kind is not PlaceKind.AGREED and not p.settled),
                 sum(1 for p in places if p.kind is not PlaceKind.AGREED),
