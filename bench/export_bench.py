@@ -264,7 +264,7 @@ def native_records(database: Path) -> list[dict]:
 def ours(database: Path, out: Path, fmt: str, layer: str | None,
          keep: bool = False) -> tuple[int, float, str]:
     """``export_annotations`` end to end (opening the project is not timed)."""
-    from unannotate.services.interchange import export_annotations
+    from unannotate.services.annotation_files import export_annotations
     from unannotate.services.project import open_project
 
     project = open_project(database, create=False)
@@ -320,7 +320,7 @@ def _reset_peak() -> bool:
 
 def child_memory(database: str, out: str, fmt: str) -> None:
     """Run in a fresh interpreter: the peak resident size of one export, as JSON."""
-    from unannotate.services.interchange import export_annotations
+    from unannotate.services.annotation_files import export_annotations
     from unannotate.services.project import open_project
 
     project = open_project(database, create=False)

@@ -276,7 +276,7 @@ def news_documents(root: Path | None, count: int, words: int) -> list[tuple[str,
 
 def _speed_child(root: str | None, count: int, words: int, max_seconds: float,
                  out: Any) -> None:
-    from unannotate.services.interchange import import_annotations
+    from unannotate.services.annotation_files import import_annotations
     from unannotate.services.project import open_project
     from unannotate.services.training import TrainingOptions, train
 

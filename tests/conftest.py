@@ -126,7 +126,7 @@ BOTH_BACKENDS = frozenset({
     "test_agreement_service.py", "test_cli.py", "test_consistency.py", "test_corpus_scale.py",
     "test_decisions.py", "test_find.py",
     "test_decisions_history.py", "test_format_native.py",
-    "test_import_service.py", "test_interchange_service.py", "test_label_all.py",
+    "test_import_service.py", "test_annotation_files.py", "test_label_all.py",
     "test_label_all_window.py", "test_postgres.py",
     "test_review.py", "test_review_window.py", "test_sample_project.py", "test_storage.py",
     "test_suggest_service.py", "test_window.py",

@@ -137,7 +137,7 @@ def test_documents_brought_in_by_a_merge_are_found_with_their_annotations(
 
 def test_documents_imported_with_annotations_are_found_with_them(corpus: Project,
                                                                   tmp_path: Path) -> None:
-    from unannotate.services.interchange import import_annotations
+    from unannotate.services.annotation_files import import_annotations
 
     text_c = "Observers from Kiribati arrived; Kiribati thanked them."
     path = tmp_path / "doccano.jsonl"

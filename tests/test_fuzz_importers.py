@@ -18,7 +18,7 @@ Each input is either read correctly (every document valid: offsets inside the te
 and names non-empty, nothing that cannot be stored) or refused with an
 :class:`~unannotate.core.errors.UnannotateError` that names the file, and the line where the
 format has lines. Nothing else may escape, and nothing may run longer than a hard time limit.
-Through :func:`~unannotate.services.interchange.import_annotations` and
+Through :func:`~unannotate.services.annotation_files.import_annotations` and
 :func:`~unannotate.services.importing.import_paths`, a refused file leaves the project's
 counts of documents, spans, labels, layers and events as they were.
 
@@ -55,7 +55,7 @@ from unannotate.formats.interchange import FormatReport
 from unannotate.formats.native import NativeDocument, NativeLayer, NativeSpan
 from unannotate.nlp import docbin
 from unannotate.services.importing import import_paths
-from unannotate.services.interchange import import_annotations
+from unannotate.services.annotation_files import import_annotations
 from unannotate.services.project import Project, open_project
 from unannotate.storage.schema import (
     AnnotatorRow,

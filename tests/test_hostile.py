@@ -43,7 +43,7 @@ from unannotate.nlp import docbin
 from unannotate.nlp.base import SuggesterInfo
 from unannotate.services.decisions import Decider
 from unannotate.services.importing import import_paths
-from unannotate.services.interchange import export_annotations, import_annotations
+from unannotate.services.annotation_files import export_annotations, import_annotations
 from unannotate.services.project import Project, open_project
 from unannotate.services.suggesting import suggestions_layer_id
 from unannotate.storage.schema import DocumentRow, SpanRow

@@ -13,7 +13,7 @@ from spacy.tokens import Doc, DocBin
 from spacy.training import Example
 from sqlalchemy import text as sql
 
-from unannotate.services.interchange import (
+from unannotate.services.annotation_files import (
     AnnotationExportReport,
     export_annotations,
     import_annotations,

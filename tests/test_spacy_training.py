@@ -25,7 +25,7 @@ from sqlalchemy import select
 
 from unannotate.services.decisions import Decider
 from unannotate.services.importing import import_paths
-from unannotate.services.interchange import export_annotations
+from unannotate.services.annotation_files import export_annotations
 from unannotate.services.project import open_project
 from unannotate.storage.schema import DocumentRow
 

@@ -361,7 +361,7 @@ def test_export_from_the_window_in_another_format(qtbot, window_factory, seeded,
     import json
 
     from unannotate.qt.dialogs import ExportDialog
-    from unannotate.services.interchange import FORMATS, layer_choices
+    from unannotate.services.annotation_files import FORMATS, layer_choices
 
     window = window_factory()
     view = window.view

@@ -54,7 +54,7 @@ def import_command(
 ) -> None:
     """Import documents, or annotations written by this or another tool. The exact text is
     stored; a text already there is not stored twice; each file is imported whole or not at all."""
-    from .services.interchange import IMPORT_STATUSES, detect_format
+    from .services.annotation_files import IMPORT_STATUSES, detect_format
 
     if status is not None and status not in IMPORT_STATUSES:
         fail(f"--status takes {' or '.join(IMPORT_STATUSES)}, not {status!r}")
@@ -101,7 +101,7 @@ def _index_for_find(project: str | None) -> None:
 def _import_annotations(path: Path, project: str | None, annotator: str | None,
                         language: str | None, format: str | None, skip_invalid: bool,
                         status: str | None = None) -> bool:
-    from .services.interchange import import_annotations
+    from .services.annotation_files import import_annotations
     from .services.project import open_project
 
     with open_project(project) as opened:
@@ -294,7 +294,7 @@ def export(
     ] = False,
 ) -> None:
     """Export annotations (native JSONL, see docs/formats.md, or another tool's format)."""
-    from .services.interchange import export_annotations
+    from .services.annotation_files import export_annotations
     from .services.project import open_project
 
     options: dict[str, object] = {}

@@ -95,7 +95,7 @@ class BackgroundJobs:
         return self._run(worker, dialog, done)
 
     def export_project(self) -> None:
-        from ..services.interchange import FORMATS, layer_choices
+        from ..services.annotation_files import FORMATS, layer_choices
         from .dialogs import ExportDialog
 
         dialog = ExportDialog([(spec.name, spec.title) for spec in FORMATS.values()],
@@ -113,7 +113,7 @@ class BackgroundJobs:
     def run_export(self, out: str, *, fmt: str, layer: str | None, only_done: bool = False,
                    options: dict[str, object] | None = None) -> Worker:
         """Export on a worker thread; the window says what was written and what was not."""
-        from ..services.interchange import export_annotations
+        from ..services.annotation_files import export_annotations
 
         dialog = self._progress("Exporting…", 0)
 

@@ -62,7 +62,7 @@ class ReviewFileMenu:
         """Export the gold layer: the format and file asked when not given, written on a
         worker thread; the status bar says what was written and how many disagreements are
         still open (not in gold)."""
-        from ..services.interchange import FORMATS, export_annotations
+        from ..services.annotation_files import FORMATS, export_annotations
         from ..services.colleague_review import GOLD
         from .dialogs import ExportDialog
 

@@ -14,7 +14,7 @@ from ..core.model import LayerKind
 from ..formats.native import NativeDocument
 from ..storage.readonly import SQLITE_HEADER, copy_for_reading
 from .exporting import iter_native_documents
-from .interchange import AnnotationImportReport, import_annotations, store_documents
+from .annotation_files import AnnotationImportReport, import_annotations, store_documents
 from .project import Project, open_project
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import func, select, text
 
 from unannotate.core.model import DocumentStatus
 from unannotate.services.decisions import Decider
-from unannotate.services.interchange import (
+from unannotate.services.annotation_files import (
     InterchangeError,
     detect_format,
     export_annotations,
@@ -291,7 +291,7 @@ def test_skip_invalid_passes_over_bad_records_and_counts_them(tmp_path: Path) ->
 def test_a_failed_export_leaves_the_previous_file_whole(
     fmt: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from unannotate.services import interchange
+    from unannotate.services import annotation_files as interchange
 
     project = _annotated_project(tmp_path / "a.db", tmp_path)
     real = interchange.iter_native_documents
