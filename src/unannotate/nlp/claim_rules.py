@@ -44,7 +44,6 @@ suggestions and holds the registered suggester.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -52,13 +51,12 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from ..core.model import CLAIM_LABEL, LabelKind, Suggestion
+from ..core.model import CLAIM_LABEL, LabelKind
 from .base import (
     SuggesterError,
     SuggesterInfo,
     SuggesterInput,
     SuggestionRow,
-    as_suggestions,
     register,
 )
 from .claim_cues import CUES_FILE, _config, _cues, feature_names  # noqa: F401
@@ -73,7 +71,7 @@ from .claim_features import (  # noqa: F401 - the names this module has always o
 from .claim_units import _units, _view_of, claim_units  # noqa: F401
 from .languages.claims import claim_rows
 from .languages.routing import suggest_by_language
-from .parallel import suggest_in_processes
+from .parallel import WindowedSuggester
 
 NAME = "unannotate.claims.rules.v1"
 LABEL = CLAIM_LABEL
@@ -191,7 +189,7 @@ def _pieces(text: str, limit: int) -> list[tuple[str, int]]:
 
 
 @register(NAME)
-class RulesClaimSuggester:
+class RulesClaimSuggester(WindowedSuggester):
     """Proposes CLAIM spans scored from cue words, figures and entities.
 
     ``model``: ``None`` uses the built-in rule pipeline of each document's language;
@@ -238,36 +236,16 @@ class RulesClaimSuggester:
             self._pipelines[key] = nlp
         return nlp
 
-    def suggest(
-        self, docs: Iterable[SuggesterInput], *, batch_size: int = 64, n_process: int = 1
-    ) -> Iterator[tuple[Any, list[Suggestion]]]:
-        """Yield ``(key, suggestions)`` for each input, in input order."""
-        yield from as_suggestions(
-            self.suggest_rows(docs, batch_size=batch_size, n_process=n_process))
+    name = NAME
 
-    def suggest_rows(
-        self, docs: Iterable[SuggesterInput], *, batch_size: int = 64, n_process: int = 1
-    ) -> Iterator[tuple[Any, list[SuggestionRow]]]:
-        """Yield ``(key, rows)`` for each input, in input order.
+    def spawn_config(self) -> dict[str, Any]:
+        return {"model": self.model, "threshold": self.threshold}
 
-        Inputs are read in chunks; within a chunk they are grouped by language and each
-        group goes through ``nlp.pipe``. Several processes each take a few documents at a
-        time (see :mod:`.parallel`)."""
-        batch_size = max(1, batch_size)
-        if n_process > 1:
-            config = {"model": self.model, "threshold": self.threshold}
-            yield from suggest_in_processes(self, NAME, config, docs, n_process=n_process,
-                                            batch_size=batch_size)
-            return
-        chunk_size = max(512, batch_size * 16)
-        chunk: list[SuggesterInput] = []
-        for item in docs:
-            chunk.append(item)
-            if len(chunk) >= chunk_size:
-                yield from self.suggest_here(chunk, batch_size)
-                chunk = []
-        if chunk:
-            yield from self.suggest_here(chunk, batch_size)
+    def window(self, batch_size: int) -> int:
+        """Inputs are read in windows; within a window they are grouped by language and
+        each group goes through ``nlp.pipe``. Several processes each take a few documents
+        at a time (see :mod:`.parallel`)."""
+        return max(512, batch_size * 16)
 
     def suggest_here(
         self, items: list[SuggesterInput], batch_size: int

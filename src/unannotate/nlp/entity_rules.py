@@ -36,20 +36,18 @@ from __future__ import annotations
 
 import pkgutil
 import threading
-from collections.abc import Iterable, Iterator
 from typing import Any
 
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from ..core.model import LabelKind, Suggestion
+from ..core.model import LabelKind
 from .base import (
     SuggesterError,
     SuggesterInfo,
     SuggesterInput,
     SuggestionRow,
-    as_suggestions,
     register,
 )
 from .entity_data import (  # noqa: F401 - the names this module has always offered
@@ -70,7 +68,7 @@ from .entity_resolver import LABEL_PRIORITY, EntityResolver  # noqa: F401
 from .languages import language_code
 from .languages.entities import entity_rows
 from .languages.routing import suggest_by_language
-from .parallel import suggest_in_processes
+from .parallel import WindowedSuggester
 
 NAME = "unannotate.entities.rules.v1"
 
@@ -167,38 +165,15 @@ def doc_rows(doc: Doc, text: str) -> list[SuggestionRow]:
 
 
 @register(NAME)
-class RulesEntitySuggester:
+class RulesEntitySuggester(WindowedSuggester):
     """Entities from gazetteers and token patterns: no trained pipeline needed."""
+
+    name = NAME
 
     def __init__(self) -> None:
         self.info = SuggesterInfo(
             name=NAME, kind=LabelKind.ENTITY, pipeline=None, spacy_version=spacy.__version__
         )
-
-    def suggest(
-        self, docs: Iterable[SuggesterInput], *, batch_size: int = 64, n_process: int = 1
-    ) -> Iterator[tuple[Any, list[Suggestion]]]:
-        yield from as_suggestions(
-            self.suggest_rows(docs, batch_size=batch_size, n_process=n_process))
-
-    def suggest_rows(
-        self, docs: Iterable[SuggesterInput], *, batch_size: int = 64, n_process: int = 1
-    ) -> Iterator[tuple[Any, list[SuggestionRow]]]:
-        batch_size = max(1, batch_size)
-        if n_process > 1:
-            yield from suggest_in_processes(self, NAME, {}, docs, n_process=n_process,
-                                            batch_size=batch_size)
-            return
-        # Windows of documents keep memory flat on long inputs.
-        window = batch_size * 16
-        buffer: list[SuggesterInput] = []
-        for item in docs:
-            buffer.append(item)
-            if len(buffer) >= window:
-                yield from self.suggest_here(buffer, batch_size)
-                buffer = []
-        if buffer:
-            yield from self.suggest_here(buffer, batch_size)
 
     def suggest_here(
         self, items: list[SuggesterInput], batch_size: int

@@ -178,19 +178,9 @@ class SpacyEntitySuggester:
         self, docs: Iterable[SuggesterInput], *, batch_size: int = 64, n_process: int = 1
     ) -> Iterator[tuple[Any, list[Suggestion]]]:
         batch_size = max(1, batch_size)
-        if n_process > 1:
-            yield from suggest_in_processes(self, NAME, {"model": self.model}, docs,
-                                            n_process=n_process, batch_size=batch_size)
-            return
-        window: list[SuggesterInput] = []
-        size = batch_size * 16
-        for item in docs:
-            window.append(item)
-            if len(window) >= size:
-                yield from self.suggest_here(window, batch_size)
-                window = []
-        if window:
-            yield from self.suggest_here(window, batch_size)
+        yield from suggest_in_processes(self, NAME, {"model": self.model}, docs,
+                                        n_process=n_process, batch_size=batch_size,
+                                        window=batch_size * 16)
 
     def suggest_here(
         self, items: list[SuggesterInput], batch_size: int

@@ -26,7 +26,9 @@ from collections.abc import Iterable, Iterator
 from multiprocessing.pool import AsyncResult
 from typing import Any, Protocol, TypeVar
 
-from .base import SuggesterInput, create
+from ..core.batches import batches
+from ..core.model import Suggestion
+from .base import SuggesterInput, SuggestionRow, as_suggestions, create
 
 JOB_DOCUMENTS = 8  # documents in one job, for a worker or for this process
 IN_FLIGHT_PER_PROCESS = 2  # jobs given to each worker at a time
@@ -59,17 +61,6 @@ def _run_job(items: list[SuggesterInput]) -> list[tuple[Any, Any]]:
     return _WORKER.suggest_here(items, _WORKER_BATCH)
 
 
-def _jobs(docs: Iterable[SuggesterInput], size: int) -> Iterator[list[SuggesterInput]]:
-    job: list[SuggesterInput] = []
-    for item in docs:
-        job.append(item)
-        if len(job) >= size:
-            yield job
-            job = []
-    if job:
-        yield job
-
-
 def _finished(entry: AsyncResult[Any] | list[Any]) -> bool:
     return isinstance(entry, list) or entry.ready()
 
@@ -89,10 +80,18 @@ def suggest_in_processes(
     n_process: int,
     batch_size: int,
     job_documents: int | None = None,
+    window: int | None = None,
 ) -> Iterator[tuple[Any, Found]]:
     """Yield ``(key, suggestions)`` for every input, in input order, computed by this
-    process and ``n_process - 1`` worker processes."""
+    process and ``n_process - 1`` worker processes (``name`` and ``config`` build the
+    suggester again in a spawned worker). With ``n_process`` 1 (or less) this process does
+    it all, ``window`` documents at a time (a job's worth if None), so that memory stays
+    flat on long inputs."""
     global _WORKER, _WORKER_BATCH
+    if n_process <= 1:
+        for items in batches(docs, window or job_documents or JOB_DOCUMENTS):
+            yield from suggester.suggest_here(items, batch_size)
+        return
     workers = max(1, n_process - 1)
     if _can_fork():
         context = multiprocessing.get_context("fork")
@@ -108,7 +107,7 @@ def suggest_in_processes(
     waiting: deque[AsyncResult[list[tuple[Any, Found]]] | list[tuple[Any, Found]]] = deque()
     given = 0  # worker jobs in ``waiting``
     try:
-        for job in _jobs(docs, max(1, job_documents or JOB_DOCUMENTS)):
+        for job in batches(docs, job_documents or JOB_DOCUMENTS):
             # Hand on what is finished at the front, in order; wait for the front when
             # this process has run as many jobs past it as a worker may have.
             while waiting and (len(waiting) >= most or _finished(waiting[0])):
@@ -130,3 +129,38 @@ def suggest_in_processes(
         pool.terminate()
         pool.join()
         _WORKER = None
+
+
+class WindowedSuggester:
+    """What the suggesters that make rows share: ``suggest`` and ``suggest_rows`` in this
+    process, windows of documents at a time, or in ``n_process`` processes. A subclass
+    gives its registered ``name``, ``suggest_here``, and where they differ from these
+    defaults the configuration that builds it again and the size of a window."""
+
+    name: str
+
+    def spawn_config(self) -> dict[str, Any]:
+        """The configuration that :func:`~.base.create` builds this suggester again from."""
+        return {}
+
+    def window(self, batch_size: int) -> int:
+        """Documents read into memory at a time in this process."""
+        return batch_size * 16
+
+    def suggest_here(self, items: list[SuggesterInput], batch_size: int
+                     ) -> list[tuple[Any, list[SuggestionRow]]]:
+        raise NotImplementedError
+
+    def suggest(self, docs: Iterable[SuggesterInput], *, batch_size: int = 64,
+                n_process: int = 1) -> Iterator[tuple[Any, list[Suggestion]]]:
+        """Yield ``(key, suggestions)`` for each input, in input order."""
+        yield from as_suggestions(
+            self.suggest_rows(docs, batch_size=batch_size, n_process=n_process))
+
+    def suggest_rows(self, docs: Iterable[SuggesterInput], *, batch_size: int = 64,
+                     n_process: int = 1) -> Iterator[tuple[Any, list[SuggestionRow]]]:
+        """What ``suggest`` yields, each suggestion as a ``SuggestionRow``."""
+        batch_size = max(1, batch_size)
+        yield from suggest_in_processes(self, self.name, self.spawn_config(), docs,
+                                        n_process=n_process, batch_size=batch_size,
+                                        window=self.window(batch_size))

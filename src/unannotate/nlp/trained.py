@@ -17,7 +17,7 @@ import json
 import os
 import shutil
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,16 +25,15 @@ from typing import Any
 
 import spacy
 
-from ..core.model import LabelKind, Suggestion
+from ..core.model import LabelKind
 from .base import (
     SuggesterError,
     SuggesterInfo,
     SuggesterInput,
     SuggestionRow,
-    as_suggestions,
     register,
 )
-from .parallel import suggest_in_processes
+from .parallel import WindowedSuggester
 from .rule_features import FACTORY as RULE_TAGS  # noqa: F401  (registers the factories)
 from .training import CLAIMS, ENTITIES
 
@@ -219,30 +218,34 @@ def load_trained(path: str | Path) -> Any:
         raise SuggesterError(f"trained version at {path} could not be loaded: {error}") from None
 
 
-def _info(what: str, kind: LabelKind, version: ModelVersion) -> SuggesterInfo:
-    return SuggesterInfo(name=SUGGESTER_NAMES[what], kind=kind, pipeline=PIPELINE_PREFIX,
-                         pipeline_version=version.id, spacy_version=spacy.__version__)
+class _TrainedSuggester(WindowedSuggester):
+    """What both trained suggesters share: opening a trained version of their kind from
+    ``path`` and suggesting in windows of documents, in this process or in ``n_process`` of
+    them (each loading the version from ``path``)."""
 
+    what: str  # ENTITIES or CLAIMS
+    kind: LabelKind
 
-class _TrainedSuggester:
-    """What both trained suggesters share: suggesting in windows of documents, in this
-    process or in ``n_process`` of them (each loading the version from ``path``)."""
+    def __init__(self, path: str) -> None:
+        version = _read_version(Path(path))
+        if version is None or version.what != self.what:
+            raise SuggesterError(f"{path} is not a trained {self.kind.value} version")
+        self.path = str(path)
+        self.version = version
+        self.load(path)
+        self.info = SuggesterInfo(name=SUGGESTER_NAMES[self.what], kind=self.kind,
+                                  pipeline=PIPELINE_PREFIX, pipeline_version=version.id,
+                                  spacy_version=spacy.__version__)
 
-    name: str
-    path: str
+    def load(self, path: str) -> None:
+        """Load what suggests from the version at ``path``."""
+        raise NotImplementedError
 
-    def suggest(self, docs: Iterable[SuggesterInput], *, batch_size: int = 64,
-                n_process: int = 1) -> Iterator[tuple[Any, list[Suggestion]]]:
-        yield from as_suggestions(
-            self.suggest_rows(docs, batch_size=batch_size, n_process=n_process))
+    def spawn_config(self) -> dict[str, Any]:
+        return {"path": self.path}
 
-    def suggest_rows(self, docs: Iterable[SuggesterInput], *, batch_size: int = 64,
-                     n_process: int = 1) -> Iterator[tuple[Any, list[SuggestionRow]]]:
-        if n_process > 1:
-            yield from suggest_in_processes(self, self.name, {"path": self.path}, docs,
-                                            n_process=n_process, batch_size=batch_size)
-            return
-        yield from _windows(self, docs, batch_size)
+    def window(self, batch_size: int) -> int:
+        return batch_size * 4
 
 
 @register(ENTITIES_NAME)
@@ -250,15 +253,11 @@ class TrainedEntitySuggester(_TrainedSuggester):
     """Entities from a trained version's ``ner``."""
 
     name = ENTITIES_NAME
+    what = ENTITIES
+    kind = LabelKind.ENTITY
 
-    def __init__(self, path: str) -> None:
-        version = _read_version(Path(path))
-        if version is None or version.what != ENTITIES:
-            raise SuggesterError(f"{path} is not a trained entity version")
-        self.path = str(path)
-        self.version = version
+    def load(self, path: str) -> None:
         self.nlp = load_trained(self.path)
-        self.info = _info(ENTITIES, LabelKind.ENTITY, version)
 
     def suggest_here(self, items: list[SuggesterInput], batch_size: int
                      ) -> list[tuple[Any, list[SuggestionRow]]]:
@@ -276,31 +275,16 @@ class TrainedClaimSuggester(_TrainedSuggester):
     blended with the rules."""
 
     name = CLAIMS_NAME
+    what = CLAIMS
+    kind = LabelKind.CLAIM
 
-    def __init__(self, path: str) -> None:
+    def load(self, path: str) -> None:
         from .training_claims import ClaimModel
 
-        version = _read_version(Path(path))
-        if version is None or version.what != CLAIMS:
-            raise SuggesterError(f"{path} is not a trained claim version")
-        self.path = str(path)
-        self.version = version
         self.model = ClaimModel.load(path)
-        self.info = _info(CLAIMS, LabelKind.CLAIM, version)
 
     def suggest_here(self, items: list[SuggesterInput], batch_size: int
                      ) -> list[tuple[Any, list[SuggestionRow]]]:
         return [(item.key, self.model.predict(item.text, item.language or "en"))
                 for item in items]
 
-
-def _windows(suggester: Any, docs: Iterable[SuggesterInput], batch_size: int
-             ) -> Iterator[tuple[Any, list[SuggestionRow]]]:
-    window: list[SuggesterInput] = []
-    for item in docs:
-        window.append(item)
-        if len(window) >= max(1, batch_size) * 4:
-            yield from suggester.suggest_here(window, batch_size)
-            window = []
-    if window:
-        yield from suggester.suggest_here(window, batch_size)

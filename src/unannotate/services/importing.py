@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..core.batches import batches
 from ..core.errors import InputError
 from ..core.language import guess_languages
 from ..core.model import NewDocument
@@ -40,17 +41,6 @@ class ImportReport:
     @property
     def duplicates(self) -> int:
         return sum(f.duplicates for f in self.files)
-
-
-def _batches(items: Iterable[NewDocument], size: int) -> Iterator[list[NewDocument]]:
-    batch: list[NewDocument] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 def _store_batch(session: Unit, batch: list[NewDocument], language: str | None,
@@ -118,7 +108,7 @@ def import_paths(
         try:
             with project.db.session() as session:
                 documents = read_documents(item, skip_invalid=skip_invalid, on_skip=skipped.append)
-                for batch in _batches(documents, BATCH):
+                for batch in batches(documents, BATCH):
                     _store_batch(session, batch, language, outcome)
                     if on_documents:
                         on_documents(len(batch))

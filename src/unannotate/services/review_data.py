@@ -1,32 +1,30 @@
 """What the review window reads: document summaries, one document's text, and its spans.
 
-A long document has thousands of spans, so everything here reads plain columns with Core
-selects built once and returns :class:`ReviewSpan` tuples, never ORM objects. Opening a
-document is split in two so the window can paint before it has read every span:
-:func:`load_document` reads the text, the status, the span to select first and the spans that
-can be on screen around it, in one read transaction; :func:`load_spans` then reads all of them.
+A long document has thousands of spans, so everything here is read by the repository
+functions of storage/window_data.py as plain columns and returned as :class:`ReviewSpan`
+tuples, never ORM objects. Opening a document is split in two so the window can paint before
+it has read every span: :func:`load_document` reads the text, the status, the span to select
+first and the spans that can be on screen around it, in one read transaction;
+:func:`load_spans` then reads all of them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from sqlalchemy import Select, bindparam, func, select
-from sqlalchemy.engine import Connection
-
 from ..core.listing import file_name, shown_title
 from ..core.model import DocumentStatus, LayerKind, Span, SpanState
-from ..storage.schema import DocumentRow, DocumentStatusRow, LabelRow, LayerRow, SpanRow
+from ..storage import window_data
+from ..storage.database import Unit
+from ..storage.layers import annotators_with_layers
 from .decisions import Change, Decider
 from .project import Project
 
-_SPANS = SpanRow.__table__
-_OWN = SpanRow.__table__.alias("own")
-_LABELS = LabelRow.__table__
 _ACCEPTED = SpanState.ACCEPTED.value
 _REJECTED = SpanState.REJECTED.value
+_SPAN = window_data.SPAN_COLUMNS
 
 
 class ReviewSpan(NamedTuple):
@@ -102,119 +100,23 @@ class ReviewDocument:
 
 def document_summaries(reviewer: Decider) -> list[DocumentSummary]:
     """Every document with this reviewer's status and counts: a few grouped queries."""
-    project = reviewer.project
-    with project.db.read() as session:
-        suggestion_layers = select(LayerRow.id).where(LayerRow.kind == LayerKind.SUGGESTIONS.value)
-        docs = session.execute(select(DocumentRow.id, DocumentRow.title, DocumentRow.source)
-                               .order_by(DocumentRow.id)).all()
-        statuses = dict(session.execute(
-            select(DocumentStatusRow.document_id, DocumentStatusRow.status)
-            .where(DocumentStatusRow.annotator_id == reviewer.annotator_id)).all())
-        suggested: dict[int, int] = {}
-        labels: dict[int, set[str]] = {}
-        for doc_id, label, count in session.execute(
-            select(SpanRow.document_id, LabelRow.name, func.count())
-            .join(LabelRow, LabelRow.id == SpanRow.label_id)
-            .where(SpanRow.layer_id.in_(suggestion_layers))
-            .group_by(SpanRow.document_id, LabelRow.name)
-        ).all():
-            suggested[doc_id] = suggested.get(doc_id, 0) + count
-            labels.setdefault(doc_id, set()).add(label)
-        decided = dict(session.execute(
-            select(SpanRow.document_id, func.count())
-            .where(SpanRow.layer_id == reviewer.layer_id, SpanRow.source_id.is_not(None))
-            .group_by(SpanRow.document_id)).all())
-        accepted: dict[int, int] = {}
-        for doc_id, label, count in session.execute(
-            select(SpanRow.document_id, LabelRow.name, func.count())
-            .join(LabelRow, LabelRow.id == SpanRow.label_id)
-            .where(SpanRow.layer_id == reviewer.layer_id,
-                   SpanRow.state == SpanState.ACCEPTED.value)
-            .group_by(SpanRow.document_id, LabelRow.name)
-        ).all():
-            accepted[doc_id] = accepted.get(doc_id, 0) + count
-            labels.setdefault(doc_id, set()).add(label)
+    with reviewer.project.db.read() as session:
+        rows = window_data.document_counts(session, reviewer.annotator_id, reviewer.layer_id)
     return [
         DocumentSummary(
             id=doc_id,
             title=title or f"document {doc_id}",
-            status=DocumentStatus(statuses.get(doc_id, DocumentStatus.TODO.value)),
-            pending=max(suggested.get(doc_id, 0) - decided.get(doc_id, 0), 0),
-            annotations=accepted.get(doc_id, 0),
-            labels=frozenset(labels.get(doc_id, ())),
+            status=DocumentStatus(DocumentStatus.TODO.value if status is None else status),
+            pending=pending,
+            annotations=annotations,
+            labels=labels,
             source=source or "",
         )
-        for doc_id, title, source in docs
+        for doc_id, title, source, status, pending, annotations, labels in rows
     ]
 
 
 # -- one document ------------------------------------------------------------------------------
-# Statements built once and run with bound parameters: on these paths, building a statement
-# costs more than running it.
-
-def _span_select(*extra: Any) -> Select[Any]:
-    """Spans as :class:`ReviewSpan` columns (label by name), then ``extra`` columns."""
-    c = _SPANS.c
-    return (select(c.id, c.document_id, c.layer_id, c.start, c.end, _LABELS.c.name, c.state,
-                   c.score, c.reason, c.source_id, c.version, *extra)
-            .join_from(_SPANS, _LABELS, _LABELS.c.id == c.label_id))
-
-
-def _statements() -> dict[str, Select[Any]]:
-    c = _SPANS.c
-    document = bindparam("document_id")
-    own_layer = bindparam("own_layer")
-    in_order = (c.start, c.end, c.id)
-    suggestion_layers = select(LayerRow.id).where(LayerRow.kind == LayerKind.SUGGESTIONS.value)
-    drawn_layers = c.layer_id.in_(suggestion_layers) | (c.layer_id == own_layer)
-    # Decided: the reviewer's layer holds a span made from it. An uncorrelated IN, so the
-    # database reads the reviewer's spans of the document once.
-    decided = c.id.in_(select(_OWN.c.source_id).where(
-        _OWN.c.document_id == document, _OWN.c.layer_id == own_layer,
-        _OWN.c.source_id.is_not(None)))
-    status = (select(DocumentStatusRow.status)
-              .where(DocumentStatusRow.document_id == document,
-                     DocumentStatusRow.annotator_id == bindparam("annotator_id"))
-              .scalar_subquery())
-    layers = LayerRow.__table__
-    return {
-        "document": select(DocumentRow.text, DocumentRow.title, DocumentRow.language, status,
-                           DocumentRow.source)
-        .where(DocumentRow.id == document),
-        "first_pending": _span_select().where(
-            c.document_id == document, c.layer_id.in_(suggestion_layers), ~decided)
-        .order_by(*in_order).limit(1),
-        "span": _span_select(layers.c.kind, decided).join(layers, layers.c.id == c.layer_id)
-        .where(c.id == bindparam("span_id"), c.document_id == document),
-        "suggestion_layers": suggestion_layers,
-        # The layers named one by one, so each is one range of the index on (document,
-        # layer, start): with the OR above, the database reads every span of the document.
-        "between": _span_select(decided).where(
-            c.document_id == document, c.layer_id.in_(bindparam("layers", expanding=True)),
-            c.start < bindparam("end"), c.end > bindparam("start")).order_by(*in_order),
-        "all": _span_select().where(c.document_id == document, drawn_layers).order_by(*in_order),
-        "refreshed": _span_select(layers.c.kind, decided).join(layers, layers.c.id == c.layer_id)
-        .where(c.id.in_(bindparam("span_ids", expanding=True)), c.document_id == document)
-        .order_by(*in_order),
-    }
-
-
-_STATEMENTS = _statements()
-
-
-def _drawn_span(conn: Connection, reviewer: Decider, document_id: int,
-                span_id: int) -> ReviewSpan | None:
-    """Span ``span_id`` if the window draws it: a pending suggestion or an accepted annotation."""
-    row = conn.execute(_STATEMENTS["span"], {"span_id": span_id, "document_id": document_id,
-                                             "own_layer": reviewer.layer_id}).first()
-    if row is None:
-        return None
-    span = ReviewSpan._make(row[:-2])
-    kind, decided = row[-2:]
-    if span.layer_id == reviewer.layer_id:
-        return span if span.state == _ACCEPTED else None
-    return span if kind == LayerKind.SUGGESTIONS.value and not decided else None
-
 
 def _split(spans: list[ReviewSpan], pending: list[ReviewSpan], own_layer: int) -> ReviewSpans:
     own = [s for s in spans if s.layer_id == own_layer]
@@ -235,6 +137,10 @@ def _block_around(text: str, start: int, end: int) -> tuple[int, int]:
     return before, min(after, default=len(text))
 
 
+def _span_or_none(row: Sequence[Any] | None) -> ReviewSpan | None:
+    return None if row is None else ReviewSpan._make(row[:_SPAN])
+
+
 def load_document(reviewer: Decider, document_id: int, *, select_span: int | None = None,
                   around: Callable[[int], tuple[int, int]] | None = None) -> ReviewDocument:
     """The document's exact text, the reviewer's status, the span to select first
@@ -242,11 +148,9 @@ def load_document(reviewer: Decider, document_id: int, *, select_span: int | Non
     read transaction, the spans overlapping ``around(start of that span)`` (0 when there is
     none), a range of code points widened to whole paragraphs; all spans when ``around`` is
     None."""
-    params = {"document_id": document_id, "own_layer": reviewer.layer_id,
-              "annotator_id": reviewer.annotator_id}
+    own_layer = reviewer.layer_id
     with reviewer.project.db.read() as session:
-        conn = session.connection()
-        doc = conn.execute(_STATEMENTS["document"], params).first()
+        doc = window_data.document_text(session, document_id, reviewer.annotator_id)
         if doc is None:
             raise KeyError(document_id)
         text = doc[0]
@@ -259,22 +163,22 @@ def load_document(reviewer: Decider, document_id: int, *, select_span: int | Non
 
         target = None
         if select_span is not None:
-            target = _drawn_span(conn, reviewer, document_id, select_span)
+            target = _span_or_none(
+                window_data.drawn_span(session, document_id, own_layer, select_span))
         known = near(target.start if target is not None else 0)
-        spans = _spans_between(conn, reviewer, document_id, known)
+        spans = _spans_between(session, reviewer, document_id, known)
         if target is None and spans.suggestions:
             # The first pending suggestion of a range starting at 0 is the document's first:
             # one read for a document opened at its top, not a sort of every suggestion too.
             target = spans.suggestions[0]
         elif target is None:
-            row = conn.execute(_STATEMENTS["first_pending"], params).first()
-            target = ReviewSpan._make(row) if row is not None else None
+            target = _span_or_none(window_data.first_pending(session, document_id, own_layer))
         if target is not None:
             needed = near(target.start)
             if needed != known and (known is None or needed is None or not (
                     known[0] <= needed[0] and needed[1] <= known[1])):
                 known = needed
-                spans = _spans_between(conn, reviewer, document_id, known)
+                spans = _spans_between(session, reviewer, document_id, known)
     _, title, language, status_value, source = doc
     return ReviewDocument(
         id=document_id, title=title, text=text, language=language,
@@ -283,25 +187,22 @@ def load_document(reviewer: Decider, document_id: int, *, select_span: int | Non
     )
 
 
-def _spans_between(conn: Connection, reviewer: Decider, document_id: int,
+def _spans_between(unit: Unit, reviewer: Decider, document_id: int,
                    known: tuple[int, int] | None) -> ReviewSpans:
     """The spans overlapping code points ``known`` (all of them if None)."""
     if known is None:
-        return _all_spans(conn, reviewer, document_id)
+        return _all_spans(unit, reviewer, document_id)
     own_layer = reviewer.layer_id
-    layers = [*conn.execute(_STATEMENTS["suggestion_layers"]).scalars(), own_layer]
-    rows = conn.execute(_STATEMENTS["between"], {
-        "document_id": document_id, "own_layer": own_layer, "layers": layers,
-        "start": known[0], "end": known[1]}).all()
+    rows = window_data.spans_between(unit, document_id, own_layer, *known)
     read = [ReviewSpan._make(r[:-1]) for r in rows]
     return _split(read, [s for s, r in zip(read, rows, strict=True)
                          if s.layer_id != own_layer and not r[-1]], own_layer)
 
 
-def _all_spans(conn: Connection, reviewer: Decider, document_id: int) -> ReviewSpans:
+def _all_spans(unit: Unit, reviewer: Decider, document_id: int) -> ReviewSpans:
     own_layer = reviewer.layer_id
-    spans = list(map(ReviewSpan._make, conn.execute(
-        _STATEMENTS["all"], {"document_id": document_id, "own_layer": own_layer}).all()))
+    spans = list(map(ReviewSpan._make,
+                     window_data.drawn_layer_spans(unit, document_id, own_layer)))
     decided = {s.source_id for s in spans if s.layer_id == own_layer and s.source_id is not None}
     return _split(spans, [s for s in spans if s.layer_id != own_layer and s.id not in decided],
                   own_layer)
@@ -311,7 +212,7 @@ def load_spans(reviewer: Decider, document_id: int) -> ReviewSpans:
     """Every pending suggestion of the document and every span of the reviewer in it, in one
     indexed query."""
     with reviewer.project.db.read() as session:
-        return _all_spans(session.connection(), reviewer, document_id)
+        return _all_spans(session, reviewer, document_id)
 
 
 def first_document_to_review(reviewer: Decider) -> int | None:
@@ -323,7 +224,7 @@ def first_document_to_review(reviewer: Decider) -> int | None:
         return first_not_done(session, reviewer.annotator_id)
 
 
-_REFRESH_CHUNK = 2_000
+_REFRESH_CHUNK = 2_000  # span ids read back in one statement
 
 
 def refreshed_spans(reviewer: Decider, document_id: int,
@@ -339,15 +240,9 @@ def refreshed_spans(reviewer: Decider, document_id: int,
     span_ids = change.span_ids
     if not span_ids:
         return [], [], []
-    ids = sorted(span_ids)
-    rows = []
     with reviewer.project.db.read() as session:
-        # In chunks: an undo of a bulk decision names thousands of spans (a server takes
-        # at most 65,535 parameters in one statement).
-        for at in range(0, len(ids), _REFRESH_CHUNK):
-            rows += session.connection().execute(_STATEMENTS["refreshed"], {
-                "span_ids": ids[at:at + _REFRESH_CHUNK], "document_id": document_id,
-                "own_layer": reviewer.layer_id}).all()
+        rows = window_data.spans_by_id(session, document_id, reviewer.layer_id, span_ids,
+                                       _REFRESH_CHUNK)
     pending, own, rejected = [], [], []
     suggestions = LayerKind.SUGGESTIONS.value
     for row in rows:
@@ -365,14 +260,5 @@ def refreshed_spans(reviewer: Decider, document_id: int,
 def layers_to_review(project: Project) -> tuple[list[str], bool]:
     """The annotators who have a layer in the project (by name) and whether it holds
     suggestions: what a review of colleagues' work can compare."""
-    from ..storage.schema import AnnotatorRow
-
     with project.db.read() as session:
-        annotators = list(session.scalars(
-            select(AnnotatorRow.name)
-            .join(LayerRow, LayerRow.annotator_id == AnnotatorRow.id)
-            .where(LayerRow.kind == LayerKind.ANNOTATOR.value).order_by(AnnotatorRow.name)))
-        has_suggestions = session.scalar(
-            select(LayerRow.id).where(LayerRow.kind == LayerKind.SUGGESTIONS.value)
-            .limit(1)) is not None
-    return annotators, has_suggestions
+        return annotators_with_layers(session), window_data.has_suggestion_layer(session)
