@@ -142,8 +142,8 @@ def review(
     """Open the review window: where the annotators agree and differ, each disagreement
     settled into the gold layer with the keyboard."""
     from .qt.app import run_review
-    from .services.project import open_project
     from .services.colleague_review import SUGGESTIONS, resolve_layers
+    from .services.project import open_project
 
     names = option_names(annotators)
     if suggestions:

@@ -24,9 +24,9 @@ from .core.model import SpanState
 from .formats.interchange import FormatReport
 from .formats.native import NativeDocument, read_native
 from .resources import sample_dir
+from .services.annotation_files import export_annotations, get_format
 from .services.decisions import ALREADY_THERE, Decider
 from .services.importing import import_paths
-from .services.annotation_files import export_annotations, get_format
 from .services.preferences import SETTINGS_ENV
 from .services.project import Project, open_project
 from .services.review_data import first_document_to_review

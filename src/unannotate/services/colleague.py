@@ -13,8 +13,8 @@ from ..core.errors import InputError, StorageError, UnannotateError
 from ..core.model import LayerKind
 from ..formats.native import NativeDocument
 from ..storage.readonly import SQLITE_HEADER, copy_for_reading
-from .exporting import iter_native_documents
 from .annotation_files import AnnotationImportReport, import_annotations, store_documents
+from .exporting import iter_native_documents
 from .project import Project, open_project
 
 

@@ -16,8 +16,8 @@ from enum import StrEnum
 from typing import NamedTuple
 
 from ..core.model import LabelKind, SpanState
-from .decisions import Change
 from .colleague_review import GoldSpan, Place, PlaceKind, Review
+from .decisions import Change
 
 DrawnKey = tuple[int, int, int]  # (start, end, id) in code points: a place n is id n + 1,
 # a gold span is minus its span id.
