@@ -43,7 +43,7 @@ def main() -> None:
     from unannotate.services.decisions import Decider
     from unannotate.services.importing import import_paths
     from unannotate.services.project import open_project
-    from unannotate.services.review_data import document_summaries
+    from unannotate.services.window_data import document_summaries
     from unannotate.services.suggesting import build_suggesters, run_suggester
 
     project = open_project(tmp / "shots.db")

@@ -12,13 +12,13 @@ from command_line import run as cli
 from sqlalchemy import func, select, text
 
 from unannotate.core.model import DocumentStatus
-from unannotate.services.decisions import Decider
 from unannotate.services.annotation_files import (
     InterchangeError,
     detect_format,
     export_annotations,
     import_annotations,
 )
+from unannotate.services.decisions import Decider
 from unannotate.services.importing import import_paths
 from unannotate.services.project import Project, open_project
 from unannotate.storage.schema import DocumentRow, EventRow, SpanRow

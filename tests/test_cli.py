@@ -12,6 +12,7 @@ from command_line import program, run
 
 import unannotate
 
+
 def test_version_help_and_module() -> None:
     assert program("--version").stdout.strip() == f"unannotate {unannotate.__version__}"
     assert program("--version", module=True).stdout.strip() == (

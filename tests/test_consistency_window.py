@@ -198,7 +198,7 @@ def test_text_that_looks_like_html_stays_text(qtbot: Any, window_factory: Any,
     from unannotate.services.decisions import Decider
     from unannotate.services.importing import import_paths
     from unannotate.services.project import open_project
-    from unannotate.services.review_data import document_summaries
+    from unannotate.services.window_data import document_summaries
 
     text = "Hello <i>Nord</i> team. Again <i>Nord</i> here."
     (tmp_path / "html.txt").write_text(text, encoding="utf-8")

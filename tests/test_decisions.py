@@ -8,12 +8,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, insert, select
 
-from unannotate.core.model import DocumentStatus, Suggestion
-from unannotate.services.decisions import ConflictError, DecisionError, Decider
+from unannotate.core.model import DocumentStatus, LabelKind, Suggestion
+from unannotate.nlp.base import SuggesterInfo
+from unannotate.services.decisions import ConflictError, Decider, DecisionError
 from unannotate.services.project import Project, open_project
 from unannotate.services.suggesting import suggestions_layer_id
-from unannotate.nlp.base import SuggesterInfo
-from unannotate.core.model import LabelKind
 from unannotate.storage.schema import DocumentRow, EventRow, SpanRow
 
 TEXT = "🌍 UNICEF said on 3 May 2025 that 4,000 children in Mali were reached.\r\nThanks!"
@@ -165,7 +164,7 @@ def test_deciding_a_suggestion_reports_what_it_stored(project: Project, project_
     """The window refreshes from what accept/reject return: it must be what a read gives."""
     from dataclasses import replace
 
-    from unannotate.services.review_data import refreshed_spans
+    from unannotate.services.window_data import refreshed_spans
 
     doc, (unicef, date, mali) = _setup(project)
     ana = Decider(project, "ana")
@@ -185,7 +184,7 @@ def test_deciding_a_suggestion_reports_what_it_stored(project: Project, project_
 
 
 def test_opening_reads_the_spans_near_the_first_pending_suggestion(project: Project) -> None:
-    from unannotate.services.review_data import load_document, load_spans
+    from unannotate.services.window_data import load_document, load_spans
 
     doc, (unicef, date, mali) = _setup(project)
     ana = Decider(project, "ana")

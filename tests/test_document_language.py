@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import pytest
+from drawing import mismatches, stored_spans
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from sqlalchemy import select
@@ -28,8 +29,6 @@ from unannotate.services.project import Project, open_project
 from unannotate.services.suggesting import build_suggesters, run_suggester
 from unannotate.storage import events as event_log
 from unannotate.storage.schema import DocumentRow, EventRow
-
-from drawing import mismatches, stored_spans
 
 # Invented: a Russian briefing imported as English (the wrong language), and another.
 TEXTS = {

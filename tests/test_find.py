@@ -9,9 +9,9 @@ from itertools import islice
 from pathlib import Path
 
 import pytest
+from command_line import run
 from sqlalchemy import delete, text, update
 
-from command_line import run
 from unannotate.core.errors import InputError
 from unannotate.services import find as find_module
 from unannotate.services.decisions import Decider

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from strategies import ENTITY_LABELS, documents, span_set, spans_of
+
 from unannotate.core.errors import InputError
 from unannotate.formats import conll
 from unannotate.formats.interchange import FormatReport, token_offsets

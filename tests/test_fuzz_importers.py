@@ -54,8 +54,8 @@ from unannotate.formats.documents import read_documents
 from unannotate.formats.interchange import FormatReport
 from unannotate.formats.native import NativeDocument, NativeLayer, NativeSpan
 from unannotate.nlp import docbin
-from unannotate.services.importing import import_paths
 from unannotate.services.annotation_files import import_annotations
+from unannotate.services.importing import import_paths
 from unannotate.services.project import Project, open_project
 from unannotate.storage.schema import (
     AnnotatorRow,

@@ -41,9 +41,9 @@ from unannotate.formats.interchange import LINK_OUTSIDE, FormatReport
 from unannotate.formats.native import NativeDocument, NativeLayer, NativeSpan
 from unannotate.nlp import docbin
 from unannotate.nlp.base import SuggesterInfo
+from unannotate.services.annotation_files import export_annotations, import_annotations
 from unannotate.services.decisions import Decider
 from unannotate.services.importing import import_paths
-from unannotate.services.annotation_files import export_annotations, import_annotations
 from unannotate.services.project import Project, open_project
 from unannotate.services.suggesting import suggestions_layer_id
 from unannotate.storage.schema import DocumentRow, SpanRow

@@ -8,6 +8,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from command_line import run
 from sqlalchemy import insert, select
 
 from unannotate.core.errors import ReadOnlyProjectError
@@ -20,8 +21,6 @@ from unannotate.services.label_all import LabelAll, LabelAllError, Scope, apply,
 from unannotate.services.project import Project, open_project
 from unannotate.services.suggesting import suggestions_layer_id
 from unannotate.storage.schema import DocumentRow, SpanRow
-
-from command_line import run
 
 # Invented texts. Document 1 holds an emoji and CRLF before its mentions, so code points and
 # UTF-16 units differ; 2 the name in other words; 3 is marked done by ana.

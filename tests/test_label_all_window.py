@@ -8,10 +8,11 @@ import os
 from pathlib import Path
 
 import pytest
-from sqlalchemy import insert
+from drawing import mismatches, stored_spans
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QApplication
+from sqlalchemy import insert
 
 from unannotate.core.model import DocumentStatus, LabelKind
 from unannotate.nlp.base import SuggesterInfo
@@ -21,8 +22,6 @@ from unannotate.services.importing import import_paths
 from unannotate.services.project import open_project
 from unannotate.services.suggesting import suggestions_layer_id
 from unannotate.storage.schema import SpanRow
-
-from drawing import mismatches, stored_spans
 
 # Invented briefings: the first one opens (ana has done nothing there yet).
 TEXTS = {
@@ -101,10 +100,10 @@ def _counted(qtbot, dialog: LabelAllDialog) -> None:  # type: ignore[no-untyped-
 
 def test_select_label_all_apply_and_undo_with_keys(qtbot, project_path: Path, window_factory,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    from unannotate.services import review_data
+    from unannotate.services import window_data
 
     # The spans an undo names are read back in chunks (a bulk undo names thousands).
-    monkeypatch.setattr(review_data, "_REFRESH_CHUNK", 1)
+    monkeypatch.setattr(window_data, "_REFRESH_CHUNK", 1)
     ids = _build(project_path)
     window = window_factory()
     a = ids["a.txt"]

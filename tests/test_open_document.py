@@ -14,8 +14,8 @@ from unannotate.nlp.base import SuggesterInfo
 from unannotate.services.decisions import Decider
 from unannotate.services.open_document import Delta, OpenDocument, ReviewState, key_of
 from unannotate.services.project import Project, open_project
-from unannotate.services.review_data import load_spans
 from unannotate.services.suggesting import suggestions_layer_id
+from unannotate.services.window_data import load_spans
 from unannotate.storage.schema import DocumentRow, SpanRow
 
 TEXT = ("🌍 UNICEF said on 3 May 2025 that 4,000 children in Mali were reached.\r\n"

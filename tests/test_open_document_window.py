@@ -10,6 +10,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from drawing import mismatches, stored_spans
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PySide6.QtCore import Qt
@@ -23,8 +24,6 @@ from unannotate.services.decisions import Decider
 from unannotate.services.project import Project, open_project
 from unannotate.services.suggesting import suggestions_layer_id
 from unannotate.storage.schema import DocumentRow, SpanRow
-
-from drawing import mismatches, stored_spans
 
 PARAGRAPHS = [
     "Dr. Lina Haddad of UNICEF said 4,000 children in Mali were reached by 3 May 2025.",

@@ -21,7 +21,7 @@ import pytest
 from sqlalchemy import Connection, Engine, func, insert, select, text
 
 from unannotate.core.errors import OffsetError, StorageError
-from unannotate.services.decisions import ConflictError, DecisionError, Decider
+from unannotate.services.decisions import ConflictError, Decider, DecisionError
 from unannotate.services.preferences import Preferences
 from unannotate.services.project import Project, open_project
 from unannotate.storage import migrations

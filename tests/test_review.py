@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import select
 
 from unannotate.core.model import DocumentStatus, SpanState
+from unannotate.services.colleague_review import PlaceKind, Review, ReviewError
 from unannotate.services.decisions import Decider
 from unannotate.services.importing import import_paths
 from unannotate.services.project import Project, open_project
-from unannotate.services.colleague_review import PlaceKind, Review, ReviewError
 from unannotate.storage.schema import DocumentRow, EventRow, LayerRow, SpanRow
 
 TEXT = ("🌍 Amina Mohammed met UNICEF in Geneva on 3 May 2025.\r\n"

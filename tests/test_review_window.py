@@ -16,9 +16,9 @@ from test_review import TEXT, build, colleague_rows
 
 from unannotate.core.model import DocumentStatus, SpanState
 from unannotate.qt.review_window import ReviewWindow
+from unannotate.services.colleague_review import PlaceKind, Review
 from unannotate.services.decisions import Decider
 from unannotate.services.project import open_project
-from unannotate.services.colleague_review import PlaceKind, Review
 
 
 def gold_of(project, doc_id: int) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-def]

@@ -8,6 +8,7 @@ import subprocess
 from pathlib import Path
 
 from command_line import PROGRAM, run
+
 STEPS = ["project", "import", "suggest", "pipeline", "decide", "undo", "export jsonl",
          "export spacy", "window"]
 

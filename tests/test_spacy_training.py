@@ -23,9 +23,9 @@ import spacy
 from spacy.tokens import DocBin
 from sqlalchemy import select
 
+from unannotate.services.annotation_files import export_annotations
 from unannotate.services.decisions import Decider
 from unannotate.services.importing import import_paths
-from unannotate.services.annotation_files import export_annotations
 from unannotate.services.project import open_project
 from unannotate.storage.schema import DocumentRow
 

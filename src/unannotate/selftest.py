@@ -29,7 +29,6 @@ from .services.decisions import ALREADY_THERE, Decider
 from .services.importing import import_paths
 from .services.preferences import SETTINGS_ENV
 from .services.project import Project, open_project
-from .services.review_data import first_document_to_review
 from .services.stats import project_stats
 from .services.suggesting import (
     ENTITY_SPACY,
@@ -37,6 +36,7 @@ from .services.suggesting import (
     installed_pipelines,
     run_suggester,
 )
+from .services.window_data import first_document_to_review
 
 REVIEWER = "self-test"
 ACCEPTED = 3  # suggestions accepted one by one, then the rest of the document at once

@@ -15,13 +15,12 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
-
 from seed import BRIEFING, document_ids, make_review_project
 
 from unannotate.core.model import SpanState
 from unannotate.qt.actions import ACTIONS, REVIEW_ACTIONS, ActionSpec
-from unannotate.services.project import open_project
 from unannotate.services.colleague_review import Review
+from unannotate.services.project import open_project
 
 # Keys a keyboard cannot tell apart once Qt has mapped them.
 SAME_KEY = {"Backtab": "Shift+Tab", "Shift+Backtab": "Shift+Tab"}

@@ -18,8 +18,8 @@ from seed import (
 )
 
 from unannotate.core.model import DocumentStatus, SpanState
-from unannotate.services.project import Project, open_project
 from unannotate.services.colleague_review import Review
+from unannotate.services.project import Project, open_project
 
 # Slow: about 50 s for the tier (test_keys_offscreen.py checks the key tables in every run).
 pytestmark = [pytest.mark.x11, pytest.mark.slow]

@@ -9,7 +9,7 @@ from typing import Any
 from ..core.model import DocumentStatus, Label, LabelKind
 from ..core.offsets import Tokens, sentence_at
 from ..services.decisions import Change
-from ..services.review_data import ReviewSpan
+from ..services.window_data import WindowSpan
 from .panels import second_row_label
 
 
@@ -61,7 +61,7 @@ class DecisionHandlers:
     def previous_span(self) -> None:
         self._select_next_pending(forward=False)
 
-    def _selected(self) -> ReviewSpan:
+    def _selected(self) -> WindowSpan:
         selected = self.open_doc.selected
         span = self.open_doc.span(selected) if selected is not None else None
         assert span is not None

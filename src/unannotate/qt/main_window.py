@@ -34,7 +34,7 @@ from ..services.document_list import DocumentList
 from ..services.open_document import OpenDocument, ReviewState
 from ..services.preferences import Preferences
 from ..services.project import Project
-from ..services.review_data import ReviewDocument, ReviewSpan, first_document_to_review
+from ..services.window_data import WindowDocument, WindowSpan, first_document_to_review
 from .action_host import ActionHost
 from .actions import ACTIONS, MENUS, ActionSpec
 from .consistency_view import ConsistencyReportHost
@@ -232,11 +232,11 @@ class MainWindow(DecisionHandlers, LabelAllHandlers, ErrorReporting, BackgroundJ
     guidance = property(lambda self: self.span_panel.guidance)
 
     @property
-    def document(self) -> ReviewDocument | None:
+    def document(self) -> WindowDocument | None:
         return self.open_doc.document
 
     @property
-    def spans(self) -> dict[int, ReviewSpan]:
+    def spans(self) -> dict[int, WindowSpan]:
         """Drawn spans of the open document (pending suggestions and annotations) by id."""
         self._complete_open()
         return self.open_doc.drawn()
@@ -247,7 +247,7 @@ class MainWindow(DecisionHandlers, LabelAllHandlers, ErrorReporting, BackgroundJ
         return self.open_doc.pending_ids()
 
     @property
-    def rejected(self) -> dict[int, ReviewSpan]:
+    def rejected(self) -> dict[int, WindowSpan]:
         self._complete_open()
         return self.open_doc.rejected()
 

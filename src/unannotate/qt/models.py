@@ -11,7 +11,7 @@ from PySide6.QtGui import QColor
 
 from ..core.model import DocumentStatus
 from ..services.document_list import DocumentList
-from ..services.review_data import DocumentSummary, ReviewSpan
+from ..services.window_data import DocumentSummary, WindowSpan
 
 Index = QModelIndex | QPersistentModelIndex
 STATUS_TEXT = {DocumentStatus.TODO: "to do", DocumentStatus.IN_PROGRESS: "in progress",
@@ -168,7 +168,7 @@ class DocumentListModel(_TableModel):
         return None
 
 
-SpanLookup = Callable[[int], tuple[ReviewSpan, str] | None]  # id -> (span, state)
+SpanLookup = Callable[[int], tuple[WindowSpan, str] | None]  # id -> (span, state)
 
 
 class SpanListModel(_TableModel):

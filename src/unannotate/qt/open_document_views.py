@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QLabel, QTableView
 
 from ..core.model import Label, LabelKind
 from ..services.open_document import Delta, OpenDocument, ReviewState, key_of
-from ..services.review_data import ReviewSpan
+from ..services.window_data import WindowSpan
 from .document_view import DocumentView, SpanStyle
 from .models import DocumentListModel, SpanListModel
 
@@ -43,7 +43,7 @@ class TextObserver:
     def __init__(self, view: DocumentView, labels: Labels,
                  need_all: Callable[[], None]) -> None:
         self.view, self.labels, self.need_all = view, labels, need_all
-        self._shown: object = None  # the ReviewDocument whose text is shown
+        self._shown: object = None  # the WindowDocument whose text is shown
 
     def style(self, document: OpenDocument) -> Callable[[int], SpanStyle]:
         labels = self.labels
@@ -130,8 +130,8 @@ class PanelObserver:
             self.guidance.setText(guidance)
 
 
-def _lookup(document: OpenDocument) -> Callable[[int], tuple[ReviewSpan, str] | None]:
-    def lookup(span_id: int) -> tuple[ReviewSpan, str] | None:
+def _lookup(document: OpenDocument) -> Callable[[int], tuple[WindowSpan, str] | None]:
+    def lookup(span_id: int) -> tuple[WindowSpan, str] | None:
         span = document.span(span_id)
         state = document.state(span_id)
         return (span, state.value) if span is not None and state is not None else None

@@ -130,7 +130,7 @@ class ProjectCommands:
         from .review_window import ReviewWindow
 
         if layers is None:
-            from ..services.review_data import layers_to_review
+            from ..services.window_data import layers_to_review
 
             annotators, has_suggestions = layers_to_review(self.project)
             dialog = ReviewSetupDialog(annotators, has_suggestions, self)

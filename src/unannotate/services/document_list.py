@@ -32,7 +32,7 @@ from ..storage.document_list import (
     statuses,
 )
 from .decisions import Decider
-from .review_data import DocumentSummary
+from .window_data import DocumentSummary
 
 ORDER_UNCERTAIN = "uncertain"
 PAGE = 100  # rows read at once

@@ -20,10 +20,10 @@ from enum import Enum
 
 from ..core.model import DocumentStatus
 from .decisions import Change, Decider
-from .review_data import (
-    ReviewDocument,
-    ReviewSpan,
-    ReviewSpans,
+from .window_data import (
+    WindowDocument,
+    WindowSpan,
+    WindowSpans,
     load_document,
     load_spans,
     refreshed_spans,
@@ -41,7 +41,7 @@ class ReviewState(Enum):
     REJECTED = "rejected"  # the reviewer's rejection: listed, not drawn
 
 
-def key_of(span: ReviewSpan) -> SpanKey:
+def key_of(span: WindowSpan) -> SpanKey:
     return (span.start, span.end, span.id)
 
 
@@ -58,8 +58,8 @@ class Delta:
     labels) differ."""
 
     reset: bool = False
-    removed: tuple[ReviewSpan, ...] = ()
-    added: tuple[ReviewSpan, ...] = ()
+    removed: tuple[WindowSpan, ...] = ()
+    added: tuple[WindowSpan, ...] = ()
     selection: int | None = None
     scroll: bool = False
     counts_changed: bool = False
@@ -80,16 +80,16 @@ class OpenDocument:
     """The document on screen for one reviewer: its spans (pending suggestions, the
     reviewer's annotations and rejections), the selection and the counts.
 
-    A document opens in two steps (see :mod:`~unannotate.services.review_data`):
+    A document opens in two steps (see :mod:`~unannotate.services.window_data`):
     :meth:`open` with the spans near the first span to select, :meth:`read_all` with every
     span. Every later change is :meth:`apply` (a decision's :class:`Change`),
     :meth:`select`, or :meth:`reload`."""
 
     def __init__(self, reviewer: Decider) -> None:
         self.reviewer = reviewer
-        self.document: ReviewDocument | None = None
+        self.document: WindowDocument | None = None
         self.complete = True  # every span of the document is known (or there is none)
-        self._spans: dict[int, ReviewSpan] = {}  # every span known, any state
+        self._spans: dict[int, WindowSpan] = {}  # every span known, any state
         self._states: dict[int, ReviewState] = {}
         self._pending_keys: list[SpanKey] = []  # sorted: next and previous by bisect
         self._labels: Counter[str] = Counter()  # labels of drawn spans
@@ -112,15 +112,15 @@ class OpenDocument:
     def state(self, span_id: int) -> ReviewState | None:
         return self._states.get(span_id)
 
-    def span(self, span_id: int) -> ReviewSpan | None:
+    def span(self, span_id: int) -> WindowSpan | None:
         return self._spans.get(span_id)
 
-    def drawn(self) -> dict[int, ReviewSpan]:
+    def drawn(self) -> dict[int, WindowSpan]:
         """Spans drawn in the text (pending suggestions and annotations), by id."""
         return {i: s for i, s in self._spans.items()
                 if self._states[i] is not ReviewState.REJECTED}
 
-    def rejected(self) -> dict[int, ReviewSpan]:
+    def rejected(self) -> dict[int, WindowSpan]:
         return {i: s for i, s in self._spans.items() if self._states[i] is ReviewState.REJECTED}
 
     def pending_ids(self) -> set[int]:
@@ -155,7 +155,7 @@ class OpenDocument:
         return pending[n - 1][2] if n > 0 else pending[-1][2]
 
     # -- changes -------------------------------------------------------------------------
-    def open(self, document: ReviewDocument) -> Delta:
+    def open(self, document: WindowDocument) -> Delta:
         """Show ``document`` with the spans it was read with; selects its target."""
         self.document = document
         self.complete = document.known is None
@@ -266,7 +266,7 @@ class OpenDocument:
         self._spans, self._states = {}, {}
         self._pending_keys, self._labels, self._accepted = [], Counter(), 0
 
-    def _take(self, spans: ReviewSpans) -> None:
+    def _take(self, spans: WindowSpans) -> None:
         for span in spans.suggestions:
             self._add(span, ReviewState.PENDING, sort=False)
         for span in spans.annotations:
@@ -275,7 +275,7 @@ class OpenDocument:
             self._add(span, ReviewState.REJECTED)
         self._pending_keys.sort()
 
-    def _add(self, span: ReviewSpan, state: ReviewState, *, sort: bool = True) -> None:
+    def _add(self, span: WindowSpan, state: ReviewState, *, sort: bool = True) -> None:
         if span.id in self._spans:
             self._remove(span.id)
         self._spans[span.id] = span
@@ -290,7 +290,7 @@ class OpenDocument:
         if state is not ReviewState.REJECTED:
             self._labels[span.label] += 1
 
-    def _remove(self, span_id: int, *, sort: bool = True) -> ReviewSpan | None:
+    def _remove(self, span_id: int, *, sort: bool = True) -> WindowSpan | None:
         """Forget a span; with ``sort`` False its pending key is left for the caller to
         filter out."""
         span = self._spans.pop(span_id, None)

@@ -1,7 +1,7 @@
 """What the review window reads: document summaries, one document's text, and its spans.
 
 A long document has thousands of spans, so everything here is read by the repository
-functions of storage/window_data.py as plain columns and returned as :class:`ReviewSpan`
+functions of storage/window_data.py as plain columns and returned as :class:`WindowSpan`
 tuples, never ORM objects. Opening a document is split in two so the window can paint before
 it has read every span: :func:`load_document` reads the text, the status, the span to select
 first and the spans that can be on screen around it, in one read transaction;
@@ -27,12 +27,12 @@ _REJECTED = SpanState.REJECTED.value
 _SPAN = window_data.SPAN_COLUMNS
 
 
-class ReviewSpan(NamedTuple):
+class WindowSpan(NamedTuple):
     """A span as the review window reads it: the fields of :class:`~unannotate.core.model.Span`
     in the same order, as a tuple (cheap to build by the thousand)."""
 
     @classmethod
-    def of(cls, span: Span) -> ReviewSpan:
+    def of(cls, span: Span) -> WindowSpan:
         return cls(span.id, span.document_id, span.layer_id, span.start, span.end, span.label,
                    span.state.value, span.score, span.reason, span.source_id, span.version)
 
@@ -72,16 +72,16 @@ class DocumentSummary:
 
 
 @dataclass(frozen=True)
-class ReviewSpans:
+class WindowSpans:
     """Spans of one document for one reviewer, each list in text order (start, end, id)."""
 
-    suggestions: list[ReviewSpan]  # pending for this reviewer
-    annotations: list[ReviewSpan]  # the reviewer's accepted spans
-    rejected: list[ReviewSpan]  # the reviewer's rejections (not drawn, listed)
+    suggestions: list[WindowSpan]  # pending for this reviewer
+    annotations: list[WindowSpan]  # the reviewer's accepted spans
+    rejected: list[WindowSpan]  # the reviewer's rejections (not drawn, listed)
 
 
 @dataclass(frozen=True)
-class ReviewDocument:
+class WindowDocument:
     """One document as the review window opens it: the text and the spans near the span to
     select first (all of them with ``known`` None; else :func:`load_spans` reads the rest)."""
 
@@ -92,8 +92,8 @@ class ReviewDocument:
     status: DocumentStatus
     # The span to select on opening: the one asked for if it is drawn, else the first
     # pending suggestion in text order; None when nothing is pending.
-    target: ReviewSpan | None
-    spans: ReviewSpans  # every span overlapping ``known``
+    target: WindowSpan | None
+    spans: WindowSpans  # every span overlapping ``known``
     known: tuple[int, int] | None  # code points [start, end); None: the whole text
     source: str = ""  # the file it was imported from, or ""
 
@@ -118,9 +118,9 @@ def document_summaries(reviewer: Decider) -> list[DocumentSummary]:
 
 # -- one document ------------------------------------------------------------------------------
 
-def _split(spans: list[ReviewSpan], pending: list[ReviewSpan], own_layer: int) -> ReviewSpans:
+def _split(spans: list[WindowSpan], pending: list[WindowSpan], own_layer: int) -> WindowSpans:
     own = [s for s in spans if s.layer_id == own_layer]
-    return ReviewSpans(
+    return WindowSpans(
         suggestions=pending,
         annotations=[s for s in own if s.state == _ACCEPTED],
         rejected=[s for s in own if s.state == _REJECTED],
@@ -137,12 +137,12 @@ def _block_around(text: str, start: int, end: int) -> tuple[int, int]:
     return before, min(after, default=len(text))
 
 
-def _span_or_none(row: Sequence[Any] | None) -> ReviewSpan | None:
-    return None if row is None else ReviewSpan._make(row[:_SPAN])
+def _span_or_none(row: Sequence[Any] | None) -> WindowSpan | None:
+    return None if row is None else WindowSpan._make(row[:_SPAN])
 
 
 def load_document(reviewer: Decider, document_id: int, *, select_span: int | None = None,
-                  around: Callable[[int], tuple[int, int]] | None = None) -> ReviewDocument:
+                  around: Callable[[int], tuple[int, int]] | None = None) -> WindowDocument:
     """The document's exact text, the reviewer's status, the span to select first
     (``select_span`` when it is drawn, else the first pending suggestion) and, in the same
     read transaction, the spans overlapping ``around(start of that span)`` (0 when there is
@@ -180,7 +180,7 @@ def load_document(reviewer: Decider, document_id: int, *, select_span: int | Non
                 known = needed
                 spans = _spans_between(session, reviewer, document_id, known)
     _, title, language, status_value, source = doc
-    return ReviewDocument(
+    return WindowDocument(
         id=document_id, title=title, text=text, language=language,
         status=DocumentStatus(status_value) if status_value else DocumentStatus.TODO,
         target=target, spans=spans, known=known, source=source or "",
@@ -188,27 +188,27 @@ def load_document(reviewer: Decider, document_id: int, *, select_span: int | Non
 
 
 def _spans_between(unit: Unit, reviewer: Decider, document_id: int,
-                   known: tuple[int, int] | None) -> ReviewSpans:
+                   known: tuple[int, int] | None) -> WindowSpans:
     """The spans overlapping code points ``known`` (all of them if None)."""
     if known is None:
         return _all_spans(unit, reviewer, document_id)
     own_layer = reviewer.layer_id
     rows = window_data.spans_between(unit, document_id, own_layer, *known)
-    read = [ReviewSpan._make(r[:-1]) for r in rows]
+    read = [WindowSpan._make(r[:-1]) for r in rows]
     return _split(read, [s for s, r in zip(read, rows, strict=True)
                          if s.layer_id != own_layer and not r[-1]], own_layer)
 
 
-def _all_spans(unit: Unit, reviewer: Decider, document_id: int) -> ReviewSpans:
+def _all_spans(unit: Unit, reviewer: Decider, document_id: int) -> WindowSpans:
     own_layer = reviewer.layer_id
-    spans = list(map(ReviewSpan._make,
+    spans = list(map(WindowSpan._make,
                      window_data.drawn_layer_spans(unit, document_id, own_layer)))
     decided = {s.source_id for s in spans if s.layer_id == own_layer and s.source_id is not None}
     return _split(spans, [s for s in spans if s.layer_id != own_layer and s.id not in decided],
                   own_layer)
 
 
-def load_spans(reviewer: Decider, document_id: int) -> ReviewSpans:
+def load_spans(reviewer: Decider, document_id: int) -> WindowSpans:
     """Every pending suggestion of the document and every span of the reviewer in it, in one
     indexed query."""
     with reviewer.project.db.read() as session:
@@ -228,13 +228,13 @@ _REFRESH_CHUNK = 2_000  # span ids read back in one statement
 
 
 def refreshed_spans(reviewer: Decider, document_id: int,
-                    change: Change) -> tuple[list[ReviewSpan], list[ReviewSpan],
-                                             list[ReviewSpan]]:
+                    change: Change) -> tuple[list[WindowSpan], list[WindowSpan],
+                                             list[WindowSpan]]:
     """After a decision: of the spans it changed (and the suggestions they came from), which
     are now pending suggestions, the reviewer's accepted spans and their rejections. From
     what the decision wrote when it says (deciding suggestions), else one query."""
     if change.written is not None:
-        written = [ReviewSpan.of(s) for s in change.written if s.document_id == document_id]
+        written = [WindowSpan.of(s) for s in change.written if s.document_id == document_id]
         return ([], [s for s in written if s.state == _ACCEPTED],
                 [s for s in written if s.state == _REJECTED])
     span_ids = change.span_ids
@@ -246,7 +246,7 @@ def refreshed_spans(reviewer: Decider, document_id: int,
     pending, own, rejected = [], [], []
     suggestions = LayerKind.SUGGESTIONS.value
     for row in rows:
-        span = ReviewSpan._make(row[:-2])
+        span = WindowSpan._make(row[:-2])
         kind, decided = row[-2:]
         if kind == suggestions and not decided:
             pending.append(span)
