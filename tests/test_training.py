@@ -573,7 +573,10 @@ def _foreign_documents(language: str, n: int, seed: int) -> list[str]:
     return documents
 
 
-@pytest.mark.parametrize("language", ["ru", "zh", "kk"])
+# Russian in the fast tier; Chinese (no spaces) and Kazakh (spaCy's multi-language pipeline)
+# in the slow one, where every language is trained.
+@pytest.mark.parametrize("language", ["ru", pytest.param("zh", marks=pytest.mark.slow),
+                                      pytest.param("kk", marks=pytest.mark.slow)])
 def test_entities_train_from_a_blank_pipeline_of_the_documents_language(
         project: Project, tmp_path: Path, language: str) -> None:
     marked = _foreign_documents(language, 14, seed=7)
