@@ -17,7 +17,7 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 REPO = Path(__file__).resolve().parents[1]
 
-ANNOTATORS = ["Ana Decider", "Ben Okafor", "Chloé Martin"]
+ANNOTATORS = ["Ana Reviewer", "Ben Okafor", "Chloé Martin"]
 # label -> spans of each annotator, then (exact, overlap) matches of each pair (ab, ac, bc)
 LABELS: dict[str, tuple[tuple[int, int, int], tuple[tuple[int, int], ...]]] = {
     "PERSON": ((42, 40, 44), ((37, 39), (39, 41), (36, 38))),

@@ -47,7 +47,7 @@ def main() -> None:
             select(DocumentRow.id, DocumentRow.source, DocumentRow.language))}
 
     app = application()
-    window = open_window(project, "Ana Decider", auto_suggest=False)
+    window = open_window(project, "Ana Reviewer", auto_suggest=False)
     assert window is not None
     window.resize(1500, 900)
     for language, path in files.items():

@@ -53,7 +53,7 @@ def main() -> None:
     import_paths(project, [tmp / "long.txt"])
     for suggester in build_suggesters():
         run_suggester(project, suggester)
-    reviewer = Decider(project, "Ana Decider")
+    reviewer = Decider(project, "Ana Reviewer")
     summaries = {s.title: s.id for s in document_summaries(reviewer)}
     first = min(summaries.values())
     rtl = next(i for t, i in summaries.items() if "UNHCR" in t)
@@ -66,7 +66,7 @@ def main() -> None:
         _review_shot(project, rtl, out)
         return
     app = application()
-    window = open_window(project, "Ana Decider", auto_suggest=False)
+    window = open_window(project, "Ana Reviewer", auto_suggest=False)
     assert window is not None
     window.resize(1500, 900)
 
@@ -135,8 +135,8 @@ def _review_shot(project, document_id: int, out: Path) -> None:  # type: ignore[
             colleague.accept(span.id, end=span.end - 2)  # other boundary
         elif n % 9 != 7:
             colleague.accept(span.id)
-    Decider(project, "Ana Decider").accept_all(document_id)
-    review = Review(project, "Rita Decider", ["Ana Decider", "Ben Colleague"])
+    Decider(project, "Ana Reviewer").accept_all(document_id)
+    review = Review(project, "Rita Decider", ["Ana Reviewer", "Ben Colleague"])
     window = ReviewWindow(review)
     window.resize(1500, 900)
     window.open_document(document_id)
