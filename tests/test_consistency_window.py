@@ -45,20 +45,13 @@ def _opened(qtbot: Any, window: Any) -> ConsistencyWindow:
 def _the_label_all_dialog_opens_on(qtbot: Any, text: str, label: str) -> None:
     """The fix is "label every occurrence": its dialog, on the finding's text and majority
     label (closed again here, nothing applied)."""
-    from PySide6.QtWidgets import QApplication
+    from dialogs import shown_dialog
 
     from unannotate.qt.label_all_dialog import LabelAllDialog
 
-    dialogs: list[LabelAllDialog] = []
-
-    def shown() -> bool:
-        dialogs[:] = [w for w in QApplication.topLevelWidgets()
-                      if isinstance(w, LabelAllDialog) and w.isVisible()]
-        return bool(dialogs)
-
-    qtbot.waitUntil(shown)
-    assert dialogs[0].text.text() == text and dialogs[0].label.currentData() == label
-    dialogs[0].reject()
+    dialog = shown_dialog(qtbot, LabelAllDialog)
+    assert dialog.text.text() == text and dialog.label.currentData() == label
+    dialog.reject()
 
 
 def test_the_report_from_the_keyboard(qtbot: Any, window_factory: Any, project_path: Path,

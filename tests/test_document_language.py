@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import pytest
+from dialogs import shown_dialog
 from drawing import mismatches, stored_spans
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
@@ -207,15 +208,7 @@ def test_the_command_line_sets_a_language(project_path: Path, tmp_path: Path) ->
 
 # -- the window ---------------------------------------------------------------------------
 def _dialog(qtbot) -> LanguageDialog:  # type: ignore[no-untyped-def]
-    found: list[LanguageDialog] = []
-
-    def shown() -> bool:
-        found[:] = [w for w in QApplication.topLevelWidgets()
-                    if isinstance(w, LanguageDialog) and w.isVisible()]
-        return bool(found)
-
-    qtbot.waitUntil(shown)
-    return found[0]
+    return shown_dialog(qtbot, LanguageDialog)
 
 
 def _drawn_as_stored(window) -> None:  # type: ignore[no-untyped-def]

@@ -8,10 +8,10 @@ import os
 from pathlib import Path
 
 import pytest
+from dialogs import shown_dialog
 from drawing import mismatches, stored_spans
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
-from PySide6.QtWidgets import QApplication
 from sqlalchemy import insert
 
 from unannotate.core.model import DocumentStatus, LabelKind
@@ -83,15 +83,7 @@ def _select(window, start: int, end: int) -> None:  # type: ignore[no-untyped-de
 
 
 def _dialog(qtbot) -> LabelAllDialog:  # type: ignore[no-untyped-def]
-    found: list[LabelAllDialog] = []
-
-    def shown() -> bool:
-        found[:] = [w for w in QApplication.topLevelWidgets()
-                    if isinstance(w, LabelAllDialog) and w.isVisible()]
-        return bool(found)
-
-    qtbot.waitUntil(shown)
-    return found[0]
+    return shown_dialog(qtbot, LabelAllDialog)
 
 
 def _counted(qtbot, dialog: LabelAllDialog) -> None:  # type: ignore[no-untyped-def]
