@@ -12,6 +12,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from sqlalchemy import insert, select
+from training_corpus import import_texts as _import
 from training_corpus import marked_documents, parse
 from typer.testing import CliRunner
 
@@ -19,7 +20,6 @@ from unannotate.cli import app
 from unannotate.core.model import DocumentStatus, LabelKind, LayerKind, SpanState
 from unannotate.nlp.base import SuggesterInfo
 from unannotate.services.decisions import Decider
-from unannotate.services.importing import import_paths
 from unannotate.services.learning_stats import document_uncertainty, suggestion_outcomes
 from unannotate.services.project import Project, open_project
 from unannotate.services.suggesting import (
@@ -31,7 +31,6 @@ from unannotate.services.suggesting import (
 )
 from unannotate.services.training import TrainingOptions, models_dir, trained_versions
 from unannotate.storage.schema import (
-    DocumentRow,
     LabelRow,
     LayerRow,
     SpanRow,
@@ -46,16 +45,6 @@ LONG = 240_000  # ms: the machine is shared; a spawned process imports spaCy fir
 @pytest.fixture(autouse=True)
 def _settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("UNANNOTATE_SETTINGS", str(tmp_path / "settings.json"))
-
-
-def _import(project: Project, tmp_path: Path, texts: list[str]) -> list[int]:
-    source = tmp_path / "docs.jsonl"
-    source.write_text("".join(json.dumps({"text": t, "meta": {"n": i}}) + "\n"
-                              for i, t in enumerate(texts)), encoding="utf-8")
-    import_paths(project, [source], language="en")
-    with project.db.read() as session:
-        by_text = dict(session.execute(select(DocumentRow.text, DocumentRow.id)).all())
-    return [by_text[t] for t in texts]
 
 
 def _make_project(path: Path, tmp_path: Path, *, done: int, total: int = 14) -> list[int]:

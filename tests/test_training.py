@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import spacy
 from sqlalchemy import select
+from training_corpus import import_texts as _import
 from training_corpus import marked_documents, parse
 from typer.testing import CliRunner
 
@@ -41,16 +42,6 @@ from unannotate.storage.schema import DocumentRow, LayerRow, SpanRow
 
 FAST = {"max_epochs": 6, "max_seconds": 10.0}
 runner = CliRunner()
-
-
-def _import(project: Project, tmp_path: Path, texts: list[str]) -> list[int]:
-    source = tmp_path / "docs.jsonl"
-    source.write_text("".join(json.dumps({"text": t, "meta": {"n": i}}) + "\n"
-                              for i, t in enumerate(texts)), encoding="utf-8")
-    import_paths(project, [source], language="en")
-    with project.db.read() as session:
-        by_text = dict(session.execute(select(DocumentRow.text, DocumentRow.id)).all())
-    return [by_text[t] for t in texts]
 
 
 def _review(project: Project, ids: list[int], marked: list[str], annotator: str = "ana",

@@ -5,8 +5,11 @@ Markup: ``[words|LABEL]`` is an entity; a sentence in ``<<...>>`` is a claim.
 
 from __future__ import annotations
 
+import json
 import random
 import re
+from pathlib import Path
+from typing import Any
 
 PEOPLE = ["Amina Okafor", "Lars Henriksen", "Maria Lindqvist", "Tomás Aguilar", "Hana Sato",
           "Joseph Mwangi", "Elena Petrova", "Rahul Mehta", "Sofia Marques", "Kwame Boateng"]
@@ -70,3 +73,20 @@ def marked_documents(n: int, seed: int = 0, *, sentences: int = 6) -> list[str]:
                                          place=rng.choice(PLACES)))
         out.append(f"Report {i + 1}.\n" + " ".join(parts) + "\n")
     return out
+
+
+def import_texts(project: Any, folder: Path, texts: list[str]) -> list[int]:
+    """Import ``texts`` (English) into ``project`` as one JSONL file written in ``folder``;
+    their document ids, in the same order."""
+    from sqlalchemy import select
+
+    from unannotate.services.importing import import_paths
+    from unannotate.storage.schema import DocumentRow
+
+    source = folder / "docs.jsonl"
+    source.write_text("".join(json.dumps({"text": t, "meta": {"n": i}}) + "\n"
+                              for i, t in enumerate(texts)), encoding="utf-8")
+    import_paths(project, [source], language="en")
+    with project.db.read() as session:
+        by_text = dict(session.execute(select(DocumentRow.text, DocumentRow.id)).all())
+    return [by_text[t] for t in texts]
