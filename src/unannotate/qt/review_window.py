@@ -14,6 +14,7 @@ one are read; every place, the panel and the status right after that paint.
 from __future__ import annotations
 
 import html
+import threading
 from collections.abc import Callable
 from itertools import combinations
 
@@ -600,7 +601,16 @@ class ReviewWindow(ReviewFileMenu, TwoStepOpen, QMainWindow):
     def compute_overall(self) -> Worker:
         """The project-wide agreement of the compared layers, computed on a worker thread
         and shown in the status bar when it arrives."""
-        worker = Worker(lambda _progress: self._report())
+        finished = threading.Event()
+
+        def report(_progress):  # type: ignore[no-untyped-def]
+            try:
+                return self._report()
+            finally:
+                finished.set()
+
+        worker = Worker(report)
+        self._overall_finished = finished  # the window's close waits for it
         worker.signals.done.connect(self._show_overall)
         worker.signals.failed.connect(lambda message: setattr(self, "overall", message))
         self._overall_worker = worker  # kept alive until it reports
@@ -657,6 +667,11 @@ class ReviewWindow(ReviewFileMenu, TwoStepOpen, QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         # Nothing left to paint: an open left incomplete completes when something needs it.
         self._pause_open()
+        # The agreement still being read on its worker ends before whoever opened the project
+        # can close it (a read on a closed, or removed, project file fails).
+        finished = getattr(self, "_overall_finished", None)
+        if finished is not None:
+            finished.wait(60)
         if self.on_close is not None:
             self.on_close()
         super().closeEvent(event)
