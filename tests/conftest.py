@@ -272,24 +272,96 @@ def postgres_admin(pytestconfig: pytest.Config):  # type: ignore[no-untyped-def]
     engine.dispose()
 
 
-class ServerDatabases:
-    """Fresh databases on the test server, each dropped when its test ends."""
+class DatabasePool:
+    """Empty databases on the test server for one test process, used again from test to test.
+
+    Creating a database copies the server's template (0.1 s on a quiet machine, 0.3-0.5 s on
+    a busy one); emptying a used one (its connections ended, its ``public`` schema and what
+    lies in it dropped and made again) takes 15 ms. A database comes back only when it is
+    as a new one would be apart from its name: UTF8, the admin's, no schema but ``public``
+    and the server's own. All are dropped when the process ends."""
 
     def __init__(self, admin) -> None:  # type: ignore[no-untyped-def]
         import uuid
 
         self.admin = admin
         self.prefix = f"t_{uuid.uuid4().hex[:12]}"
+        self.made = 0
+        self.spare: list[str] = []
+        self.all: list[str] = []
+
+    def take(self, owner: str | None = None) -> str:
+        if owner is None and self.spare:
+            return self.spare.pop()
+        name = f"{self.prefix}_{self.made}"
+        self.made += 1
+        with self.admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"'
+                                 + (f' OWNER "{owner}"' if owner else ""))
+        self.all.append(name)
+        return name
+
+    def give_back(self, name: str) -> None:
+        """``name`` emptied and kept for the next test, or dropped when it cannot be."""
+        import psycopg
+
+        url = self.admin.url.set(database=name, drivername="postgresql")
+        try:
+            with psycopg.connect(url.render_as_string(hide_password=False),
+                                 autocommit=True) as conn:
+                conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                             "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+                fresh = conn.execute(
+                    "SELECT pg_encoding_to_char(d.encoding) = 'UTF8' "
+                    "AND pg_get_userbyid(d.datdba) = current_user "
+                    "AND NOT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname <> 'public' "
+                    "AND nspname NOT LIKE 'pg\\_%' AND nspname <> 'information_schema') "
+                    "FROM pg_database d WHERE d.datname = current_database()").fetchone()
+                if fresh is not None and fresh[0]:
+                    conn.execute("DROP SCHEMA IF EXISTS public CASCADE")
+                    conn.execute("CREATE SCHEMA public AUTHORIZATION pg_database_owner")
+                    conn.execute("GRANT USAGE ON SCHEMA public TO PUBLIC")
+                    self.spare.append(name)
+                    return
+        except psycopg.OperationalError:  # dropped or replaced by its test
+            pass
+        self.drop(name)
+
+    def drop(self, name: str) -> None:
+        with self.admin.connect() as conn:
+            # FORCE: a test that left a project open does not keep its database.
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if name in self.spare:
+            self.spare.remove(name)
+
+    def drop_all(self) -> None:
+        for name in self.all:
+            self.drop(name)
+
+
+@pytest.fixture(scope="session")
+def database_pool(postgres_admin):  # type: ignore[no-untyped-def]
+    pool = DatabasePool(postgres_admin)
+    yield pool
+    pool.drop_all()
+
+
+class ServerDatabases:
+    """Empty databases on the test server for one test, given back when it ends."""
+
+    def __init__(self, pool: DatabasePool) -> None:
+        self.pool = pool
+        self.admin = pool.admin
         self.names: list[str] = []
+        self.owned: set[str] = set()
         self.by_path: dict[Path, str] = {}
 
     def create(self, owner: str | None = None) -> str:
         """A new empty database; its URL (the admin's login, or ``owner``'s, no password)."""
-        name = f"{self.prefix}_{len(self.names)}"
-        with self.admin.connect() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"'
-                                 + (f' OWNER "{owner}"' if owner else ""))
+        name = self.pool.take(owner)
         self.names.append(name)
+        if owner:
+            self.owned.add(name)
         url = self.admin.url.set(database=name)
         if owner:
             url = url.set(username=owner)
@@ -301,18 +373,19 @@ class ServerDatabases:
             self.by_path[path] = self.create()
         return self.by_path[path]
 
-    def drop_all(self) -> None:
-        with self.admin.connect() as conn:
-            for name in self.names:
-                # FORCE: a test that left a project open does not keep its database.
-                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    def give_back_all(self) -> None:
+        for name in self.names:
+            if name in self.owned:
+                self.pool.drop(name)
+            else:
+                self.pool.give_back(name)
 
 
 @pytest.fixture
-def server_databases(postgres_admin):  # type: ignore[no-untyped-def]
-    databases = ServerDatabases(postgres_admin)
+def server_databases(database_pool):  # type: ignore[no-untyped-def]
+    databases = ServerDatabases(database_pool)
     yield databases
-    databases.drop_all()
+    databases.give_back_all()
 
 
 @pytest.fixture(autouse=True)
