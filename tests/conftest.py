@@ -157,6 +157,10 @@ SQLITE_ONLY = {
         "a mistyped file name in the Open dialog (test_postgres.py opens server projects)",
     "test_corpus_scale.py::test_an_upgraded_project_is_listed_searched_and_counted":
         "the released schema versions are kept as SQLite files",
+    "test_review_window.py::test_any_sequence_of_actions_is_drawn_as_stored":
+        "each example's project is an SQLite file in a folder of its own, not under tmp_path",
+    "test_review_window.py::test_any_long_sequence_of_actions_is_drawn_as_stored":
+        "each example's project is an SQLite file in a folder of its own, not under tmp_path",
 }
 
 # Tests that bring in a colleague's project file: that file stays SQLite (what a colleague
