@@ -102,6 +102,10 @@ CLAIMS = [
     "The number of refugees in the camp doubled compared with 2023.",
     # causes
     "The harvest failed because of the drought, and 12 villages lost their wells.",
+    # a position on the record
+    "Norway supported the resolution in the Security Council.",
+    # a concrete commitment without a figure: who and where
+    "The World Food Programme will deliver food to Haiti.",
 ]
 
 
@@ -132,6 +136,10 @@ NOT_CLAIMS = [
     "point.",
     # numbers that count nothing
     "The two of us agree on that.",
+    # agreement, predictions, the talk itself
+    "I agree with the Ambassador on that point.",
+    "They are going to regret it.",
+    "You can see that in every village.",
 ]
 
 
@@ -300,6 +308,13 @@ def test_the_speaker_s_own_story_and_words_to_the_listener_are_features() -> Non
     assert features_of("We cut taxes for working families.")["first_person"] == 0.0
     assert features_of("You raised taxes on working families.")["addressee"] == 1.0
     assert features_of("Thank you for that question.")["addressee"] == 0.0
+
+
+def test_a_position_taken_is_an_event_and_agreeing_is_an_opinion() -> None:
+    assert features_of("Norway opposed the resolution.")["event"] == 1.0
+    assert features_of("The senator supported the bill.")["event"] == 1.0
+    assert features_of("It is supported by the data.")["event"] == 0.0
+    assert features_of("I agree with the Ambassador.")["opinion"] == 1.0
 
 
 def test_can_hedges_and_a_fraction_is_a_figure() -> None:
