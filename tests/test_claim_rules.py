@@ -325,6 +325,12 @@ def test_can_hedges_and_a_fraction_is_a_figure() -> None:
     assert features_of("The two of us agree on that.")["small_number_only"] == 1.0
 
 
+def test_vague_quantities_and_indefinite_pronouns_hedge() -> None:
+    assert features_of("A lot of people lost their jobs.")["hedge"] == 1.0
+    assert features_of("Everybody knows the budget grew.")["hedge"] == 1.0
+    assert features_of("Many people lost their jobs.")["hedge"] == 0.0
+
+
 def test_empty_and_blank_texts(suggester) -> None:
     assert run(suggester, "") == []
     assert run(suggester, " \r\n\n\t ") == []
