@@ -18,8 +18,8 @@ learning curve's held-out figure does not see:
   rules' score and TF-IDF word and word-pair columns;
 - the ceiling: the program's model and the richest variant trained on ``--ceiling`` sentences.
 
-``--quick`` runs two draws of 60 sentences without the pipeline (or on invented sentences
-when the development data is missing). Last line: one JSON object (``f1`` by variant,
+``--quick`` (the test suite's smoke run) runs two draws of 60 invented sentences without the
+pipeline; so does a run without the development data, and says so. Last line: one JSON object (``f1`` by variant,
 ``ceiling_f1``, ``count``, ``draws``).
 """
 
