@@ -36,6 +36,8 @@ FIGURES = {
     # Learning, not speed alone: without the development data it trains on invented text.
     "learning_curve.py": {"entities_f1_at", "claims_f1_at", "rules_entities_f1",
                           "rules_claims_f1", "train_seconds_50"},
+    # What other ingredients would add to the trained claim model (tuning part only).
+    "claim_model_study.py": {"f1", "count", "draws"},
     "languages_bench.py": {"languages_right", "min_recall", "min_precision", "max_ratio"},
     "corpus_find.py": {"find_ms", "find_word_ms", "find_phrase_ms", "find_baseline_ms"},
     # Also a part of the corpus benchmarks, which call its measure().
@@ -47,8 +49,8 @@ FIGURES = {
                         "stats_baseline_s"},
 }
 # Benchmarks whose names do not end in "_bench.py".
-OTHER_SCRIPTS = {"rules_quality.py", "learning_curve.py", "corpus_find.py",
-                 "corpus_consistency.py", "corpus_label.py"}
+OTHER_SCRIPTS = {"rules_quality.py", "learning_curve.py", "claim_model_study.py",
+                 "corpus_find.py", "corpus_consistency.py", "corpus_label.py"}
 
 
 def test_every_benchmark_is_listed() -> None:

@@ -102,6 +102,10 @@ CLAIMS = [
     "The number of refugees in the camp doubled compared with 2023.",
     # causes
     "The harvest failed because of the drought, and 12 villages lost their wells.",
+    # a position on the record
+    "Norway supported the resolution in the Security Council.",
+    # a concrete commitment without a figure: who and where
+    "The World Food Programme will deliver food to Haiti.",
 ]
 
 
@@ -132,6 +136,10 @@ NOT_CLAIMS = [
     "point.",
     # numbers that count nothing
     "The two of us agree on that.",
+    # agreement, predictions, the talk itself
+    "I agree with the Ambassador on that point.",
+    "They are going to regret it.",
+    "You can see that in every village.",
 ]
 
 
@@ -260,6 +268,67 @@ def test_the_speaker_s_promise_counts_less_than_a_reported_commitment(suggester)
     text = "The summit will be held in Nairobi in June."
     (suggestion,) = run(suggester, text)
     assert "a commitment (will)" in suggestion.reason
+
+
+def features_of(text: str) -> dict[str, float]:
+    ((sentence, _),) = claim_rules.claim_units(small_pipeline("en")(text))
+    return claim_rules.claim_features(sentence)
+
+
+@pytest.mark.parametrize("sentence, concrete", [
+    ("The World Food Programme will deliver food to Haiti.", True),  # who and where
+    ("The fund will pay $5 million.", True),  # a figure
+    ("The talks will resume in March.", True),  # a date
+    ("It will be a hard winter for Haiti.", False),  # said of a pronoun: a prediction
+    ("They will come around to our view.", False),
+    ("Things are going to get better.", False),
+])
+def test_a_future_tense_is_a_commitment_only_when_something_in_it_is_concrete(
+        sentence: str, concrete: bool) -> None:
+    features = features_of(sentence)
+    assert (features["commitment"], features["prediction"]) == (
+        (1.0, 0.0) if concrete else (0.0, 1.0))
+
+
+def test_predictions_are_not_claims_but_concrete_commitments_are(suggester) -> None:
+    assert claimed(suggester, "It will be a hard winter for the people of Haiti.") == []
+    (low,) = run(claim_rules.RulesClaimSuggester(threshold=0.01),
+                 "They are going to win the argument in the end, that much is clear.")
+    assert "but a prediction (going to)" in low.reason
+    text = "The World Food Programme will deliver food to Haiti."
+    assert claimed(suggester, text) == [text]
+
+
+def test_the_speaker_s_own_story_and_words_to_the_listener_are_features() -> None:
+    told = features_of("That is exactly what I said to the committee.")
+    assert (told["first_person"], told["self_reference"]) == (0.0, 1.0)
+    mine = features_of("My opponent voted against the budget.")
+    assert (mine["first_person"], mine["self_reference"]) == (1.0, 0.0)
+    # "we" often speaks for a country or a government, whose record can be checked
+    assert features_of("We cut taxes for working families.")["first_person"] == 0.0
+    assert features_of("You raised taxes on working families.")["addressee"] == 1.0
+    assert features_of("Thank you for that question.")["addressee"] == 0.0
+
+
+def test_a_position_taken_is_an_event_and_agreeing_is_an_opinion() -> None:
+    assert features_of("Norway opposed the resolution.")["event"] == 1.0
+    assert features_of("The senator supported the bill.")["event"] == 1.0
+    assert features_of("It is supported by the data.")["event"] == 0.0
+    assert features_of("I agree with the Ambassador.")["opinion"] == 1.0
+
+
+def test_can_hedges_and_a_fraction_is_a_figure() -> None:
+    assert features_of("We can balance the budget.")["hedge"] == 1.0
+    assert features_of("We balanced the budget.")["hedge"] == 0.0
+    fraction = features_of("Two-thirds of the defence budget pays salaries.")
+    assert (fraction["figure"], fraction["small_number_only"]) == (1.0, 0.0)
+    assert features_of("The two of us agree on that.")["small_number_only"] == 1.0
+
+
+def test_vague_quantities_and_indefinite_pronouns_hedge() -> None:
+    assert features_of("A lot of people lost their jobs.")["hedge"] == 1.0
+    assert features_of("Everybody knows the budget grew.")["hedge"] == 1.0
+    assert features_of("Many people lost their jobs.")["hedge"] == 0.0
 
 
 def test_empty_and_blank_texts(suggester) -> None:

@@ -62,6 +62,10 @@ class _Cues:
     clause_joiners: frozenset[str]
     contrast_joiners: frozenset[str]  # ", but": a claim clause is proposed as the whole sentence
     first_person: frozenset[str]  # "I", "we": a commitment after them is the speaker's promise
+    future: frozenset[str]  # "will", "going to": a commitment only when concrete
+    pronoun_subjects: frozenset[str]  # "it will", "you'll": a prediction, even with a name
+    self_reference: frozenset[str]  # "I", "me" after the first word: the speaker's own story
+    addressee: frozenset[str]  # "you", "your": spoken to the listener
     discourse_markers: frozenset[str]  # "And", "Well,": skipped to find who speaks
     small_numbers: frozenset[str]  # "two", "three": a weak figure alone
     passive_participles: frozenset[str]  # "will be held": a plan; "will be a success" is not
@@ -145,6 +149,10 @@ def _cues(language: str) -> _Cues:
         clause_joiners=words_of("clause_joiners"),
         contrast_joiners=words_of("contrast_joiners"),
         first_person=words_of("first_person"),
+        future=words_of("future"),
+        pronoun_subjects=words_of("pronoun_subjects"),
+        self_reference=words_of("self_reference"),
+        addressee=words_of("addressee"),
         discourse_markers=words_of("discourse_markers"),
         small_numbers=words_of("small_numbers"),
         passive_participles=words_of("passive_participles"),

@@ -25,17 +25,22 @@ _FIGURE_LABELS = frozenset({"CARDINAL", "PERCENT", "MONEY", "QUANTITY"})
 _DATE_LABELS = frozenset({"DATE", "TIME"})
 _PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 _NAMED_THING_LABELS = frozenset({"EVENT", "LAW"})
+# Who or where: with one of these, a future tense said of a noun is a commitment
+# ("the Mission will open an office in Haiti"); said of a pronoun it is a prediction.
+_NAMED_LABELS = _PLACE_LABELS | _NAMED_THING_LABELS | frozenset({"PERSON", "ORG", "NORP"})
 
 # --------------------------------------------------------------------------- features
 
 
 def _weak_number(view: _View, cues: _Cues, i: int, end: int) -> bool:
     """A small number word that counts nothing: "the two of us", "these three", "two.",
-    not "two new clinics"."""
+    not "two new clinics", nor a fraction or a compound ("two-thirds", "three-year")."""
     lower = view.lower
     if lower[i] not in cues.small_numbers:
         return False
     after = lower[i + 1] if i + 1 < end else ""
+    if after == "-" and i + 2 < end and lower[i + 2][:1].isalpha():
+        return False
     before = lower[i - 1] if i > 0 else ""
     return (not after[:1].isalpha() or after in ("of", "or", "and", "to", "that", "who")
             or before in ("the", "these", "those", "my", "our", "your", "their", "those"))
@@ -140,10 +145,20 @@ def _analyse(view: _View, start: int, end: int, cues: _Cues) -> _Analysis:
                     category = "reported_future"
                 elif category == "commitment":
                     if _is_prediction(view, cues, i, end):
-                        continue  # "it will be a substantive address": no commitment
+                        # "it will be a substantive address": no commitment
+                        hits["prediction"] = hits.get("prediction", 0) + 1
+                        evidence.setdefault("prediction", view.text[view.idx[i]:view.idx[i]
+                                                                    + len(words[i])])
+                        continue
                     if lower[i] in cues.first_person or (
                             i > start and lower[i - 1] in cues.first_person):
                         category = "promise"  # "I will", "we are going to": the speaker's
+                    elif lower[i] in cues.future and not (i + 1 < end and lower[i + 1] == "be"):
+                        # a commitment only if something is concrete; "will be held" is
+                        # an arrangement (a bare "will be" was a prediction above)
+                        category = "future"
+                        if i > start and lower[i - 1] in cues.pronoun_subjects:
+                            hits["future_of_pronoun"] = 1  # "it will", "you'll", "they will"
                 elif category == "vocative":
                     after = i + 1 + len(rest)
                     if not (i == first or words[i - 1] == "," or after >= end
@@ -157,6 +172,10 @@ def _analyse(view: _View, start: int, end: int, cues: _Cues) -> _Analysis:
                     hits[category] = 1
                     cue_end = view.char_span(i, i + 1 + len(rest))[1]
                     evidence[category] = view.text[view.idx[i]:cue_end]
+        if lower[i] in cues.self_reference and i > speaker:
+            hits["self"] = hits.get("self", 0) + 1
+        elif lower[i] in cues.addressee and not (i > start and lower[i - 1] == "thank"):
+            hits["addressee"] = hits.get("addressee", 0) + 1
         if not matched and has_words and _is_participle(view, cues, i):
             if "participle" in hits:
                 hits["participle"] += 1
@@ -181,6 +200,17 @@ def _analyse(view: _View, start: int, end: int, cues: _Cues) -> _Analysis:
     if "months" in hits:
         labels.add("DATE")
 
+    if "future" in hits:
+        # "The fund will provide $5 million in May", "the Mission will open an office in
+        # Haiti" are commitments to check; "it will be hard", "we're going to fix it"
+        # predict or intend nothing checkable yet.
+        if has_figure or labels & _DATE_LABELS or (
+                labels & _NAMED_LABELS and "future_of_pronoun" not in hits):
+            hits["commitment"] = hits.get("commitment", 0) + hits.pop("future")
+            evidence.setdefault("commitment", evidence["future"])
+        else:
+            hits["prediction"] = hits.get("prediction", 0) + hits.pop("future")
+            evidence.setdefault("prediction", evidence["future"])
     f = dict.fromkeys(config.weights, 0.0)
     f["figure"] = float(has_figure)
     f["small_number_only"] = float(weak_only and "percent_words" not in hits
@@ -217,7 +247,12 @@ def _analyse(view: _View, start: int, end: int, cues: _Cues) -> _Analysis:
     f["past"] = float("past" in hits)
     f["measurable"] = float("measurable" in hits)
     f["promise"] = float("promise" in hits)
-    f["first_person"] = float(speaker < end and lower[speaker] in cues.first_person)
+    # "I", "my": the speaker's own story; "we" and "our" often speak for a country or a
+    # government, whose record can be checked ("we cut taxes"), so they do not count here.
+    f["first_person"] = float(speaker < end and lower[speaker] in cues.self_reference)
+    f["prediction"] = float("prediction" in hits)
+    f["self_reference"] = float("self" in hits and not f["first_person"])
+    f["addressee"] = float("addressee" in hits)
     has_verb = not hits.keys().isdisjoint(_VERB_CATEGORIES)
     f["heading_without_verb"] = float(
         not has_verb and not has_figure and _is_heading_end(view, start, end))
@@ -340,6 +375,7 @@ def _reason(analysis: _Analysis) -> str:
         ("normative", _with("a call to act", ev.get("normative"))),
         ("short", "very short"),
         ("hedge", _with("hedged", ev.get("hedge"))),
+        ("prediction", _with("a prediction", ev.get("prediction"))),
     ):
         if f[name] and w[name] <= -0.8:
             negatives.append((w[name], words))
