@@ -88,6 +88,17 @@ def test_a_rule_entity_inside_a_longer_model_entity_is_suggested_beside_it() -> 
     assert any(TEXT[s:e] == "Kenyan" and "rules" in why for s, e, _, why in rows)
 
 
+def test_the_inner_entity_comes_from_the_rules_even_where_they_do_not_go_first() -> None:
+    """The model cannot nest: inside its ORG the rules' NORP is suggested although the rules
+    are not precise enough on NORP to go first."""
+    for labels in (["PERSON"], []):
+        nlp = _pipeline(labels, [["NORP", "ORG"]])
+        found = _found(nlp)
+        assert {("Kenyan police", "ORG"), ("Kenyan", "NORP")} <= found
+        # Elsewhere a NORP of the rules is not suggested: only the model's entities are.
+        assert ("Kenyan", "NORP") not in _found(nlp, "Kenyan officials met in Garissa.")
+
+
 def test_without_the_pair_the_rule_entity_takes_the_longer_ones_place() -> None:
     for nested in (None, [], [["NORP", "GPE"]]):
         found = _found(_pipeline(["NORP", "PERSON"], nested))

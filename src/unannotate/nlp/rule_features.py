@@ -153,7 +153,10 @@ class RulesFirst:
     from :func:`nested_label_pairs`), a model entity of the outer label that holds only rule
     entities of an inner label, each strictly inside it, is kept in ``doc.ents`` and those
     rule entities go to ``doc.spans["unannotate_nested"]``: both are suggested, as the
-    reviewers mark them, instead of the rule entity taking the longer one's place."""
+    reviewers mark them, instead of the rule entity taking the longer one's place. Rule
+    entities of an inner label inside a model entity of its outer label are suggested there
+    even when the rules do not go first for that label: the model cannot nest, so the rules
+    are the only source of the inner entity."""
 
     def __init__(self, nlp: Language, name: str, labels: list[str],
                  nested: list[list[str]] | None = None) -> None:
@@ -167,30 +170,29 @@ class RulesFirst:
 
         from .entity_rules import build_nlp
 
-        if not self.labels:
+        if not self.labels and not self.nested:
             return doc
         found = build_nlp(self.language)(doc.text)
+        rules: list[Span] = []
+        for ent in found.ents:
+            span = doc.char_span(ent.start_char, ent.end_char, alignment_mode="expand")
+            if span is not None:
+                rules.append(Span(doc, span.start, span.end, label=ent.label_,
+                                  span_id=ent.id_ or f"rule: {ent.label_}"))
         first: list[Span] = []
         taken = bytearray(len(doc))
-        for ent in found.ents:
-            if ent.label_ not in self.labels:
-                continue
-            span = doc.char_span(ent.start_char, ent.end_char, alignment_mode="expand")
-            if span is None or any(taken[span.start:span.end]):
-                continue
-            first.append(Span(doc, span.start, span.end, label=ent.label_,
-                              span_id=ent.id_ or f"rule: {ent.label_}"))
-            taken[span.start:span.end] = b"\x01" * len(span)
+        for span in rules:
+            if span.label_ in self.labels and not any(taken[span.start:span.end]):
+                first.append(span)
+                taken[span.start:span.end] = b"\x01" * len(span)
         rest: list[Span] = []
-        inner: list[Span] = []
         for ent in doc.ents:
-            if not any(taken[ent.start:ent.end]):
-                rest.append(ent)
-                continue
             clashing = [s for s in first if s.start < ent.end and ent.start < s.end]
-            if self.nested and all(self._nests(s, ent) for s in clashing):
+            if all(self._nests(s, ent) for s in clashing):
                 rest.append(ent)
-                inner += clashing
+        # Inside each model entity kept: the rule entities of a label nested in its label
+        # (also of labels the rules do not go first for: the model cannot nest).
+        inner = [s for s in rules for ent in rest if self._nests(s, ent)]
         kept = [s for s in first if s not in inner]
         doc.ents = sorted(kept + rest, key=lambda s: s.start)
         if inner:
