@@ -173,3 +173,22 @@ def test_a_version_saved_before_nesting_loads_and_suggests_as_it_did(tmp_path: P
     loaded = spacy.load(tmp_path / "old")
     assert loaded.get_pipe(RULES_FIRST).nested == set()
     assert ("Kenyan police", "ORG") not in _found(loaded)
+
+
+def test_resuming_a_pipeline_twice_from_the_same_data_gives_the_same_model(
+        tmp_path: Path) -> None:
+    """The resumed pipeline is seeded as the blank one is: the same reviewed documents and
+    settings train the same weights (a version id names data and settings)."""
+    base = spacy.blank("en")
+    base.add_pipe("ner").add_label("WORK_OF_ART")
+    base.initialize()
+    base.to_disk(tmp_path / "base")
+    docs = _nested_documents(8)
+    settings = TrainingSettings(base=str(tmp_path / "base"), max_epochs=3, max_seconds=20.0)
+    first, _ = train_entities(docs, settings, Clock(None, None))
+    again, _ = train_entities(docs, settings, Clock(None, None))
+    assert first.get_pipe("ner").to_bytes() == again.get_pipe("ner").to_bytes()
+    other, _ = train_entities(docs, TrainingSettings(base=str(tmp_path / "base"), seed=2,
+                                                     max_epochs=3, max_seconds=20.0),
+                              Clock(None, None))
+    assert other.get_pipe("ner").to_bytes() != first.get_pipe("ner").to_bytes()

@@ -44,6 +44,10 @@ PIECE_CHARS = 400  # pieces of a document are at least this long (but for its la
 BATCH_WORDS = (100.0, 1000.0, 1.001)  # start, stop, factor of the compounding batch size
 DROPOUT = 0.1
 BLANK_LEARN_RATE = 0.0  # 0: spaCy's default
+# Resuming an installed pipeline: half spaCy's default step (0.001), so that a few reviewed
+# documents move its ner less far from what it knew (chosen by cross-validation within the
+# reviewed documents: docs/adr, "entity training").
+RESUME_LEARN_RATE = 0.0005
 
 
 def document_language(docs: Sequence[TrainingDocument]) -> str:
@@ -211,6 +215,7 @@ def train_entities(train: Sequence[TrainingDocument], settings: TrainingSettings
                 ner.add_label(label)
         spacy.util.fix_random_seed(settings.seed)  # the same data and settings, the same model
         optimizer = nlp.resume_training()
+        optimizer.learn_rate = RESUME_LEARN_RATE
     else:
         for label in labels:
             ner.add_label(label)
