@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 FACTORY = "unannotate_rule_tags"
 # The ner's model: spaCy's default for ner, with TAG among the embedded attributes.
@@ -166,8 +166,6 @@ class RulesFirst:
         self.nested = {(inner, outer) for inner, outer in nested or ()}
 
     def __call__(self, doc: Doc) -> Doc:
-        from spacy.tokens import Span
-
         from .entity_rules import build_nlp
 
         if not self.labels and not self.nested:
@@ -199,7 +197,7 @@ class RulesFirst:
             doc.spans[NESTED_KEY] = sorted(inner, key=lambda s: s.start)
         return doc
 
-    def _nests(self, inner: Any, outer: Any) -> bool:
+    def _nests(self, inner: Span, outer: Span) -> bool:
         return (outer.start <= inner.start and inner.end <= outer.end
                 and len(inner) < len(outer) and (inner.label_, outer.label_) in self.nested)
 
