@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 FACTORY = "unannotate_rule_tags"
 # The ner's model: spaCy's default for ner, with TAG among the embedded attributes.
@@ -120,39 +120,89 @@ def reliable_rule_labels(texts: list[str], gold: list[list[tuple[int, int, str]]
             if n >= RELIABLE_MIN and matched[label] / n >= RELIABLE_PRECISION}
 
 
+# A label nests inside another when the reviewers marked a span of it inside a longer span
+# of the other ("Iraqi" NORP in "Iraqi forces" ORG) at least this often, and in at least this
+# share of that label's spans, in the reviewed documents.
+NESTED_MIN = 3
+NESTED_SHARE = 0.1
+NESTED_KEY = "unannotate_nested"  # doc.spans: rule entities kept inside a longer entity
+
+
+def nested_label_pairs(gold: list[list[tuple[int, int, str]]]) -> list[tuple[str, str]]:
+    """``(inner, outer)`` label pairs the reviewers nest: spans of ``inner`` strictly inside
+    a span of ``outer`` at least :data:`NESTED_MIN` times and in at least
+    :data:`NESTED_SHARE` of the ``inner`` spans of the reviewed documents."""
+    inside: dict[tuple[str, str], int] = {}
+    spans_of: dict[str, int] = {}
+    for spans in gold:
+        for start, end, label in spans:
+            spans_of[label] = spans_of.get(label, 0) + 1
+            outer = {other for s, e, other in spans
+                     if other != label and s <= start and end <= e and (s, e) != (start, end)}
+            for other in outer:
+                inside[(label, other)] = inside.get((label, other), 0) + 1
+    return sorted(pair for pair, n in inside.items()
+                  if n >= NESTED_MIN and n / spans_of[pair[0]] >= NESTED_SHARE)
+
+
 class RulesFirst:
     """After ``ner``: the rules' entities of the labels they proved reliable on in the
-    reviewed documents go first; the model's entities fill the rest."""
+    reviewed documents go first; the model's entities fill the rest.
 
-    def __init__(self, nlp: Language, name: str, labels: list[str]) -> None:
+    Where the reviewers nest one label inside another (``nested``: ``(inner, outer)`` pairs
+    from :func:`nested_label_pairs`), a model entity of the outer label that holds only rule
+    entities of an inner label, each strictly inside it, is kept in ``doc.ents`` and those
+    rule entities go to ``doc.spans["unannotate_nested"]``: both are suggested, as the
+    reviewers mark them, instead of the rule entity taking the longer one's place. Rule
+    entities of an inner label inside a model entity of its outer label are suggested there
+    even when the rules do not go first for that label: the model cannot nest, so the rules
+    are the only source of the inner entity."""
+
+    def __init__(self, nlp: Language, name: str, labels: list[str],
+                 nested: list[list[str]] | None = None) -> None:
         self.name = name
         self.language = nlp.lang
         self.labels = set(labels)
+        self.nested = {(inner, outer) for inner, outer in nested or ()}
 
     def __call__(self, doc: Doc) -> Doc:
-        from spacy.tokens import Span
-
         from .entity_rules import build_nlp
 
-        if not self.labels:
+        if not self.labels and not self.nested:
             return doc
         found = build_nlp(self.language)(doc.text)
-        first = []
-        taken = bytearray(len(doc))
+        rules: list[Span] = []
         for ent in found.ents:
-            if ent.label_ not in self.labels:
-                continue
             span = doc.char_span(ent.start_char, ent.end_char, alignment_mode="expand")
-            if span is None or any(taken[span.start:span.end]):
-                continue
-            first.append(Span(doc, span.start, span.end, label=ent.label_,
-                              span_id=ent.id_ or f"rule: {ent.label_}"))
-            taken[span.start:span.end] = b"\x01" * len(span)
-        rest = [ent for ent in doc.ents if not any(taken[ent.start:ent.end])]
-        doc.ents = sorted(first + rest, key=lambda s: s.start)
+            if span is not None:
+                rules.append(Span(doc, span.start, span.end, label=ent.label_,
+                                  span_id=ent.id_ or f"rule: {ent.label_}"))
+        first: list[Span] = []
+        taken = bytearray(len(doc))
+        for span in rules:
+            if span.label_ in self.labels and not any(taken[span.start:span.end]):
+                first.append(span)
+                taken[span.start:span.end] = b"\x01" * len(span)
+        rest: list[Span] = []
+        for ent in doc.ents:
+            clashing = [s for s in first if s.start < ent.end and ent.start < s.end]
+            if all(self._nests(s, ent) for s in clashing):
+                rest.append(ent)
+        # Inside each model entity kept: the rule entities of a label nested in its label
+        # (also of labels the rules do not go first for: the model cannot nest).
+        inner = [s for s in rules for ent in rest if self._nests(s, ent)]
+        kept = [s for s in first if s not in inner]
+        doc.ents = sorted(kept + rest, key=lambda s: s.start)
+        if inner:
+            doc.spans[NESTED_KEY] = sorted(inner, key=lambda s: s.start)
         return doc
 
+    def _nests(self, inner: Span, outer: Span) -> bool:
+        return (outer.start <= inner.start and inner.end <= outer.end
+                and len(inner) < len(outer) and (inner.label_, outer.label_) in self.nested)
 
-@Language.factory(RULES_FIRST, default_config={"labels": []})
-def make_rules_first(nlp: Language, name: str, labels: list[str]) -> RulesFirst:
-    return RulesFirst(nlp, name, labels)
+
+@Language.factory(RULES_FIRST, default_config={"labels": [], "nested": []})
+def make_rules_first(nlp: Language, name: str, labels: list[str],
+                     nested: list[list[str]]) -> RulesFirst:
+    return RulesFirst(nlp, name, labels, nested)

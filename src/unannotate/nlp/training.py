@@ -155,6 +155,9 @@ class DataSummary:
     # Entities: the labels whose rule suggestions go first, with the rules' precision on the
     # documents trained on (see rule_features.RulesFirst).
     rules_first: dict[str, float] = field(default_factory=dict)
+    # Entities: the (inner, outer) label pairs the reviewers nest, whose rule entities are
+    # suggested inside the model's longer ones (see rule_features.nested_label_pairs).
+    nested: list[list[str]] = field(default_factory=list)
 
 
 class Clock:

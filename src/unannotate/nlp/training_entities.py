@@ -28,6 +28,7 @@ from spacy.util import compounding, filter_spans
 from .base import SuggesterError
 from .entity_spacy import _pieces, load_for_ner
 from .languages import language_code
+from .rule_features import NESTED_KEY
 from .training import (
     Clock,
     DataSummary,
@@ -43,6 +44,10 @@ PIECE_CHARS = 400  # pieces of a document are at least this long (but for its la
 BATCH_WORDS = (100.0, 1000.0, 1.001)  # start, stop, factor of the compounding batch size
 DROPOUT = 0.1
 BLANK_LEARN_RATE = 0.0  # 0: spaCy's default
+# Resuming an installed pipeline: half spaCy's default step (0.001), so that a few reviewed
+# documents move its ner less far from what it knew (chosen by cross-validation within the
+# reviewed documents: docs/adr, "entity training").
+RESUME_LEARN_RATE = 0.0005
 
 
 def document_language(docs: Sequence[TrainingDocument]) -> str:
@@ -208,7 +213,9 @@ def train_entities(train: Sequence[TrainingDocument], settings: TrainingSettings
         for label in labels:
             if label not in ner.labels:
                 ner.add_label(label)
+        spacy.util.fix_random_seed(settings.seed)  # the same data and settings, the same model
         optimizer = nlp.resume_training()
+        optimizer.learn_rate = RESUME_LEARN_RATE
     else:
         for label in labels:
             ner.add_label(label)
@@ -248,37 +255,42 @@ def train_entities(train: Sequence[TrainingDocument], settings: TrainingSettings
         total = max(done, min(epochs, fits) * words)
     clock.report("training", total, total)
     if settings.rule_features:
-        from .rule_features import RULES_FIRST, reliable_rule_labels
+        from .rule_features import RULES_FIRST, nested_label_pairs, reliable_rule_labels
 
-        reliable = reliable_rule_labels([d.text for d in train], [list(d.spans) for d in train],
-                                        nlp.lang)
-        nlp.add_pipe(RULES_FIRST, config={"labels": sorted(reliable)})
+        gold = [list(d.spans) for d in train]
+        reliable = reliable_rule_labels([d.text for d in train], gold, nlp.lang)
+        nested = nested_label_pairs(gold)
+        nlp.add_pipe(RULES_FIRST, config={"labels": sorted(reliable),
+                                          "nested": [list(pair) for pair in nested]})
         summary.rules_first = reliable
+        summary.nested = [list(pair) for pair in nested]
     return nlp, summary
 
 
 def predict_entity_rows(nlp: Language, texts: Sequence[str], batch_size: int = 16,
                         reason: str = "trained model") -> list[list[tuple[int, int, str, str]]]:
-    """``doc.ents`` of each text as ``(start, end, label, reason)``, code-point offsets;
-    an entity the rules put first carries the rules' reason."""
+    """``doc.ents`` of each text, and the rule entities kept inside them where the reviewers
+    nest labels (``doc.spans["unannotate_nested"]``), as ``(start, end, label, reason)``,
+    code-point offsets sorted by start; an entity the rules put first carries the rules'
+    reason."""
     pieces = [(index, piece, offset) for index, text in enumerate(texts)
               for piece, offset in _pieces(text, nlp.max_length)]
     out: list[list[tuple[int, int, str, str]]] = [[] for _ in texts]
     for (index, piece, offset), doc in zip(
             pieces, nlp.pipe((p for _, p, _ in pieces), batch_size=batch_size)):
         text = texts[index]
-        for ent in doc.ents:
+        for ent in itertools.chain(doc.ents, doc.spans.get(NESTED_KEY, ())):
             start, end = offset + ent.start_char, offset + ent.end_char
             if text[start:end] == ent.text:
                 why = f"{ent.id_} (rules, precise in the reviewed documents)" if ent.id_ \
                     else reason
                 out[index].append((start, end, ent.label_, why))
-    return out
+    return [sorted(rows) for rows in out]
 
 
 def predict_entities(nlp: Language, texts: Sequence[str], batch_size: int = 16
                      ) -> list[list[Span3]]:
-    """``doc.ents`` of each text as ``(start, end, label)`` code-point offsets."""
+    """The entities of each text (:func:`predict_entity_rows`) as ``(start, end, label)``."""
     return [[(s, e, label) for s, e, label, _ in rows]
             for rows in predict_entity_rows(nlp, texts, batch_size)]
 
