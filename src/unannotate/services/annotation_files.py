@@ -34,7 +34,7 @@ from ..storage.labels import all_labels, label_ids, label_kinds
 from ..storage.layers import annotators_with_layers
 from .exporting import iter_native_documents
 from .import_status import STATUSES as IMPORT_STATUSES
-from .import_status import FileStatuses, review_done, with_status
+from .import_status import FileStatuses, reviews_done, with_status
 from .project import Project
 
 NEW_LABEL_COLOUR = "#d7ccc8"
@@ -144,6 +144,7 @@ class _Context:
     layer_ids: dict[tuple[str, str], int] = field(default_factory=dict)
     annotator_ids: dict[str, int] = field(default_factory=dict)
     statuses: FileStatuses = field(default_factory=FileStatuses)
+    reviewed: list[int] = field(default_factory=list)  # documents whose review is done
 
 
 def import_annotations(
@@ -225,6 +226,7 @@ def store_documents(project: Project, documents: list[NativeDocument],
         if count == 0:
             raise InputError(str(path), f"holds no documents ({title})")
         report.became_done, report.in_progress = context.statuses.store(session)
+        reviews_done(session, context.reviewed)
         report.status_conflicts = context.statuses.conflicts
         add_event(
             session, "import",
@@ -330,12 +332,14 @@ def _layer_for(context: _Context, layer: NativeLayer) -> tuple[int, str, int | N
     return context.layer_ids[key], f"annotator:{person}", _annotator_id(context, person)
 
 
-def _document_id(context: _Context, document: NativeDocument, language: str | None) -> int:
+def _document_id(context: _Context, document: NativeDocument, language: str | None
+                 ) -> tuple[int, bool]:
+    """The document's id in the project, and whether it is new (stored just now)."""
     sha = document.sha256
     found = document_store.document_id(context.session, sha)
     if found is not None:
         context.report.documents_matched += 1
-        return found
+        return found, False
     new_id = document_store.add_document(
         context.session,
         sha256=sha, text=document.text, title=(document.title or "")[:500],
@@ -344,7 +348,7 @@ def _document_id(context: _Context, document: NativeDocument, language: str | No
         or guess_language(document.text),
     )
     context.report.documents_new += 1
-    return new_id
+    return new_id, True
 
 
 def _label_id(context: _Context, label: str, claim: bool) -> int:
@@ -360,14 +364,20 @@ def _label_id(context: _Context, label: str, claim: bool) -> int:
 
 def _store_document(context: _Context, document: NativeDocument, language: str | None) -> None:
     session = context.session
-    doc_id = _document_id(context, document, language)
+    doc_id, new = _document_id(context, document, language)
     # Suggestions first, so that decisions on them can point at them.
     ordered = sorted(document.layers, key=lambda la: la.kind != LayerKind.SUGGESTIONS.value)
     suggestion_ids: dict[tuple[str, int, int, str], int] = {}
     stamp = datetime.now(UTC)
+    known: dict[int, dict[tuple[int, int, int], str]] = {}
     for layer in ordered:
         layer_id, layer_name, annotator_id = _layer_for(context, layer)
-        existing = layer_spans.span_states(session, layer_id, doc_id)
+        # The layer's spans of the document, as stored and as added here. A document stored
+        # just now has none yet (read twice in a file, it is matched the second time).
+        existing = known.get(layer_id)
+        if existing is None:
+            existing = known[layer_id] = (
+                {} if new else layer_spans.span_states(session, layer_id, doc_id))
         suggestions = layer.kind == LayerKind.SUGGESTIONS.value
         rows = []
         counts = context.report.spans.setdefault(layer_name, Counter())
@@ -395,7 +405,7 @@ def _store_document(context: _Context, document: NativeDocument, language: str |
             person = layer_name.removeprefix("annotator:")
             context.statuses.note(doc_id, annotator_id, person, layer, document)
         elif layer.kind == LayerKind.GOLD.value and layer.status == DocumentStatus.DONE.value:
-            review_done(session, doc_id)
+            context.reviewed.append(doc_id)
 
 
 def _source_of(context: _Context, span: NativeSpan, doc_id: int,

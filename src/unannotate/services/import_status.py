@@ -8,6 +8,7 @@ person finished before an import stays finished.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..core.model import DocumentStatus, LayerKind
@@ -67,30 +68,24 @@ class FileStatuses:
     def store(self, session: Unit) -> tuple[int, int]:
         """Write each status as the file left it: how many documents became done, and how
         many the file leaves in progress."""
-        done: set[int] = set()
         unfinished: set[int] = set()
-        for (doc_id, annotator_id), (status, _) in self.last.items():
+        wanted: dict[tuple[int, int], DocumentStatus] = {}
+        for key, (status, _) in self.last.items():
             if status == DocumentStatus.IN_PROGRESS.value:
-                unfinished.add(doc_id)
-            if raise_status(session, doc_id, annotator_id, status) \
-                    and status == DocumentStatus.DONE.value:
-                done.add(doc_id)
+                unfinished.add(key[0])
+            try:
+                value = DocumentStatus(status)
+            except ValueError:
+                continue
+            if value is not DocumentStatus.TODO:
+                wanted[key] = value
+        changed = status_store.raise_statuses(session, wanted)
+        done = {doc_id for doc_id, annotator_id in changed
+                if wanted[(doc_id, annotator_id)] is DocumentStatus.DONE}
         return len(done), len(unfinished)
 
 
-def raise_status(session: Unit, doc_id: int, annotator_id: int, status: str) -> bool:
-    """Raise the person's status of the document to ``status`` (never lower it: done stays
-    done); whether it changed."""
-    try:
-        wanted = DocumentStatus(status)
-    except ValueError:
-        return False
-    if wanted is DocumentStatus.TODO:
-        return False
-    return status_store.raise_status(session, doc_id, annotator_id, wanted)
-
-
-def review_done(session: Unit, doc_id: int) -> None:
-    """A reviewed record (Prodigy's review recipe answered it): the document's review is
-    done, so its gold layer is finished, with or without spans."""
-    status_store.review_done(session, doc_id)
+def reviews_done(session: Unit, doc_ids: Iterable[int]) -> None:
+    """Reviewed records (Prodigy's review recipe answered them): the documents' reviews are
+    done, so their gold layers are finished, with or without spans."""
+    status_store.reviews_done(session, doc_ids)
