@@ -164,6 +164,12 @@ _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _SURROGATE_ESCAPE_BYTES = re.compile(rb"\\u[dD][89a-fA-F]")
 
 
+def has_surrogate_escape(raw: bytes) -> bool:
+    """Whether the JSON text ``raw`` escapes half of a surrogate pair somewhere (only then can
+    a decoded string hold a lone one). The pattern finds it faster than ``b"\\u" in raw``."""
+    return _SURROGATE_ESCAPE_BYTES.search(raw) is not None
+
+
 def json_error_reason(error: ValueError | RecursionError) -> str:
     """What ``json.loads`` refused, in words: bad JSON, too deep, or a number too long."""
     if isinstance(error, json.JSONDecodeError):
