@@ -65,9 +65,10 @@ def _record_document(raw: bytes, path: str, line: int) -> NewDocument:
         raise InputError(path, f'"text" must be a string, not {_json_type(text)}', line)
     if not text or text.isspace():
         raise InputError(path, '"text" is empty', line)
-    if has_surrogate_escape(raw):  # a lone surrogate can only come from a JSON escape
+    escape = has_surrogate_escape(raw)  # a lone surrogate can only come from a JSON escape
+    if escape:
         reject_lone_surrogates(text, path, line)
-    problem = json_value_problem(record, raw)
+    problem = json_value_problem(record, raw, surrogate_escape=escape)
     if problem:  # in the title or meta, stored as they are
         raise InputError(path, problem, line)
     meta = _record_meta(record, path, line)
