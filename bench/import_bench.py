@@ -10,13 +10,8 @@ in the same run:
   process does: its time is printed apart);
 * peak memory of our import, in a child process, for the corpus and for one twice as large.
 
-A new project file has pages of ``storage.database.SQLITE_PAGE_SIZE`` bytes; the baseline's
-file has SQLite's default (4,096). ``--page-size 4096`` makes our project with 4 KB pages,
-as a project file made before the larger pages has them.
-
 Usage: .venv/bin/python bench/import_bench.py [--docs N] [--repeat K] [--quick] [--profile]
        [--language CODE]  (the import names the language: nothing is guessed)
-       [--page-size BYTES]  (our project's page size instead of a new project's)
 
 Human-readable lines first; the last line is one JSON object with the figures.
 """
@@ -42,7 +37,6 @@ from pathlib import Path
 
 TARGET_RATIO = 0.5
 TARGET_PEAK_MB = 300.0
-BASELINE_PAGE_SIZE = 4096  # SQLite's default: the baseline's file is left as SQLite makes it
 SEED = 20240611
 MIB = 1024 * 1024
 
@@ -202,8 +196,6 @@ def baseline_import(corpus: Path, database: Path) -> tuple[int, float, float]:
     """The raw cost: parse every line and store the same rows with plain sqlite3."""
     conn = sqlite3.connect(database, isolation_level=None)
     try:
-        if conn.execute("PRAGMA page_size").fetchone()[0] != BASELINE_PAGE_SIZE:
-            raise SystemExit("this SQLite's default page size is not 4,096 bytes")
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=FULL")
         conn.execute("PRAGMA foreign_keys=ON")
@@ -225,24 +217,6 @@ def baseline_import(corpus: Path, database: Path) -> tuple[int, float, float]:
 
 
 # --- ours ------------------------------------------------------------------------------------
-
-
-def use_page_size(page_size: int | None) -> int:
-    """Make new project files with ``page_size`` (None: as the program makes them); the
-    page size they get."""
-    from unannotate.storage import database as storage_database
-
-    if page_size:
-        storage_database.SQLITE_PAGE_SIZE = page_size
-    return storage_database.SQLITE_PAGE_SIZE
-
-
-def page_size_of(database: Path) -> int:
-    conn = sqlite3.connect(database)
-    try:
-        return int(conn.execute("PRAGMA page_size").fetchone()[0])
-    finally:
-        conn.close()
 
 
 def our_import(corpus: Path, database: Path,
@@ -306,27 +280,23 @@ def _maxrss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
-def child_memory(corpus: str, database: str, page_size: int | None = None) -> None:
+def child_memory(corpus: str, database: str) -> None:
     """Run in a fresh interpreter: print the peak resident size around our import, as JSON."""
     from unannotate.services.importing import import_paths
     from unannotate.services.project import open_project
 
-    use_page_size(page_size)
     project = open_project(database)
     before = _maxrss_mib()
     report = import_paths(project, [corpus])
     project.close()
     after = _maxrss_mib()
-    print(json.dumps({"before_mb": before, "peak_mb": after, "new": report.new,
-                      "page_size": page_size_of(Path(database))}))
+    print(json.dumps({"before_mb": before, "peak_mb": after, "new": report.new}))
 
 
-def measure_peak(corpus: Path, folder: Path, name: str,
-                 page_size: int | None = None) -> dict[str, float]:
+def measure_peak(corpus: Path, folder: Path, name: str) -> dict[str, float]:
     database = folder / f"{name}.db"
-    size = ["--page-size", str(page_size)] if page_size else []
     result = subprocess.run(
-        [sys.executable, __file__, "--child-memory", str(corpus), str(database), *size],
+        [sys.executable, __file__, "--child-memory", str(corpus), str(database)],
         check=True, capture_output=True, text=True,
     )
     _remove_database(database)
@@ -366,15 +336,12 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="smoke run: 2,000 docs, 1 run")
     parser.add_argument("--profile", action="store_true", help="also cProfile our import")
     parser.add_argument("--language", help="import with this language given (no guessing)")
-    parser.add_argument("--page-size", type=int,
-                        help="our project's page size (default: a new project's)")
     parser.add_argument("--child-memory", nargs=2, metavar=("CORPUS", "DB"),
                         help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child_memory:
-        child_memory(*args.child_memory, page_size=args.page_size)
+        child_memory(*args.child_memory)
         return
-    page_size = use_page_size(args.page_size)
     docs, repeat = (2_000, 1) if args.quick else (args.docs, args.repeat)
 
     import platform
@@ -402,19 +369,16 @@ def main() -> None:
         cpu_ratio = base_cpu / our_cpu
 
         print("peak memory of our import (child process):", flush=True)
-        peak = measure_peak(corpus, folder, "memory-1x", args.page_size)
+        peak = measure_peak(corpus, folder, "memory-1x")
         print(f"  {docs:,} docs: {peak['peak_mb']:.1f} MB "
               f"(before import {peak['before_mb']:.1f} MB)", flush=True)
-        if peak["page_size"] != page_size:
-            raise SystemExit(f"our project has pages of {peak['page_size']} bytes, "
-                             f"not {page_size}")
         if args.profile:
             profile_ours(corpus, folder)
         corpus.unlink()
 
         double = folder / "corpus-2x.jsonl"
         write_corpus(double, 2 * docs)
-        peak2 = measure_peak(double, folder, "memory-2x", args.page_size)
+        peak2 = measure_peak(double, folder, "memory-2x")
         print(f"  {2 * docs:,} docs: {peak2['peak_mb']:.1f} MB "
               f"(before import {peak2['before_mb']:.1f} MB)")
 
@@ -424,8 +388,6 @@ def main() -> None:
     print(f"ours:     {our_rate:,.0f} docs/s ({size / MIB / ours:.1f} MB/s)")
     print(f"CPU ratio ours/baseline: {cpu_ratio:.2f} "
           f"(CPU {our_cpu:.2f} s against {base_cpu:.2f} s)")
-    print(f"page size: ours {page_size:,} bytes, baseline {BASELINE_PAGE_SIZE:,} "
-          "(SQLite's default)")
     print(f"ratio ours/baseline: {ratio:.2f} "
           f"({'meets' if ratio >= TARGET_RATIO else 'BELOW'} target {TARGET_RATIO})")
     flat = growth < 0.1 * peak["peak_mb"]
@@ -443,7 +405,6 @@ def main() -> None:
         "language_model_load_s": round(load, 2),
         "docs": docs,
         "mb": round(size / MIB, 1),
-        "page_size": page_size,
     }))
 
 

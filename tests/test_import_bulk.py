@@ -1,12 +1,10 @@
-"""What makes a large import fast, and that it changes nothing of what is stored: the page size
-of a new project file, the page cache around the import, documents stored a row a statement,
-the first line found in the beginning of a text, the language model's automaton walked for a
-whole batch at once."""
+"""What makes a large import fast, and that it changes nothing of what is stored: the page cache
+around the import, documents stored a row a statement, the first line found in the beginning of
+a text, the language model's automaton walked for a whole batch at once."""
 
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections import Counter
 from pathlib import Path
 
@@ -18,43 +16,10 @@ from unannotate.core.language import guess_language
 from unannotate.core.listing import list_key, search_key
 from unannotate.formats.readers.common import FIRST_LINE_SAMPLE, first_line
 from unannotate.services.importing import BATCH, import_paths
-from unannotate.services.project import Project, open_project
-from unannotate.storage import database
+from unannotate.services.project import Project
 from unannotate.storage.bulk import BULK_CACHE_KIB
 from unannotate.storage.documents import storing_many_documents
 from unannotate.storage.schema import DocumentRow
-
-
-def _page_size(path: Path) -> int:
-    with sqlite3.connect(path) as conn:
-        return int(conn.execute("PRAGMA page_size").fetchone()[0])
-
-
-def _write_jsonl(path: Path, texts: list[str]) -> None:
-    path.write_text("".join(json.dumps({"text": t, "meta": {"n": n}}, ensure_ascii=False) + "\n"
-                            for n, t in enumerate(texts)), encoding="utf-8")
-
-
-def test_a_new_project_file_has_pages_of_8_kb(project: Project, project_path: Path) -> None:
-    assert _page_size(project_path) == database.SQLITE_PAGE_SIZE == 8192
-
-
-def test_a_project_file_with_4_kb_pages_keeps_them_and_imports(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    path = tmp_path / "older.unannotate.db"
-    with monkeypatch.context() as patch:  # a project made before pages of 8 KB
-        patch.setattr(database, "SQLITE_PAGE_SIZE", 4096)
-        open_project(path).close()
-    assert _page_size(path) == 4096
-    (tmp_path / "a.jsonl").write_text('{"text": "Le Conseil s\'est réuni hier."}\n',
-                                      encoding="utf-8")
-    with open_project(path) as opened:
-        assert import_paths(opened, [tmp_path / "a.jsonl"]).new == 1
-    assert _page_size(path) == 4096
-    with sqlite3.connect(path) as conn:
-        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-        assert conn.execute("SELECT text, language FROM documents").fetchall() == [
-            ("Le Conseil s'est réuni hier.", "fr")]
 
 
 def _cache_size(unit) -> int:  # type: ignore[no-untyped-def]

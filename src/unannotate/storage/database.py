@@ -25,10 +25,6 @@ from ..core.errors import DiskFullError, ProjectBusyError, ReadOnlyProjectError,
 PROJECT_ENV = "UNANNOTATE_PROJECT"
 DEFAULT_FILE_NAME = "default.unannotate.db"
 BUSY_TIMEOUT_MS = 10_000
-# Page size of a new project file: a document of 2,000 characters takes more than half of a
-# 4 KB page (SQLite's default), so each went into a page of its own; 8 KB pages hold three
-# (docs/adr/XXXX-import-speed.md).
-SQLITE_PAGE_SIZE = 8192
 WRITE_OPTION = "unannotate_write"
 
 # PostgreSQL: the driver the program brings, and the names a server URL may be given with.
@@ -151,8 +147,6 @@ def sqlite_path(url: str | URL) -> Path | None:
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
     cursor = dbapi_connection.cursor()
-    # Takes effect only on a new, empty file (SQLite keeps an existing file's page size).
-    cursor.execute(f"PRAGMA page_size={SQLITE_PAGE_SIZE}")
     cursor.execute("PRAGMA journal_mode=WAL")
     # FULL: a decision acknowledged to the user survives power loss, not only a crash.
     cursor.execute("PRAGMA synchronous=FULL")
