@@ -22,6 +22,11 @@ from unannotate.storage.documents import storing_many_documents
 from unannotate.storage.schema import DocumentRow
 
 
+def _write_jsonl(path: Path, texts: list[str]) -> None:
+    path.write_text("".join(json.dumps({"text": t, "meta": {"n": n}}, ensure_ascii=False) + "\n"
+                            for n, t in enumerate(texts)), encoding="utf-8")
+
+
 def _cache_size(unit) -> int:  # type: ignore[no-untyped-def]
     return int(unit.connection().exec_driver_sql("PRAGMA cache_size").scalar())
 
