@@ -30,7 +30,7 @@ from sqlalchemy.exc import DBAPIError
 # SQLite's page cache while many rows go in (KiB): the default 2 MB cannot hold the pages of
 # the indexes a large import adds to (titles, hashes), so pages went out to the log and were
 # read back and written again.
-BULK_CACHE_KIB = 16 * 1024
+BULK_CACHE_KIB = 32 * 1024
 # Rows per multi-row statement on SQLite: past a few hundred, longer statements gain nothing.
 SQLITE_ROWS_PER_STATEMENT = 256
 _SQLITE_OLD_VARIABLE_LIMIT = 999  # the limit of SQLite before 3.32, the lowest there is
