@@ -110,14 +110,17 @@ def test_the_first_line_is_the_first_that_is_not_blank(text: str) -> None:
     assert first_line(text) == _first_line_of_every_line(text)
 
 
-def test_the_batch_walk_counts_the_features_py3langid_counts() -> None:
+@pytest.mark.parametrize("copies", [1, language.WALK_TOGETHER_FROM // 6 + 1],
+                         ids=["one by one", "all at once"])
+def test_the_walk_counts_the_features_py3langid_counts(copies: int) -> None:
     from py3langid.langid import MODEL_FILE, LanguageIdentifier, visit_counts
 
     reference = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
     samples = [b"", b"a", "Le Conseil de s\u00e9curit\u00e9".encode(),
                "Глава ООН призвал к прекращению огня".encode(),
                "联合国秘书长呼吁停火".encode(),
-               b"The Secretary-General said the figures speak for themselves. " * 10]
+               b"The Secretary-General said the figures speak for themselves. " * 10] * copies
+    assert (len(samples) >= language.WALK_TOGETHER_FROM) == (copies > 1)
     numbers, features, counts = language._classifier()._features(samples)
     ours: list[Counter[int]] = [Counter() for _ in samples]
     for number, feature, count in zip(numbers.tolist(), features.tolist(), counts.tolist(),
@@ -137,3 +140,5 @@ def test_guesses_in_a_batch_do_not_depend_on_the_other_texts_of_the_batch() -> N
     assert alone == ["fr", "en", "en", "ru", "en"]
     assert language.guess_languages(texts) == alone
     assert language.guess_languages(texts[::-1]) == alone[::-1]
+    many = texts * language.WALK_TOGETHER_FROM  # walked all at once
+    assert language.guess_languages(many) == alone * language.WALK_TOGETHER_FROM
