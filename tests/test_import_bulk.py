@@ -142,3 +142,5 @@ def test_guesses_in_a_batch_do_not_depend_on_the_other_texts_of_the_batch() -> N
     assert language.guess_languages(texts[::-1]) == alone[::-1]
     many = texts * language.WALK_TOGETHER_FROM  # walked all at once
     assert language.guess_languages(many) == alone * language.WALK_TOGETHER_FROM
+    more = texts * (language.WALK_TOGETHER_AT_MOST // 2)  # in more than one walk
+    assert language.guess_languages(more) == alone * (language.WALK_TOGETHER_AT_MOST // 2)

@@ -81,6 +81,7 @@ KAZAKH_SHARE = 0.05
 # steps' own overhead (one text alone: 39 µs against 157 µs; batches of 30: 13 against 21 µs
 # a text; the import's 500: 6 against 16).
 WALK_TOGETHER_FROM = 16
+WALK_TOGETHER_AT_MOST = 1024  # samples a walk holds: 600 bytes each, 5 MB of states
 
 
 class _Classifier:
@@ -160,6 +161,9 @@ class _Classifier:
         probability."""
         if not samples:
             return []
+        if len(samples) > WALK_TOGETHER_AT_MOST:  # the walk's arrays stay a few MB
+            return [guess for first in range(0, len(samples), WALK_TOGETHER_AT_MOST)
+                    for guess in self.classify(samples[first:first + WALK_TOGETHER_AT_MOST])]
         lengths = np.fromiter((len(data) or 1 for data in samples), dtype=np.float32,
                               count=len(samples))
         scores = np.zeros((len(samples), len(self.labels)), dtype=np.float32)
