@@ -164,6 +164,12 @@ _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _SURROGATE_ESCAPE_BYTES = re.compile(rb"\\u[dD][89a-fA-F]")
 
 
+def has_surrogate_escape(raw: bytes) -> bool:
+    """Whether the JSON text ``raw`` escapes half of a surrogate pair somewhere (only then can
+    a decoded string hold a lone one). The pattern finds it faster than ``b"\\u" in raw``."""
+    return _SURROGATE_ESCAPE_BYTES.search(raw) is not None
+
+
 def json_error_reason(error: ValueError | RecursionError) -> str:
     """What ``json.loads`` refused, in words: bad JSON, too deep, or a number too long."""
     if isinstance(error, json.JSONDecodeError):
@@ -175,18 +181,22 @@ def json_error_reason(error: ValueError | RecursionError) -> str:
     return f"not JSON ({error})"
 
 
-def json_value_problem(value: Any, raw: str | bytes | None = None) -> str | None:
+def json_value_problem(value: Any, raw: str | bytes | None = None, *,
+                       surrogate_escape: bool | None = None) -> str | None:
     """Why a decoded JSON value cannot be kept though it parsed, or None: a string holding
     half of a UTF-16 surrogate pair (a JSON escape such as ``"\\ud800"``, which no database
     or file can hold as text), or nesting deeper than :data:`MAX_JSON_DEPTH`.
 
     ``raw`` is the JSON text the value came from: only when it holds a surrogate escape or
     more brackets than the depth allows is the value walked, so the common case costs two
-    scans in C. Without it (a value decoded from elsewhere) the value is always walked."""
+    scans in C. Without it (a value decoded from elsewhere) the value is always walked.
+    ``surrogate_escape`` is :func:`has_surrogate_escape` of ``raw`` where the caller has
+    already asked (bytes only), so that it is not looked for twice."""
     if raw is None:
         surrogates = deep = True
     elif isinstance(raw, bytes):
-        surrogates = _SURROGATE_ESCAPE_BYTES.search(raw) is not None
+        surrogates = (has_surrogate_escape(raw) if surrogate_escape is None
+                      else surrogate_escape)
         deep = raw.count(b"[") + raw.count(b"{") > MAX_JSON_DEPTH
     else:
         surrogates = _SURROGATE_ESCAPE.search(raw) is not None

@@ -13,7 +13,7 @@ from ..core.model import NewDocument
 from ..formats.documents import iter_files, read_documents
 from ..formats.interchange import shortened
 from ..storage.database import Unit
-from ..storage.documents import add_documents, known_hashes
+from ..storage.documents import add_documents, known_hashes, storing_many_documents
 from ..storage.events import add_event
 from .project import Project
 
@@ -106,7 +106,7 @@ def import_paths(
         outcome = FileOutcome(str(item))
         skipped: list[InputError] = []
         try:
-            with project.db.session() as session:
+            with project.db.session() as session, storing_many_documents(session):
                 documents = read_documents(item, skip_invalid=skip_invalid, on_skip=skipped.append)
                 for batch in batches(documents, BATCH):
                     _store_batch(session, batch, language, outcome)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import bindparam, select
 
 from ..core.listing import list_key, search_key
 from ..core.model import DocumentStatus
-from .bulk import insert_rows
+from .bulk import bulk_cache, insert_rows
 from .database import Unit
 from .schema import DocumentRow, ReviewStatusRow, utcnow
 
@@ -63,19 +65,28 @@ def reviewed_hashes(unit: Unit) -> set[str]:
 
 _DOCUMENT_COLUMNS = ("sha256", "text", "title", "meta", "language", "source")
 _DERIVED_COLUMNS = ("list_key", "search_key", "characters")  # what the document list reads
+_document_values = itemgetter(*_DOCUMENT_COLUMNS)
+
+
+@contextmanager
+def storing_many_documents(unit: Unit) -> Iterator[None]:
+    """Around a block that stores many documents (an import): on SQLite a page cache that
+    holds the pages of the indexes they go into (see ``bulk.bulk_cache``)."""
+    with bulk_cache(unit.connection()):
+        yield
 
 
 def add_documents(unit: Unit, documents: Sequence[dict[str, Any]]) -> None:
-    """Store new documents, in statements of many rows; each gives ``sha256``, ``text``,
+    """Store new documents (one statement run for every row); each gives ``sha256``, ``text``,
     ``title``, ``meta``, ``language`` and ``source`` (the list keys are derived from them)."""
     if documents:
         insert_rows(unit.connection(), DocumentRow.__table__,
                     (*_DOCUMENT_COLUMNS, *_DERIVED_COLUMNS),
-                    [(*(document[name] for name in _DOCUMENT_COLUMNS),
+                    [(*_document_values(document),
                       list_key(document["title"], document["source"]),
                       search_key(document["title"], document["source"]),
                       len(document["text"])) for document in documents],
-                    {"created_at": utcnow()})
+                    {"created_at": utcnow()}, many_rows_a_statement=False)
 
 
 def document_titles(unit: Unit) -> list[tuple[int, str]]:

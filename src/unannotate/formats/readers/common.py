@@ -15,6 +15,7 @@ from ...core.errors import InputError
 from ...core.model import NewDocument
 
 TITLE_LENGTH = 120
+FIRST_LINE_SAMPLE = 256  # characters split first when looking for the first line
 
 BOMS: tuple[tuple[bytes, str], ...] = (
     # UTF-32 first: its little-endian mark begins with the UTF-16 one.
@@ -122,10 +123,21 @@ def make_document(
 
 
 def first_line(text: str) -> str:
-    for line in text.splitlines():
-        if line.strip():
-            return line.strip()
-    return ""
+    """The first line of ``text`` that is not blank, stripped; "" when there is none.
+
+    Only a beginning of the text is split, longer ones while no line in it is whole and
+    holds a word: a long document is not cut into all its lines for its first."""
+    size = FIRST_LINE_SAMPLE
+    while True:
+        lines = text[:size].splitlines()
+        whole = size >= len(text)
+        for line in lines if whole else lines[:-1]:  # the last may go on past the sample
+            stripped = line.strip()
+            if stripped:
+                return stripped
+        if whole:
+            return ""
+        size *= 4
 
 
 def _title_from_text(text: str) -> str:

@@ -11,7 +11,7 @@ from typing import Any
 
 from ...core.errors import InputError
 from ...core.model import NewDocument
-from ..interchange import json_error_reason, json_value_problem
+from ..interchange import has_surrogate_escape, json_error_reason, json_value_problem
 from .common import BOMS, lower_first, make_document, os_reason, reject_lone_surrogates, shorten
 
 
@@ -31,7 +31,7 @@ def read_jsonl(
         for number, raw in enumerate(stream, start=1):
             if number == 1:
                 raw = raw.removeprefix(codecs.BOM_UTF8)
-            if not raw.strip():
+            if not raw or raw.isspace():  # a blank line (as "not raw.strip()", without a copy)
                 continue
             found = True
             try:
@@ -65,9 +65,10 @@ def _record_document(raw: bytes, path: str, line: int) -> NewDocument:
         raise InputError(path, f'"text" must be a string, not {_json_type(text)}', line)
     if not text or text.isspace():
         raise InputError(path, '"text" is empty', line)
-    if b"\\u" in raw:  # a lone surrogate can only come from a JSON escape
+    escape = has_surrogate_escape(raw)  # a lone surrogate can only come from a JSON escape
+    if escape:
         reject_lone_surrogates(text, path, line)
-    problem = json_value_problem(record, raw)
+    problem = json_value_problem(record, raw, surrogate_escape=escape)
     if problem:  # in the title or meta, stored as they are
         raise InputError(path, problem, line)
     meta = _record_meta(record, path, line)
