@@ -100,6 +100,9 @@ ONE_WORKER = {
 }
 
 
+RUN = 10  # tests of a file given to a worker at a time
+
+
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config: pytest.Config, log):  # type: ignore[no-untyped-def]
     if config.getvalue("dist") != "loadgroup":
@@ -107,8 +110,27 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log):  # type: ignore[no-
     from xdist.scheduler import LoadScopeScheduling
 
     class Groups(LoadScopeScheduling):
+        """The groups above on one worker each; every other file's tests in runs of
+        :data:`RUN` in their order. One test a unit made a round trip between the
+        controller and a worker for each test (xdist keeps two units queued a worker), and
+        spread a module's tests, with its module-scoped fixtures, over both workers: the
+        quick tier took 93 s that way, 88 s in runs (plain ``--dist load``: 85 s)."""
+
+        def __init__(self, config: pytest.Config, log=None) -> None:  # type: ignore[no-untyped-def]
+            super().__init__(config, log)
+            self.scopes: dict[str, str] = {}
+            self.counts: dict[str, int] = {}
+
         def _split_scope(self, nodeid: str) -> str:
-            return ONE_WORKER.get(Path(nodeid.split("::", 1)[0]).name, nodeid)
+            scope = self.scopes.get(nodeid)
+            if scope is None:
+                file = nodeid.split("::", 1)[0]
+                group = ONE_WORKER.get(Path(file).name)
+                if group is None:
+                    n = self.counts[file] = self.counts.get(file, -1) + 1
+                    group = f"{file}#{n // RUN}"
+                scope = self.scopes[nodeid] = group
+            return scope
 
     return Groups(config, log)
 

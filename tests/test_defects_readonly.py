@@ -219,6 +219,7 @@ def _can_mount_read_only(tmp_path: Path) -> str | None:
     return None
 
 
+@pytest.mark.slow  # a real mount and eight runs of the program, 7 s
 def test_on_a_read_only_file_system(tmp_path: Path) -> None:
     reason = _can_mount_read_only(tmp_path)
     if reason:

@@ -309,7 +309,7 @@ def _input(project: Project, doc_id: int):  # type: ignore[no-untyped-def]
 
 
 def test_cli_train_models_and_suggest_an_older_version(reviewed, project_path: Path) -> None:
-    args = ["--project", str(project_path), "--max-seconds", "4"]
+    args = ["--project", str(project_path), "--max-seconds", "1"]
     first = runner.invoke(app, ["train", "--what", "entities", *args])
     assert first.exit_code == 0, first.output
     assert "unannotate.entities.rules.v1" in first.output and "new model" in first.output
