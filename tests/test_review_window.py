@@ -693,6 +693,27 @@ def test_the_review_window_has_a_file_menu_and_quits_with_ctrl_q(  # type: ignor
     project.close()
 
 
+def test_a_passing_message_stays_when_the_agreement_arrives_then_the_figures_return(  # type: ignore[no-untyped-def]
+        qtbot, tmp_path: Path) -> None:
+    """The project-wide agreement, computed on a worker, arrives while a message is shown
+    (an export written): the message stays its time, then the figures come back with it."""
+    project, _doc_id = build(tmp_path)
+    window = open_window(qtbot, project)
+    qtbot.waitUntil(lambda: window.overall != "", timeout=10_000)
+    bar = window.statusBar()
+    qtbot.keyClick(window.view, Qt.Key.Key_B)
+    assert "disagreements open" in bar.currentMessage()
+    bar.showMessage("wrote 1 documents (gold) to gold.jsonl", 600)
+    window.overall = ""
+    window.compute_overall()
+    qtbot.waitUntil(lambda: window.overall != "", timeout=10_000)
+    assert bar.currentMessage() == "wrote 1 documents (gold) to gold.jsonl"
+    qtbot.waitUntil(lambda: "disagreements open" in bar.currentMessage(), timeout=5_000)
+    assert "all documents: exact F1" in bar.currentMessage()
+    window.close()
+    project.close()
+
+
 def test_open_project_from_the_review_window_opens_it_in_the_main_window(  # type: ignore[no-untyped-def]
         
         qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -67,6 +67,10 @@ class ReviewWindow(ReviewFileMenu, TwoStepOpen, QMainWindow):
         self.on_close = on_close
         self.state = ReviewState(review)
         self.overall = ""  # the project-wide agreement, once computed
+        # The document's figures as last put in the status bar: shown again when a passing
+        # message (an export written, a refusal) times out.
+        self._figures = ""
+        self.statusBar().messageChanged.connect(self._figures_back)
         self.qactions: dict[str, QAction] = {}
         self.report_dialog: QDialog | None = None
         self.labels = review.project.labels()
@@ -586,17 +590,26 @@ class ReviewWindow(ReviewFileMenu, TwoStepOpen, QMainWindow):
                 item.setText(2, str(open_))
 
     # -- agreement -------------------------------------------------------------------
-    def _update_status(self, note: str = "") -> None:
-        """The document's figures in the status bar, after ``note`` (what was just done)."""
+    def _update_status(self, note: str = "", *, over_a_message: bool = True) -> None:
+        """The document's figures in the status bar, after ``note`` (what was just done).
+        Without ``over_a_message`` (figures arriving from a worker), a passing message
+        stays until it times out, and the figures follow it."""
         if self.document_id is None or not self._complete:
             return  # shown when the document's places are all read
         open_, disagreements = self.state.counts()
         f1 = pair_f1(self.places, self.review.layers)
         here = "–" if f1 is None else f"{f1:.2f}"
-        self.statusBar().showMessage(
+        shown, before = self.statusBar().currentMessage(), self._figures
+        self._figures = (
             (f"{note} · " if note else "")
             + f"{open_} of {disagreements} disagreements open · agreement here: exact F1 "
             f"{here}" + (f" · all documents: {self.overall}" if self.overall else ""))
+        if over_a_message or not shown or shown == before:
+            self.statusBar().showMessage(self._figures)
+
+    def _figures_back(self, message: str) -> None:
+        if not message and self._figures:
+            self.statusBar().showMessage(self._figures)
 
     def compute_overall(self) -> Worker:
         """The project-wide agreement of the compared layers, computed on a worker thread
@@ -625,7 +638,7 @@ class ReviewWindow(ReviewFileMenu, TwoStepOpen, QMainWindow):
         if report.token_alpha is not None:
             parts.append(f"α {report.token_alpha:.2f}")
         self.overall = ", ".join(parts) or "no spans to compare yet"
-        self._update_status()
+        self._update_status(over_a_message=False)
 
     def _report(self):  # type: ignore[no-untyped-def]
         from ..services.agreement import project_agreement
