@@ -22,6 +22,16 @@ SHARED = REPO.parent / "shared"
 from network_guard import _no_network  # noqa: E402, F401 (the autouse fixture)
 
 
+@pytest.fixture(autouse=True)
+def _no_password_prompt_left(monkeypatch: pytest.MonkeyPatch) -> None:
+    """How the process asks for a server's password (the window installs a dialog, the
+    command line a terminal prompt) is never left over from an earlier test: a test that
+    expects nobody to be asked would wait on a dialog nobody answers."""
+    from unannotate.storage import database
+
+    monkeypatch.setattr(database, "_default_prompt", None)
+
+
 @pytest.fixture
 def project_path(tmp_path: Path) -> Path:
     return tmp_path / "test.unannotate.db"
