@@ -19,8 +19,8 @@ learning curve's held-out figure does not see:
 - the ceiling: the program's model and the richest variant trained on ``--ceiling`` sentences.
 
 ``--quick`` (the test suite's smoke run) runs two draws of 60 invented sentences without the
-pipeline; so does a run without the development data, and says so. Last line: one JSON object (``f1`` by variant,
-``ceiling_f1``, ``count``, ``draws``).
+pipeline; so does a run without the development data, and says so. Last line: one JSON
+object (``f1`` by variant, ``ceiling_f1``, ``count``, ``draws``).
 """
 
 from __future__ import annotations
