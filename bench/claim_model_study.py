@@ -39,6 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 import devdata
+from learning_curve import invented_claims
 from machine import cpu_model
 
 from unannotate.nlp import training_claims as model
@@ -218,20 +219,6 @@ def draws(n_items: int, count: int, k: int) -> list[set[int]]:
     return out
 
 
-def invented_items() -> list[tuple[str, bool]]:
-    tests = Path(__file__).resolve().parents[1] / "tests"
-    sys.path.insert(0, str(tests))
-    from training_corpus import CLAIMS, OTHER, parse
-
-    rng = random.Random(SEED)
-    items = []
-    for _ in range(200):
-        template = rng.choice(CLAIMS if rng.random() < 0.4 else OTHER)
-        text, _, claims = parse(template.format(person="Hana Sato", org="UNICEF", place="Peru"))
-        items.append((text, bool(claims)))
-    return items
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="a short smoke run")
@@ -247,7 +234,7 @@ def main() -> None:
         where = f"ClaimBuster tuning part, {len(items)} sentences"
         count, k, ceiling = args.count, args.draws, args.ceiling
     else:
-        items = invented_items()
+        items = invented_claims(200)
         where = "invented sentences (quick run or no development data)"
         count, k, ceiling = 60, 2, 0
     print(f"machine: {cpu_model()}; {where}; {k} draws of {count} reviewed sentences, each "

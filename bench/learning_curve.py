@@ -186,19 +186,25 @@ def invented_entities() -> tuple[list[TrainingDocument], list[tuple[str, Spans]]
 
 # -- claims ------------------------------------------------------------------------------------
 
+def invented_claims(count: int) -> list[tuple[str, bool]]:
+    """Without the development data: ``count`` sentences of the tests' invented kind, and
+    whether each is a claim (seeded)."""
+    tests = Path(__file__).resolve().parents[1] / "tests"
+    sys.path.insert(0, str(tests))
+    from training_corpus import CLAIMS, OTHER, parse
+
+    rng = random.Random(SEED)
+    items = []
+    for _ in range(count):
+        template = rng.choice(CLAIMS if rng.random() < 0.4 else OTHER)
+        text, _, claims = parse(template.format(person="Hana Sato", org="UNICEF", place="Peru"))
+        items.append((text, bool(claims)))
+    return items
+
+
 def claim_data(root: Path | None) -> tuple[list[TrainingDocument], list[tuple[str, bool]], str]:
     if root is None:
-        tests = Path(__file__).resolve().parents[1] / "tests"
-        sys.path.insert(0, str(tests))
-        from training_corpus import CLAIMS, OTHER, parse
-
-        rng = random.Random(SEED)
-        items = []
-        for _ in range(160):
-            template = rng.choice(CLAIMS if rng.random() < 0.4 else OTHER)
-            text, _, claims = parse(template.format(person="Hana Sato", org="UNICEF",
-                                                    place="Peru"))
-            items.append((text, bool(claims)))
+        items = invented_claims(160)
         tune, held = items[:120], items[120:]
         where = "invented sentences (no development data)"
     else:
