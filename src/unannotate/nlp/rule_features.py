@@ -177,21 +177,29 @@ class RulesFirst:
             if span is not None:
                 rules.append(Span(doc, span.start, span.end, label=ent.label_,
                                   span_id=ent.id_ or f"rule: {ent.label_}"))
+        # Token -> the rule entity going first there (its index in ``first``), or -1.
         first: list[Span] = []
-        taken = bytearray(len(doc))
+        taken = [-1] * len(doc)
         for span in rules:
-            if span.label_ in self.labels and not any(taken[span.start:span.end]):
+            if span.label_ in self.labels and all(t < 0 for t in taken[span.start:span.end]):
+                taken[span.start:span.end] = [len(first)] * len(span)
                 first.append(span)
-                taken[span.start:span.end] = b"\x01" * len(span)
+        # Token -> the model entity kept there (its index in ``rest``), or -1.
         rest: list[Span] = []
+        kept_at = [-1] * len(doc)
         for ent in doc.ents:
-            clashing = [s for s in first if s.start < ent.end and ent.start < s.end]
-            if all(self._nests(s, ent) for s in clashing):
+            clashing = {taken[t] for t in range(ent.start, ent.end) if taken[t] >= 0}
+            if all(self._nests(first[i], ent) for i in clashing):
+                kept_at[ent.start:ent.end] = [len(rest)] * len(ent)
                 rest.append(ent)
         # Inside each model entity kept: the rule entities of a label nested in its label
-        # (also of labels the rules do not go first for: the model cannot nest).
-        inner = [s for s in rules for ent in rest if self._nests(s, ent)]
-        kept = [s for s in first if s not in inner]
+        # (also of labels the rules do not go first for: the model cannot nest). The kept
+        # entities do not overlap, so the one holding a span's first token is the only one
+        # that can hold it.
+        inner = [s for s in rules
+                 if kept_at[s.start] >= 0 and self._nests(s, rest[kept_at[s.start]])]
+        held = set(inner)
+        kept = [s for s in first if s not in held]
         doc.ents = sorted(kept + rest, key=lambda s: s.start)
         if inner:
             doc.spans[NESTED_KEY] = sorted(inner, key=lambda s: s.start)

@@ -259,11 +259,10 @@ def train_entities(train: Sequence[TrainingDocument], settings: TrainingSettings
 
         gold = [list(d.spans) for d in train]
         reliable = reliable_rule_labels([d.text for d in train], gold, nlp.lang)
-        nested = nested_label_pairs(gold)
-        nlp.add_pipe(RULES_FIRST, config={"labels": sorted(reliable),
-                                          "nested": [list(pair) for pair in nested]})
+        nested = [list(pair) for pair in nested_label_pairs(gold)]
+        nlp.add_pipe(RULES_FIRST, config={"labels": sorted(reliable), "nested": nested})
         summary.rules_first = reliable
-        summary.nested = [list(pair) for pair in nested]
+        summary.nested = nested
     return nlp, summary
 
 
