@@ -30,10 +30,21 @@ re3d types and the program's labels
     them). Suggestions labelled EVENT, LAW, PRODUCT or WORK_OF_ART are not scored either
     (re3d has no such type, so they could be neither right nor wrong).
 
+    Each re3d entity carries a ``confidence``, the probability (from a Bayesian model of
+    crowd workers' classifications) that its type is right. Where one span was given two
+    types, the one of lower confidence, when below 0.5, is an alternative the annotation
+    turned down ("Jordan" as a Person beside the same "Jordan" as a Location at 1.0) and is
+    left out. A low confidence alone is not: it is also the mark of entities that no crowd
+    worker confirmed, right ones among them (most Nationality entities, "Syria" as a
+    Location), so those are kept.
+
     re3d also marks pronouns ("he", "It") and descriptions ("the village", "his spiritual
     adviser"), which are not named entities in the program's sense: with ``named_only`` (the
     default) a gold span is kept only when its first word after a determiner or possessive
-    starts with a capital letter or a digit, or is a number word, and it is not a pronoun.
+    starts with a capital letter or a digit, or is a number word, and it is not a pronoun;
+    a person, organisation, place or nationality counted by a number ("11 people",
+    "thousands of fighters") and a description capitalised only because it opens a sentence
+    ("Another resident", "State television") are left out too (:func:`is_named_mention`).
 
 Entity scores (:func:`score_entities`)
     Gold spans of one label that overlap each other (re3d nests "Hibhib Village" and
@@ -140,24 +151,60 @@ def _json_lines(path: Path) -> Iterable[tuple[int, dict]]:
                     raise ValueError(f"{path}, line {number}: not JSON ({error.msg})") from None
 
 
-def is_named_mention(text: str) -> bool:
+def is_named_mention(text: str, label: str | None = None, *, sentence_start: bool = False,
+                     lowercase: frozenset[str] = frozenset()) -> bool:
     """Whether a gold span's text names something (see ``named_only`` in the module's
     description): not a pronoun, and its first word after a determiner is capitalised, a
-    number or a number word."""
+    number or a number word.
+
+    With the span's scored ``label``: a person, organisation, place or nationality counted
+    by a number ("11 people", "thousands of fighters", "17 gates") names nothing unless a
+    capitalised word follows the number ("350 Syrians"). With ``sentence_start`` (the span
+    opens a sentence, so its first word is capitalised whatever it is) and ``lowercase``
+    (words seen in lower case in the source's texts): a span whose first word is such a word
+    and whose other words are in lower case ("Another resident", "State television") is a
+    description."""
     words = _WORD.findall(text)
     if not words:
         return False
     if len(words) == 1 and words[0].lower() in _PRONOUNS:
         return False
+    determined = False
     while len(words) > 1 and words[0].lower() in _DETERMINERS:
         words = words[1:]
+        determined = True
     first = words[0]
-    return first[0].isupper() or first[0].isdigit() or first.lower() in _NUMBER_WORDS
+    if not (first[0].isupper() or first[0].isdigit() or first.lower() in _NUMBER_WORDS):
+        return False
+    if label in _NAME_LABELS:
+        counted = [w for w in words if not (w[0].isdigit() or w.lower() in _NUMBER_WORDS)]
+        if len(counted) < len(words) and (not counted or not counted[0][0].isupper()):
+            return False
+        if (sentence_start and not determined and first.lower() in lowercase
+                and not any(w[0].isupper() for w in words[1:])):
+            return False
+    return True
+
+
+_NAME_LABELS = frozenset({"PERSON", "ORG", "GPE/LOC", "NORP"})
+_OPENERS = " \t\r\n\"'“‘(["
+_LOWER_WORD = re.compile(r"\b[a-z][a-z'’-]*\b")
+
+
+def _opens_sentence(text: str, start: int) -> bool:
+    """Whether ``start`` opens a sentence: only spaces, quotes or brackets between it and
+    the text's start, a line break or a sentence's end."""
+    before = text[:start].rstrip(_OPENERS)
+    return not before or before[-1] in ".!?" or "\n" in text[len(before):start]
+
+
+TURNED_DOWN = 0.5  # a type of lower confidence than another for the same span, and below this
 
 
 def load_re3d(folder: Path, *, named_only: bool = True) -> list[EntityDocument]:
     """One re3d source folder as ``[(text, [(start, end, label)])]``, documents in file
-    order, spans sorted, labels as in :data:`RE3D_LABELS` (other types left out).
+    order, spans sorted, labels as in :data:`RE3D_LABELS` (other types left out), an
+    alternative type turned down for a span left out (see the module's description).
 
     Raises ``ValueError`` naming the file and line when an entity's offsets do not give its
     value or name an unknown document."""
@@ -166,7 +213,13 @@ def load_re3d(folder: Path, *, named_only: bool = True) -> list[EntityDocument]:
         texts[record["_id"]] = record["text"]
     spans: dict[str, set[EntitySpan]] = {key: set() for key in texts}
     entities = folder / "entities.json"
-    for number, record in _json_lines(entities):
+    records = list(_json_lines(entities))
+    lowercase = frozenset(w for text in texts.values() for w in _LOWER_WORD.findall(text))
+    best: dict[tuple[str, int, int], float] = {}  # the highest confidence given each span
+    for _, record in records:
+        place = (record["documentId"], record["begin"], record["end"])
+        best[place] = max(best.get(place, 0.0), record.get("confidence", 1.0))
+    for number, record in records:
         label = RE3D_LABELS.get(record["type"])
         if label is None:
             continue
@@ -176,8 +229,13 @@ def load_re3d(folder: Path, *, named_only: bool = True) -> list[EntityDocument]:
         if texts[key][start:end] != record["value"]:
             raise ValueError(f"{entities}, line {number}: [{start}, {end}) is not "
                              f"{record['value']!r}")
-        if named_only and not is_named_mention(record["value"]):
+        if named_only and not is_named_mention(
+                record["value"], label, sentence_start=_opens_sentence(texts[key], start),
+                lowercase=lowercase):
             continue
+        confidence = record.get("confidence", 1.0)
+        if confidence < TURNED_DOWN and confidence < best[(key, start, end)]:
+            continue  # another type was chosen for this span
         spans[key].add((start, end, label))
     return [(texts[key], sorted(spans[key])) for key in texts]
 

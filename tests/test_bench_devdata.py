@@ -35,6 +35,47 @@ def test_re3d_types_are_mapped_and_pronouns_and_unscored_types_left_out(tmp_path
     assert len(devdata.load_re3d(tmp_path / "src", named_only=False)) == 1
 
 
+def test_counted_groups_and_descriptions_opening_a_sentence_name_nothing() -> None:
+    named = devdata.is_named_mention
+    assert not named("11 people", "ORG") and not named("thousands of fighters", "ORG")
+    assert not named("one hostage", "PERSON") and not named("17 gates", "GPE/LOC")
+    assert named("350 Syrians", "ORG") and named("11 people", "QUANTITY/CARDINAL")
+    assert named("two days", "DATE") and named("11 people")  # without a label: as before
+    lowercase = frozenset({"another", "state", "resident"})
+    assert not named("Another resident", "PERSON", sentence_start=True, lowercase=lowercase)
+    assert not named("State television", "ORG", sentence_start=True, lowercase=lowercase)
+    assert named("State television", "ORG", lowercase=lowercase)  # mid-sentence: a name
+    assert named("State Department", "ORG", sentence_start=True, lowercase=lowercase)
+    assert named("Mira Olsen", "PERSON", sentence_start=True, lowercase=lowercase)
+    assert named("The US-led coalition", "ORG", sentence_start=True, lowercase=lowercase)
+
+
+def test_re3d_descriptions_opening_a_sentence_are_left_out(tmp_path) -> None:
+    text = "Another resident fled. He met another and refugees.\n\"Refugees\" left Tarvik."
+    places = [("Another resident", "Person"), ("Refugees", "Organisation"),
+              ("Tarvik", "Location")]
+    spans = [(text.index(v), text.index(v) + len(v), t) for v, t in places]
+    write_re3d(tmp_path / "src", text, spans)
+    ((_, loaded),) = devdata.load_re3d(tmp_path / "src")
+    assert [text[s:e] for s, e, _ in loaded] == ["Tarvik"]
+
+
+def test_re3d_a_type_turned_down_for_a_span_is_left_out(tmp_path) -> None:
+    text = "Tarvik and Mira Olsen in Syria."
+    folder = tmp_path / "src"
+    write_re3d(folder, text, [])
+    records = [(0, 6, "Location", 1), (0, 6, "Person", 0),  # Person turned down
+               (11, 21, "Person", 0.9), (11, 21, "Organisation", 0.6),  # both kept
+               (25, 30, "Location", 0)]  # unconfirmed, but nothing chosen instead: kept
+    (folder / "entities.json").write_text("".join(
+        json.dumps({"documentId": "D1", "begin": b, "end": e, "type": t,
+                    "value": text[b:e], "confidence": c}) + "\n" for b, e, t, c in records),
+        encoding="utf-8")
+    ((_, loaded),) = devdata.load_re3d(folder)
+    assert loaded == [(0, 6, "GPE/LOC"), (11, 21, "ORG"), (11, 21, "PERSON"),
+                      (25, 30, "GPE/LOC")]
+
+
 def test_re3d_offsets_that_do_not_give_the_value_are_an_error(tmp_path) -> None:
     folder = tmp_path / "bad"
     write_re3d(folder, "Mira Olsen spoke.", [(0, 4, "Person")])
