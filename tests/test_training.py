@@ -259,6 +259,7 @@ def test_export_loads_with_spacy_and_predicts_the_suggesters_spans(
                                  "--project", str(project_path)])
     assert result.exit_code == 0, result.output
     nlp = spacy.load(out)
+    assert nlp.pipe_names[-1] == "unannotate_reviewed_names"  # the names go with it
     meta = json.loads((out / "meta.json").read_text())
     assert set(meta["unannotate"]["labels"]) >= {"ORG", "PERSON", "GPE"}
     assert meta["unannotate"]["data"]["documents"] == report.documents

@@ -34,6 +34,7 @@ from .base import (
     register,
 )
 from .parallel import WindowedSuggester
+from .reviewed_names import FACTORY as REVIEWED_NAMES  # noqa: F401  (registers it)
 from .rule_features import FACTORY as RULE_TAGS  # noqa: F401  (registers the factories)
 from .training import CLAIMS, ENTITIES
 

@@ -158,6 +158,9 @@ class DataSummary:
     # Entities: the (inner, outer) label pairs the reviewers nest, whose rule entities are
     # suggested inside the model's longer ones (see rule_features.nested_label_pairs).
     nested: list[list[str]] = field(default_factory=list)
+    # Entities: how many names the reviewers mark where they occur, suggested again at their
+    # other occurrences (see reviewed_names).
+    names: int = 0
 
 
 class Clock:

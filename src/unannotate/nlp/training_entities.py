@@ -28,6 +28,7 @@ from spacy.util import compounding, filter_spans
 from .base import SuggesterError
 from .entity_spacy import _pieces, load_for_ner
 from .languages import language_code
+from .reviewed_names import SPAN_ID as REVIEWED_NAME
 from .rule_features import NESTED_KEY
 from .training import (
     Clock,
@@ -263,6 +264,12 @@ def train_entities(train: Sequence[TrainingDocument], settings: TrainingSettings
         nlp.add_pipe(RULES_FIRST, config={"labels": sorted(reliable), "nested": nested})
         summary.rules_first = reliable
         summary.nested = nested
+    from .reviewed_names import FACTORY as REVIEWED_NAMES
+    from .reviewed_names import reviewed_names
+
+    names = reviewed_names(nlp, ((d.text, d.spans) for d in train))
+    nlp.add_pipe(REVIEWED_NAMES).set_names(names)
+    summary.names = len(names)
     return nlp, summary
 
 
@@ -281,8 +288,12 @@ def predict_entity_rows(nlp: Language, texts: Sequence[str], batch_size: int = 1
         for ent in itertools.chain(doc.ents, doc.spans.get(NESTED_KEY, ())):
             start, end = offset + ent.start_char, offset + ent.end_char
             if text[start:end] == ent.text:
-                why = f"{ent.id_} (rules, precise in the reviewed documents)" if ent.id_ \
-                    else reason
+                if ent.id_ == REVIEWED_NAME:
+                    why = f"a name marked {ent.label_} where it occurs in the reviewed documents"
+                elif ent.id_:
+                    why = f"{ent.id_} (rules, precise in the reviewed documents)"
+                else:
+                    why = reason
                 out[index].append((start, end, ent.label_, why))
     return [sorted(rows) for rows in out]
 
