@@ -366,8 +366,12 @@ def main() -> None:
     if args.only in (None, "speed"):
         speed_run(root, 6 if args.quick else 50, 150 if args.quick else 700, speed_seconds,
                   figures)
+    # 50 news documents trained (the speed run), else 50 reviewed paragraphs' entities.
     at = figures.get("entities_seconds_at", {})
-    figures["train_seconds_50"] = at.get("50", at[max(at, key=int)] if at else 0.0)
+    if "speed_seconds" in figures:
+        figures["train_seconds_50"] = figures["speed_seconds"]
+    elif at:
+        figures["train_seconds_50"] = at.get("50", at[max(at, key=int)])
     print(json.dumps(figures))
 
 
