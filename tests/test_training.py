@@ -145,6 +145,11 @@ def test_training_registers_a_version_that_suggest_uses_after_a_restart(
     ent = reports[0]
     assert ent.after is not None and set(ent.after["per_label"]) >= {"ORG", "PERSON", "GPE"}
     assert "unannotate.entities.rules.v1" in ent.before
+    # The names the reviewers mark wherever they occur go with the version, and it says so.
+    names = json.loads((Path(ent.path) / "unannotate_reviewed_names" / "names.json")
+                       .read_text(encoding="utf-8"))
+    assert names and set(names.values()) <= set(ent.spans)
+    assert any(n.startswith(f"{len(names)} names the reviewers mark") for n in ent.notes)
     project.close()
     with open_project(project_path) as again:  # a new Project: as after a restart
         suggesters = build_suggesters(project=again)

@@ -122,6 +122,9 @@ def train_and_register(docs: Sequence[TrainingDocument], settings: TrainingSetti
         if unseen:
             notes.append("labels only in held-out documents (no training example): "
                          + ", ".join(unseen))
+        if data.names:
+            notes.append(f"{data.names} names the reviewers mark wherever they occur are "
+                         "suggested with their label at their other occurrences")
         clock.report("scoring", 0, 1 + len(baselines or {}))
         after = entity_scores(held, predict_entities(nlp, [d.text for d in held]),
                               labels) if held else None

@@ -137,7 +137,8 @@ class BeforeAfterDialog(QDialog):
             head = QLabel(
                 f"{report.what.capitalize()}: trained on {report.documents} done documents "
                 f"({report.words:,} words) of the {report.layer} layer, scored on "
-                f"{report.held_out} held-out documents. Now: {now}. New: {report.suggester}.")
+                f"{report.held_out} held-out documents. Now: {now}. New: {report.suggester}."
+                + "".join(f" {n[:1].upper()}{n[1:]}." for n in report.notes))
             head.setTextFormat(Qt.TextFormat.PlainText)
             head.setWordWrap(True)
             rows = score_rows(report)
