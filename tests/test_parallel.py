@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import time
 
@@ -69,3 +70,62 @@ def test_this_process_takes_jobs_while_the_workers_are_busy(
     assert [key for key, _ in results] == [f"key-{i}" for i in range(len(TEXTS))]
     pids = {pid for _, pid in results}
     assert os.getpid() in pids and len(pids) == 2  # this process and one worker
+
+
+class Sleepy:
+    """A suggester whose jobs take ``seconds`` in a worker process and no time here."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds, self.parent = seconds, os.getpid()
+
+    def suggest_here(self, items, batch_size):  # type: ignore[no-untyped-def]
+        if os.getpid() != self.parent:
+            time.sleep(self.seconds)
+        return [(item.key, os.getpid()) for item in items]
+
+
+def test_a_caller_stopping_early_lets_the_workers_finish_and_leave(
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not parallel._can_fork():
+        pytest.skip("this platform or process cannot fork")
+    monkeypatch.setattr(parallel, "JOB_DOCUMENTS", 1)
+    terminated: list[bool] = []
+    real = parallel._close_pool
+
+    def spy(pool, waiting, *, abrupt):  # type: ignore[no-untyped-def]
+        terminate = pool.terminate
+        pool.terminate = lambda: (terminated.append(True), terminate())
+        real(pool, waiting, abrupt=abrupt)
+
+    monkeypatch.setattr(parallel, "_close_pool", spy)
+    results = parallel.suggest_in_processes(Sleepy(0.05), "x", {}, _inputs(), n_process=3,
+                                            batch_size=4)
+    assert next(results)[0] == "key-0"
+    results.close()  # the caller stops: the jobs in flight end, the workers leave
+    assert terminated == [] and multiprocessing.active_children() == []
+    assert parallel._WORKER is None
+
+
+class StuckWorkers(Sleepy):
+    """Jobs take 30 s in a worker; here the suggester fails."""
+
+    def suggest_here(self, items, batch_size):  # type: ignore[no-untyped-def]
+        if os.getpid() == self.parent:
+            raise ValueError("failed here")
+        return super().suggest_here(items, batch_size)
+
+
+def test_workers_that_do_not_finish_in_time_are_stopped(monkeypatch: pytest.MonkeyPatch
+                                                        ) -> None:
+    if not parallel._can_fork():
+        pytest.skip("this platform or process cannot fork")
+    monkeypatch.setattr(parallel, "JOB_DOCUMENTS", 1)
+    monkeypatch.setattr(parallel, "CLOSE_SECONDS", 0.3)
+    started = time.monotonic()
+    with pytest.raises(ValueError, match="failed here"):
+        # The workers get the first jobs (30 s each); this process fails on the next one.
+        list(parallel.suggest_in_processes(StuckWorkers(30.0), "x", {}, _inputs(),
+                                           n_process=2, batch_size=4))
+    assert multiprocessing.active_children() == []
+    assert time.monotonic() - started < 10

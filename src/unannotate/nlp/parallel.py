@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import multiprocessing
 import sys
+import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from multiprocessing.pool import AsyncResult
@@ -32,6 +33,7 @@ from .base import SuggesterInput, SuggestionRow, as_suggestions, create
 
 JOB_DOCUMENTS = 8  # documents in one job, for a worker or for this process
 IN_FLIGHT_PER_PROCESS = 2  # jobs given to each worker at a time
+CLOSE_SECONDS = 60.0  # for the workers to finish their jobs when the caller stops early
 
 # What a suggester gives for one document: its suggestions, as rows or as objects.
 Found = TypeVar("Found", covariant=True)
@@ -126,9 +128,27 @@ def suggest_in_processes(
             done = waiting.popleft()
             yield from done.get() if isinstance(done, AsyncResult) else done
     finally:
-        pool.terminate()
-        pool.join()
         _WORKER = None
+        _close_pool(pool, waiting, abrupt=isinstance(sys.exc_info()[1], KeyboardInterrupt))
+
+
+def _close_pool(pool: Any, waiting: Iterable[Any], *, abrupt: bool) -> None:
+    """Let the workers finish the jobs they were given and leave, and wait for them; stop
+    them only when they do not finish within :data:`CLOSE_SECONDS` (a worker lost) or when
+    the user interrupted. ``Pool.terminate()`` can wait for ever when it stops a worker in
+    the middle of handing back a result (the worker dies holding the result queue's lock:
+    CPython issue 96995), so it is kept for those cases."""
+    if not abrupt:
+        pool.close()
+        deadline = time.monotonic() + CLOSE_SECONDS
+        for entry in waiting:
+            if isinstance(entry, AsyncResult):
+                entry.wait(max(0.0, deadline - time.monotonic()))
+        if all(_finished(entry) for entry in waiting):
+            pool.join()
+            return
+    pool.terminate()
+    pool.join()
 
 
 class WindowedSuggester:
