@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import time
 
 import pytest
 
 from unannotate.nlp import parallel
-from unannotate.nlp.base import SuggesterInput, create
+from unannotate.nlp.base import SuggesterError, SuggesterInput, create
 
 TEXTS = [f"Kenya gave ${n} million to UNICEF on {n} May 2025, the Minister said." for n in
          range(1, 12)] + ["", "Ein Text auf Deutsch über Kenia.", "🌍 UNICEF 🌍"]
@@ -90,21 +91,17 @@ def test_a_caller_stopping_early_lets_the_workers_finish_and_leave(
     if not parallel._can_fork():
         pytest.skip("this platform or process cannot fork")
     monkeypatch.setattr(parallel, "JOB_DOCUMENTS", 1)
-    terminated: list[bool] = []
-    real = parallel._close_pool
-
-    def spy(pool, waiting, *, abrupt):  # type: ignore[no-untyped-def]
-        terminate = pool.terminate
-        pool.terminate = lambda: (terminated.append(True), terminate())
-        real(pool, waiting, abrupt=abrupt)
-
-    monkeypatch.setattr(parallel, "_close_pool", spy)
+    terminated: list[int] = []
+    stop = multiprocessing.process.BaseProcess.terminate
+    monkeypatch.setattr(multiprocessing.process.BaseProcess, "terminate",
+                        lambda self: (terminated.append(self.pid), stop(self)))
     results = parallel.suggest_in_processes(Sleepy(0.05), "x", {}, _inputs(), n_process=3,
                                             batch_size=4)
     assert next(results)[0] == "key-0"
     results.close()  # the caller stops: the jobs in flight end, the workers leave
     assert terminated == [] and multiprocessing.active_children() == []
     assert parallel._WORKER is None
+
 
 
 class StuckWorkers(Sleepy):
@@ -129,3 +126,26 @@ def test_workers_that_do_not_finish_in_time_are_stopped(monkeypatch: pytest.Monk
                                            n_process=2, batch_size=4))
     assert multiprocessing.active_children() == []
     assert time.monotonic() - started < 10
+
+
+class Killed(Sleepy):
+    """A worker process is killed in the middle of its first job."""
+
+    def suggest_here(self, items, batch_size):  # type: ignore[no-untyped-def]
+        if os.getpid() != self.parent and items[0].key == "key-0":
+            os.kill(os.getpid(), signal.SIGKILL)
+        return super().suggest_here(items, batch_size)
+
+
+def test_a_worker_killed_in_a_job_is_an_error_not_a_wait_for_ever(
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not parallel._can_fork():
+        pytest.skip("this platform or process cannot fork")
+    monkeypatch.setattr(parallel, "JOB_DOCUMENTS", 1)
+    started = time.monotonic()
+    with pytest.raises(SuggesterError, match="a worker process ended before finishing"):
+        list(parallel.suggest_in_processes(Killed(0.0), "x", {}, _inputs(), n_process=2,
+                                           batch_size=4))
+    assert multiprocessing.active_children() == []
+    assert time.monotonic() - started < 20

@@ -14,22 +14,26 @@ Workers are forked where the platform can (Linux): they inherit the suggester al
 with its pipelines and pattern tables, at no cost. Elsewhere they are spawned and build the
 suggester again from its registered name and configuration. A bounded number of jobs is
 given out or waiting at a time, so memory stays flat however many documents there are, and
-results come back in input order.
+results come back in input order. The workers are a ``concurrent.futures``
+``ProcessPoolExecutor``: a worker that dies in a job (killed by the system) makes the
+executor broken, which is reported, where ``multiprocessing.Pool`` would replace the worker
+and wait for the lost job's result for ever.
 """
 
 from __future__ import annotations
 
+import concurrent.futures
 import multiprocessing
 import sys
-import time
 from collections import deque
 from collections.abc import Iterable, Iterator
-from multiprocessing.pool import AsyncResult
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Protocol, TypeVar
 
 from ..core.batches import batches
 from ..core.model import Suggestion
-from .base import SuggesterInput, SuggestionRow, as_suggestions, create
+from .base import SuggesterError, SuggesterInput, SuggestionRow, as_suggestions, create
 
 JOB_DOCUMENTS = 8  # documents in one job, for a worker or for this process
 IN_FLIGHT_PER_PROCESS = 2  # jobs given to each worker at a time
@@ -63,8 +67,20 @@ def _run_job(items: list[SuggesterInput]) -> list[tuple[Any, Any]]:
     return _WORKER.suggest_here(items, _WORKER_BATCH)
 
 
-def _finished(entry: AsyncResult[Any] | list[Any]) -> bool:
-    return isinstance(entry, list) or entry.ready()
+def _finished(entry: Future[Any] | list[Any]) -> bool:
+    return isinstance(entry, list) or entry.done()
+
+
+def _result(job: Future[list[Any]]) -> list[Any]:
+    """A worker's job's result; a clear error when a worker process ended before giving it
+    (killed by the system, out of memory) instead of waiting for it for ever."""
+    try:
+        return job.result()
+    except BrokenProcessPool as error:
+        raise SuggesterError(
+            "a worker process ended before finishing its documents (killed, or out of "
+            "memory?); nothing more was suggested: try again with fewer processes "
+            "(--n-process)") from error
 
 
 def _can_fork() -> bool:
@@ -88,7 +104,8 @@ def suggest_in_processes(
     process and ``n_process - 1`` worker processes (``name`` and ``config`` build the
     suggester again in a spawned worker). With ``n_process`` 1 (or less) this process does
     it all, ``window`` documents at a time (a job's worth if None), so that memory stays
-    flat on long inputs."""
+    flat on long inputs. A worker process that ends before finishing its job (killed) is a
+    :class:`SuggesterError`."""
     global _WORKER, _WORKER_BATCH
     if n_process <= 1:
         for items in batches(docs, window or job_documents or JOB_DOCUMENTS):
@@ -96,17 +113,16 @@ def suggest_in_processes(
         return
     workers = max(1, n_process - 1)
     if _can_fork():
-        context = multiprocessing.get_context("fork")
         _WORKER, _WORKER_BATCH = suggester, batch_size
-        pool = context.Pool(workers)
+        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
     else:
-        context = multiprocessing.get_context("spawn")
-        pool = context.Pool(workers, initializer=_init_spawned,
-                            initargs=(name, config, batch_size))
+        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=_init_spawned,
+                                   initargs=(name, config, batch_size))
     limit = workers * IN_FLIGHT_PER_PROCESS
     most = limit + IN_FLIGHT_PER_PROCESS  # jobs given out or done, not yet handed on
     # Jobs in input order: a worker's pending result, or the result of a job done here.
-    waiting: deque[AsyncResult[list[tuple[Any, Found]]] | list[tuple[Any, Found]]] = deque()
+    waiting: deque[Future[list[tuple[Any, Found]]] | list[tuple[Any, Found]]] = deque()
     given = 0  # worker jobs in ``waiting``
     try:
         for job in batches(docs, job_documents or JOB_DOCUMENTS):
@@ -114,41 +130,39 @@ def suggest_in_processes(
             # this process has run as many jobs past it as a worker may have.
             while waiting and (len(waiting) >= most or _finished(waiting[0])):
                 done = waiting.popleft()
-                if isinstance(done, AsyncResult):
+                if isinstance(done, Future):
                     given -= 1
-                    done = done.get()
+                    done = _result(done)
                 yield from done
             if given < limit:
-                waiting.append(pool.apply_async(_run_job, (job,)))
+                waiting.append(pool.submit(_run_job, job))
                 given += 1
             else:  # the workers have enough to do: this process takes the job
                 waiting.append(suggester.suggest_here(job, batch_size))
-        pool.close()  # the workers leave once their last jobs are done
         while waiting:
             done = waiting.popleft()
-            yield from done.get() if isinstance(done, AsyncResult) else done
+            yield from _result(done) if isinstance(done, Future) else done
     finally:
         _WORKER = None
         _close_pool(pool, waiting, abrupt=isinstance(sys.exc_info()[1], KeyboardInterrupt))
 
 
-def _close_pool(pool: Any, waiting: Iterable[Any], *, abrupt: bool) -> None:
+def _close_pool(pool: ProcessPoolExecutor, waiting: Iterable[Any], *, abrupt: bool) -> None:
     """Let the workers finish the jobs they were given and leave, and wait for them; stop
-    them only when they do not finish within :data:`CLOSE_SECONDS` (a worker lost) or when
-    the user interrupted. ``Pool.terminate()`` can wait for ever when it stops a worker in
-    the middle of handing back a result (the worker dies holding the result queue's lock:
-    CPython issue 96995), so it is kept for those cases."""
+    them only when they do not finish within :data:`CLOSE_SECONDS` (a worker stuck) or when
+    the user interrupted. (``multiprocessing.Pool`` was used before: its ``terminate()`` can
+    wait for ever when it stops a worker in the middle of handing back a result, CPython
+    issue 96995.)"""
+    jobs = [entry for entry in waiting if isinstance(entry, Future)]
     if not abrupt:
-        pool.close()
-        deadline = time.monotonic() + CLOSE_SECONDS
-        for entry in waiting:
-            if isinstance(entry, AsyncResult):
-                entry.wait(max(0.0, deadline - time.monotonic()))
-        if all(_finished(entry) for entry in waiting):
-            pool.join()
+        _, unfinished = concurrent.futures.wait(jobs, timeout=CLOSE_SECONDS)
+        if not unfinished:
+            pool.shutdown(wait=True)
             return
-    pool.terminate()
-    pool.join()
+    # The executor has no public way to stop its workers: its process table is read here.
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        process.terminate()
+    pool.shutdown(wait=True, cancel_futures=True)
 
 
 class WindowedSuggester:
