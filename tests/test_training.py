@@ -160,6 +160,41 @@ def test_training_registers_a_version_that_suggest_uses_after_a_restart(
         assert report.documents == 4 and sum(report.spans.values()) > 0
 
 
+def test_trained_entities_carry_the_models_confidence(reviewed) -> None:
+    project, ids, marked = reviewed
+    [report] = train(project, TrainingOptions(what=["entities"], **FAST))
+    version = model_store(project).find(report.version)
+    from unannotate.nlp.trained import load_trained
+    from unannotate.nlp.training_entities import scored_entity_rows
+
+    nlp = load_trained(version.path)
+    texts = [parse(m)[0] for m in marked[12:]]
+    rows = [row for found in scored_entity_rows(nlp, texts) for row in found]
+    model = [score for _, _, _, why, score in rows if why == "trained model"]
+    assert model and all(score is not None and 0.0 < score <= 1.0 for score in model)
+    assert all(score is None for _, _, _, why, score in rows if why != "trained model")
+    # The same entities as the pipeline gives when run as spaCy runs it.
+    for text, found in zip(texts, scored_entity_rows(nlp, texts), strict=True):
+        doc = nlp(text)
+        spans = [*doc.ents, *doc.spans.get("unannotate_nested", ())]
+        assert sorted((e.start_char, e.end_char, e.label_) for e in spans) == \
+            [row[:3] for row in found]
+    # Suggested, the scores are stored, and "most uncertain first" orders by them (nothing
+    # else was suggested in these documents: no claim scores).
+    from unannotate.services.learning_stats import document_uncertainty
+
+    reviewer = Decider(project, "ana")
+    assert not set(document_uncertainty(reviewer)) & set(ids[12:])
+    [suggester] = build_suggesters([report.suggester], project=project)
+    run_suggester(project, suggester, document_ids=ids[12:])
+    unsure = {k: v for k, v in document_uncertainty(reviewer).items() if k in ids[12:]}
+    # The documents where the model (not the rules it puts first, not a remembered name)
+    # suggests something.
+    scored = {ids[12 + n] for n, found in enumerate(scored_entity_rows(nlp, texts))
+              if any(score is not None for *_, score in found)}
+    assert scored and set(unsure) == scored and all(0 <= v < 0.5 for v in unsure.values())
+
+
 def test_resuggesting_leaves_decided_spans_done_documents_and_colleagues_alone(
         project: Project, tmp_path: Path) -> None:
     marked = marked_documents(14, seed=5)

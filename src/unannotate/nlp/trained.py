@@ -262,11 +262,11 @@ class TrainedEntitySuggester(_TrainedSuggester):
 
     def suggest_here(self, items: list[SuggesterInput], batch_size: int
                      ) -> list[tuple[Any, list[SuggestionRow]]]:
-        from .training_entities import predict_entity_rows
+        from .training_entities import scored_entity_rows
 
-        found = predict_entity_rows(self.nlp, [item.text for item in items], batch_size,
-                                    f"trained model {self.version.id}")
-        return [(item.key, [(s, e, label, None, why) for s, e, label, why in rows])
+        found = scored_entity_rows(self.nlp, [item.text for item in items], batch_size,
+                                   f"trained model {self.version.id}")
+        return [(item.key, [(s, e, label, score, why) for s, e, label, why, score in rows])
                 for item, rows in zip(items, found, strict=True)]
 
 

@@ -14,9 +14,10 @@ from __future__ import annotations
 import importlib.util
 import itertools
 import random
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+import numpy
 import spacy
 from spacy.language import Language
 from spacy.scorer import Scorer
@@ -273,29 +274,100 @@ def train_entities(train: Sequence[TrainingDocument], settings: TrainingSettings
     return nlp, summary
 
 
-def predict_entity_rows(nlp: Language, texts: Sequence[str], batch_size: int = 16,
-                        reason: str = "trained model") -> list[list[tuple[int, int, str, str]]]:
+def _ner_confident(nlp: Language, docs: list[Doc]) -> list[Doc] | None:
+    """``docs`` run through ``nlp`` as ``nlp.pipe`` would, with ``ner``'s greedy decoding
+    done here step by step so that each token keeps how sure the model was of the step it
+    took there: the softmax probability of its best move, in ``doc.user_data[CONFIDENCE]``
+    (one float per token). None when the pipeline has no greedy ``ner`` (nothing done)."""
+    if "ner" not in nlp.pipe_names:
+        return None
+    ner = nlp.get_pipe("ner")
+    if not hasattr(ner, "transition_states") or ner.cfg.get("beam_width", 1) != 1:
+        return None
+    names = nlp.pipe_names
+    before = names[:names.index("ner")]
+    after = names[names.index("ner") + 1:]
+    for name in before:
+        docs = _through(nlp, name, docs)
+    step_model = ner.model.predict(docs)
+    states = ner.moves.init_batch(docs)
+    sure = [numpy.ones(len(doc), dtype="float32") for doc in docs]
+    owner = {id(state): n for n, state in enumerate(states)}
+    active = [state for state in states if not state.is_final()]
+    while active:
+        scores = step_model.predict(active)
+        best = scores.max(axis=1, keepdims=True)
+        shares = numpy.exp(scores - best)
+        top = 1.0 / shares.sum(axis=1)  # the softmax of the best move
+        for state, p in zip(active, top, strict=True):
+            sure[owner[id(state)]][state.B(0)] = p
+        ner.transition_states(active, scores)
+        active = [state for state in active if not state.is_final()]
+    ner.set_annotations(docs, states)
+    for doc, values in zip(docs, sure, strict=True):
+        doc.user_data[CONFIDENCE] = values
+    for name in after:
+        docs = _through(nlp, name, docs)
+    return docs
+
+
+def _through(nlp: Language, name: str, docs: list[Doc]) -> list[Doc]:
+    component = nlp.get_pipe(name)
+    if hasattr(component, "pipe"):
+        return list(component.pipe(docs))
+    return [component(doc) for doc in docs]
+
+
+CONFIDENCE = "unannotate_ner_confidence"
+
+
+def _piped(nlp: Language, texts: list[str], batch_size: int) -> Iterator[Doc]:
+    """The docs of ``texts`` through ``nlp``, ``batch_size`` at a time, with the ner's
+    confidence per token where it can be had (:func:`_ner_confident`)."""
+    for start in range(0, len(texts), batch_size):
+        chunk = texts[start:start + batch_size]
+        docs = _ner_confident(nlp, [nlp.make_doc(text) for text in chunk])
+        yield from docs if docs is not None else nlp.pipe(chunk, batch_size=batch_size)
+
+
+def scored_entity_rows(nlp: Language, texts: Sequence[str], batch_size: int = 16,
+                       reason: str = "trained model"
+                       ) -> list[list[tuple[int, int, str, str, float | None]]]:
     """``doc.ents`` of each text, and the rule entities kept inside them where the reviewers
-    nest labels (``doc.spans["unannotate_nested"]``), as ``(start, end, label, reason)``,
-    code-point offsets sorted by start; an entity the rules put first carries the rules'
-    reason."""
+    nest labels (``doc.spans["unannotate_nested"]``), as ``(start, end, label, reason,
+    score)``, code-point offsets sorted by start; an entity the rules put first carries the
+    rules' reason, a remembered name its own. The score of an entity of the model is how
+    sure the model was of its least sure step inside it (see :func:`_ner_confident`); the
+    rules' and the remembered names' entities have none."""
     pieces = [(index, piece, offset) for index, text in enumerate(texts)
               for piece, offset in _pieces(text, nlp.max_length)]
-    out: list[list[tuple[int, int, str, str]]] = [[] for _ in texts]
-    for (index, piece, offset), doc in zip(
-            pieces, nlp.pipe((p for _, p, _ in pieces), batch_size=batch_size)):
+    out: list[list[tuple[int, int, str, str, float | None]]] = [[] for _ in texts]
+    for (index, _piece, offset), doc in zip(
+            pieces, _piped(nlp, [p for _, p, _ in pieces], batch_size), strict=True):
         text = texts[index]
+        sure = doc.user_data.get(CONFIDENCE)
         for ent in itertools.chain(doc.ents, doc.spans.get(NESTED_KEY, ())):
             start, end = offset + ent.start_char, offset + ent.end_char
-            if text[start:end] == ent.text:
-                if ent.id_ == REVIEWED_NAME:
-                    why = f"a name marked {ent.label_} where it occurs in the reviewed documents"
-                elif ent.id_:
-                    why = f"{ent.id_} (rules, precise in the reviewed documents)"
-                else:
-                    why = reason
-                out[index].append((start, end, ent.label_, why))
-    return [sorted(rows) for rows in out]
+            if text[start:end] != ent.text:
+                continue
+            score = None
+            if ent.id_ == REVIEWED_NAME:
+                why = f"a name marked {ent.label_} where it occurs in the reviewed documents"
+            elif ent.id_:
+                why = f"{ent.id_} (rules, precise in the reviewed documents)"
+            else:
+                why = reason
+                if sure is not None and len(ent):
+                    score = round(float(sure[ent.start:ent.end].min()), 4)
+            out[index].append((start, end, ent.label_, why, score))
+    return [sorted(rows, key=lambda r: r[:4]) for rows in out]
+
+
+def predict_entity_rows(nlp: Language, texts: Sequence[str], batch_size: int = 16,
+                        reason: str = "trained model") -> list[list[tuple[int, int, str, str]]]:
+    """:func:`scored_entity_rows` without the scores."""
+    return [[row[:4] for row in rows]
+            for rows in scored_entity_rows(nlp, texts, batch_size, reason)]
 
 
 def predict_entities(nlp: Language, texts: Sequence[str], batch_size: int = 16
