@@ -172,7 +172,15 @@ def test_trained_entities_carry_the_models_confidence(reviewed) -> None:
     rows = [row for found in scored_entity_rows(nlp, texts) for row in found]
     model = [score for _, _, _, why, score in rows if why == "trained model"]
     assert model and all(score is not None and 0.0 < score <= 1.0 for score in model)
-    assert all(score is None for _, _, _, why, score in rows if why != "trained model")
+    # A rule entity put first: the rules' precision for its label in the reviewed documents.
+    precision = nlp.get_pipe("unannotate_rules_first").precision
+    assert precision and all(0.0 <= p <= 1.0 for p in precision.values())
+    from unannotate.nlp.rule_features import reliable_of
+
+    assert reliable_of(precision) == version.info["data"]["rules_first"]  # the labels first
+    rules = [(label, score) for _, _, label, why, score in rows if "(rules," in why]
+    assert rules and all(score == precision.get(label) for label, score in rules)
+    assert all(score is None for *_, why, score in rows if why.startswith("a name marked"))
     # The same entities as the pipeline gives when run as spaCy runs it.
     for text, found in zip(texts, scored_entity_rows(nlp, texts), strict=True):
         doc = nlp(text)

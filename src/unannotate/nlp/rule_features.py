@@ -97,11 +97,11 @@ RELIABLE_PRECISION = 0.7  # of the rules on the reviewed documents, for a label 
 RELIABLE_MIN = 3  # rule suggestions of the label in the reviewed documents, at least
 
 
-def reliable_rule_labels(texts: list[str], gold: list[list[tuple[int, int, str]]],
-                         language: str) -> dict[str, float]:
-    """The labels whose rule suggestions were right (overlap, same label) at least
-    :data:`RELIABLE_PRECISION` of the time in the reviewed documents, with that precision.
-    The rules never saw these documents, so this is a fair measure of them."""
+def rule_precision(texts: list[str], gold: list[list[tuple[int, int, str]]],
+                   language: str) -> dict[str, float]:
+    """Per label the rules suggested at least :data:`RELIABLE_MIN` times in the reviewed
+    documents, the share of those suggestions that were right (overlap, same label). The
+    rules never saw these documents, so this is a fair measure of them."""
     from ..core.agreement import greedy_overlap_matches
     from .entity_rules import build_nlp
 
@@ -117,7 +117,18 @@ def reliable_rule_labels(texts: list[str], gold: list[list[tuple[int, int, str]]
             matched[label] = matched.get(label, 0) + greedy_overlap_matches(places, truth)
             made[label] = made.get(label, 0) + len(places)
     return {label: round(matched[label] / n, 3) for label, n in sorted(made.items())
-            if n >= RELIABLE_MIN and matched[label] / n >= RELIABLE_PRECISION}
+            if n >= RELIABLE_MIN}
+
+
+def reliable_rule_labels(texts: list[str], gold: list[list[tuple[int, int, str]]],
+                         language: str) -> dict[str, float]:
+    """The labels whose rule suggestions were right at least :data:`RELIABLE_PRECISION` of
+    the time in the reviewed documents (:func:`rule_precision`), with that precision."""
+    return reliable_of(rule_precision(texts, gold, language))
+
+
+def reliable_of(precision: dict[str, float]) -> dict[str, float]:
+    return {label: p for label, p in precision.items() if p >= RELIABLE_PRECISION}
 
 
 # A label nests inside another when the reviewers marked a span of it inside a longer span
@@ -159,11 +170,14 @@ class RulesFirst:
     are the only source of the inner entity."""
 
     def __init__(self, nlp: Language, name: str, labels: list[str],
-                 nested: list[list[str]] | None = None) -> None:
+                 nested: list[list[str]] | None = None,
+                 precision: dict[str, float] | None = None) -> None:
         self.name = name
         self.language = nlp.lang
         self.labels = set(labels)
         self.nested = {(inner, outer) for inner, outer in nested or ()}
+        # The rules' precision per label in the reviewed documents: their entities' score.
+        self.precision = dict(precision or {})
 
     def __call__(self, doc: Doc) -> Doc:
         from .entity_rules import build_nlp
@@ -210,7 +224,7 @@ class RulesFirst:
                 and len(inner) < len(outer) and (inner.label_, outer.label_) in self.nested)
 
 
-@Language.factory(RULES_FIRST, default_config={"labels": [], "nested": []})
+@Language.factory(RULES_FIRST, default_config={"labels": [], "nested": [], "precision": {}})
 def make_rules_first(nlp: Language, name: str, labels: list[str],
-                     nested: list[list[str]]) -> RulesFirst:
-    return RulesFirst(nlp, name, labels, nested)
+                     nested: list[list[str]], precision: dict[str, float]) -> RulesFirst:
+    return RulesFirst(nlp, name, labels, nested, precision)

@@ -30,7 +30,7 @@ from .base import SuggesterError
 from .entity_spacy import _pieces, load_for_ner
 from .languages import language_code
 from .reviewed_names import SPAN_ID as REVIEWED_NAME
-from .rule_features import NESTED_KEY
+from .rule_features import NESTED_KEY, RULES_FIRST
 from .training import (
     Clock,
     DataSummary,
@@ -257,12 +257,16 @@ def train_entities(train: Sequence[TrainingDocument], settings: TrainingSettings
         total = max(done, min(epochs, fits) * words)
     clock.report("training", total, total)
     if settings.rule_features:
-        from .rule_features import RULES_FIRST, nested_label_pairs, reliable_rule_labels
+        from .rule_features import nested_label_pairs, reliable_of, rule_precision
 
         gold = [list(d.spans) for d in train]
-        reliable = reliable_rule_labels([d.text for d in train], gold, nlp.lang)
+        # The rules' precision on the reviewed documents: which labels they go first for, and
+        # the score of their entities.
+        precision = rule_precision([d.text for d in train], gold, nlp.lang)
+        reliable = reliable_of(precision)
         nested = [list(pair) for pair in nested_label_pairs(gold)]
-        nlp.add_pipe(RULES_FIRST, config={"labels": sorted(reliable), "nested": nested})
+        nlp.add_pipe(RULES_FIRST, config={"labels": sorted(reliable), "nested": nested,
+                                          "precision": precision})
         summary.rules_first = reliable
         summary.nested = nested
     from .reviewed_names import FACTORY as REVIEWED_NAMES
@@ -337,11 +341,14 @@ def scored_entity_rows(nlp: Language, texts: Sequence[str], batch_size: int = 16
     nest labels (``doc.spans["unannotate_nested"]``), as ``(start, end, label, reason,
     score)``, code-point offsets sorted by start; an entity the rules put first carries the
     rules' reason, a remembered name its own. The score of an entity of the model is how
-    sure the model was of its least sure step inside it (see :func:`_ner_confident`); the
-    rules' and the remembered names' entities have none."""
+    sure the model was of its least sure step inside it (see :func:`_ner_confident`); of a
+    rule entity, the rules' precision for its label in the reviewed documents (when they
+    made enough of that label there to tell); a remembered name has none."""
     pieces = [(index, piece, offset) for index, text in enumerate(texts)
               for piece, offset in _pieces(text, nlp.max_length)]
     out: list[list[tuple[int, int, str, str, float | None]]] = [[] for _ in texts]
+    first = nlp.get_pipe(RULES_FIRST) if RULES_FIRST in nlp.pipe_names else None
+    rules_precision: dict[str, float] = getattr(first, "precision", {})
     for (index, _piece, offset), doc in zip(
             pieces, _piped(nlp, [p for _, p, _ in pieces], batch_size), strict=True):
         text = texts[index]
@@ -355,6 +362,7 @@ def scored_entity_rows(nlp: Language, texts: Sequence[str], batch_size: int = 16
                 why = f"a name marked {ent.label_} where it occurs in the reviewed documents"
             elif ent.id_:
                 why = f"{ent.id_} (rules, precise in the reviewed documents)"
+                score = rules_precision.get(ent.label_)
             else:
                 why = reason
                 if sure is not None and len(ent):
