@@ -120,14 +120,9 @@ def rule_precision(texts: list[str], gold: list[list[tuple[int, int, str]]],
             if n >= RELIABLE_MIN}
 
 
-def reliable_rule_labels(texts: list[str], gold: list[list[tuple[int, int, str]]],
-                         language: str) -> dict[str, float]:
-    """The labels whose rule suggestions were right at least :data:`RELIABLE_PRECISION` of
-    the time in the reviewed documents (:func:`rule_precision`), with that precision."""
-    return reliable_of(rule_precision(texts, gold, language))
-
-
 def reliable_of(precision: dict[str, float]) -> dict[str, float]:
+    """The labels whose rule suggestions were right at least :data:`RELIABLE_PRECISION` of
+    the time in the reviewed documents (``precision`` from :func:`rule_precision`)."""
     return {label: p for label, p in precision.items() if p >= RELIABLE_PRECISION}
 
 
