@@ -13,25 +13,21 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from sqlalchemy import insert, select
 from training_corpus import import_texts as _import
-from training_corpus import marked_documents, parse
+from training_corpus import pending_by_layer, reviewed_project
 from typer.testing import CliRunner
 
 from unannotate.cli import app
-from unannotate.core.model import DocumentStatus, LabelKind, LayerKind, SpanState
+from unannotate.core.model import LabelKind, LayerKind, SpanState
 from unannotate.nlp.base import SuggesterInfo
 from unannotate.services.decisions import Decider
 from unannotate.services.learning_stats import document_uncertainty, suggestion_outcomes
 from unannotate.services.project import Project, open_project
 from unannotate.services.suggesting import (
-    CLAIM_RULES,
     ENTITY_RULES,
-    build_suggesters,
-    run_suggester,
     suggestions_layer_id,
 )
 from unannotate.services.training import TrainingOptions, models_dir, trained_versions
 from unannotate.storage.schema import (
-    LabelRow,
     LayerRow,
     SpanRow,
     SuggestedDocumentRow,
@@ -45,22 +41,6 @@ LONG = 240_000  # ms: the machine is shared; a spawned process imports spaCy fir
 @pytest.fixture(autouse=True)
 def _settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("UNANNOTATE_SETTINGS", str(tmp_path / "settings.json"))
-
-
-def _make_project(path: Path, tmp_path: Path, *, done: int, total: int = 14) -> list[int]:
-    """``total`` invented news documents with the rules' suggestions; ana has annotated the
-    first ``done`` of them and marked them done."""
-    marked = marked_documents(total, seed=5)
-    with open_project(path) as project:
-        ids = _import(project, tmp_path, [parse(m)[0] for m in marked])
-        for suggester in build_suggesters([ENTITY_RULES, CLAIM_RULES]):
-            run_suggester(project, suggester)
-        reviewer = Decider(project, "ana")
-        for doc_id, text in zip(ids[:done], marked[:done]):
-            for start, end, label in parse(text)[1]:
-                reviewer.add(doc_id, start, end, label)
-            reviewer.set_status(doc_id, DocumentStatus.DONE)
-    return ids
 
 
 def _window(qtbot, path: Path):  # type: ignore[no-untyped-def]
@@ -77,22 +57,6 @@ def _window(qtbot, path: Path):  # type: ignore[no-untyped-def]
     return window
 
 
-def _pending_by_layer(project: Project, doc_ids: list[int]) -> dict[tuple[int, str], int]:
-    """(document, suggestions layer name) -> suggestions of an entity label there."""
-    with project.db.read() as session:
-        rows = session.execute(
-            select(SpanRow.document_id, LayerRow.name)
-            .join(LayerRow, LayerRow.id == SpanRow.layer_id)
-            .join(LabelRow, LabelRow.id == SpanRow.label_id)
-            .where(LayerRow.kind == LayerKind.SUGGESTIONS.value,
-                   LabelRow.kind == LabelKind.ENTITY.value,
-                   SpanRow.document_id.in_(doc_ids))).all()
-    out: dict[tuple[int, str], int] = {}
-    for doc_id, layer in rows:
-        out[(doc_id, layer)] = out.get((doc_id, layer), 0) + 1
-    return out
-
-
 def _own_spans(project: Project) -> set[tuple[int, int, int, int, str, int | None]]:
     with project.db.read() as session:
         return set(session.execute(
@@ -104,12 +68,12 @@ def _own_spans(project: Project) -> set[tuple[int, int, int, int, str, int | Non
 
 def test_improve_from_the_keyboard_trains_while_deciding_then_resuggests(
         qtbot, project_path: Path, tmp_path: Path) -> None:
-    ids = _make_project(project_path, tmp_path, done=10)
+    ids = reviewed_project(project_path, tmp_path, done=10)
     window = _window(qtbot, project_path)
     project = window.project
     not_done = ids[10:]
     assert window.document is not None and window.document.id == not_done[0]
-    done_before = _pending_by_layer(project, ids[:10])
+    done_before = pending_by_layer(project, ids[:10])
     assert done_before, "the done documents hold the rules' suggestions"
 
     qtbot.keyClick(window.view, Qt.Key.Key_T, CTRL_SHIFT)
@@ -147,7 +111,7 @@ def test_improve_from_the_keyboard_trains_while_deciding_then_resuggests(
     qtbot.keyClick(dialog, Qt.Key.Key_Return)  # the default button: re-suggest
     qtbot.waitUntil(lambda: not window.busy, timeout=LONG)
     layer = f"unannotate.entities.trained.v1:trained-{version.id}"
-    after = _pending_by_layer(project, ids)
+    after = pending_by_layer(project, ids)
     # Not-done documents: the rules' pending entity suggestions replaced by the new version's.
     assert not [key for key in after if key[0] in not_done and key[1] == ENTITY_RULES
                 and key[0] != not_done[0]]
@@ -182,7 +146,7 @@ def test_improve_from_the_keyboard_trains_while_deciding_then_resuggests(
 
 
 def test_cancel_registers_nothing(qtbot, project_path: Path, tmp_path: Path) -> None:
-    _make_project(project_path, tmp_path, done=10)
+    reviewed_project(project_path, tmp_path, done=10)
     window = _window(qtbot, project_path)
     qtbot.keyClick(window.view, Qt.Key.Key_T, CTRL_SHIFT)
     bar = window.training_bar
@@ -198,7 +162,7 @@ def test_cancel_registers_nothing(qtbot, project_path: Path, tmp_path: Path) -> 
 
 def test_too_little_data_says_how_many_and_trains_nothing(qtbot, project_path: Path,
                                                            tmp_path: Path) -> None:
-    _make_project(project_path, tmp_path, done=2, total=4)
+    reviewed_project(project_path, tmp_path, done=2, total=4)
     window = _window(qtbot, project_path)
     qtbot.keyClick(window.view, Qt.Key.Key_T, CTRL_SHIFT)
     qtbot.waitUntil(lambda: window.improve_message is not None

@@ -90,3 +90,52 @@ def import_texts(project: Any, folder: Path, texts: list[str]) -> list[int]:
     with project.db.read() as session:
         by_text = dict(session.execute(select(DocumentRow.text, DocumentRow.id)).all())
     return [by_text[t] for t in texts]
+
+
+def reviewed_project(path: Path, folder: Path, *, done: int, total: int = 14,
+                     annotator: str = "ana") -> list[int]:
+    """A project at ``path`` of ``total`` invented news documents (imported from ``folder``)
+    with the rules' suggestions; ``annotator`` has annotated the first ``done`` of them and
+    marked them done. The document ids, in order."""
+    from unannotate.core.model import DocumentStatus
+    from unannotate.services.decisions import Decider
+    from unannotate.services.project import open_project
+    from unannotate.services.suggesting import (
+        CLAIM_RULES,
+        ENTITY_RULES,
+        build_suggesters,
+        run_suggester,
+    )
+
+    marked = marked_documents(total, seed=5)
+    with open_project(path) as project:
+        ids = import_texts(project, folder, [parse(m)[0] for m in marked])
+        for suggester in build_suggesters([ENTITY_RULES, CLAIM_RULES]):
+            run_suggester(project, suggester)
+        reviewer = Decider(project, annotator)
+        for doc_id, text in zip(ids[:done], marked[:done], strict=True):
+            for start, end, label in parse(text)[1]:
+                reviewer.add(doc_id, start, end, label)
+            reviewer.set_status(doc_id, DocumentStatus.DONE)
+    return ids
+
+
+def pending_by_layer(project: Any, doc_ids: list[int]) -> dict[tuple[int, str], int]:
+    """(document, suggestions layer name) -> suggestions of an entity label there."""
+    from sqlalchemy import select
+
+    from unannotate.core.model import LabelKind, LayerKind
+    from unannotate.storage.schema import LabelRow, LayerRow, SpanRow
+
+    with project.db.read() as session:
+        rows = session.execute(
+            select(SpanRow.document_id, LayerRow.name)
+            .join(LayerRow, LayerRow.id == SpanRow.layer_id)
+            .join(LabelRow, LabelRow.id == SpanRow.label_id)
+            .where(LayerRow.kind == LayerKind.SUGGESTIONS.value,
+                   LabelRow.kind == LabelKind.ENTITY.value,
+                   SpanRow.document_id.in_(doc_ids))).all()
+    out: dict[tuple[int, str], int] = {}
+    for doc_id, layer in rows:
+        out[(doc_id, layer)] = out.get((doc_id, layer), 0) + 1
+    return out

@@ -9,19 +9,9 @@ from pathlib import Path
 
 import pytest
 from driver import wait_for
-from sqlalchemy import select
-from training_corpus import import_texts, marked_documents, parse
+from training_corpus import pending_by_layer, reviewed_project
 
-from unannotate.core.model import DocumentStatus, LabelKind, LayerKind
-from unannotate.services.decisions import Decider
-from unannotate.services.project import Project, open_project
-from unannotate.services.suggesting import (
-    CLAIM_RULES,
-    ENTITY_RULES,
-    build_suggesters,
-    run_suggester,
-)
-from unannotate.storage.schema import LabelRow, LayerRow, SpanRow
+from unannotate.services.project import open_project
 
 pytestmark = [pytest.mark.x11, pytest.mark.slow]
 
@@ -29,45 +19,19 @@ ANNOTATOR = "ana"
 DIALOG = "Improve suggestions: before and after"
 
 
-def _project(folder: Path) -> tuple[Path, list[int]]:
-    """14 invented news documents with the rules' suggestions; ana marked the first 10 and
-    marked them done."""
-    folder.mkdir()
-    path = folder / "project.sqlite"
-    marked = marked_documents(14, seed=5)
-    with open_project(path) as project:
-        ids = import_texts(project, folder, [parse(m)[0] for m in marked])
-        for suggester in build_suggesters([ENTITY_RULES, CLAIM_RULES]):
-            run_suggester(project, suggester)
-        reviewer = Decider(project, ANNOTATOR)
-        for doc_id, text in zip(ids[:10], marked[:10], strict=True):
-            for start, end, label in parse(text)[1]:
-                reviewer.add(doc_id, start, end, label)
-            reviewer.set_status(doc_id, DocumentStatus.DONE)
-    return path, ids
-
-
-def _entity_layers(project: Project, doc_ids: list[int]) -> dict[int, set[str]]:
+def _entity_layers(path: Path, doc_ids: list[int]) -> dict[int, set[str]]:
     """Per document, the suggestions layers its entity suggestions are in."""
-    with project.db.read() as session:
-        rows = session.execute(
-            select(SpanRow.document_id, LayerRow.name)
-            .join(LayerRow, LayerRow.id == SpanRow.layer_id)
-            .join(LabelRow, LabelRow.id == SpanRow.label_id)
-            .where(LayerRow.kind == LayerKind.SUGGESTIONS.value,
-                   LabelRow.kind == LabelKind.ENTITY.value,
-                   SpanRow.document_id.in_(doc_ids))).all()
-    out: dict[int, set[str]] = {doc: set() for doc in doc_ids}
-    for doc_id, layer in rows:
-        out[doc_id].add(layer)
-    return out
+    with open_project(path, create=False) as project:
+        found = pending_by_layer(project, doc_ids)
+    return {doc: {layer for d, layer in found if d == doc} for doc in doc_ids}
 
 
 def test_improve_suggestions_from_the_keyboard(  # type: ignore[no-untyped-def]
         start_program, tmp_path: Path, screenshots: Path) -> None:
-    path, ids = _project(tmp_path / "improve")
-    with open_project(path, create=False) as project:
-        done_before = _entity_layers(project, ids[:10])
+    (tmp_path / "improve").mkdir()
+    path = tmp_path / "improve" / "project.sqlite"
+    ids = reviewed_project(path, tmp_path / "improve", done=10, annotator=ANNOTATOR)
+    done_before = _entity_layers(path, ids[:10])
     program = start_program("--project", str(path), "--annotator", ANNOTATOR)
     program.window()
     program.keys("ctrl+shift+t")
@@ -80,8 +44,7 @@ def test_improve_suggestions_from_the_keyboard(  # type: ignore[no-untyped-def]
     program.keys("Return", window=dialog)  # its default button: re-suggest the not done
 
     def resuggested() -> bool | None:
-        with open_project(path, create=False) as project:
-            layers = _entity_layers(project, ids[10:])
+        layers = _entity_layers(path, ids[10:])
         trained = [any(name.startswith("unannotate.entities.trained.v1") for name in found)
                    for found in layers.values()]
         return all(trained) or None
@@ -89,6 +52,5 @@ def test_improve_suggestions_from_the_keyboard(  # type: ignore[no-untyped-def]
     wait_for(resuggested, timeout=120,
              what="the documents not done suggested by the trained version")
     assert not program.windows(DIALOG)
-    with open_project(path, create=False) as project:
-        assert _entity_layers(project, ids[:10]) == done_before  # done documents untouched
+    assert _entity_layers(path, ids[:10]) == done_before  # done documents untouched
     program.screenshot(screenshots / "improve-after.png")
