@@ -51,6 +51,14 @@ def is_name(text: str) -> bool:
         (bool(letters) and not any(c.islower() for c in letters))
 
 
+def _matcher(nlp: Language, names: Iterable[str]) -> PhraseMatcher:
+    """A matcher of ``names`` on ``nlp``'s tokens, each keyed by the name itself."""
+    matcher = PhraseMatcher(nlp.vocab)
+    for name in names:
+        matcher.add(name, [nlp.make_doc(name)])
+    return matcher
+
+
 def reviewed_names(nlp: Language, documents: Iterable[tuple[str, Sequence[tuple[int, int, str]]]]
                    ) -> dict[str, str]:
     """The names the reviewers mark where they occur in ``documents`` (text and reviewed
@@ -64,9 +72,7 @@ def reviewed_names(nlp: Language, documents: Iterable[tuple[str, Sequence[tuple[
                 labels.setdefault(name, Counter())[label] += 1
     if not labels:
         return {}
-    matcher = PhraseMatcher(nlp.vocab)
-    for name in labels:
-        matcher.add(name, [nlp.make_doc(name)])
+    matcher = _matcher(nlp, labels)
     strings = nlp.vocab.strings
     found: Counter[str] = Counter()
     marked: Counter[str] = Counter()
@@ -103,9 +109,7 @@ class ReviewedNames:
 
     def _match(self, doc: Doc) -> list[Span]:
         if self._matcher is None:
-            self._matcher = PhraseMatcher(self.nlp.vocab)
-            for name in self.names:
-                self._matcher.add(name, [self.nlp.make_doc(name)])
+            self._matcher = _matcher(self.nlp, self.names)
         strings = self.nlp.vocab.strings
         found = [Span(doc, start, end, label=self.names[strings[key]], span_id=SPAN_ID)
                  for key, start, end in self._matcher(doc)]
