@@ -78,19 +78,33 @@ def train(
     """Train suggesters from the documents marked done in a layer: its spans are positives,
     done documents without spans and rejected suggestions negatives. Each kind is
     registered as a new suggester version beside the project; older versions stay."""
-    from tqdm import tqdm
-
-    from .services.project import open_project
     from .services.training import TrainingOptions
     from .services.training import train as run_training
 
-    kinds = [w.strip() for w in what.split(",") if w.strip()]
-    options = TrainingOptions(layer=layer, what=kinds, base=base, eval_fraction=eval_fraction,
-                              seed=seed, max_seconds=max_seconds)
+    options = TrainingOptions(layer=layer, what=_kinds(what), base=base,
+                              eval_fraction=eval_fraction, seed=seed, max_seconds=max_seconds)
+    reports = _with_progress(project, lambda opened, progress: run_training(
+        opened, options, progress=progress), parts=1)
+    for report in reports:
+        print_training_report(report)
+
+
+def _kinds(what: str) -> list[str]:
+    return [w.strip() for w in what.split(",") if w.strip()]
+
+
+def _with_progress(project: str | None, run: Any, parts: int) -> Any:
+    """``run(opened project, progress)`` with a progress bar per stage on standard error
+    (one per kind and per the first ``parts`` parts of a progress message), and the
+    errors and Ctrl+C of training said on one line."""
+    from tqdm import tqdm
+
+    from .services.project import open_project
+
     bars: dict[str, Any] = {}
 
     def progress(p: Any) -> None:
-        key = f"{p.message.split(':')[0]} {p.stage}"
+        key = f"{': '.join(p.message.split(': ')[:parts])} {p.stage}"
         bar = bars.get(key)
         if bar is None:
             for other in bars.values():
@@ -101,23 +115,87 @@ def train(
         bar.n = p.done
         bar.refresh()
 
+    def close() -> None:
+        for bar in bars.values():
+            bar.close()
+
     with open_project(project, create=False) as opened:
         try:
-            reports = run_training(opened, options, progress=progress)
+            result = run(opened, progress)
         except UnannotateError as error:
-            for bar in bars.values():
-                bar.close()
+            close()
             fail(str(error))
         except KeyboardInterrupt:
-            for bar in bars.values():
-                bar.close()
+            close()
             typer.echo("interrupted: nothing half-registered; the previous version stays "
                        "current", err=True)
             raise typer.Exit(130) from None
-    for bar in bars.values():
-        bar.close()
-    for report in reports:
-        print_training_report(report)
+    close()
+    return result
+
+
+@app.command("train-curve")
+def train_curve(
+    project: ProjectOption = None,
+    layer: Annotated[str | None, typer.Option(
+        help="Train from this layer: gold or an annotator's name (default: as `train` "
+        "chooses).", show_default=False)] = None,
+    what: Annotated[str, typer.Option(help="What to train: entities, claims, or both.")
+                    ] = "entities,claims",
+    base: Annotated[str, typer.Option(
+        help="Entities: resume the ner of this installed spaCy pipeline (name or folder), "
+        "or blank.")] = "blank",
+    eval_fraction: Annotated[float, typer.Option(
+        help="Share of the done documents held out to score every point.")] = 0.2,
+    seed: Annotated[int, typer.Option(help="Seed of the held-out split, of the order of the "
+                                      "documents and of training.")] = 1,
+    points: Annotated[int, typer.Option(
+        min=2, max=10, help="Points of the curve: 4 trains on a quarter, a half, three "
+        "quarters and all of the documents not held out.")] = 4,
+    max_seconds: Annotated[float, typer.Option(
+        help="Stop updating each point's model after this many seconds.")] = 60.0,
+) -> None:
+    """Would reviewing more documents help? Train on growing parts of the done documents
+    and score each model, and the current suggesters, on the same held-out documents.
+    Nothing is registered."""
+    from .services.training import TrainingOptions
+    from .services.training import train_curve as run_curve
+
+    options = TrainingOptions(layer=layer, what=_kinds(what), base=base,
+                              eval_fraction=eval_fraction, seed=seed, max_seconds=max_seconds)
+    shares = [round(i / points, 4) for i in range(1, points + 1)]
+    curves = _with_progress(project, lambda opened, progress: run_curve(
+        opened, options, shares, progress=progress), parts=2)
+    for layer_name, curve in curves:
+        print_curve(curve, layer_name)
+
+
+def print_curve(curve: Any, layer: str) -> None:  # a nlp.training_curve.Curve
+    last = curve.points[-1]
+    typer.echo(f"{curve.what} from {layer}: {last.documents} done documents to train on, "
+               f"{curve.held_out} held out; F1 on the held-out documents"
+               + (" (overlap match)" if curve.what == "entities" else " (per sentence)")
+               + ", nothing registered:")
+    columns = [f">{p.share:.0%} ({p.documents})" for p in curve.points]
+    now = list(curve.before)
+    shown = table("label", *columns, *(f">now: {name}" for name in now))
+
+    def cell(evaluation: Any, label: str | None) -> str:
+        if evaluation is None:
+            return "–"
+        score = evaluation.overall if label is None else evaluation.per_label.get(label)
+        return f"{score.f1:.2f}" if score is not None else "–"
+
+    for label in [*curve.labels, None]:
+        shown.add_row(label or "all", *(cell(p.evaluation, label) for p in curve.points),
+                      *(cell(curve.before[name], label) for name in now))
+    shown.add_row("seconds", *(f"{p.seconds:.1f}" for p in curve.points), *("" for _ in now))
+    show(shown)
+    for point in curve.points:
+        if point.evaluation is None:
+            typer.echo(f"  {point.share:.0%} ({point.documents} documents): not trained, "
+                       f"{point.skipped}")
+    typer.echo(f"  {curve.verdict()}")
 
 
 def print_trained_versions(project: str | None) -> None:

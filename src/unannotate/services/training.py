@@ -40,6 +40,7 @@ from ..nlp.training import (
     TrainingError,
     TrainingSettings,
 )
+from ..nlp.training_curve import Curve
 from ..storage.database import without_password
 from ..storage.training_data import (
     LayerRef,
@@ -184,19 +185,16 @@ def current_suggesters(project: Project, what: str, base: str | None) -> dict[st
     return out
 
 
-def train(project: Project, options: TrainingOptions, *,
-          progress: ProgressCallback | None = None,
-          should_stop: ShouldStop | None = None) -> list[TrainingReport]:
-    """Train every kind in ``options.what`` from the chosen layer's done documents and
-    register each as a new version. Raises :class:`TrainingError` (too little data, a bad
-    base pipeline) or ``TrainingCancelled`` before registering anything of that kind."""
+def _prepared(project: Project, options: TrainingOptions
+              ) -> tuple[str, list[tuple[str, list[TrainingDocument], TrainingSettings]]]:
+    """The layer's name and, per kind of ``options.what``, its done documents and settings;
+    every kind's data checked before any is trained."""
     unknown = [w for w in options.what if w not in WHAT]
     if unknown or not options.what:
         raise TrainingError(f"--what takes entities, claims or both, not {','.join(unknown)!r}")
     layer = pick_layer(project, options.layer)
     layer_name = GOLD if layer.kind == LayerKind.GOLD else (layer.annotator or layer.name)
     base = None if options.base in (None, "", "blank") else options.base
-    store = model_store(project)
     prepared = []
     for what in options.what:  # check every kind's data before training any
         docs = training_documents(project, layer, what)
@@ -217,6 +215,17 @@ def train(project: Project, options: TrainingOptions, *,
             raise TooLittleData(f"{error} (to train {' and '.join(others)} alone: "
                                 f"--what {','.join(others)})") from None
         prepared.append((what, docs, settings))
+    return layer_name, prepared
+
+
+def train(project: Project, options: TrainingOptions, *,
+          progress: ProgressCallback | None = None,
+          should_stop: ShouldStop | None = None) -> list[TrainingReport]:
+    """Train every kind in ``options.what`` from the chosen layer's done documents and
+    register each as a new version. Raises :class:`TrainingError` (too little data, a bad
+    base pipeline) or ``TrainingCancelled`` before registering anything of that kind."""
+    layer_name, prepared = _prepared(project, options)
+    store = model_store(project)
     reports = []
     for what, docs, settings in prepared:
         baselines = current_suggesters(project, what, settings.base)
@@ -227,6 +236,26 @@ def train(project: Project, options: TrainingOptions, *,
             should_stop=should_stop)
         reports.append(TrainingReport.of(outcome, layer_name))
     return reports
+
+
+def train_curve(project: Project, options: TrainingOptions, shares: Sequence[float], *,
+                progress: ProgressCallback | None = None,
+                should_stop: ShouldStop | None = None) -> list[tuple[str, Curve]]:
+    """A learning curve per kind of ``options.what`` (see :mod:`unannotate.nlp.training_curve`):
+    the models trained on growing shares of the chosen layer's done documents, and the
+    current suggesters, scored on the documents a training would hold out. Nothing is
+    registered. Returns ``(layer name, curve)`` per kind."""
+    from ..nlp.training_curve import train_curve as curve_of
+
+    layer_name, prepared = _prepared(project, options)
+    out = []
+    for what, docs, settings in prepared:
+        curve = curve_of(docs, settings, shares=shares,
+                         baselines=current_suggesters(project, what, settings.base),
+                         progress=(lambda p, w=what: progress(_tagged(p, w))) if progress
+                         else None, should_stop=should_stop)
+        out.append((layer_name, curve))
+    return out
 
 
 def check_claim_examples(docs: Sequence[TrainingDocument]) -> None:
