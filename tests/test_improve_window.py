@@ -318,3 +318,57 @@ def test_the_statistics_chart_draws_bars(qtbot, project_path: Path, tmp_path: Pa
     dialog.suggester.setCurrentIndex(dialog.suggester.findText("test.new.v1"))
     dialog.label.setCurrentIndex(dialog.label.findText("PERSON"))
     assert [c for _, c in chart.days] == [{"accepted": 0, "corrected": 0, "rejected": 1}]
+
+
+# -- would more reviewing help? --------------------------------------------------------------
+
+
+def test_the_learning_curve_from_the_keyboard_draws_each_kind_and_registers_nothing(
+        qtbot, project_path: Path, tmp_path: Path) -> None:
+    from unannotate.qt.curve_chart import CURVE_COLOUR, NOW_COLOURS
+
+    ids = reviewed_project(project_path, tmp_path, done=12)
+    window = _window(qtbot, project_path)
+    window.curve_shares = (0.5, 1.0)
+    pending_before = pending_by_layer(window.project, ids)
+    qtbot.keyClick(window.view, Qt.Key.Key_E, CTRL_SHIFT)
+    assert window.training is not None and window.training_bar is not None
+    # A second press while it runs starts nothing more; decisions go on meanwhile.
+    qtbot.keyClick(window.view, Qt.Key.Key_E, CTRL_SHIFT)
+    assert "Already training" in window.statusBar().currentMessage()
+    qtbot.waitUntil(lambda: window.training_bar is not None
+                    and window.training_bar.text.text().startswith("Learning curve"),
+                    timeout=LONG)
+    qtbot.waitUntil(lambda: window.curve_dialog is not None
+                    and window.curve_dialog.isVisible(), timeout=LONG)
+    dialog = window.curve_dialog
+    # Nobody marked claims: claims are left out with the service's message.
+    assert list(dialog.pages) == ["entities"]
+    assert dialog.notes.isVisibleTo(dialog) and "to train claims" in dialog.notes.text()
+    page = dialog.pages["entities"]
+    curve = page.curve
+    assert [p.documents for p in curve.points] == [5, 10] and curve.held_out == 2
+    assert list(curve.before) == [ENTITY_RULES]
+    table = page.table
+    rows = {table.item(n, 0).text(): [table.item(n, c).text() for c in range(1, 4)]
+            for n in range(table.rowCount())}
+    assert "all labels" in rows and "PERSON" in rows
+    assert rows["all labels"][1] == f"{curve.points[1].evaluation.overall.f1:.2f}"
+    assert rows["all labels"][2] == f"{curve.before[ENTITY_RULES].overall.f1:.2f}"
+    assert "with the last 5 documents" in page.verdict.text()
+    # What is drawn: the curve's line and the current suggester's dashed line.
+    chart = page.chart
+    assert [d for d, _ in chart.points] == [5, 10] and [n for n, _ in chart.now] == [ENTITY_RULES]
+    image = chart.grab().toImage()
+    area = chart.plot_area()
+    colours = {QColor(image.pixel(x, y)).name()
+               for x in range(int(area.left()) + 1, int(area.right()), 1)
+               for y in range(int(area.top()), int(area.bottom()), 2)}
+    assert CURVE_COLOUR.name() in colours and NOW_COLOURS[0].name() in colours
+    # One label chosen: its values drawn.
+    page.label.setCurrentIndex(page.label.findText("PERSON"))
+    assert [f1 for _, f1 in chart.points] == [
+        p.evaluation.per_label["PERSON"].f1 for p in curve.points]
+    # Nothing registered, no suggestion changed.
+    assert trained_versions(window.project) == []
+    assert pending_by_layer(window.project, ids) == pending_before

@@ -156,3 +156,16 @@ def test_cli_prints_the_curve_beside_the_current_suggesters_and_registers_nothin
     refused = runner.invoke(app, ["train-curve", "--project", str(project_path),
                                   "--eval-fraction", "0"])
     assert refused.exit_code == 1 and "needs held-out documents" in refused.output
+
+
+def test_progress_runs_once_over_the_whole_curve() -> None:
+    seen = []
+    train_curve(_endorsements(60), TrainingSettings(what="claims", eval_fraction=0.25),
+                progress=seen.append)
+    totals = {p.total for p in seen}
+    assert len(totals) == 1  # one bar for the whole curve
+    done = [p.done for p in seen]
+    assert done == sorted(done) and done[-1] == totals.pop()
+    assert [p.message.split(" (")[0] for p in seen if p.stage == "training"][0] == "25%"
+    assert {p.message.split(":")[0] for p in seen} == {
+        "25% (11 documents)", "50% (22 documents)", "75% (34 documents)", "100% (45 documents)"}

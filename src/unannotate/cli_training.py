@@ -84,7 +84,8 @@ def train(
     options = TrainingOptions(layer=layer, what=_kinds(what), base=base,
                               eval_fraction=eval_fraction, seed=seed, max_seconds=max_seconds)
     reports = _with_progress(project, lambda opened, progress: run_training(
-        opened, options, progress=progress), parts=1)
+        opened, options, progress=progress),
+        lambda p: f"{p.message.split(':')[0]} {p.stage}")
     for report in reports:
         print_training_report(report)
 
@@ -93,10 +94,9 @@ def _kinds(what: str) -> list[str]:
     return [w.strip() for w in what.split(",") if w.strip()]
 
 
-def _with_progress(project: str | None, run: Any, parts: int) -> Any:
-    """``run(opened project, progress)`` with a progress bar per stage on standard error
-    (one per kind and per the first ``parts`` parts of a progress message), and the
-    errors and Ctrl+C of training said on one line."""
+def _with_progress(project: str | None, run: Any, key_of: Any) -> Any:
+    """``run(opened project, progress)`` with progress bars on standard error (one per
+    ``key_of(progress)``), and the errors and Ctrl+C of training said on one line."""
     from tqdm import tqdm
 
     from .services.project import open_project
@@ -104,7 +104,7 @@ def _with_progress(project: str | None, run: Any, parts: int) -> Any:
     bars: dict[str, Any] = {}
 
     def progress(p: Any) -> None:
-        key = f"{': '.join(p.message.split(': ')[:parts])} {p.stage}"
+        key = key_of(p)
         bar = bars.get(key)
         if bar is None:
             for other in bars.values():
@@ -165,7 +165,8 @@ def train_curve(
                               eval_fraction=eval_fraction, seed=seed, max_seconds=max_seconds)
     shares = [round(i / points, 4) for i in range(1, points + 1)]
     curves = _with_progress(project, lambda opened, progress: run_curve(
-        opened, options, shares, progress=progress), parts=2)
+        opened, options, shares, progress=progress),
+        lambda p: f"{p.message.split(':')[0]} learning curve")
     for layer_name, curve in curves:
         print_curve(curve, layer_name)
 

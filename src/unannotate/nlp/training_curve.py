@@ -10,6 +10,7 @@ more of the same will help little (and the labels with the lowest scores are whe
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -37,6 +38,8 @@ SHARES = (0.25, 0.5, 0.75, 1.0)
 FLAT = 0.01
 # From this held-out F1 on, a flat curve has little left to learn.
 NEAR_PERFECT = 0.95
+# The part of a point's progress each stage takes (a point goes through them in this order).
+_STAGE_SPAN = {"preparing": (0.0, 0.1), "training": (0.1, 0.95), "scoring": (0.95, 1.0)}
 
 
 @dataclass
@@ -90,13 +93,22 @@ class Curve:
 
 
 def _point_clock(progress: ProgressCallback | None, should_stop: ShouldStop | None,
-                 share: float, documents: int) -> Clock:
+                 share: float, documents: int, started: float, before: int, words: int,
+                 all_words: int) -> Clock:
+    """A point's clock, its progress told as progress through the whole curve: the point's
+    steps spread over its documents' words, after the words of the points before it, the
+    seconds counted from the curve's start (so the time left is the whole curve's)."""
     if progress is None:
         return Clock(None, should_stop)
     tag = f"{share:.0%} ({documents} documents)"
 
     def tagged(p: Progress) -> None:
-        progress(replace(p, message=f"{tag}: {p.message}" if p.message else tag))
+        low, high = _STAGE_SPAN.get(p.stage, (0.0, 1.0))
+        done = before + round(words * (low + (high - low) * (p.done / p.total if p.total
+                                                                else 0.0)))
+        progress(replace(p, done=min(done, all_words), total=all_words,
+                         seconds=time.monotonic() - started,
+                         message=f"{tag}: {p.message}" if p.message else tag))
     return Clock(tagged, should_stop)
 
 
@@ -125,12 +137,17 @@ def train_curve(docs: Sequence[TrainingDocument], settings: TrainingSettings, *,
     train, held = split_documents(docs, settings.eval_fraction, settings.seed)
     ordered = curve_order(train, settings.seed)
     labels = sorted({s[2] for d in docs for s in d.spans})
-    points: list[CurvePoint] = []
+    parts: list[tuple[float, list[TrainingDocument]]] = []
     for share in shares:
         part = ordered[:max(1, round(len(ordered) * share))]
-        if points and points[-1].documents == len(part):
-            continue  # too few documents for this many points: no point twice
-        clock = _point_clock(progress, should_stop, share, len(part))
+        if not parts or len(parts[-1][1]) != len(part):  # too few documents: no point twice
+            parts.append((share, part))
+    sizes = [max(1, words_in(part)) for _, part in parts]
+    started = time.monotonic()
+    points: list[CurvePoint] = []
+    for n, (share, part) in enumerate(parts):
+        clock = _point_clock(progress, should_stop, share, len(part), started, sum(sizes[:n]),
+                             sizes[n], sum(sizes))
         try:
             if settings.what == ENTITIES:
                 from .training_entities import predict_entities, train_entities
@@ -150,6 +167,7 @@ def train_curve(docs: Sequence[TrainingDocument], settings: TrainingSettings, *,
             points.append(CurvePoint(share, len(part), words_in(part), None,
                                      round(clock.seconds, 1), reason))
             continue
+        clock.report("scoring", 1, 1)
         points.append(CurvePoint(share, len(part), words_in(part), evaluation,
                                  round(clock.seconds, 1)))
     if not any(p.evaluation for p in points):

@@ -81,6 +81,8 @@ ACTIONS: list[ActionSpec] = [
                "Ctrl+Enter"), "mark_done", "has_document"),
     ActionSpec("review.improve", "Improve suggestions: train from the done documents…",
                ("Ctrl+Shift+T",), "improve_suggestions", None),
+    ActionSpec("review.curve", "Would more reviewing help? Learning curve of the done "
+               "documents…", ("Ctrl+Shift+E",), "learning_curve", None),
     ActionSpec("edit.undo", "Undo", ("Ctrl+Z",), "undo", "can_undo", "Edit"),
     ActionSpec("edit.redo", "Redo", ("Ctrl+Shift+Z", "Ctrl+Y"), "redo", "can_redo", "Edit"),
     ActionSpec("edit.find", "Find in the document", ("Ctrl+F",), "find", "has_document", "Edit"),

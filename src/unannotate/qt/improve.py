@@ -2,6 +2,7 @@
 process (progress, time left and Cancel in the status bar; the window stays usable and
 decisions go on), then a dialog with the held-out scores before and after per label;
 accepting it re-suggests the documents nobody marked done, on the window's background jobs.
+Review → Would more reviewing help? runs a learning curve the same way (nothing registered).
 Also the document list's "most uncertain first" order and the suggestion statistics."""
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ class TrainingBar(QWidget):
 
     def __init__(self) -> None:
         super().__init__()
+        self.title = "Improving suggestions"
         self.text = QLabel("Starting the training…")
         self.text.setTextFormat(Qt.TextFormat.PlainText)
         self.bar = QProgressBar()
@@ -72,7 +74,7 @@ class TrainingBar(QWidget):
         what = message or stage
         timing = (f"about {_seconds(left)} left" if left is not None
                   else f"{_seconds(seconds)} so far")
-        self.text.setText(f"Improving suggestions: {what} · {timing}")
+        self.text.setText(f"{self.title}: {what} · {timing}")
 
 
 def _cell(text: str) -> QTableWidgetItem:
@@ -189,6 +191,10 @@ class ImproveSuggestions:
     statistics_dialog: QDialog | None = None
     training_reports: list[TrainingReport] | None = None
     training_notes: list[str]
+    curve_dialog: QDialog | None = None
+    # A learning curve's shares of the done documents (tests make them fewer).
+    curve_shares: tuple[float, ...] = (0.25, 0.5, 0.75, 1.0)
+    _curve_mode = False
 
     # -- training ------------------------------------------------------------------------
     def improve_suggestions(self) -> None:
@@ -199,20 +205,40 @@ class ImproveSuggestions:
             self.statusBar().showMessage("Already improving the suggestions: see the status "
                                          "bar (Cancel stops it).", 6000)
             return
+        self._start_training(curve=False)
+
+    def learning_curve(self) -> None:
+        """Would more reviewing help? Train each kind on growing parts of the done documents
+        in a separate process (nothing registered), then show the curves."""
+        if self.training is not None:
+            self.statusBar().showMessage("Already training: see the status bar (Cancel stops "
+                                         "it), then ask again.", 6000)
+            return
+        self._start_training(curve=True)
+
+    def _start_training(self, *, curve: bool) -> None:
         from ..services.training import TrainingOptions
 
         options = self.training_options or TrainingOptions()
+        self._curve_mode = curve
         self.training_notes = []
         self._training_reports: list[TrainingReport] = []
+        self._training_curves: list[Any] = []
         self._training_queue = [replace(options, what=(kind,)) for kind in options.what]
         self._next_training()
 
     def _next_training(self) -> None:
         from ..services.training import TrainingJob
 
-        job = TrainingJob(self.project.location, self._training_queue.pop(0))
+        job = TrainingJob(self.project.location, self._training_queue.pop(0),
+                          shares=self.curve_shares if self._curve_mode else None)
         if self.training_bar is None:
+            # A message shown now would be drawn under the bar's text (Qt hides the bar only
+            # for messages shown after it).
+            self.statusBar().clearMessage()
             bar = TrainingBar()
+            if self._curve_mode:
+                bar.title = "Learning curve"
             bar.cancel.clicked.connect(self.cancel_training)
             self.statusBar().addWidget(bar, 1)
             bar.show()
@@ -258,12 +284,16 @@ class ImproveSuggestions:
             self._training_queue = []
             self.training_notes.append(job.error)
         self._training_reports += job.reports or []
+        self._training_curves += job.curves or []
         if self._training_queue:
             self._next_training()
             return
         self.statusBar().removeWidget(bar)
         bar.deleteLater()
         self.training_bar = None
+        if self._curve_mode:
+            self._show_curves(job.error)
+            return
         if job.error is not None and "cancelled" in job.error:
             done = ", ".join(r.what for r in self._training_reports)
             self._say(job.error + (f" (the {done} version trained before it is registered, "
@@ -282,13 +312,30 @@ class ImproveSuggestions:
         dialog.show()
         self.improve_dialog = dialog
 
+    def _show_curves(self, error: str | None) -> None:
+        if error is not None and "cancelled" in error:
+            self._say("Learning curve cancelled: nothing was registered", warning=False)
+            return
+        if not self._training_curves:
+            self._say("\n".join(n[:1].upper() + n[1:] for n in self.training_notes),
+                      warning=True)
+            return
+        from .curve_chart import CurveDialog
+
+        dialog = CurveDialog(self._training_curves, self,  # type: ignore[arg-type]
+                             notes=self.training_notes)
+        dialog.setModal(False)  # decisions go on while it is read
+        dialog.show()
+        self.curve_dialog = dialog
+
     def _say(self, message: str, *, warning: bool) -> None:
         """A message that does not block the window: the status bar, and (a problem) a box."""
         text = message[:1].upper() + message[1:]
         self.statusBar().showMessage(text, 12000)
         if not warning:
             return
-        box = QMessageBox(QMessageBox.Icon.Warning, "Improve suggestions", text,
+        box = QMessageBox(QMessageBox.Icon.Warning, "Learning curve" if self._curve_mode
+                          else "Improve suggestions", text,
                           parent=self)  # type: ignore[call-overload]
         box.setTextFormat(Qt.TextFormat.PlainText)
         box.setModal(False)

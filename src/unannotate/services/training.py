@@ -279,11 +279,18 @@ def _tagged(progress: Progress, what: str) -> Progress:
 # -- in a separate process ----------------------------------------------------------------
 
 
-def _child(location: str, options: TrainingOptions, messages: Any, stop: Any) -> None:
+def _child(location: str, options: TrainingOptions, messages: Any, stop: Any,
+           shares: Sequence[float] | None = None) -> None:
     """The training process: trains and sends ("progress", dict), then ("done", reports)
-    or ("error", message)."""
+    or, with ``shares``, ("curves", [(layer, Curve)]); or ("error", message)."""
     try:
         with open_project(location, create=False) as project:
+            if shares is not None:
+                curves = train_curve(project, options, shares,
+                                     progress=lambda p: messages.put(("progress", asdict(p))),
+                                     should_stop=stop.is_set)
+                messages.put(("curves", curves))
+                return
             reports = train(project, options,
                             progress=lambda p: messages.put(("progress", asdict(p))),
                             should_stop=stop.is_set)
@@ -297,20 +304,24 @@ def _child(location: str, options: TrainingOptions, messages: Any, stop: Any) ->
 class TrainingJob:
     """Training in a separate process. The window calls ``start()``, then ``poll()`` from a
     timer (progress as :class:`Progress`; the reports once done), ``cancel()`` to stop;
-    a cancelled or killed job registers nothing.
+    a cancelled or killed job registers nothing. With ``shares`` it draws learning curves
+    (:func:`train_curve`, in ``curves`` once done) and registers nothing at all.
 
     ``location`` is the project's file or URL (``Project.location``): the process opens
     the project itself (a server's password comes from the keyring or libpq's files)."""
 
-    def __init__(self, location: str, options: TrainingOptions) -> None:
+    def __init__(self, location: str, options: TrainingOptions,
+                 shares: Sequence[float] | None = None) -> None:
         context = multiprocessing.get_context("spawn")
         self._messages = context.Queue()
         self._stop = context.Event()
         self._process = context.Process(target=_child, args=(location, options,
-                                                             self._messages, self._stop),
+                                                             self._messages, self._stop,
+                                                             shares),
                                         daemon=True)
         self.progress: Progress | None = None
         self.reports: list[TrainingReport] | None = None
+        self.curves: list[tuple[str, Curve]] | None = None  # a learning curve's (``shares``)
         self.error: str | None = None
 
     def start(self) -> None:
@@ -327,9 +338,11 @@ class TrainingJob:
                 self.progress = Progress(**payload)
             elif kind == "done":
                 self.reports = [TrainingReport(**r) for r in payload]
+            elif kind == "curves":
+                self.curves = payload
             else:
                 self.error = payload
-        if (self.reports is None and self.error is None and not self._process.is_alive()
+        if (not self.finished and not self._process.is_alive()
                 and self._messages.empty()):
             code = self._process.exitcode
             self.error = ("training cancelled: nothing was registered" if self._stop.is_set()
@@ -339,7 +352,7 @@ class TrainingJob:
 
     @property
     def finished(self) -> bool:
-        return self.reports is not None or self.error is not None
+        return self.reports is not None or self.curves is not None or self.error is not None
 
     def cancel(self) -> None:
         self._stop.set()
