@@ -356,6 +356,7 @@ def test_the_learning_curve_from_the_keyboard_draws_each_kind_and_registers_noth
     assert rows["all labels"][1] == f"{curve.points[1].evaluation.overall.f1:.2f}"
     assert rows["all labels"][2] == f"{curve.before[ENTITY_RULES].overall.f1:.2f}"
     assert "with the last 5 documents" in page.verdict.text()
+    assert page.unmarked.isVisibleTo(dialog) and "DATE" in page.unmarked.text()
     # What is drawn: the curve's line and the current suggester's dashed line.
     chart = page.chart
     assert [d for d, _ in chart.points] == [5, 10] and [n for n, _ in chart.now] == [ENTITY_RULES]

@@ -152,6 +152,8 @@ def test_cli_prints_the_curve_beside_the_current_suggesters_and_registers_nothin
     assert {"PERSON", "GPE", "ORG", "CLAIM", "all"} <= set(rows)
     assert all(0.0 <= float(v) <= 1.0 for v in rows["PERSON"])
     assert "with the last 7 documents" in out
+    # The rules suggest dates nobody marks: said, as they pull the rules' "all labels" down.
+    assert "labels nobody marked in these documents" in out and "DATE" in out
     assert model_store(project).versions() == []  # nothing registered
     refused = runner.invoke(app, ["train-curve", "--project", str(project_path),
                                   "--eval-fraction", "0"])

@@ -196,6 +196,8 @@ def print_curve(curve: Any, layer: str) -> None:  # a nlp.training_curve.Curve
         if point.evaluation is None:
             typer.echo(f"  {point.share:.0%} ({point.documents} documents): not trained, "
                        f"{point.skipped}")
+    if curve.unmarked():
+        typer.echo(f"  {curve.unmarked()}")
     typer.echo(f"  {curve.verdict()}")
 
 

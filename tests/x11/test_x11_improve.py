@@ -1,7 +1,8 @@
 """Review → Improve suggestions as a person runs it: the real program on an X server, Ctrl+Shift+T
 typed on a (virtual) keyboard, the training in its own process, the before/after dialog shown,
 Return to re-suggest; the documents nobody marked done then hold the trained version's
-suggestions, the done ones what they held."""
+suggestions, the done ones what they held. Then Ctrl+Shift+E: the learning curve's dialog,
+its line drawn, nothing registered."""
 
 from __future__ import annotations
 
@@ -12,11 +13,13 @@ from driver import wait_for
 from training_corpus import pending_by_layer, reviewed_project
 
 from unannotate.services.project import open_project
+from unannotate.services.training import trained_versions
 
 pytestmark = [pytest.mark.x11, pytest.mark.slow]
 
 ANNOTATOR = "ana"
 DIALOG = "Improve suggestions: before and after"
+CURVE = "Learning curve"  # xdotool reads a name as a regular expression: no "?"
 
 
 def _entity_layers(path: Path, doc_ids: list[int]) -> dict[int, set[str]]:
@@ -54,3 +57,20 @@ def test_improve_suggestions_from_the_keyboard(  # type: ignore[no-untyped-def]
     assert not program.windows(DIALOG)
     assert _entity_layers(path, ids[:10]) == done_before  # done documents untouched
     program.screenshot(screenshots / "improve-after.png")
+
+    # Would more reviewing help? The curve trains in its own process too; nothing registered.
+    with open_project(path, create=False) as project:
+        versions = [v.id for v in trained_versions(project)]
+    program.keys("ctrl+shift+e")
+    curve = wait_for(lambda: (program.windows(CURVE) or [None])[0], timeout=240,
+                     what="the learning curve's dialog after Ctrl+Shift+E")
+    program.screenshot(screenshots / "learning-curve.png")
+    box = program.geometry(curve)
+    assert box.width > 300 and box.height > 200
+    drawn = program.server.find_colour("#1565c0", box.x + box.width // 2 - 60,
+                                       to_x=box.x + box.width // 2 + 60)
+    assert drawn is not None and box.y < drawn < box.y + box.height, "the curve's line"
+    program.keys("Escape", window=curve)
+    wait_for(lambda: not program.windows(CURVE) or None, what="the curve's dialog closed")
+    with open_project(path, create=False) as project:
+        assert [v.id for v in trained_versions(project)] == versions

@@ -60,6 +60,21 @@ class Curve:
     before: dict[str, Evaluation] = field(default_factory=dict)  # the current suggesters
     labels: list[str] = field(default_factory=list)  # the labels the reviewers marked
 
+    def unmarked(self) -> str:
+        """The current suggesters' suggestions in the held-out documents of labels nobody
+        marked there (each one wrong, counted in their "all labels"), said in a line; "" when
+        there are none."""
+        said = []
+        for name, evaluation in self.before.items():
+            extra = sorted((label, s.predicted) for label, s in evaluation.per_label.items()
+                           if label not in self.labels and s.predicted)
+            if extra:
+                said.append(f"{name}: " + ", ".join(f"{label} {n}" for label, n in extra))
+        if not said:
+            return ""
+        return ("all labels also counts the current suggestions of labels nobody marked in "
+                "these documents, each of them wrong here (" + "; ".join(said) + ")")
+
     def verdict(self) -> str:
         """What the last part of the curve says about reviewing more."""
         trained = [p for p in self.points if p.evaluation is not None]

@@ -40,7 +40,7 @@ def short_name(suggester: str) -> str:
     if ".rules." in name:
         return "built-in rules"
     if ".trained." in name:
-        return "trained @" + name.partition("@")[2] if "@" in name else "trained"
+        return "trained @" + name.partition("@")[2][:8] if "@" in name else "trained"
     if ".spacy." in name and pipeline:
         return f"spaCy {pipeline}"
     return suggester
@@ -208,6 +208,12 @@ class CurvePage(QWidget):
         layout.addWidget(self.chart, 3)
         layout.addWidget(self.verdict)
         layout.addWidget(self.table, 2)
+        unmarked = curve.unmarked()
+        self.unmarked = QLabel(unmarked[:1].upper() + unmarked[1:] + "." if unmarked else "")
+        self.unmarked.setTextFormat(Qt.TextFormat.PlainText)
+        self.unmarked.setWordWrap(True)
+        self.unmarked.setVisible(bool(unmarked))
+        layout.addWidget(self.unmarked)
         self._draw()
 
     def _draw(self) -> None:
