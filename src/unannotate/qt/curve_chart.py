@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 if TYPE_CHECKING:
-    from ..nlp.training_curve import Curve
+    from ..services.training import Curve
 
 CURVE_COLOUR = QColor("#1565c0")
 NOW_COLOURS = (QColor("#ef6c00"), QColor("#6a1b9a"), QColor("#00838f"))
