@@ -110,6 +110,34 @@ def test_greedy_overlap_takes_the_largest_overlap_first() -> None:
     assert greedy_overlap_matches([(0, 5)], [(5, 9)]) == 0  # touching is not overlapping
 
 
+def _all_pairs_overlap_matches(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> int:
+    """The greedy matching over every pair of spans: what the bisection must give."""
+    candidates = sorted((-(min(ea, eb) - max(sa, sb)), max(ea, eb) - min(sa, sb), sa, ea, sb,
+                         eb, ia, ib)
+                        for ia, (sa, ea) in enumerate(a) for ib, (sb, eb) in enumerate(b)
+                        if min(ea, eb) - max(sa, sb) > 0)
+    used_a: set[int] = set()
+    used_b: set[int] = set()
+    for *_, ia, ib in candidates:
+        if ia not in used_a and ib not in used_b:
+            used_a.add(ia)
+            used_b.add(ib)
+    return len(used_a)
+
+
+_spans = st.lists(st.tuples(st.integers(0, 60), st.integers(1, 25)).map(
+    lambda p: (p[0], p[0] + p[1])), max_size=14)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_spans, _spans)
+def test_greedy_overlap_pairs_as_if_every_pair_were_tried(a, b) -> None:  # type: ignore[no-untyped-def]
+    """Only spans near each other are compared (long documents hold thousands): the pairs
+    are those of trying every pair, a long span among short ones included."""
+    assert greedy_overlap_matches(a, b) == _all_pairs_overlap_matches(a, b)
+    assert greedy_overlap_matches(b, a) == _all_pairs_overlap_matches(b, a)
+
+
 def test_overlap_needs_the_same_label() -> None:
     a = [AnnotatedSpan(0, 9, "PERSON")]
     b = [AnnotatedSpan(0, 9, "ORG")]

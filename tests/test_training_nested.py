@@ -7,11 +7,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import spacy
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from unannotate.nlp.rule_features import (
     NESTED_KEY,
+    NESTED_MIN,
+    NESTED_SHARE,
     RULES_FIRST,
     nested_label_pairs,
 )
@@ -73,6 +77,26 @@ def test_the_pairs_the_reviewers_nest_are_read_from_their_spans() -> None:
     assert text[0:13] == "Kenyan police"
     assert nested_label_pairs([[(0, 13, "ORG"), (0, 6, "ORG")]] * 4) == []
     assert nested_label_pairs([[(0, 13, "ORG"), (0, 13, "NORP")]] * 4) == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.tuples(st.integers(0, 40), st.integers(1, 20),
+                                   st.sampled_from(["ORG", "NORP", "GPE"])).map(
+    lambda t: (t[0], t[0] + t[1], t[2])), max_size=12), max_size=6))
+def test_nested_pairs_are_found_as_if_every_pair_were_tried(gold) -> None:  # type: ignore[no-untyped-def]
+    """Only spans starting near each other are compared (long documents hold thousands of
+    spans): the pairs are those of comparing every span with every other."""
+    inside: dict[tuple[str, str], int] = {}
+    spans_of: dict[str, int] = {}
+    for spans in gold:
+        for start, end, label in spans:
+            spans_of[label] = spans_of.get(label, 0) + 1
+            for other in {o for s, e, o in spans
+                          if o != label and s <= start and end <= e and (s, e) != (start, end)}:
+                inside[(label, other)] = inside.get((label, other), 0) + 1
+    expected = sorted(pair for pair, n in inside.items()
+                      if n >= NESTED_MIN and n / spans_of[pair[0]] >= NESTED_SHARE)
+    assert nested_label_pairs(gold) == expected
 
 
 def test_a_rule_entity_inside_a_longer_model_entity_is_suggested_beside_it() -> None:

@@ -347,8 +347,16 @@ def greedy_overlap_matches(a: Sequence[tuple[int, int]], b: Sequence[tuple[int, 
     """How many one-to-one pairs of overlapping spans (sharing at least one character), taken
     greedily: the largest overlap first, then the smallest union, then the earliest spans."""
     candidates = []
+    # Only the spans of ``b`` that start within its longest span's length before a span of
+    # ``a`` ends can overlap it: found by bisection, so long documents with thousands of
+    # spans a label cost in proportion to the spans, not their square.
+    by_start = sorted(range(len(b)), key=lambda i: b[i][0])
+    starts = [b[i][0] for i in by_start]
+    longest = max((eb - sb for sb, eb in b), default=0)
     for ia, (sa, ea) in enumerate(a):
-        for ib, (sb, eb) in enumerate(b):
+        for k in range(bisect_right(starts, sa - longest), bisect_left(starts, ea)):
+            ib = by_start[k]
+            sb, eb = b[ib]
             shared = min(ea, eb) - max(sa, sb)
             if shared > 0:
                 candidates.append((-shared, max(ea, eb) - min(sa, sb), sa, ea, sb, eb, ia, ib))

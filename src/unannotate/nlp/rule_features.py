@@ -14,6 +14,7 @@ A saved pipeline names the component's factory; spaCy finds it through the packa
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from typing import Any
 
 from spacy.language import Language
@@ -141,9 +142,15 @@ def nested_label_pairs(gold: list[list[tuple[int, int, str]]]) -> list[tuple[str
     inside: dict[tuple[str, str], int] = {}
     spans_of: dict[str, int] = {}
     for spans in gold:
+        # A span holding another starts at most its longest length before the other ends:
+        # the candidates are found by bisection (long documents: thousands of spans).
+        ordered = sorted(spans)
+        starts = [s for s, _, _ in ordered]
+        longest = max((e - s for s, e, _ in ordered), default=0)
         for start, end, label in spans:
             spans_of[label] = spans_of.get(label, 0) + 1
-            outer = {other for s, e, other in spans
+            near = ordered[bisect_left(starts, end - longest):bisect_right(starts, start)]
+            outer = {other for s, e, other in near
                      if other != label and s <= start and end <= e and (s, e) != (start, end)}
             for other in outer:
                 inside[(label, other)] = inside.get((label, other), 0) + 1
