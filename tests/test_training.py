@@ -661,3 +661,16 @@ def test_claims_train_on_kazakh_sentences_too() -> None:
     units = claim_units(text, "kk")
     assert [text[u.start:u.end] for u in units] == [
         "ЮНИСЕФ Кенияға 4 000 тонна азық жеткізді, деді Айгүл Серікова.", "Ауа райы жақсы."]
+
+
+def test_the_time_limit_holds_in_the_first_pass_too_and_is_said(reviewed) -> None:
+    """Hundreds of thousands of reviewed words make one pass longer than the limit: it
+    stops there, keeps what it learned, and says how much of the data it saw."""
+    project, _, _ = reviewed
+    [stopped] = train(project, TrainingOptions(what=["entities"], max_seconds=0.0))
+    assert any("stopped the training after" in note and "of one pass over the" in note
+               for note in stopped.notes), stopped.notes
+    [full] = train(project, TrainingOptions(what=["entities"], seed=2, **FAST))
+    assert not any("stopped the training" in note for note in full.notes)
+    versions = {v.id: v.info["data"]["passes"] for v in model_store(project).versions()}
+    assert versions[stopped.version] < 1 <= versions[full.version]

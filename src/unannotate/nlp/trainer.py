@@ -122,6 +122,11 @@ def train_and_register(docs: Sequence[TrainingDocument], settings: TrainingSetti
         if unseen:
             notes.append("labels only in held-out documents (no training example): "
                          + ", ".join(unseen))
+        if data.passes < 1:
+            notes.append(f"the time limit ({settings.max_seconds:g} s) stopped the training "
+                         f"after {data.passes:.0%} of one pass over the {data.words:,} words "
+                         "trained on: a longer limit (--max-seconds) lets it learn from all "
+                         "of them")
         if data.names:
             notes.append(f"{data.names} names the reviewers mark wherever they occur are "
                          "suggested with their label at their other occurrences")

@@ -161,6 +161,9 @@ class DataSummary:
     # Entities: how many names the reviewers mark where they occur, suggested again at their
     # other occurrences (see reviewed_names).
     names: int = 0
+    # Entities: passes over the documents trained on before the epochs or the time ran out
+    # (below 1: the time limit stopped the first pass).
+    passes: float = 0.0
 
 
 class Clock:

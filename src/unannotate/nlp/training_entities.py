@@ -244,8 +244,10 @@ def train_entities(train: Sequence[TrainingDocument], settings: TrainingSettings
             nlp.update(batch, drop=DROPOUT, sgd=optimizer, losses=losses)
             done += sum(len(eg.reference) for eg in batch)
             clock.report("training", done, total)
-            # The limit holds within an epoch too (a busy machine makes epochs long).
-            out_of_time = epoch > 0 and clock.seconds - train_started > settings.max_seconds
+            # The limit holds within an epoch too, the first one included (a busy machine, or
+            # hundreds of thousands of words, make an epoch long): what was learned is kept,
+            # and the summary says how much of the data one pass covered.
+            out_of_time = clock.seconds - train_started > settings.max_seconds
             if out_of_time:
                 break
         spent = clock.seconds - train_started
@@ -256,6 +258,7 @@ def train_entities(train: Sequence[TrainingDocument], settings: TrainingSettings
         fits = int(settings.max_seconds * (epoch + 1) / spent) if spent > 0 else epochs
         total = max(done, min(epochs, fits) * words)
     clock.report("training", total, total)
+    summary.passes = round(done / words, 2) if words else 0.0
     if settings.rule_features:
         from .rule_features import nested_label_pairs, reliable_of, rule_precision
 
