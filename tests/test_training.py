@@ -674,3 +674,30 @@ def test_the_time_limit_holds_in_the_first_pass_too_and_is_said(reviewed) -> Non
     assert not any("stopped the training" in note for note in full.notes)
     versions = {v.id: v.info["data"]["passes"] for v in model_store(project).versions()}
     assert versions[stopped.version] < 1 <= versions[full.version]
+
+
+def test_a_long_document_is_read_in_pieces_with_the_same_entities(reviewed) -> None:
+    """spaCy's ner holds all it reads at once in memory: a 50,000-word document is read in
+    pieces of a few thousand characters, cut at line breaks, batched by their length; the
+    entities are those of the pieces read one by one, at their places in the whole text."""
+    from unannotate.nlp.entity_spacy import NER_PIECE_CHARS, ner_pieces
+    from unannotate.nlp.trained import load_trained
+    from unannotate.nlp.training_entities import scored_entity_rows
+
+    project, _ids, marked = reviewed
+    [report] = train(project, TrainingOptions(what=["entities"], **FAST))
+    nlp = load_trained(model_store(project).find(report.version).path)
+    short = [parse(m)[0] for m in marked[12:]]
+    long_text = "\n".join(short * 40)
+    pieces = ner_pieces(long_text, nlp.max_length)
+    assert len(pieces) > 4 and "".join(p for p, _ in pieces) == long_text
+    assert all(len(p) <= NER_PIECE_CHARS and (p.endswith("\n") or o + len(p) == len(long_text))
+               for p, o in pieces)  # cut at line breaks
+    one_by_one = [(o + s, o + e, label, why, score) for piece, o in pieces
+                  for s, e, label, why, score in scored_entity_rows(nlp, [piece])[0]]
+    texts = [short[0], long_text, short[1]]
+    rows = scored_entity_rows(nlp, texts)
+    assert rows[1] == sorted(one_by_one, key=lambda r: r[:4])
+    assert rows[1] and all(long_text[s:e].strip() == long_text[s:e] for s, e, *_ in rows[1])
+    assert rows[0] == scored_entity_rows(nlp, [short[0]])[0]  # order kept around it
+    assert rows[2] == scored_entity_rows(nlp, [short[1]])[0]

@@ -27,7 +27,7 @@ from spacy.training.batchers import minibatch_by_words
 from spacy.util import compounding, filter_spans
 
 from .base import SuggesterError
-from .entity_spacy import _pieces, load_for_ner
+from .entity_spacy import NER_PIECE_CHARS, load_for_ner, ner_pieces
 from .languages import language_code
 from .reviewed_names import SPAN_ID as REVIEWED_NAME
 from .rule_features import NESTED_KEY, RULES_FIRST
@@ -331,10 +331,19 @@ CONFIDENCE = "unannotate_ner_confidence"
 def _piped(nlp: Language, texts: list[str], batch_size: int) -> Iterator[Doc]:
     """The docs of ``texts`` through ``nlp``, ``batch_size`` at a time, with the ner's
     confidence per token where it can be had (:func:`_ner_confident`)."""
-    for start in range(0, len(texts), batch_size):
-        chunk = texts[start:start + batch_size]
-        docs = _ner_confident(nlp, [nlp.make_doc(text) for text in chunk])
-        yield from docs if docs is not None else nlp.pipe(chunk, batch_size=batch_size)
+    chunk: list[str] = []
+    size = 0
+    for text in [*texts, None]:
+        # A batch holds at most ``batch_size`` texts and, past its first, NER_PIECE_CHARS
+        # characters: the ner's memory grows with what it reads at once.
+        if chunk and (text is None or len(chunk) == batch_size
+                      or size + len(text) > NER_PIECE_CHARS):
+            docs = _ner_confident(nlp, [nlp.make_doc(t) for t in chunk])
+            yield from docs if docs is not None else nlp.pipe(chunk, batch_size=batch_size)
+            chunk, size = [], 0
+        if text is not None:
+            chunk.append(text)
+            size += len(text)
 
 
 def scored_entity_rows(nlp: Language, texts: Sequence[str], batch_size: int = 16,
@@ -348,7 +357,7 @@ def scored_entity_rows(nlp: Language, texts: Sequence[str], batch_size: int = 16
     rule entity, the rules' precision for its label in the reviewed documents (when they
     made enough of that label there to tell); a remembered name has none."""
     pieces = [(index, piece, offset) for index, text in enumerate(texts)
-              for piece, offset in _pieces(text, nlp.max_length)]
+              for piece, offset in ner_pieces(text, nlp.max_length)]
     out: list[list[tuple[int, int, str, str, float | None]]] = [[] for _ in texts]
     first = nlp.get_pipe(RULES_FIRST) if RULES_FIRST in nlp.pipe_names else None
     rules_precision: dict[str, float] = getattr(first, "precision", {})
