@@ -38,6 +38,9 @@ FIGURES = {
                           "rules_claims_f1", "train_seconds_50"},
     # What other ingredients would add to the trained claim model (tuning part only).
     "claim_model_study.py": {"f1", "count", "draws"},
+    # Training from long reviewed documents; a trained version reading a long document.
+    "long_training_bench.py": {"read_s", "read_mb", "read_whole_s", "read_whole_mb",
+                               "read_mb_ratio", "train_s", "train_peak_mb"},
     "languages_bench.py": {"languages_right", "min_recall", "min_precision", "max_ratio"},
     "corpus_find.py": {"find_ms", "find_word_ms", "find_phrase_ms", "find_baseline_ms"},
     # Also a part of the corpus benchmarks, which call its measure().

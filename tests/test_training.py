@@ -677,12 +677,13 @@ def test_the_time_limit_holds_in_the_first_pass_too_and_is_said(reviewed) -> Non
 
 
 def test_a_long_document_is_read_in_pieces_with_the_same_entities(reviewed) -> None:
-    """spaCy's ner holds all it reads at once in memory: a 50,000-word document is read in
-    pieces of a few thousand characters, cut at line breaks, batched by their length; the
-    entities are those of the pieces read one by one, at their places in the whole text."""
+    """spaCy's ner holds all it reads at once in memory: a long document's ner reads it in
+    pieces of a few thousand characters cut at line breaks, while the rules and the
+    remembered names read it whole (a name is resolved by its first mention). The entities
+    are those of the pipeline run on the whole text as spaCy runs it."""
     from unannotate.nlp.entity_spacy import NER_PIECE_CHARS, ner_pieces
     from unannotate.nlp.trained import load_trained
-    from unannotate.nlp.training_entities import scored_entity_rows
+    from unannotate.nlp.training_entities import ner_token_pieces, scored_entity_rows
 
     project, _ids, marked = reviewed
     [report] = train(project, TrainingOptions(what=["entities"], **FAST))
@@ -693,11 +694,16 @@ def test_a_long_document_is_read_in_pieces_with_the_same_entities(reviewed) -> N
     assert len(pieces) > 4 and "".join(p for p, _ in pieces) == long_text
     assert all(len(p) <= NER_PIECE_CHARS and (p.endswith("\n") or o + len(p) == len(long_text))
                for p, o in pieces)  # cut at line breaks
-    one_by_one = [(o + s, o + e, label, why, score) for piece, o in pieces
-                  for s, e, label, why, score in scored_entity_rows(nlp, [piece])[0]]
+    doc = nlp.make_doc(long_text)
+    cuts = ner_token_pieces(doc)
+    assert len(cuts) == len(pieces) and cuts[0][0] == 0 and cuts[-1][1] == len(doc)
+    assert all(b == c for (_, b), (c, _) in zip(cuts, cuts[1:]))  # every token, once
     texts = [short[0], long_text, short[1]]
     rows = scored_entity_rows(nlp, texts)
-    assert rows[1] == sorted(one_by_one, key=lambda r: r[:4])
+    whole = nlp(long_text)
+    expected = sorted((e.start_char, e.end_char, e.label_)
+                      for e in [*whole.ents, *whole.spans.get("unannotate_nested", ())])
+    assert [row[:3] for row in rows[1]] == expected
     assert rows[1] and all(long_text[s:e].strip() == long_text[s:e] for s, e, *_ in rows[1])
     assert rows[0] == scored_entity_rows(nlp, [short[0]])[0]  # order kept around it
     assert rows[2] == scored_entity_rows(nlp, [short[1]])[0]

@@ -9,10 +9,10 @@ per entity, so suggestions carry none.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import spacy
 from spacy.language import Language
@@ -20,6 +20,8 @@ from spacy.language import Language
 from ..core.model import LabelKind, Suggestion
 from .base import SuggesterError, SuggesterInfo, SuggesterInput, register
 from .parallel import suggest_in_processes
+
+T = TypeVar("T")
 
 NAME = "unannotate.entities.spacy.v1"
 
@@ -148,6 +150,22 @@ def load_for_ner(model: str) -> Language:
 NER_PIECE_CHARS = 5_000
 
 
+def by_length(items: Iterable[T], length: Callable[[T], int], most: int,
+              limit: int = NER_PIECE_CHARS) -> Iterator[list[T]]:
+    """``items`` in batches of at most ``most`` items and, past a batch's first, ``limit``
+    characters (``length`` of an item): what a ``ner`` reads at once."""
+    batch: list[T] = []
+    size = 0
+    for item in items:
+        if batch and (len(batch) >= most or size + length(item) > limit):
+            yield batch
+            batch, size = [], 0
+        batch.append(item)
+        size += length(item)
+    if batch:
+        yield batch
+
+
 def ner_pieces(text: str, limit: int) -> list[tuple[str, int]]:
     """:func:`_pieces` with at most :data:`NER_PIECE_CHARS` characters (``limit``: the
     pipeline's ``max_length``)."""
@@ -212,10 +230,9 @@ class SpacyEntitySuggester:
                   for index, item in enumerate(items)
                   for piece, offset in ner_pieces(item.text, self.nlp.max_length)]
         results: list[list[Suggestion]] = [[] for _ in items]
-        texts = (piece for _, piece, _ in pieces)
-        for (index, piece, offset), doc in zip(
-            pieces, self.nlp.pipe(texts, batch_size=batch_size)
-        ):
+        read = (doc for batch in by_length((piece for _, piece, _ in pieces), len, batch_size)
+                for doc in self.nlp.pipe(batch, batch_size=len(batch)))
+        for (index, piece, offset), doc in zip(pieces, read):
             text = items[index].text
             for ent in doc.ents:
                 start, end = offset + ent.start_char, offset + ent.end_char

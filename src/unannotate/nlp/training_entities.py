@@ -14,20 +14,22 @@ from __future__ import annotations
 import importlib.util
 import itertools
 import random
+from bisect import bisect_left
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy
 import spacy
 from spacy.language import Language
 from spacy.scorer import Scorer
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 from spacy.training import Example
 from spacy.training.batchers import minibatch_by_words
 from spacy.util import compounding, filter_spans
 
 from .base import SuggesterError
-from .entity_spacy import NER_PIECE_CHARS, load_for_ner, ner_pieces
+from .entity_spacy import NER_PIECE_CHARS, _pieces, by_length, load_for_ner, ner_pieces
 from .languages import language_code
 from .reviewed_names import SPAN_ID as REVIEWED_NAME
 from .rule_features import NESTED_KEY, RULES_FIRST
@@ -285,7 +287,13 @@ def _ner_confident(nlp: Language, docs: list[Doc]) -> list[Doc] | None:
     """``docs`` run through ``nlp`` as ``nlp.pipe`` would, with ``ner``'s greedy decoding
     done here step by step so that each token keeps how sure the model was of the step it
     took there: the softmax probability of its best move, in ``doc.user_data[CONFIDENCE]``
-    (one float per token). None when the pipeline has no greedy ``ner`` (nothing done)."""
+    (one float per token). None when the pipeline has no greedy ``ner`` (nothing done).
+
+    The components before and after ``ner`` (the rules' findings, the rules first, the
+    remembered names) read each whole document, as the rules resolve a name by its first
+    mention; ``ner`` reads it in pieces of at most :data:`NER_PIECE_CHARS` characters cut at
+    line breaks (:func:`ner_token_pieces`), as it holds all it reads at once in memory and
+    what it finds depends only on a few words around each token."""
     if "ner" not in nlp.pipe_names:
         return None
     ner = nlp.get_pipe("ner")
@@ -296,6 +304,41 @@ def _ner_confident(nlp: Language, docs: list[Doc]) -> list[Doc] | None:
     after = names[names.index("ner") + 1:]
     for name in before:
         docs = _through(nlp, name, docs)
+    parts = [(n, a, doc if (a, b) == (0, len(doc)) else doc[a:b].as_doc())
+             for n, doc in enumerate(docs) for a, b in ner_token_pieces(doc)]
+    sure = [numpy.ones(len(doc), dtype="float32") for doc in docs]
+    found: list[list[Span]] = [[] for _ in docs]
+    for batch in by_length(parts, lambda part: len(part[2].text), len(parts) or 1):
+        _decode(ner, [piece for _, _, piece in batch])
+        for n, a, piece in batch:
+            sure[n][a:a + len(piece)] = piece.user_data.pop(CONFIDENCE)
+            if piece is not docs[n]:
+                found[n] += [Span(docs[n], a + e.start, a + e.end, label=e.label)
+                             for e in piece.ents]
+    for n, doc in enumerate(docs):
+        if found[n] or any(piece is not doc for m, _, piece in parts if m == n):
+            doc.set_ents(found[n], default="outside")
+        doc.user_data[CONFIDENCE] = sure[n]
+    for name in after:
+        docs = _through(nlp, name, docs)
+    return docs
+
+
+def ner_token_pieces(doc: Doc) -> list[tuple[int, int]]:
+    """``doc``'s tokens in pieces ``(start, end)`` of at most :data:`NER_PIECE_CHARS`
+    characters, cut where :func:`~.entity_spacy.ner_pieces` cuts its text (at a token's
+    start, or inside white space)."""
+    if len(doc.text) <= NER_PIECE_CHARS:
+        return [(0, len(doc))]
+    starts = [token.idx for token in doc]
+    cuts = [bisect_left(starts, offset) for _, offset in ner_pieces(doc.text, len(doc.text))]
+    cuts = sorted({*cuts, len(doc)})
+    return [(a, b) for a, b in itertools.pairwise(cuts) if b > a]
+
+
+def _decode(ner: Any, docs: list[Doc]) -> None:
+    """``ner``'s greedy decoding of ``docs``, step by step: their entities set, and each
+    token's confidence in ``doc.user_data[CONFIDENCE]``."""
     step_model = ner.model.predict(docs)
     states = ner.moves.init_batch(docs)
     sure = [numpy.ones(len(doc), dtype="float32") for doc in docs]
@@ -313,9 +356,6 @@ def _ner_confident(nlp: Language, docs: list[Doc]) -> list[Doc] | None:
     ner.set_annotations(docs, states)
     for doc, values in zip(docs, sure, strict=True):
         doc.user_data[CONFIDENCE] = values
-    for name in after:
-        docs = _through(nlp, name, docs)
-    return docs
 
 
 def _through(nlp: Language, name: str, docs: list[Doc]) -> list[Doc]:
@@ -331,19 +371,10 @@ CONFIDENCE = "unannotate_ner_confidence"
 def _piped(nlp: Language, texts: list[str], batch_size: int) -> Iterator[Doc]:
     """The docs of ``texts`` through ``nlp``, ``batch_size`` at a time, with the ner's
     confidence per token where it can be had (:func:`_ner_confident`)."""
-    chunk: list[str] = []
-    size = 0
-    for text in [*texts, None]:
-        # A batch holds at most ``batch_size`` texts and, past its first, NER_PIECE_CHARS
-        # characters: the ner's memory grows with what it reads at once.
-        if chunk and (text is None or len(chunk) == batch_size
-                      or size + len(text) > NER_PIECE_CHARS):
-            docs = _ner_confident(nlp, [nlp.make_doc(t) for t in chunk])
-            yield from docs if docs is not None else nlp.pipe(chunk, batch_size=batch_size)
-            chunk, size = [], 0
-        if text is not None:
-            chunk.append(text)
-            size += len(text)
+    for start in range(0, len(texts), batch_size):
+        chunk = texts[start:start + batch_size]
+        docs = _ner_confident(nlp, [nlp.make_doc(text) for text in chunk])
+        yield from docs if docs is not None else nlp.pipe(chunk, batch_size=batch_size)
 
 
 def scored_entity_rows(nlp: Language, texts: Sequence[str], batch_size: int = 16,
@@ -357,7 +388,7 @@ def scored_entity_rows(nlp: Language, texts: Sequence[str], batch_size: int = 16
     rule entity, the rules' precision for its label in the reviewed documents (when they
     made enough of that label there to tell); a remembered name has none."""
     pieces = [(index, piece, offset) for index, text in enumerate(texts)
-              for piece, offset in ner_pieces(text, nlp.max_length)]
+              for piece, offset in _pieces(text, nlp.max_length)]
     out: list[list[tuple[int, int, str, str, float | None]]] = [[] for _ in texts]
     first = nlp.get_pipe(RULES_FIRST) if RULES_FIRST in nlp.pipe_names else None
     rules_precision: dict[str, float] = getattr(first, "precision", {})
