@@ -122,6 +122,11 @@ def test_the_verdict_reads_the_last_part_of_the_curve() -> None:
     fell = _curve(0.50, 0.60, 0.56).verdict()
     assert "fell" in fell and "12 held-out documents" in fell
     assert "little left to teach" in _curve(0.90, 0.97, 0.97).verdict()
+    rushed = _curve(0.40, 0.50, 0.52)
+    rushed.points[1].passes, rushed.points[2].passes = 30.0, 6.5
+    assert "gave that point 6.5 passes over its documents against 30 before it" in \
+        rushed.verdict()
+    assert "passes" not in _curve(0.4, 0.5).verdict()
     lone = Curve("claims", 5, [CurvePoint(0.5, 3, 30, None, skipped="x"),
                                CurvePoint(1.0, 6, 60, _evaluation(0.5))])
     assert "too few trained points" in lone.verdict()
@@ -151,6 +156,7 @@ def test_cli_prints_the_curve_beside_the_current_suggesters_and_registers_nothin
     rows = {line.split()[0]: line.split()[1:] for line in out.splitlines() if line.strip()}
     assert {"PERSON", "GPE", "ORG", "CLAIM", "all"} <= set(rows)
     assert all(0.0 <= float(v) <= 1.0 for v in rows["PERSON"])
+    assert len(rows["passes"]) == 2 and all(float(v) > 0 for v in rows["passes"])
     assert "with the last 7 documents" in out
     # The rules suggest dates nobody marks: said, as they pull the rules' "all labels" down.
     assert "labels nobody marked in these documents" in out and "DATE" in out

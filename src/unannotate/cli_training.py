@@ -191,6 +191,9 @@ def print_curve(curve: Any, layer: str) -> None:  # a nlp.training_curve.Curve
         shown.add_row(label or "all", *(cell(p.evaluation, label) for p in curve.points),
                       *(cell(curve.before[name], label) for name in now))
     shown.add_row("seconds", *(f"{p.seconds:.1f}" for p in curve.points), *("" for _ in now))
+    if any(p.passes is not None for p in curve.points):
+        shown.add_row("passes", *("–" if p.passes is None else f"{p.passes:g}"
+                                  for p in curve.points), *("" for _ in now))
     show(shown)
     for point in curve.points:
         if point.evaluation is None:

@@ -38,6 +38,8 @@ SHARES = (0.25, 0.5, 0.75, 1.0)
 FLAT = 0.01
 # From this held-out F1 on, a flat curve has little left to learn.
 NEAR_PERFECT = 0.95
+# A point given fewer passes than this share of the one before it is said to be less trained.
+LESS_TRAINED = 0.5
 # The part of a point's progress each stage takes (a point goes through them in this order).
 _STAGE_SPAN = {"preparing": (0.0, 0.1), "training": (0.1, 0.95), "scoring": (0.95, 1.0)}
 
@@ -50,6 +52,7 @@ class CurvePoint:
     evaluation: Evaluation | None  # None: too little data at this point (``skipped`` says)
     seconds: float = 0.0
     skipped: str = ""
+    passes: float | None = None  # entities: passes over the documents in the time given
 
 
 @dataclass
@@ -88,6 +91,11 @@ class Curve:
         said = (f"F1 went from {before.evaluation.overall.f1:.2f} to "
                 f"{last.evaluation.overall.f1:.2f} ({change:+.2f}) with the last {added} "
                 f"documents")
+        if (last.passes is not None and before.passes is not None
+                and last.passes < before.passes * LESS_TRAINED):
+            said += (f" (the time limit gave that point {last.passes:g} passes over its "
+                     f"documents against {before.passes:g} before it: a longer "
+                     "--max-seconds makes the points comparable)")
         if change >= FLAT:
             return (f"{said}: still rising, so reviewing more documents like these is "
                     "likely to improve the suggestions further")
@@ -167,7 +175,8 @@ def train_curve(docs: Sequence[TrainingDocument], settings: TrainingSettings, *,
             if settings.what == ENTITIES:
                 from .training_entities import predict_entities, train_entities
 
-                nlp, _ = train_entities(part, settings, clock)
+                nlp, summary = train_entities(part, settings, clock)
+                passes: float | None = summary.passes
                 clock.report("scoring", 0, 1)
                 evaluation = entity_scores(held, predict_entities(nlp, [d.text for d in held]),
                                            labels)
@@ -175,6 +184,7 @@ def train_curve(docs: Sequence[TrainingDocument], settings: TrainingSettings, *,
                 from .training_claims import train_claims
 
                 model, _ = train_claims(part, settings, clock)
+                passes = None
                 clock.report("scoring", 0, 1)
                 evaluation = claim_scores(held, model=model)
         except TooLittleData as error:
@@ -184,7 +194,7 @@ def train_curve(docs: Sequence[TrainingDocument], settings: TrainingSettings, *,
             continue
         clock.report("scoring", 1, 1)
         points.append(CurvePoint(share, len(part), words_in(part), evaluation,
-                                 round(clock.seconds, 1)))
+                                 round(clock.seconds, 1), passes=passes))
     if not any(p.evaluation for p in points):
         raise TooLittleData(f"too little data for a learning curve of {settings.what}: "
                             f"{points[-1].skipped}; nothing was trained")
