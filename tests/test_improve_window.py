@@ -333,12 +333,16 @@ def test_the_learning_curve_from_the_keyboard_draws_each_kind_and_registers_noth
     pending_before = pending_by_layer(window.project, ids)
     qtbot.keyClick(window.view, Qt.Key.Key_E, CTRL_SHIFT)
     assert window.training is not None and window.training_bar is not None
-    # A second press while it runs starts nothing more; decisions go on meanwhile.
+    bar = window.training_bar
+    assert bar.title == "Learning curve"
+    bar.show_progress("training", "entities: 50% (5 documents)", 1, 4, 2.0, 6.0)
+    assert bar.text.text() == ("Learning curve: entities: 50% (5 documents) · about 6 s left")
+    # A second press while it runs starts nothing more, and says so where the bar is (a
+    # status bar message would hide the bar and its Cancel).
     qtbot.keyClick(window.view, Qt.Key.Key_E, CTRL_SHIFT)
-    assert "Already training" in window.statusBar().currentMessage()
-    qtbot.waitUntil(lambda: window.training_bar is not None
-                    and window.training_bar.text.text().startswith("Learning curve"),
-                    timeout=LONG)
+    assert "Already training" in bar.text.text() and bar.isVisible() and bar.cancel.isVisible()
+    bar.show_progress("training", "entities: 50% (5 documents)", 2, 4, 3.0, 3.0)
+    assert "Already training" in bar.text.text()  # for a few seconds
     qtbot.waitUntil(lambda: window.curve_dialog is not None
                     and window.curve_dialog.isVisible(), timeout=LONG)
     dialog = window.curve_dialog

@@ -8,6 +8,7 @@ Also the document list's "most uncertain first" order and the suggestion statist
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +33,7 @@ if TYPE_CHECKING:  # the training service loads spaCy: imported when training st
     from ..services.training import TrainingJob, TrainingOptions, TrainingReport
 
 POLL_MS = 200
+NOTICE_SECONDS = 5.0  # a notice in the training bar's place, before its progress again
 # How the training service words too little data of one kind (nothing of it trained).
 _TOO_LITTLE = re.compile(r"too little data to train (\w+)", re.IGNORECASE)
 ORDER_UNCERTAIN = "uncertain"
@@ -49,6 +51,7 @@ class TrainingBar(QWidget):
     def __init__(self) -> None:
         super().__init__()
         self.title = "Improving suggestions"
+        self._notice_until = 0.0
         self.text = QLabel("Starting the training…")
         self.text.setTextFormat(Qt.TextFormat.PlainText)
         self.bar = QProgressBar()
@@ -66,11 +69,19 @@ class TrainingBar(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(row)
 
+    def notice(self, text: str, seconds: float = NOTICE_SECONDS) -> None:
+        """Say ``text`` in the bar's place for a while (a status bar message would hide the
+        bar and its Cancel button)."""
+        self._notice_until = time.monotonic() + seconds
+        self.text.setText(text)
+
     def show_progress(self, stage: str, message: str, done: int, total: int,
                       seconds: float, left: float | None) -> None:
         if total > 0:
             self.bar.setRange(0, total)
             self.bar.setValue(min(done, total))
+        if time.monotonic() < self._notice_until:
+            return
         what = message or stage
         timing = (f"about {_seconds(left)} left" if left is not None
                   else f"{_seconds(seconds)} so far")
@@ -202,8 +213,7 @@ class ImproveSuggestions:
         a kind with too little data is left out with the service's message while the
         others still learn, and each kind is scored against what suggests now."""
         if self.training is not None:
-            self.statusBar().showMessage("Already improving the suggestions: see the status "
-                                         "bar (Cancel stops it).", 6000)
+            self._already_training()
             return
         self._start_training(curve=False)
 
@@ -211,10 +221,14 @@ class ImproveSuggestions:
         """Would more reviewing help? Train each kind on growing parts of the done documents
         in a separate process (nothing registered), then show the curves."""
         if self.training is not None:
-            self.statusBar().showMessage("Already training: see the status bar (Cancel stops "
-                                         "it), then ask again.", 6000)
+            self._already_training()
             return
         self._start_training(curve=True)
+
+    def _already_training(self) -> None:
+        if self.training_bar is not None:
+            self.training_bar.notice("Already training: Cancel stops it; ask again when it "
+                                     "is done.")
 
     def _start_training(self, *, curve: bool) -> None:
         from ..services.training import TrainingOptions
