@@ -107,7 +107,17 @@ def test_improve_from_the_keyboard_trains_while_deciding_then_resuggests(
     assert "all labels" in rows and "GPE" in rows
     assert all(len(cell.split()) == 3 for cell in rows["all labels"][1:])  # P R F1, now and new
     [version] = trained_versions(project)
+    # "Would more reviewing help?" starts the learning curve (Cancel stops it: nothing more).
+    assert dialog.curve.isVisible() and not dialog.curve.isDefault()
+    qtbot.mouseClick(dialog.curve, Qt.MouseButton.LeftButton)
+    assert window.training is not None and window.training_bar.title == "Learning curve"
+    qtbot.mouseClick(window.training_bar.cancel, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.training is None, timeout=LONG)
+    assert "Learning curve cancelled" in window.statusBar().currentMessage()
+    assert window.curve_dialog is None and [v.id for v in trained_versions(project)] == [
+        version.id]
 
+    dialog.activateWindow()
     qtbot.keyClick(dialog, Qt.Key.Key_Return)  # the default button: re-suggest
     qtbot.waitUntil(lambda: not window.busy, timeout=LONG)
     layer = f"unannotate.entities.trained.v1:trained-{version.id}"

@@ -178,6 +178,11 @@ class BeforeAfterDialog(QDialog):
         self.use = buttons.addButton("Re-suggest the documents not done",
                                      QDialogButtonBox.ButtonRole.AcceptRole)
         self.keep = buttons.addButton("Not now", QDialogButtonBox.ButtonRole.RejectRole)
+        # Would reviewing more make the new version better still? (Ctrl+Shift+E too.)
+        self.curve = buttons.addButton("Would more reviewing help?",
+                                       QDialogButtonBox.ButtonRole.ActionRole)
+        self.curve.setAutoDefault(False)
+        self.curve.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Return stays with re-suggesting
         self.use.setDefault(True)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -322,6 +327,7 @@ class ImproveSuggestions:
         dialog = BeforeAfterDialog(self.training_reports, self,  # type: ignore[arg-type]
                                    notes=self.training_notes)
         dialog.accepted.connect(lambda: self.resuggest(self.training_reports or []))
+        dialog.curve.clicked.connect(self.learning_curve)
         dialog.setModal(False)  # decisions go on while it is read
         dialog.show()
         self.improve_dialog = dialog
