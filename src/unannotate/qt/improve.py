@@ -35,7 +35,8 @@ if TYPE_CHECKING:  # the training service loads spaCy: imported when training st
 POLL_MS = 200
 NOTICE_SECONDS = 5.0  # a notice in the training bar's place, before its progress again
 # How the training service words too little data of one kind (nothing of it trained).
-_TOO_LITTLE = re.compile(r"too little data to train (\w+)", re.IGNORECASE)
+_TOO_LITTLE = re.compile(r"too little data (?:to train|for a learning curve of) (\w+)",
+                         re.IGNORECASE)
 ORDER_UNCERTAIN = "uncertain"
 
 
