@@ -367,6 +367,7 @@ def test_the_learning_curve_from_the_keyboard_draws_each_kind_and_registers_noth
     rows = {table.item(n, 0).text(): [table.item(n, c).text() for c in range(1, 4)]
             for n in range(table.rowCount())}
     assert "all labels" in rows and "PERSON" in rows
+    assert rows["passes"][:2] == [f"{p.passes:g}" for p in curve.points]
     assert rows["all labels"][1] == f"{curve.points[1].evaluation.overall.f1:.2f}"
     assert rows["all labels"][2] == f"{curve.before[ENTITY_RULES].overall.f1:.2f}"
     assert "with the last 5 documents" in page.verdict.text()

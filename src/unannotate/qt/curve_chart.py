@@ -176,7 +176,9 @@ class CurvePage(QWidget):
         self.label.currentIndexChanged.connect(self._draw)
         self.chart = CurveChart()
         now = list(curve.before)
-        self.table = QTableWidget(len(curve.labels) + 1, len(curve.points) + len(now) + 1)
+        passes = any(p.passes is not None for p in curve.points)
+        self.table = QTableWidget(len(curve.labels) + 1 + passes,
+                                  len(curve.points) + len(now) + 1)
         self.table.setHorizontalHeaderLabels(
             ["Label", *(f"{p.documents} documents" for p in curve.points),
              *(f"Now: {short_name(name)}" for name in now)])
@@ -189,6 +191,15 @@ class CurvePage(QWidget):
                      *("–" if v is None else f"{v:.2f}" for v in values)]
             for column, text in enumerate(cells):
                 self.table.setItem(row, column, _item(text))
+        if passes:  # how much training the time limit gave each point
+            row = len(curve.labels) + 1
+            cells = ["passes",
+                     *("–" if p.passes is None else f"{p.passes:g}" for p in curve.points),
+                     *("" for _ in now)]
+            for column, text in enumerate(cells):
+                self.table.setItem(row, column, _item(text))
+            self.table.item(row, 0).setToolTip("Passes over its documents each point's "
+                                               "training made in the time it was given")
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().hide()
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
