@@ -111,6 +111,30 @@ def test_long_texts_are_cut_and_offsets_kept(tiny_pipeline: Path) -> None:
     assert len([s for s in suggestions if s.label == "GPE"]) >= 10
 
 
+def test_a_long_document_is_read_in_pieces_batched_by_length(
+        tiny_pipeline: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The ner holds what it reads at once: a document longer than NER_PIECE_CHARS is read
+    in pieces cut at line breaks, a few at a time, never all of it in one batch."""
+    suggester = SpacyEntitySuggester(str(tiny_pipeline))
+    line = "Kenya asked UNICEF for help."
+    text = "\n".join([line] * 2000)  # 58,000 characters
+    read: list[int] = []
+    real = suggester.nlp.pipe
+
+    def pipe(texts, batch_size=1000):  # type: ignore[no-untyped-def]
+        texts = list(texts)
+        read.append(sum(len(t) for t in texts))
+        return real(texts, batch_size=batch_size)
+
+    monkeypatch.setattr(suggester.nlp, "pipe", pipe)
+    ((_, suggestions),) = suggester.suggest([SuggesterInput("long", text)])
+    assert len(read) > 10 and max(read) <= entity_spacy.NER_PIECE_CHARS
+    assert sum(read) == len(text)
+    assert all(text[s.start:s.end] in ("Kenya", "UNICEF") for s in suggestions)
+    starts = {s.start for s in suggestions if s.label == "GPE"}
+    assert starts == {n * (len(line) + 1) for n in range(2000)}  # every line, in place
+
+
 def test_a_pipeline_that_is_not_installed() -> None:
     if spacy.util.is_package("en_core_web_sm"):
         pytest.skip("en_core_web_sm happens to be installed here")
