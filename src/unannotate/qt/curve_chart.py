@@ -25,6 +25,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from .improve import notes_label
+from .stats_chart import draw_value_axis
+
 if TYPE_CHECKING:
     from ..services.training import Curve
 
@@ -86,18 +89,8 @@ class CurveChart(QWidget):
         text = self.palette().color(self.foregroundRole())
         area = self.plot_area()
         self._legend(painter, text)
-        for step in range(6):  # the y axis: F1 by 0.2
-            value = step / 5
-            y = area.bottom() - area.height() * value
-            painter.setPen(QPen(text, 1))
-            painter.drawText(QRectF(0, y - 8, MARGIN_LEFT - 6, 16),
-                             int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
-                             f"{value:.1f}")
-            if step:
-                grid = QColor(text)
-                grid.setAlpha(40)
-                painter.setPen(QPen(grid, 1, Qt.PenStyle.DashLine))
-                painter.drawLine(int(area.left()), int(y), int(area.right()), int(y))
+        draw_value_axis(painter, area, text, ((step / 5, f"{step / 5:.1f}")  # F1 by 0.2
+                                              for step in range(6)))
         painter.setPen(QPen(text, 1))
         painter.drawLine(area.bottomLeft(), area.bottomRight())
         painter.drawLine(area.bottomLeft(), area.topLeft())
@@ -245,10 +238,7 @@ class CurveDialog(QDialog):
         self.setWindowTitle("Would more reviewing help? Learning curve")
         self.resize(860, 720)
         layout = QVBoxLayout(self)
-        self.notes = QLabel("\n".join(n[:1].upper() + n[1:] + "." for n in notes or []))
-        self.notes.setTextFormat(Qt.TextFormat.PlainText)
-        self.notes.setWordWrap(True)
-        self.notes.setVisible(bool(notes))
+        self.notes = notes_label(notes)
         layout.addWidget(self.notes)
         self.tabs = QTabWidget()
         self.pages: dict[str, CurvePage] = {}

@@ -129,6 +129,16 @@ def score_rows(report: TrainingReport) -> list[tuple[str, str, str, str]]:
     return rows
 
 
+def notes_label(notes: list[str] | None) -> QLabel:
+    """The notes above a training's dialog (a kind left out, and why), one sentence each, as
+    plain text; hidden when there are none."""
+    label = QLabel("\n".join(n[:1].upper() + n[1:] + "." for n in notes or []))
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(True)
+    label.setVisible(bool(notes))
+    return label
+
+
 class BeforeAfterDialog(QDialog):
     """Per kind trained, per label: precision, recall and F1 on the held-out documents of
     the current suggesters and of the new model. OK re-suggests the documents not done."""
@@ -140,10 +150,7 @@ class BeforeAfterDialog(QDialog):
         self.resize(760, 560)
         self.reports = reports
         layout = QVBoxLayout(self)
-        self.notes = QLabel("\n".join(n[:1].upper() + n[1:] + "." for n in notes or []))
-        self.notes.setTextFormat(Qt.TextFormat.PlainText)
-        self.notes.setWordWrap(True)
-        self.notes.setVisible(bool(notes))
+        self.notes = notes_label(notes)
         layout.addWidget(self.notes)
         self.tables: dict[str, QTableWidget] = {}
         for report in reports:

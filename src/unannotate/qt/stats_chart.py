@@ -4,6 +4,8 @@ QtCharts is not part of the essentials) and a table of totals."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import (
@@ -64,17 +66,8 @@ class OutcomeChart(QWidget):
         step = _nice_step(top)
         scale_top = step * -(-top // step)
         metrics = painter.fontMetrics()
-        for value in range(0, scale_top + 1, step):  # the y axis: counts
-            y = area.bottom() - area.height() * value / scale_top
-            painter.setPen(QPen(text, 1))
-            painter.drawText(QRectF(0, y - 8, MARGIN_LEFT - 6, 16),
-                             int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
-                             str(value))
-            if value:
-                grid = QColor(text)
-                grid.setAlpha(40)
-                painter.setPen(QPen(grid, 1, Qt.PenStyle.DashLine))
-                painter.drawLine(int(area.left()), int(y), int(area.right()), int(y))
+        draw_value_axis(painter, area, text, ((value / scale_top, str(value))  # counts
+                                              for value in range(0, scale_top + 1, step)))
         slot = area.width() / len(self.days)
         width = min(slot * 0.7, MAX_BAR)
         every = max(1, int(metrics.horizontalAdvance("2026-12-07 ") / slot) + 1)
@@ -107,6 +100,23 @@ class OutcomeChart(QWidget):
             painter.drawText(QRectF(x + 16, 4, 100, 20), int(Qt.AlignmentFlag.AlignVCenter),
                              outcome)
             x += 24 + painter.fontMetrics().horizontalAdvance(outcome) + 12
+
+
+def draw_value_axis(painter: QPainter, area: QRectF, text: QColor,
+                    ticks: Iterable[tuple[float, str]]) -> None:
+    """The y axis's ticks: each ``(share of the area's height from its bottom, label)``
+    labelled in the margin left of ``area``, with a faint dashed line across it (none at
+    the bottom, where the axis is)."""
+    for share, label in ticks:
+        y = area.bottom() - area.height() * share
+        painter.setPen(QPen(text, 1))
+        painter.drawText(QRectF(0, y - 8, area.left() - 6, 16),
+                         int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), label)
+        if share:
+            grid = QColor(text)
+            grid.setAlpha(40)
+            painter.setPen(QPen(grid, 1, Qt.PenStyle.DashLine))
+            painter.drawLine(int(area.left()), int(y), int(area.right()), int(y))
 
 
 def _nice_step(top: int) -> int:
