@@ -57,17 +57,20 @@ def print_training_report(report: Any) -> None:  # a services.training.TrainingR
                        f"`unannotate suggest {option}`")
 
 
+WhatOption = Annotated[str, typer.Option(help="What to train: entities, claims, or both.")]
+BaseOption = Annotated[str, typer.Option(
+    help="Entities: resume the ner of this installed spaCy pipeline (name or folder), or "
+    "blank.")]
+
+
 @app.command()
 def train(
     project: ProjectOption = None,
     layer: Annotated[str | None, typer.Option(
         help="Train from this layer: gold or an annotator's name (default: gold when it "
         "has done documents, else the only annotator who has).", show_default=False)] = None,
-    what: Annotated[str, typer.Option(help="What to train: entities, claims, or both.")
-                    ] = "entities,claims",
-    base: Annotated[str, typer.Option(
-        help="Entities: resume the ner of this installed spaCy pipeline (name or folder), "
-        "or blank.")] = "blank",
+    what: WhatOption = "entities,claims",
+    base: BaseOption = "blank",
     eval_fraction: Annotated[float, typer.Option(
         help="Share of the done documents held out to score the new model and the current "
         "suggesters.")] = 0.2,
@@ -140,11 +143,8 @@ def train_curve(
     layer: Annotated[str | None, typer.Option(
         help="Train from this layer: gold or an annotator's name (default: as `train` "
         "chooses).", show_default=False)] = None,
-    what: Annotated[str, typer.Option(help="What to train: entities, claims, or both.")
-                    ] = "entities,claims",
-    base: Annotated[str, typer.Option(
-        help="Entities: resume the ner of this installed spaCy pipeline (name or folder), "
-        "or blank.")] = "blank",
+    what: WhatOption = "entities,claims",
+    base: BaseOption = "blank",
     eval_fraction: Annotated[float, typer.Option(
         help="Share of the done documents held out to score every point.")] = 0.2,
     seed: Annotated[int, typer.Option(help="Seed of the held-out split, of the order of the "

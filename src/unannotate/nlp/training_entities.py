@@ -315,8 +315,9 @@ def _ner_confident(nlp: Language, docs: list[Doc]) -> list[Doc] | None:
             if piece is not docs[n]:
                 found[n] += [Span(docs[n], a + e.start, a + e.end, label=e.label)
                              for e in piece.ents]
+    split = {n for n, _, piece in parts if piece is not docs[n]}
     for n, doc in enumerate(docs):
-        if found[n] or any(piece is not doc for m, _, piece in parts if m == n):
+        if n in split:  # a whole document's entities were set by the decoding itself
             doc.set_ents(found[n], default="outside")
         doc.user_data[CONFIDENCE] = sure[n]
     for name in after:
