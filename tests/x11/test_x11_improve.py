@@ -29,6 +29,19 @@ def _entity_layers(path: Path, doc_ids: list[int]) -> dict[int, set[str]]:
     return {doc: {layer for d, layer in found if d == doc} for doc in doc_ids}
 
 
+def _dialog_after(program, key: str, title: str, shot: Path, what: str):  # type: ignore[no-untyped-def]
+    """Type ``key``, wait for the window titled ``title`` (the training runs in its own
+    process, spaCy imported there first), screenshot it: its id and geometry, of a size that
+    shows it."""
+    program.keys(key)
+    window = wait_for(lambda: (program.windows(title) or [None])[0], timeout=240,
+                      what=f"{what} after {key}")
+    program.screenshot(shot)
+    geometry = program.geometry(window)
+    assert geometry.width > 300 and geometry.height > 200
+    return window, geometry
+
+
 def test_improve_suggestions_from_the_keyboard(  # type: ignore[no-untyped-def]
         start_program, tmp_path: Path, screenshots: Path) -> None:
     (tmp_path / "improve").mkdir()
@@ -37,13 +50,9 @@ def test_improve_suggestions_from_the_keyboard(  # type: ignore[no-untyped-def]
     done_before = _entity_layers(path, ids[:10])
     program = start_program("--project", str(path), "--annotator", ANNOTATOR)
     program.window()
-    program.keys("ctrl+shift+t")
     # Trained in a separate process (spaCy imported there first): the dialog comes when done.
-    dialog = wait_for(lambda: (program.windows(DIALOG) or [None])[0], timeout=240,
-                      what="the before/after dialog after Ctrl+Shift+T")
-    program.screenshot(screenshots / "improve-dialog.png")
-    geometry = program.geometry(dialog)
-    assert geometry.width > 300 and geometry.height > 200
+    dialog, _ = _dialog_after(program, "ctrl+shift+t", DIALOG, screenshots / "improve-dialog.png",
+                              "the before/after dialog")
     program.keys("Return", window=dialog)  # its default button: re-suggest the not done
 
     def resuggested() -> bool | None:
@@ -61,12 +70,8 @@ def test_improve_suggestions_from_the_keyboard(  # type: ignore[no-untyped-def]
     # Would more reviewing help? The curve trains in its own process too; nothing registered.
     with open_project(path, create=False) as project:
         versions = [v.id for v in trained_versions(project)]
-    program.keys("ctrl+shift+e")
-    curve = wait_for(lambda: (program.windows(CURVE) or [None])[0], timeout=240,
-                     what="the learning curve's dialog after Ctrl+Shift+E")
-    program.screenshot(screenshots / "learning-curve.png")
-    box = program.geometry(curve)
-    assert box.width > 300 and box.height > 200
+    curve, box = _dialog_after(program, "ctrl+shift+e", CURVE, screenshots / "learning-curve.png",
+                               "the learning curve's dialog")
     drawn = program.server.find_colour("#1565c0", box.x + box.width // 2 - 60,
                                        to_x=box.x + box.width // 2 + 60)
     assert drawn is not None and box.y < drawn < box.y + box.height, "the curve's line"
