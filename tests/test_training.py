@@ -470,7 +470,7 @@ def test_the_claim_model_learns_what_the_reviewers_call_a_claim() -> None:
         "percent in 2020, frankly."
     units = claim_units(text, "en")
     rules = [u.rules_score >= 0.5 for u in units]
-    learned = [s >= model.threshold for s in model.scored(units)]
+    learned = [s >= model.threshold for s in model.scored(units, text)]
     assert rules != [True, False]  # the rules alone do not see it so
     assert learned == [True, False]
     rows = model.predict(text, "en")

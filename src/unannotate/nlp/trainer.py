@@ -19,6 +19,7 @@ from .base import Suggester, SuggesterInput, suggestion_rows
 from .trained import ModelStore, ModelVersion
 from .training import (
     CLAIMS,
+    ENCODER,
     ENTITIES,
     Clock,
     DataSummary,
@@ -74,7 +75,7 @@ def claim_scores(held: Sequence[TrainingDocument],
         units = claim_units(doc.text, doc.language)
         if model is not None:
             label = model.label
-            flags = [s >= model.threshold for s in model.scored(units)]
+            flags = [s >= model.threshold for s in model.scored(units, doc.text)]
         else:
             assert predicted is not None
             flags = [is_claim(u.start, u.end, predicted[i]) for u in units]
@@ -97,6 +98,24 @@ def entity_scores(held: Sequence[TrainingDocument], predicted: Sequence[Sequence
     evaluation.exact_f1 = exact_f1(document_language(held), [d.text for d in held], gold,
                                    predicted)
     return evaluation
+
+
+def _encoder_notes(model: Any, data: DataSummary, train: Sequence[TrainingDocument],
+                   settings: TrainingSettings) -> list[str]:
+    from .claim_encoder import EPOCHS
+
+    notes = [f"claims learned by fine-tuning the pretrained encoder "
+             f"{model.component.encoder} ({data.passes:g} passes over the sentences)"]
+    if data.passes < min(EPOCHS, settings.max_epochs):
+        notes.append(f"the time limit ({settings.max_seconds:g} s) stopped the fine-tuning "
+                     f"after {data.passes:g} of {min(EPOCHS, settings.max_epochs)} passes: a "
+                     "longer limit (--max-seconds) lets it learn more from the same sentences")
+    others = sorted({d.language for d in train} - {"en"})
+    if others:
+        notes.append(f"the encoder was pretrained on English, and documents trained on are in "
+                     f"{', '.join(others)}: the regression (--claim-model regression) may "
+                     "suit them better")
+    return notes
 
 
 def train_and_register(docs: Sequence[TrainingDocument], settings: TrainingSettings,
@@ -138,6 +157,8 @@ def train_and_register(docs: Sequence[TrainingDocument], settings: TrainingSetti
         from .training_claims import train_claims
 
         model, data = train_claims(train, settings, clock)
+        if settings.claim_model == ENCODER:
+            notes += _encoder_notes(model, data, train, settings)
         clock.report("scoring", 0, 1 + len(baselines or {}))
         after = claim_scores(held, model=model) if held else None
         pipeline = model.nlp
@@ -165,6 +186,10 @@ def train_and_register(docs: Sequence[TrainingDocument], settings: TrainingSetti
         if after is not None:
             meta["performance"] = {"f1": after.overall.f1, "precision": after.overall.precision,
                                    "recall": after.overall.recall}
+        if settings.what == CLAIMS and settings.claim_model == ENCODER:
+            from .claim_encoder import requirements
+
+            meta["requirements"] = requirements()
         pipeline.to_disk(folder)
         info: dict[str, Any] = {
             "suggester": f"unannotate.{settings.what}.trained.v1",
@@ -174,6 +199,9 @@ def train_and_register(docs: Sequence[TrainingDocument], settings: TrainingSetti
             "scores": after.to_dict() if after else None,
             "before": {k: v.to_dict() for k, v in before.items()},
             "labels": sorted(k for k in data.spans if k != "sentences"),
+            "claim_model": (f"{ENCODER}:{model.component.encoder}"
+                            if settings.what == CLAIMS and settings.claim_model == ENCODER
+                            else None),
             "training_seconds": round(clock.seconds, 1),
             "spacy_version": spacy.__version__,
             "machine": platform.machine(),

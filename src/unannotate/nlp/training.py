@@ -27,6 +27,10 @@ from ..core.errors import UnannotateError
 ENTITIES = "entities"
 CLAIMS = "claims"
 WHAT = (ENTITIES, CLAIMS)
+# How claims are learned (TrainingSettings.claim_model).
+REGRESSION = "regression"
+ENCODER = "encoder"
+CLAIM_MODELS = (REGRESSION, ENCODER)
 # The fewest done documents to train from, and the fewest of them kept apart for scoring.
 MIN_DOCUMENTS = {ENTITIES: 5, CLAIMS: 5}
 MIN_EXAMPLES_PER_LABEL = 1
@@ -77,12 +81,20 @@ class TrainingSettings:
     # Entities: the built-in rules' findings as input features (from blank), and their
     # entities first for the labels where they proved precise in the reviewed documents.
     rule_features: bool = True
+    # Claims: the regression over the rules' features and the words (REGRESSION), or a
+    # pretrained sentence encoder fine-tuned (ENCODER; needs PyTorch, see claim_encoder).
+    claim_model: str = "regression"
+    encoder: str | None = None  # ENCODER: a pretrained encoder's folder; None: the packaged
 
     def key(self) -> dict[str, Any]:
         """What goes into the version id (time limits do not name a version)."""
-        return {"what": self.what, "base": self.base, "eval_fraction": self.eval_fraction,
-                "seed": self.seed, "max_epochs": self.max_epochs,
-                "rule_features": self.rule_features}
+        key = {"what": self.what, "base": self.base, "eval_fraction": self.eval_fraction,
+               "seed": self.seed, "max_epochs": self.max_epochs,
+               "rule_features": self.rule_features}
+        if self.claim_model != REGRESSION:
+            key["claim_model"] = self.claim_model
+            key["encoder"] = self.encoder
+        return key
 
 
 @dataclass

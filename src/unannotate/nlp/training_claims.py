@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import spacy
 import srsly
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -35,6 +34,7 @@ from spacy.tokens import Doc
 from . import claim_rules
 from .entity_rules import build_nlp
 from .training import (
+    ENCODER,
     MIN_CLAIM_UNITS,
     MIN_CLAIMS_EACH,
     Clock,
@@ -191,6 +191,20 @@ def choose_threshold(units: Sequence[Unit], labels: Sequence[bool], seed: int,
     return max(THRESHOLDS, key=lambda t: (round(_f1(out_of_fold, y, t), 6), -abs(t - 0.5)))
 
 
+def set_claim_spans(doc: Doc, rows: Sequence[tuple[int, int, str, float, str]]) -> Doc:
+    """``doc.spans["claims"]`` from suggestion rows, their scores in the group's attrs."""
+    spans = []
+    scores = []
+    for start, end, label, score, _ in rows:
+        span = doc.char_span(start, end, label=label, alignment_mode="expand")
+        if span is not None:
+            spans.append(span)
+            scores.append(score)
+    doc.spans["claims"] = spans
+    doc.spans["claims"].attrs["scores"] = scores
+    return doc
+
+
 class ClaimComponent:
     """The trained claim model as a spaCy component: sets ``doc.spans["claims"]``."""
 
@@ -213,17 +227,11 @@ class ClaimComponent:
                             f"{unit.reason}; learned score {score:.2f}"))
         return out
 
+    def scores(self, units: Sequence[Unit], text: str | None = None) -> np.ndarray:
+        return self.weights.scores(units)
+
     def __call__(self, doc: Doc) -> Doc:
-        spans = []
-        scores = []
-        for start, end, label, score, _ in self.rows(doc.text):
-            span = doc.char_span(start, end, label=label, alignment_mode="expand")
-            if span is not None:
-                spans.append(span)
-                scores.append(score)
-        doc.spans["claims"] = spans
-        doc.spans["claims"].attrs["scores"] = scores
-        return doc
+        return set_claim_spans(doc, self.rows(doc.text))
 
     def to_disk(self, path: Any, *, exclude: Any = ()) -> None:
         folder = Path(path)
@@ -255,12 +263,17 @@ class ClaimModel:
     """A trained claim version as the suggester runs it."""
 
     def __init__(self, nlp: Language) -> None:
+        from .claim_encoder import FACTORY as ENCODER
+
         self.nlp = nlp
-        self.component: ClaimComponent = nlp.get_pipe(FACTORY)
+        # The regression's component, or a fine-tuned encoder's (claim_encoder).
+        self.component: Any = nlp.get_pipe(FACTORY if FACTORY in nlp.pipe_names else ENCODER)
 
     @classmethod
     def load(cls, path: str | Path) -> ClaimModel:
-        return cls(spacy.load(path))
+        from .trained import load_trained
+
+        return cls(load_trained(path))
 
     @property
     def threshold(self) -> float:
@@ -273,8 +286,9 @@ class ClaimModel:
     def settings(self) -> dict[str, Any]:
         return {"threshold": self.threshold, "label": self.label}
 
-    def scored(self, units: Sequence[Unit]) -> list[float]:
-        return [float(s) for s in self.component.weights.scores(units)]
+    def scored(self, units: Sequence[Unit], text: str) -> list[float]:
+        """The claim probability of each unit of ``text``."""
+        return [float(s) for s in self.component.scores(units, text)]
 
     def predict(self, text: str, language: str) -> list[tuple[int, int, str, float, str]]:
         return self.component.rows(text)
@@ -316,6 +330,12 @@ def train_claims(train: Sequence[TrainingDocument], settings: TrainingSettings,
         for _, _, name in doc.spans:
             counts[name] = counts.get(name, 0) + 1
     label = max(sorted(counts), key=lambda k: counts[k])
+    summary = DataSummary(documents=len(train), held_out=0, words=words_in(train),
+                          spans={label: positives, "sentences": len(units)},
+                          negative_documents=negative, rejected=rejected)
+    if settings.claim_model == ENCODER:
+        return _train_encoder(train, units, labels, label, language, settings, clock,
+                              summary)
     total = CV_FOLDS + 1
     clock.report("training", 0, total)
     threshold = choose_threshold(units, labels, settings.seed, clock, total)
@@ -326,7 +346,37 @@ def train_claims(train: Sequence[TrainingDocument], settings: TrainingSettings,
     nlp = blank_pipeline(language)
     component = nlp.add_pipe(FACTORY, config={"threshold": threshold, "label": label})
     component.weights = weights
-    summary = DataSummary(documents=len(train), held_out=0, words=words_in(train),
-                          spans={label: positives, "sentences": len(units)},
-                          negative_documents=negative, rejected=rejected)
     return ClaimModel(nlp), summary
+
+
+def _train_encoder(train: Sequence[TrainingDocument], units: Sequence[Unit],
+                   labels: Sequence[bool], label: str, language: str,
+                   settings: TrainingSettings, clock: Clock, summary: DataSummary
+                   ) -> tuple[ClaimModel, DataSummary]:
+    """The units' texts fine-tune a pretrained encoder (:mod:`.claim_encoder`)."""
+    from .claim_encoder import FACTORY as ENCODER_FACTORY
+    from .claim_encoder import fine_tune, resolve_encoder
+    from .training_entities import blank_pipeline
+
+    folder = resolve_encoder(settings.encoder)
+    texts = []
+    for doc in train:
+        texts += [doc.text[u.start:u.end] for u in claim_units(doc.text, doc.language)]
+    assert len(texts) == len(units)
+    classifier, tokenizer, passes = fine_tune(
+        texts, labels, folder, seed=settings.seed, max_seconds=settings.max_seconds,
+        max_epochs=settings.max_epochs, clock=clock)
+    nlp = blank_pipeline(language)
+    component = nlp.add_pipe(ENCODER_FACTORY, config={
+        "threshold": 0.5, "label": label, "encoder": encoder_name(folder)})
+    component.classifier, component.tokenizer = classifier, tokenizer
+    summary.passes = passes
+    return ClaimModel(nlp), summary
+
+
+def encoder_name(folder: Path) -> str:
+    """How a pretrained encoder is named in a version: the packaged one by its model's
+    name, another by its folder's name."""
+    from .claim_encoder import PACKAGED_NAME, packaged_encoder
+
+    return PACKAGED_NAME if folder == packaged_encoder() else folder.name

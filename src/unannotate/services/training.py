@@ -30,8 +30,11 @@ from ..nlp.base import Suggester, SuggesterError, create
 from ..nlp.trained import ModelStore, ModelVersion, export_version
 from ..nlp.trainer import TrainingOutcome, train_and_register
 from ..nlp.training import (
+    CLAIM_MODELS,
     CLAIMS,
+    ENCODER,
     ENTITIES,
+    REGRESSION,
     WHAT,
     Progress,
     ProgressCallback,
@@ -63,6 +66,8 @@ class TrainingOptions:
     seed: int = 1
     max_seconds: float = 60.0
     max_epochs: int = 30
+    claim_model: str = REGRESSION  # or ENCODER: fine-tune a pretrained sentence encoder
+    encoder: str | None = None  # ENCODER: a pretrained encoder's folder; None: the packaged
 
 
 @dataclass
@@ -192,6 +197,13 @@ def _prepared(project: Project, options: TrainingOptions
     unknown = [w for w in options.what if w not in WHAT]
     if unknown or not options.what:
         raise TrainingError(f"--what takes entities, claims or both, not {','.join(unknown)!r}")
+    if options.claim_model not in CLAIM_MODELS:
+        raise TrainingError(f"--claim-model takes {' or '.join(CLAIM_MODELS)}, not "
+                            f"{options.claim_model!r}")
+    if options.claim_model == ENCODER and CLAIMS in options.what:
+        from ..nlp.claim_encoder import resolve_encoder
+
+        resolve_encoder(options.encoder)  # missing libraries or weights: said before training
     layer = pick_layer(project, options.layer)
     layer_name = GOLD if layer.kind == LayerKind.GOLD else (layer.annotator or layer.name)
     base = None if options.base in (None, "", "blank") else options.base
@@ -201,7 +213,10 @@ def _prepared(project: Project, options: TrainingOptions
         settings = TrainingSettings(what=what, base=base if what == ENTITIES else None,
                                     eval_fraction=options.eval_fraction, seed=options.seed,
                                     max_seconds=options.max_seconds,
-                                    max_epochs=options.max_epochs)
+                                    max_epochs=options.max_epochs,
+                                    claim_model=options.claim_model if what == CLAIMS
+                                    else REGRESSION,
+                                    encoder=options.encoder if what == CLAIMS else None)
         from ..nlp.training import TooLittleData, check_documents
 
         try:
