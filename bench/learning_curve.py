@@ -14,7 +14,10 @@ units, and scored on a fixed held-out part the training never sees:
   ``devdata.score_entities`` counts it. Trained from a blank pipeline (with the rules'
   findings as features) and, when ``en_core_web_sm`` is installed, resumed from it;
 - claims: ClaimBuster's debate sentences (its held-out 30 %, as ``rules_quality.py``; the
-  reviewed units are sentences of the other 70 % in a seeded order), F1 per sentence.
+  reviewed units are sentences of the other 70 % in a seeded order), F1 per sentence. The
+  default regression at each count and, when the encoder extra is installed, the same
+  sentences fine-tuning the packaged all-MiniLM-L6-v2 (``--claim-model encoder``;
+  ``claims_encoder_f1_at``).
 
 Beside the curve: the built-in rules and the bare pipeline on the same held-out part, and a
 speed run: 50 news-length documents (about 35,000 words, made by joining re3d paragraphs)
@@ -50,7 +53,7 @@ from machine import cpu_model
 from unannotate.nlp.base import SuggesterInput, create, suggestion_rows
 from unannotate.nlp.trained import ModelStore
 from unannotate.nlp.trainer import train_and_register
-from unannotate.nlp.training import TrainingDocument, TrainingSettings
+from unannotate.nlp.training import ENCODER, TrainingDocument, TrainingSettings
 from unannotate.services.training import TrainingOptions
 
 SEED = 1
@@ -225,8 +228,18 @@ def claim_score(suggester: Any, held: list[tuple[str, bool]]) -> dict[str, Any]:
     return devdata.score_claim_sentences([c for _, c in held], predicted)
 
 
-def claim_curve(root: Path | None, counts: list[int], work: Path,
-                figures: dict[str, Any]) -> None:
+def installed_encoder() -> str | None:
+    """The packaged encoder's folder when the encoder extra is installed, else None."""
+    from unannotate.nlp.claim_encoder import missing_libraries, packaged_encoder
+
+    folder = packaged_encoder()
+    return None if missing_libraries() or folder is None else str(folder)
+
+
+def claim_curve(root: Path | None, counts: list[int], work: Path, figures: dict[str, Any],
+                encoder: str | None = None, max_seconds: float = 600.0) -> None:
+    """The claims' curve: the regression at each count, then, with ``encoder`` (a
+    pretrained encoder's folder), the same counts fine-tuning it."""
     units, held, where = claim_data(root)
     print(f"claims ({where}; reviewed units: sentences); F1 per sentence")
     rules = claim_score(create("unannotate.claims.rules.v1"), held)
@@ -248,6 +261,25 @@ def claim_curve(root: Path | None, counts: list[int], work: Path,
               f"{blend['threshold']}; {seconds:.1f} s, CPU {cpu:.1f} s)")
     figures["claims_f1_at"] = curve
     figures["claims_seconds_at"] = seconds_at
+    if encoder is None:
+        return
+    # The same sentences fine-tuning the pretrained encoder (--claim-model encoder).
+    curve, seconds_at = {}, {}
+    for count in counts:
+        docs = units[:count]
+        settings = TrainingSettings(what="claims", eval_fraction=0.0, seed=SEED,
+                                    claim_model=ENCODER, encoder=encoder,
+                                    max_seconds=max_seconds)
+        suggester, seconds, cpu = train_version(docs, settings, work / f"encoder-{count}")
+        score = claim_score(suggester, held)
+        curve[str(len(docs))] = score["f1"]
+        seconds_at[str(len(docs))] = round(seconds, 1)
+        print(f"  encoder {len(docs):5d} sentences             F1 {score['f1']:.3f}  "
+              f"(P {score['precision']:.3f} R {score['recall']:.3f}; "
+              f"{suggester.version.info['data']['passes']:g} passes; {seconds:.1f} s, "
+              f"CPU {cpu:.1f} s)")
+    figures["claims_encoder_f1_at"] = curve
+    figures["claims_encoder_seconds_at"] = seconds_at
 
 
 # -- speed: 50 news-length documents through the service ------------------------------------------
@@ -346,6 +378,8 @@ def main() -> None:
                         help="time limit of each entity training of the curve (high, so that "
                         "the curve does not depend on the machine's load; the speed run uses "
                         "the program's own default)")
+    parser.add_argument("--no-encoder", action="store_true",
+                        help="claims: leave out the fine-tuned encoder even when installed")
     args = parser.parse_args()
     root: Path | None = devdata.dev_data_dir()
     if not (root / "entities" / "re3d").is_dir() or not devdata.claimbuster_path(root).is_file():
@@ -362,7 +396,11 @@ def main() -> None:
         if args.only in (None, "entities"):
             entity_curve(root, entity_counts, max_seconds, work, figures)
         if args.only in (None, "claims"):
-            claim_curve(root, claim_counts, work, figures)
+            encoder = None if args.quick or args.no_encoder else installed_encoder()
+            if encoder is None and not args.quick:
+                print("claims: the encoder extra is not installed (or --no-encoder): the "
+                      "fine-tuned encoder is not measured")
+            claim_curve(root, claim_counts, work, figures, encoder, max_seconds)
     if args.only in (None, "speed"):
         speed_run(root, 6 if args.quick else 50, 150 if args.quick else 700, speed_seconds,
                   figures)

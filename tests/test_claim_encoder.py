@@ -112,7 +112,7 @@ def test_the_time_limit_stops_fine_tuning_and_is_said(
         tiny_encoder: Path, reviewed_claims: Reviewed) -> None:
     project, _ = reviewed_claims
     [report] = train(project, TrainingOptions(what=["claims"], claim_model=ENCODER,
-                                              encoder=str(tiny_encoder), max_seconds=0.0))
+                                              encoder=str(tiny_encoder), encoder_seconds=0.0))
     version = model_store(project).newest("claims")
     assert version.id == report.version and version.info["data"]["passes"] < 1
     assert any(n.startswith("the time limit (0 s) stopped the fine-tuning after") for n in
@@ -137,7 +137,7 @@ def test_an_encoder_version_registers_suggests_after_a_restart_and_exports(
         tmp_path: Path) -> None:
     project, ids = reviewed_claims
     [report] = train(project, TrainingOptions(what=["claims"], claim_model=ENCODER,
-                                              encoder=str(tiny_encoder), max_seconds=120.0))
+                                              encoder=str(tiny_encoder), encoder_seconds=120.0))
     assert report.after is not None and "unannotate.claims.rules.v1" in report.before
     assert report.notes[0] == (f"claims learned by fine-tuning the pretrained encoder "
                                f"{tiny_encoder.name} ({claim_encoder.EPOCHS:g} passes over "
@@ -218,7 +218,7 @@ def test_a_version_that_needs_the_missing_libraries_is_refused_clearly(
         tiny_encoder: Path, reviewed_claims: Reviewed, monkeypatch: pytest.MonkeyPatch) -> None:
     project, _ = reviewed_claims
     train(project, TrainingOptions(what=["claims"], claim_model=ENCODER,
-                                   encoder=str(tiny_encoder), max_seconds=0.0))
+                                   encoder=str(tiny_encoder), encoder_seconds=0.0))
     monkeypatch.setattr(claim_encoder, "missing_libraries", lambda: ["torch"])
     with pytest.raises(SuggesterError, match=re.escape(
             f"fine-tuned from the encoder {tiny_encoder.name} and needs torch to suggest "
@@ -246,3 +246,109 @@ def test_regression_versions_keep_their_ids() -> None:
     plain = TrainingSettings(what="claims")
     assert "claim_model" not in plain.key()
     assert version_id(docs, plain) != version_id(docs, _settings(Path("enc")))
+
+
+# -- in the window: Settings chooses the encoder, Improve suggestions fine-tunes it ----------
+
+
+def _in_settings(qtbot, window, act) -> list:  # type: ignore[no-untyped-def]
+    """Open Settings with Ctrl+, and call ``act(dialog)`` on it while it is open (it is
+    modal); what ``act`` returns is collected."""
+    from PySide6.QtCore import Qt, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from unannotate.qt.dialogs import SettingsDialog
+
+    seen: list = []
+
+    def find() -> None:
+        dialog = next((w for w in QApplication.topLevelWidgets()
+                       if isinstance(w, SettingsDialog) and w.isVisible()), None)
+        if dialog is None:
+            QTimer.singleShot(20, find)
+            return
+        seen.append(act(dialog))
+
+    QTimer.singleShot(0, find)
+    qtbot.keyClick(window.view, Qt.Key.Key_Comma, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: bool(seen), timeout=5000)
+    return seen
+
+
+def _choose_with_the_keyboard(qtbot, dialog):  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import Qt
+
+    dialog.claim_model.setFocus()
+    qtbot.keyClick(dialog.claim_model, Qt.Key.Key_Down)
+    chosen = dialog.claim_model.currentData()
+    notes = [label.text() for label in dialog.findChildren(__import__(
+        "PySide6.QtWidgets", fromlist=["QLabel"]).QLabel) if label.isVisibleTo(dialog)]
+    image = dialog.grab().toImage()
+    qtbot.keyClick(dialog.claim_model, Qt.Key.Key_Return)  # OK is the default button
+    return chosen, notes, image
+
+
+@pytest.fixture
+def settings_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "settings.json"
+    monkeypatch.setenv("UNANNOTATE_SETTINGS", str(path))
+    return path
+
+
+def test_settings_choose_the_encoder_and_improve_suggestions_fine_tunes_it(
+        qtbot, tiny_encoder: Path, project_path: Path, tmp_path: Path,  # type: ignore[no-untyped-def]
+        monkeypatch: pytest.MonkeyPatch, settings_file: Path) -> None:
+    from PySide6.QtCore import Qt
+    from test_improve_window import CTRL_SHIFT, LONG, _window
+    from training_corpus import reviewed_project
+
+    from unannotate.services.preferences import Preferences
+    from unannotate.services.training import trained_versions
+
+    # The packaged encoder need not be installed: the tiny one is named in the options.
+    monkeypatch.setattr("unannotate.services.training.encoder_unavailable", lambda: None)
+    reviewed_project(project_path, tmp_path, done=10, claims=True)
+    window = _window(qtbot, project_path)
+    window.training_options = TrainingOptions(what=("claims",), encoder=str(tiny_encoder),
+                                              encoder_seconds=120.0)
+    [(chosen, notes, image)] = _in_settings(
+        qtbot, window, lambda dialog: _choose_with_the_keyboard(qtbot, dialog))
+    assert chosen == "encoder" and not any("needs" in n for n in notes)
+    assert not image.isNull()
+    assert window.preferences.claim_model == "encoder"
+    assert Preferences.load(settings_file).claim_model == "encoder"  # kept for next time
+
+    window.activateWindow()
+    qtbot.waitUntil(window.view.hasFocus)
+    qtbot.keyClick(window.view, Qt.Key.Key_T, CTRL_SHIFT)
+    assert window.training is not None
+    qtbot.waitUntil(lambda: window.improve_dialog is not None
+                    and window.improve_dialog.isVisible(), timeout=LONG)
+    dialog = window.improve_dialog
+    assert list(dialog.tables) == ["claims"]
+    head = dialog.heads["claims"]
+    assert head.isVisibleTo(dialog)
+    assert (f"Claims learned by fine-tuning the pretrained encoder {tiny_encoder.name}"
+            in head.text())
+    dialog.grab().save(str(tmp_path / "encoder-before-after.png"))
+    [version] = trained_versions(window.project)
+    assert version.info["claim_model"] == f"encoder:{tiny_encoder.name}"
+    dialog.reject()
+
+
+def test_without_the_encoder_extra_settings_say_why_and_keep_the_regression(
+        qtbot, project_path: Path, tmp_path: Path,  # type: ignore[no-untyped-def]
+        monkeypatch: pytest.MonkeyPatch, settings_file: Path) -> None:
+    from test_improve_window import _window
+    from training_corpus import reviewed_project
+
+    why = "needs torch and transformers (pip install 'unannotate[encoder]')"
+    monkeypatch.setattr("unannotate.services.training.encoder_unavailable", lambda: why)
+    settings_file.write_text(json.dumps({"claim_model": "encoder"}))
+    reviewed_project(project_path, tmp_path, done=2)
+    window = _window(qtbot, project_path)
+    [(chosen, notes, _)] = _in_settings(
+        qtbot, window, lambda dialog: _choose_with_the_keyboard(qtbot, dialog))
+    assert chosen == "regression"  # the disabled entry cannot be chosen
+    assert f"The fine-tuned encoder {why}." in notes
+    assert window.preferences.claim_model == "regression"

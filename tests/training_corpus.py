@@ -93,10 +93,11 @@ def import_texts(project: Any, folder: Path, texts: list[str]) -> list[int]:
 
 
 def reviewed_project(path: Path, folder: Path, *, done: int, total: int = 14,
-                     annotator: str = "ana") -> list[int]:
+                     annotator: str = "ana", claims: bool = False) -> list[int]:
     """A project at ``path`` of ``total`` invented news documents (imported from ``folder``)
-    with the rules' suggestions; ``annotator`` has annotated the first ``done`` of them and
-    marked them done. The document ids, in order."""
+    with the rules' suggestions; ``annotator`` has annotated the first ``done`` of them (their
+    entities, and their claims too with ``claims``) and marked them done. The document ids,
+    in order."""
     from unannotate.core.model import DocumentStatus
     from unannotate.services.decisions import Decider
     from unannotate.services.project import open_project
@@ -116,6 +117,8 @@ def reviewed_project(path: Path, folder: Path, *, done: int, total: int = 14,
         for doc_id, text in zip(ids[:done], marked[:done], strict=True):
             for start, end, label in parse(text)[1]:
                 reviewer.add(doc_id, start, end, label)
+            for start, end in parse(text)[2] if claims else ():
+                reviewer.add(doc_id, start, end, "CLAIM")
             reviewer.set_status(doc_id, DocumentStatus.DONE)
     return ids
 

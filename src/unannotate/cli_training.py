@@ -69,6 +69,9 @@ ClaimModelOption = Annotated[str, typer.Option(
 EncoderOption = Annotated[str | None, typer.Option(
     help="With --claim-model encoder: the folder of a pretrained encoder saved by "
     "transformers (default: the packaged all-MiniLM-L6-v2).", show_default=False)]
+EncoderSecondsOption = Annotated[float, typer.Option(
+    help="With --claim-model encoder: stop fine-tuning after this many seconds (350 "
+    "sentences take about 100 s on two cores).")]
 
 
 @app.command()
@@ -87,6 +90,7 @@ def train(
         help="Stop updating after this many seconds (scoring comes on top).")] = 60.0,
     claim_model: ClaimModelOption = "regression",
     encoder: EncoderOption = None,
+    encoder_seconds: EncoderSecondsOption = 600.0,
 ) -> None:
     """Train suggesters from the documents marked done in a layer: its spans are positives,
     done documents without spans and rejected suggestions negatives. Each kind is
@@ -96,7 +100,8 @@ def train(
 
     options = TrainingOptions(layer=layer, what=_kinds(what), base=base,
                               eval_fraction=eval_fraction, seed=seed, max_seconds=max_seconds,
-                              claim_model=claim_model, encoder=encoder)
+                              claim_model=claim_model, encoder=encoder,
+                              encoder_seconds=encoder_seconds)
     reports = _with_progress(project, lambda opened, progress: run_training(
         opened, options, progress=progress),
         lambda p: f"{p.message.split(':')[0]} {p.stage}")
@@ -167,6 +172,7 @@ def train_curve(
         help="Stop updating each point's model after this many seconds.")] = 60.0,
     claim_model: ClaimModelOption = "regression",
     encoder: EncoderOption = None,
+    encoder_seconds: EncoderSecondsOption = 600.0,
 ) -> None:
     """Would reviewing more documents help? Train on growing parts of the done documents
     and score each model, and the current suggesters, on the same held-out documents.
@@ -176,7 +182,8 @@ def train_curve(
 
     options = TrainingOptions(layer=layer, what=_kinds(what), base=base,
                               eval_fraction=eval_fraction, seed=seed, max_seconds=max_seconds,
-                              claim_model=claim_model, encoder=encoder)
+                              claim_model=claim_model, encoder=encoder,
+                              encoder_seconds=encoder_seconds)
     shares = [round(i / points, 4) for i in range(1, points + 1)]
     curves = _with_progress(project, lambda opened, progress: run_curve(
         opened, options, shares, progress=progress),

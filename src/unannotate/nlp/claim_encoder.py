@@ -68,6 +68,16 @@ def packaged_encoder() -> Path | None:
     return None
 
 
+def unavailable() -> str | None:
+    """Why the packaged encoder cannot be fine-tuned here, or None when it can."""
+    libraries = missing_libraries()
+    if libraries:
+        return f"needs {' and '.join(libraries)} ({INSTALL_HINT})"
+    if packaged_encoder() is None:
+        return f"needs the packaged {PACKAGED_NAME} ({INSTALL_HINT})"
+    return None
+
+
 def resolve_encoder(encoder: str | None) -> Path:
     """The folder of the encoder to fine-tune: ``encoder`` (a folder with a ``config.json``
     and a tokenizer) or, when ``None``, the packaged one. A clear error when the libraries

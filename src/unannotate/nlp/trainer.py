@@ -109,7 +109,7 @@ def _encoder_notes(model: Any, data: DataSummary, train: Sequence[TrainingDocume
     if data.passes < min(EPOCHS, settings.max_epochs):
         notes.append(f"the time limit ({settings.max_seconds:g} s) stopped the fine-tuning "
                      f"after {data.passes:g} of {min(EPOCHS, settings.max_epochs)} passes: a "
-                     "longer limit (--max-seconds) lets it learn more from the same sentences")
+                     "longer limit (--encoder-seconds) lets it learn more from the same sentences")
     others = sorted({d.language for d in train} - {"en"})
     if others:
         notes.append(f"the encoder was pretrained on English, and documents trained on are in "

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHeaderView,
     QKeySequenceEdit,
+    QLabel,
     QLineEdit,
     QPushButton,
     QTableWidget,
@@ -60,6 +61,29 @@ class ShortcutsDialog(QDialog):
         self.table = table
 
 
+CLAIM_MODELS = (
+    ("the rules' features and the words (fast, built in)", "regression"),
+    ("a fine-tuned pretrained encoder (learns more from few sentences; slower)", "encoder"),
+)
+
+
+def _claim_model_choice(current: str) -> QComboBox:
+    """The claim model to learn: the encoder's entry is disabled, and the box's
+    ``unavailable`` property says why, when its extra is not installed."""
+    from ..services.training import encoder_unavailable
+
+    box = QComboBox()
+    for title, value in CLAIM_MODELS:
+        box.addItem(title, value)
+    why = encoder_unavailable()
+    if why:
+        box.setProperty("unavailable", why)
+        box.model().item(1).setEnabled(False)  # type: ignore[attr-defined]
+        current = "regression"
+    box.setCurrentIndex(max(0, box.findData(current)))
+    return box
+
+
 class SettingsDialog(QDialog):
     """Reviewer name, shortcuts and the label scheme. Applied on OK."""
 
@@ -75,6 +99,14 @@ class SettingsDialog(QDialog):
         form = QFormLayout(general)
         self.name = QLineEdit(preferences.annotator)
         form.addRow("Your name as a reviewer", self.name)
+        self.claim_model = _claim_model_choice(preferences.claim_model)
+        form.addRow("Improve suggestions learns claims with", self.claim_model)
+        why = self.claim_model.property("unavailable")
+        if why:
+            note = QLabel(f"The fine-tuned encoder {why}.")
+            note.setTextFormat(Qt.TextFormat.PlainText)
+            note.setWordWrap(True)
+            form.addRow("", note)
         tabs.addTab(general, "General")
 
         self.shortcut_edits: dict[str, QKeySequenceEdit] = {}
@@ -168,6 +200,7 @@ class SettingsDialog(QDialog):
             if keys and keys != (spec.keys[0] if spec.keys else ""):
                 shortcuts[spec.id] = [keys]
         self.preferences.shortcuts = shortcuts
+        self.preferences.claim_model = self.claim_model.currentData()
         save_scheme(self.project, self.edited_labels())
         super().accept()
 

@@ -153,6 +153,7 @@ class BeforeAfterDialog(QDialog):
         self.notes = notes_label(notes)
         layout.addWidget(self.notes)
         self.tables: dict[str, QTableWidget] = {}
+        self.heads: dict[str, QLabel] = {}  # per kind: what it learned from, and its notes
         for report in reports:
             now = current_suggester(report) or "none"
             head = QLabel(
@@ -176,6 +177,7 @@ class BeforeAfterDialog(QDialog):
             layout.addWidget(head)
             layout.addWidget(table, 1)
             self.tables[report.what] = table
+            self.heads[report.what] = head
         note = QLabel("The new version is registered beside the project (unannotate models "
                       "lists it). Re-suggesting replaces only the suggestions nobody has "
                       "decided, in the documents nobody has marked done.")
@@ -244,9 +246,12 @@ class ImproveSuggestions:
                                      "is done.")
 
     def _start_training(self, *, curve: bool) -> None:
-        from ..services.training import TrainingOptions
+        from ..services.training import ENCODER, TrainingOptions
 
         options = self.training_options or TrainingOptions()
+        preferences = getattr(self, "preferences", None)
+        if preferences is not None and preferences.claim_model == ENCODER:
+            options = replace(options, claim_model=ENCODER)  # Settings: a fine-tuned encoder
         self._curve_mode = curve
         self.training_notes = []
         self._training_reports: list[TrainingReport] = []

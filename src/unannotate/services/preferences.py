@@ -49,6 +49,8 @@ class Preferences:
     dark: bool = False
     annotators: dict[str, str] = field(default_factory=dict)  # project location -> name
     reviewers: dict[str, str] = field(default_factory=dict)  # project location -> gold name
+    # How Improve suggestions learns claims: "regression" or "encoder" (nlp.claim_encoder).
+    claim_model: str = "regression"
 
     @classmethod
     def load(cls, path: Path | None = None) -> Preferences:
@@ -75,6 +77,8 @@ class Preferences:
                     if isinstance(found, dict) else {})
         if not isinstance(prefs.annotator, str):
             prefs.annotator = ""
+        if prefs.claim_model not in ("regression", "encoder"):
+            prefs.claim_model = "regression"
         return prefs
 
     def save(self, path: Path | None = None) -> None:

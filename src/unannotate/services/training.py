@@ -68,6 +68,7 @@ class TrainingOptions:
     max_epochs: int = 30
     claim_model: str = REGRESSION  # or ENCODER: fine-tune a pretrained sentence encoder
     encoder: str | None = None  # ENCODER: a pretrained encoder's folder; None: the packaged
+    encoder_seconds: float = 600.0  # ENCODER: the fine-tuning's time limit (not max_seconds)
 
 
 @dataclass
@@ -99,6 +100,14 @@ class TrainingReport:
                    d.negative_documents, d.rejected, d.left_out, round(outcome.seconds, 1),
                    outcome.after.to_dict() if outcome.after else None,
                    {k: v.to_dict() for k, v in outcome.before.items()}, outcome.notes)
+
+
+def encoder_unavailable() -> str | None:
+    """Why claims cannot be learned by fine-tuning the packaged encoder here (the encoder
+    extra is not installed), or None when they can."""
+    from ..nlp.claim_encoder import unavailable
+
+    return unavailable()
 
 
 def models_dir(project: Project) -> Path:
@@ -212,7 +221,9 @@ def _prepared(project: Project, options: TrainingOptions
         docs = training_documents(project, layer, what)
         settings = TrainingSettings(what=what, base=base if what == ENTITIES else None,
                                     eval_fraction=options.eval_fraction, seed=options.seed,
-                                    max_seconds=options.max_seconds,
+                                    max_seconds=options.encoder_seconds
+                                    if what == CLAIMS and options.claim_model == ENCODER
+                                    else options.max_seconds,
                                     max_epochs=options.max_epochs,
                                     claim_model=options.claim_model if what == CLAIMS
                                     else REGRESSION,
