@@ -161,6 +161,10 @@ def test_an_encoder_version_registers_suggests_after_a_restart_and_exports(
         found = dict(suggestion_rows(suggester,
                                      [SuggesterInput(k, t) for k, t in texts.items()]))
     assert sum(len(rows) for rows in found.values()) > 0
+    listed = runner.invoke(app, ["models", "--project", str(project_path)])
+    assert listed.exit_code == 0, listed.output
+    [line] = [n for n in listed.output.splitlines() if report.version in n]
+    assert line.rstrip().endswith(f"ana, fine-tuned {tiny_encoder.name}")
     out = tmp_path / "exported"
     result = runner.invoke(app, ["export-model", report.version, "-o", str(out),
                                  "--project", str(project_path)])

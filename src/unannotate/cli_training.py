@@ -250,10 +250,12 @@ def print_trained_versions(project: str | None) -> None:
                  f"F1 {overall['f1']:.2f} on {data.get('held_out', 0)} documents"
                  if overall else "none")
         base = info.get("settings", {}).get("base")
+        encoder = (info.get("claim_model") or "").partition("encoder:")[2]
         shown.add_row("*" if newest.get(version.what) == version.id else "", version.id,
                       version.what, f"{version.registered_at[:19]}Z",
                       str(data.get("documents", 0)), f"{data.get('words', 0):,}", score,
-                      info.get("source", {}).get("layer", "?") + (f", base {base}" if base else ""))
+                      info.get("source", {}).get("layer", "?") + (f", base {base}" if base else "")
+                      + (f", fine-tuned {encoder}" if encoder else ""))
     show(shown)
 
 

