@@ -271,15 +271,18 @@ def claim_curve(root: Path | None, counts: list[int], work: Path, figures: dict[
                                     claim_model=ENCODER, encoder=encoder,
                                     max_seconds=max_seconds)
         suggester, seconds, cpu = train_version(docs, settings, work / f"encoder-{count}")
+        started = time.perf_counter()
         score = claim_score(suggester, held)
+        reading = len(held) / (time.perf_counter() - started)
         curve[str(len(docs))] = score["f1"]
         seconds_at[str(len(docs))] = round(seconds, 1)
         print(f"  encoder {len(docs):5d} sentences             F1 {score['f1']:.3f}  "
               f"(P {score['precision']:.3f} R {score['recall']:.3f}; "
               f"{suggester.version.info['data']['passes']:g} passes; {seconds:.1f} s, "
-              f"CPU {cpu:.1f} s)")
+              f"CPU {cpu:.1f} s; suggests {reading:.0f} items/s)")
     figures["claims_encoder_f1_at"] = curve
     figures["claims_encoder_seconds_at"] = seconds_at
+    figures["claims_encoder_items_per_s"] = round(reading, 1)
 
 
 # -- speed: 50 news-length documents through the service ------------------------------------------

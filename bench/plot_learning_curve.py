@@ -4,8 +4,8 @@ Reads the last JSON line of each file given (the output of ``learning_curve.py``
 with ``--only entities`` / ``--only claims`` in separate files; later files add to and
 override earlier ones) and draws two panels: entity overlap F1 against reviewed paragraphs
 (trained from blank, resumed from a pipeline, the rules and the bare pipeline as level
-lines, the goals dashed) and claim sentence F1 against reviewed sentences (trained, the
-rules, the goal).
+lines, the goals dashed) and claim sentence F1 against reviewed sentences (the regression
+and, when measured, the fine-tuned encoder; the rules, the goal).
 
 Usage:
     .venv/bin/python bench/learning_curve.py --only entities > /tmp/entities.txt
@@ -78,18 +78,22 @@ def draw(figures: Mapping[str, Any], out: Path) -> Path:
 
     xs_c, ys_c = _points(figures.get("claims_f1_at"))
     if xs_c:
-        right.plot(xs_c, ys_c, "o-", color="#d62728", label="trained")
+        right.plot(xs_c, ys_c, "o-", color="#d62728", label="trained (regression)")
+    xs_e, ys_e = _points(figures.get("claims_encoder_f1_at"))
+    if xs_e:
+        right.plot(xs_e, ys_e, "s-", color="#9467bd", label="fine-tuned encoder")
     if figures.get("rules_claims_f1") is not None:
         right.axhline(figures["rules_claims_f1"], color="#7f7f7f", label="built-in rules")
     right.axhline(CLAIM_GOAL, color="#d62728", linestyle=":", label="goal")
     right.set_xscale("log")
-    if xs_c:
-        right.set_xticks(xs_c, [str(x) for x in xs_c])
+    if xs_c or xs_e:
+        ticks = sorted({*xs_c, *xs_e})
+        right.set_xticks(ticks, [str(x) for x in ticks])
     right.set_title("Claims (debate sentences, held out)")
     right.set_xlabel("reviewed sentences")
     right.set_ylabel("sentence F1")
 
-    values = [*ys, *ys_b, *ys_c]
+    values = [*ys, *ys_b, *ys_c, *ys_e]
     bottom = min([0.3, *(v - 0.05 for v in values)])
     for axes in (left, right):
         axes.set_ylim(max(0.0, bottom), 0.9)

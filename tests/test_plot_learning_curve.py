@@ -41,6 +41,22 @@ def test_the_last_json_lines_of_both_runs_make_one_picture(tmp_path: Path) -> No
     assert len(colours) > 20
 
 
+def test_the_fine_tuned_encoders_curve_is_drawn_when_measured(tmp_path: Path) -> None:
+    from PySide6.QtGui import QImage
+
+    def purple(figures: dict[str, object], name: str) -> int:
+        out = tmp_path / f"{name}.png"
+        plot_learning_curve.main([str(_output(tmp_path / f"{name}.txt", figures)),
+                                  "-o", str(out)])
+        image = QImage(str(out))
+        return sum(1 for x in range(image.width()) for y in range(image.height())
+                   if image.pixelColor(x, y).name() == "#9467bd")
+
+    assert purple(CLAIMS, "without") == 0
+    assert purple({**CLAIMS, "claims_encoder_f1_at": {"100": 0.73, "350": 0.77}},
+                  "with") > 100
+
+
 def test_a_file_without_a_curve_is_a_clear_error(tmp_path: Path) -> None:
     empty = tmp_path / "x.txt"
     empty.write_text("nothing\n", "utf-8")
