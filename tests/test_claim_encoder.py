@@ -163,6 +163,11 @@ def test_an_encoder_version_registers_suggests_after_a_restart_and_exports(
     assert sum(len(rows) for rows in found.values()) > 0
     listed = runner.invoke(app, ["models", "--project", str(project_path)])
     assert listed.exit_code == 0, listed.output
+    from unannotate.services.training import encoder_unavailable
+
+    why = encoder_unavailable()
+    assert (f"claims: the fine-tuned encoder {why}" if why else
+            "claims can be learned with the fine-tuned encoder") in listed.output
     [line] = [n for n in listed.output.splitlines() if report.version in n]
     assert line.rstrip().endswith(f"ana, fine-tuned {tiny_encoder.name}")
     out = tmp_path / "exported"
@@ -202,6 +207,9 @@ def test_without_the_libraries_or_the_weights_nothing_trains_and_it_says_how(
             "installed (pip install 'unannotate[encoder]'); nothing was trained")):
         train(project, TrainingOptions(what=["entities", "claims"], claim_model=ENCODER))
     assert model_store(project).newest("entities") is None  # checked before any training
+    listed = runner.invoke(app, ["models", "--project", str(project_path)])
+    assert ("claims: the fine-tuned encoder needs torch and transformers (pip install "
+            "'unannotate[encoder]')") in listed.output
     monkeypatch.setattr(claim_encoder, "missing_libraries", lambda: [])
     monkeypatch.setattr(claim_encoder, "packaged_encoder", lambda: None)
     with pytest.raises(TrainingError, match="the packaged all-MiniLM-L6-v2 is not installed"):

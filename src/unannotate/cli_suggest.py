@@ -96,4 +96,9 @@ def models(project: ProjectOption = None) -> None:
                     "" if info.has_ner else "no ner: cannot suggest entities"]
                    for info in found)))
     typer.echo("suggesters: " + ", ".join(suggester_names()))
+    from .services.training import encoder_unavailable
+
+    why = encoder_unavailable()
+    typer.echo("claims can be learned with the fine-tuned encoder (train --claim-model "
+               "encoder)" if why is None else f"claims: the fine-tuned encoder {why}")
     print_trained_versions(project)
