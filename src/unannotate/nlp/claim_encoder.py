@@ -250,16 +250,31 @@ class EncoderClaimComponent:
         return probabilities(self.classifier, self.tokenizer,
                              [text[u.start:u.end] for u in units])
 
-    def rows(self, text: str) -> list[tuple[int, int, str, float, str]]:
+    def rows_many(self, texts: Sequence[str]) -> list[list[tuple[int, int, str, float, str]]]:
+        """Each text's suggestion rows; the sentences of all the texts are read in batches
+        together (short documents, one by one, would make batches of a sentence or two)."""
         from .training_claims import claim_units
 
-        units = claim_units(text, self.language)
+        if self.classifier is None:
+            raise TrainingError("this claim version has no fine-tuned encoder loaded")
+        units = [claim_units(text, self.language) for text in texts]
+        scores = probabilities(self.classifier, self.tokenizer, [
+            text[u.start:u.end] for text, found in zip(texts, units, strict=True)
+            for u in found])
         out = []
-        for unit, score in zip(units, self.scores(units, text), strict=True):
-            if score >= self.threshold:
-                why = "; ".join(p for p in (unit.reason, f"encoder score {score:.2f}") if p)
-                out.append((unit.start, unit.end, self.label, round(float(score), 3), why))
+        at = 0
+        for found in units:
+            rows = []
+            for unit, score in zip(found, scores[at:at + len(found)], strict=True):
+                if score >= self.threshold:
+                    why = "; ".join(p for p in (unit.reason, f"encoder score {score:.2f}") if p)
+                    rows.append((unit.start, unit.end, self.label, round(float(score), 3), why))
+            out.append(rows)
+            at += len(found)
         return out
+
+    def rows(self, text: str) -> list[tuple[int, int, str, float, str]]:
+        return self.rows_many([text])[0]
 
     def __call__(self, doc: Any) -> Any:
         from .training_claims import set_claim_spans

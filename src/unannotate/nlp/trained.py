@@ -287,6 +287,6 @@ class TrainedClaimSuggester(_TrainedSuggester):
 
     def suggest_here(self, items: list[SuggesterInput], batch_size: int
                      ) -> list[tuple[Any, list[SuggestionRow]]]:
-        return [(item.key, self.model.predict(item.text, item.language or "en"))
-                for item in items]
+        found = self.model.predict_many([item.text for item in items])
+        return [(item.key, rows) for item, rows in zip(items, found, strict=True)]
 

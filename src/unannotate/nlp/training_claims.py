@@ -230,6 +230,9 @@ class ClaimComponent:
     def scores(self, units: Sequence[Unit], text: str | None = None) -> np.ndarray:
         return self.weights.scores(units)
 
+    def rows_many(self, texts: Sequence[str]) -> list[list[tuple[int, int, str, float, str]]]:
+        return [self.rows(text) for text in texts]
+
     def __call__(self, doc: Doc) -> Doc:
         return set_claim_spans(doc, self.rows(doc.text))
 
@@ -292,6 +295,10 @@ class ClaimModel:
 
     def predict(self, text: str, language: str) -> list[tuple[int, int, str, float, str]]:
         return self.component.rows(text)
+
+    def predict_many(self, texts: Sequence[str]) -> list[list[tuple[int, int, str, float, str]]]:
+        """:meth:`predict` of each text (in the version's language), read together."""
+        return self.component.rows_many(texts)
 
 
 def unit_labels(docs: Sequence[TrainingDocument]) -> list[tuple[list[Unit], list[bool]]]:
