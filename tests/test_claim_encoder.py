@@ -9,13 +9,12 @@ skipped and the errors a person would meet are still checked.
 from __future__ import annotations
 
 import json
-import random
 import re
 from pathlib import Path
 
 import pytest
 import spacy
-from training_corpus import import_texts, marked_documents, parse
+from training_corpus import endorsements, import_texts, marked_documents, parse
 from typer.testing import CliRunner
 
 from unannotate.cli import app
@@ -26,7 +25,6 @@ from unannotate.nlp.training import (
     ENCODER,
     Clock,
     TrainingCancelled,
-    TrainingDocument,
     TrainingError,
     TrainingSettings,
 )
@@ -38,30 +36,13 @@ from unannotate.services.training import TrainingOptions, model_store, train
 
 runner = CliRunner()
 Reviewed = tuple[Project, list[int]]
-SUBJECTS = ["The committee", "The panel", "The council", "The board", "The mission"]
-OBJECTS = ["the harbour plan", "the school reform", "the water charter", "the road map"]
-
-
-def _claim_documents(count: int, seed: int = 4) -> list[TrainingDocument]:
-    """Each document: a claim the rules score low, then a sentence they score high that the
-    reviewers did not mark."""
-    rng = random.Random(seed)
-    docs = []
-    for i in range(count):
-        claim = f"{rng.choice(SUBJECTS)} endorsed {rng.choice(OBJECTS)}."
-        other = f"We believe {rng.choice(OBJECTS)} grew by 40 percent in 2020, frankly."
-        docs.append(TrainingDocument(f"d{i}", f"{claim} {other}", "en",
-                                     ((0, len(claim), "CLAIM"),)))
-    return docs
-
-
 @pytest.fixture(scope="session")
 def tiny_encoder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A two-layer BERT of width 32 with a word-piece vocabulary of the tests' words."""
     pytest.importorskip("torch")
     transformers = pytest.importorskip("transformers")
     words = set()
-    for doc in _claim_documents(40):
+    for doc in endorsements(40):
         words |= set(re.findall(r"\w+|[^\w\s]", doc.text.lower()))
     for marked in marked_documents(16, seed=3):
         words |= set(re.findall(r"\w+|[^\w\s]", parse(marked)[0].lower()))
@@ -92,7 +73,7 @@ def _settings(encoder: Path, **more: object) -> TrainingSettings:
 def test_the_fine_tuned_encoder_learns_what_the_reviewers_call_a_claim(
         tiny_encoder: Path, fast_steps: None) -> None:
     stages = []
-    model, summary = train_claims(_claim_documents(40), _settings(tiny_encoder),
+    model, summary = train_claims(endorsements(40), _settings(tiny_encoder),
                                   Clock(stages.append, None))
     assert summary.spans == {"CLAIM": 40, "sentences": 80}
     assert summary.passes == claim_encoder.EPOCHS
@@ -254,7 +235,7 @@ def test_regression_versions_keep_their_ids() -> None:
     not the regression, so retraining the same data the same way gives the same id."""
     from unannotate.nlp.training import version_id
 
-    docs = _claim_documents(6)
+    docs = endorsements(6)
     plain = TrainingSettings(what="claims")
     assert "claim_model" not in plain.key()
     assert version_id(docs, plain) != version_id(docs, _settings(Path("enc")))

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import spacy
 from sqlalchemy import select
+from training_corpus import endorsements, marked_documents, parse
 from training_corpus import import_texts as _import
-from training_corpus import marked_documents, parse
 from typer.testing import CliRunner
 
 from unannotate.cli import app
@@ -455,15 +455,7 @@ def test_the_claim_model_learns_what_the_reviewers_call_a_claim() -> None:
     from unannotate.nlp.training import Clock
     from unannotate.nlp.training_claims import claim_units, train_claims
 
-    rng = __import__("random").Random(4)
-    subjects = ["The committee", "The panel", "The council", "The board", "The mission"]
-    objects = ["the harbour plan", "the school reform", "the water charter", "the road map"]
-    docs = []
-    for i in range(40):
-        claim = f"{rng.choice(subjects)} endorsed {rng.choice(objects)}."
-        other = f"We believe {rng.choice(objects)} grew by 40 percent in 2020, frankly."
-        text = f"{claim} {other}"
-        docs.append(TrainingDocument(f"d{i}", text, "en", ((0, len(claim), "CLAIM"),)))
+    docs = endorsements(40)
     model, summary = train_claims(docs, TrainingSettings(what="claims"), Clock(None, None))
     assert summary.spans == {"CLAIM": 40, "sentences": 80}
     text = "The board endorsed the water charter. We believe the road map grew by 40 " \

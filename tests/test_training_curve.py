@@ -3,11 +3,10 @@ done documents, scored on the held-out ones a training would keep apart, nothing
 
 from __future__ import annotations
 
-import random
 from pathlib import Path
 
 import pytest
-from training_corpus import import_texts, marked_documents, parse
+from training_corpus import ENDORSED, endorsements, import_texts, marked_documents, parse
 from typer.testing import CliRunner
 
 from unannotate.cli import app
@@ -30,22 +29,11 @@ from unannotate.services.training import model_store
 
 runner = CliRunner()
 
-SUBJECTS = ["The committee", "The panel", "The council", "The board", "The mission"]
-OBJECTS = ["the harbour plan", "the school reform", "the water charter", "the road map",
-           "the grain deal", "the clinic budget"]
+CURVE_OBJECTS = [*ENDORSED, "the grain deal", "the clinic budget"]
 
 
 def _endorsements(n: int) -> list[TrainingDocument]:
-    """Documents whose claims the rules do not see ("X endorsed Y") beside sentences they
-    take for claims and the reviewers do not (an opinion with a figure)."""
-    rng = random.Random(4)
-    docs = []
-    for i in range(n):
-        claim = f"{rng.choice(SUBJECTS)} endorsed {rng.choice(OBJECTS)} on day {i}."
-        other = f"We believe {rng.choice(OBJECTS)} grew by {10 + i} percent, frankly."
-        docs.append(TrainingDocument(f"d{i}", f"{claim} {other}", "en",
-                                     ((0, len(claim), "CLAIM"),)))
-    return docs
+    return endorsements(n, CURVE_OBJECTS, numbered=True)
 
 
 def test_each_point_trains_on_a_prefix_of_the_next_and_never_on_held_out(monkeypatch) -> None:

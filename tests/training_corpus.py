@@ -142,3 +142,28 @@ def pending_by_layer(project: Any, doc_ids: list[int]) -> dict[tuple[int, str], 
     for doc_id, layer in rows:
         out[(doc_id, layer)] = out.get((doc_id, layer), 0) + 1
     return out
+
+
+ENDORSERS = ["The committee", "The panel", "The council", "The board", "The mission"]
+ENDORSED = ["the harbour plan", "the school reform", "the water charter", "the road map"]
+
+
+def endorsements(n: int, objects: list[str] = ENDORSED, *, numbered: bool = False
+                 ) -> list[Any]:
+    """``n`` documents (``TrainingDocument``) whose claim the claim rules do not see ("X
+    endorsed Y", marked) beside a sentence they take for a claim and the reviewers do not
+    (an opinion with a figure). ``numbered``: each document's sentences differ by a number."""
+    from unannotate.nlp.training import TrainingDocument
+
+    rng = random.Random(4)
+    docs = []
+    for i in range(n):
+        if numbered:
+            claim = f"{rng.choice(ENDORSERS)} endorsed {rng.choice(objects)} on day {i}."
+            other = f"We believe {rng.choice(objects)} grew by {10 + i} percent, frankly."
+        else:
+            claim = f"{rng.choice(ENDORSERS)} endorsed {rng.choice(objects)}."
+            other = f"We believe {rng.choice(objects)} grew by 40 percent in 2020, frankly."
+        docs.append(TrainingDocument(f"d{i}", f"{claim} {other}", "en",
+                                     ((0, len(claim), "CLAIM"),)))
+    return docs
