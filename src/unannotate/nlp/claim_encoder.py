@@ -245,22 +245,22 @@ class EncoderClaimComponent:
         self.tokenizer: Any = None
 
     def scores(self, units: Sequence[Any], text: str) -> np.ndarray:
+        """The claim probability of each of ``text``'s units."""
+        return self._probabilities([text[u.start:u.end] for u in units])
+
+    def _probabilities(self, sentences: Sequence[str]) -> np.ndarray:
         if self.classifier is None:
             raise TrainingError("this claim version has no fine-tuned encoder loaded")
-        return probabilities(self.classifier, self.tokenizer,
-                             [text[u.start:u.end] for u in units])
+        return probabilities(self.classifier, self.tokenizer, sentences)
 
     def rows_many(self, texts: Sequence[str]) -> list[list[tuple[int, int, str, float, str]]]:
         """Each text's suggestion rows; the sentences of all the texts are read in batches
         together (short documents, one by one, would make batches of a sentence or two)."""
         from .training_claims import claim_units
 
-        if self.classifier is None:
-            raise TrainingError("this claim version has no fine-tuned encoder loaded")
         units = [claim_units(text, self.language) for text in texts]
-        scores = probabilities(self.classifier, self.tokenizer, [
-            text[u.start:u.end] for text, found in zip(texts, units, strict=True)
-            for u in found])
+        scores = self._probabilities([text[u.start:u.end] for text, found in
+                                      zip(texts, units, strict=True) for u in found])
         out = []
         at = 0
         for found in units:

@@ -316,10 +316,12 @@ def train_claims(train: Sequence[TrainingDocument], settings: TrainingSettings,
     language = document_language(train)
     units: list[Unit] = []
     labels: list[bool] = []
+    texts: list[str] = []  # the units' own text
     rejected = negative = 0
     for i, doc in enumerate(train):
         doc_units = claim_units(doc.text, doc.language)
         units += doc_units
+        texts += [doc.text[u.start:u.end] for u in doc_units]
         labels += [is_claim(u.start, u.end, doc.spans) for u in doc_units]
         negative += 0 if doc.spans else 1
         rejected += sum(1 for s, e, _ in doc.rejected if not is_claim(s, e, doc.spans))
@@ -341,8 +343,7 @@ def train_claims(train: Sequence[TrainingDocument], settings: TrainingSettings,
                           spans={label: positives, "sentences": len(units)},
                           negative_documents=negative, rejected=rejected)
     if settings.claim_model == ENCODER:
-        return _train_encoder(train, units, labels, label, language, settings, clock,
-                              summary)
+        return _train_encoder(texts, labels, label, language, settings, clock, summary)
     total = CV_FOLDS + 1
     clock.report("training", 0, total)
     threshold = choose_threshold(units, labels, settings.seed, clock, total)
@@ -356,8 +357,7 @@ def train_claims(train: Sequence[TrainingDocument], settings: TrainingSettings,
     return ClaimModel(nlp), summary
 
 
-def _train_encoder(train: Sequence[TrainingDocument], units: Sequence[Unit],
-                   labels: Sequence[bool], label: str, language: str,
+def _train_encoder(texts: Sequence[str], labels: Sequence[bool], label: str, language: str,
                    settings: TrainingSettings, clock: Clock, summary: DataSummary
                    ) -> tuple[ClaimModel, DataSummary]:
     """The units' texts fine-tune a pretrained encoder (:mod:`.claim_encoder`)."""
@@ -366,10 +366,6 @@ def _train_encoder(train: Sequence[TrainingDocument], units: Sequence[Unit],
     from .training_entities import blank_pipeline
 
     folder = resolve_encoder(settings.encoder)
-    texts = []
-    for doc in train:
-        texts += [doc.text[u.start:u.end] for u in claim_units(doc.text, doc.language)]
-    assert len(texts) == len(units)
     classifier, tokenizer, passes = fine_tune(
         texts, labels, folder, seed=settings.seed, max_seconds=settings.max_seconds,
         max_epochs=settings.max_epochs, clock=clock)
