@@ -260,18 +260,29 @@ def _in_settings(qtbot, window, act) -> list:  # type: ignore[no-untyped-def]
         if dialog is None:
             QTimer.singleShot(20, find)
             return
-        seen.append(act(dialog))
+        try:
+            seen.append(act(dialog))
+        except BaseException as error:  # a failure: said, the modal dialog closed
+            seen.append(error)
+            dialog.reject()
 
     QTimer.singleShot(0, find)
     qtbot.keyClick(window.view, Qt.Key.Key_Comma, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: bool(seen), timeout=5000)
+    if isinstance(seen[0], BaseException):
+        raise seen[0]
     return seen
 
 
 def _choose_with_the_keyboard(qtbot, dialog):  # type: ignore[no-untyped-def]
     from PySide6.QtCore import Qt
 
-    dialog.claim_model.setFocus()
+    from PySide6.QtWidgets import QApplication
+
+    dialog.activateWindow()
+    QApplication.processEvents()
+    qtbot.keyClick(dialog, Qt.Key.Key_L, Qt.KeyboardModifier.AltModifier)  # the label's key
+    assert dialog.claim_model.hasFocus()
     qtbot.keyClick(dialog.claim_model, Qt.Key.Key_Down)
     chosen = dialog.claim_model.currentData()
     notes = [label.text() for label in dialog.findChildren(__import__(

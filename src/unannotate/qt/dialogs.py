@@ -100,7 +100,8 @@ class SettingsDialog(QDialog):
         self.name = QLineEdit(preferences.annotator)
         form.addRow("Your name as a reviewer", self.name)
         self.claim_model = _claim_model_choice(preferences.claim_model)
-        form.addRow("Improve suggestions learns claims with", self.claim_model)
+        # Alt+L: the form makes the label the box's buddy.
+        form.addRow("Improve suggestions &learns claims with", self.claim_model)
         why = self.claim_model.property("unavailable")
         if why:
             note = QLabel(f"The fine-tuned encoder {why}.")
