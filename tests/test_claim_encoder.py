@@ -276,7 +276,6 @@ def _in_settings(qtbot, window, act) -> list:  # type: ignore[no-untyped-def]
 
 def _choose_with_the_keyboard(qtbot, dialog):  # type: ignore[no-untyped-def]
     from PySide6.QtCore import Qt
-
     from PySide6.QtWidgets import QApplication
 
     dialog.activateWindow()
