@@ -71,7 +71,7 @@ EncoderOption = Annotated[str | None, typer.Option(
     "transformers (default: the packaged all-MiniLM-L6-v2).", show_default=False)]
 EncoderSecondsOption = Annotated[float, typer.Option(
     help="With --claim-model encoder: stop fine-tuning after this many seconds (350 "
-    "sentences take about 100 s on two cores).")]
+    "sentences take about a minute on two cores).")]
 
 
 @app.command()
