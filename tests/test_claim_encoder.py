@@ -247,26 +247,12 @@ def test_regression_versions_keep_their_ids() -> None:
 def _in_settings(qtbot, window, act) -> list:  # type: ignore[no-untyped-def]
     """Open Settings with Ctrl+, and call ``act(dialog)`` on it while it is open (it is
     modal); what ``act`` returns is collected."""
-    from PySide6.QtCore import Qt, QTimer
-    from PySide6.QtWidgets import QApplication
+    from dialogs import when_shown
+    from PySide6.QtCore import Qt
 
     from unannotate.qt.dialogs import SettingsDialog
 
-    seen: list = []
-
-    def find() -> None:
-        dialog = next((w for w in QApplication.topLevelWidgets()
-                       if isinstance(w, SettingsDialog) and w.isVisible()), None)
-        if dialog is None:
-            QTimer.singleShot(20, find)
-            return
-        try:
-            seen.append(act(dialog))
-        except BaseException as error:  # a failure: said, the modal dialog closed
-            seen.append(error)
-            dialog.reject()
-
-    QTimer.singleShot(0, find)
+    seen = when_shown(SettingsDialog, act)
     qtbot.keyClick(window.view, Qt.Key.Key_Comma, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: bool(seen), timeout=5000)
     if isinstance(seen[0], BaseException):

@@ -550,22 +550,15 @@ def test_a_comment_only_comments_and_is_shown(qtbot, tmp_path: Path,  # type: ig
 
 def press_in_dialog(qtbot, key: Qt.Key) -> list[str]:  # type: ignore[no-untyped-def]
     """Answer the next modal dialog with a key press; returns its text once answered."""
-    from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication, QMessageBox
+    from dialogs import when_shown
+    from PySide6.QtWidgets import QMessageBox
 
-    seen: list[str] = []
-
-    def answer() -> None:
-        box = next((w for w in QApplication.topLevelWidgets()
-                    if isinstance(w, QMessageBox) and w.isVisible()), None)
-        if box is None:
-            QTimer.singleShot(20, answer)
-            return
-        seen.append(box.text())
+    def answer(box: QMessageBox) -> str:
+        text = box.text()
         qtbot.keyClick(box, key)
+        return text
 
-    QTimer.singleShot(0, answer)
-    return seen
+    return when_shown(QMessageBox, answer)
 
 
 def test_marking_a_review_done_with_open_disagreements_asks(  # type: ignore[no-untyped-def]
