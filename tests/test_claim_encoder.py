@@ -36,6 +36,8 @@ from unannotate.services.training import TrainingOptions, model_store, train
 
 runner = CliRunner()
 Reviewed = tuple[Project, list[int]]
+
+
 @pytest.fixture(scope="session")
 def tiny_encoder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A two-layer BERT of width 32 with a word-piece vocabulary of the tests' words."""
