@@ -264,7 +264,7 @@ def _in_settings(qtbot, window, act) -> list:  # type: ignore[no-untyped-def]
 
 def _choose_with_the_keyboard(qtbot, dialog):  # type: ignore[no-untyped-def]
     from PySide6.QtCore import Qt
-    from PySide6.QtWidgets import QApplication
+    from PySide6.QtWidgets import QApplication, QLabel
 
     dialog.activateWindow()
     QApplication.processEvents()
@@ -272,8 +272,8 @@ def _choose_with_the_keyboard(qtbot, dialog):  # type: ignore[no-untyped-def]
     assert dialog.claim_model.hasFocus()
     qtbot.keyClick(dialog.claim_model, Qt.Key.Key_Down)
     chosen = dialog.claim_model.currentData()
-    notes = [label.text() for label in dialog.findChildren(__import__(
-        "PySide6.QtWidgets", fromlist=["QLabel"]).QLabel) if label.isVisibleTo(dialog)]
+    notes = [label.text() for label in dialog.findChildren(QLabel)
+             if label.isVisibleTo(dialog)]
     image = dialog.grab().toImage()
     qtbot.keyClick(dialog.claim_model, Qt.Key.Key_Return)  # OK is the default button
     return chosen, notes, image

@@ -164,6 +164,11 @@ def _batches(lengths: Sequence[int], size: int, rng: random.Random) -> list[list
     return out
 
 
+def planned_passes(max_epochs: int) -> int:
+    """The passes a fine-tuning makes when its time limit does not stop it first."""
+    return max(1, min(EPOCHS, max_epochs))
+
+
 def _inputs(tokenizer: Any, encoded: Sequence[Any], batch: Sequence[int]) -> Any:
     return tokenizer.pad({"input_ids": [encoded[i] for i in batch]}, return_tensors="pt")
 
@@ -178,7 +183,7 @@ def fine_tune(texts: Sequence[str], labels: Sequence[bool], folder: Path, *, see
     rng = random.Random(seed)
     classifier, tokenizer = load_encoder(folder)
     encoded = tokenizer(list(texts), truncation=True, max_length=MAX_TOKENS)["input_ids"]
-    epochs = max(1, min(EPOCHS, max_epochs))
+    epochs = planned_passes(max_epochs)
     per_pass = math.ceil(len(texts) / BATCH)
     total = epochs * per_pass
     head = list(classifier.head.parameters())

@@ -102,13 +102,14 @@ def entity_scores(held: Sequence[TrainingDocument], predicted: Sequence[Sequence
 
 def _encoder_notes(model: Any, data: DataSummary, train: Sequence[TrainingDocument],
                    settings: TrainingSettings) -> list[str]:
-    from .claim_encoder import EPOCHS
+    from .claim_encoder import planned_passes
 
+    planned = planned_passes(settings.max_epochs)
     notes = [f"claims learned by fine-tuning the pretrained encoder "
              f"{model.component.encoder} ({data.passes:g} passes over the sentences)"]
-    if data.passes < min(EPOCHS, settings.max_epochs):
+    if data.passes < planned:
         notes.append(f"the time limit ({settings.max_seconds:g} s) stopped the fine-tuning "
-                     f"after {data.passes:g} of {min(EPOCHS, settings.max_epochs)} passes: a "
+                     f"after {data.passes:g} of {planned} passes: a "
                      "longer limit (--encoder-seconds) lets it learn more from the same sentences")
     others = sorted({d.language for d in train} - {"en"})
     if others:
@@ -132,6 +133,7 @@ def train_and_register(docs: Sequence[TrainingDocument], settings: TrainingSetti
     train, held = split_documents(docs, settings.eval_fraction, settings.seed)
     vid = version_id(docs, settings, dict(source or {}))
     notes: list[str] = []
+    encoder: str | None = None  # claims: the pretrained encoder fine-tuned, if one was
     if settings.what == ENTITIES:
         from .training_entities import predict_entities, train_entities
 
@@ -158,6 +160,7 @@ def train_and_register(docs: Sequence[TrainingDocument], settings: TrainingSetti
 
         model, data = train_claims(train, settings, clock)
         if settings.claim_model == ENCODER:
+            encoder = model.component.encoder
             notes += _encoder_notes(model, data, train, settings)
         clock.report("scoring", 0, 1 + len(baselines or {}))
         after = claim_scores(held, model=model) if held else None
@@ -186,7 +189,7 @@ def train_and_register(docs: Sequence[TrainingDocument], settings: TrainingSetti
         if after is not None:
             meta["performance"] = {"f1": after.overall.f1, "precision": after.overall.precision,
                                    "recall": after.overall.recall}
-        if settings.what == CLAIMS and settings.claim_model == ENCODER:
+        if encoder is not None:
             from .claim_encoder import requirements
 
             meta["requirements"] = requirements()
@@ -199,9 +202,7 @@ def train_and_register(docs: Sequence[TrainingDocument], settings: TrainingSetti
             "scores": after.to_dict() if after else None,
             "before": {k: v.to_dict() for k, v in before.items()},
             "labels": sorted(k for k in data.spans if k != "sentences"),
-            "claim_model": (f"{ENCODER}:{model.component.encoder}"
-                            if settings.what == CLAIMS and settings.claim_model == ENCODER
-                            else None),
+            "claim_model": f"{ENCODER}:{encoder}" if encoder is not None else None,
             "training_seconds": round(clock.seconds, 1),
             "spacy_version": spacy.__version__,
             "machine": platform.machine(),
